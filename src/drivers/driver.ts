@@ -1,0 +1,67 @@
+// The driver contract. A driver speaks one protocol; it never measures time. The engine calls an
+// Operation, timing it from the operation's intended start; the driver only reports what the
+// operation moved (records, bytes).
+import type { z } from "zod";
+import type { Probe } from "../probes/probe.js";
+
+export interface OpContext {
+  /** Aborted when the scenario stops (duration reached, interrupted, or the target failed). */
+  readonly signal: AbortSignal;
+  /** 0-based sequence number of this operation within the scenario (warm-up included). */
+  readonly seq: number;
+  /** Which closed-loop worker runs it (0 for open-loop executors). */
+  readonly worker: number;
+}
+
+/** What one operation moved. `records` defaults to 1 (a request, a query, a message). */
+export interface OpOutcome {
+  records?: number;
+  bytes?: number;
+}
+
+export type Operation = (ctx: OpContext) => Promise<OpOutcome | void>;
+
+export interface PreparedWorkload {
+  readonly run: Operation;
+  /** How many concurrent operations the connection can carry well (e.g. a pool's size). */
+  readonly concurrencyHint?: number;
+  /** Called once after the scenario, e.g. to drop prepared statements. */
+  close?(): Promise<void>;
+}
+
+export interface ConnectContext {
+  /** The target's name in the suite. */
+  readonly name: string;
+  /** Directory of the suite file; relative paths in a target resolve against it. */
+  readonly suiteDir: string;
+  /** Progress lines for a person (e.g. "starting embedded PostgreSQL …"). */
+  readonly log: (message: string) => void;
+  /** Values of targets connected earlier, for `{{targets.NAME.url}}` references. */
+  readonly resolveRef: (ref: string) => string | undefined;
+}
+
+export interface TargetInfo {
+  /** Server product and version, e.g. "PostgreSQL 18.4". */
+  readonly version?: string;
+  /** A URL other targets may reference (`{{targets.NAME.url}}`); secrets are redacted by the store. */
+  readonly url?: string;
+}
+
+export interface Connection<W> {
+  readonly info: TargetInfo;
+  prepare(workload: W, scenario: string): Promise<PreparedWorkload>;
+  /** Server-side readings this connection offers, by probe kind (e.g. "postgres-stats"). */
+  probe?(kind: string): Probe | undefined;
+  close(): Promise<void>;
+}
+
+export interface Driver<T = unknown, W = unknown> {
+  readonly kind: string;
+  /** zod schema of a target of this kind (`kind` included). Strict: unknown keys are errors. */
+  readonly targetSchema: z.ZodType<T>;
+  /** zod schema of this driver's workloads, a union discriminated on `type`. */
+  readonly workloadSchema: z.ZodType<W>;
+  /** Probe kinds this driver's connections answer for. */
+  readonly probeKinds: readonly string[];
+  connect(target: T, ctx: ConnectContext): Promise<Connection<W>>;
+}

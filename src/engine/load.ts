@@ -1,0 +1,67 @@
+// Load profiles (executors): when operations start. Validated here, turned into a schedule by the
+// executors. Every duration is in milliseconds once parsed.
+import { z } from "zod";
+import { Duration, Rate } from "../suite/units.js";
+
+const Positive = z.number().int().positive();
+
+const common = {
+  /** Run this long first and throw the results away (caches, JIT, connection pools). */
+  warmup: Duration.optional(),
+};
+
+export const ConstantRateLoad = z.strictObject({
+  executor: z.literal("constant-rate"),
+  rate: Rate,
+  duration: Duration,
+  /** Most operations in flight at once; beyond it operations queue (their latency still counts). */
+  maxInFlight: Positive.optional(),
+  ...common,
+});
+
+export const RampLoad = z.strictObject({
+  executor: z.literal("ramp"),
+  from: Rate,
+  to: Rate,
+  duration: Duration,
+  maxInFlight: Positive.optional(),
+  ...common,
+});
+
+export const StepsLoad = z.strictObject({
+  executor: z.literal("steps"),
+  steps: z.array(z.strictObject({ rate: Rate, duration: Duration })).min(1),
+  maxInFlight: Positive.optional(),
+  ...common,
+});
+
+export const ClosedLoad = z.strictObject({
+  executor: z.literal("closed"),
+  /** Concurrent workers, each starting its next operation when the last one ends. */
+  workers: Positive,
+  duration: Duration.optional(),
+  /** Total operations across all workers (warm-up excluded). */
+  iterations: Positive.optional(),
+  ...common,
+});
+
+export const MaxLoad = z.strictObject({
+  executor: z.literal("max"),
+  /** Operations kept in flight; defaults to the driver's concurrency hint, else 10. */
+  concurrency: Positive.optional(),
+  duration: Duration.optional(),
+  iterations: Positive.optional(),
+  ...common,
+});
+
+export const LoadProfile = z.discriminatedUnion("executor", [
+  ConstantRateLoad,
+  RampLoad,
+  StepsLoad,
+  ClosedLoad,
+  MaxLoad,
+]);
+export type LoadProfile = z.output<typeof LoadProfile>;
+export type OpenLoad = Extract<LoadProfile, { executor: "constant-rate" | "ramp" | "steps" }>;
+export type ExecutorName = LoadProfile["executor"];
+export const EXECUTORS: readonly ExecutorName[] = ["constant-rate", "ramp", "steps", "closed", "max"];

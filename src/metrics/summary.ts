@@ -1,0 +1,81 @@
+// The numbers a scenario produces. Plain JSON: stored, compared and printed as they are.
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  min: number;
+  mean: number;
+  stddev: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** One second of a scenario (warm-up excluded). `t` counts seconds from the measured start. */
+export interface SeriesPoint {
+  t: number;
+  ops: number;
+  errors: number;
+  records: number;
+  bytes: number;
+  /** Latency percentiles (ms) of operations that completed in this second; null when none did. */
+  p50: number | null;
+  p99: number | null;
+}
+
+/** What the load generator saw of itself: the evidence for "the generator was the bottleneck". */
+export interface GeneratorHealth {
+  /** Process CPU (user + system) over the measured interval, in % of one core. */
+  cpuPercent: number;
+  /** Event-loop delay while measuring, ms. */
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Asked rate (ops/s) of an open-loop profile, averaged over the measured interval. */
+  askedRate: number | null;
+  achievedRate: number;
+  /** Operations that started later than 10 ms after their intended time (open loop only). */
+  lateStarts: number;
+  saturated: boolean;
+  warnings: string[];
+}
+
+export type ScenarioStatus = "completed" | "interrupted" | "failed";
+
+export interface ScenarioResult {
+  status: ScenarioStatus;
+  /** Epoch ms of the first measured operation's intended start (after warm-up). */
+  startedAt: number;
+  /** Measured interval, seconds. */
+  durationS: number;
+  warmupS: number;
+  executor: string;
+  ops: number;
+  errors: number;
+  errorsByClass: Record<string, number>;
+  /** A few distinct error messages, for a person to read. */
+  errorSamples: string[];
+  records: number;
+  bytes: number;
+  /** Operations per second. */
+  opsPerSec: number;
+  /** Records per second (rows, messages, requests). */
+  throughput: number;
+  /** Megabytes (1e6 bytes) per second. */
+  mbps: number;
+  /** errors / (ops + errors). */
+  errorRate: number;
+  /** From the intended start (open loop), or from the actual start (closed loop, where they agree). */
+  latency: LatencySummary;
+  /** From the actual start: how long the server took, without queueing in the generator. */
+  service: LatencySummary;
+  /** HDR histograms, compressed base64 ("HISTFAAA…"), values in microseconds. */
+  latencyHistogram: string;
+  serviceHistogram: string;
+  series: SeriesPoint[];
+  generator: GeneratorHealth;
+  /** Why the scenario ended early, when it did. */
+  failure?: string;
+}
