@@ -1,0 +1,93 @@
+// The command line. This is the only place that prints errors and picks the exit code:
+// 0 all thresholds passed, 1 a threshold failed, 2 bad input, 3 a target could not be reached or
+// failed mid-run, 130 interrupted (partial results kept), 70 a bug in pipebench.
+import { Command, CommanderError, Option } from "commander";
+import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
+import { DEFAULT_STORE } from "../store/results-store.js";
+import { formatSuiteError } from "../suite/format-error.js";
+import { PIPEBENCH_VERSION } from "../version.js";
+import { runCommand } from "./run.js";
+import { runsCommand } from "./runs.js";
+import { showCommand } from "./show.js";
+
+const EXIT_INTERNAL = 70;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function program(result: { code: number }): Command {
+  const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  const cli = new Command("pipebench")
+    .description("Load tests, honest latency, thresholds and stored runs for data platforms")
+    .version(PIPEBENCH_VERSION)
+    .option("--verbose", "print stack traces of errors")
+    .exitOverride()
+    .showHelpAfterError();
+
+  cli
+    .command("run")
+    .description("run a suite (default: the embedded quickstart) and store the results")
+    .argument("[suite]", "suite YAML file")
+    .option("-s, --scenario <name>", "run only this scenario (repeatable)", collect, [])
+    .option("--set <path=value>", "override a suite value, e.g. scenarios.ingest.load.rate=500 (repeatable)", collect, [])
+    .option("-d, --duration <time>", "override every scenario's duration, e.g. 60 (seconds) or 2m")
+    .option("-r, --rate <ops/s>", "override every open-loop scenario's rate")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("-o, --out <dir>", "also write results.json into this directory")
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
+      result.code = await runCommand(suite, { ...flags, color });
+    });
+
+  cli
+    .command("runs")
+    .description("list stored runs, newest first")
+    .option("-n, --limit <n>", "how many", "20")
+    .option("--suite <name>", "only runs of this suite")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((flags: Parameters<typeof runsCommand>[0]) => {
+      result.code = runsCommand(flags);
+    });
+
+  cli
+    .command("show")
+    .description("print one stored run")
+    .argument("<run>", "run id, or latest")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((ref: string, flags: { store: string; format: string }) => {
+      result.code = showCommand(ref, { ...flags, color });
+    });
+
+  return cli;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const result = { code: ExitCode.ok as number };
+  const verbose = argv.includes("--verbose");
+  try {
+    await program(result).parseAsync([...argv], { from: "user" });
+    return result.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here with code 0; bad flags with a message already printed.
+      return error.exitCode === 0 ? 0 : ExitCode.badInput;
+    }
+    if (error instanceof SuiteError) {
+      process.stderr.write(`${formatSuiteError(error)}\n`);
+      return error.exitCode;
+    }
+    if (isPipebenchError(error)) {
+      process.stderr.write(`error: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const e = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(`internal error: ${e.message}\n`);
+    process.stderr.write(verbose ? `${e.stack ?? ""}\n` : "  run again with --verbose for the stack trace, and please report it\n");
+    return EXIT_INTERNAL;
+  }
+}

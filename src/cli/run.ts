@@ -1,0 +1,106 @@
+// `pipebench run [suite]`: load and validate the suite (nothing runs and nothing is stored when it
+// is invalid), run it, store it, print the summary, and exit by the thresholds.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { driverSchemas } from "../drivers/index.js";
+import { runSuite } from "../engine/run-suite.js";
+import { UsageError } from "../errors.js";
+import { renderRunSummary } from "../report/console-summary.js";
+import { formatCount, formatMs, formatRate } from "../report/format.js";
+import { ResultsStore } from "../store/results-store.js";
+import { loadSuite } from "../suite/load-suite.js";
+import { parseCount, parseDuration } from "../suite/units.js";
+import { ProgressLine } from "./progress.js";
+
+export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
+
+export interface RunFlags {
+  scenario: string[];
+  set: string[];
+  duration?: string;
+  rate?: string;
+  format: string;
+  out?: string;
+  store: string;
+  color: boolean;
+}
+
+export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
+  if (flags.format !== "table" && flags.format !== "json") {
+    throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or --format json" });
+  }
+  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  if (flags.duration !== undefined && duration === undefined) {
+    throw new UsageError(`--duration ${flags.duration} is not a duration`, { hint: 'write e.g. --duration 60 (seconds) or --duration 2m' });
+  }
+  const rate = flags.rate === undefined ? undefined : parseCount(flags.rate);
+  if (flags.rate !== undefined && (rate === undefined || rate <= 0)) {
+    throw new UsageError(`--rate ${flags.rate} is not a rate`, { hint: "write operations per second, e.g. --rate 200" });
+  }
+
+  const file = suiteArg === undefined ? QUICKSTART_SUITE : resolve(suiteArg);
+  const suite = await loadSuite(
+    file,
+    {
+      set: flags.set,
+      ...(duration === undefined ? {} : { duration }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(flags.scenario.length > 0 ? { scenarios: flags.scenario } : {}),
+    },
+    driverSchemas,
+  );
+
+  const store = ResultsStore.open(flags.store);
+  const progress = new ProgressLine();
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    progress.log("interrupted: stopping the current scenario and keeping what was measured (Ctrl-C again to quit now)");
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  try {
+    progress.log(`pipebench · ${suite.name} · ${suite.scenarios.length} scenarios · results → ${store.path}`);
+    const outcome = await runSuite(suite, {
+      store,
+      signal: controller.signal,
+      hooks: {
+        log: (line) => progress.log(`  ${line}`),
+        scenarioStart: (s, i, total) => progress.start(s.name, i, total),
+        progress: (_s, p) => progress.update(p),
+        scenarioEnd: (o) => {
+          progress.finish();
+          const r = o.result;
+          const mark = o.thresholds.every((t) => t.passed) && r.status === "completed" ? "✓" : "✗";
+          progress.log(
+            `${mark} ${o.name}  ${r.durationS.toFixed(1)}s  ${formatCount(r.ops)} ops  ${formatRate(r.throughput)}` +
+              `  p99 ${formatMs(r.latency.count > 0 ? r.latency.p99 : null)}  errors ${formatCount(r.errors)}`,
+          );
+        },
+      },
+    });
+    const stored = store.getRun(outcome.runId);
+    if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
+    if (flags.out !== undefined) {
+      mkdirSync(flags.out, { recursive: true });
+      writeFileSync(join(flags.out, "results.json"), `${JSON.stringify(stored, null, 2)}\n`);
+    }
+    if (flags.format === "json") {
+      process.stdout.write(`${JSON.stringify(stored, null, 2)}\n`);
+    } else {
+      process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
+      if (outcome.failure) process.stdout.write(`\n${outcome.failure}\n`);
+      process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);
+    }
+    return outcome.exitCode;
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+    store.close();
+  }
+}

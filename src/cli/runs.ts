@@ -1,0 +1,34 @@
+// `pipebench runs`: the stored runs, newest first.
+import { formatCount, table } from "../report/format.js";
+import { ResultsStore } from "../store/results-store.js";
+
+export function runsCommand(flags: { store: string; limit: string; suite?: string; format: string }): number {
+  const store = ResultsStore.open(flags.store);
+  try {
+    const runs = store.listRuns({ limit: Number(flags.limit) || 20, ...(flags.suite ? { suite: flags.suite } : {}) });
+    if (flags.format === "json") {
+      process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      return 0;
+    }
+    if (runs.length === 0) {
+      process.stdout.write(`no runs in ${store.path} yet: start one with pipebench run\n`);
+      return 0;
+    }
+    const rows = [
+      ["run", "started (UTC)", "suite", "status", "exit", "scenarios", "took"],
+      ...runs.map((r) => [
+        String(r.id),
+        new Date(r.startedAt).toISOString().replace("T", " ").slice(0, 19),
+        r.suiteName,
+        r.status,
+        r.exitCode === null ? "–" : String(r.exitCode),
+        formatCount(r.scenarios),
+        r.finishedAt === null ? "–" : `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`,
+      ]),
+    ];
+    process.stdout.write(`${table(rows, new Set([0, 4, 5, 6])).join("\n")}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,14 @@
+// The driver registry: one explicit map, no registration by import side effect.
+import type { Driver } from "./driver.js";
+import { duckdb } from "./duckdb/index.js";
+import { http } from "./http/index.js";
+import { postgres } from "./postgres/index.js";
+
+export const drivers: Readonly<Record<string, Driver>> = {
+  postgres: postgres as Driver,
+  duckdb: duckdb as Driver,
+  http: http as Driver,
+};
+
+/** The schemas the suite loader validates targets and workloads against. */
+export const driverSchemas: ReadonlyMap<string, Driver> = new Map(Object.entries(drivers));

@@ -1,0 +1,346 @@
+// Runs a whole suite: connect the targets (starting embedded servers), then for each scenario
+// read the probes, run the load, read the probes again, judge the thresholds and store the
+// result before the next one starts. Connections are closed whatever happens.
+import type { Connection, Driver, PreparedWorkload } from "../drivers/driver.js";
+import { drivers } from "../drivers/index.js";
+import { isPipebenchError, ExitCode, TargetFailed } from "../errors.js";
+import type { ScenarioResult } from "../metrics/summary.js";
+import { hostFingerprint } from "../probes/host-info.js";
+import { hostProbe } from "../probes/host.js";
+import type { Probe, ProbeReading, ProbeSnapshot } from "../probes/probe.js";
+import type { RunEnvironment, RunStatus, StoredProbeReading, StoredThreshold } from "../store/results-store.js";
+import type { ResultsStore } from "../store/results-store.js";
+import type { Suite, SuiteScenario } from "../suite/types.js";
+import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
+import type { ThresholdOutcome } from "../thresholds/evaluate.js";
+import { PIPEBENCH_VERSION } from "../version.js";
+import { runScenario, type Progress } from "./run-scenario.js";
+
+export const EXIT_INTERRUPTED = 130;
+
+export interface ScenarioOutcome {
+  name: string;
+  target: string;
+  targetKind: string;
+  result: ScenarioResult;
+  thresholds: ThresholdOutcome[];
+  /** Probe readings over the scenario, by "target/probe" ("host" for the host probe). */
+  probes: StoredProbeReading[];
+}
+
+export interface RunOutcome {
+  runId: number;
+  suite: Suite;
+  status: RunStatus;
+  exitCode: number;
+  startedAt: number;
+  finishedAt: number;
+  environment: RunEnvironment;
+  scenarios: ScenarioOutcome[];
+  thresholds: ThresholdOutcome[];
+  runProbes: StoredProbeReading[];
+  /** Why the run ended early, when it did. */
+  failure?: string;
+}
+
+export interface RunHooks {
+  log?(line: string): void;
+  scenarioStart?(scenario: SuiteScenario, index: number, total: number): void;
+  progress?(scenario: SuiteScenario, progress: Progress): void;
+  scenarioEnd?(outcome: ScenarioOutcome): void;
+}
+
+export interface RunSuiteOptions {
+  store: ResultsStore;
+  signal?: AbortSignal;
+  hooks?: RunHooks;
+}
+
+interface BoundProbe {
+  target: string | null;
+  probe: Probe;
+  everyMs: number | undefined;
+}
+
+/** The targets a run needs: those its scenarios and probes name, and those they reference. */
+function neededTargets(suite: Suite): string[] {
+  const needed = new Set<string>();
+  for (const s of suite.scenarios) needed.add(s.target);
+  for (const p of suite.probes) if (p.target !== undefined) needed.add(p.target);
+  // `{{targets.pg.url}}` in a target's settings makes pg a dependency of it.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of [...needed]) {
+      const config = JSON.stringify(suite.targets[name]?.config ?? {});
+      for (const m of config.matchAll(/\{\{\s*targets\.([\w-]+)\./g)) {
+        const dep = m[1] ?? "";
+        if (!needed.has(dep) && suite.targets[dep] !== undefined) {
+          needed.add(dep);
+          grew = true;
+        }
+      }
+    }
+  }
+  return Object.keys(suite.targets).filter((name) => needed.has(name));
+}
+
+async function connectTargets(
+  suite: Suite,
+  log: (line: string) => void,
+): Promise<Map<string, { kind: string; connection: Connection<unknown> }>> {
+  const connected = new Map<string, { kind: string; connection: Connection<unknown> }>();
+  const resolveRef = (ref: string): string | undefined => {
+    const m = /^targets\.([\w-]+)\.url$/.exec(ref);
+    return m ? connected.get(m[1] ?? "")?.connection.info.url : undefined;
+  };
+  try {
+    for (const name of neededTargets(suite)) {
+      const target = suite.targets[name];
+      const driver = target && (drivers[target.kind] as Driver | undefined);
+      if (!target || !driver) continue; // the suite loader has already rejected unknown kinds
+      const connection = await driver.connect(target.config, { name, suiteDir: suite.dir, log, resolveRef });
+      connected.set(name, { kind: target.kind, connection });
+    }
+  } catch (error) {
+    await closeAll(connected);
+    throw error;
+  }
+  return connected;
+}
+
+async function closeAll(connected: Map<string, { connection: Connection<unknown> }>): Promise<void> {
+  // Reverse order: a service started against an embedded database stops before the database.
+  for (const { connection } of [...connected.values()].reverse()) {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+function bindProbes(suite: Suite, connected: Map<string, { connection: Connection<unknown> }>): BoundProbe[] {
+  const bound: BoundProbe[] = [];
+  for (const spec of suite.probes) {
+    if (spec.kind === "host") {
+      bound.push({ target: null, probe: hostProbe(), everyMs: spec.everyMs });
+      continue;
+    }
+    const probe = spec.target === undefined ? undefined : connected.get(spec.target)?.connection.probe?.(spec.kind);
+    if (probe) bound.push({ target: spec.target ?? null, probe, everyMs: spec.everyMs });
+  }
+  return bound;
+}
+
+async function snapshot(probes: readonly BoundProbe[]): Promise<(ProbeSnapshot | undefined)[]> {
+  // A probe that fails to read must not fail the run: its metrics are simply absent.
+  return Promise.all(probes.map((p) => p.probe.read().catch(() => undefined)));
+}
+
+function summarize(
+  probes: readonly BoundProbe[],
+  before: readonly (ProbeSnapshot | undefined)[],
+  after: readonly (ProbeSnapshot | undefined)[],
+  phase: "interval" | "sample",
+): StoredProbeReading[] {
+  const out: StoredProbeReading[] = [];
+  probes.forEach((p, i) => {
+    const b = before[i];
+    const a = after[i];
+    if (!b || !a) return;
+    out.push({ target: p.target, probe: p.probe.kind, phase, takenAt: a.at, reading: p.probe.summarize(b, a) });
+  });
+  return out;
+}
+
+/** Probe readings keyed as thresholds look them up: target name (or "host") → probe kind. */
+export function readingsByTarget(readings: readonly StoredProbeReading[]): Record<string, Record<string, ProbeReading>> {
+  const out: Record<string, Record<string, ProbeReading>> = {};
+  for (const r of readings) {
+    if (r.phase !== "interval") continue;
+    (out[r.target ?? "host"] ??= {})[r.probe] = r.reading;
+  }
+  return out;
+}
+
+/** Samples probes on their own timers while a scenario runs; stops with the scenario. */
+function sampleDuring(probes: readonly BoundProbe[], before: readonly (ProbeSnapshot | undefined)[]) {
+  const samples: StoredProbeReading[] = [];
+  const timers = probes.flatMap((p, i) => {
+    const b = before[i];
+    if (p.everyMs === undefined || b === undefined) return [];
+    const timer = setInterval(() => {
+      p.probe
+        .read()
+        .then((snap) => {
+          samples.push({ target: p.target, probe: p.probe.kind, phase: "sample", takenAt: snap.at, reading: p.probe.summarize(b, snap) });
+        })
+        .catch(() => undefined);
+    }, p.everyMs);
+    timer.unref();
+    return [timer];
+  });
+  return {
+    stop(): StoredProbeReading[] {
+      for (const t of timers) clearInterval(t);
+      return samples;
+    },
+  };
+}
+
+function toStored(outcomes: readonly ThresholdOutcome[]): StoredThreshold[] {
+  return outcomes.map((o) => ({
+    expr: o.expr,
+    passed: o.passed,
+    actual: o.actual,
+    target: o.target,
+    kind: o.kind,
+    ...(o.note === undefined ? {} : { note: o.note }),
+  }));
+}
+
+export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<RunOutcome> {
+  const { store, signal, hooks = {} } = options;
+  const log = hooks.log ?? (() => undefined);
+  const startedAt = Date.now();
+
+  const connected = await connectTargets(suite, log);
+  const environment: RunEnvironment = {
+    pipebench: PIPEBENCH_VERSION,
+    node: process.version,
+    host: { ...hostFingerprint() },
+    targets: Object.fromEntries(
+      [...connected].map(([name, c]) => [
+        name,
+        { kind: c.kind, ...(c.connection.info.version === undefined ? {} : { version: c.connection.info.version }) },
+      ]),
+    ),
+  };
+  const runId = store.beginRun({
+    suiteName: suite.name,
+    suiteFile: suite.file,
+    startedAt,
+    environment,
+    suite: suite.resolved,
+  });
+
+  const probes = bindProbes(suite, connected);
+  const scenarios: ScenarioOutcome[] = [];
+  let failure: string | undefined;
+  let status: RunStatus = "running";
+  let runBefore: (ProbeSnapshot | undefined)[] = [];
+  let runAfter: (ProbeSnapshot | undefined)[] = [];
+
+  try {
+    runBefore = await snapshot(probes);
+    for (const [index, scenario] of suite.scenarios.entries()) {
+      if (signal?.aborted) break;
+      hooks.scenarioStart?.(scenario, index, suite.scenarios.length);
+      const target = connected.get(scenario.target);
+      if (!target) continue;
+
+      let prepared: PreparedWorkload;
+      try {
+        prepared = await target.connection.prepare(scenario.workload, scenario.name);
+      } catch (error) {
+        if (isPipebenchError(error)) throw error;
+        throw new TargetFailed(scenario.target, `scenario ${scenario.name}: ${(error as Error).message}`, { cause: error });
+      }
+
+      const before = await snapshot(probes);
+      const sampler = sampleDuring(probes, before);
+      let result: ScenarioResult;
+      try {
+        result = await runScenario({
+          load: scenario.load,
+          operation: prepared.run,
+          ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
+          ...(signal === undefined ? {} : { signal }),
+          onProgress: (p) => hooks.progress?.(scenario, p),
+        });
+      } finally {
+        await prepared.close?.().catch(() => undefined);
+      }
+      const samples = sampler.stop();
+      const after = await snapshot(probes);
+      const readings = [...summarize(probes, before, after, "interval"), ...samples];
+
+      const thresholds = evaluateThresholds(
+        scenario.thresholds,
+        scenarioMetricLookup(result, readingsByTarget(readings)),
+      );
+      const outcome: ScenarioOutcome = {
+        name: scenario.name,
+        target: scenario.target,
+        targetKind: target.kind,
+        result,
+        thresholds,
+        probes: readings,
+      };
+      store.saveScenario(runId, {
+        ordinal: index,
+        name: scenario.name,
+        target: scenario.target,
+        targetKind: target.kind,
+        workload: scenario.workload,
+        load: scenario.load,
+        result,
+        thresholds: toStored(thresholds),
+        probes: readings,
+      });
+      scenarios.push(outcome);
+      hooks.scenarioEnd?.(outcome);
+
+      if (result.status === "failed") {
+        failure = `scenario ${scenario.name} failed: ${result.failure ?? "the target stopped answering"}`;
+        status = "error";
+        break;
+      }
+      if (result.status === "interrupted") {
+        status = "interrupted";
+        break;
+      }
+    }
+    if (signal?.aborted && status === "running") status = "interrupted";
+    runAfter = await snapshot(probes);
+  } catch (error) {
+    status = signal?.aborted ? "interrupted" : "error";
+    failure = isPipebenchError(error) ? error.message : String((error as Error).message ?? error);
+    if (!isPipebenchError(error) && !signal?.aborted) {
+      // Unexpected: keep what was measured, then let the CLI report it.
+      store.finishRun(runId, status, ExitCode.targetFailed, []);
+      await closeAll(connected);
+      throw error;
+    }
+  }
+
+  const runProbes = summarize(probes, runBefore, runAfter, "interval");
+  for (const reading of runProbes) store.saveRunProbe(runId, reading);
+  const thresholds =
+    status === "running"
+      ? evaluateThresholds(suite.thresholds, runMetricLookup(scenarios.map((s) => s.result), readingsByTarget(runProbes)))
+      : [];
+
+  for (const p of probes) await p.probe.close?.().catch(() => undefined);
+  await closeAll(connected);
+
+  const allPassed =
+    scenarios.every((s) => s.thresholds.every((t) => t.passed)) && thresholds.every((t) => t.passed);
+  if (status === "running") status = allPassed ? "passed" : "failed";
+  const exitCode =
+    status === "passed" ? ExitCode.ok
+    : status === "failed" ? ExitCode.thresholdsFailed
+    : status === "interrupted" ? EXIT_INTERRUPTED
+    : ExitCode.targetFailed;
+  store.finishRun(runId, status, exitCode, toStored(thresholds));
+
+  return {
+    runId,
+    suite,
+    status,
+    exitCode,
+    startedAt,
+    finishedAt: Date.now(),
+    environment,
+    scenarios,
+    thresholds,
+    runProbes,
+    ...(failure === undefined ? {} : { failure }),
+  };
+}

@@ -1,0 +1,117 @@
+// The summary a person reads after a run (and with `pipebench show`): one row per scenario, each
+// threshold ✓/✗ with the measured value beside the target, then the generator's own warnings and
+// what the probes had to say. Reads a stored run only.
+import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
+import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
+import { formatThresholdValue } from "../thresholds/format.js";
+
+export interface ConsoleOptions {
+  color: boolean;
+}
+
+const STATUS_WORD: Record<string, string> = {
+  passed: "passed",
+  failed: "FAILED (thresholds)",
+  error: "ERROR (target failed)",
+  interrupted: "INTERRUPTED (partial results kept)",
+  running: "RUNNING (or ended without a verdict)",
+};
+
+function paint(on: boolean, code: number, text: string): string {
+  return on ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+function executorLabel(load: unknown): string {
+  const l = load as Record<string, unknown>;
+  switch (l.executor) {
+    case "constant-rate":
+      return `rate ${String(l.rate)}/s`;
+    case "ramp":
+      return `ramp ${String(l.from)}→${String(l.to)}/s`;
+    case "steps":
+      return `steps ×${Array.isArray(l.steps) ? l.steps.length : "?"}`;
+    case "closed":
+      return `closed ×${String(l.workers)}`;
+    case "max":
+      return `max ×${String(l.concurrency ?? "auto")}`;
+    default:
+      return String(l.executor);
+  }
+}
+
+function thresholdLine(t: StoredThreshold, color: boolean): string {
+  const mark = t.passed ? paint(color, 32, "✓") : paint(color, 31, "✗");
+  const actual = t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual);
+  return `${mark} ${t.expr.padEnd(34)} ${actual}${t.note ? `  (${t.note})` : ""}`;
+}
+
+function scenarioRow(s: StoredScenario): string[] {
+  const r = s.result;
+  const hasLatency = r.latency.count > 0;
+  return [
+    s.name,
+    s.target,
+    executorLabel(s.load),
+    formatCount(r.ops),
+    formatRate(r.throughput),
+    r.mbps >= 0.01 ? r.mbps.toFixed(2) : "–",
+    hasLatency ? formatMs(r.latency.p50) : "–",
+    hasLatency ? formatMs(r.latency.p95) : "–",
+    hasLatency ? formatMs(r.latency.p99) : "–",
+    hasLatency ? formatMs(r.latency.max) : "–",
+    r.errors === 0 ? "0" : `${formatCount(r.errors)} (${formatPercent(r.errorRate, 2)})`,
+  ];
+}
+
+export function renderRunSummary(run: StoredRun, options: ConsoleOptions): string {
+  const { color } = options;
+  const out: string[] = [];
+  const when = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19);
+  const took = run.finishedAt === null ? "" : ` · ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`;
+  const word = STATUS_WORD[run.status] ?? run.status;
+  const statusText = run.status === "passed" ? paint(color, 32, word) : paint(color, 31, word);
+  out.push(`pipebench run ${run.id} · ${run.suiteName} · ${statusText} · ${when} UTC${took}`);
+  const env = run.environment;
+  const targets = Object.entries(env.targets).map(([name, t]) => `${name}: ${t.version ?? t.kind}`);
+  const host = env.host as Record<string, unknown>;
+  out.push(
+    `${targets.join(" · ")} · node ${env.node} · ${String(host.cpuModel ?? "?")}, ${String(host.cores ?? "?")} cores`,
+  );
+  out.push("");
+
+  const header = ["scenario", "target", "load", "ops", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
+  const rows = [header, ...run.scenarioResults.map(scenarioRow)];
+  const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10]));
+  out.push(paint(color, 1, lines[0] ?? ""));
+  run.scenarioResults.forEach((s, i) => {
+    out.push(lines[i + 1] ?? "");
+    for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
+    if (s.result.status !== "completed") {
+      out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);
+    }
+    if (s.result.errors > 0) {
+      const classes = Object.entries(s.result.errorsByClass)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ×${formatCount(v)}`)
+        .join(", ");
+      out.push(`    errors: ${classes}${s.result.errorSamples[0] ? ` — e.g. ${s.result.errorSamples[0]}` : ""}`);
+    }
+    for (const w of s.result.generator.warnings) out.push(`    ${paint(color, 33, "!")} generator: ${w}`);
+  });
+
+  if (run.thresholds.length > 0) {
+    out.push("");
+    out.push(paint(color, 1, "suite thresholds"));
+    for (const t of run.thresholds) out.push(`    ${thresholdLine(t, color)}`);
+  }
+
+  const notes = new Set<string>();
+  for (const p of [...run.runProbes, ...run.scenarioResults.flatMap((s) => s.probes)]) {
+    for (const n of p.reading.notes) notes.add(`${p.target ?? "host"} ${p.probe}: ${n}`);
+  }
+  if (notes.size > 0) {
+    out.push("");
+    for (const n of notes) out.push(`${paint(color, 33, "note")} ${n}`);
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,320 @@
+// The results store: every run, kept in an embedded SQLite database (default
+// .pipebench/results.db). Scenarios are written as they finish, so an interrupted or failed run
+// keeps what it measured.
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { StoreError } from "../errors.js";
+import type { ScenarioResult } from "../metrics/summary.js";
+import type { JsonValue, ProbeReading } from "../probes/probe.js";
+import { MIGRATIONS } from "./schema.js";
+import { redact } from "./redact.js";
+
+export const DEFAULT_STORE = ".pipebench/results.db";
+
+export type RunStatus = "running" | "passed" | "failed" | "error" | "interrupted";
+
+/** A threshold's verdict as stored; the thresholds module produces it. */
+export interface StoredThreshold {
+  expr: string;
+  passed: boolean;
+  actual: number | null;
+  target: number;
+  kind: string;
+  note?: string;
+}
+
+export interface RunEnvironment {
+  pipebench: string;
+  node: string;
+  host: Record<string, JsonValue>;
+  targets: Record<string, { kind: string; version?: string }>;
+}
+
+export interface NewRun {
+  suiteName: string;
+  suiteFile: string;
+  startedAt: number;
+  environment: RunEnvironment;
+  /** The resolved suite; redacted before it is written. */
+  suite: unknown;
+}
+
+export interface NewScenario {
+  ordinal: number;
+  name: string;
+  target: string;
+  targetKind: string;
+  workload: unknown;
+  load: unknown;
+  result: ScenarioResult;
+  thresholds: readonly StoredThreshold[];
+  probes: readonly StoredProbeReading[];
+}
+
+export interface StoredProbeReading {
+  target: string | null;
+  probe: string;
+  phase: "interval" | "sample";
+  takenAt: number;
+  reading: ProbeReading;
+}
+
+export interface RunRow {
+  id: number;
+  suiteName: string;
+  suiteFile: string;
+  startedAt: number;
+  finishedAt: number | null;
+  status: RunStatus;
+  exitCode: number | null;
+  scenarios: number;
+}
+
+export interface StoredScenario {
+  id: number;
+  ordinal: number;
+  name: string;
+  target: string;
+  targetKind: string;
+  workload: unknown;
+  load: unknown;
+  status: string;
+  result: ScenarioResult;
+  thresholds: StoredThreshold[];
+  probes: StoredProbeReading[];
+}
+
+export interface StoredRun extends RunRow {
+  environment: RunEnvironment;
+  suite: unknown;
+  thresholds: StoredThreshold[];
+  runProbes: StoredProbeReading[];
+  scenarioResults: StoredScenario[];
+}
+
+/** The numbers kept one per row for plain-SQL comparison, with their units. */
+function metricRows(r: ScenarioResult): [string, number | null, string][] {
+  const rows: [string, number | null, string][] = [
+    ["ops", r.ops, "count"],
+    ["errors", r.errors, "count"],
+    ["records", r.records, "count"],
+    ["bytes", r.bytes, "bytes"],
+    ["ops_per_sec", r.opsPerSec, "1/s"],
+    ["throughput", r.throughput, "records/s"],
+    ["mbps", r.mbps, "MB/s"],
+    ["error_rate", r.errorRate, "ratio"],
+    ["duration", r.durationS, "s"],
+    ["generator_cpu", r.generator.cpuPercent, "%"],
+    ["generator_lag_p99", r.generator.eventLoopLagP99Ms, "ms"],
+  ];
+  for (const [prefix, s] of [["", r.latency], ["service.", r.service]] as const) {
+    for (const key of ["min", "mean", "stddev", "p50", "p90", "p95", "p99", "p999", "max"] as const) {
+      rows.push([`${prefix}${key === "p999" ? "p99.9" : key}`, s.count > 0 ? s[key] : null, "ms"]);
+    }
+  }
+  return rows;
+}
+
+type Row = Record<string, unknown>;
+
+export class ResultsStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+  }
+
+  static open(path: string = DEFAULT_STORE): ResultsStore {
+    const full = resolve(path);
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(full), { recursive: true });
+      db = new Database(full);
+      db.pragma("journal_mode = WAL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+    } catch (cause) {
+      throw new StoreError(`cannot open the results store at ${full}: ${(cause as Error).message}`, {
+        hint: "check that the directory is writable, or pass --store PATH",
+        cause,
+      });
+    }
+    const store = new ResultsStore(full, db);
+    store.migrate();
+    return store;
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma("user_version", { simple: true }) as number;
+    if (applied > MIGRATIONS.length) {
+      throw new StoreError(
+        `the results store ${this.path} was written by a newer pipebench (schema ${applied})`,
+        { hint: "upgrade pipebench, or use another store with --store PATH" },
+      );
+    }
+    for (let i = applied; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i] ?? "");
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  beginRun(run: NewRun): number {
+    const info = this.db
+      .prepare(
+        `insert into runs (suite_name, suite_file, started_at, status, environment, suite)
+         values (?, ?, ?, 'running', ?, ?)`,
+      )
+      .run(run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)));
+    return Number(info.lastInsertRowid);
+  }
+
+  saveScenario(runId: number, s: NewScenario): number {
+    const { latencyHistogram, serviceHistogram, series, ...summary } = s.result;
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `insert into scenarios (run_id, ordinal, name, target, target_kind, workload, load, status,
+             started_at, duration_s, result, thresholds)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId, s.ordinal, s.name, s.target, s.targetKind,
+          JSON.stringify(redact(s.workload)), JSON.stringify(s.load), s.result.status,
+          s.result.startedAt, s.result.durationS, JSON.stringify(summary), JSON.stringify(s.thresholds),
+        );
+      const id = Number(info.lastInsertRowid);
+      const metric = this.db.prepare(`insert into metrics (scenario_id, name, value, unit) values (?, ?, ?, ?)`);
+      for (const [name, value, unit] of metricRows(s.result)) metric.run(id, name, value, unit);
+      const hist = this.db.prepare(`insert into histograms (scenario_id, kind, encoded) values (?, ?, ?)`);
+      hist.run(id, "latency", latencyHistogram);
+      hist.run(id, "service", serviceHistogram);
+      const point = this.db.prepare(
+        `insert into series (scenario_id, t, ops, errors, records, bytes, p50_ms, p99_ms) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const p of series) point.run(id, p.t, p.ops, p.errors, p.records, p.bytes, p.p50, p.p99);
+      for (const p of s.probes) this.insertProbe(runId, id, p);
+      return id;
+    })();
+  }
+
+  saveRunProbe(runId: number, reading: StoredProbeReading): void {
+    this.insertProbe(runId, null, reading);
+  }
+
+  private insertProbe(runId: number, scenarioId: number | null, p: StoredProbeReading): void {
+    this.db
+      .prepare(
+        `insert into probe_readings (run_id, scenario_id, target, probe, phase, taken_at, metrics, details, notes)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        runId, scenarioId, p.target, p.probe, p.phase, p.takenAt, JSON.stringify(p.reading.metrics),
+        p.reading.details === undefined ? null : JSON.stringify(p.reading.details), JSON.stringify(p.reading.notes),
+      );
+  }
+
+  finishRun(runId: number, status: RunStatus, exitCode: number, thresholds: readonly StoredThreshold[]): void {
+    this.db
+      .prepare(`update runs set finished_at = ?, status = ?, exit_code = ?, thresholds = ? where id = ?`)
+      .run(Date.now(), status, exitCode, JSON.stringify(thresholds), runId);
+  }
+
+  listRuns(options: { limit?: number; suite?: string } = {}): RunRow[] {
+    const rows = this.db
+      .prepare(
+        `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count
+         from runs r ${options.suite === undefined ? "" : "where r.suite_name = @suite"}
+         order by r.id desc limit @limit`,
+      )
+      .all({ limit: options.limit ?? 20, ...(options.suite === undefined ? {} : { suite: options.suite }) }) as Row[];
+    return rows.map(toRunRow);
+  }
+
+  /** A run by id, or "latest". Undefined when there is no such run. */
+  getRun(ref: string | number): StoredRun | undefined {
+    const row = (
+      ref === "latest"
+        ? this.db.prepare(`select r.*, 0 as scenario_count from runs r order by id desc limit 1`).get()
+        : this.db.prepare(`select r.*, 0 as scenario_count from runs r where id = ?`).get(Number(ref))
+    ) as Row | undefined;
+    if (row === undefined) return undefined;
+    const id = Number(row.id);
+    const probeRows = this.db
+      .prepare(`select * from probe_readings where run_id = ? order by id`)
+      .all(id) as Row[];
+    const scenarioRows = this.db
+      .prepare(`select * from scenarios where run_id = ? order by ordinal`)
+      .all(id) as Row[];
+    const scenarioResults = scenarioRows.map((s): StoredScenario => {
+      const sid = Number(s.id);
+      const hist = this.db.prepare(`select kind, encoded from histograms where scenario_id = ?`).all(sid) as Row[];
+      const series = this.db
+        .prepare(`select t, ops, errors, records, bytes, p50_ms as p50, p99_ms as p99 from series where scenario_id = ? order by t`)
+        .all(sid) as ScenarioResult["series"];
+      const summary = JSON.parse(String(s.result)) as Omit<ScenarioResult, "latencyHistogram" | "serviceHistogram" | "series">;
+      return {
+        id: sid,
+        ordinal: Number(s.ordinal),
+        name: String(s.name),
+        target: String(s.target),
+        targetKind: String(s.target_kind),
+        workload: JSON.parse(String(s.workload)),
+        load: JSON.parse(String(s.load)),
+        status: String(s.status),
+        result: {
+          ...summary,
+          latencyHistogram: String(hist.find((h) => h.kind === "latency")?.encoded ?? ""),
+          serviceHistogram: String(hist.find((h) => h.kind === "service")?.encoded ?? ""),
+          series,
+        },
+        thresholds: JSON.parse(String(s.thresholds)) as StoredThreshold[],
+        probes: probeRows.filter((p) => Number(p.scenario_id) === sid).map(toProbe),
+      };
+    });
+    return {
+      ...toRunRow({ ...row, scenario_count: scenarioRows.length }),
+      environment: JSON.parse(String(row.environment)) as RunEnvironment,
+      suite: JSON.parse(String(row.suite)),
+      thresholds: JSON.parse(String(row.thresholds)) as StoredThreshold[],
+      runProbes: probeRows.filter((p) => p.scenario_id === null).map(toProbe),
+      scenarioResults,
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toRunRow(r: Row): RunRow {
+  return {
+    id: Number(r.id),
+    suiteName: String(r.suite_name),
+    suiteFile: String(r.suite_file),
+    startedAt: Number(r.started_at),
+    finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+    status: String(r.status) as RunStatus,
+    exitCode: r.exit_code === null ? null : Number(r.exit_code),
+    scenarios: Number(r.scenario_count),
+  };
+}
+
+function toProbe(p: Row): StoredProbeReading {
+  const details = p.details === null ? undefined : (JSON.parse(String(p.details)) as JsonValue);
+  return {
+    target: p.target === null ? null : String(p.target),
+    probe: String(p.probe),
+    phase: String(p.phase) as "interval" | "sample",
+    takenAt: Number(p.taken_at),
+    reading: {
+      metrics: JSON.parse(String(p.metrics)) as Record<string, number>,
+      notes: JSON.parse(String(p.notes)) as string[],
+      ...(details === undefined ? {} : { details }),
+    },
+  };
+}

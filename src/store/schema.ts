@@ -1,0 +1,81 @@
+// The results database schema. Migrations are append-only: a database written by an older
+// pipebench is brought forward, never rewritten. `user_version` counts the migrations applied.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  create table runs (
+    id            integer primary key autoincrement,
+    suite_name    text not null,
+    suite_file    text not null,
+    started_at    integer not null,          -- epoch ms
+    finished_at   integer,
+    status        text not null,             -- running | passed | failed | error | interrupted
+    exit_code     integer,
+    environment   text not null,             -- JSON: versions, host fingerprint
+    suite         text not null,             -- JSON: resolved suite, secrets redacted
+    thresholds    text not null default '[]' -- JSON: suite-level threshold outcomes
+  );
+
+  create table scenarios (
+    id            integer primary key autoincrement,
+    run_id        integer not null references runs(id) on delete cascade,
+    ordinal       integer not null,
+    name          text not null,
+    target        text not null,
+    target_kind   text not null,
+    workload      text not null,             -- JSON
+    load          text not null,             -- JSON
+    status        text not null,             -- completed | interrupted | failed | skipped
+    started_at    integer not null,
+    duration_s    real not null,
+    result        text not null,             -- JSON ScenarioResult without histograms and series
+    thresholds    text not null default '[]',-- JSON threshold outcomes
+    unique (run_id, name)
+  );
+
+  -- One row per number, so any two runs can be compared with plain SQL.
+  create table metrics (
+    scenario_id   integer not null references scenarios(id) on delete cascade,
+    name          text not null,
+    value         real,
+    unit          text not null,
+    primary key (scenario_id, name)
+  );
+
+  create table histograms (
+    scenario_id   integer not null references scenarios(id) on delete cascade,
+    kind          text not null,             -- latency | service
+    unit          text not null default 'us',
+    encoded       text not null,             -- HdrHistogram compressed base64
+    primary key (scenario_id, kind)
+  );
+
+  create table series (
+    scenario_id   integer not null references scenarios(id) on delete cascade,
+    t             integer not null,          -- seconds from the measured start
+    ops           integer not null,
+    errors        integer not null,
+    records       integer not null,
+    bytes         integer not null,
+    p50_ms        real,
+    p99_ms        real,
+    primary key (scenario_id, t)
+  );
+
+  create table probe_readings (
+    id            integer primary key autoincrement,
+    run_id        integer not null references runs(id) on delete cascade,
+    scenario_id   integer references scenarios(id) on delete cascade, -- null: the whole run
+    target        text,                      -- null for the host probe
+    probe         text not null,
+    phase         text not null,             -- interval | sample
+    taken_at      integer not null,
+    metrics       text not null,             -- JSON
+    details       text,                      -- JSON
+    notes         text not null default '[]'
+  );
+
+  create index scenarios_by_run on scenarios(run_id);
+  create index probe_readings_by_run on probe_readings(run_id);
+  `,
+];
