@@ -5,6 +5,29 @@ import { Duration, Rate } from "../suite/units.js";
 
 const Positive = z.number().int().positive();
 
+/** Why a closed-loop profile (closed, max) cannot end, or undefined when it can. */
+export function closedLoopStopProblem(load: {
+  executor: string;
+  duration?: number | undefined;
+  iterations?: number | undefined;
+}): { message: string; fix: string } | undefined {
+  if (load.executor !== "closed" && load.executor !== "max") return undefined;
+  if (load.duration !== undefined || load.iterations !== undefined) return undefined;
+  return {
+    message: `${load.executor} needs duration or iterations`,
+    fix: 'add `duration: "60s"` (run this long) or `iterations: 10000` (run this many operations), or both',
+  };
+}
+
+// A closed loop without either would run forever: one issue, at the load profile itself.
+function requireStopCondition(
+  load: { executor: string; duration?: number | undefined; iterations?: number | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const problem = closedLoopStopProblem(load);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem.message, params: { fix: problem.fix } });
+}
+
 const common = {
   /** Run this long first and throw the results away (caches, JIT, connection pools). */
   warmup: Duration.optional(),
@@ -43,7 +66,7 @@ export const ClosedLoad = z.strictObject({
   /** Total operations across all workers (warm-up excluded). */
   iterations: Positive.optional(),
   ...common,
-});
+}).superRefine(requireStopCondition);
 
 export const MaxLoad = z.strictObject({
   executor: z.literal("max"),
@@ -52,7 +75,7 @@ export const MaxLoad = z.strictObject({
   duration: Duration.optional(),
   iterations: Positive.optional(),
   ...common,
-});
+}).superRefine(requireStopCondition);
 
 export const LoadProfile = z.discriminatedUnion("executor", [
   ConstantRateLoad,

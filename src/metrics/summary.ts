@@ -30,6 +30,11 @@ export interface SeriesPoint {
 export interface GeneratorHealth {
   /** Process CPU (user + system) over the measured interval, in % of one core. */
   cpuPercent: number;
+  /**
+   * The part of cpuPercent spent busy-waiting for precise start times (idle work the generator does
+   * only when it has nothing else to do). Saturation is judged on cpuPercent minus this.
+   */
+  spinCpuPercent?: number;
   /** Event-loop delay while measuring, ms. */
   eventLoopLagP99Ms: number;
   eventLoopLagMaxMs: number;

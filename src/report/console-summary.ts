@@ -53,6 +53,7 @@ function scenarioRow(s: StoredScenario): string[] {
     s.target,
     executorLabel(s.load),
     formatCount(r.ops),
+    formatRate(r.opsPerSec),
     formatRate(r.throughput),
     r.mbps >= 0.01 ? r.mbps.toFixed(2) : "–",
     hasLatency ? formatMs(r.latency.p50) : "–",
@@ -79,9 +80,9 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   );
   out.push("");
 
-  const header = ["scenario", "target", "load", "ops", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
+  const header = ["scenario", "target", "load", "ops", "ops/s", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
   const rows = [header, ...run.scenarioResults.map(scenarioRow)];
-  const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10]));
+  const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]));
   out.push(paint(color, 1, lines[0] ?? ""));
   run.scenarioResults.forEach((s, i) => {
     out.push(lines[i + 1] ?? "");
@@ -105,8 +106,10 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     for (const t of run.thresholds) out.push(`    ${thresholdLine(t, color)}`);
   }
 
+  // Notes from the whole-run readings only: per-scenario ones repeat them, or describe scenarios
+  // that did not touch the probed target at all.
   const notes = new Set<string>();
-  for (const p of [...run.runProbes, ...run.scenarioResults.flatMap((s) => s.probes)]) {
+  for (const p of run.runProbes) {
     for (const n of p.reading.notes) notes.add(`${p.target ?? "host"} ${p.probe}: ${n}`);
   }
   if (notes.size > 0) {

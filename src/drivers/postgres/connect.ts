@@ -1,0 +1,221 @@
+// Connecting a postgres target: start the embedded server when asked, open and fill the workload
+// pool, prove the server answers (`select version()`), run the target's setup SQL. Anything that
+// stops us from talking to the server becomes one TargetUnreachable line naming host:port and
+// what to check; later failures of single operations are the engine's to count.
+import pg from "pg";
+import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
+import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
+import { postgresStatsProbe } from "../../probes/postgres-stats.js";
+import type { Probe } from "../../probes/probe.js";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded.js";
+import { prepareInsert, type RowCounter } from "./insert.js";
+import { prepareQuery, unknownQueryProblem } from "./query.js";
+import type { PostgresTarget, PostgresWorkload } from "./schema.js";
+
+/** How long one connection attempt may take before the target counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export async function connectPostgres(target: PostgresTarget, ctx: ConnectContext): Promise<Connection<PostgresWorkload>> {
+  let server: EmbeddedPostgres | undefined;
+  if (target.embedded !== undefined && target.embedded !== false) {
+    const embedded = target.embedded === true ? {} : target.embedded;
+    server = await startEmbeddedPostgres({
+      target: ctx.name,
+      log: (line) => ctx.log(`${ctx.name}: ${line}`),
+      ...(embedded.version === undefined ? {} : { version: embedded.version }),
+      ...(embedded.settings === undefined ? {} : { settings: embedded.settings }),
+    });
+  }
+  const url = server?.url ?? target.url ?? "";
+  try {
+    const { pool, version } = await openPool(url, target.pool, ctx.name);
+    try {
+      await runSetup(pool, target.setup, ctx.name);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    return postgresConnection({ target, name: ctx.name, url, version, pool, server });
+  } catch (error) {
+    await server?.stop();
+    throw error;
+  }
+}
+
+interface ConnectionParts {
+  target: PostgresTarget;
+  name: string;
+  url: string;
+  version: string;
+  pool: pg.Pool;
+  server: EmbeddedPostgres | undefined;
+}
+
+function postgresConnection(parts: ConnectionParts): Connection<PostgresWorkload> {
+  const { target, name, url, version, pool, server } = parts;
+  // Row counters outlive one scenario: a later scenario (or trial) writing the same table with the
+  // same generator and seed continues where the last stopped instead of repeating its rows.
+  const counters = new Map<string, RowCounter>();
+  const probes: (Probe & { close(): Promise<void> })[] = [];
+  let closing: Promise<void> | undefined;
+
+  return {
+    info: { version, url },
+    async prepare(workload: PostgresWorkload, scenario: string): Promise<PreparedWorkload> {
+      if (workload.type === "insert") {
+        const key = `${workload.table}\u0000${workload.generator}\u0000${workload.seed}`;
+        let counter = counters.get(key);
+        if (!counter) counters.set(key, (counter = { next: 0 }));
+        return prepareInsert(pool, workload, counter, target.pool);
+      }
+      const problem = unknownQueryProblem(workload, target.queries, name);
+      if (problem) throw new UsageError(`scenario ${scenario}: ${problem.message}`, { hint: problem.fix });
+      return prepareQuery(pool, workload, target.queries, target.pool);
+    },
+    probe(kind: string): Probe | undefined {
+      if (kind !== "postgres-stats") return undefined;
+      const probe = postgresStatsProbe({ url });
+      probes.push(probe);
+      return probe;
+    },
+    close(): Promise<void> {
+      closing ??= (async () => {
+        await Promise.all(probes.map((p) => p.close()));
+        await pool.end().catch(() => undefined);
+        await server?.stop();
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Opens the pool with all its connections (so the first operations do not pay for connecting, and
+ * a pool larger than the server allows fails now, not mid-run) and reads the server version.
+ */
+export async function openPool(url: string, size: number, target: string): Promise<{ pool: pg.Pool; version: string }> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: size,
+    // Never close idle connections: the pool stays the size the suite asked for.
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: "pipebench",
+  });
+  // An idle connection dropped by the server emits here; without a listener the process would
+  // crash. The next operation on the pool fails (and is counted) or reconnects.
+  pool.on("error", () => undefined);
+  try {
+    const attempts = await Promise.allSettled(Array.from({ length: size }, () => pool.connect()));
+    const clients = attempts.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+    let version = "";
+    try {
+      const failed = attempts.find((a) => a.status === "rejected");
+      if (failed) throw failed.reason;
+      const result = await clients[0]?.query<{ version: string }>("select version()");
+      version = result?.rows[0]?.version ?? "";
+    } finally {
+      // Checked-out clients would keep pool.end() waiting forever.
+      for (const client of clients) client.release();
+    }
+    return { pool, version: /^PostgreSQL\s+[^\s,]+/.exec(version)?.[0] ?? version };
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw unreachable(error, url, target);
+  }
+}
+
+interface Endpoint {
+  host: string;
+  port: string;
+  user: string;
+  database: string;
+}
+
+/** Where a URL points, for messages; never includes the password. */
+export function endpointOf(url: string): Endpoint {
+  try {
+    const u = new URL(url);
+    const host = u.searchParams.get("host") ?? (u.hostname.replace(/^\[|\]$/g, "") || "localhost");
+    const user = decodeURIComponent(u.username) || process.env.PGUSER || "postgres";
+    return {
+      host,
+      port: u.searchParams.get("port") ?? (u.port || "5432"),
+      user,
+      database: decodeURIComponent(u.pathname.replace(/^\//, "")) || user,
+    };
+  } catch {
+    return { host: "?", port: "?", user: "?", database: "?" };
+  }
+}
+
+/** One line naming host:port, what went wrong and what to check. */
+export function unreachable(error: unknown, url: string, target: string): TargetUnreachable {
+  const { host, port, user, database } = endpointOf(url);
+  const at = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const e = (error ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === "string" ? e.code : undefined;
+  const detail = typeof e.message === "string" ? e.message : String(error);
+  const where = `targets.${target}.url`;
+  const fail = (message: string, hint: string) => new TargetUnreachable(target, message, { hint, cause: error });
+
+  switch (code) {
+    case "ECONNREFUSED":
+      return fail(
+        `cannot reach PostgreSQL at ${at} (ECONNREFUSED): is the server running and listening on that port? check the url in ${where}`,
+        "start the server, or set embedded: true on the target to have pipebench start a throwaway one",
+      );
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return fail(`cannot resolve the host of PostgreSQL at ${at} (${code}): check the host name in ${where}`, "check for typos and that DNS works from this machine");
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return fail(
+        `cannot reach PostgreSQL at ${at} (${code}): is the host up, and is a firewall or security group in the way? check the url in ${where}`,
+        "check the network path from this machine to the server",
+      );
+    case "28P01":
+      return fail(
+        `PostgreSQL at ${at} rejected the password of user "${user}" (28P01): check the user and password in ${where}`,
+        "percent-encode special characters in the password (@ as %40, / as %2F)",
+      );
+    case "28000":
+      return fail(
+        `PostgreSQL at ${at} refused user "${user}" for database "${database}" (28000: ${detail}): check pg_hba.conf on the server and the user in ${where}`,
+        "pg_hba.conf must allow this client's address, user and database",
+      );
+    case "3D000":
+      return fail(
+        `PostgreSQL at ${at} has no database "${database}" (3D000): create it, or fix the database name in ${where}`,
+        `e.g. createdb -h ${host} -p ${port} -U ${user} ${database}`,
+      );
+    case "53300":
+      return fail(
+        `PostgreSQL at ${at} has no free connection slots (53300): lower pool in targets.${target}, or raise max_connections on the server`,
+        "the pool opens all its connections at start; max_connections bounds them together with every other client",
+      );
+    default:
+      if (/timeout|timed out/i.test(detail)) {
+        return fail(
+          `cannot reach PostgreSQL at ${at} (no answer within ${CONNECT_TIMEOUT_MS / 1000} s): is the host up, and is a firewall in the way? check the url in ${where}`,
+          "check the network path from this machine to the server",
+        );
+      }
+      return fail(`cannot connect to PostgreSQL at ${at}${code ? ` (${code})` : ""}: ${detail}`, `check the server and the url in ${where}`);
+  }
+}
+
+async function runSetup(pool: pg.Pool, statements: readonly string[], target: string): Promise<void> {
+  for (const [i, sql] of statements.entries()) {
+    try {
+      await pool.query(sql);
+    } catch (error) {
+      const oneLine = sql.replace(/\s+/g, " ").trim();
+      throw new TargetFailed(target, `targets.${target}.setup[${i}] failed: ${(error as Error).message}`, {
+        hint: `the statement was: ${oneLine.length > 160 ? `${oneLine.slice(0, 157)}…` : oneLine}`,
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,343 @@
+// Runs one scenario: warm-up, then the measured interval, under one load profile, and returns its
+// ScenarioResult. The engine owns time (the injected Clock); the Operation only does protocol work.
+//
+//   t0 ── warm-up ──► measureStart ── measured interval ──► launches stop ── drain (≤ 10 s) ──► result
+//
+// Launches stop when the schedule is done (open loop), the duration or iteration count is reached
+// (closed loop), the caller's signal aborts ("interrupted"), or every finished operation failed for
+// three seconds in a row ("failed").
+import { setMaxListeners } from "node:events";
+import type { Operation } from "../drivers/driver.js";
+import { ScenarioRecorder } from "../metrics/recorder.js";
+import { buildScenarioResult } from "../metrics/scenario-result.js";
+import type { ScenarioResult, ScenarioStatus } from "../metrics/summary.js";
+import { realClock, type Clock } from "./clock.js";
+import { runClosedLoop } from "./closed-loop.js";
+import { assessGeneratorHealth, ProcessMonitor } from "./generator-health.js";
+import { InFlight } from "./in-flight.js";
+import { closedLoopStopProblem, type LoadProfile, type OpenLoad } from "./load.js";
+import { OpRunner } from "./op-runner.js";
+import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
+import { scheduleFor, warmupScheduleFor, type Schedule } from "./schedule.js";
+import { TargetFailureDetector } from "./target-failure.js";
+
+export const DEFAULT_MAX_IN_FLIGHT = 10_000;
+export const DEFAULT_MAX_CONCURRENCY = 10;
+/** How long the end of a scenario waits for operations still in flight. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+/** After an interrupt or a failure, how long drivers get to notice the abort before results return. */
+const ABORT_GRACE_MS = 1_000;
+const PROGRESS_EVERY_MS = 1_000;
+
+export interface ScenarioRunOptions {
+  /** The scenario's load profile, parsed (durations in ms). */
+  load: LoadProfile;
+  operation: Operation;
+  /** The driver's advice on concurrency; the default of `max`'s `concurrency`. */
+  concurrencyHint?: number;
+  clock?: Clock;
+  /** A user interrupt (Ctrl-C): stop, keep partial results, status "interrupted". */
+  signal?: AbortSignal;
+  /** Called about once per second. */
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  phase: "warmup" | "measure";
+  /** Since the phase began. */
+  elapsedMs: number;
+  /** Length of the phase; null when it ends by iteration count. */
+  totalMs: number | null;
+  /** Operations and errors of the phase so far. */
+  ops: number;
+  errors: number;
+  /** Completions (successes and failures) per second over the last second. */
+  opsPerSec: number;
+  /** p99 latency of the last complete measured second. */
+  p99Ms: number | null;
+}
+
+export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
+  const { load, operation, onProgress } = options;
+  const stopProblem = closedLoopStopProblem(load);
+  if (stopProblem !== undefined) throw new TypeError(`${stopProblem.message}: ${stopProblem.fix}`);
+
+  const clock = options.clock ?? realClock;
+  const warmupMs = load.warmup ?? 0;
+  const t0 = clock.now();
+  const measureStartMs = t0 + warmupMs;
+  const schedule: Schedule | undefined = isOpen(load) ? scheduleFor(load) : undefined;
+  const measuredLimitMs = schedule !== undefined ? schedule.durationMs : "duration" in load ? load.duration : undefined;
+  const measureEndMs = measuredLimitMs === undefined ? undefined : measureStartMs + measuredLimitMs;
+
+  const recorder = new ScenarioRecorder({ measureStartMs });
+  const inFlight = new InFlight();
+  // `launches`: aborted when no more operations may start. `opSignal`: handed to the operations,
+  // aborted once the scenario is over (after the drain, or at once on an interrupt or failure).
+  const launches = new AbortController();
+  const opSignal = new AbortController();
+  // Every operation in flight may listen on it (undici does): thousands of listeners are expected.
+  setMaxListeners(0, opSignal.signal, launches.signal);
+  const runner = new OpRunner(operation, recorder, clock, inFlight, opSignal.signal);
+  // This process's CPU and event-loop lag say something only when the schedule ran in real time.
+  const processMonitor = new ProcessMonitor({
+    enabled: clock === realClock,
+    spinCpuMicros: clock.spinCpuMicros?.bind(clock),
+  });
+
+  let status: ScenarioStatus = "completed";
+  let failure: string | undefined;
+  let stoppedAtMs: number | undefined;
+  let progressError: unknown;
+  const stop = (why: Exclude<ScenarioStatus, "completed">, reason: string): void => {
+    if (launches.signal.aborted) return;
+    status = why;
+    failure = reason;
+    stoppedAtMs = clock.now();
+    launches.abort();
+  };
+  const onInterrupt = (): void =>
+    stop("interrupted", interruptedReason(clock.now() - measureStartMs, measuredLimitMs));
+  options.signal?.addEventListener("abort", onInterrupt, { once: true });
+  if (options.signal?.aborted) onInterrupt();
+
+  // Generator health covers the measured interval only.
+  if (warmupMs > 0) {
+    void clock.sleep(warmupMs, launches.signal).then(() => {
+      if (!launches.signal.aborted) processMonitor.start();
+    });
+  } else processMonitor.start();
+
+  const monitorStop = new AbortController();
+  const monitoring = monitor({
+    clock,
+    recorder,
+    t0,
+    measureStartMs,
+    warmupMs,
+    phaseTotalMs: measuredLimitMs ?? null,
+    signal: monitorStop.signal,
+    onFailure: (reason) => stop("failed", reason),
+    onProgress:
+      onProgress === undefined
+        ? undefined
+        : (p) => {
+            try {
+              onProgress(p);
+            } catch (error) {
+              progressError = error;
+              stop("interrupted", "the progress callback threw");
+            }
+          },
+  });
+
+  try {
+    const executor = startExecutor({
+      load,
+      schedule,
+      warmupMs,
+      t0,
+      measureStartMs,
+      measureEndMs,
+      runner,
+      inFlight,
+      clock,
+      stop: launches.signal,
+      concurrencyHint: options.concurrencyHint,
+    });
+    await Promise.race([executor.launching, aborted(launches.signal)]);
+    launches.abort();
+    const launchesEndedMs = stoppedAtMs ?? clock.now();
+    const processSample = processMonitor.stop();
+    monitorStop.abort();
+    await monitoring;
+
+    let measuredMs: number;
+    if (status === "completed") {
+      // A Ctrl-C during the drain ends the wait: the user asked to stop, not to wait 10 s more.
+      const drained = await inFlight.waitIdle(clock, DRAIN_TIMEOUT_MS, options.signal);
+      if (!drained && options.signal?.aborted === true) {
+        status = "interrupted";
+        failure = `interrupted while ${inFlight.measuredCount} operations were still in flight after the end`;
+      } else if (!drained) {
+        recorder.recordErrors(
+          "timeout-at-end",
+          inFlight.measuredCount,
+          `operation still in flight ${DRAIN_TIMEOUT_MS / 1000} s after the scenario ended`,
+        );
+      }
+      const endMs = clock.now();
+      recorder.close(endMs);
+      opSignal.abort();
+      measuredMs =
+        schedule !== undefined
+          ? schedule.durationMs
+          : Math.max(0, Math.min(measureEndMs ?? Infinity, endMs) - measureStartMs);
+    } else {
+      // The results so far are the results; operations cut short by the abort are not counted.
+      recorder.close(launchesEndedMs);
+      opSignal.abort();
+      await inFlight.waitIdle(clock, ABORT_GRACE_MS);
+      measuredMs = Math.max(0, launchesEndedMs - measureStartMs);
+    }
+    if (progressError !== undefined) throw progressError;
+
+    const recording = recorder.recording();
+    const started = recording.ops + recording.errors;
+    const seconds = measuredMs / 1000;
+    const generator = assessGeneratorHealth({
+      process: processSample,
+      askedRate: schedule === undefined ? null : seconds > 0 ? schedule.countBefore(measuredMs) / seconds : 0,
+      achievedRate: seconds > 0 ? started / seconds : 0,
+      started,
+      lateStarts: recording.lateStarts,
+      notStarted: executor.openOutcome()?.notStarted ?? 0,
+      capWaits: executor.openOutcome()?.capWaits ?? 0,
+      maxInFlight: executor.maxInFlight,
+      compareRates: status === "completed",
+    });
+    return buildScenarioResult({
+      status,
+      ...(failure === undefined ? {} : { failure }),
+      executor: load.executor,
+      startedAt: clock.wallNow() - (clock.now() - measureStartMs),
+      measuredMs,
+      warmupMs,
+      recording,
+      generator,
+    });
+  } finally {
+    options.signal?.removeEventListener("abort", onInterrupt);
+    launches.abort();
+    monitorStop.abort();
+    opSignal.abort();
+    processMonitor.stop();
+  }
+}
+
+interface ExecutorStart {
+  load: LoadProfile;
+  schedule: Schedule | undefined;
+  warmupMs: number;
+  t0: number;
+  measureStartMs: number;
+  measureEndMs: number | undefined;
+  runner: OpRunner;
+  inFlight: InFlight;
+  clock: Clock;
+  stop: AbortSignal;
+  concurrencyHint: number | undefined;
+}
+
+interface RunningExecutor {
+  /** Settles when no more operations will be launched. */
+  launching: Promise<unknown>;
+  openOutcome(): OpenLoopOutcome | undefined;
+  /** The open loop's cap; null for closed loops. */
+  maxInFlight: number | null;
+}
+
+/** Starts launching operations: the open loop on its schedule, or the closed loop's workers. */
+function startExecutor(o: ExecutorStart): RunningExecutor {
+  const { load, runner, inFlight, clock, stop } = o;
+  if (isOpen(load) && o.schedule !== undefined) {
+    const maxInFlight = load.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    const phases = [
+      ...(o.warmupMs > 0 ? [{ startMs: o.t0, schedule: warmupScheduleFor(load) }] : []),
+      { startMs: o.measureStartMs, schedule: o.schedule },
+    ];
+    let outcome: OpenLoopOutcome | undefined;
+    const launching = runOpenLoop({ phases, runner, inFlight, clock, maxInFlight, stop }).then((result) => {
+      outcome = result;
+    });
+    return { launching, openOutcome: () => outcome, maxInFlight };
+  }
+  const closed = load as Exclude<LoadProfile, OpenLoad>;
+  const workers =
+    closed.executor === "closed"
+      ? closed.workers
+      : (closed.concurrency ?? o.concurrencyHint ?? DEFAULT_MAX_CONCURRENCY);
+  let launching: Promise<unknown> = runClosedLoop({
+    workers,
+    runner,
+    clock,
+    measureStartMs: o.measureStartMs,
+    measureEndMs: o.measureEndMs,
+    iterations: closed.iterations,
+    stop,
+  });
+  // Workers blocked in a hung operation must not hold the scenario past its duration.
+  if (o.measureEndMs !== undefined) {
+    launching = Promise.race([launching, clock.sleep(o.measureEndMs - clock.now(), stop)]);
+  }
+  return { launching, openOutcome: () => undefined, maxInFlight: null };
+}
+
+function isOpen(load: LoadProfile): load is OpenLoad {
+  return load.executor === "constant-rate" || load.executor === "ramp" || load.executor === "steps";
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function interruptedReason(measuredMs: number, totalMs: number | undefined): string {
+  if (measuredMs < 0) return "interrupted during the warm-up";
+  const s = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+  const of = totalMs === undefined ? "" : ` of ${s(totalMs)}`;
+  return `interrupted after ${s(measuredMs)}${of}`;
+}
+
+interface MonitorOptions {
+  clock: Clock;
+  recorder: ScenarioRecorder;
+  t0: number;
+  measureStartMs: number;
+  warmupMs: number;
+  phaseTotalMs: number | null;
+  signal: AbortSignal;
+  onFailure: (reason: string) => void;
+  onProgress: ((progress: Progress) => void) | undefined;
+}
+
+/** Once a second: close the recorder's second, watch for a failed target, report progress. */
+async function monitor(o: MonitorOptions): Promise<void> {
+  const { clock, recorder } = o;
+  const detector = new TargetFailureDetector();
+  let nextMs = o.t0 + PROGRESS_EVERY_MS;
+  let lastMs = o.t0;
+  let lastCompleted = 0;
+  for (;;) {
+    await clock.sleep(nextMs - clock.now(), o.signal);
+    if (o.signal.aborted) return;
+    const now = clock.now();
+    recorder.tick(now);
+    const successes = recorder.ops + recorder.warmupOps;
+    const errors = recorder.errors + recorder.warmupErrors;
+    const failure = detector.observe(successes, errors, recorder.allErrorsByClass());
+    if (failure !== undefined) {
+      o.onFailure(failure);
+      return;
+    }
+    if (o.onProgress !== undefined) {
+      const warmup = now < o.measureStartMs;
+      o.onProgress({
+        phase: warmup ? "warmup" : "measure",
+        elapsedMs: warmup ? now - o.t0 : now - o.measureStartMs,
+        totalMs: warmup ? o.warmupMs : o.phaseTotalMs,
+        ops: warmup ? recorder.warmupOps : recorder.ops,
+        errors: warmup ? recorder.warmupErrors : recorder.errors,
+        opsPerSec: now > lastMs ? ((successes + errors - lastCompleted) * 1000) / (now - lastMs) : 0,
+        p99Ms: warmup ? null : (recorder.lastPoint?.p99 ?? null),
+      });
+    }
+    lastMs = now;
+    lastCompleted = successes + errors;
+    // Keep the cadence; after a long stall, skip the ticks that were missed rather than burst.
+    nextMs += PROGRESS_EVERY_MS;
+    if (nextMs <= now) nextMs = now + PROGRESS_EVERY_MS;
+  }
+}

@@ -1,0 +1,221 @@
+// The recorder: where every completed operation of a scenario lands. It is the hot path of the
+// engine (millions of calls per run), so it keeps counters and histograms only, allocates nothing per
+// operation, and costs two histogram records per operation:
+//   - latency (end − intended start) into the *current second's* histogram, which is added into the
+//     total at each second boundary — the same values give the per-second series and the total;
+//   - service time (end − actual start) straight into the total service histogram.
+// Memory is constant apart from one SeriesPoint per second.
+//
+// Times are monotonic milliseconds (Clock.now()). An operation whose intended start lies before
+// `measureStartMs` belongs to the warm-up: counted separately, excluded from every number.
+import { classifyError } from "../errors.js";
+import { LatencyHistogram } from "./histogram.js";
+import type { SeriesPoint } from "./summary.js";
+
+/** An operation that starts this much later than intended is a late start (generator fell behind). */
+export const LATE_START_MS = 10;
+
+const SECOND_MS = 1000;
+
+export interface RecorderOptions {
+  /** Monotonic ms at which measurement starts; earlier intended starts are warm-up. */
+  readonly measureStartMs: number;
+  /** Distinct error messages kept for a person to read (default 5). */
+  readonly maxErrorSamples?: number;
+}
+
+/** What a recorder collected: the raw material of a ScenarioResult. */
+export interface Recording {
+  ops: number;
+  errors: number;
+  errorsByClass: Record<string, number>;
+  errorSamples: string[];
+  records: number;
+  bytes: number;
+  /** Operations (and errors) that started more than LATE_START_MS after their intended start. */
+  lateStarts: number;
+  warmupOps: number;
+  warmupErrors: number;
+  latency: LatencyHistogram;
+  service: LatencyHistogram;
+  series: SeriesPoint[];
+}
+
+export class ScenarioRecorder {
+  readonly measureStartMs: number;
+  private readonly maxErrorSamples: number;
+
+  private readonly second = new LatencyHistogram();
+  private readonly latency = new LatencyHistogram();
+  private readonly service = new LatencyHistogram();
+  private readonly points: SeriesPoint[] = [];
+  private readonly byClass = new Map<string, number>();
+  private readonly warmupByClass = new Map<string, number>();
+  // One sample per error class (the first seen), so five samples show five kinds of failure rather
+  // than five near-identical messages of the commonest one.
+  private readonly samples = new Map<string, string>();
+
+  private secondIndex = 0;
+  private secondEndMs: number;
+  private closed = false;
+
+  private opCount = 0;
+  private errorCount = 0;
+  private recordCount = 0;
+  private byteCount = 0;
+  private lateCount = 0;
+  private warmupOpCount = 0;
+  private warmupErrorCount = 0;
+  // Totals at the start of the current second, so per-second figures are differences.
+  private secondStartOps = 0;
+  private secondStartErrors = 0;
+  private secondStartRecords = 0;
+  private secondStartBytes = 0;
+
+  constructor(options: RecorderOptions) {
+    this.measureStartMs = options.measureStartMs;
+    this.maxErrorSamples = options.maxErrorSamples ?? 5;
+    this.secondEndMs = options.measureStartMs + SECOND_MS;
+  }
+
+  /** One successful operation. The hot path: keep it branch-light and allocation-free. */
+  recordOp(intendedStartMs: number, actualStartMs: number, endMs: number, records: number, bytes: number): void {
+    if (this.closed) return;
+    if (intendedStartMs < this.measureStartMs) {
+      this.warmupOpCount++;
+      return;
+    }
+    if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
+    this.second.record((endMs - intendedStartMs) * 1000);
+    this.service.record((endMs - actualStartMs) * 1000);
+    if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
+    this.opCount++;
+    this.recordCount += records;
+    this.byteCount += bytes;
+  }
+
+  /** One failed operation: counted by class (see classifyError), never in the latency histograms. */
+  recordError(intendedStartMs: number, actualStartMs: number, endMs: number, error: unknown): void {
+    if (this.closed) return;
+    const errorClass = classifyError(error);
+    if (intendedStartMs < this.measureStartMs) {
+      this.warmupErrorCount++;
+      this.warmupByClass.set(errorClass, (this.warmupByClass.get(errorClass) ?? 0) + 1);
+      return;
+    }
+    if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
+    if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
+    this.countErrors(errorClass, 1, describe(error));
+  }
+
+  /** Measured errors that have no error object, e.g. operations still in flight when the run ended. */
+  recordErrors(errorClass: string, count: number, message: string): void {
+    if (this.closed || count <= 0) return;
+    this.countErrors(errorClass, count, message);
+  }
+
+  /** Closes every second that ended at or before `nowMs`, so idle seconds still get a point. */
+  tick(nowMs: number): void {
+    if (!this.closed && nowMs >= this.secondEndMs) this.closeSecondsUntil(nowMs);
+  }
+
+  /** Stops recording: later calls are ignored (operations that settle after the scenario ended). */
+  close(nowMs: number): void {
+    if (this.closed) return;
+    this.tick(nowMs);
+    // The last, partial second is kept when anything happened in it.
+    if (this.opCount !== this.secondStartOps || this.errorCount !== this.secondStartErrors) this.closeSecond();
+    this.closed = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get ops(): number {
+    return this.opCount;
+  }
+  get errors(): number {
+    return this.errorCount;
+  }
+  get warmupOps(): number {
+    return this.warmupOpCount;
+  }
+  get warmupErrors(): number {
+    return this.warmupErrorCount;
+  }
+  get lateStarts(): number {
+    return this.lateCount;
+  }
+  /** The most recent closed second, if any. */
+  get lastPoint(): SeriesPoint | undefined {
+    return this.points[this.points.length - 1];
+  }
+
+  /** Error counts by class, warm-up included (what a person watching the target would see). */
+  allErrorsByClass(): Map<string, number> {
+    const all = new Map(this.warmupByClass);
+    for (const [k, v] of this.byClass) all.set(k, (all.get(k) ?? 0) + v);
+    return all;
+  }
+
+  /** Everything recorded so far. Call after `close` for final numbers. */
+  recording(): Recording {
+    // The current second's latencies are not yet in the total: give a merged copy, leave state alone.
+    const latency = new LatencyHistogram();
+    latency.add(this.latency);
+    latency.add(this.second);
+    return {
+      ops: this.opCount,
+      errors: this.errorCount,
+      errorsByClass: Object.fromEntries(this.byClass),
+      errorSamples: [...this.samples.values()],
+      records: this.recordCount,
+      bytes: this.byteCount,
+      lateStarts: this.lateCount,
+      warmupOps: this.warmupOpCount,
+      warmupErrors: this.warmupErrorCount,
+      latency,
+      service: this.service,
+      series: this.points.slice(),
+    };
+  }
+
+  private countErrors(errorClass: string, count: number, message: string): void {
+    this.errorCount += count;
+    this.byClass.set(errorClass, (this.byClass.get(errorClass) ?? 0) + count);
+    if (this.samples.size < this.maxErrorSamples && !this.samples.has(errorClass)) {
+      this.samples.set(errorClass, message);
+    }
+  }
+
+  private closeSecondsUntil(nowMs: number): void {
+    while (nowMs >= this.secondEndMs) this.closeSecond();
+  }
+
+  private closeSecond(): void {
+    const [p50, p99] = this.second.count > 0 ? this.second.valuesAtPercentiles([50, 99]) : [];
+    this.points.push({
+      t: this.secondIndex,
+      ops: this.opCount - this.secondStartOps,
+      errors: this.errorCount - this.secondStartErrors,
+      records: this.recordCount - this.secondStartRecords,
+      bytes: this.byteCount - this.secondStartBytes,
+      p50: p50 === undefined ? null : p50 / 1000,
+      p99: p99 === undefined ? null : p99 / 1000,
+    });
+    this.latency.add(this.second);
+    this.second.reset();
+    this.secondStartOps = this.opCount;
+    this.secondStartErrors = this.errorCount;
+    this.secondStartRecords = this.recordCount;
+    this.secondStartBytes = this.byteCount;
+    this.secondIndex++;
+    this.secondEndMs += SECOND_MS;
+  }
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // Messages can embed whole responses; a sample is for recognising the error, not for archiving it.
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}

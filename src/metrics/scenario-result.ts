@@ -1,0 +1,47 @@
+// From what the recorder collected to the plain-JSON ScenarioResult that is stored, compared and
+// printed. Arithmetic only; no clocks, no I/O.
+import type { Recording } from "./recorder.js";
+import type { GeneratorHealth, ScenarioResult, ScenarioStatus } from "./summary.js";
+
+export interface ScenarioOutcome {
+  readonly status: ScenarioStatus;
+  readonly failure?: string;
+  readonly executor: string;
+  /** Epoch ms of the measured interval's start (the first measured intended start). */
+  readonly startedAt: number;
+  readonly measuredMs: number;
+  readonly warmupMs: number;
+  readonly recording: Recording;
+  readonly generator: GeneratorHealth;
+}
+
+export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
+  const { recording: r } = outcome;
+  const seconds = outcome.measuredMs / 1000;
+  const perSecond = (n: number): number => (seconds > 0 ? n / seconds : 0);
+  const result: ScenarioResult = {
+    status: outcome.status,
+    startedAt: Math.round(outcome.startedAt),
+    durationS: seconds,
+    warmupS: outcome.warmupMs / 1000,
+    executor: outcome.executor,
+    ops: r.ops,
+    errors: r.errors,
+    errorsByClass: r.errorsByClass,
+    errorSamples: r.errorSamples,
+    records: r.records,
+    bytes: r.bytes,
+    opsPerSec: perSecond(r.ops),
+    throughput: perSecond(r.records),
+    mbps: perSecond(r.bytes) / 1e6,
+    errorRate: r.ops + r.errors > 0 ? r.errors / (r.ops + r.errors) : 0,
+    latency: r.latency.summary(),
+    service: r.service.summary(),
+    latencyHistogram: r.latency.encode(),
+    serviceHistogram: r.service.encode(),
+    series: r.series,
+    generator: outcome.generator,
+  };
+  if (outcome.failure !== undefined) result.failure = outcome.failure;
+  return result;
+}

@@ -1,0 +1,111 @@
+// `${VAR}` and `${VAR:-default}` in string values, resolved before validation so that a
+// substituted value is checked like a written one. `$${` writes a literal `${`.
+//
+// Substitution happens on the parsed YAML nodes, in place: the document is the loader's own, parsed
+// a moment ago, and keeping its nodes keeps every value's line and column for later errors.
+import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
+import type { DataPath, YamlSource } from "./yaml-source.js";
+import { positionOf } from "./yaml-source.js";
+
+export interface EnvIssue {
+  path: DataPath;
+  line: number;
+  column: number;
+  message: string;
+  fix: string;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function substituteEnv(source: YamlSource, env: Readonly<Record<string, string | undefined>>): EnvIssue[] {
+  const issues: EnvIssue[] = [];
+  const walk = (node: unknown, path: DataPath): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : "?";
+        walk(pair.value, [...path, key]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("${")) {
+      substituteScalar(source, node, path, env, issues);
+    }
+    // Aliases are skipped: the anchored node they point at is substituted where it is defined.
+  };
+  walk(source.doc.contents, []);
+  return issues;
+}
+
+function substituteScalar(
+  source: YamlSource,
+  node: Scalar,
+  path: DataPath,
+  env: Readonly<Record<string, string | undefined>>,
+  issues: EnvIssue[],
+): void {
+  const text = node.value as string;
+  const issueAt = (index: number, message: string, fix: string): void => {
+    const start = node.range?.[0] ?? 0;
+    // Plain and quoted one-line scalars map characters to columns; block scalars do not.
+    const shift =
+      text.lastIndexOf("\n", index) >= 0 ? 0
+      : node.type === Scalar.PLAIN ? index
+      : node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? index + 1
+      : 0;
+    issues.push({ path, ...positionOf(source, start + shift), message, fix });
+  };
+
+  let out = "";
+  let i = 0;
+  let failed = false;
+  while (i < text.length) {
+    const at = text.indexOf("${", i);
+    if (at < 0) {
+      out += text.slice(i);
+      break;
+    }
+    if (at > 0 && text[at - 1] === "$") {
+      // `$${` is an escaped, literal `${`.
+      out += text.slice(i, at - 1) + "${";
+      i = at + 2;
+      continue;
+    }
+    out += text.slice(i, at);
+    const end = text.indexOf("}", at);
+    if (end < 0) {
+      issueAt(at, `"${text.slice(at)}" is not closed`, "close the reference with }: ${NAME}");
+      failed = true;
+      break;
+    }
+    const body = text.slice(at + 2, end);
+    const sep = body.indexOf(":-");
+    const name = sep < 0 ? body : body.slice(0, sep);
+    if (!NAME.test(name)) {
+      issueAt(at, `"\${${body}}" is not a variable reference`, "write ${NAME} or ${NAME:-default}; for a literal ${ write $${");
+      failed = true;
+    } else {
+      const value = env[name];
+      // `:-` as in the shell: an empty variable counts as unset.
+      if (value !== undefined && (value !== "" || sep < 0)) out += value;
+      else if (sep >= 0) out += body.slice(sep + 2);
+      else {
+        issueAt(at, `environment variable ${name} is not set`, `set ${name} or write \${${name}:-default}`);
+        failed = true;
+      }
+    }
+    i = end + 1;
+  }
+  if (failed) return;
+  node.value = node.type === Scalar.PLAIN ? retype(out) : out;
+}
+
+/**
+ * An unquoted `${WORKERS:-4}` means the number 4, as if 4 had been written; quoted, it stays the
+ * string "4". Only numbers and booleans are retyped: any other text stays exactly as substituted.
+ */
+function retype(text: string): string | number | boolean {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || !isScalar(doc.contents)) return text;
+  const value: unknown = doc.contents.value;
+  return typeof value === "number" || typeof value === "boolean" ? value : text;
+}

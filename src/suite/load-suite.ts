@@ -1,0 +1,156 @@
+// Loading a suite: read the YAML, substitute `${VAR}`, apply `--set`, then `--duration` and `--rate`,
+// validate everything, and either return a runnable Suite or throw one SuiteError carrying every
+// problem, each located at its line and column.
+import { readFile } from "node:fs/promises";
+import { basename, dirname, extname, resolve } from "node:path";
+import { isMap } from "yaml";
+import { SuiteError, type SuiteIssue } from "../errors.js";
+import { didYouMean, listNames } from "./did-you-mean.js";
+import { substituteEnv, type EnvIssue } from "./env.js";
+import { applyRunFlags, applySets, dotted, type Origins } from "./overrides.js";
+import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
+import type { DriverSchemas, LoadSuiteOptions, Suite } from "./types.js";
+import { validateSuite } from "./validate-suite.js";
+import { isRecord } from "./values.js";
+import { keysInFileOrder, locate, parseYamlSource, type YamlSource } from "./yaml-source.js";
+import type { PathIssue } from "./zod-issues.js";
+
+export type { DriverSchema, DriverSchemas, LoadSuiteOptions, Suite, SuiteProbe, SuiteScenario, SuiteTarget } from "./types.js";
+
+export async function loadSuite(file: string, options: LoadSuiteOptions, drivers: DriverSchemas): Promise<Suite> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String((error as Error).message);
+    throw new SuiteError([
+      { file, path: "", message: `cannot read the suite: ${reason}`, fix: "check the path; `pipebench run` with no suite runs the quickstart" },
+    ]);
+  }
+  return parseSuiteText(text, path, options, drivers);
+}
+
+/** `loadSuite` without the file system: `file` names the text in messages and sets `dir`. */
+export function parseSuiteText(text: string, file: string, options: LoadSuiteOptions, drivers: DriverSchemas): Suite {
+  const parsed = parseYamlSource(text, file);
+  if (parsed.source === undefined) throw new SuiteError(parsed.issues);
+  const source = parsed.source;
+  const root = source.doc.contents;
+  if (!isMap(root)) {
+    throw new SuiteError([
+      {
+        file,
+        ...(root?.range ? locate(source, []) : {}),
+        path: "",
+        message: root === null ? "the suite is empty" : "a suite is a map of name, targets, scenarios …, not a single value or a list",
+        fix: "start from suites/quickstart.yaml: targets:, probes:, scenarios:, thresholds:",
+      },
+    ]);
+  }
+
+  const envIssues = substituteEnv(source, options.env ?? process.env);
+  const written = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const data: SuiteData = isRecord(written) ? written : {};
+
+  const sets = applySets(data, options.set ?? [], TOP_LEVEL_KEYS);
+  const order = scenarioOrder(source, sets.data);
+  const selection = selectScenarios(order, options.scenarios ?? []);
+  const flags = applyRunFlags(
+    sets.data,
+    {
+      ...(options.duration === undefined ? {} : { duration: options.duration }),
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+    },
+    new Set(selection.selected),
+  );
+  const origins: Origins = new Map([...sets.origins, ...flags.origins]);
+
+  const result = validateSuite(flags.data, drivers, {
+    order,
+    selected: selection.selected,
+    defaultName: basename(file, extname(file)),
+  });
+
+  // A value whose `${VAR}` could not be substituted would also fail validation; report the cause only.
+  const envPaths = envIssues.map((i) => dotted(i.path));
+  const pathIssues = [...selection.issues, ...result.issues].filter((i) => !envPaths.some((p) => isUnder(dotted(i.path), p)));
+  const issues = [...envIssues.map((i) => fromEnv(i, file)), ...pathIssues.map((i) => located(i, source, origins))];
+  if (issues.length > 0 || result.suite === undefined) throw new SuiteError(sortAndDedupe(issues));
+
+  return {
+    file,
+    dir: dirname(file),
+    ...result.suite,
+    resolved: resolvedDocument(flags.data, selection.selected),
+  };
+}
+
+/** Scenario names in the order written (a JS object would put `100:` before `copy:`). */
+function scenarioOrder(source: YamlSource, data: SuiteData): string[] {
+  const names = isRecord(data.scenarios) ? Object.keys(data.scenarios) : [];
+  const written = keysInFileOrder(source, ["scenarios"]);
+  const rank = (n: string): number => {
+    const i = written.indexOf(n);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...names].sort((a, b) => rank(a) - rank(b));
+}
+
+function selectScenarios(order: readonly string[], wanted: readonly string[]): { selected: string[]; issues: PathIssue[] } {
+  // `--scenario a,b` and `--scenario a --scenario b` alike.
+  const names = wanted.flatMap((w) => w.split(",")).map((w) => w.trim()).filter((w) => w !== "");
+  if (names.length === 0) return { selected: [...order], issues: [] };
+  const issues = names
+    .filter((n) => !order.includes(n))
+    .map(
+      (n): PathIssue => ({
+        path: ["scenarios"],
+        at: "key",
+        message: `no scenario is named "${n}"; scenarios are: ${listNames(order)}`,
+        fix: didYouMean(n, order) ?? "pick one of those",
+      }),
+    );
+  return { selected: order.filter((n) => names.includes(n)), issues };
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+}
+
+function located(issue: PathIssue, source: YamlSource, origins: Origins): SuiteIssue {
+  const path = dotted(issue.path);
+  const origin = [...origins].find(([p]) => isUnder(path, p) || (issue.at === "key" && isUnder(p, path)))?.[1];
+  const position = locate(source, issue.path, issue.at);
+  return {
+    file: source.file,
+    ...(position === undefined ? {} : { line: position.line, column: position.column }),
+    path,
+    // The file's line is where the overridden value was; the value itself came from a flag.
+    message: origin === undefined ? issue.message : `${issue.message} (from ${origin})`,
+    ...(issue.fix === undefined ? {} : { fix: issue.fix }),
+  };
+}
+
+function fromEnv(issue: EnvIssue, file: string): SuiteIssue {
+  return { file, line: issue.line, column: issue.column, path: dotted(issue.path), message: issue.message, fix: issue.fix };
+}
+
+function sortAndDedupe(issues: readonly SuiteIssue[]): SuiteIssue[] {
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = `${i.line}:${i.column}:${i.path}:${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const rank = (i: SuiteIssue): number => (i.line ?? Number.MAX_SAFE_INTEGER) * 10_000 + (i.column ?? 0);
+  return unique.sort((a, b) => rank(a) - rank(b));
+}
+
+/** What is stored with a run: the document as it ran, only the scenarios that ran, in order. */
+function resolvedDocument(data: SuiteData, selected: readonly string[]): SuiteData {
+  const scenarios = isRecord(data.scenarios) ? data.scenarios : {};
+  return { ...data, scenarios: Object.fromEntries(selected.map((n) => [n, scenarios[n]])) };
+}

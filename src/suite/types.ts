@@ -1,0 +1,66 @@
+// What the suite loader takes and what it gives back. The resolved Suite is plain data: the run
+// engine reads it, the store keeps `resolved`, and nothing in it refers back to the YAML.
+import type { Driver } from "../drivers/driver.js";
+import type { LoadProfile } from "../engine/load.js";
+import type { Threshold } from "../thresholds/parse.js";
+
+/** The parts of each driver the loader validates against, by target kind. Passed in, never imported,
+ * so the loader does not pull every driver's client library in. */
+export type DriverSchemas = ReadonlyMap<string, DriverSchema>;
+export type DriverSchema = Pick<Driver, "kind" | "targetSchema" | "workloadSchema" | "probeKinds">;
+
+/** Options as given (the CLI's flags). Layering: suite file < environment (`${VAR}`) < flags. */
+export interface LoadSuiteOptions {
+  /** Variables for `${VAR}` and `${VAR:-default}`; defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** `path=value` overrides, applied in order, e.g. `scenarios.copy-100.load.rate=500`. */
+  set?: readonly string[];
+  /** Milliseconds; replaces every scenario's `load.duration` (steps are scaled to it). Applied after `set`. */
+  duration?: number;
+  /** Operations per second; replaces constant-rate `rate` and ramp `to`. Applied after `set`. */
+  rate?: number;
+  /** Run only these scenarios (names, or comma-separated lists of names), in suite order. */
+  scenarios?: readonly string[];
+}
+
+export interface SuiteTarget {
+  kind: string;
+  /** The driver's targetSchema output (`kind` included). */
+  config: unknown;
+}
+
+export interface SuiteProbe {
+  kind: string;
+  /** Target name; absent for the host probe. */
+  target?: string;
+  /** Sampling period during a scenario; absent means before and after only. */
+  everyMs?: number;
+}
+
+export interface SuiteScenario {
+  name: string;
+  description?: string;
+  target: string;
+  /** The target driver's workloadSchema output. */
+  workload: unknown;
+  /** `defaults.load` merged under the scenario's own `load`, then validated. */
+  load: LoadProfile;
+  thresholds: Threshold[];
+}
+
+export interface Suite {
+  /** Absolute path of the suite file (or the name given to parseSuiteText). */
+  file: string;
+  /** Directory relative paths in targets resolve against. */
+  dir: string;
+  name: string;
+  description?: string;
+  targets: Record<string, SuiteTarget>;
+  probes: SuiteProbe[];
+  /** In file order; only the selected ones when `scenarios` was given. */
+  scenarios: SuiteScenario[];
+  /** Suite-level thresholds, judged on the whole run. */
+  thresholds: Threshold[];
+  /** The document after `${VAR}` substitution and overrides (selected scenarios only), for storage. */
+  resolved: unknown;
+}

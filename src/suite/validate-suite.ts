@@ -1,0 +1,359 @@
+// Validation of a whole suite: its shape (schema.ts), each target by its driver, each workload by
+// its target's driver, each load profile by the engine's schema, each threshold by its parser, and
+// the references between them (a scenario's target, a probe's target, `pg.cache_hit_ratio`).
+// Every problem is collected; nothing is built unless there are none.
+import { LoadProfile } from "../engine/load.js";
+import { metricSource } from "../thresholds/metrics.js";
+import { parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
+import { closest, didYouMean, listNames } from "./did-you-mean.js";
+import {
+  RESERVED_TARGET_NAMES,
+  SCENARIO_NAME,
+  SuiteFile,
+  TARGET_NAME,
+  type SuiteData,
+} from "./schema.js";
+import { allowedKeys } from "./schema-keys.js";
+import { parseDuration } from "./units.js";
+import { isRecord } from "./values.js";
+import type { DriverSchema as Driver, DriverSchemas, Suite, SuiteProbe, SuiteScenario, SuiteTarget } from "./types.js";
+import { check, type PathIssue } from "./zod-issues.js";
+import type { DataPath } from "./yaml-source.js";
+
+export type ValidSuite = Pick<Suite, "name" | "description" | "targets" | "probes" | "scenarios" | "thresholds">;
+
+export interface ValidateOptions {
+  /** Scenario names in file order. */
+  readonly order: readonly string[];
+  /** The scenarios to build (all of them are validated). */
+  readonly selected: readonly string[];
+  /** The suite's name when it does not give one (its file name). */
+  readonly defaultName: string;
+}
+
+const HOST = "host";
+
+export function validateSuite(
+  data: SuiteData,
+  drivers: DriverSchemas,
+  options: ValidateOptions,
+): { suite?: ValidSuite; issues: PathIssue[] } {
+  const issues: PathIssue[] = [];
+  const structure = check(SuiteFile, data, []);
+  if (!structure.ok) issues.push(...structure.issues);
+
+  const targetsRaw = isRecord(data.targets) ? data.targets : {};
+  const targetNames = Object.keys(targetsRaw);
+  const kinds = [...drivers.keys()];
+  if (isRecord(data.targets) && targetNames.length === 0) {
+    issues.push({ path: ["targets"], at: "key", message: "no targets are defined", fix: `add one, e.g. db: { kind: ${kinds[0] ?? "postgres"} } (kinds: ${listNames(kinds)})` });
+  }
+  if (isRecord(data.scenarios) && Object.keys(data.scenarios).length === 0) {
+    issues.push({ path: ["scenarios"], at: "key", message: "no scenarios are defined", fix: "add one: a target, a workload and a load profile" });
+  }
+
+  // The driver of each target whose kind is known, valid settings or not: its workloads and
+  // probes can still be checked while its own settings have problems.
+  const driverOf = new Map<string, Driver>();
+  const targets = new Map<string, SuiteTarget>();
+  for (const [name, raw] of Object.entries(targetsRaw)) {
+    const path = ["targets", name];
+    if (!TARGET_NAME.test(name)) {
+      issues.push({ path, at: "key", message: `"${name}" cannot name a target`, fix: "use letters, digits, _ and -, starting with a letter" });
+    } else if (RESERVED_TARGET_NAMES.has(name)) {
+      issues.push({ path, at: "key", message: `"${name}" is reserved (${name === HOST ? "the host probe's readings" : "service.p99 and friends"})`, fix: `rename it, e.g. ${name}1` });
+    }
+    if (!isRecord(raw) || typeof raw.kind !== "string") continue; // the shape check reported it
+    const driver = drivers.get(raw.kind);
+    if (driver === undefined) {
+      issues.push({
+        path: [...path, "kind"],
+        message: `unknown kind "${raw.kind}"; kinds are: ${listNames(kinds)}`,
+        fix: didYouMean(raw.kind, kinds) ?? `use one of ${listNames(kinds)}`,
+      });
+      continue;
+    }
+    driverOf.set(name, driver);
+    const config = check(driver.targetSchema, raw, path);
+    if (config.ok) targets.set(name, { kind: raw.kind, config: config.data });
+    else issues.push(...config.issues);
+    issues.push(...targetReferences(raw, path, targetNames, name));
+  }
+
+  const probes = checkProbes(data.probes, targetNames, driverOf, drivers, issues);
+  const refs: ThresholdRefs = { targetNames, probes, driverOf };
+
+  const defaultsLoad = isRecord(data.defaults) && isRecord(data.defaults.load) ? data.defaults.load : undefined;
+  if (defaultsLoad !== undefined) issues.push(...unknownLoadKeys(defaultsLoad));
+
+  const built = new Map<string, SuiteScenario>();
+  const scenariosRaw = isRecord(data.scenarios) ? data.scenarios : {};
+  for (const name of options.order) {
+    const raw = scenariosRaw[name];
+    const path = ["scenarios", name];
+    if (!SCENARIO_NAME.test(name)) {
+      issues.push({ path, at: "key", message: `"${name}" cannot name a scenario`, fix: "use letters, digits, _ and - (no dots or spaces)" });
+    }
+    if (!isRecord(raw)) continue;
+    const scenario = checkScenario(name, raw, defaultsLoad, targetNames, driverOf, refs, issues);
+    if (scenario !== undefined) built.set(name, scenario);
+  }
+
+  const thresholds = checkThresholds(data.thresholds, ["thresholds"], refs, issues);
+
+  if (issues.length > 0 || !structure.ok) return { issues };
+  const file = structure.data;
+  return {
+    issues,
+    suite: {
+      name: file.name ?? options.defaultName,
+      ...(file.description === undefined ? {} : { description: file.description }),
+      targets: Object.fromEntries(targets),
+      probes,
+      scenarios: options.selected.flatMap((name) => built.get(name) ?? []),
+      thresholds,
+    },
+  };
+}
+
+/** `{{targets.NAME.url}}` in a target's settings must name another target. */
+function targetReferences(raw: unknown, path: DataPath, names: readonly string[], self: string): PathIssue[] {
+  const found: PathIssue[] = [];
+  const walk = (value: unknown, at: DataPath): void => {
+    if (typeof value === "string") {
+      for (const m of value.matchAll(/\{\{\s*targets\.([\w-]+)\./g)) {
+        const ref = m[1] ?? "";
+        if (ref === self) {
+          found.push({ path: at, message: `target ${self} refers to itself`, fix: "refer to another target's url" });
+        } else if (!names.includes(ref)) {
+          found.push({
+            path: at,
+            message: `refers to target "${ref}", which is not defined; targets are: ${listNames(names)}`,
+            fix: didYouMean(ref, names) ?? "define it under targets:",
+          });
+        }
+      }
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i]));
+    else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, [...at, k]);
+  };
+  walk(raw, path);
+  return found;
+}
+
+function checkProbes(
+  raw: unknown,
+  targetNames: readonly string[],
+  driverOf: ReadonlyMap<string, Driver>,
+  drivers: DriverSchemas,
+  issues: PathIssue[],
+): SuiteProbe[] {
+  if (!Array.isArray(raw)) return [];
+  const probeKinds = [HOST, ...new Set([...drivers.values()].flatMap((d) => d.probeKinds))];
+  const seen = new Set<string>();
+  const probes: SuiteProbe[] = [];
+  raw.forEach((p, i) => {
+    const path = ["probes", i];
+    if (!isRecord(p) || typeof p.kind !== "string") return;
+    const kind = p.kind;
+    const target = typeof p.target === "string" ? p.target : undefined;
+    const key = `${kind}@${target ?? ""}`;
+    if (seen.has(key)) issues.push({ path, message: `probe ${kind}${target ? ` on ${target}` : ""} is listed twice`, fix: "remove one" });
+    seen.add(key);
+
+    if (kind === HOST) {
+      if (p.target !== undefined) {
+        issues.push({ path: [...path, "target"], at: "key", message: "the host probe reads the machine pipebench runs on and takes no target", fix: "remove target" });
+      }
+    } else if (!probeKinds.includes(kind)) {
+      issues.push({
+        path: [...path, "kind"],
+        message: `unknown probe kind "${kind}"; kinds are: ${listNames(probeKinds)}`,
+        fix: didYouMean(kind, probeKinds) ?? `use one of ${listNames(probeKinds)}`,
+      });
+    } else if (p.target === undefined) {
+      const offering = targetNames.filter((t) => driverOf.get(t)?.probeKinds.includes(kind));
+      issues.push({
+        path,
+        message: `probe ${kind} needs a target`,
+        fix: offering.length > 0 ? `add target: ${offering[0]}` : `add a target whose kind offers ${kind}, and name it in target:`,
+      });
+    } else if (target !== undefined && !targetNames.includes(target)) {
+      issues.push({
+        path: [...path, "target"],
+        message: `probe ${kind} names target "${target}", which is not defined; targets are: ${listNames(targetNames)}`,
+        fix: didYouMean(target, targetNames) ?? "define it under targets:",
+      });
+    } else if (target !== undefined) {
+      const driver = driverOf.get(target);
+      if (driver !== undefined && !driver.probeKinds.includes(kind)) {
+        issues.push({
+          path: [...path, "kind"],
+          message: `target ${target} is a ${driver.kind} target, which has no ${kind} probe`,
+          fix: driver.probeKinds.length > 0 ? `its probes are: ${listNames(driver.probeKinds)}` : `${driver.kind} targets offer no probes; remove this one`,
+        });
+      }
+    }
+    const every = p.every;
+    const everyMs = typeof every === "string" || typeof every === "number" ? parseDuration(every) : undefined;
+    probes.push({ kind, ...(target === undefined ? {} : { target }), ...(everyMs === undefined ? {} : { everyMs }) });
+  });
+  return probes;
+}
+
+/** `defaults.load` is not validated as a profile (it may be partial), only for misspelt keys. */
+function unknownLoadKeys(defaults: Record<string, unknown>): PathIssue[] {
+  const allowed = allowedKeys(LoadProfile, {}, []);
+  return Object.keys(defaults)
+    .filter((k) => !allowed.includes(k))
+    .map((k) => ({
+      path: ["defaults", "load", k],
+      at: "key" as const,
+      message: "unknown key",
+      fix: didYouMean(k, allowed) ?? `remove it; load profiles take: ${listNames(allowed)}`,
+    }));
+}
+
+/**
+ * `defaults.load` under the scenario's `load`: a default key is taken only when the scenario's
+ * executor accepts it, so `defaults: { load: { workers: 4 } }` does not break a constant-rate
+ * scenario. Returns which keys came from the defaults, to point problems at where they are written.
+ */
+function mergeLoad(
+  defaults: Record<string, unknown> | undefined,
+  own: Record<string, unknown>,
+): { load: Record<string, unknown>; fromDefaults: Set<string> } {
+  const fromDefaults = new Set<string>();
+  if (defaults === undefined) return { load: own, fromDefaults };
+  const executor = own.executor ?? defaults.executor;
+  const accepted = allowedKeys(LoadProfile, { executor }, []);
+  const load: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(defaults)) {
+    if (accepted.includes(k) && !(k in own)) {
+      load[k] = v;
+      fromDefaults.add(k);
+    }
+  }
+  return { load: { ...load, ...own }, fromDefaults };
+}
+
+function checkScenario(
+  name: string,
+  raw: Record<string, unknown>,
+  defaultsLoad: Record<string, unknown> | undefined,
+  targetNames: readonly string[],
+  driverOf: ReadonlyMap<string, Driver>,
+  refs: ThresholdRefs,
+  issues: PathIssue[],
+): SuiteScenario | undefined {
+  const path = ["scenarios", name];
+  const before = issues.length;
+  let workload: unknown;
+  const target = typeof raw.target === "string" ? raw.target : undefined;
+  if (target !== undefined && !targetNames.includes(target)) {
+    const guess = closest(target, targetNames);
+    issues.push({
+      path: [...path, "target"],
+      message: `scenario ${name} names target '${target}', which is not defined; targets are: ${listNames(targetNames)}`,
+      fix: guess !== undefined ? `did you mean "${guess}"?` : `define ${target} under targets:, or use one of ${listNames(targetNames)}`,
+    });
+  }
+  const driver = target === undefined ? undefined : driverOf.get(target);
+  if (driver !== undefined && isRecord(raw.workload)) {
+    const checked = check(driver.workloadSchema, raw.workload, [...path, "workload"]);
+    if (checked.ok) workload = checked.data;
+    else issues.push(...checked.issues);
+  }
+
+  let load: LoadProfile | undefined;
+  if (raw.load === undefined || isRecord(raw.load)) {
+    const merged = mergeLoad(defaultsLoad, raw.load ?? {});
+    const checked = check(LoadProfile, merged.load, [...path, "load"]);
+    if (checked.ok) load = checked.data;
+    else issues.push(...checked.issues.map((issue) => pointAtDefaults(issue, path, merged.fromDefaults)));
+  }
+
+  const thresholds = checkThresholds(raw.thresholds, [...path, "thresholds"], refs, issues);
+  if (issues.length > before || target === undefined || load === undefined || workload === undefined) return undefined;
+  return {
+    name,
+    ...(typeof raw.description === "string" ? { description: raw.description } : {}),
+    target,
+    workload,
+    load,
+    thresholds,
+  };
+}
+
+/** A problem with a key the scenario took from `defaults.load` is written there, not here. */
+function pointAtDefaults(issue: PathIssue, scenarioPath: DataPath, fromDefaults: ReadonlySet<string>): PathIssue {
+  const loadPath = [...scenarioPath, "load"];
+  const key = issue.path[loadPath.length];
+  const under = loadPath.every((p, i) => issue.path[i] === p);
+  if (!under || typeof key !== "string" || !fromDefaults.has(key)) return issue;
+  return { ...issue, path: ["defaults", "load", ...issue.path.slice(loadPath.length)] };
+}
+
+interface ThresholdRefs {
+  readonly targetNames: readonly string[];
+  readonly probes: readonly SuiteProbe[];
+  readonly driverOf: ReadonlyMap<string, Driver>;
+}
+
+function checkThresholds(raw: unknown, path: DataPath, refs: ThresholdRefs, issues: PathIssue[]): Threshold[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Threshold[] = [];
+  raw.forEach((expr, i) => {
+    if (typeof expr !== "string") return; // the shape check reported it
+    const at = [...path, i];
+    try {
+      const threshold = parseThreshold(expr);
+      const problem = probeReference(threshold, refs);
+      if (problem) issues.push({ path: at, ...problem });
+      out.push(threshold);
+    } catch (error) {
+      if (!(error instanceof ThresholdSyntaxError)) throw error;
+      issues.push({ path: at, message: error.message, fix: error.fix });
+    }
+  });
+  return out;
+}
+
+/**
+ * A probe metric no probe in the suite can report would fail every run with "no value"; say so
+ * now. Which probe reports which metric is the probes' business, so only the obvious is checked:
+ * that the named target exists and is probed, and that there is a probe at all.
+ */
+function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; fix: string } | undefined {
+  const source = metricSource(t.metric);
+  if (source?.from !== "probe") return undefined;
+  const { targetNames, probes, driverOf } = refs;
+  const where = `threshold "${t.expr}"`;
+  if (source.target === undefined) {
+    if (probes.length > 0) return undefined;
+    return { message: `${where}: no probe in this suite reports ${source.name}`, fix: `add a probe under probes:, e.g. ${probeExample(targetNames, driverOf, source.name)}` };
+  }
+  if (source.target === HOST) {
+    return probes.some((p) => p.kind === HOST) ? undefined : { message: `${where}: the host probe is not enabled`, fix: "add { kind: host } under probes:" };
+  }
+  if (!targetNames.includes(source.target)) {
+    return {
+      message: `${where} names target "${source.target}", which is not defined; targets are: ${listNames(targetNames)}`,
+      fix: didYouMean(source.target, [...targetNames, HOST]) ?? `qualify with a target name, or write ${source.name} alone`,
+    };
+  }
+  if (probes.some((p) => p.target === source.target)) return undefined;
+  const kinds = driverOf.get(source.target)?.probeKinds ?? [];
+  return {
+    message: `${where}: no probe reads target ${source.target}`,
+    fix: kinds.length > 0 ? `add { kind: ${kinds[0]}, target: ${source.target} } under probes:` : `${source.target}'s kind offers no probes`,
+  };
+}
+
+function probeExample(targetNames: readonly string[], driverOf: ReadonlyMap<string, Driver>, metric: string): string {
+  if (/^(cpu|memory|load)/.test(metric)) return "{ kind: host }";
+  for (const name of targetNames) {
+    const kind = driverOf.get(name)?.probeKinds[0];
+    if (kind !== undefined) return `{ kind: ${kind}, target: ${name} }`;
+  }
+  return "{ kind: host }";
+}

@@ -1,0 +1,173 @@
+// Where a threshold's metric gets its value: a scenario's result, the probe readings taken
+// around it, or (suite-level thresholds) the totals of a whole run.
+import hdr from "hdr-histogram-js";
+import type { LatencySummary, ScenarioResult } from "../metrics/summary.js";
+import type { ProbeReading } from "../probes/probe.js";
+import { metricSource, type LatencyMetric, type ResultMetric } from "./metrics.js";
+
+/** The value of a metric by its canonical name, or undefined when nothing reported it. */
+export type MetricLookup = (metric: string) => number | undefined;
+
+/** Probe readings by target name (the host probe under "host"), then by probe kind. */
+export type ProbeReadings = Readonly<Record<string, Readonly<Record<string, ProbeReading>>>>;
+
+const LATENCY_FIELD: Record<LatencyMetric, keyof LatencySummary> = {
+  min: "min",
+  mean: "mean",
+  p50: "p50",
+  p90: "p90",
+  p95: "p95",
+  p99: "p99",
+  "p99.9": "p999",
+  max: "max",
+};
+
+/** Numbers of one scenario, or of several taken together. */
+interface Totals {
+  latency(name: LatencyMetric): number | undefined;
+  service(name: LatencyMetric): number | undefined;
+  result(name: ResultMetric): number | undefined;
+}
+
+export function scenarioMetricLookup(result: ScenarioResult, probes: ProbeReadings): MetricLookup {
+  const fromSummary = (summary: LatencySummary, name: LatencyMetric): number | undefined =>
+    // With no completed operation the summary holds zeros, which would pass every `<` threshold.
+    summary.count > 0 ? summary[LATENCY_FIELD[name]] : undefined;
+  return lookupWith(
+    {
+      latency: (name) => fromSummary(result.latency, name),
+      service: (name) => fromSummary(result.service, name),
+      result: (name) => resultMetric(name, result),
+    },
+    probes,
+  );
+}
+
+/**
+ * Suite-level thresholds: counts are summed, rates are totals over the summed measured time, and
+ * latency percentiles come from the scenarios' merged histograms (percentiles do not average).
+ * Probe readings are those taken over the whole run.
+ */
+export function runMetricLookup(results: readonly ScenarioResult[], probes: ProbeReadings): MetricLookup {
+  const sum = (pick: (r: ScenarioResult) => number): number => results.reduce((acc, r) => acc + pick(r), 0);
+  const seconds = sum((r) => r.durationS);
+  const ops = sum((r) => r.ops);
+  const errors = sum((r) => r.errors);
+  const totals: ResultCounts = {
+    ops,
+    errors,
+    records: sum((r) => r.records),
+    opsPerSec: seconds > 0 ? ops / seconds : 0,
+    throughput: seconds > 0 ? sum((r) => r.records) / seconds : 0,
+    mbps: seconds > 0 ? sum((r) => r.bytes) / 1e6 / seconds : 0,
+    errorRate: ops + errors > 0 ? errors / (ops + errors) : 0,
+  };
+  const latency = mergedLatency(results, "latency");
+  const service = mergedLatency(results, "service");
+  return lookupWith(
+    {
+      latency: (name) => latency(name),
+      service: (name) => service(name),
+      result: (name) => (results.length === 0 ? undefined : resultMetric(name, totals)),
+    },
+    probes,
+  );
+}
+
+/** The fields of a ScenarioResult that the non-latency metrics read. */
+type ResultCounts = Pick<ScenarioResult, "ops" | "errors" | "records" | "opsPerSec" | "throughput" | "mbps" | "errorRate">;
+
+function resultMetric(name: ResultMetric, r: ResultCounts): number | undefined {
+  switch (name) {
+    case "throughput":
+      return r.throughput;
+    case "ops":
+      return r.opsPerSec;
+    case "mbps":
+      return r.mbps;
+    case "error_rate":
+      // No operation at all: a rate of errors is undefined, not 0.
+      return r.ops + r.errors > 0 ? r.errorRate : undefined;
+    case "errors":
+      return r.errors;
+    case "ops_total":
+      return r.ops;
+    case "records":
+      return r.records;
+  }
+}
+
+function lookupWith(totals: Totals, probes: ProbeReadings): MetricLookup {
+  return (metric) => {
+    const source = metricSource(metric);
+    if (source === undefined) return undefined;
+    switch (source.from) {
+      case "latency":
+        return totals.latency(source.name);
+      case "service":
+        return totals.service(source.name);
+      case "result":
+        return totals.result(source.name);
+      case "probe":
+        return probeMetric(probes, source.name, source.target);
+    }
+  };
+}
+
+/** Qualified: that target's probes only. Unqualified: the first probe that reported it. */
+export function probeMetric(probes: ProbeReadings, name: string, target?: string): number | undefined {
+  const targets = target === undefined ? Object.values(probes) : [probes[target] ?? {}];
+  for (const byKind of targets) {
+    for (const reading of Object.values(byKind)) {
+      const value = reading.metrics[name];
+      if (value !== undefined) return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Percentiles of several scenarios together. The histograms (µs, compressed base64) are decoded
+ * and added; when one cannot be decoded the largest per-scenario value is used instead, which
+ * bounds the merged percentile from above (so a passing `<` threshold still truly passes).
+ */
+function mergedLatency(
+  results: readonly ScenarioResult[],
+  which: "latency" | "service",
+): (name: LatencyMetric) => number | undefined {
+  const withData = results.filter((r) => r[which].count > 0);
+  if (withData.length === 0) return () => undefined;
+  const summaries = withData.map((r) => r[which]);
+  const count = summaries.reduce((acc, s) => acc + s.count, 0);
+  const exact: Partial<Record<LatencyMetric, number>> = {
+    min: Math.min(...summaries.map((s) => s.min)),
+    max: Math.max(...summaries.map((s) => s.max)),
+    mean: summaries.reduce((acc, s) => acc + s.mean * s.count, 0) / count,
+  };
+  const percentile = mergedPercentiles(withData.map((r) => (which === "latency" ? r.latencyHistogram : r.serviceHistogram)));
+  return (name) => {
+    const known = exact[name];
+    if (known !== undefined) return known;
+    const q = PERCENTILE[name];
+    if (q === undefined) return undefined;
+    return percentile?.(q) ?? Math.max(...summaries.map((s) => s[LATENCY_FIELD[name]]));
+  };
+}
+
+const PERCENTILE: Partial<Record<LatencyMetric, number>> = { p50: 50, p90: 90, p95: 95, p99: 99, "p99.9": 99.9 };
+
+function mergedPercentiles(encoded: readonly string[]): ((percentile: number) => number) | undefined {
+  try {
+    if (encoded.some((e) => e.length === 0)) return undefined;
+    const merged = hdr.build({ bitBucketSize: 64, autoResize: true });
+    for (const e of encoded) {
+      const h = hdr.decodeFromCompressedBase64(e, 64);
+      merged.add(h);
+      h.destroy();
+    }
+    // Histogram values are microseconds; thresholds speak milliseconds.
+    return (percentile) => merged.getValueAtPercentile(percentile) / 1000;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+// The metrics a threshold can name, and what kind of quantity each is. The kind decides which
+// units an expression may use (`p95 < 50%` is caught when the suite loads, not after a 10-minute
+// run) and how values are printed.
+
+export type MetricKind = "duration" | "rate" | "bandwidth" | "ratio" | "count" | "number";
+
+/** Latency percentiles of a scenario, in ms. `service.` prefixed: measured from the actual start. */
+export const LATENCY_METRICS = ["min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"] as const;
+export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+
+/** Whole-scenario numbers other than latency (see ScenarioResult). */
+export const RESULT_METRICS = {
+  throughput: "rate", // records per second
+  ops: "rate", // operations per second
+  mbps: "bandwidth", // megabytes (1e6 bytes) per second
+  error_rate: "ratio",
+  errors: "count",
+  ops_total: "count",
+  records: "count",
+} as const satisfies Record<string, MetricKind>;
+export type ResultMetric = keyof typeof RESULT_METRICS;
+
+/**
+ * Probe metrics whose kind is known ahead of the probe. Any other snake_case name is accepted as a
+ * probe metric too (probes grow faster than this list); its kind then follows the unit written.
+ */
+export const KNOWN_PROBE_METRICS: Readonly<Record<string, MetricKind>> = {
+  cache_hit_ratio: "ratio",
+  connection_usage: "ratio",
+  mean_query_time: "duration",
+  cpu_usage: "ratio",
+  memory_usage: "ratio",
+  load1: "number",
+  load5: "number",
+  load15: "number",
+};
+
+/** Other spellings accepted as they are: `p999` is ScenarioResult's own field name. */
+export const METRIC_ALIASES: Readonly<Record<string, string>> = {
+  p999: "p99.9",
+};
+
+/**
+ * Names people write out of habit (k6, Prometheus, spreadsheets). Not accepted, because each is
+ * ambiguous (`latency` at which percentile?), but named in the fix.
+ */
+export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
+  avg: "mean",
+  average: "mean",
+  median: "p50",
+  rps: "throughput",
+  tps: "throughput",
+  qps: "ops",
+  error: "errors",
+  failures: "errors",
+  latency: "p95",
+};
+
+/** Where a metric's value comes from; decides the lookup and the note when it is missing. */
+export type MetricSource =
+  | { readonly from: "latency"; readonly name: LatencyMetric }
+  | { readonly from: "service"; readonly name: LatencyMetric }
+  | { readonly from: "result"; readonly name: ResultMetric }
+  | { readonly from: "probe"; readonly name: string; readonly target?: string };
+
+export function isLatencyMetric(name: string): name is LatencyMetric {
+  return (LATENCY_METRICS as readonly string[]).includes(name);
+}
+
+export function isResultMetric(name: string): name is ResultMetric {
+  return Object.hasOwn(RESULT_METRICS, name);
+}
+
+/** Every name a threshold may use unqualified whose kind is known, for "did you mean". */
+export function knownMetricNames(): string[] {
+  return [...LATENCY_METRICS, ...Object.keys(RESULT_METRICS), ...Object.keys(KNOWN_PROBE_METRICS)];
+}
+
+const PROBE_METRIC = /^[a-z][a-z0-9_]*$/;
+const QUALIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/**
+ * Splits a canonical metric name into its source. Returns undefined for a name no rule accepts;
+ * the parser turns that into an error with a fix.
+ */
+export function metricSource(metric: string): MetricSource | undefined {
+  if (isLatencyMetric(metric)) return { from: "latency", name: metric };
+  if (isResultMetric(metric)) return { from: "result", name: metric };
+  const dot = metric.indexOf(".");
+  if (dot < 0) return PROBE_METRIC.test(metric) ? { from: "probe", name: metric } : undefined;
+  const qualifier = metric.slice(0, dot);
+  const rest = metric.slice(dot + 1);
+  if (qualifier === "service") return isLatencyMetric(rest) ? { from: "service", name: rest } : undefined;
+  // `pg.p95` would read as a probe metric named p95; scenario metrics take no qualifier.
+  if (isLatencyMetric(rest) || isResultMetric(rest)) return undefined;
+  if (!QUALIFIER.test(qualifier) || !PROBE_METRIC.test(rest)) return undefined;
+  return { from: "probe", name: rest, target: qualifier };
+}
+
+/** The kind a metric has regardless of how a threshold writes its value, when there is one. */
+export function fixedKind(source: MetricSource): MetricKind | undefined {
+  switch (source.from) {
+    case "latency":
+    case "service":
+      return "duration";
+    case "result":
+      return RESULT_METRICS[source.name];
+    case "probe":
+      return KNOWN_PROBE_METRICS[source.name];
+  }
+}

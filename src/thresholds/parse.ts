@@ -1,0 +1,340 @@
+// Threshold expressions: `p95 < 5ms`, `throughput > 50k/s`, `pg.cache_hit_ratio > 99%`.
+// Parsed by hand (never eval'd) and type-checked against the metric's kind, so a threshold that
+// can never mean anything fails when the suite loads rather than after the run.
+//
+// Grammar (EBNF; `ws` is optional spaces, allowed between every token):
+//
+//   threshold  = metric ws op ws value ;
+//   metric     = [ qualifier "." ] name ;
+//   qualifier  = "service"                      (* latency from the actual start, e.g. service.p99 *)
+//              | letter { letter | digit | "_" | "-" } ;          (* a target name: pg.cache_hit_ratio *)
+//   name       = "min" | "mean" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p999" | "max"
+//              | "throughput" | "ops" | "mbps" | "error_rate" | "errors" | "ops_total" | "records"
+//              | lower { lower | digit | "_" } ;                 (* a probe metric, e.g. cache_hit_ratio *)
+//   op         = "<=" | ">=" | "==" | "<" | ">" ;
+//   value      = number ws [ unit ] ;
+//   number     = digit { digit | "_" } [ "." digit { digit } ] [ exponent ] | "." digit { digit } ;
+//   unit       = "us" | "µs" | "ms" | "s" | "m" | "h"            (* duration, kept in ms *)
+//              | [ "k" | "M" ] [ word ] "/s"                   (* per second: 50k/s, 200 rows/s *)
+//              | "k" | "M"                                     (* thousands, millions *)
+//              | "%"                                           (* ratio, kept as a fraction *)
+//              | "MB/s" ;                                      (* bandwidth, for mbps *)
+import { closest } from "../suite/did-you-mean.js";
+import {
+  fixedKind,
+  isLatencyMetric,
+  KNOWN_PROBE_METRICS,
+  knownMetricNames,
+  LATENCY_METRICS,
+  METRIC_ALIASES,
+  METRIC_SYNONYMS,
+  metricSource,
+  type MetricKind,
+  type MetricSource,
+} from "./metrics.js";
+
+export type ThresholdOp = "<" | "<=" | ">" | ">=" | "==";
+/** Longest first, so the scanner never reads `<=` as `<`. */
+export const THRESHOLD_OPS: readonly ThresholdOp[] = ["<=", ">=", "==", "<", ">"];
+
+export interface Threshold {
+  /** The expression as written (trimmed), for tables and stored results. */
+  readonly expr: string;
+  /** Canonical metric name: `p99.9` for `p999`, `pg.cache_hit_ratio` qualified as written. */
+  readonly metric: string;
+  readonly op: ThresholdOp;
+  /** Normalised: ms for durations, per second for rates, MB/s for bandwidth, a fraction for ratios. */
+  readonly value: number;
+  readonly kind: MetricKind;
+}
+
+/** A threshold that cannot be parsed or cannot mean anything. Not a PipebenchError: the caller
+ * (suite loader, CLI flag parser) knows which file or flag it came from and wraps it. */
+export class ThresholdSyntaxError extends Error {
+  readonly code = "THRESHOLD_SYNTAX";
+  readonly expr: string;
+  /** 0-based offset in the trimmed expression where the problem starts. */
+  readonly offset: number;
+  /** What to write instead. */
+  readonly fix: string;
+
+  constructor(expr: string, offset: number, problem: string, fix: string) {
+    super(`threshold "${expr}": ${problem}`);
+    this.name = "ThresholdSyntaxError";
+    this.expr = expr;
+    this.offset = offset;
+    this.fix = fix;
+  }
+}
+
+const KIND_NOUN: Record<MetricKind, string> = {
+  duration: "a duration",
+  rate: "a rate per second",
+  bandwidth: "a bandwidth in MB/s",
+  ratio: "a ratio",
+  count: "a count",
+  number: "a number",
+};
+
+const EXAMPLE: Record<MetricKind, string> = {
+  duration: "5ms",
+  rate: "50000/s",
+  bandwidth: "50",
+  ratio: "99%",
+  count: "0",
+  number: "4",
+};
+
+const DURATION_MS: Readonly<Record<string, number>> = {
+  us: 1e-3,
+  "µs": 1e-3, // U+00B5 micro sign
+  "μs": 1e-3, // U+03BC greek mu, what some keyboards type
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+const SCALE: Readonly<Record<string, number>> = { "": 1, k: 1e3, K: 1e3, M: 1e6 };
+
+/** What the unit after a number says about the value. */
+type Unit =
+  | { readonly type: "bare"; readonly scale: number; readonly text: string }
+  | { readonly type: "duration"; readonly ms: number; readonly text: string }
+  | { readonly type: "per-second"; readonly scale: number; readonly text: string }
+  | { readonly type: "percent"; readonly text: string }
+  | { readonly type: "bandwidth"; readonly text: string };
+
+const OP_CHARS = "<>=!";
+const NUMBER = /^(\d[\d_]*(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?/;
+
+export function parseThreshold(expr: string): Threshold {
+  const text = expr.trim();
+  // Annotated, so that TypeScript knows code after a `fail(…)` is unreachable.
+  const fail: Fail = (offset, problem, fix) => {
+    throw new ThresholdSyntaxError(text, offset, problem, fix);
+  };
+  if (text === "") fail(0, "the expression is empty", 'write metric, operator and value, e.g. "p95 < 5ms"');
+
+  let i = 0;
+  const skipSpaces = (): void => {
+    while (i < text.length && /\s/.test(text[i] ?? "")) i++;
+  };
+
+  // metric: everything up to a space or an operator character.
+  while (i < text.length && !/\s/.test(text[i] ?? "") && !OP_CHARS.includes(text[i] ?? "")) i++;
+  const token = text.slice(0, i);
+  if (token === "") fail(0, "the metric is missing", `start with the metric, e.g. "p95 ${text}"`);
+  skipSpaces();
+
+  // operator
+  const opStart = i;
+  while (i < text.length && OP_CHARS.includes(text[i] ?? "")) i++;
+  const opToken = text.slice(opStart, i);
+  skipSpaces();
+  const valueStart = i;
+  const valueText = text.slice(i).trim();
+
+  const source = resolveMetric(token, fail);
+  const metric = canonicalName(source);
+  const op = parseOp(opToken, opStart, token, valueText, fail);
+
+  if (valueText === "") fail(valueStart, `nothing after "${op}"`, `add a value, e.g. "${metric} ${op} ${EXAMPLE[fixedKind(source) ?? "number"]}"`);
+  if (valueText.startsWith("-")) fail(valueStart, "a threshold value cannot be negative", `write a value of 0 or more`);
+  if (valueText.includes(",")) {
+    fail(valueStart, `"${valueText}" has a comma`, `write the number without separators, e.g. 50000 or 50k (use "." for decimals)`);
+  }
+  const number = NUMBER.exec(valueText);
+  if (!number) {
+    fail(valueStart, `"${valueText}" is not a number`, `write e.g. "${metric} ${op} ${EXAMPLE[fixedKind(source) ?? "number"]}"`);
+  }
+  const amount = Number((number[1] ?? "").replaceAll("_", "")) * 10 ** Number(number[2] ?? 0);
+  const digits = number[0];
+  const unitText = valueText.slice(digits.length).trim();
+  const unit = parseUnit(unitText);
+  if (!unit) {
+    fail(valueStart + digits.length, `"${unitText}" is not a unit`, "units are us, ms, s, m (durations), /s, k/s, M/s (rates), % (ratios)");
+  }
+
+  const kind = fixedKind(source) ?? kindOfUnit(unit);
+  const value = normalise(kind, amount, unit, { metric, op, digits, source }, (problem, fix) =>
+    fail(valueStart, problem, fix),
+  );
+  return { expr: text, metric, op, value, kind };
+}
+
+function canonicalName(source: MetricSource): string {
+  switch (source.from) {
+    case "latency":
+    case "result":
+      return source.name;
+    case "service":
+      return `service.${source.name}`;
+    case "probe":
+      return source.target === undefined ? source.name : `${source.target}.${source.name}`;
+  }
+}
+
+type Fail = (offset: number, problem: string, fix: string) => never;
+
+function resolveMetric(token: string, fail: Fail): MetricSource {
+  const k6 = /^p\((\d+(?:\.\d+)?)\)$/.exec(token);
+  if (k6) fail(0, `"${token}" is k6's spelling`, `write p${k6[1] ?? "95"}`);
+
+  const dot = token.lastIndexOf(".") > 0 && !/^p\d+\.\d+$/.test(token) ? token.indexOf(".") : -1;
+  const qualifier = dot < 0 ? undefined : token.slice(0, dot);
+  const rawName = dot < 0 ? token : token.slice(dot + 1);
+  const prefix = qualifier === undefined ? "" : `${qualifier}.`;
+
+  const name = METRIC_ALIASES[rawName] ?? rawName;
+  if (name !== name.toLowerCase()) {
+    fail(dot + 1, `metric names are lower case`, `write ${prefix}${name.toLowerCase()}`);
+  }
+  const synonym = METRIC_SYNONYMS[name];
+  if (synonym !== undefined) {
+    fail(dot + 1, `"${name}" is not a metric pipebench records`, `did you mean ${prefix}${synonym}?`);
+  }
+  if (/^p\d+(\.\d+)?$/.test(name) && !isLatencyMetric(name)) {
+    fail(dot + 1, `${name} is not a recorded percentile`, `use one of ${LATENCY_METRICS.join(", ")}`);
+  }
+
+  const source = metricSource(`${prefix}${name}`);
+  if (source === undefined) {
+    if (qualifier === "service") {
+      fail(0, `"service." qualifies latency metrics only (service.p99)`, `write ${name}`);
+    }
+    if (qualifier !== undefined && (isLatencyMetric(name) || knownMetricNames().includes(name))) {
+      fail(0, `${name} is a scenario metric; only probe metrics take a target name`, `write ${name}`);
+    }
+    const guess = closest(name, knownMetricNames());
+    fail(
+      0,
+      `"${token}" is not a metric`,
+      guess !== undefined
+        ? `did you mean ${prefix}${guess}?`
+        : "metrics are p50…p99.9, min, mean, max, throughput, ops, mbps, error_rate, errors, or a probe's snake_case name",
+    );
+  }
+  const resolved = source;
+
+  // Any snake_case name is a probe metric, so a typo of a known metric would otherwise be
+  // accepted and only fail after the run with "no probe reported throughtput".
+  if (resolved.from === "probe" && KNOWN_PROBE_METRICS[resolved.name] === undefined) {
+    const candidates = resolved.target === undefined ? knownMetricNames() : Object.keys(KNOWN_PROBE_METRICS);
+    const guess = closest(resolved.name, candidates);
+    if (guess !== undefined && !differOnlyInDigits(guess, resolved.name)) {
+      fail(dot + 1, `"${resolved.name}" is not a metric pipebench knows`, `did you mean ${prefix}${guess}?`);
+    }
+  }
+  return resolved;
+}
+
+/** `load5` is not a typo of `load1`. */
+function differOnlyInDigits(a: string, b: string): boolean {
+  return a.replace(/\d+/g, "#") === b.replace(/\d+/g, "#");
+}
+
+function parseOp(opToken: string, offset: number, metric: string, value: string, fail: Fail): ThresholdOp {
+  const op = THRESHOLD_OPS.find((o) => o === opToken);
+  if (op !== undefined) return op;
+  const example = value === "" ? EXAMPLE.duration : value;
+  if (opToken === "") fail(offset, "the operator is missing", `write ${metric} < ${example} (operators: < <= > >= ==)`);
+  const fixes: Record<string, string> = { "=": "==", "===": "==", "=<": "<=", "=>": ">=" };
+  const replacement = fixes[opToken];
+  if (replacement !== undefined) fail(offset, `"${opToken}" is not an operator`, `write ${metric} ${replacement} ${example}`);
+  if (opToken === "!=" || opToken === "<>") {
+    fail(offset, `"${opToken}" is not supported`, "a threshold states what must hold: use < <= > >= or ==");
+  }
+  return fail(offset, `"${opToken}" is not an operator`, "operators are < <= > >= ==");
+}
+
+function parseUnit(text: string): Unit | undefined {
+  if (text === "") return { type: "bare", scale: 1, text };
+  if (text === "%") return { type: "percent", text };
+  const ms = DURATION_MS[text];
+  if (ms !== undefined) return { type: "duration", ms, text };
+  if (text === "MB/s") return { type: "bandwidth", text };
+  const scaled = SCALE[text];
+  if (scaled !== undefined) return { type: "bare", scale: scaled, text };
+  // 50k/s, 1.5M/s, 200 rows/s, 50k msg/s. Lower-case `m` is minutes, never millions.
+  const perSecond = /^([kKM]?)\s*([A-Za-z]*)\s*\/\s*s$/.exec(text);
+  if (perSecond) return { type: "per-second", scale: SCALE[perSecond[1] ?? ""] ?? 1, text };
+  return undefined;
+}
+
+function kindOfUnit(unit: Unit): MetricKind {
+  switch (unit.type) {
+    case "duration":
+      return "duration";
+    case "percent":
+      return "ratio";
+    case "per-second":
+      return "rate";
+    case "bandwidth":
+      return "bandwidth";
+    case "bare":
+      return "number";
+  }
+}
+
+interface Written {
+  readonly metric: string;
+  readonly op: ThresholdOp;
+  readonly digits: string;
+  readonly source: MetricSource;
+}
+
+/** The value in the kind's base unit, or a failure saying why the unit does not fit the metric. */
+function normalise(
+  kind: MetricKind,
+  amount: number,
+  unit: Unit,
+  w: Written,
+  fail: (problem: string, fix: string) => never,
+): number {
+  const what = `${w.metric} is ${KIND_NOUN[kind]}`;
+  const suggest = (value: string): string => `write "${w.metric} ${w.op} ${value}"`;
+  const mismatch = (): never =>
+    fail(
+      unit.type === "bare"
+        ? `${what}; "${w.digits}" needs a unit`
+        : `${what}; "${unit.text}" does not fit it`,
+      suggest(
+        kind === "duration" ? `${w.digits}ms`
+        : kind === "ratio" ? `${w.digits}%`
+        : kind === "rate" ? `${w.digits}/s`
+        : w.digits,
+      ),
+    );
+
+  switch (kind) {
+    case "duration":
+      if (unit.type !== "duration") mismatch();
+      return amount * (unit.type === "duration" ? unit.ms : 1);
+    case "rate":
+      if (unit.text === "m/s" || unit.text === "m") {
+        fail(`"m" means minutes`, `for millions write M: ${suggest(`${w.digits}M/s`)}`);
+      }
+      if (unit.type === "bandwidth") {
+        fail(`${what} of records, not bytes`, `for megabytes per second use mbps: "mbps ${w.op} ${w.digits}"`);
+      }
+      if (unit.type !== "per-second" && unit.type !== "bare") mismatch();
+      return amount * (unit.type === "per-second" || unit.type === "bare" ? unit.scale : 1);
+    case "bandwidth":
+      if (unit.type === "bandwidth" || (unit.type === "per-second" && unit.text.replace(/\s/g, "") === "/s")) return amount;
+      if (unit.type === "bare" && unit.scale === 1) return amount;
+      return mismatch();
+    case "ratio":
+      if (unit.type === "percent") return amount / 100;
+      if (unit.type !== "bare" || unit.scale !== 1) return mismatch();
+      if (amount > 1) fail(`${what}, and ${w.digits} is more than 1 (100%)`, suggest(`${w.digits}%`));
+      return amount;
+    case "count":
+    case "number":
+      if (unit.type === "per-second" && kind === "count") {
+        fail(`${what}, not a rate`, `drop "/s"${w.metric === "errors" ? ", or use error_rate for a ratio" : ""}: ${suggest(w.digits)}`);
+      }
+      if (unit.type !== "bare") return mismatch();
+      return amount * unit.scale;
+  }
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { assessGeneratorHealth, type HealthInputs } from "../../src/engine/generator-health.js";
+
+const healthy: HealthInputs = {
+  process: { cpuPercent: 30, spinCpuPercent: 10, lagP99Ms: 2, lagMaxMs: 5 },
+  askedRate: 1000,
+  achievedRate: 1000,
+  started: 10_000,
+  lateStarts: 0,
+  notStarted: 0,
+  capWaits: 0,
+  maxInFlight: 10_000,
+  compareRates: true,
+};
+
+describe("assessGeneratorHealth", () => {
+  const cases: { name: string; change: Partial<HealthInputs>; saturated: boolean; warning?: RegExp }[] = [
+    { name: "a healthy run has no warnings", change: {}, saturated: false },
+    {
+      name: "achieved under 95% of asked",
+      change: { achievedRate: 900 },
+      saturated: true,
+      warning: /achieved 900 ops\/s of the asked 1000 ops\/s \(90%\): latency numbers include generator delay/,
+    },
+    { name: "achieved 96% of asked is fine", change: { achievedRate: 960 }, saturated: false },
+    {
+      name: "a shortfall from maxInFlight names the target, not the generator",
+      change: { achievedRate: 400, notStarted: 600, maxInFlight: 4 },
+      saturated: true,
+      warning: /600 operations never started because maxInFlight \(4\).*could not keep up/,
+    },
+    { name: "no rate check after an interrupt", change: { achievedRate: 100, compareRates: false }, saturated: false },
+    {
+      name: "busy CPU over 90% of a core",
+      change: { process: { cpuPercent: 97, spinCpuPercent: 2, lagP99Ms: 2, lagMaxMs: 3 } },
+      saturated: true,
+      warning: /kept 95% of a CPU core busy.*lower the rate or use more workers/,
+    },
+    {
+      name: "CPU spent spinning for precise start times is not load",
+      change: { process: { cpuPercent: 97, spinCpuPercent: 80, lagP99Ms: 2, lagMaxMs: 3 } },
+      saturated: false,
+    },
+    {
+      name: "event-loop lag p99 over 20 ms",
+      change: { process: { cpuPercent: 30, spinCpuPercent: 0, lagP99Ms: 35, lagMaxMs: 80 } },
+      saturated: true,
+      warning: /event-loop lag p99 was 35 ms \(max 80 ms, limit 20 ms\)/,
+    },
+    {
+      name: "late starts without a full maxInFlight: the generator fell behind",
+      change: { lateStarts: 500 },
+      saturated: true,
+      warning: /500 of 10000 operations started more than 10 ms late: the generator could not keep to the schedule/,
+    },
+    {
+      name: "late starts behind a full maxInFlight: the target was slow, and that is latency",
+      change: { lateStarts: 500, capWaits: 40, maxInFlight: 1 },
+      saturated: false,
+      warning: /because maxInFlight \(1\) operations were in flight: the target was slower/,
+    },
+    { name: "a few late starts (≤ 1%) are noise", change: { lateStarts: 100 }, saturated: false },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const h = assessGeneratorHealth({ ...healthy, ...c.change });
+      assert.equal(h.saturated, c.saturated);
+      if (c.warning === undefined) assert.deepEqual(h.warnings, []);
+      else {
+        assert.equal(h.warnings.length, 1, h.warnings.join("\n"));
+        assert.match(h.warnings[0] ?? "", c.warning);
+      }
+    });
+  }
+
+  test("closed loops have no asked rate", () => {
+    const h = assessGeneratorHealth({ ...healthy, askedRate: null, achievedRate: 12.345, maxInFlight: null });
+    assert.deepEqual([h.askedRate, h.achievedRate, h.saturated], [null, 12.3, false]);
+  });
+});

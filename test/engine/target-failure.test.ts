@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { TargetFailureDetector } from "../../src/engine/target-failure.js";
+
+describe("TargetFailureDetector", () => {
+  const errors = (n: number): Map<string, number> => new Map([["ECONNREFUSED", n]]);
+
+  test("three all-failing seconds in a row make a failure, naming the dominant error", () => {
+    const d = new TargetFailureDetector();
+    assert.equal(d.observe(100, 0, errors(0)), undefined);
+    assert.equal(d.observe(100, 10, errors(10)), undefined);
+    assert.equal(d.observe(100, 20, errors(20)), undefined);
+    assert.match(d.observe(100, 30, errors(30)) ?? "", /failed for 3 s in a row: 30 of 30 errors were ECONNREFUSED/);
+  });
+
+  test("one success breaks the streak; an idle second neither extends nor breaks it", () => {
+    const d = new TargetFailureDetector();
+    d.observe(0, 10, errors(10));
+    d.observe(0, 20, errors(20));
+    d.observe(1, 30, errors(30)); // a success
+    d.observe(1, 40, errors(40));
+    d.observe(1, 40, errors(40)); // idle: a hung target between timeouts
+    assert.equal(d.observe(1, 50, errors(50)), undefined);
+    assert.match(d.observe(1, 60, errors(60)) ?? "", /failed for 3 s/);
+  });
+});

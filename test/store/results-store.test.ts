@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { ScenarioResult } from "../../src/metrics/summary.js";
+import { REDACTED, redact } from "../../src/store/redact.js";
+import { ResultsStore } from "../../src/store/results-store.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-store-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const latency = { count: 10, min: 1, mean: 2, stddev: 0.5, p50: 2, p90: 3, p95: 3.5, p99: 4, p999: 4, max: 4 };
+const result: ScenarioResult = {
+  status: "completed",
+  startedAt: 1_700_000_000_000,
+  durationS: 2,
+  warmupS: 0,
+  executor: "closed",
+  ops: 10,
+  errors: 1,
+  errorsByClass: { ECONNRESET: 1 },
+  errorSamples: ["socket hang up"],
+  records: 1000,
+  bytes: 5000,
+  opsPerSec: 5,
+  throughput: 500,
+  mbps: 0.0025,
+  errorRate: 1 / 11,
+  latency,
+  service: latency,
+  latencyHistogram: "HISTFAAAAlatency",
+  serviceHistogram: "HISTFAAAAservice",
+  series: [
+    { t: 0, ops: 5, errors: 0, records: 500, bytes: 2500, p50: 2, p99: 4 },
+    { t: 1, ops: 5, errors: 1, records: 500, bytes: 2500, p50: null, p99: null },
+  ],
+  generator: { cpuPercent: 12, eventLoopLagP99Ms: 1, eventLoopLagMaxMs: 2, askedRate: null, achievedRate: 5, lateStarts: 0, saturated: false, warnings: [] },
+};
+
+test("a stored run reads back with its scenarios, histograms, series, probes and verdicts", () => {
+  const store = ResultsStore.open(join(dir, "a", "results.db"));
+  const runId = store.beginRun({
+    suiteName: "s",
+    suiteFile: "/tmp/s.yaml",
+    startedAt: Date.now(),
+    environment: { pipebench: "0.0.0", node: process.version, host: { cores: 2 }, targets: { pg: { kind: "postgres", version: "PostgreSQL 18.4" } } },
+    suite: { targets: { pg: { url: "postgres://app:hunter2@db:5432/x", password: "hunter2" } } },
+  });
+  store.saveScenario(runId, {
+    ordinal: 0,
+    name: "writes",
+    target: "pg",
+    targetKind: "postgres",
+    workload: { type: "insert" },
+    load: { executor: "closed", workers: 1 },
+    result,
+    thresholds: [{ expr: "p95 < 5ms", passed: true, actual: 3.5, target: 5, kind: "duration" }],
+    probes: [{ target: "pg", probe: "postgres-stats", phase: "interval", takenAt: 1, reading: { metrics: { cache_hit_ratio: 0.995 }, notes: [] } }],
+  });
+  store.finishRun(runId, "passed", 0, []);
+
+  const run = store.getRun(runId);
+  assert.ok(run);
+  assert.equal(run.status, "passed");
+  assert.equal(run.scenarios, 1);
+  const [s] = run.scenarioResults;
+  assert.ok(s);
+  assert.equal(s.result.latencyHistogram, "HISTFAAAAlatency");
+  assert.deepEqual(s.result.series, result.series);
+  assert.equal(s.result.errorsByClass.ECONNRESET, 1);
+  assert.equal(s.thresholds[0]?.passed, true);
+  assert.equal(s.probes[0]?.reading.metrics.cache_hit_ratio, 0.995);
+  assert.deepEqual(store.getRun("latest")?.id, runId);
+  assert.equal(store.listRuns()[0]?.id, runId);
+  store.close();
+});
+
+test("secrets in the stored suite are redacted: password keys and passwords inside URLs", () => {
+  const out = redact({ url: "postgres://app:hunter2@db:5432/x", password: "hunter2", nested: [{ apiKey: "k" }], note: "ok" }) as Record<string, unknown>;
+  assert.equal(out.url, `postgres://app:${REDACTED}@db:5432/x`);
+  assert.equal(out.password, REDACTED);
+  assert.deepEqual(out.nested, [{ apiKey: REDACTED }]);
+  assert.equal(out.note, "ok");
+});
+
+test("a store written by a newer pipebench is refused with a hint", () => {
+  const path = join(dir, "newer.db");
+  ResultsStore.open(path).close();
+  // Simulate a future schema version.
+  const store = ResultsStore.open(path);
+  (store as unknown as { db: { pragma(s: string): void } }).db.pragma("user_version = 99");
+  store.close();
+  assert.throws(() => ResultsStore.open(path), /written by a newer pipebench/);
+});

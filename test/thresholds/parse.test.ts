@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseThreshold, ThresholdSyntaxError } from "../../src/thresholds/parse.js";
+
+// [expression, metric, op, normalised value, kind]
+const valid = [
+  ["p95 < 5ms", "p95", "<", 5, "duration"],
+  ["p99.9 <= 2s", "p99.9", "<=", 2000, "duration"],
+  ["p999 <= 2s", "p99.9", "<=", 2000, "duration"],
+  ["p50<500ms", "p50", "<", 500, "duration"],
+  ["max < 1.5m", "max", "<", 90_000, "duration"],
+  ["min >= 250us", "min", ">=", 0.25, "duration"],
+  ["mean < 800µs", "mean", "<", 0.8, "duration"],
+  ["  p90 < 10 ms  ", "p90", "<", 10, "duration"],
+  ["service.p99 < 20ms", "service.p99", "<", 20, "duration"],
+  ["service.p999 < 20ms", "service.p99.9", "<", 20, "duration"],
+  ["throughput > 50000/s", "throughput", ">", 50_000, "rate"],
+  ["throughput > 50k/s", "throughput", ">", 50_000, "rate"],
+  ["throughput > 1.5M/s", "throughput", ">", 1_500_000, "rate"],
+  ["throughput > 50_000", "throughput", ">", 50_000, "rate"],
+  ["throughput > 200 rows/s", "throughput", ">", 200, "rate"],
+  ["ops >= 50k", "ops", ">=", 50_000, "rate"],
+  ["mbps > 50", "mbps", ">", 50, "bandwidth"],
+  ["mbps > 50MB/s", "mbps", ">", 50, "bandwidth"],
+  ["error_rate < 0.1%", "error_rate", "<", 0.001, "ratio"],
+  ["error_rate < 0.001", "error_rate", "<", 0.001, "ratio"],
+  ["errors == 0", "errors", "==", 0, "count"],
+  ["records >= 1M", "records", ">=", 1_000_000, "count"],
+  ["ops_total > 1e3", "ops_total", ">", 1000, "count"],
+  ["cache_hit_ratio > 99%", "cache_hit_ratio", ">", 0.99, "ratio"],
+  ["connection_usage < 50%", "connection_usage", "<", 0.5, "ratio"],
+  ["mean_query_time < 10ms", "mean_query_time", "<", 10, "duration"],
+  ["pg.cache_hit_ratio > 99%", "pg.cache_hit_ratio", ">", 0.99, "ratio"],
+  ["pg-main.connection_usage < 0.5", "pg-main.connection_usage", "<", 0.5, "ratio"],
+  ["cpu_usage < 80%", "cpu_usage", "<", 0.8, "ratio"],
+  ["host.memory_usage < 90%", "host.memory_usage", "<", 0.9, "ratio"],
+  ["load1 < 4", "load1", "<", 4, "number"],
+  ["load5 < 4", "load5", "<", 4, "number"],
+  // Probe metrics pipebench has not heard of take their kind from the unit written.
+  ["consumer_lag < 1000", "consumer_lag", "<", 1000, "number"],
+  ["checkpoint_time < 2s", "checkpoint_time", "<", 2000, "duration"],
+  ["kafka.bytes_in > 10k/s", "kafka.bytes_in", ">", 10_000, "rate"],
+  ["deadlock_share < 1%", "deadlock_share", "<", 0.01, "ratio"],
+] as const;
+
+describe("parseThreshold: valid expressions", () => {
+  for (const [expr, metric, op, value, kind] of valid) {
+    test(expr, () => {
+      const t = parseThreshold(expr);
+      assert.equal(t.expr, expr.trim());
+      assert.equal(t.metric, metric);
+      assert.equal(t.op, op);
+      assert.ok(Math.abs(t.value - value) < 1e-9, `value ${t.value} ≠ ${value}`);
+      assert.equal(t.kind, kind);
+    });
+  }
+});
+
+// [expression, what the message says, what the fix says]
+const invalid = [
+  ["", /empty/, /p95 < 5ms/],
+  ["p95 < 50%", /p95 is a duration; "%" does not fit it/, /p95 < 50ms/],
+  ["p95 < 5", /needs a unit/, /"p95 < 5ms"/],
+  ["throughput > 5s", /throughput is a rate per second/, /throughput > 5\/s/],
+  ["throughput > 5m/s", /"m" means minutes/, /5M\/s/],
+  ["throughput > 5MB/s", /records, not bytes/, /mbps > 5/],
+  ["error_rate < 5", /more than 1/, /error_rate < 5%/],
+  ["cache_hit_ratio > 99", /more than 1/, /cache_hit_ratio > 99%/],
+  ["errors < 5/s", /a count, not a rate/, /error_rate/],
+  ["mbps > 5%", /mbps is a bandwidth/, /mbps > 5/],
+  ["mean_query_time < 10", /needs a unit/, /10ms/],
+  ["p95 = 5ms", /"=" is not an operator/, /p95 == 5ms/],
+  ["p95 =< 5ms", /"=<" is not an operator/, /p95 <= 5ms/],
+  ["p95 != 5ms", /not supported/, /< <= > >= or ==/],
+  ["p95 5ms", /operator is missing/, /p95 < 5ms/],
+  ["p95 <", /nothing after "<"/, /p95 < 5ms/],
+  ["< 5ms", /metric is missing/, /p95 < 5ms/],
+  ["p95 < fast", /"fast" is not a number/, /p95 < 5ms/],
+  ["p95 < 5 parsecs", /"parsecs" is not a unit/, /ms/],
+  ["p95 < -5ms", /cannot be negative/, /0 or more/],
+  ["throughput > 50,000/s", /has a comma/, /50k/],
+  ["p(95) < 5ms", /k6's spelling/, /p95/],
+  ["P95 < 5ms", /lower case/, /p95/],
+  ["p75 < 5ms", /not a recorded percentile/, /p50, p90, p95, p99, p99.9/],
+  ["p99.99 < 5ms", /not a recorded percentile/, /p99.9/],
+  ["avg < 5ms", /not a metric pipebench records/, /did you mean mean\?/],
+  ["latency < 5ms", /not a metric pipebench records/, /p95/],
+  ["throughtput > 5k/s", /not a metric pipebench knows/, /did you mean throughput\?/],
+  ["cache_hit_ration > 99%", /not a metric pipebench knows/, /did you mean cache_hit_ratio\?/],
+  ["pg.cach_hit_ratio > 99%", /not a metric pipebench knows/, /did you mean pg.cache_hit_ratio\?/],
+  ["pg.p95 < 5ms", /only probe metrics take a target name/, /write p95/],
+  ["service.throughput > 5/s", /qualifies latency metrics only/, /write throughput/],
+  ["9lives > 3", /is not a metric/, /metrics are/],
+] as const;
+
+describe("parseThreshold: invalid expressions", () => {
+  for (const [expr, message, fix] of invalid) {
+    test(expr === "" ? "(empty)" : expr, () => {
+      assert.throws(
+        () => parseThreshold(expr),
+        (error: unknown) => {
+          assert.ok(error instanceof ThresholdSyntaxError, `not a ThresholdSyntaxError: ${String(error)}`);
+          assert.match(error.message, message);
+          assert.match(error.fix, fix);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+test("the error points at the offending part of the expression", () => {
+  try {
+    parseThreshold("p95 < 50%");
+    assert.fail("expected an error");
+  } catch (error) {
+    assert.ok(error instanceof ThresholdSyntaxError);
+    assert.equal(error.offset, 6);
+    assert.equal(error.expr, "p95 < 50%");
+  }
+});
