@@ -55,6 +55,13 @@ export interface Connection<W> {
   close(): Promise<void>;
 }
 
+/** A problem a person can fix in the suite: field path inside the workload, message and fix. */
+export interface WorkloadProblem {
+  path: string;
+  message: string;
+  fix: string;
+}
+
 export interface Driver<T = unknown, W = unknown> {
   readonly kind: string;
   /** zod schema of a target of this kind (`kind` included). Strict: unknown keys are errors. */
@@ -63,5 +70,9 @@ export interface Driver<T = unknown, W = unknown> {
   readonly workloadSchema: z.ZodType<W>;
   /** Probe kinds this driver's connections answer for. */
   readonly probeKinds: readonly string[];
+  /** Cross-checks the schemas cannot make alone, e.g. a query name must exist in the target's
+   * `queries`. Run by the suite loader so the problem is reported with file and line. */
+  checkWorkload?(target: T, workload: W, targetName: string): WorkloadProblem | undefined;
+  /** Loads the client library only when a target of this kind is used. */
   connect(target: T, ctx: ConnectContext): Promise<Connection<W>>;
 }

@@ -95,7 +95,7 @@ export function validateSuite(
       issues.push({ path, at: "key", message: `"${name}" cannot name a scenario`, fix: "use letters, digits, _ and - (no dots or spaces)" });
     }
     if (!isRecord(raw)) continue;
-    const scenario = checkScenario(name, raw, defaultsLoad, targetNames, driverOf, refs, issues);
+    const scenario = checkScenario(name, raw, defaultsLoad, targetNames, driverOf, targets, refs, issues);
     if (scenario !== undefined) built.set(name, scenario);
   }
 
@@ -242,6 +242,7 @@ function checkScenario(
   defaultsLoad: Record<string, unknown> | undefined,
   targetNames: readonly string[],
   driverOf: ReadonlyMap<string, Driver>,
+  targetConfigs: ReadonlyMap<string, SuiteTarget>,
   refs: ThresholdRefs,
   issues: PathIssue[],
 ): SuiteScenario | undefined {
@@ -262,6 +263,10 @@ function checkScenario(
     const checked = check(driver.workloadSchema, raw.workload, [...path, "workload"]);
     if (checked.ok) workload = checked.data;
     else issues.push(...checked.issues);
+    // Cross-checks against the target's settings (a query name must exist), once both are valid.
+    const config = target === undefined ? undefined : targetConfigs.get(target);
+    const problem = checked.ok && config !== undefined ? driver.checkWorkload?.(config.config, checked.data, target ?? "") : undefined;
+    if (problem !== undefined) issues.push({ path: [...path, "workload", problem.path], message: problem.message, fix: problem.fix });
   }
 
   let load: LoadProfile | undefined;

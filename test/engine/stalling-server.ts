@@ -10,8 +10,8 @@ export interface StallingServer {
   readonly url: string;
   /** Requests answered so far. */
   readonly answered: number;
-  /** Re-arms the single stall (for a second run against the same server). */
-  rearm(): void;
+  /** Re-arms the single stall, optionally at another request number (for a second run). */
+  rearm(stallAtRequest?: number): void;
   close(): Promise<void>;
 }
 
@@ -21,11 +21,12 @@ export async function startStallingServer(options: {
 }): Promise<StallingServer> {
   let received = 0;
   let answered = 0;
+  let stallAt = options.stallAtRequest;
   let stallUntil = 0;
   let stalled = false;
   const server: Server = createServer((req, res) => {
     received++;
-    if (!stalled && received === options.stallAtRequest) {
+    if (!stalled && received === stallAt) {
       stalled = true;
       stallUntil = performance.now() + options.stallMs;
     }
@@ -46,7 +47,8 @@ export async function startStallingServer(options: {
     get answered() {
       return answered;
     },
-    rearm() {
+    rearm(stallAtRequest = options.stallAtRequest) {
+      stallAt = stallAtRequest;
       received = 0;
       stalled = false;
       stallUntil = 0;

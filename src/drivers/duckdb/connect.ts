@@ -18,11 +18,11 @@ export async function connectDuckDb(target: DuckDbTarget, ctx: ConnectContext): 
     admin = await instance.connect();
     const version = await versionOf(admin);
     for (const dataset of target.datasets) {
-      ctx.log(`creating ${dataset.table}: ${dataset.rows.toLocaleString("en-US")} rows of ${dataset.generator} …`);
+      ctx.log(`${ctx.name}: creating ${dataset.table}: ${dataset.rows.toLocaleString("en-US")} rows of ${dataset.generator} …`);
       const created = await createDataset(admin, dataset).catch((error: unknown) => {
         throw new TargetFailed(ctx.name, `could not create dataset ${dataset.table}: ${messageOf(error)}`, { cause: error });
       });
-      ctx.log(`created ${created.table} in ${(created.ms / 1000).toFixed(2)}s`);
+      ctx.log(`${ctx.name}: created ${created.table} in ${(created.ms / 1000).toFixed(2)}s`);
     }
     for (const [i, sql] of target.setup.entries()) {
       await admin.run(sql).catch((error: unknown) => {

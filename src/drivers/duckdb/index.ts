@@ -1,7 +1,7 @@
 // The `duckdb` driver: queries against an in-process DuckDB database, optionally filled with
 // generated datasets first.
 import type { Driver } from "../driver.js";
-import { connectDuckDb } from "./connect.js";
+import { unknownQueryProblem } from "../named-query.js";
 import { DuckDbTargetSchema, DuckDbWorkloadSchema, type DuckDbTarget, type DuckDbWorkload } from "./schema.js";
 
 export const duckdb: Driver<DuckDbTarget, DuckDbWorkload> = {
@@ -9,10 +9,10 @@ export const duckdb: Driver<DuckDbTarget, DuckDbWorkload> = {
   targetSchema: DuckDbTargetSchema,
   workloadSchema: DuckDbWorkloadSchema,
   probeKinds: [],
-  connect: connectDuckDb,
+  checkWorkload: (target, workload, name) => unknownQueryProblem(workload, target.queries, name),
+  // DuckDB's native binding is loaded on first use: a suite without DuckDB does not pay for it.
+  connect: async (target, ctx) => (await import("./connect.js")).connectDuckDb(target, ctx),
 };
 
 export { DuckDbDatasetSchema, DuckDbTargetSchema, DuckDbWorkloadSchema, QueryWorkloadSchema } from "./schema.js";
 export type { DuckDbDataset, DuckDbTarget, DuckDbWorkload, QueryWorkload } from "./schema.js";
-export { createDataset, type DatasetCreated } from "./datasets.js";
-export { unknownQueryProblem, type WorkloadProblem } from "./query.js";

@@ -1,7 +1,6 @@
 // The `http` driver: requests against an HTTP service through an undici connection pool, optionally
 // starting the service itself (`start:`).
 import type { Driver } from "../driver.js";
-import { connectHttp } from "./connect.js";
 import { HttpTargetSchema, HttpWorkloadSchema, type HttpTarget, type HttpWorkload } from "./schema.js";
 
 export const http: Driver<HttpTarget, HttpWorkload> = {
@@ -9,10 +8,9 @@ export const http: Driver<HttpTarget, HttpWorkload> = {
   targetSchema: HttpTargetSchema,
   workloadSchema: HttpWorkloadSchema,
   probeKinds: [],
-  connect: connectHttp,
+  // undici is loaded on first use.
+  connect: async (target, ctx) => (await import("./connect.js")).connectHttp(target, ctx),
 };
 
 export { HttpStartSchema, HttpTargetSchema, HttpWorkloadSchema, RequestWorkloadSchema } from "./schema.js";
 export type { HttpTarget, HttpWorkload, HttpStart, RequestWorkload } from "./schema.js";
-export { HttpStatusError } from "./request.js";
-export { startService, freePort, type StartedService } from "./service.js";

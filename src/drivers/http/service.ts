@@ -36,7 +36,7 @@ export async function startService(
   const [command = "", ...args] = start.command;
   const shown = start.command.join(" ");
 
-  ctx.log(`starting ${shown} on port ${port} …`);
+  ctx.log(`${ctx.name}: starting ${shown} on port ${port} …`);
   // `node` means the Node running pipebench, not whichever one PATH finds first. A process group of
   // its own (detached) lets stop() reach the children of wrappers such as `npm run` or `sh -c`.
   const child = spawn(command === "node" ? process.execPath : command, args, {
@@ -69,7 +69,7 @@ export async function startService(
 
   const failure = await waitUntilReady(url, start, shown, exited);
   if (failure === undefined) {
-    ctx.log(`${shown} is ready at ${url}`);
+    ctx.log(`${ctx.name}: ${shown} is ready at ${url}`);
     return service;
   }
   await service.stop();

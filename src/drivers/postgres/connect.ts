@@ -9,7 +9,8 @@ import { postgresStatsProbe } from "../../probes/postgres-stats.js";
 import type { Probe } from "../../probes/probe.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded.js";
 import { prepareInsert, type RowCounter } from "./insert.js";
-import { prepareQuery, unknownQueryProblem } from "./query.js";
+import { unknownQueryProblem } from "../named-query.js";
+import { prepareQuery } from "./query.js";
 import type { PostgresTarget, PostgresWorkload } from "./schema.js";
 
 /** How long one connection attempt may take before the target counts as unreachable. */

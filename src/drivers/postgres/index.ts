@@ -2,7 +2,7 @@
 // door: schema.ts (what a suite may write), connect.ts (pool, errors, setup), embedded.ts (a
 // throwaway server), insert.ts and query.ts (the workloads).
 import type { Driver } from "../driver.js";
-import { connectPostgres } from "./connect.js";
+import { unknownQueryProblem } from "../named-query.js";
 import { PostgresTargetSchema, PostgresWorkloadSchema, type PostgresTarget, type PostgresWorkload } from "./schema.js";
 
 export const postgres: Driver<PostgresTarget, PostgresWorkload> = {
@@ -10,9 +10,11 @@ export const postgres: Driver<PostgresTarget, PostgresWorkload> = {
   targetSchema: PostgresTargetSchema,
   workloadSchema: PostgresWorkloadSchema,
   probeKinds: ["postgres-stats"],
-  connect: connectPostgres,
+  checkWorkload: (target, workload, name) =>
+    workload.type === "query" ? unknownQueryProblem(workload, target.queries, name) : undefined,
+  // The client is loaded on first use: a suite without PostgreSQL does not pay for it.
+  connect: async (target, ctx) => (await import("./connect.js")).connectPostgres(target, ctx),
 };
 
 export { startEmbeddedPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from "./embedded.js";
-export { unknownQueryProblem, type WorkloadProblem } from "./query.js";
 export type { InsertWorkload, PostgresTarget, PostgresWorkload, QueryWorkload } from "./schema.js";

@@ -4,32 +4,6 @@ import type pg from "pg";
 import type { PreparedWorkload } from "../driver.js";
 import type { QueryWorkload } from "./schema.js";
 
-export interface WorkloadProblem {
-  /** Field path inside the workload, e.g. "query". */
-  path: string;
-  message: string;
-  fix: string;
-}
-
-/**
- * The cross-reference the workload schema alone cannot check: a `query:` must name one of the
- * target's queries. Exported so a suite validator can report it with file and line before any
- * server starts; `prepare` checks it again.
- */
-export function unknownQueryProblem(
-  workload: QueryWorkload,
-  queries: Readonly<Record<string, string>>,
-  target: string,
-): WorkloadProblem | undefined {
-  if (workload.query === undefined || Object.hasOwn(queries, workload.query)) return undefined;
-  const names = Object.keys(queries);
-  return {
-    path: "query",
-    message: `query "${workload.query}" is not one of targets.${target}.queries${names.length > 0 ? ` (${names.join(", ")})` : ", which has none"}`,
-    fix: names.length > 0 ? `use one of: ${names.join(", ")}; or write the SQL inline with sql:` : `add it under targets.${target}.queries, or write the SQL inline with sql:`,
-  };
-}
-
 export function prepareQuery(
   pool: pg.Pool,
   workload: QueryWorkload,

@@ -1,0 +1,30 @@
+// The README's main command, `pipebench run` with no suite: embedded PostgreSQL, DuckDB and the
+// ingest service all start, every scenario runs, the verdict decides the exit code, it is stored.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { parse } from "yaml";
+import { pipebench } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-quickstart-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("pipebench run with no suite runs the embedded quickstart end to end and stores it", { timeout: 240_000 }, async () => {
+  const store = join(dir, "results.db");
+  const r = await pipebench(["run", "--store", store]);
+  assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+  const suite = parse(readFileSync(new URL("../../suites/quickstart.yaml", import.meta.url), "utf8")) as {
+    scenarios: Record<string, unknown>;
+  };
+  for (const name of Object.keys(suite.scenarios)) {
+    assert.match(r.stdout, new RegExp(`^${name}\\s`, "m"), `${name} is in the summary`);
+  }
+  assert.match(r.stdout, /suite thresholds/);
+  assert.match(r.stdout, /[✓✗] cache_hit_ratio > 99%\s+\d/);
+  assert.match(r.stdout, /[✓✗] p99 < 2s\s+\d/);
+  assert.doesNotMatch(r.stdout, /\b0 ops\b/);
+  const runs = await pipebench(["runs", "--store", store]);
+  assert.match(runs.stdout, /quickstart\s+(passed|failed)/);
+});
