@@ -1,6 +1,7 @@
-// `npm test`: type-check, then every *.test.ts under test/ and src/ with Node's test runner.
-// Integration tests start the real servers they need (embedded PostgreSQL, DuckDB in-process,
-// local HTTP servers); nothing is mocked.
+// `npm test`: build (the CLI tests run bin/pipebench.js as a user would), type-check everything,
+// then every *.test.ts under src/ and test/ with Node's test runner. Integration tests start the
+// real servers they need (embedded PostgreSQL, DuckDB in-process, local HTTP servers); nothing
+// is mocked.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -14,15 +15,22 @@ function find(dir, out = []) {
   return out;
 }
 
-const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...find("src"), ...find("test")].sort();
-
-const tsc = spawnSync("npx", ["tsc", "--noEmit", "-p", "."], { stdio: "inherit" });
-if (tsc.status !== 0) {
-  console.error("type check failed");
-  process.exit(tsc.status ?? 1);
+function step(name, command, args) {
+  const started = Date.now();
+  const r = spawnSync(command, args, { stdio: "inherit" });
+  if (r.status !== 0) {
+    console.error(`${name} failed`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+const tsc = join("node_modules", ".bin", "tsc");
+step("build", tsc, ["-p", "tsconfig.build.json"]);
+step("type check", tsc, ["--noEmit", "-p", "."]);
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : [...find("src"), ...find("test")].sort();
 const run = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],

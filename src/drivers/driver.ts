@@ -25,6 +25,8 @@ export interface PreparedWorkload {
   readonly run: Operation;
   /** How many concurrent operations the connection can carry well (e.g. a pool's size). */
   readonly concurrencyHint?: number;
+  /** The target runs inside pipebench's process (DuckDB), so the process's CPU is the target's too. */
+  readonly inProcess?: boolean;
   /** Called once after the scenario, e.g. to drop prepared statements. */
   close?(): Promise<void>;
 }

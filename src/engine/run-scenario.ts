@@ -35,6 +35,8 @@ export interface ScenarioRunOptions {
   operation: Operation;
   /** The driver's advice on concurrency; the default of `max`'s `concurrency`. */
   concurrencyHint?: number;
+  /** The target runs inside this process (DuckDB): its CPU is not the generator's. */
+  inProcessTarget?: boolean;
   clock?: Clock;
   /** A user interrupt (Ctrl-C): stop, keep partial results, status "interrupted". */
   signal?: AbortSignal;
@@ -195,6 +197,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       capWaits: executor.openOutcome()?.capWaits ?? 0,
       maxInFlight: executor.maxInFlight,
       compareRates: status === "completed",
+      inProcessTarget: options.inProcessTarget === true,
     });
     return buildScenarioResult({
       status,

@@ -251,6 +251,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
           load: scenario.load,
           operation: prepared.run,
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
+          inProcessTarget: prepared.inProcess === true,
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p) => hooks.progress?.(scenario, p),
         });

@@ -38,6 +38,11 @@ describe("assessGeneratorHealth", () => {
       warning: /kept 95% of a CPU core busy.*lower the rate or use more workers/,
     },
     {
+      name: "an in-process target's CPU is not held against the generator",
+      change: { process: { cpuPercent: 150, spinCpuPercent: 0, lagP99Ms: 2, lagMaxMs: 3 }, inProcessTarget: true },
+      saturated: false,
+    },
+    {
       name: "CPU spent spinning for precise start times is not load",
       change: { process: { cpuPercent: 97, spinCpuPercent: 80, lagP99Ms: 2, lagMaxMs: 3 } },
       saturated: false,

@@ -99,6 +99,7 @@ export async function prepareQuery(
   return {
     run,
     concurrencyHint: 1,
+    inProcess: true,
     async close() {
       for (const session of all) {
         session.statement.destroySync();
