@@ -6,7 +6,14 @@ export { loadSuite } from "./suite/load-suite.js";
 export { drivers, driverSchemas } from "./drivers/index.js";
 export { ResultsStore, DEFAULT_STORE } from "./store/results-store.js";
 export * from "./errors.js";
-export type { Driver, Connection, Operation, OpContext, OpOutcome, PreparedWorkload } from "./drivers/driver.js";
+export type { Driver, Connection, Operation, OpContext, OpOutcome, PreparedWorkload, Observer } from "./drivers/driver.js";
 export type { Probe, ProbeReading, ProbeSnapshot } from "./probes/probe.js";
-export type { ScenarioResult, LatencySummary, SeriesPoint, GeneratorHealth } from "./metrics/summary.js";
+export type {
+  ScenarioResult,
+  LatencySummary,
+  SeriesPoint,
+  GeneratorHealth,
+  ObservedLatency,
+  ObservedSeriesPoint,
+} from "./metrics/summary.js";
 export type { LoadProfile } from "./engine/load.js";

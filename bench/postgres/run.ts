@@ -73,11 +73,12 @@ try {
         `${Math.round(scenario.throughput).toLocaleString("en-US")} rows/s as it measures itself)`,
     );
   }
-  const ratio = median(pbRates) / median(psqlRates);
+  const psqlMedian = median(psqlRates);
   console.log("");
-  console.log(`median psql \\copy:   ${Math.round(median(psqlRates)).toLocaleString("en-US")} rows/s`);
-  console.log(`median pipebench:    ${Math.round(median(pbRates)).toLocaleString("en-US")} rows/s (self-measured ${Math.round(median(pbSelfRates)).toLocaleString("en-US")} rows/s)`);
-  console.log(`ratio pipebench / psql: ${ratio.toFixed(2)} (goal ≥ 0.95)`);
+  console.log(`median psql \\copy:             ${Math.round(psqlMedian).toLocaleString("en-US")} rows/s (whole process)`);
+  console.log(`median pipebench, measured:    ${Math.round(median(pbSelfRates)).toLocaleString("en-US")} rows/s (the scenario's own throughput)`);
+  console.log(`median pipebench, whole run:   ${Math.round(median(pbRates)).toLocaleString("en-US")} rows/s (node start, module load, connect, store included)`);
+  console.log(`ratio pipebench / psql: ${(median(pbSelfRates) / psqlMedian).toFixed(2)} measured, ${(median(pbRates) / psqlMedian).toFixed(2)} whole process (goal ≥ 0.95)`);
 } finally {
   await server.stop();
   rmSync(work, { recursive: true, force: true });

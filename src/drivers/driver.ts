@@ -21,12 +21,53 @@ export interface OpOutcome {
 
 export type Operation = (ctx: OpContext) => Promise<OpOutcome | void>;
 
+/**
+ * Given to a workload that measures latency outside its operations (end-to-end, freshness). As in
+ * OpenMessaging Benchmark, the driver only carries a timestamp: it stamps what it sends with
+ * `wallNow()` and, where the thing is seen again (a consumer, a watcher of a sink table), hands the
+ * stamp back to `arrived`. The engine reads its own clock and records the difference.
+ */
+export interface Observer {
+  /**
+   * Wall-clock ms since the epoch, from the engine's clock: stamp it into what you send. Fractional
+   * (sub-millisecond); carry it as a float64 to keep that precision. Anchored to the monotonic clock
+   * at the scenario's start, so a wall-clock step during the run does not bend latencies.
+   */
+  wallNow(): number;
+  /**
+   * Something that started at `sentAtWallMs` (a stamp from wallNow) arrived now; the engine records
+   * now − sentAt. Stamps from before the measured interval (the warm-up) are counted, not recorded;
+   * arrivals after the scenario's result was built are ignored.
+   */
+  arrived(sentAtWallMs: number): void;
+  /**
+   * Count an integrity event, e.g. "lost", "duplicated", "out_of_order" (any snake_case name that is
+   * not one of the scenario's own metrics, such as "errors"). `n` defaults to 1; 0 declares the
+   * counter so that it shows (and can be judged) even when nothing happened.
+   */
+  count(name: string, n?: number): void;
+}
+
 export interface PreparedWorkload {
   readonly run: Operation;
   /** How many concurrent operations the connection can carry well (e.g. a pool's size). */
   readonly concurrencyHint?: number;
   /** The target runs inside pipebench's process (DuckDB), so the process's CPU is the target's too. */
   readonly inProcess?: boolean;
+  /**
+   * Name of the observed latency, e.g. "end_to_end" or "freshness" (snake_case); present when the
+   * workload observes. Thresholds name it as a prefix: `end_to_end.p99 < 50ms`.
+   */
+  readonly observes?: string;
+  /** Called once before the first operation (warm-up included) with the scenario's observer. */
+  attach?(observer: Observer): void;
+  /**
+   * After the last operation: wait (≤ timeoutMs) until what was sent has arrived, then return final
+   * integrity counts (e.g. lost = sent − received). Return every count you track, zeros included: a
+   * threshold on a count that was never reported fails. Returned values replace counts of the same
+   * name made with `count`. The engine stops waiting shortly after timeoutMs.
+   */
+  settle?(timeoutMs: number): Promise<Record<string, number>>;
   /** Called once after the scenario, e.g. to drop prepared statements. */
   close?(): Promise<void>;
 }

@@ -1,13 +1,19 @@
 // Runs one scenario: warm-up, then the measured interval, under one load profile, and returns its
 // ScenarioResult. The engine owns time (the injected Clock); the Operation only does protocol work.
 //
-//   t0 ── warm-up ──► measureStart ── measured interval ──► launches stop ── drain (≤ 10 s) ──► result
+//   t0 ── warm-up ──► measureStart ── measured interval ──► launches stop ── drain (≤ 10 s)
+//      ── settle (observing workloads, ≤ 30 s) ──► result
+//
+// A workload that observes a latency outside its operations (end-to-end, freshness) is attached to
+// an Observer before the first operation; its arrivals go into a second histogram. After the drain
+// its `settle` waits for what is still on its way and returns the final integrity counts.
 //
 // Launches stop when the schedule is done (open loop), the duration or iteration count is reached
 // (closed loop), the caller's signal aborts ("interrupted"), or every finished operation failed for
 // three seconds in a row ("failed").
 import { setMaxListeners } from "node:events";
-import type { Operation } from "../drivers/driver.js";
+import type { Operation, PreparedWorkload } from "../drivers/driver.js";
+import { observedNameProblem } from "../metrics/observed-recorder.js";
 import { ScenarioRecorder } from "../metrics/recorder.js";
 import { buildScenarioResult } from "../metrics/scenario-result.js";
 import type { ScenarioResult, ScenarioStatus } from "../metrics/summary.js";
@@ -16,6 +22,7 @@ import { runClosedLoop } from "./closed-loop.js";
 import { assessGeneratorHealth, ProcessMonitor } from "./generator-health.js";
 import { InFlight } from "./in-flight.js";
 import { closedLoopStopProblem, type LoadProfile, type OpenLoad } from "./load.js";
+import { checkSettledCounts, ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
 import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
 import { scheduleFor, warmupScheduleFor, type Schedule } from "./schedule.js";
@@ -25,8 +32,12 @@ export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 export const DEFAULT_MAX_CONCURRENCY = 10;
 /** How long the end of a scenario waits for operations still in flight. */
 export const DRAIN_TIMEOUT_MS = 10_000;
+/** How long an observing workload's `settle` may wait for what was sent to arrive, by default. */
+export const DEFAULT_SETTLE_TIMEOUT_MS = 30_000;
 /** After an interrupt or a failure, how long drivers get to notice the abort before results return. */
 const ABORT_GRACE_MS = 1_000;
+/** How much longer than its timeout a `settle` is waited for before the engine gives up on it. */
+const SETTLE_GRACE_MS = 1_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 export interface ScenarioRunOptions {
@@ -42,7 +53,17 @@ export interface ScenarioRunOptions {
   signal?: AbortSignal;
   /** Called about once per second. */
   onProgress?: (progress: Progress) => void;
+  /**
+   * The workload's observing side, when it measures latency outside its operations (end-to-end,
+   * freshness) or counts integrity events: pass the PreparedWorkload itself.
+   */
+  observe?: ObservingWorkload;
+  /** How long the observing workload's `settle` may wait (default DEFAULT_SETTLE_TIMEOUT_MS). */
+  settleTimeoutMs?: number;
 }
+
+/** The members of a PreparedWorkload that observe. */
+export type ObservingWorkload = Pick<PreparedWorkload, "observes" | "attach" | "settle">;
 
 export interface Progress {
   phase: "warmup" | "measure";
@@ -64,10 +85,23 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const stopProblem = closedLoopStopProblem(load);
   if (stopProblem !== undefined) throw new TypeError(`${stopProblem.message}: ${stopProblem.fix}`);
 
+  const observing = options.observe;
+  const observes = observing?.observes;
+  const observedProblem = observes === undefined ? undefined : observedNameProblem(observes);
+  if (observedProblem !== undefined) throw new TypeError(`PreparedWorkload.observes: ${observedProblem}`);
+  const settleTimeoutMs = options.settleTimeoutMs ?? DEFAULT_SETTLE_TIMEOUT_MS;
+  if (!(settleTimeoutMs >= 0)) throw new TypeError(`settleTimeoutMs must be ≥ 0, got ${settleTimeoutMs}`);
+
   const clock = options.clock ?? realClock;
   const warmupMs = load.warmup ?? 0;
   const t0 = clock.now();
   const measureStartMs = t0 + warmupMs;
+  const observer =
+    observing !== undefined && (observes !== undefined || observing.attach !== undefined || observing.settle !== undefined)
+      ? new ScenarioObserver(clock, t0, measureStartMs, observes)
+      : undefined;
+  // Before anything is launched or listened to: a workload that throws here leaves nothing running.
+  if (observer !== undefined) observing?.attach?.(observer.observer);
   const schedule: Schedule | undefined = isOpen(load) ? scheduleFor(load) : undefined;
   const measuredLimitMs = schedule !== undefined ? schedule.durationMs : "duration" in load ? load.duration : undefined;
   const measureEndMs = measuredLimitMs === undefined ? undefined : measureStartMs + measuredLimitMs;
@@ -114,6 +148,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const monitoring = monitor({
     clock,
     recorder,
+    observer,
     t0,
     measureStartMs,
     warmupMs,
@@ -184,6 +219,27 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     }
     if (progressError !== undefined) throw progressError;
 
+    if (observer !== undefined) {
+      // Arrivals keep counting while the workload settles; a scenario already cut short gives it
+      // only the grace an abort gets, and its counts are whatever they are by then.
+      const completed = status === "completed";
+      const settled =
+        observing?.settle === undefined
+          ? undefined
+          : await settleWorkload(
+              observing.settle.bind(observing),
+              completed ? settleTimeoutMs : Math.min(settleTimeoutMs, ABORT_GRACE_MS),
+              clock,
+              completed ? options.signal : undefined,
+            );
+      if (settled?.kind === "settled") observer.setCounts(settled.counts);
+      else if (completed && settled !== undefined) {
+        status = settled.kind === "interrupted" ? "interrupted" : "failed";
+        failure = settled.reason;
+      }
+      observer.close();
+    }
+
     const recording = recorder.recording();
     const started = recording.ops + recording.errors;
     const seconds = measuredMs / 1000;
@@ -208,6 +264,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       warmupMs,
       recording,
       generator,
+      ...(observer === undefined ? {} : { observed: observer.recording() }),
+      ...(observes === undefined ? {} : { observes }),
     });
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);
@@ -294,9 +352,61 @@ function interruptedReason(measuredMs: number, totalMs: number | undefined): str
   return `interrupted after ${s(measuredMs)}${of}`;
 }
 
+type Settled =
+  | { kind: "settled"; counts: Record<string, number> }
+  | { kind: "failed" | "timed-out" | "interrupted"; reason: string };
+
+/**
+ * Calls the workload's settle and waits for it, but not past its timeout (plus a grace) of clock
+ * time, nor past the user's interrupt. Never rejects: a settle that throws, rejects, hangs or
+ * returns something other than counts becomes a reason.
+ */
+async function settleWorkload(
+  settle: (timeoutMs: number) => Promise<Record<string, number>>,
+  timeoutMs: number,
+  clock: Clock,
+  signal: AbortSignal | undefined,
+): Promise<Settled> {
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) stop.abort();
+  try {
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(settle(timeoutMs));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const answered = pending.then(
+      (counts): Settled => {
+        const checked = checkSettledCounts(counts);
+        return "counts" in checked
+          ? { kind: "settled", counts: checked.counts }
+          : { kind: "failed", reason: `the workload's settle failed: ${checked.problem}` };
+      },
+      (error: unknown): Settled => ({
+        kind: "failed",
+        reason: `the workload's settle failed: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
+    const waited = clock.sleep(timeoutMs + SETTLE_GRACE_MS, stop.signal).then(
+      (): Settled =>
+        signal?.aborted === true
+          ? { kind: "interrupted", reason: "interrupted while waiting for what was sent to arrive" }
+          : { kind: "timed-out", reason: `the workload's settle did not return within its ${timeoutMs / 1000} s timeout` },
+    );
+    return await Promise.race([answered, waited]);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    stop.abort(); // releases the timer
+  }
+}
+
 interface MonitorOptions {
   clock: Clock;
   recorder: ScenarioRecorder;
+  observer: ScenarioObserver | undefined;
   t0: number;
   measureStartMs: number;
   warmupMs: number;
@@ -318,6 +428,7 @@ async function monitor(o: MonitorOptions): Promise<void> {
     if (o.signal.aborted) return;
     const now = clock.now();
     recorder.tick(now);
+    o.observer?.tick();
     const successes = recorder.ops + recorder.warmupOps;
     const errors = recorder.errors + recorder.warmupErrors;
     const failure = detector.observe(successes, errors, recorder.allErrorsByClass());

@@ -252,6 +252,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
           operation: prepared.run,
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
           inProcessTarget: prepared.inProcess === true,
+          observe: prepared,
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p) => hooks.progress?.(scenario, p),
         });

@@ -1,5 +1,6 @@
 // From what the recorder collected to the plain-JSON ScenarioResult that is stored, compared and
 // printed. Arithmetic only; no clocks, no I/O.
+import type { ObservedRecording } from "./observed-recorder.js";
 import type { Recording } from "./recorder.js";
 import type { GeneratorHealth, ScenarioResult, ScenarioStatus } from "./summary.js";
 
@@ -13,6 +14,10 @@ export interface ScenarioOutcome {
   readonly warmupMs: number;
   readonly recording: Recording;
   readonly generator: GeneratorHealth;
+  /** What an observing workload's observer collected (arrivals and counts). */
+  readonly observed?: ObservedRecording;
+  /** The observed latency's name; without one the workload only counts (no `observed` in the result). */
+  readonly observes?: string;
 }
 
 export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
@@ -42,6 +47,17 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
     series: r.series,
     generator: outcome.generator,
   };
+  const o = outcome.observed;
+  if (o !== undefined && outcome.observes !== undefined) {
+    result.observed = {
+      name: outcome.observes,
+      latency: o.latency.summary(),
+      histogram: o.latency.encode(),
+      series: o.series,
+      warmupArrivals: o.warmupArrivals,
+    };
+  }
+  if (o !== undefined && Object.keys(o.counters).length > 0) result.counters = o.counters;
   if (outcome.failure !== undefined) result.failure = outcome.failure;
   return result;
 }

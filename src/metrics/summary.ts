@@ -49,6 +49,31 @@ export interface GeneratorHealth {
 
 export type ScenarioStatus = "completed" | "interrupted" | "failed";
 
+/** One second of observed arrivals, by arrival time; `t` counts seconds from the measured start. */
+export interface ObservedSeriesPoint {
+  t: number;
+  /** Measured arrivals in this second. */
+  arrivals: number;
+  /** Percentiles (ms) of this second's arrivals; null when nothing arrived. */
+  p50: number | null;
+  p99: number | null;
+}
+
+/**
+ * A latency the workload observed outside its operations (end-to-end, freshness): arrival − send,
+ * both read from the engine's clock, for what was sent during the measured interval.
+ */
+export interface ObservedLatency {
+  /** What was observed, e.g. "end_to_end" or "freshness"; thresholds use it as a prefix. */
+  name: string;
+  latency: LatencySummary;
+  /** HDR histogram, compressed base64 ("HISTFAAA…"), values in microseconds. */
+  histogram: string;
+  series: ObservedSeriesPoint[];
+  /** Arrivals of what was sent during the warm-up: excluded from every number above. */
+  warmupArrivals: number;
+}
+
 export interface ScenarioResult {
   status: ScenarioStatus;
   /** Epoch ms of the first measured operation's intended start (after warm-up). */
@@ -81,6 +106,10 @@ export interface ScenarioResult {
   serviceHistogram: string;
   series: SeriesPoint[];
   generator: GeneratorHealth;
+  /** Present when the workload observes a latency of its own (PreparedWorkload.observes). */
+  observed?: ObservedLatency;
+  /** Integrity counts the workload reported (lost, duplicated, out_of_order …); present when any. */
+  counters?: Record<string, number>;
   /** Why the scenario ended early, when it did. */
   failure?: string;
 }

@@ -45,6 +45,38 @@ function thresholdLine(t: StoredThreshold, color: boolean): string {
   return `${mark} ${t.expr.padEnd(34)} ${actual}${t.note ? `  (${t.note})` : ""}`;
 }
 
+/** Integrity counts whose every non-zero value is a problem. */
+const INTEGRITY = new Set(["lost", "duplicated", "out_of_order"]);
+
+/**
+ * The lines under a scenario's row for what its workload observed: the observed latency
+ * (`end_to_end  p50 20.1ms  p95 …`) and the integrity counts (`lost 0 · duplicated 0 · …`).
+ */
+function observedLines(s: StoredScenario, color: boolean): string[] {
+  const out: string[] = [];
+  const o = s.result.observed;
+  if (o !== undefined) {
+    const l = o.latency;
+    out.push(
+      l.count > 0
+        ? `${o.name}  p50 ${formatMs(l.p50)}  p95 ${formatMs(l.p95)}  p99 ${formatMs(l.p99)}  max ${formatMs(l.max)}  (${formatCount(l.count)} arrived)`
+        : `${o.name}  ${paint(color, 31, "nothing arrived")}`,
+    );
+  }
+  const counters = Object.entries(s.result.counters ?? {});
+  if (counters.length > 0) {
+    out.push(
+      counters
+        .map(([name, n]) => {
+          const text = `${name} ${formatCount(n)}`;
+          return INTEGRITY.has(name) && n > 0 ? paint(color, 31, text) : text;
+        })
+        .join(" · "),
+    );
+  }
+  return out;
+}
+
 function scenarioRow(s: StoredScenario): string[] {
   const r = s.result;
   const hasLatency = r.latency.count > 0;
@@ -86,6 +118,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   out.push(paint(color, 1, lines[0] ?? ""));
   run.scenarioResults.forEach((s, i) => {
     out.push(lines[i + 1] ?? "");
+    for (const line of observedLines(s, color)) out.push(`    ${line}`);
     for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
     if (s.result.status !== "completed") {
       out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
-import type { ScenarioResult } from "../metrics/summary.js";
+import type { LatencySummary, ObservedLatency, ScenarioResult } from "../metrics/summary.js";
 import type { JsonValue, ProbeReading } from "../probes/probe.js";
 import { MIGRATIONS } from "./schema.js";
 import { redact } from "./redact.js";
@@ -108,13 +108,23 @@ function metricRows(r: ScenarioResult): [string, number | null, string][] {
     ["generator_cpu", r.generator.cpuPercent, "%"],
     ["generator_lag_p99", r.generator.eventLoopLagP99Ms, "ms"],
   ];
-  for (const [prefix, s] of [["", r.latency], ["service.", r.service]] as const) {
+  const latencies: [string, LatencySummary][] = [["", r.latency], ["service.", r.service]];
+  if (r.observed !== undefined) latencies.push([`${r.observed.name}.`, r.observed.latency]);
+  for (const [prefix, s] of latencies) {
     for (const key of ["min", "mean", "stddev", "p50", "p90", "p95", "p99", "p999", "max"] as const) {
       rows.push([`${prefix}${key === "p999" ? "p99.9" : key}`, s.count > 0 ? s[key] : null, "ms"]);
     }
   }
+  if (r.observed !== undefined) rows.push([`${r.observed.name}.count`, r.observed.latency.count, "count"]);
+  // Counter names are snake_case and never one of the names above (the engine checks both).
+  for (const [name, value] of Object.entries(r.counters ?? {})) rows.push([name, value, "count"]);
   return rows;
 }
+
+/** ScenarioResult as the scenarios.result column keeps it: histograms and series live in tables. */
+type StoredSummary = Omit<ScenarioResult, "latencyHistogram" | "serviceHistogram" | "series" | "observed"> & {
+  observed?: Omit<ObservedLatency, "histogram" | "series">;
+};
 
 type Row = Record<string, unknown>;
 
@@ -174,7 +184,12 @@ export class ResultsStore {
   }
 
   saveScenario(runId: number, s: NewScenario): number {
-    const { latencyHistogram, serviceHistogram, series, ...summary } = s.result;
+    const { latencyHistogram, serviceHistogram, series, observed, ...rest } = s.result;
+    const summary: StoredSummary = rest;
+    if (observed !== undefined) {
+      const { histogram: _histogram, series: _series, ...kept } = observed;
+      summary.observed = kept;
+    }
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
@@ -197,6 +212,13 @@ export class ResultsStore {
         `insert into series (scenario_id, t, ops, errors, records, bytes, p50_ms, p99_ms) values (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       for (const p of series) point.run(id, p.t, p.ops, p.errors, p.records, p.bytes, p.p50, p.p99);
+      if (observed !== undefined) {
+        hist.run(id, observed.name, observed.histogram);
+        const arrivals = this.db.prepare(
+          `insert into observed_series (scenario_id, name, t, arrivals, p50_ms, p99_ms) values (?, ?, ?, ?, ?, ?)`,
+        );
+        for (const p of observed.series) arrivals.run(id, observed.name, p.t, p.arrivals, p.p50, p.p99);
+      }
       for (const p of s.probes) this.insertProbe(runId, id, p);
       return id;
     })();
@@ -256,7 +278,7 @@ export class ResultsStore {
       const series = this.db
         .prepare(`select t, ops, errors, records, bytes, p50_ms as p50, p99_ms as p99 from series where scenario_id = ? order by t`)
         .all(sid) as ScenarioResult["series"];
-      const summary = JSON.parse(String(s.result)) as Omit<ScenarioResult, "latencyHistogram" | "serviceHistogram" | "series">;
+      const { observed, ...summary } = JSON.parse(String(s.result)) as StoredSummary;
       return {
         id: sid,
         ordinal: Number(s.ordinal),
@@ -271,6 +293,20 @@ export class ResultsStore {
           latencyHistogram: String(hist.find((h) => h.kind === "latency")?.encoded ?? ""),
           serviceHistogram: String(hist.find((h) => h.kind === "service")?.encoded ?? ""),
           series,
+          ...(observed === undefined
+            ? {}
+            : {
+                observed: {
+                  ...observed,
+                  histogram: String(hist.find((h) => h.kind === observed.name)?.encoded ?? ""),
+                  series: this.db
+                    .prepare(
+                      `select t, arrivals, p50_ms as p50, p99_ms as p99 from observed_series
+                       where scenario_id = ? and name = ? order by t`,
+                    )
+                    .all(sid, observed.name) as ObservedLatency["series"],
+                },
+              }),
         },
         thresholds: JSON.parse(String(s.thresholds)) as StoredThreshold[],
         probes: probeRows.filter((p) => Number(p.scenario_id) === sid).map(toProbe),

@@ -78,4 +78,19 @@ export const MIGRATIONS: readonly string[] = [
   create index scenarios_by_run on scenarios(run_id);
   create index probe_readings_by_run on probe_readings(run_id);
   `,
+  // 2: latency a workload observes outside its operations (end-to-end, freshness). Its histogram
+  // goes into histograms with kind = the observed name, its numbers into metrics as
+  // "<name>.p99" (ms), integrity counters into metrics by name (unit "count"); only its
+  // per-second series needs a table of its own.
+  `
+  create table observed_series (
+    scenario_id   integer not null references scenarios(id) on delete cascade,
+    name          text not null,             -- the observed latency, e.g. end_to_end
+    t             integer not null,          -- seconds from the measured start, by arrival
+    arrivals      integer not null,
+    p50_ms        real,
+    p99_ms        real,
+    primary key (scenario_id, name, t)
+  );
+  `,
 ];

@@ -326,13 +326,22 @@ function checkThresholds(raw: unknown, path: DataPath, refs: ThresholdRefs, issu
 /**
  * A probe metric no probe in the suite can report would fail every run with "no value"; say so
  * now. Which probe reports which metric is the probes' business, so only the obvious is checked:
- * that the named target exists and is probed, and that there is a probe at all.
+ * that the named target exists and is probed, and that there is a probe at all. Also: a target's
+ * name before a latency (`pg.p95`) is a mistake, not the name of an observed latency.
  */
 function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; fix: string } | undefined {
   const source = metricSource(t.metric);
-  if (source?.from !== "probe") return undefined;
   const { targetNames, probes, driverOf } = refs;
   const where = `threshold "${t.expr}"`;
+  // `pg.p95` parses as a latency observed under the name pg; with a target pg, the scenario's own
+  // p95 was meant.
+  if (source?.from === "observed" && targetNames.some((n) => n.toLowerCase() === source.observed)) {
+    return {
+      message: `${where}: ${source.name} is a scenario metric; only probe metrics take a target name`,
+      fix: `write ${source.name} (a name before ${source.name} is a latency the workload observes, e.g. end_to_end.${source.name})`,
+    };
+  }
+  if (source?.from !== "probe") return undefined;
   if (source.target === undefined) {
     if (probes.length > 0) return undefined;
     return { message: `${where}: no probe in this suite reports ${source.name}`, fix: `add a probe under probes:, e.g. ${probeExample(targetNames, driverOf, source.name)}` };

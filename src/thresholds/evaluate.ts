@@ -54,8 +54,12 @@ function missingNote(metric: string, actual: number | undefined): string {
     case "latency":
     case "service":
       return `no operation completed, so ${metric} has no value`;
+    case "observed":
+      return `no ${source.observed} latency was observed (nothing arrived, or the workload does not measure it), so ${metric} has no value`;
     case "result":
       return `no operation ran, so ${metric} has no value`;
+    case "counter":
+      return `the workload reported no ${source.name} count`;
     case "probe":
       return source.target === undefined
         ? `no probe reported ${source.name}`

@@ -1,9 +1,10 @@
-// Where a threshold's metric gets its value: a scenario's result, the probe readings taken
-// around it, or (suite-level thresholds) the totals of a whole run.
+// Where a threshold's metric gets its value: a scenario's result (its own latency, a latency its
+// workload observed, its integrity counts), the probe readings taken around it, or (suite-level
+// thresholds) the totals of a whole run.
 import hdr from "hdr-histogram-js";
 import type { LatencySummary, ScenarioResult } from "../metrics/summary.js";
 import type { ProbeReading } from "../probes/probe.js";
-import { metricSource, type LatencyMetric, type ResultMetric } from "./metrics.js";
+import { metricSource, type IntegrityCounter, type LatencyMetric, type ResultMetric } from "./metrics.js";
 
 /** The value of a metric by its canonical name, or undefined when nothing reported it. */
 export type MetricLookup = (metric: string) => number | undefined;
@@ -26,7 +27,9 @@ const LATENCY_FIELD: Record<LatencyMetric, keyof LatencySummary> = {
 interface Totals {
   latency(name: LatencyMetric): number | undefined;
   service(name: LatencyMetric): number | undefined;
+  observed(observed: string, name: LatencyMetric): number | undefined;
   result(name: ResultMetric): number | undefined;
+  counter(name: IntegrityCounter): number | undefined;
 }
 
 export function scenarioMetricLookup(result: ScenarioResult, probes: ProbeReadings): MetricLookup {
@@ -37,7 +40,10 @@ export function scenarioMetricLookup(result: ScenarioResult, probes: ProbeReadin
     {
       latency: (name) => fromSummary(result.latency, name),
       service: (name) => fromSummary(result.service, name),
+      observed: (observed, name) =>
+        result.observed?.name === observed ? fromSummary(result.observed.latency, name) : undefined,
       result: (name) => resultMetric(name, result),
+      counter: (name) => result.counters?.[name],
     },
     probes,
   );
@@ -62,13 +68,32 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
     mbps: seconds > 0 ? sum((r) => r.bytes) / 1e6 / seconds : 0,
     errorRate: ops + errors > 0 ? errors / (ops + errors) : 0,
   };
-  const latency = mergedLatency(results, "latency");
-  const service = mergedLatency(results, "service");
+  const latency = mergedLatency(results.map((r) => ({ summary: r.latency, histogram: r.latencyHistogram })));
+  const service = mergedLatency(results.map((r) => ({ summary: r.service, histogram: r.serviceHistogram })));
+  const observed = new Map<string, (name: LatencyMetric) => number | undefined>();
+  const observedLatency = (name: string): ((stat: LatencyMetric) => number | undefined) => {
+    let merged = observed.get(name);
+    if (merged === undefined) {
+      merged = mergedLatency(
+        results.flatMap((r) =>
+          r.observed?.name === name ? [{ summary: r.observed.latency, histogram: r.observed.histogram }] : [],
+        ),
+      );
+      observed.set(name, merged);
+    }
+    return merged;
+  };
   return lookupWith(
     {
       latency: (name) => latency(name),
       service: (name) => service(name),
+      observed: (name, stat) => observedLatency(name)(stat),
       result: (name) => (results.length === 0 ? undefined : resultMetric(name, totals)),
+      // Summed over the scenarios that reported it; none did: no value (not 0).
+      counter: (name) => {
+        const reported = results.flatMap((r) => (r.counters?.[name] === undefined ? [] : [r.counters[name]]));
+        return reported.length === 0 ? undefined : reported.reduce((acc, n) => acc + n, 0);
+      },
     },
     probes,
   );
@@ -106,8 +131,12 @@ function lookupWith(totals: Totals, probes: ProbeReadings): MetricLookup {
         return totals.latency(source.name);
       case "service":
         return totals.service(source.name);
+      case "observed":
+        return totals.observed(source.observed, source.name);
       case "result":
         return totals.result(source.name);
+      case "counter":
+        return totals.counter(source.name);
       case "probe":
         return probeMetric(probes, source.name, source.target);
     }
@@ -132,19 +161,18 @@ export function probeMetric(probes: ProbeReadings, name: string, target?: string
  * bounds the merged percentile from above (so a passing `<` threshold still truly passes).
  */
 function mergedLatency(
-  results: readonly ScenarioResult[],
-  which: "latency" | "service",
+  latencies: readonly { summary: LatencySummary; histogram: string }[],
 ): (name: LatencyMetric) => number | undefined {
-  const withData = results.filter((r) => r[which].count > 0);
+  const withData = latencies.filter((l) => l.summary.count > 0);
   if (withData.length === 0) return () => undefined;
-  const summaries = withData.map((r) => r[which]);
+  const summaries = withData.map((l) => l.summary);
   const count = summaries.reduce((acc, s) => acc + s.count, 0);
   const exact: Partial<Record<LatencyMetric, number>> = {
     min: Math.min(...summaries.map((s) => s.min)),
     max: Math.max(...summaries.map((s) => s.max)),
     mean: summaries.reduce((acc, s) => acc + s.mean * s.count, 0) / count,
   };
-  const percentile = mergedPercentiles(withData.map((r) => (which === "latency" ? r.latencyHistogram : r.serviceHistogram)));
+  const percentile = mergedPercentiles(withData.map((l) => l.histogram));
   return (name) => {
     const known = exact[name];
     if (known !== undefined) return known;

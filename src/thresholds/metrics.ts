@@ -35,6 +35,20 @@ export const KNOWN_PROBE_METRICS: Readonly<Record<string, MetricKind>> = {
   load15: "number",
 };
 
+/**
+ * Integrity counts a workload reports (Observer.count, PreparedWorkload.settle), judged by name:
+ * `lost == 0`. Counts of other names are stored and printed but take no threshold until listed here.
+ */
+export const INTEGRITY_COUNTERS = ["lost", "duplicated", "out_of_order"] as const;
+export type IntegrityCounter = (typeof INTEGRITY_COUNTERS)[number];
+
+/**
+ * Latencies pipebench's own workloads observe outside their operations (PreparedWorkload.observes).
+ * `<name>.<latency metric>` is accepted for any snake_case name (the suite cannot know what a
+ * workload observes before its driver prepares it); this list only catches typos of these.
+ */
+export const KNOWN_OBSERVED_LATENCIES = ["end_to_end", "freshness"] as const;
+
 /** Other spellings accepted as they are: `p999` is ScenarioResult's own field name. */
 export const METRIC_ALIASES: Readonly<Record<string, string>> = {
   p999: "p99.9",
@@ -60,7 +74,10 @@ export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
 export type MetricSource =
   | { readonly from: "latency"; readonly name: LatencyMetric }
   | { readonly from: "service"; readonly name: LatencyMetric }
+  /** A latency the workload observed outside its operations: `end_to_end.p99`. */
+  | { readonly from: "observed"; readonly observed: string; readonly name: LatencyMetric }
   | { readonly from: "result"; readonly name: ResultMetric }
+  | { readonly from: "counter"; readonly name: IntegrityCounter }
   | { readonly from: "probe"; readonly name: string; readonly target?: string };
 
 export function isLatencyMetric(name: string): name is LatencyMetric {
@@ -71,13 +88,21 @@ export function isResultMetric(name: string): name is ResultMetric {
   return Object.hasOwn(RESULT_METRICS, name);
 }
 
+export function isIntegrityCounter(name: string): name is IntegrityCounter {
+  return (INTEGRITY_COUNTERS as readonly string[]).includes(name);
+}
+
 /** Every name a threshold may use unqualified whose kind is known, for "did you mean". */
 export function knownMetricNames(): string[] {
-  return [...LATENCY_METRICS, ...Object.keys(RESULT_METRICS), ...Object.keys(KNOWN_PROBE_METRICS)];
+  return [...LATENCY_METRICS, ...Object.keys(RESULT_METRICS), ...INTEGRITY_COUNTERS, ...Object.keys(KNOWN_PROBE_METRICS)];
 }
 
 const PROBE_METRIC = /^[a-z][a-z0-9_]*$/;
 const QUALIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** An observed latency's name: snake_case, like every metric name. */
+const OBSERVED_NAME = PROBE_METRIC;
+/** Qualifiers with a meaning of their own: never the name of an observed latency. */
+const RESERVED_QUALIFIERS: ReadonlySet<string> = new Set(["service", "host"]);
 
 /**
  * Splits a canonical metric name into its source. Returns undefined for a name no rule accepts;
@@ -86,13 +111,21 @@ const QUALIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export function metricSource(metric: string): MetricSource | undefined {
   if (isLatencyMetric(metric)) return { from: "latency", name: metric };
   if (isResultMetric(metric)) return { from: "result", name: metric };
+  if (isIntegrityCounter(metric)) return { from: "counter", name: metric };
   const dot = metric.indexOf(".");
   if (dot < 0) return PROBE_METRIC.test(metric) ? { from: "probe", name: metric } : undefined;
   const qualifier = metric.slice(0, dot);
   const rest = metric.slice(dot + 1);
   if (qualifier === "service") return isLatencyMetric(rest) ? { from: "service", name: rest } : undefined;
-  // `pg.p95` would read as a probe metric named p95; scenario metrics take no qualifier.
-  if (isLatencyMetric(rest) || isResultMetric(rest)) return undefined;
+  // A latency statistic after a snake_case name: a latency the workload observes (end_to_end.p99).
+  // (The suite loader rejects one whose name is a target's: `pg.p95` means the scenario's p95.)
+  if (isLatencyMetric(rest)) {
+    return OBSERVED_NAME.test(qualifier) && !RESERVED_QUALIFIERS.has(qualifier)
+      ? { from: "observed", observed: qualifier, name: rest }
+      : undefined;
+  }
+  // Scenario metrics and counters take no qualifier.
+  if (isResultMetric(rest) || isIntegrityCounter(rest)) return undefined;
   if (!QUALIFIER.test(qualifier) || !PROBE_METRIC.test(rest)) return undefined;
   return { from: "probe", name: rest, target: qualifier };
 }
@@ -102,9 +135,12 @@ export function fixedKind(source: MetricSource): MetricKind | undefined {
   switch (source.from) {
     case "latency":
     case "service":
+    case "observed":
       return "duration";
     case "result":
       return RESULT_METRICS[source.name];
+    case "counter":
+      return "count";
     case "probe":
       return KNOWN_PROBE_METRICS[source.name];
   }

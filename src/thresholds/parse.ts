@@ -7,10 +7,14 @@
 //   threshold  = metric ws op ws value ;
 //   metric     = [ qualifier "." ] name ;
 //   qualifier  = "service"                      (* latency from the actual start, e.g. service.p99 *)
+//              | lower { lower | digit | "_" }  (* before a latency name: a latency the workload
+//                                                  observes, e.g. end_to_end.p99, freshness.p95 *)
 //              | letter { letter | digit | "_" | "-" } ;          (* a target name: pg.cache_hit_ratio *)
-//   name       = "min" | "mean" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p999" | "max"
+//   name       = latency
 //              | "throughput" | "ops" | "mbps" | "error_rate" | "errors" | "ops_total" | "records"
+//              | "lost" | "duplicated" | "out_of_order"       (* integrity counts, unqualified *)
 //              | lower { lower | digit | "_" } ;                 (* a probe metric, e.g. cache_hit_ratio *)
+//   latency    = "min" | "mean" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p999" | "max" ;
 //   op         = "<=" | ">=" | "==" | "<" | ">" ;
 //   value      = number ws [ unit ] ;
 //   number     = digit { digit | "_" } [ "." digit { digit } ] [ exponent ] | "." digit { digit } ;
@@ -23,6 +27,7 @@ import { closest } from "../suite/did-you-mean.js";
 import {
   fixedKind,
   isLatencyMetric,
+  KNOWN_OBSERVED_LATENCIES,
   KNOWN_PROBE_METRICS,
   knownMetricNames,
   LATENCY_METRICS,
@@ -167,9 +172,12 @@ function canonicalName(source: MetricSource): string {
   switch (source.from) {
     case "latency":
     case "result":
+    case "counter":
       return source.name;
     case "service":
       return `service.${source.name}`;
+    case "observed":
+      return `${source.observed}.${source.name}`;
     case "probe":
       return source.target === undefined ? source.name : `${source.target}.${source.name}`;
   }
@@ -203,6 +211,9 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
     if (qualifier === "service") {
       fail(0, `"service." qualifies latency metrics only (service.p99)`, `write ${name}`);
     }
+    if (qualifier !== undefined && isLatencyMetric(name) && metricSource(`${qualifier.toLowerCase()}.${name}`)?.from === "observed") {
+      fail(0, `metric names are lower case`, `write ${qualifier.toLowerCase()}.${name}`);
+    }
     if (qualifier !== undefined && (isLatencyMetric(name) || knownMetricNames().includes(name))) {
       fail(0, `${name} is a scenario metric; only probe metrics take a target name`, `write ${name}`);
     }
@@ -212,10 +223,20 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
       `"${token}" is not a metric`,
       guess !== undefined
         ? `did you mean ${prefix}${guess}?`
-        : "metrics are p50…p99.9, min, mean, max, throughput, ops, mbps, error_rate, errors, or a probe's snake_case name",
+        : "metrics are p50…p99.9, min, mean, max, throughput, ops, mbps, error_rate, errors, lost, duplicated, " +
+            "out_of_order, an observed latency such as end_to_end.p99, or a probe's snake_case name",
     );
   }
   const resolved = source;
+
+  // Any snake_case name may name an observed latency, so a typo of a known one would otherwise
+  // be accepted and only fail after the run with "no end_to_edn latency was observed".
+  if (resolved.from === "observed" && !(KNOWN_OBSERVED_LATENCIES as readonly string[]).includes(resolved.observed)) {
+    const guess = closest(resolved.observed, KNOWN_OBSERVED_LATENCIES);
+    if (guess !== undefined) {
+      fail(0, `"${resolved.observed}" is not an observed latency pipebench knows`, `did you mean ${guess}.${name}?`);
+    }
+  }
 
   // Any snake_case name is a probe metric, so a typo of a known metric would otherwise be
   // accepted and only fail after the run with "no probe reported throughtput".

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { REDACTED, redact } from "../../src/store/redact.js";
 import { ResultsStore } from "../../src/store/results-store.js";
+import { MIGRATIONS } from "../../src/store/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,4 +94,104 @@ test("a store written by a newer pipebench is refused with a hint", () => {
   (store as unknown as { db: { pragma(s: string): void } }).db.pragma("user_version = 99");
   store.close();
   assert.throws(() => ResultsStore.open(path), /written by a newer pipebench/);
+});
+
+describe("a scenario whose workload observes a latency and counts integrity events", () => {
+  const observedLatency = { count: 400, min: 12, mean: 21, stddev: 3, p50: 20, p90: 25, p95: 28, p99: 40, p999: 55, max: 61 };
+  const observing: ScenarioResult = {
+    ...result,
+    observed: {
+      name: "end_to_end",
+      latency: observedLatency,
+      histogram: "HISTFAAAAendtoend",
+      series: [
+        { t: 0, arrivals: 199, p50: 20, p99: 39 },
+        { t: 1, arrivals: 200, p50: 21, p99: 41 },
+        { t: 2, arrivals: 1, p50: 22, p99: 22 },
+      ],
+      warmupArrivals: 50,
+    },
+    counters: { lost: 0, duplicated: 2, out_of_order: 1 },
+  };
+
+  function saveOne(path: string, r: ScenarioResult): number {
+    const store = ResultsStore.open(path);
+    const runId = store.beginRun({
+      suiteName: "e2e",
+      suiteFile: "/tmp/e2e.yaml",
+      startedAt: Date.now(),
+      environment: { pipebench: "0.0.0", node: process.version, host: {}, targets: {} },
+      suite: {},
+    });
+    store.saveScenario(runId, {
+      ordinal: 0,
+      name: "e2e",
+      target: "kafka",
+      targetKind: "kafka",
+      workload: { type: "end-to-end" },
+      load: { executor: "constant-rate", rate: 200 },
+      result: r,
+      thresholds: [{ expr: "lost == 0", passed: true, actual: 0, target: 0, kind: "count" }],
+      probes: [],
+    });
+    store.finishRun(runId, "passed", 0, []);
+    store.close();
+    return runId;
+  }
+
+  test("reads back as it was saved: observed latency, its histogram and series, counters", () => {
+    const path = join(dir, "observed.db");
+    const runId = saveOne(path, observing);
+    const store = ResultsStore.open(path);
+    const back = store.getRun(runId)?.scenarioResults[0]?.result;
+    store.close();
+    assert.deepEqual(back, observing);
+  });
+
+  test("its numbers are rows of the metrics table and its histogram a row of histograms", () => {
+    const path = join(dir, "observed-rows.db");
+    saveOne(path, observing);
+    const db = new Database(path, { readonly: true });
+    const metrics = db.prepare(`select name, value, unit from metrics where name like 'end_to_end.%' or unit = 'count' order by name`).all();
+    const kinds = db.prepare(`select kind from histograms order by kind`).all();
+    db.close();
+    assert.deepEqual(
+      metrics.filter((m) => ["end_to_end.p99", "end_to_end.p99.9", "end_to_end.count", "lost", "duplicated", "out_of_order"].includes((m as { name: string }).name)),
+      [
+        { name: "duplicated", value: 2, unit: "count" },
+        { name: "end_to_end.count", value: 400, unit: "count" },
+        { name: "end_to_end.p99", value: 40, unit: "ms" },
+        { name: "end_to_end.p99.9", value: 55, unit: "ms" },
+        { name: "lost", value: 0, unit: "count" },
+        { name: "out_of_order", value: 1, unit: "count" },
+      ],
+    );
+    assert.deepEqual(kinds, [{ kind: "end_to_end" }, { kind: "latency" }, { kind: "service" }]);
+  });
+
+  test("a scenario without them reads back without them", () => {
+    const path = join(dir, "plain.db");
+    const runId = saveOne(path, result);
+    const store = ResultsStore.open(path);
+    const back = store.getRun(runId)?.scenarioResults[0]?.result;
+    store.close();
+    assert.equal(back?.observed, undefined);
+    assert.equal(back?.counters, undefined);
+    assert.deepEqual(back, result);
+  });
+
+  test("a store written before observed latencies existed is migrated forward and keeps its runs", () => {
+    const path = join(dir, "schema1.db");
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0] ?? "");
+    old.pragma("user_version = 1");
+    old.close();
+    const runId = saveOne(path, observing);
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
+    db.close();
+    const store = ResultsStore.open(path);
+    assert.deepEqual(store.getRun(runId)?.scenarioResults[0]?.result.observed?.series, observing.observed?.series);
+    store.close();
+  });
 });

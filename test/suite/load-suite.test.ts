@@ -358,6 +358,46 @@ describe("other problems, located", () => {
     );
   });
 
+  test("a scenario latency qualified with a target name (pg.p95 would otherwise name an observed latency)", () => {
+    const issues = issuesOf(yaml(...BASE, "    thresholds: [pg.p95 < 5ms, api.p99 < 1s, end_to_end.p99 < 50ms, lost == 0]"));
+    assert.deepEqual(
+      issues.map((i) => [i.path, i.message, i.fix]),
+      [
+        [
+          "scenarios.ingest.thresholds[0]",
+          'threshold "pg.p95 < 5ms": p95 is a scenario metric; only probe metrics take a target name',
+          "write p95 (a name before p95 is a latency the workload observes, e.g. end_to_end.p95)",
+        ],
+        [
+          "scenarios.ingest.thresholds[1]",
+          'threshold "api.p99 < 1s": p99 is a scenario metric; only probe metrics take a target name',
+          "write p99 (a name before p99 is a latency the workload observes, e.g. end_to_end.p99)",
+        ],
+      ],
+    );
+  });
+
+  test("thresholds on observed latencies and integrity counts load without a probe, at scenario and suite level", () => {
+    const suite = load(
+      yaml(
+        ...BASE,
+        "    thresholds: [end_to_end.p99 < 50ms, freshness.p95 < 2s, lost == 0, duplicated == 0, out_of_order == 0]",
+        "thresholds: [end_to_end.p99.9 < 1s, lost == 0]",
+      ),
+    );
+    assert.deepEqual(
+      suite.scenarios[1]?.thresholds.map((t) => [t.metric, t.op, t.value, t.kind]),
+      [
+        ["end_to_end.p99", "<", 50, "duration"],
+        ["freshness.p95", "<", 2000, "duration"],
+        ["lost", "==", 0, "count"],
+        ["duplicated", "==", 0, "count"],
+        ["out_of_order", "==", 0, "count"],
+      ],
+    );
+    assert.deepEqual(suite.thresholds.map((t) => t.metric), ["end_to_end.p99.9", "lost"]);
+  });
+
   test("a probe metric with no probe to report it", () => {
     const issues = issuesOf(yaml(...BASE, 'thresholds: ["cache_hit_ratio > 99%", "pg.connection_usage < 50%"]'));
     assert.deepEqual(

@@ -104,6 +104,89 @@ describe("evaluateThresholds on a scenario", () => {
   }
 });
 
+describe("evaluateThresholds on an observed latency and integrity counts", () => {
+  const observing = result({
+    observed: {
+      name: "end_to_end",
+      latency: latency({ p50: 20, p95: 31, p99: 45, max: 80 }),
+      histogram: "",
+      series: [],
+      warmupArrivals: 0,
+    },
+    counters: { lost: 0, duplicated: 3, out_of_order: 0, rebalances: 1 },
+  });
+  const lookup = scenarioMetricLookup(observing, {});
+  // [expression, passed, actual]
+  const cases = [
+    ["end_to_end.p99 < 50ms", true, 45],
+    ["end_to_end.p95 < 30ms", false, 31],
+    ["end_to_end.max <= 80ms", true, 80],
+    ["end_to_end.p999 < 1s", true, 9],
+    ["p99 < 50ms", true, 6], // the operations' own latency is still the unqualified one
+    ["lost == 0", true, 0],
+    ["duplicated == 0", false, 3],
+    ["duplicated <= 5", true, 3],
+    ["out_of_order == 0", true, 0],
+  ] as const;
+  for (const [expr, passed, actual] of cases) {
+    test(expr, () => {
+      const [outcome] = evaluateThresholds([parseThreshold(expr)], lookup);
+      assert.ok(outcome);
+      assert.equal(outcome.passed, passed);
+      assert.equal(outcome.actual, actual);
+      assert.equal(outcome.note, undefined);
+    });
+  }
+
+  // [expression, result, note]
+  const missing = [
+    ["freshness.p95 < 2s", observing, "no freshness latency was observed (nothing arrived, or the workload does not measure it), so freshness.p95 has no value"],
+    ["end_to_end.p99 < 50ms", result(), "no end_to_end latency was observed (nothing arrived, or the workload does not measure it), so end_to_end.p99 has no value"],
+    [
+      "end_to_end.p99 < 50ms",
+      result({ observed: { name: "end_to_end", latency: latency({ count: 0, p99: 0 }), histogram: "", series: [], warmupArrivals: 0 } }),
+      "no end_to_end latency was observed (nothing arrived, or the workload does not measure it), so end_to_end.p99 has no value",
+    ],
+    ["lost == 0", result(), "the workload reported no lost count"],
+    ["out_of_order == 0", result({ counters: { lost: 0 } }), "the workload reported no out_of_order count"],
+  ] as const;
+  for (const [expr, r, note] of missing) {
+    test(`${expr}: ${note.slice(0, 40)}…`, () => {
+      const [outcome] = evaluateThresholds([parseThreshold(expr)], scenarioMetricLookup(r, {}));
+      assert.equal(outcome?.passed, false, "a threshold that cannot be checked has not passed");
+      assert.equal(outcome?.actual, null);
+      assert.equal(outcome?.note, note);
+    });
+  }
+
+  test("suite level: observed percentiles from the merged histograms of the scenarios that observed it, counts summed", () => {
+    const observedBy = (name: string, valuesMs: readonly number[]) => ({
+      name,
+      latency: latency({ count: valuesMs.length, min: Math.min(...valuesMs), max: Math.max(...valuesMs), mean: 0 }),
+      histogram: encode(valuesMs),
+      series: [],
+      warmupArrivals: 0,
+    });
+    const run = runMetricLookup(
+      [
+        result({ observed: observedBy("end_to_end", Array.from({ length: 900 }, () => 10)), counters: { lost: 2, duplicated: 0 } }),
+        result({ observed: observedBy("end_to_end", Array.from({ length: 100 }, () => 100)), counters: { lost: 1 } }),
+        result({ observed: observedBy("freshness", [5000]) }),
+        result(),
+      ],
+      {},
+    );
+    assert.ok(Math.abs((run("end_to_end.p50") ?? 0) - 10) < 0.05, `p50 ${run("end_to_end.p50")}`);
+    assert.ok(Math.abs((run("end_to_end.p99") ?? 0) - 100) < 0.1, `p99 ${run("end_to_end.p99")}`);
+    assert.equal(run("end_to_end.max"), 100);
+    assert.equal(run("freshness.max"), 5000);
+    assert.equal(run("lost"), 3);
+    assert.equal(run("duplicated"), 0);
+    assert.equal(run("out_of_order"), undefined, "no scenario reported it");
+    assert.equal(run("replication_delay.p99"), undefined);
+  });
+});
+
 describe("a metric with no value fails and says why", () => {
   const cases = [
     ["cache_hit_ratio > 99%", {}, result(), "no probe reported cache_hit_ratio"],
