@@ -1,7 +1,10 @@
 // bench/http: requests/s of pipebench's `max` executor, autocannon (npm) and wrk (Debian) against
 // the same local HTTP server, in one run: the server in its own process, the clients one after
 // another in rotating order, several rounds; medians and ratios printed.
-// Usage: npx tsx bench/http/run.ts [--rounds 3] [--duration 10] [--connections 10]
+// Usage: npx tsx bench/http/run.ts [--rounds 3] [--duration 10] [--connections 10] [--compare PATH]
+// --compare PATH also measures another build's bin/pipebench.js (e.g. a copy of the last commit's
+// bin/ and dist/) in the same rounds, as "pipebench@compare": on a shared machine only rounds run
+// side by side compare fairly.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +16,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "10" },
+    compare: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
@@ -40,14 +44,15 @@ const work = mkdtempSync(join(tmpdir(), "pipebench-bench-http-"));
 const hasWrk = spawnSync("wrk", ["--version"]).error === undefined;
 
 type Client = { name: string; measure(): number };
-const clients: Client[] = [
-  {
-    name: "pipebench",
+
+function pipebench(name: string, bin: string): Client {
+  return {
+    name,
     measure() {
       const out = run(
         process.execPath,
         [
-          "bin/pipebench.js", "run", "bench/http/suite.yaml", "--format", "json", "--store", join(work, "results.db"),
+          bin, "run", "bench/http/suite.yaml", "--format", "json", "--store", join(work, "results.db"),
           "--set", `scenarios.max.load.duration=${seconds}s`,
           "--set", `scenarios.max.load.concurrency=${connections}`,
           "--set", `targets.web.connections=${connections}`,
@@ -56,10 +61,15 @@ const clients: Client[] = [
       );
       const result = JSON.parse(out) as { scenarioResults: { result: { opsPerSec: number; errors: number } }[] };
       const r = result.scenarioResults[0]?.result;
-      if (!r || r.errors > 0) throw new Error(`pipebench reported ${r?.errors ?? "no"} errors`);
+      if (!r || r.errors > 0) throw new Error(`${name} reported ${r?.errors ?? "no"} errors`);
       return r.opsPerSec;
     },
-  },
+  };
+}
+
+const clients: Client[] = [
+  pipebench("pipebench", "bin/pipebench.js"),
+  ...(values.compare === undefined ? [] : [pipebench("pipebench@compare", values.compare)]),
   {
     name: "autocannon",
     measure() {
@@ -99,11 +109,18 @@ try {
     console.log(`round ${round + 1}: ${line.join(" · ")}`);
   }
   console.log("");
-  const pb = median(rates.get("pipebench") ?? []);
+  const pbRates = rates.get("pipebench") ?? [];
+  const pb = median(pbRates);
   for (const client of clients) {
-    const m = median(rates.get(client.name) ?? []);
-    const ratio = client.name === "pipebench" ? "" : `   pipebench / ${client.name} = ${(pb / m).toFixed(2)}`;
-    console.log(`median ${client.name.padEnd(10)} ${Math.round(m).toLocaleString("en-US").padStart(8)} requests/s${ratio}`);
+    const own = rates.get(client.name) ?? [];
+    const m = median(own);
+    // Also the median of each round's ratio: a round's clients ran minutes apart at most, so when
+    // the machine's other load drifts, this moves less than the ratio of medians.
+    const perRound = median(own.map((rate, i) => (pbRates[i] ?? NaN) / rate));
+    const ratio = client.name === "pipebench"
+      ? ""
+      : `   pipebench / ${client.name} = ${(pb / m).toFixed(2)} (median of rounds: ${perRound.toFixed(2)})`;
+    console.log(`median ${client.name.padEnd(17)} ${Math.round(m).toLocaleString("en-US").padStart(8)} requests/s${ratio}`);
   }
   console.log("goal: pipebench / autocannon ≥ 1.0");
 } finally {

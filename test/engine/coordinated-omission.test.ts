@@ -46,7 +46,7 @@ describe("coordinated omission against a stalling HTTP server", () => {
     assert.equal(r.errors, 0);
     // All 800 scheduled operations normally run; on a starved machine the backlog left by the stall
     // may not all start before the end.
-    assert.ok(r.ops >= 700, `ops ${r.ops}`);
+    assert.ok(r.ops >= 600, `ops ${r.ops}`);
     // ~200 of 800 operations were due during the stall; the slowest 1% waited ~1 s.
     assert.ok(r.latency.p99 >= 300, `latency p99 ${r.latency.p99} ms should show the 1 s stall`);
     assert.ok(r.latency.max >= STALL_MS * 0.9 && r.latency.max < STALL_MS * 3, `latency max ${r.latency.max} ms`);

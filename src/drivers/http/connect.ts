@@ -1,12 +1,13 @@
-// Connecting an http target: start the service when asked to, open an undici Pool, and make one
-// request so that an unreachable address fails now, with host and port, not as a wall of errors
-// once the load starts.
-import { Pool } from "undici";
+// Connecting an http target: start the service when asked to, open a client, and make one request
+// so that an unreachable address fails now, with host and port, not as a wall of errors once the
+// load starts.
 import type { Connection, ConnectContext } from "../driver.js";
 import { TargetUnreachable } from "../../errors.js";
+import type { ClientOptions, HttpClient } from "./client.js";
 import { prepareRequest } from "./request.js";
 import type { HttpTarget, HttpWorkload } from "./schema.js";
 import { startService, type StartedService } from "./service.js";
+import { socketClient } from "./socket-client.js";
 
 /** The reachability check must not hang on a black-holed address for the full request timeout. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -19,24 +20,43 @@ export async function connectHttp(target: HttpTarget, ctx: ConnectContext): Prom
     : await startService(target.start, ctx, target.url === undefined ? {} : { url: target.url });
   try {
     const base = new URL(target.url ?? service?.url ?? "");
-    const pool = new Pool(base.origin, {
+    const client = await openClient({
+      origin: new URL(base.origin),
       connections: target.connections,
       pipelining: target.pipelining,
-      headersTimeout: target.timeout,
-      bodyTimeout: target.timeout,
+      timeout: target.timeout,
       connectTimeout: Math.min(target.timeout, CONNECT_TIMEOUT_MS),
     });
     // The URL as given, or the path the started service was polled on.
-    const server = await checkReachable(pool, base, target.start?.ready ?? base.pathname, ctx.name);
-    return connection(pool, base, target, server, service);
+    const server = await checkReachable(client, base, target.start?.ready ?? base.pathname, ctx.name);
+    return connection(client, base, target, server, service);
   } catch (error) {
     await service?.stop();
     throw error;
   }
 }
 
+/**
+ * Which HTTP client carries the load.
+ *
+ * http:// — socket-client.ts: HTTP/1.1 on plain net sockets with request bytes precomputed and
+ * responses parsed by http-parser-js, as autocannon is built. undici was the limit of the `max`
+ * executor; on bench/http/clients.ts this client needs 38 CPU µs per request where undici's Pool
+ * needs 65 (16.7k vs 12.2k requests/s, docs/decisions.md, "HTTP client"). Pipelining is the same
+ * code: requests written back to back, responses matched in order.
+ *
+ * https:// — undici, for now. TLS itself would be a tls.connect in place of net.connect, but every
+ * path of this client is tested against a real local server, and a TLS server needs a certificate:
+ * Node 20 can make a key pair but not sign a certificate without openssl or a hand-written ASN.1
+ * encoder, so https stays on the client whose TLS is already tested by its authors.
+ */
+async function openClient(options: ClientOptions): Promise<HttpClient> {
+  if (options.origin.protocol === "https:") return (await import("./undici-client.js")).undiciClient(options);
+  return socketClient(options);
+}
+
 function connection(
-  pool: Pool,
+  client: HttpClient,
   base: URL,
   target: HttpTarget,
   server: string | undefined,
@@ -52,27 +72,21 @@ function connection(
     // Only a `Server` header says what the service is; most application servers send none.
     info: { url: target.url ?? service?.url ?? base.origin, ...(server === undefined ? {} : { version: server }) },
     async prepare(workload) {
-      return prepareRequest(pool, workload, defaults);
+      return prepareRequest(client, workload, defaults);
     },
     async close() {
-      const grace = new Promise<"late">((done) => setTimeout(done, CLOSE_GRACE_MS, "late").unref());
-      if ((await Promise.race([pool.close().then(() => "closed" as const), grace])) === "late") {
-        await pool.destroy();
-      }
+      await client.close(CLOSE_GRACE_MS);
       await service?.stop();
     },
   };
 }
 
 /** One GET; any status will do (a 404 on "/" still proves the server is there). Returns `Server`. */
-async function checkReachable(pool: Pool, base: URL, path: string, name: string): Promise<string | undefined> {
+async function checkReachable(client: HttpClient, base: URL, path: string, name: string): Promise<string | undefined> {
   try {
-    const response = await pool.request({ method: "GET", path });
-    await response.body.dump();
-    const server = response.headers.server;
-    return Array.isArray(server) ? server[0] : server;
+    return await client.check(path);
   } catch (error) {
-    await pool.destroy().catch(() => undefined);
+    await client.destroy();
     throw unreachable(name, base, error);
   }
 }
@@ -99,4 +113,8 @@ const REASONS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: "connect timed out",
   UND_ERR_HEADERS_TIMEOUT: "connected, but no response came",
   UND_ERR_SOCKET: "the connection closed before a response",
+  // socket-client.ts
+  CONNECT_TIMEOUT: "connect timed out",
+  TIMEOUT: "connected, but no response came",
+  SOCKET_CLOSED: "the connection closed before a response",
 };

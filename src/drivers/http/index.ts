@@ -1,4 +1,4 @@
-// The `http` driver: requests against an HTTP service through an undici connection pool, optionally
+// The `http` driver: requests against an HTTP service over a pool of keep-alive connections, optionally
 // starting the service itself (`start:`).
 import type { Driver } from "../driver.js";
 import { HttpTargetSchema, HttpWorkloadSchema, type HttpTarget, type HttpWorkload } from "./schema.js";
@@ -8,7 +8,7 @@ export const http: Driver<HttpTarget, HttpWorkload> = {
   targetSchema: HttpTargetSchema,
   workloadSchema: HttpWorkloadSchema,
   probeKinds: [],
-  // undici is loaded on first use.
+  // The HTTP client is loaded on first use.
   connect: async (target, ctx) => (await import("./connect.js")).connectHttp(target, ctx),
 };
 

@@ -1,12 +1,10 @@
 // The `request` workload: one operation is one HTTP request whose response body is read to the end.
 // This is the hot path that is compared with autocannon, so everything that does not depend on the
-// operation is built once in prepare: path, headers, the status table, a fixed body's bytes. Requests
-// go through `dispatch` with a small handler rather than `request`: it counts the body's bytes as
-// they arrive without creating a Readable stream per response (about 10% more requests per second
-// on a 2-core machine, on a par with autocannon).
-import type { Dispatcher } from "undici";
+// operation is planned once in prepare: path, headers, the status table, a fixed body's bytes. The
+// client that sends it (socket-client.ts for http://, undici-client.ts for https://) turns the plan
+// into its own precomputed form.
 import { generators } from "../../data/index.js";
-import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
+import type { PreparedWorkload } from "../driver.js";
 import type { RequestWorkload } from "./schema.js";
 
 /** An unexpected status. `code` is `HTTP_<status>`, so the engine counts errors by status. */
@@ -23,7 +21,12 @@ export class HttpStatusError extends Error {
 }
 
 /** How much of an error response's body goes into the error message. */
-const ERROR_BODY_CHARS = 200;
+export const ERROR_BODY_CHARS = 200;
+
+/** The start of an error response's body, on one line, for HttpStatusError. */
+export function errorBodyStart(text: string): string {
+  return text.slice(0, ERROR_BODY_CHARS).replace(/\s+/g, " ").trim();
+}
 
 export interface RequestDefaults {
   /** The path of the target's url, prefixed to each request's path ("" for none). */
@@ -36,108 +39,50 @@ export interface RequestDefaults {
   pipelining: number;
 }
 
-export function prepareRequest(
-  pool: Dispatcher,
-  workload: RequestWorkload,
-  defaults: RequestDefaults,
-): PreparedWorkload {
+/** Everything about a workload's requests that does not depend on the operation. */
+export interface RequestPlan {
+  readonly method: RequestWorkload["method"];
+  /** Base path and workload path joined. */
+  readonly path: string;
+  /** "METHOD path", for error messages. */
+  readonly what: string;
+  /** 1 at the statuses that count as success (see statusTable). */
+  readonly expected: Uint8Array;
+  /** Target headers < workload headers, plus content-type for generated JSON. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A fixed body's bytes, or null (no body, or a generated one). */
+  readonly fixedBody: Buffer | null;
+  /** Operation `seq`'s generated body, or undefined. */
+  readonly generated: ((seq: number) => Buffer) | undefined;
+  readonly concurrency: number;
+  readonly pipelining: number;
+}
+
+/** What sends a plan's requests: it returns the operation (and its concurrency hint). */
+export interface RequestSender {
+  prepare(plan: RequestPlan): PreparedWorkload;
+}
+
+export function prepareRequest(sender: RequestSender, workload: RequestWorkload, defaults: RequestDefaults): PreparedWorkload {
+  return sender.prepare(planRequest(workload, defaults));
+}
+
+export function planRequest(workload: RequestWorkload, defaults: RequestDefaults): RequestPlan {
   const path = joinPath(defaults.basePath, workload.path);
-  const method = workload.method;
-  const what = `${method} ${path}`;
-  const expected = statusTable(workload.expect?.status);
   const headers: Record<string, string> = { ...defaults.headers, ...workload.headers };
   const body = workload.body;
   if (typeof body === "object" && !hasHeader(headers, "content-type")) headers["content-type"] = "application/json";
-
-  // undici holds a request back while the one before it on the connection awaits its headers
-  // (`blocking`), and never pipelines a non-idempotent one: with either, `pipelining` would be a
-  // no-op. Asking for pipelining is asking to send requests back to back, as autocannon -p does;
-  // the price is that a POST lost with a broken connection may be retried by undici.
-  const pipelined = defaults.pipelining > 1 ? { blocking: false, idempotent: true } : {};
-  // Without a generated body every request is the same: one options object serves them all
-  // (undici reads it, never writes it).
-  const fixedBody = typeof body === "string" ? Buffer.from(body) : null;
-  const template: Dispatcher.DispatchOptions = { method, path, headers, body: fixedBody, ...pipelined };
-  const generated = typeof body === "object" ? generatedBody(body) : undefined;
-
-  const inFlight = new Set<ResponseHandler>();
-  let watched: AbortSignal | undefined;
-  // One listener per scenario signal, not one per request: on abort, cancel whatever is in flight.
-  const watch = (signal: AbortSignal): void => {
-    watched = signal;
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const handler of inFlight) handler.abort(signal.reason);
-      },
-      { once: true },
-    );
+  return {
+    method: workload.method,
+    path,
+    what: `${workload.method} ${path}`,
+    expected: statusTable(workload.expect?.status),
+    headers,
+    fixedBody: typeof body === "string" ? Buffer.from(body) : null,
+    generated: typeof body === "object" ? generatedBody(body) : undefined,
+    concurrency: defaults.concurrency,
+    pipelining: defaults.pipelining,
   };
-
-  const run = (ctx: OpContext): Promise<OpOutcome> => {
-    if (ctx.signal !== watched) watch(ctx.signal);
-    if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
-    const payload = generated?.(ctx.seq) ?? fixedBody;
-    const options = generated === undefined ? template : { ...template, body: payload };
-    return new Promise<OpOutcome>((resolve, reject) => {
-      const handler = new ResponseHandler(expected, what, payload?.length ?? 0, inFlight, resolve, reject);
-      inFlight.add(handler);
-      pool.dispatch(options, handler);
-    });
-  };
-
-  return { run, concurrencyHint: defaults.concurrency };
-}
-
-/** Reads one response: counts its bytes, keeps the start of an error body, settles the operation. */
-class ResponseHandler implements Dispatcher.DispatchHandler {
-  private status = 0;
-  private bytes = 0;
-  private errorBody = "";
-  private controller: Dispatcher.DispatchController | undefined;
-
-  constructor(
-    private readonly expected: Uint8Array,
-    private readonly what: string,
-    private readonly requestBytes: number,
-    private readonly inFlight: Set<ResponseHandler>,
-    private readonly resolve: (outcome: OpOutcome) => void,
-    private readonly reject: (error: unknown) => void,
-  ) {}
-
-  abort(reason: unknown): void {
-    this.controller?.abort(reason instanceof Error ? reason : new Error(String(reason)));
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-  }
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode;
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.bytes += chunk.length;
-    if (this.expected[this.status] !== 1 && this.errorBody.length < ERROR_BODY_CHARS) {
-      this.errorBody += chunk.toString("utf8", 0, Math.min(chunk.length, ERROR_BODY_CHARS));
-    }
-  }
-
-  onResponseEnd(): void {
-    this.inFlight.delete(this);
-    if (this.expected[this.status] === 1) {
-      this.resolve({ records: 1, bytes: this.bytes + this.requestBytes });
-    } else {
-      const start = this.errorBody.slice(0, ERROR_BODY_CHARS).replace(/\s+/g, " ").trim();
-      this.reject(new HttpStatusError(this.status, this.what, start));
-    }
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.inFlight.delete(this);
-    this.reject(error);
-  }
 }
 
 /** A lookup table indexed by status: 1 where the status counts as success (default: any 2xx). */
@@ -146,6 +91,19 @@ export function statusTable(expect: number | readonly number[] | undefined): Uin
   if (expect === undefined) table.fill(1, 200, 300);
   else for (const status of typeof expect === "number" ? [expect] : expect) table[status] = 1;
   return table;
+}
+
+/**
+ * Calls `cancel` with the abort reason when the scenario's signal aborts: one listener per signal,
+ * not one per request. `observe` is called with each operation's signal (cheap when unchanged).
+ */
+export function abortWatcher(cancel: (reason: unknown) => void): (signal: AbortSignal) => void {
+  let watched: AbortSignal | undefined;
+  return (signal) => {
+    if (signal === watched) return;
+    watched = signal;
+    signal.addEventListener("abort", () => cancel(signal.reason), { once: true });
+  };
 }
 
 /** Operation `seq`'s body: the generator's record `seq` as JSON (seeded, so runs repeat). */
@@ -159,6 +117,6 @@ function joinPath(base: string, path: string): string {
   return `${trimmed}${path}`;
 }
 
-function hasHeader(headers: Record<string, string>, name: string): boolean {
+export function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }

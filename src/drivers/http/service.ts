@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { Client } from "undici";
 import type { ConnectContext } from "../driver.js";
 import { TargetFailed } from "../../errors.js";
 import { formatDuration } from "../../suite/units.js";
@@ -89,6 +88,8 @@ async function waitUntilReady(
 ): Promise<string | undefined> {
   let exit: ExitInfo | undefined;
   void exited.then((e) => (exit = e));
+  // undici only for this polling, and only loaded when a target has `start:`.
+  const { Client } = await import("undici");
   const client = new Client(url, { headersTimeout: 2_000, bodyTimeout: 2_000, connectTimeout: 2_000 });
   const deadline = Date.now() + start.timeout;
   let last = "no answer yet";
