@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import type { ClientOptions, HttpClient } from "../../src/drivers/http/client.js";
 import { planRequest } from "../../src/drivers/http/request.js";
 import { RequestWorkloadSchema } from "../../src/drivers/http/schema.js";
+import { median } from "../stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -60,11 +61,6 @@ async function measureOne(which: string, url: string): Promise<Measurement> {
 if (values.one !== undefined && values.url !== undefined) {
   process.stdout.write(`${JSON.stringify(await measureOne(values.one, values.url))}\n`);
 } else {
-  const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-  };
   const server = spawn(process.execPath, ["--import", "tsx", "bench/http/server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => {
     server.stdout.setEncoding("utf8").once("data", (d: string) => resolve(Number(d.trim())));

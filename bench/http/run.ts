@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { median } from "../stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -22,12 +23,6 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const seconds = Number(values.duration);
 const connections = Number(values.connections);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-};
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(command, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });

@@ -9,17 +9,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodeCopyBatch, generators } from "../../src/data/index.js";
 import { startEmbeddedPostgres } from "../../src/drivers/postgres/embedded.js";
+import { median } from "../stats.js";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" } } });
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const BATCH = 10_000;
 if (rows % BATCH !== 0) throw new Error(`--rows must be a multiple of ${BATCH}`);
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-};
 
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string } {
   const start = performance.now();

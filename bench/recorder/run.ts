@@ -5,6 +5,7 @@
 //   npx tsx bench/recorder/run.ts            (goals: ≤ 50 ns/op, ≤ 32 MiB growth)
 //   node --import tsx --cpu-prof bench/recorder/run.ts   to profile
 import { ScenarioRecorder } from "../../src/metrics/recorder.js";
+import { median } from "../stats.js";
 
 const OPS = 10_000_000;
 const ROUNDS = 5;
@@ -48,7 +49,6 @@ function round(): Round {
 }
 
 const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const before = process.memoryUsage();
 const rounds: Round[] = [];

@@ -71,16 +71,9 @@ export interface RunRow {
   scenarios: number;
 }
 
-export interface StoredScenario {
+export interface StoredScenario extends Omit<NewScenario, "thresholds" | "probes"> {
   id: number;
-  ordinal: number;
-  name: string;
-  target: string;
-  targetKind: string;
-  workload: unknown;
-  load: unknown;
   status: string;
-  result: ScenarioResult;
   thresholds: StoredThreshold[];
   probes: StoredProbeReading[];
 }

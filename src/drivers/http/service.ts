@@ -2,7 +2,7 @@
 // runs the command on a free port, waits until the service answers, and stops it afterwards.
 // Its output is kept (the last lines only) so that a service that dies can say why.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../free-port.js";
 import { resolve } from "node:path";
 import type { ConnectContext } from "../driver.js";
 import { TargetFailed } from "../../errors.js";
@@ -131,19 +131,6 @@ export function substituteRefs(env: Record<string, string>, ctx: ConnectContext)
   return out;
 }
 
-/** A port that was free a moment ago: the kernel picks it, we release it for the service. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface ExitInfo {
   code: number | null;

@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { generators } from "../../../src/data/index.js";
 import type { ConnectContext, OpContext } from "../../../src/drivers/driver.js";
 import { http, HttpStartSchema, HttpTargetSchema, HttpWorkloadSchema } from "../../../src/drivers/http/index.js";
-import { freePort, startService } from "../../../src/drivers/http/service.js";
+import { freePort } from "../../../src/drivers/free-port.js";
+import { startService } from "../../../src/drivers/http/service.js";
 import { classifyError, TargetFailed, TargetUnreachable } from "../../../src/errors.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
