@@ -6,7 +6,7 @@ import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
 import { DEFAULT_STORE } from "../store/results-store.js";
 import { formatSuiteError } from "../suite/format-error.js";
 import { PIPEBENCH_VERSION } from "../version.js";
-import { runCommand } from "./run.js";
+import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
 import { showCommand } from "./show.js";
 
@@ -33,7 +33,11 @@ function program(result: { code: number }): Command {
     .option("--set <path=value>", "override a suite value, e.g. scenarios.ingest.load.rate=500 (repeatable)", collect, [])
     .option("-d, --duration <time>", "override every scenario's duration, e.g. 60 (seconds) or 2m")
     .option("-r, --rate <ops/s>", "override every open-loop scenario's rate")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("-f, --format <format>", "output format (kafka-perf: Kafka's perf tools' summary lines)")
+        .choices(RUN_FORMATS)
+        .default("table"),
+    )
     .option("-o, --out <dir>", "also write results.json into this directory")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
@@ -55,7 +59,11 @@ function program(result: { code: number }): Command {
     .command("show")
     .description("print one stored run")
     .argument("<run>", "run id, or latest")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("-f, --format <format>", "output format (kafka-perf: Kafka's perf tools' summary lines)")
+        .choices(RUN_FORMATS)
+        .default("table"),
+    )
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string, flags: { store: string; format: string }) => {
       result.code = showCommand(ref, { ...flags, color });

@@ -8,12 +8,30 @@ import { runSuite } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
 import { renderRunSummary } from "../report/console-summary.js";
 import { formatCount, formatMs, formatRate } from "../report/format.js";
-import { ResultsStore } from "../store/results-store.js";
+import { renderKafkaPerf } from "../report/kafka-perf.js";
+import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
 import { ProgressLine } from "./progress.js";
 
 export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
+
+export const RUN_FORMATS = ["table", "json", "kafka-perf"] as const;
+export type RunFormat = (typeof RUN_FORMATS)[number];
+
+export function isRunFormat(format: string): format is RunFormat {
+  return (RUN_FORMATS as readonly string[]).includes(format);
+}
+
+/**
+ * `--format kafka-perf`: Kafka's perf tools' summary lines on stdout, nothing else there (so
+ * `| grep -E "records/sec|MB/sec|latency"` sees only them); what is skipped goes to stderr.
+ */
+export function writeKafkaPerf(run: StoredRun): void {
+  const { lines, notes } = renderKafkaPerf(run);
+  for (const n of notes) process.stderr.write(`${n}\n`);
+  if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+}
 
 export interface RunFlags {
   scenario: string[];
@@ -27,8 +45,8 @@ export interface RunFlags {
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
-  if (flags.format !== "table" && flags.format !== "json") {
-    throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or --format json" });
+  if (!isRunFormat(flags.format)) {
+    throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table, json or kafka-perf" });
   }
   const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
   if (flags.duration !== undefined && duration === undefined) {
@@ -92,6 +110,11 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     }
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(stored, null, 2)}\n`);
+    } else if (flags.format === "kafka-perf") {
+      // The summary table is not printed; the verdict and where the run is stored go to stderr.
+      writeKafkaPerf(stored);
+      if (outcome.failure) progress.log(outcome.failure);
+      progress.log(`stored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
       if (outcome.failure) process.stdout.write(`\n${outcome.failure}\n`);
