@@ -2,12 +2,14 @@
 import type { Driver } from "./driver.js";
 import { duckdb } from "./duckdb/index.js";
 import { http } from "./http/index.js";
+import { kafka } from "./kafka/index.js";
 import { postgres } from "./postgres/index.js";
 
 export const drivers: Readonly<Record<string, Driver>> = {
   postgres: postgres as Driver,
   duckdb: duckdb as Driver,
   http: http as Driver,
+  kafka: kafka as Driver,
 };
 
 /** The schemas the suite loader validates targets and workloads against. */

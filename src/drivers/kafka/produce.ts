@@ -1,0 +1,149 @@
+// `produce` workloads: one operation sends one record and settles when the broker acks it (or at
+// once with acks=0, when it is written to the socket). The records of all operations in flight are
+// batched by the RecordBatcher, so `max` with concurrency N keeps N records in flight in a few
+// large requests, and a load's `iterations` is the exact number of records.
+//
+// Records are random bytes of `recordSize` made once (as kafka-producer-perf-test does), or a
+// generator's record i as JSON, keyed by a template over its fields.
+import { randomBytes } from "node:crypto";
+import zlib from "node:zlib";
+import { murmur2, Producer, ProduceAcks } from "@platformatic/kafka";
+import { generators, type GeneratorName } from "../../data/index.js";
+import type { OpOutcome, PreparedWorkload } from "../driver.js";
+import { RecordBatcher, type OutRecord } from "./batcher.js";
+import { baseOptions } from "./admin.js";
+import { compileKeyTemplate } from "./key-template.js";
+import type { KafkaTarget, ProduceWorkload } from "./schema.js";
+
+/** Record value size when neither recordSize nor generator is given (kafka-baseline's 1 KiB). */
+export const DEFAULT_RECORD_SIZE = 1024;
+
+/** Keys by generator when the workload gives none: seed 004 keys metrics by `metric_name:host`. */
+const DEFAULT_KEYS: Partial<Record<GeneratorName, string>> = {
+  "server-metrics": "{metric_name}:{host}",
+};
+
+/** The next record index to send; shared by every operation producing one topic from one generator and seed. */
+export interface RecordCounter {
+  next: number;
+}
+
+export interface ProduceParts {
+  readonly target: KafkaTarget;
+  readonly workload: ProduceWorkload;
+  readonly counter: RecordCounter;
+  readonly log: (line: string) => void;
+}
+
+export async function prepareProduce({ target, workload, counter, log }: ProduceParts): Promise<PreparedWorkload> {
+  const settings = target.producer;
+  const acks = workload.acks ?? settings.acks;
+  if (settings.idempotent && acks !== ProduceAcks.ALL) {
+    throw new Error(`enable.idempotence needs acks=all, but this workload has acks=${acks}: set acks: all, or enable.idempotence: false`);
+  }
+  if (settings.compression === "zstd" && !("zstdCompressSync" in zlib)) {
+    throw new Error(`compression.type zstd needs Node.js 22.15 or newer (this is ${process.version}, whose zlib has no zstd): use lz4, snappy or gzip, or a newer Node.js`);
+  }
+  const keyTemplate = workload.generator === undefined ? undefined : (workload.key ?? DEFAULT_KEYS[workload.generator]);
+  const keyed = keyTemplate !== undefined && keyTemplate !== "";
+  // This client tracks idempotent sequence numbers per response: two requests in flight would reuse one.
+  const maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
+  if (settings.idempotent && settings.maxInFlight > 1) {
+    log(`produce ${workload.topic}: enable.idempotence allows one produce request in flight with this client (max.in.flight.requests.per.connection ${settings.maxInFlight} → 1)`);
+  }
+
+  const producer = new Producer({
+    ...baseOptions(target, "producer", settings.requestTimeoutMs, settings.retries, settings.retryBackoffMs),
+    metadataMaxAge: settings.metadataMaxAgeMs,
+    maxInflights: maxInFlight,
+    idempotent: settings.idempotent,
+    ...(settings.compression === "none" ? {} : { compression: settings.compression }),
+  });
+  try {
+    // Metadata and the leaders' connections now, so the first operations do not pay for them.
+    const metadata = await producer.metadata({ topics: [workload.topic] });
+    const leaders = new Set(metadata.topics.get(workload.topic)?.partitions.map((p) => p.leader) ?? []);
+    await producer.connectToBrokers([...leaders]);
+  } catch (error) {
+    await producer.close().catch(() => undefined);
+    throw error;
+  }
+
+  const batchBytes = Math.max(1, Math.min(settings.batchSize, settings.maxRequestSize));
+  const batcherOptions = {
+    topic: workload.topic,
+    acks,
+    batchBytes,
+    lingerMs: settings.lingerMs,
+    maxInFlight,
+    bufferBytes: settings.bufferMemory,
+  };
+
+  let run: () => Promise<OpOutcome>;
+  if (workload.generator === undefined) {
+    const size = workload.recordSize ?? DEFAULT_RECORD_SIZE;
+    const record: OutRecord = { key: undefined, value: randomBytes(size) };
+    // Every record is the same size, so every operation settles with the same outcome: the
+    // operation's promise is its batch's promise, with nothing allocated per record but a slot.
+    const batcher = new RecordBatcher<OpOutcome>(producer, batcherOptions, Object.freeze({ records: 1, bytes: size }));
+    run = () => batcher.add(record);
+    return { run, concurrencyHint: concurrencyFor(batchBytes, size), close: closer(batcher, producer) };
+  }
+
+  const source = generators[workload.generator].create(workload.seed);
+  const keyOf = keyed ? compileKeyTemplate(keyTemplate) : undefined;
+  const keys = new KeyCache();
+  const batcher = new RecordBatcher<null>(producer, batcherOptions, null);
+  run = () => {
+    const object = source.object(counter.next++);
+    const value = Buffer.from(JSON.stringify(object));
+    const key = keyOf === undefined ? undefined : keys.get(keyOf(object));
+    const bytes = value.length + (key?.key.length ?? 0);
+    return batcher.add({ key: key?.key, value, partition: key?.hash }).then(() => ({ records: 1, bytes }));
+  };
+  const sampleSize = Buffer.byteLength(JSON.stringify(source.object(0)));
+  return { run, concurrencyHint: concurrencyFor(batchBytes, sampleSize), close: closer(batcher, producer) };
+}
+
+/** A key's bytes and its partition hash. */
+interface Key {
+  readonly key: Buffer;
+  /** murmur2 of the key, made positive: the Java client's default partitioner, before `% partitions`. */
+  readonly hash: number;
+}
+
+/**
+ * Keys repeat (seed 004's 10,000 metric:host pairs), and the client's JavaScript murmur2 is a
+ * sizeable part of a keyed record's cost: each distinct key is encoded and hashed once.
+ */
+class KeyCache {
+  private readonly keys = new Map<string, Key>();
+
+  get(text: string): Key {
+    let key = this.keys.get(text);
+    if (key === undefined) {
+      const bytes = Buffer.from(text);
+      key = { key: bytes, hash: murmur2(bytes) & 0x7fffffff };
+      if (this.keys.size < 100_000) this.keys.set(text, key);
+    }
+    return key;
+  }
+}
+
+/**
+ * Operations in flight when the suite gives `max` no concurrency: two full batches' worth (one
+ * fills while another is in flight), at most 2,000. More adds latency without throughput, and
+ * past a few thousand it costs throughput: records waiting longer live through more garbage
+ * collections (250-byte records: 2,000 in flight ~9 CPU µs per record, 7,400 in flight ~18 µs).
+ */
+function concurrencyFor(batchBytes: number, recordBytes: number): number {
+  const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
+  return Math.max(64, Math.min(2_000, 2 * perBatch));
+}
+
+function closer<T>(batcher: RecordBatcher<T>, producer: Producer): () => Promise<void> {
+  return async () => {
+    await batcher.close();
+    await producer.close().catch(() => undefined);
+  };
+}

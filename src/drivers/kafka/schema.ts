@@ -1,0 +1,123 @@
+// What a kafka target and its workloads accept. Strict objects: an unknown key is a mistake the
+// suite loader reports with the field's line, not something to ignore.
+import { z } from "zod";
+import { GENERATOR_NAMES } from "../../data/index.js";
+import { ConsumerSettingsSchema, ProducerSettingsSchema } from "./settings.js";
+
+/** host:port, host defaulting nothing: a Kafka bootstrap address names both. */
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
+
+/** `brokers:` as a list or as one comma-separated string (bootstrap.servers style). */
+const Brokers = z
+  .union([z.array(z.string()).min(1), z.string().min(1)])
+  .transform((value) => (Array.isArray(value) ? value : value.split(",")).map((b) => b.trim()).filter((b) => b !== ""))
+  .superRefine((brokers, ctx) => {
+    if (brokers.length === 0) {
+      ctx.addIssue({ code: "custom", message: "no broker address given", params: { fix: 'write e.g. brokers: "kafka-1:9092,kafka-2:9092"' } });
+    }
+    for (const broker of brokers) {
+      const m = HOST_PORT.exec(broker);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 65_535) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${broker}" is not a host:port broker address`,
+          params: { fix: "write each broker as host:port, e.g. 127.0.0.1:9092 (no scheme such as PLAINTEXT://)" },
+        });
+      }
+    }
+  });
+
+/** Kafka's legal topic names (and not "." or ".."). */
+export const TopicName = z.string().superRefine((name, ctx) => {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(name) || name === "." || name === "..") {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${name}" is not a legal Kafka topic name`,
+      params: { fix: "use up to 249 letters, digits, '.', '_' and '-'" },
+    });
+  }
+});
+
+export const TopicSpec = z.strictObject({
+  /** Default: the broker's num.partitions. */
+  partitions: z.number().int().min(1).max(100_000).optional(),
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor: z.number().int().min(1).max(100).optional(),
+  /** Topic configs, e.g. { "retention.ms": "3600000", "min.insync.replicas": "2" }. */
+  config: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+});
+export type TopicSpec = z.output<typeof TopicSpec>;
+
+export const KafkaTargetSchema = z.strictObject({
+  kind: z.literal("kafka"),
+  brokers: Brokers,
+  clientId: z.string().min(1).default("pipebench"),
+  /** Producer settings by their Kafka names: batch.size, linger.ms, compression.type, acks … */
+  producer: ProducerSettingsSchema.default(ProducerSettingsSchema.parse({})),
+  /** Consumer settings by their Kafka names: fetch.min.bytes, max.partition.fetch.bytes … */
+  consumer: ConsumerSettingsSchema.default(ConsumerSettingsSchema.parse({})),
+  /** Topics created at connect when missing (existing ones are left as they are). */
+  topics: z.record(z.string(), TopicSpec).default({}),
+});
+export type KafkaTarget = z.output<typeof KafkaTargetSchema>;
+
+const Acks = z.union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")]).transform((a) => (a === "all" ? -1 : a));
+
+export const ProduceWorkload = z
+  .strictObject({
+    type: z.literal("produce"),
+    topic: TopicName,
+    /** Bytes of one record's value: random bytes, made once (as kafka-producer-perf-test does). */
+    recordSize: z.number().int().min(0).max(100_000_000).optional(),
+    /** JSON records from a generator instead (seed 004's metric messages: server-metrics). */
+    generator: z.enum(GENERATOR_NAMES).optional(),
+    seed: z.number().int().default(1),
+    /**
+     * The record key, from the generator's fields: `{field}` is replaced by the field's value, e.g.
+     * "{metric_name}:{host}" (the default for server-metrics). An empty string sends no key.
+     */
+    key: z.string().optional(),
+    /** Overrides the target's producer acks. Default: the target's (all). */
+    acks: Acks.optional(),
+    /** Partitions, when the topic is missing and this workload creates it. */
+    partitions: z.number().int().min(1).max(100_000).optional(),
+  })
+  .superRefine((w, ctx) => {
+    if (w.recordSize !== undefined && w.generator !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["generator"],
+        message: "a produce workload sends either random bytes (recordSize) or generated JSON (generator), not both",
+        params: { fix: "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes" },
+      });
+    }
+    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: "a key template takes its fields from a generator's records",
+        params: { fix: "add generator: server-metrics (or another generator), or remove key" },
+      });
+    }
+  });
+export type ProduceWorkload = z.output<typeof ProduceWorkload>;
+
+export const ConsumeWorkload = z.strictObject({
+  type: z.literal("consume"),
+  topic: TopicName,
+  /** Consumer group id. Default: a new group per scenario, so every run reads the topic afresh. */
+  group: z.string().min(1).optional(),
+  /** Start at the earliest offset when the group has none committed (else the latest). Default: true. */
+  fromBeginning: z.boolean().optional(),
+  /** Members of the group, each its own connection and share of the partitions. */
+  consumers: z.number().int().min(1).max(1000).default(1),
+  /**
+   * Records one operation takes. 1 (default): iterations count records, exactly. Larger values cost
+   * the engine less per record: iterations × recordsPerOp records in all.
+   */
+  recordsPerOp: z.number().int().min(1).max(1_000_000).default(1),
+});
+export type ConsumeWorkload = z.output<typeof ConsumeWorkload>;
+
+export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload]);
+export type KafkaWorkload = z.output<typeof KafkaWorkloadSchema>;
