@@ -44,13 +44,14 @@ describe("coordinated omission against a stalling HTTP server", () => {
     });
     assert.equal(r.status, "completed");
     assert.equal(r.errors, 0);
-    // All 800 scheduled operations normally run; on a starved machine the backlog left by the stall
-    // may not all start before the end.
-    assert.ok(r.ops >= 600, `ops ${r.ops}`);
+    // All 800 scheduled operations normally run; on a starved machine (a Kafka broker starting in a
+    // test file beside this one) the backlog left by the stall may not all start before the end.
+    // 300 keep the two stalled operations under 1 %, so the percentile checks below still hold.
+    assert.ok(r.ops >= 300, `ops ${r.ops}`);
     // ~200 of 800 operations were due during the stall; the slowest 1% waited ~1 s.
     assert.ok(r.latency.p99 >= 300, `latency p99 ${r.latency.p99} ms should show the 1 s stall`);
     assert.ok(r.latency.max >= STALL_MS * 0.9 && r.latency.max < STALL_MS * 3, `latency max ${r.latency.max} ms`);
-    // Two stalled operations of 800 are above the 99th percentile of service time.
+    // Two stalled operations of 300–800 are above the 99th percentile of service time.
     assert.ok(r.service.p99 < 100, `service p99 ${r.service.p99} ms should not include queueing`);
     assert.ok(r.service.max >= STALL_MS * 0.9, `service max ${r.service.max} ms: the stalled request itself`);
     assert.ok(r.generator.lateStarts >= 100, `late starts ${r.generator.lateStarts}: the queued operations`);
