@@ -11,6 +11,7 @@ import { kafkaAdminProbe, type KafkaGroupWatch } from "../../probes/kafka-admin.
 import type { Probe } from "../../probes/probe.js";
 import { baseOptions, CONNECT_TIMEOUT_MS, ensureTopic } from "./admin.js";
 import { prepareConsume } from "./consume.js";
+import { prepareEndToEnd } from "./end-to-end.js";
 import { errorTree, kafkaErrorDetail, socketErrorCode } from "./errors.js";
 import { keyTemplateProblem } from "./key-template.js";
 import { prepareProduce, type RecordCounter } from "./produce.js";
@@ -82,6 +83,13 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
         let counter = counters.get(key);
         if (!counter) counters.set(key, (counter = { next: 0 }));
         return prepareProduce({ target, workload, counter, log });
+      }
+      if (workload.type === "end-to-end") {
+        const problem = keyTemplateProblem(workload);
+        if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        const spec = target.topics[workload.topic] ?? {};
+        await ensureTopic(admin, workload.topic, workload.partitions === undefined ? spec : { ...spec, partitions: workload.partitions }, log);
+        return prepareEndToEnd({ target, workload, scenario, log });
       }
       return prepareConsume({ target, workload, scenario, log, onGroup: (group, watch) => groups.set(group, watch) });
     },

@@ -12,9 +12,9 @@ export const kafka: Driver<KafkaTarget, KafkaWorkload> = {
   targetSchema: KafkaTargetSchema,
   workloadSchema: KafkaWorkloadSchema,
   probeKinds: ["kafka-admin"],
-  checkWorkload: (_target, workload) => (workload.type === "produce" ? keyTemplateProblem(workload) : undefined),
+  checkWorkload: (_target, workload) => (workload.type === "consume" ? undefined : keyTemplateProblem(workload)),
   // The client is loaded on first use: a suite without Kafka does not pay for it.
   connect: async (target, ctx) => (await import("./connect.js")).connectKafka(target, ctx),
 };
 
-export type { ConsumeWorkload, KafkaTarget, KafkaWorkload, ProduceWorkload } from "./schema.js";
+export type { ConsumeWorkload, EndToEndWorkload, KafkaTarget, KafkaWorkload, ProduceWorkload } from "./schema.js";

@@ -19,7 +19,7 @@ export function compileKeyTemplate(template: string): (record: Record<string, un
 }
 
 /** A key template naming a field the generator's records lack, as a problem for the suite loader. */
-export function keyTemplateProblem(workload: ProduceWorkload): WorkloadProblem | undefined {
+export function keyTemplateProblem(workload: Pick<ProduceWorkload, "generator" | "key">): WorkloadProblem | undefined {
   if (workload.generator === undefined || workload.key === undefined) return undefined;
   const fields = generators[workload.generator].columns.map((c) => c.name);
   for (const m of workload.key.matchAll(FIELD)) {

@@ -119,5 +119,43 @@ export const ConsumeWorkload = z.strictObject({
 });
 export type ConsumeWorkload = z.output<typeof ConsumeWorkload>;
 
-export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload]);
+export const EndToEndWorkload = z
+  .strictObject({
+    type: z.literal("end-to-end"),
+    topic: TopicName,
+    /** Bytes of one record's value, its 20-byte sequence/stamp prefix included (at least 20). Default 1 KiB. */
+    recordSize: z.number().int().min(0).max(100_000_000).optional(),
+    /** JSON records from a generator instead (after the prefix). */
+    generator: z.enum(GENERATOR_NAMES).optional(),
+    seed: z.number().int().default(1),
+    /** A key template over the generator's fields, e.g. "{customer}"; records then go by key hash. Default: none, records go round-robin by sequence number. */
+    key: z.string().optional(),
+    /** Overrides the target's producer acks. */
+    acks: Acks.optional(),
+    /** Partitions, when the topic is missing and this workload creates it. */
+    partitions: z.number().int().min(1).max(100_000).optional(),
+    /** The consumer client's group id (partitions are assigned directly, not by the group). Default: a new one per scenario. */
+    group: z.string().min(1).optional(),
+  })
+  .superRefine((w, ctx) => {
+    if (w.recordSize !== undefined && w.generator !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["generator"],
+        message: "an end-to-end workload sends either random bytes (recordSize) or generated JSON (generator), not both",
+        params: { fix: "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes" },
+      });
+    }
+    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: "a key template takes its fields from a generator's records",
+        params: { fix: "add generator: transactions (or another generator), or remove key" },
+      });
+    }
+  });
+export type EndToEndWorkload = z.output<typeof EndToEndWorkload>;
+
+export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload, EndToEndWorkload]);
 export type KafkaWorkload = z.output<typeof KafkaWorkloadSchema>;
