@@ -115,12 +115,24 @@ export class RecordBatcher<T> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Sends what is open now, waits for every request, then refuses new records. */
-  async close(): Promise<void> {
+  /**
+   * Sends what is open now, waits (at most `timeoutMs`) for every request, then refuses new
+   * records. The engine has already drained the scenario; what is still queued when the broker is
+   * gone would otherwise wait out every retry (~30 s), so it fails instead.
+   */
+  async close(timeoutMs = 2_000): Promise<void> {
     if (this.open !== undefined) this.seal();
     this.pump();
-    await this.idle();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.idle().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
     this.closed = true;
+    if (timedOut) {
+      for (const batch of this.ready.splice(0)) batch.reject(new KafkaOpError(new Error("the producer closed before this batch was sent")));
+    }
     for (const wake of this.roomWaiters.splice(0)) wake();
   }
 

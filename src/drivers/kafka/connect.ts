@@ -91,6 +91,12 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
         await ensureTopic(admin, workload.topic, workload.partitions === undefined ? spec : { ...spec, partitions: workload.partitions }, log);
         return prepareEndToEnd({ target, workload, scenario, log });
       }
+      if (workload.type === "pipeline") {
+        const problem = keyTemplateProblem(workload);
+        if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        await ensureTopic(admin, workload.topic, { ...(target.topics[workload.topic] ?? {}), ...(workload.partitions === undefined ? {} : { partitions: workload.partitions }) }, log);
+        return (await import("./pipeline.js")).preparePipeline({ target, workload, scenario, log });
+      }
       return prepareConsume({ target, workload, scenario, log, onGroup: (group, watch) => groups.set(group, watch) });
     },
     probe(kind: string): Probe | undefined {

@@ -144,6 +144,7 @@ function concurrencyFor(batchBytes: number, recordBytes: number): number {
 function closer<T>(batcher: RecordBatcher<T>, producer: Producer): () => Promise<void> {
   return async () => {
     await batcher.close();
-    await producer.close().catch(() => undefined);
+    // A producer whose broker is gone may wait out its retries before closing: do not wait for it.
+    await Promise.race([producer.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   };
 }

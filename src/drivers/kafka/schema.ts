@@ -2,6 +2,7 @@
 // suite loader reports with the field's line, not something to ignore.
 import { z } from "zod";
 import { GENERATOR_NAMES } from "../../data/index.js";
+import { Duration } from "../../suite/units.js";
 import { ConsumerSettingsSchema, ProducerSettingsSchema } from "./settings.js";
 
 /** host:port, host defaulting nothing: a Kafka bootstrap address names both. */
@@ -157,5 +158,56 @@ export const EndToEndWorkload = z
   });
 export type EndToEndWorkload = z.output<typeof EndToEndWorkload>;
 
-export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload, EndToEndWorkload]);
+/**
+ * `pipeline`: produce JSON records ({"pb_seq":…,"pb_sent":…, …}) and watch a pipeline's sink until
+ * each is queryable there (freshness), counting records lost and duplicated at the sink.
+ */
+export const PipelineWorkload = z
+  .strictObject({
+    type: z.literal("pipeline"),
+    topic: TopicName,
+    /** Pads each record's JSON (with a "pb_pad" field) to about this many bytes. Default: no padding. */
+    recordSize: z.number().int().min(0).max(100_000_000).optional(),
+    /** Adds a generator's fields to each record's JSON. */
+    generator: z.enum(GENERATOR_NAMES).optional(),
+    seed: z.number().int().default(1),
+    /** A key template over the generator's fields; records then go by key hash. Default: round-robin by sequence number. */
+    key: z.string().optional(),
+    acks: Acks.optional(),
+    partitions: z.number().int().min(1).max(100_000).optional(),
+    sink: z.strictObject({
+      kind: z.literal("postgres"),
+      /** postgres://… of the sink database. */
+      url: z.string().min(1),
+      /** The table the pipeline writes, e.g. "events" or "analytics.events". */
+      table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, "a table name, optionally schema-qualified (letters, digits, _)"),
+      /** The bigint column the pipeline copies each record's pb_seq into. Default "pb_seq". */
+      idColumn: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/).default("pb_seq"),
+      /** A column holding pb_sent, if the pipeline copies it (not needed: stamps are kept in memory). */
+      sentColumn: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/).optional(),
+      /** How often the sink is polled. Default 50ms. */
+      pollEvery: Duration.default(50),
+    }),
+  })
+  .superRefine((w, ctx) => {
+    if (w.recordSize !== undefined && w.generator !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["generator"],
+        message: "a pipeline workload pads its records (recordSize) or fills them from a generator, not both",
+        params: { fix: "remove recordSize or generator" },
+      });
+    }
+    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: "a key template takes its fields from a generator's records",
+        params: { fix: "add generator: transactions (or another generator), or remove key" },
+      });
+    }
+  });
+export type PipelineWorkload = z.output<typeof PipelineWorkload>;
+
+export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload, EndToEndWorkload, PipelineWorkload]);
 export type KafkaWorkload = z.output<typeof KafkaWorkloadSchema>;

@@ -1,0 +1,81 @@
+// suites/kafka-baseline.yaml (seed 000, Day 6 Task 1) as the README runs it, against this file's
+// own broker (scripts/kafka-local) with smaller counts: it loads, runs both scenarios, prints
+// seed 000's target table (producer > 50,000 rec/s, p95 < 5 ms, consumer > 100,000 rec/s, each
+// ✓ or ✗ with its measured value) and exits by the verdict; and the seed's
+// `grep -E "records/sec|MB/sec|latency"` pulls the same fields from `--format kafka-perf` as from
+// Kafka's own ProducerPerformance. suites/kafka-metrics.yaml (seed 004) loads and runs briefly.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { useKafkaBroker } from "../helpers/kafka.js";
+import { pipebench } from "./helpers.js";
+
+const broker = useKafkaBroker();
+const dir = mkdtempSync(join(tmpdir(), "pipebench-kafka-suites-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const store = join(dir, "results.db");
+const RECORDS = 20_000;
+
+/** The seed's `grep -E "records/sec|MB/sec|latency"`. */
+const grepSeed = (text: string): string[] => text.split("\n").filter((line) => /records\/sec|MB\/sec|latency/.test(line));
+/** A line's words with every number replaced: what a script that cuts fields relies on. */
+const shape = (line: string): string => line.replace(/-?\d+(\.\d+)?/g, "#");
+
+test("kafka-baseline runs and prints seed 000's target table", { timeout: 60_000 }, async () => {
+  const r = await pipebench(
+    [
+      "run", "suites/kafka-baseline.yaml", "--store", store,
+      "--set", `scenarios.producer.load.iterations=${RECORDS}`,
+      "--set", `scenarios.consumer.load.iterations=${RECORDS}`,
+    ],
+    { KAFKA_BOOTSTRAP: broker.bootstrap },
+    50_000,
+  );
+  const context = `exit ${r.code}\n${r.stderr}\n${r.stdout}`;
+  assert.ok(r.code === 0 || r.code === 1, context);
+  // Progress and the driver's log lines go to stderr, the summary to stdout.
+  const log = r.stderr + r.stdout;
+  assert.match(log, /created topic commodities: 3 partitions/, context);
+  assert.match(log, /group \S+, 3 members over 3 partitions/, context);
+  // The summary rows: every record produced and consumed, no errors.
+  assert.match(r.stdout, new RegExp(`^producer\\s+kafka\\s+max ×\\S+\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
+  assert.match(r.stdout, new RegExp(`^consumer\\s+kafka\\s+max ×\\S+\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
+  // Seed 000's targets, each with its verdict and measured value.
+  assert.match(r.stdout, /[✓✗] throughput > 50000\/s\s+[\d,]+\/s/, context);
+  assert.match(r.stdout, /[✓✗] p95 < 5ms\s+[\d.,]+(µs|ms|s)/, context);
+  assert.match(r.stdout, /[✓✗] throughput > 100000\/s\s+[\d,]+\/s/, context);
+  assert.equal(r.code === 0, !/✗/.test(r.stdout), "exit 0 exactly when every target passed");
+});
+
+test("the seed's grep finds the same fields in --format kafka-perf as in ProducerPerformance's output", { timeout: 60_000 }, async () => {
+  const ours = await pipebench(["show", "latest", "--store", store, "--format", "kafka-perf"]);
+  assert.equal(ours.code, 0, ours.stderr);
+  const java = await broker.perfProducer([
+    "--topic", "commodities-java", "--num-records", String(RECORDS), "--record-size", "1024", "--throughput", "-1",
+    "--producer-props", `bootstrap.servers=${broker.bootstrap}`, "acks=all",
+  ]);
+  const oursLines = grepSeed(ours.stdout);
+  const javaFinal = grepSeed(java.stdout).at(-1) ?? "";
+  assert.equal(oursLines.length, 1, ours.stdout); // the producer's summary (the consumer's CSV has "MB.sec", not "MB/sec")
+  assert.match(oursLines[0]!, new RegExp(`^${RECORDS} records sent, `));
+  assert.equal(shape(oursLines[0]!), shape(javaFinal), `pipebench: ${oursLines[0]}\nJava:      ${javaFinal}`);
+  // The consumer's CSV, as kafka-consumer-perf-test prints it.
+  assert.match(ours.stdout, /^start\.time, end\.time, data\.consumed\.in\.MB, MB\.sec, data\.consumed\.in\.nMsg, nMsg\.sec, /m);
+  assert.match(ours.stdout, new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\S+, \\d{4}-\\d\\d-\\d\\d \\S+, [\\d.]+, [\\d.]+, ${RECORDS}, `, "m"));
+});
+
+test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host, error rate and p99 judged", { timeout: 40_000 }, async () => {
+  const r = await pipebench(
+    ["run", "suites/kafka-metrics.yaml", "--store", store, "--duration", "3", "--set", "scenarios.metrics-producer.load.warmup=0s"],
+    { KAFKA_BOOTSTRAP: broker.bootstrap },
+    30_000,
+  );
+  const context = `exit ${r.code}\n${r.stderr}\n${r.stdout}`;
+  assert.ok(r.code === 0 || r.code === 1, context);
+  assert.match(r.stderr + r.stdout, /created topic metrics-raw: 20 partitions/, context);
+  assert.match(r.stdout, /^metrics-producer\s+kafka\s+max ×\S+\s+[\d,]+\s.*\s0$/m, context);
+  assert.match(r.stdout, /[✓✗] error_rate < 1%\s+\d/, context);
+  assert.match(r.stdout, /[✓✗] p99 < 50ms\s+[\d.,]+(µs|ms|s)/, context);
+});
