@@ -52,20 +52,30 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     log(`produce ${workload.topic}: enable.idempotence allows one produce request in flight with this client (max.in.flight.requests.per.connection ${settings.maxInFlight} → 1)`);
   }
 
-  const producer = new Producer({
-    ...baseOptions(target, "producer", settings.requestTimeoutMs, settings.retries, settings.retryBackoffMs),
-    metadataMaxAge: settings.metadataMaxAgeMs,
-    maxInflights: maxInFlight,
-    idempotent: settings.idempotent,
-    ...(settings.compression === "none" ? {} : { compression: settings.compression }),
-  });
+  const openProducer = async (): Promise<Producer> => {
+    const producer = new Producer({
+      ...baseOptions(target, "producer", settings.requestTimeoutMs, settings.retries, settings.retryBackoffMs),
+      metadataMaxAge: settings.metadataMaxAgeMs,
+      maxInflights: maxInFlight,
+      idempotent: settings.idempotent,
+      ...(settings.compression === "none" ? {} : { compression: settings.compression }),
+    });
+    try {
+      // Metadata and the leaders' connections now, so the first operations do not pay for them.
+      const metadata = await producer.metadata({ topics: [workload.topic] });
+      const leaders = new Set(metadata.topics.get(workload.topic)?.partitions.map((p) => p.leader) ?? []);
+      await producer.connectToBrokers([...leaders]);
+    } catch (error) {
+      await producer.close().catch(() => undefined);
+      throw error;
+    }
+    return producer;
+  };
+  const producers: Producer[] = [];
   try {
-    // Metadata and the leaders' connections now, so the first operations do not pay for them.
-    const metadata = await producer.metadata({ topics: [workload.topic] });
-    const leaders = new Set(metadata.topics.get(workload.topic)?.partitions.map((p) => p.leader) ?? []);
-    await producer.connectToBrokers([...leaders]);
+    for (let i = 0; i < workload.producers; i++) producers.push(await openProducer());
   } catch (error) {
-    await producer.close().catch(() => undefined);
+    await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
     throw error;
   }
 
@@ -79,30 +89,36 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     bufferBytes: settings.bufferMemory,
   };
 
-  let run: () => Promise<OpOutcome>;
+  // Operations take turns among the producers; each batches only its own records.
+  const batchersOf = <T>(ack: T): RecordBatcher<T>[] =>
+    producers.map((producer) => new RecordBatcher<T>(producer, batcherOptions, ack));
+  let turn = 0;
+  const nextOf = <T>(batchers: readonly RecordBatcher<T>[]): RecordBatcher<T> =>
+    batchers.length === 1 ? batchers[0]! : batchers[turn++ % batchers.length]!;
+
   if (workload.generator === undefined) {
     const size = workload.recordSize ?? DEFAULT_RECORD_SIZE;
     const record: OutRecord = { key: undefined, value: randomBytes(size) };
     // Every record is the same size, so every operation settles with the same outcome: the
     // operation's promise is its batch's promise, with nothing allocated per record but a slot.
-    const batcher = new RecordBatcher<OpOutcome>(producer, batcherOptions, Object.freeze({ records: 1, bytes: size }));
-    run = () => batcher.add(record);
-    return { run, concurrencyHint: concurrencyFor(batchBytes, size), close: closer(batcher, producer) };
+    const batchers = batchersOf<OpOutcome>(Object.freeze({ records: 1, bytes: size }));
+    const run = (): Promise<OpOutcome> => nextOf(batchers).add(record);
+    return { run, concurrencyHint: concurrencyFor(batchBytes, size) * producers.length, close: closer(batchers, producers) };
   }
 
   const source = generators[workload.generator].create(workload.seed);
   const keyOf = keyed ? compileKeyTemplate(keyTemplate) : undefined;
   const keys = new KeyCache();
-  const batcher = new RecordBatcher<null>(producer, batcherOptions, null);
-  run = () => {
+  const batchers = batchersOf<null>(null);
+  const run = (): Promise<OpOutcome> => {
     const object = source.object(counter.next++);
     const value = Buffer.from(JSON.stringify(object));
     const key = keyOf === undefined ? undefined : keys.get(keyOf(object));
     const bytes = value.length + (key?.key.length ?? 0);
-    return batcher.add({ key: key?.key, value, partition: key?.hash }).then(() => ({ records: 1, bytes }));
+    return nextOf(batchers).add({ key: key?.key, value, partition: key?.hash }).then(() => ({ records: 1, bytes }));
   };
   const sampleSize = Buffer.byteLength(JSON.stringify(source.object(0)));
-  return { run, concurrencyHint: concurrencyFor(batchBytes, sampleSize), close: closer(batcher, producer) };
+  return { run, concurrencyHint: concurrencyFor(batchBytes, sampleSize) * producers.length, close: closer(batchers, producers) };
 }
 
 /** A key's bytes and its partition hash. */
@@ -141,10 +157,13 @@ function concurrencyFor(batchBytes: number, recordBytes: number): number {
   return Math.max(64, Math.min(2_000, 2 * perBatch));
 }
 
-function closer<T>(batcher: RecordBatcher<T>, producer: Producer): () => Promise<void> {
+function closer<T>(batchers: readonly RecordBatcher<T>[], producers: readonly Producer[]): () => Promise<void> {
   return async () => {
-    await batcher.close();
+    await Promise.all(batchers.map((b) => b.close()));
     // A producer whose broker is gone may wait out its retries before closing: do not wait for it.
-    await Promise.race([producer.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await Promise.race([
+      Promise.all(producers.map((p) => p.close().catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
   };
 }

@@ -82,6 +82,11 @@ export const ProduceWorkload = z
     acks: Acks.optional(),
     /** Partitions, when the topic is missing and this workload creates it. */
     partitions: z.number().int().min(1).max(100_000).optional(),
+    /**
+     * Producers sending in parallel, each its own client, connections and batches; operations take
+     * turns among them (like kafka-producer-perf-test run N times at once). Default 1.
+     */
+    producers: z.number().int().min(1).max(64).default(1),
   })
   .superRefine((w, ctx) => {
     if (w.recordSize !== undefined && w.generator !== undefined) {

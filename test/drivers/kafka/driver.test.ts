@@ -94,6 +94,17 @@ describe("produce and consume", () => {
     assert.equal(metadata.topics.get(topic)?.partitionsCount, 3);
   });
 
+  test("three producers in parallel: exactly 9,000 records land, none twice", async () => {
+    const result = await run(
+      workload({ type: "produce", topic: "three-producers", recordSize: 50, partitions: 3, producers: 3 }),
+      { executor: "max", iterations: 9_000 },
+    );
+    assert.equal(result.status, "completed");
+    assert.equal(result.errors, 0, JSON.stringify(result.errorSamples));
+    assert.equal(result.records, 9_000);
+    assert.equal(await recordsIn("three-producers"), 9_000);
+  });
+
   test("consume, one record per operation: exactly 10,000 records, the group's lag ends at 0, the join time is a counter", async () => {
     const { connection } = await cluster();
     const probe = connection.probe?.("kafka-admin");

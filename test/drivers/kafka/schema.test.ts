@@ -100,7 +100,7 @@ describe("kafka target schema", () => {
 describe("kafka workload schema", () => {
   test("produce: random bytes by default, acks by name", () => {
     const w = KafkaWorkloadSchema.parse({ type: "produce", topic: "t", recordSize: 1024, acks: "all" });
-    assert.deepEqual(w, { type: "produce", topic: "t", recordSize: 1024, seed: 1, acks: -1 });
+    assert.deepEqual(w, { type: "produce", topic: "t", recordSize: 1024, seed: 1, acks: -1, producers: 1 });
   });
 
   test("produce: recordSize and generator together is one issue with a fix", () => {
