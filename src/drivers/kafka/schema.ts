@@ -64,6 +64,29 @@ export type KafkaTarget = z.output<typeof KafkaTargetSchema>;
 
 const Acks = z.union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")]).transform((a) => (a === "all" ? -1 : a));
 
+/**
+ * What every producing workload checks: its records are random bytes (`recordSize`) or a
+ * generator's JSON, not both, and a key template needs a generator to take its fields from.
+ */
+function checkRecordContent(bothMessage: string, bothFix: string) {
+  return (
+    w: { recordSize?: number | undefined; generator?: string | undefined; key?: string | undefined },
+    ctx: z.RefinementCtx,
+  ): void => {
+    if (w.recordSize !== undefined && w.generator !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["generator"], message: bothMessage, params: { fix: bothFix } });
+    }
+    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["key"],
+        message: "a key template takes its fields from a generator's records",
+        params: { fix: "add generator: server-metrics (or another generator), or remove key" },
+      });
+    }
+  };
+}
+
 export const ProduceWorkload = z
   .strictObject({
     type: z.literal("produce"),
@@ -88,24 +111,10 @@ export const ProduceWorkload = z
      */
     producers: z.number().int().min(1).max(64).default(1),
   })
-  .superRefine((w, ctx) => {
-    if (w.recordSize !== undefined && w.generator !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["generator"],
-        message: "a produce workload sends either random bytes (recordSize) or generated JSON (generator), not both",
-        params: { fix: "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes" },
-      });
-    }
-    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["key"],
-        message: "a key template takes its fields from a generator's records",
-        params: { fix: "add generator: server-metrics (or another generator), or remove key" },
-      });
-    }
-  });
+  .superRefine(checkRecordContent(
+    "a produce workload sends either random bytes (recordSize) or generated JSON (generator), not both",
+    "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes",
+  ));
 export type ProduceWorkload = z.output<typeof ProduceWorkload>;
 
 export const ConsumeWorkload = z.strictObject({
@@ -143,24 +152,10 @@ export const EndToEndWorkload = z
     /** The consumer client's group id (partitions are assigned directly, not by the group). Default: a new one per scenario. */
     group: z.string().min(1).optional(),
   })
-  .superRefine((w, ctx) => {
-    if (w.recordSize !== undefined && w.generator !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["generator"],
-        message: "an end-to-end workload sends either random bytes (recordSize) or generated JSON (generator), not both",
-        params: { fix: "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes" },
-      });
-    }
-    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["key"],
-        message: "a key template takes its fields from a generator's records",
-        params: { fix: "add generator: transactions (or another generator), or remove key" },
-      });
-    }
-  });
+  .superRefine(checkRecordContent(
+    "an end-to-end workload sends either random bytes (recordSize) or generated JSON (generator), not both",
+    "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes",
+  ));
 export type EndToEndWorkload = z.output<typeof EndToEndWorkload>;
 
 /**
@@ -194,24 +189,10 @@ export const PipelineWorkload = z
       pollEvery: Duration.default(50),
     }),
   })
-  .superRefine((w, ctx) => {
-    if (w.recordSize !== undefined && w.generator !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["generator"],
-        message: "a pipeline workload pads its records (recordSize) or fills them from a generator, not both",
-        params: { fix: "remove recordSize or generator" },
-      });
-    }
-    if (w.key !== undefined && w.generator === undefined && w.key !== "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["key"],
-        message: "a key template takes its fields from a generator's records",
-        params: { fix: "add generator: transactions (or another generator), or remove key" },
-      });
-    }
-  });
+  .superRefine(checkRecordContent(
+    "a pipeline workload pads its records (recordSize) or fills them from a generator, not both",
+    "remove recordSize or generator",
+  ));
 export type PipelineWorkload = z.output<typeof PipelineWorkload>;
 
 export const KafkaWorkloadSchema = z.discriminatedUnion("type", [ProduceWorkload, ConsumeWorkload, EndToEndWorkload, PipelineWorkload]);
