@@ -18,6 +18,7 @@ import type { KafkaGroupWatch } from "../../probes/kafka-admin.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { brokerErrorId, isUnknownTopic, KafkaOpError, kafkaErrorDetail } from "./errors.js";
+import { fetchFrom, partitionsByLeader, type FetchResponse } from "./fetch.js";
 import { RecordQueue, type Chunk } from "./record-queue.js";
 import type { ConsumerSettings } from "./settings.js";
 import type { ConsumeWorkload, KafkaTarget } from "./schema.js";
@@ -199,33 +200,14 @@ async function fetchLoop(p: LoopParts): Promise<void> {
       const metadata = await consumer.metadata({ topics: [topic] });
       const described = metadata.topics.get(topic);
       if (described === undefined) throw new Error(`topic ${topic} is gone`);
-      const byLeader = new Map<number, number[]>();
-      for (const partition of mine) {
-        const leader = described.partitions[partition]?.leader ?? -1;
-        if (leader < 0) continue;
-        let list = byLeader.get(leader);
-        if (!list) byLeader.set(leader, (list = []));
-        list.push(partition);
-      }
+      const byLeader = partitionsByLeader(described, mine);
       await Promise.all(
         [...byLeader].map(async ([leader, list]) => {
           const requested = new Map(list.map((partition) => [partition, positions.get(partition)!]));
           const started = performance.now();
-          const response = await consumer.fetch({
-            node: leader,
-            topics: [
-              {
-                topicId: described.id,
-                partitions: list.map((partition) => ({
-                  partition,
-                  fetchOffset: requested.get(partition)!,
-                  partitionMaxBytes: settings.maxPartitionFetchBytes,
-                  currentLeaderEpoch: -1,
-                  lastFetchedEpoch: -1,
-                })),
-              },
-            ],
-          });
+          const response = await fetchFrom(
+            consumer, leader, described.id, list, (partition) => requested.get(partition)!, settings.maxPartitionFetchBytes,
+          );
           p.stats.fetches++;
           p.stats.fetchMs += performance.now() - started;
           if (signal.aborted) return;
@@ -275,21 +257,6 @@ async function initPositions(member: Member, topic: string, partitions: readonly
   });
   const ends = listed.get(topic) ?? [];
   for (const partition of needReset) member.positions.set(partition, ends[partition] ?? 0n);
-}
-
-/** The parts of the client's fetch response read here. */
-interface FetchResponse {
-  responses: {
-    partitions: {
-      partitionIndex: number;
-      records?: {
-        firstOffset: bigint;
-        lastOffsetDelta: number;
-        attributes: number;
-        records: { offsetDelta: number; key: Buffer | null; value: Buffer | null }[];
-      }[];
-    }[];
-  }[];
 }
 
 /**

@@ -23,6 +23,7 @@ import type { Observer, OpOutcome, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { RecordBatcher } from "./batcher.js";
 import { KafkaOpError } from "./errors.js";
+import { fetchFrom, partitionsByLeader } from "./fetch.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { DEFAULT_RECORD_SIZE } from "./produce.js";
 import type { EndToEndWorkload, KafkaTarget } from "./schema.js";
@@ -286,31 +287,12 @@ export async function prepareEndToEnd({ target, workload, scenario, log, faults 
         const metadata = await consumer.metadata({ topics: [topic] });
         const described = metadata.topics.get(topic);
         if (described === undefined) throw new Error(`topic ${topic} is gone`);
-        const byLeader = new Map<number, number[]>();
-        for (const partition of positions.keys()) {
-          const leader = described.partitions[partition]?.leader ?? -1;
-          if (leader < 0) continue;
-          let list = byLeader.get(leader);
-          if (!list) byLeader.set(leader, (list = []));
-          list.push(partition);
-        }
+        const byLeader = partitionsByLeader(described, positions.keys());
         await Promise.all(
           [...byLeader].map(async ([leader, list]) => {
-            const response = (await consumer.fetch({
-              node: leader,
-              topics: [
-                {
-                  topicId: described.id,
-                  partitions: list.map((partition) => ({
-                    partition,
-                    fetchOffset: positions.get(partition)!,
-                    partitionMaxBytes: consumerSettings.maxPartitionFetchBytes,
-                    currentLeaderEpoch: -1,
-                    lastFetchedEpoch: -1,
-                  })),
-                },
-              ],
-            })) as unknown as FetchResponse;
+            const response = await fetchFrom(
+              consumer, leader, described.id, list, (partition) => positions.get(partition)!, consumerSettings.maxPartitionFetchBytes,
+            );
             for (const topicResponse of response.responses) {
               for (const part of topicResponse.partitions) {
                 const from = positions.get(part.partitionIndex);
@@ -391,21 +373,6 @@ export async function prepareEndToEnd({ target, workload, scenario, log, faults 
       return closing;
     },
   };
-}
-
-/** The parts of the client's fetch response read here. */
-interface FetchResponse {
-  responses: {
-    partitions: {
-      partitionIndex: number;
-      records?: {
-        firstOffset: bigint;
-        lastOffsetDelta: number;
-        attributes: number;
-        records: { offsetDelta: number; key: Buffer | null; value: Buffer | null }[];
-      }[];
-    }[];
-  }[];
 }
 
 function sleep(ms: number): Promise<void> {
