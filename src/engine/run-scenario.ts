@@ -78,6 +78,12 @@ export interface Progress {
   opsPerSec: number;
   /** p99 latency of the last complete measured second. */
   p99Ms: number | null;
+  /** Failed completions per second over the last second. */
+  errorsPerSec: number;
+  /** Records (rows, messages, requests) of the last complete measured second; null in the warm-up. */
+  recordsPerSec: number | null;
+  /** p50 latency of the last complete measured second. */
+  p50Ms: number | null;
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
@@ -423,6 +429,7 @@ async function monitor(o: MonitorOptions): Promise<void> {
   let nextMs = o.t0 + PROGRESS_EVERY_MS;
   let lastMs = o.t0;
   let lastCompleted = 0;
+  let lastErrors = 0;
   for (;;) {
     await clock.sleep(nextMs - clock.now(), o.signal);
     if (o.signal.aborted) return;
@@ -446,10 +453,14 @@ async function monitor(o: MonitorOptions): Promise<void> {
         errors: warmup ? recorder.warmupErrors : recorder.errors,
         opsPerSec: now > lastMs ? ((successes + errors - lastCompleted) * 1000) / (now - lastMs) : 0,
         p99Ms: warmup ? null : (recorder.lastPoint?.p99 ?? null),
+        errorsPerSec: now > lastMs ? ((errors - lastErrors) * 1000) / (now - lastMs) : 0,
+        recordsPerSec: warmup ? null : (recorder.lastPoint?.records ?? null),
+        p50Ms: warmup ? null : (recorder.lastPoint?.p50 ?? null),
       });
     }
     lastMs = now;
     lastCompleted = successes + errors;
+    lastErrors = errors;
     // Keep the cadence; after a long stall, skip the ticks that were missed rather than burst.
     nextMs += PROGRESS_EVERY_MS;
     if (nextMs <= now) nextMs = now + PROGRESS_EVERY_MS;
