@@ -38,6 +38,8 @@ function program(result: { code: number }): Command {
         .choices(RUN_FORMATS)
         .default("table"),
     )
+    .option("-t, --trials <n>", "run each scenario n times, each trial kept (compare tests significance on them)")
+    .option("--tag <name>", "label the run; compare, report and show accept the tag in place of a run id")
     .option("-o, --out <dir>", "also write results.json into this directory")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {

@@ -16,10 +16,12 @@ export class ProgressLine {
     this.tty = stream.isTTY === true;
   }
 
-  start(name: string, index: number, total: number): void {
+  /** `trial` is "2/5" when scenarios repeat (`--trials`). */
+  start(name: string, index: number, total: number, trial?: string): void {
     this.finish();
-    if (!this.tty) this.stream.write(`▸ [${index + 1}/${total}] ${name}\n`);
-    this.name = `[${index + 1}/${total}] ${name}`;
+    const label = `[${index + 1}/${total}] ${name}${trial === undefined ? "" : ` · trial ${trial}`}`;
+    if (!this.tty) this.stream.write(`▸ ${label}\n`);
+    this.name = label;
     this.lastPlain = 0;
   }
 

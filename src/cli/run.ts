@@ -42,6 +42,8 @@ export interface RunFlags {
   out?: string;
   store: string;
   color: boolean;
+  trials?: string;
+  tag?: string;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
@@ -55,6 +57,18 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   const rate = flags.rate === undefined ? undefined : parseCount(flags.rate);
   if (flags.rate !== undefined && (rate === undefined || rate <= 0)) {
     throw new UsageError(`--rate ${flags.rate} is not a rate`, { hint: "write operations per second, e.g. --rate 200" });
+  }
+
+  const trials = flags.trials === undefined ? 1 : Number(flags.trials);
+  if (!Number.isInteger(trials) || trials < 1 || trials > 1000) {
+    throw new UsageError(`--trials ${flags.trials} is not a number of trials`, {
+      hint: "write a whole number from 1 up, e.g. --trials 5 (5 or more lets compare test significance)",
+    });
+  }
+  if (flags.tag !== undefined && !/^[A-Za-z][\w.-]{0,63}$/.test(flags.tag)) {
+    throw new UsageError(`--tag ${flags.tag} is not a tag`, {
+      hint: "start with a letter; letters, digits, '.', '_' and '-' only, e.g. --tag batch-5000",
+    });
   }
 
   const file = suiteArg === undefined ? QUICKSTART_SUITE : resolve(suiteArg);
@@ -87,9 +101,12 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     const outcome = await runSuite(suite, {
       store,
       signal: controller.signal,
+      trials,
+      ...(flags.tag === undefined ? {} : { tag: flags.tag }),
       hooks: {
         log: (line) => progress.log(`  ${line}`),
-        scenarioStart: (s, i, total) => progress.start(s.name, i, total),
+        scenarioStart: (s, i, total, trial) =>
+          progress.start(s.name, i, total, trials > 1 && trial !== undefined ? `${trial + 1}/${trials}` : undefined),
         progress: (_s, p) => progress.update(p),
         scenarioEnd: (o) => {
           progress.finish();

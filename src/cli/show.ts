@@ -6,17 +6,16 @@ import { ResultsStore } from "../store/results-store.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
 
 export function showCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
-  if (ref !== "latest" && !/^\d+$/.test(ref)) {
-    throw new UsageError(`"${ref}" is not a run id`, { hint: "give a number from pipebench runs, or latest" });
-  }
   if (!isRunFormat(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table, json or kafka-perf" });
   }
   const store = ResultsStore.open(flags.store);
   try {
-    const run = store.getRun(ref);
+    const run = store.getRun(store.resolveRef(ref) ?? -1);
     if (run === undefined) {
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, { hint: "pipebench runs lists the stored runs" });
+      throw new UsageError(`there is no run ${ref} in ${store.path}`, {
+        hint: "give a run id from pipebench runs, latest, latest~1, baseline or a tag",
+      });
     }
     if (flags.format === "kafka-perf") writeKafkaPerf(run);
     else {

@@ -8,7 +8,7 @@ import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
 import { hostProbe } from "../probes/host.js";
 import type { Probe, ProbeReading, ProbeSnapshot } from "../probes/probe.js";
-import type { RunEnvironment, RunStatus, StoredProbeReading, StoredThreshold } from "../store/results-store.js";
+import type { RunEnvironment, RunStatus, StoredProbeReading, StoredThreshold, Variant } from "../store/results-store.js";
 import type { ResultsStore } from "../store/results-store.js";
 import type { Suite, SuiteScenario } from "../suite/types.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
@@ -22,6 +22,8 @@ export interface ScenarioOutcome {
   name: string;
   target: string;
   targetKind: string;
+  trial: number;
+  variant?: Variant;
   result: ScenarioResult;
   thresholds: ThresholdOutcome[];
   /** Probe readings over the scenario, by "target/probe" ("host" for the host probe). */
@@ -45,7 +47,8 @@ export interface RunOutcome {
 
 export interface RunHooks {
   log?(line: string): void;
-  scenarioStart?(scenario: SuiteScenario, index: number, total: number): void;
+  /** `trial` is 0-based; absent when the caller does not repeat scenarios. */
+  scenarioStart?(scenario: SuiteScenario, index: number, total: number, trial?: number): void;
   progress?(scenario: SuiteScenario, progress: Progress): void;
   scenarioEnd?(outcome: ScenarioOutcome): void;
 }
@@ -54,6 +57,10 @@ export interface RunSuiteOptions {
   store: ResultsStore;
   signal?: AbortSignal;
   hooks?: RunHooks;
+  /** Runs of each scenario (`--trials`), kept apart in the store so compare can test them. */
+  trials?: number;
+  /** Stored with the run (`--tag`). */
+  tag?: string;
 }
 
 interface BoundProbe {
@@ -195,46 +202,94 @@ function toStored(outcomes: readonly ThresholdOutcome[]): StoredThreshold[] {
   }));
 }
 
-export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<RunOutcome> {
-  const { store, signal, hooks = {} } = options;
-  const log = hooks.log ?? (() => undefined);
-  const startedAt = Date.now();
+/** Where a scenario's result goes in the run: its place, its trial, its sweep combination. */
+export interface ScenarioPlacement {
+  ordinal: number;
+  /** 0-based trial number (`--trials N`). */
+  trial?: number;
+  variant?: Variant;
+}
 
-  const connected = await connectTargets(suite, log);
-  const environment: RunEnvironment = {
-    pipebench: PIPEBENCH_VERSION,
-    node: process.version,
-    host: { ...hostFingerprint() },
-    targets: Object.fromEntries(
-      [...connected].map(([name, c]) => [
-        name,
-        { kind: c.kind, ...(c.connection.info.version === undefined ? {} : { version: c.connection.info.version }) },
-      ]),
-    ),
-  };
-  const runId = store.beginRun({
-    suiteName: suite.name,
-    suiteFile: suite.file,
-    startedAt,
-    environment,
-    suite: suite.resolved,
-  });
+/**
+ * One run in progress: targets connected, the run row begun, probes bound. Scenarios run one at a
+ * time through `runScenario` — in the suite's order (runSuite), once per trial or sweep
+ * combination, or as a search decides (find-max) — and `finish` judges, stores and closes.
+ */
+export class SuiteSession {
+  readonly runId: number;
+  readonly suite: Suite;
+  readonly environment: RunEnvironment;
+  readonly startedAt: number;
+  private readonly scenarios: ScenarioOutcome[] = [];
+  private failure: string | undefined;
+  private status: RunStatus = "running";
+  /** A scenario threw (setup or connection), rather than ending with a failed status. */
+  private crashed = false;
+  private runBefore: (ProbeSnapshot | undefined)[] = [];
+  private readonly log: (line: string) => void;
 
-  const probes = bindProbes(suite, connected);
-  const scenarios: ScenarioOutcome[] = [];
-  let failure: string | undefined;
-  let status: RunStatus = "running";
-  let runBefore: (ProbeSnapshot | undefined)[] = [];
-  let runAfter: (ProbeSnapshot | undefined)[] = [];
+  private constructor(
+    private readonly options: RunSuiteOptions,
+    private readonly connected: Map<string, { kind: string; connection: Connection<unknown> }>,
+    private readonly probes: BoundProbe[],
+    init: { suite: Suite; runId: number; environment: RunEnvironment; startedAt: number },
+  ) {
+    this.suite = init.suite;
+    this.runId = init.runId;
+    this.environment = init.environment;
+    this.startedAt = init.startedAt;
+    this.log = options.hooks?.log ?? (() => undefined);
+  }
 
-  try {
-    runBefore = await snapshot(probes);
-    for (const [index, scenario] of suite.scenarios.entries()) {
-      if (signal?.aborted) break;
-      hooks.scenarioStart?.(scenario, index, suite.scenarios.length);
-      const target = connected.get(scenario.target);
-      if (!target) continue;
+  static async open(suite: Suite, options: RunSuiteOptions): Promise<SuiteSession> {
+    const log = options.hooks?.log ?? (() => undefined);
+    const startedAt = Date.now();
+    const connected = await connectTargets(suite, log);
+    const environment: RunEnvironment = {
+      pipebench: PIPEBENCH_VERSION,
+      node: process.version,
+      host: { ...hostFingerprint() },
+      targets: Object.fromEntries(
+        [...connected].map(([name, c]) => [
+          name,
+          { kind: c.kind, ...(c.connection.info.version === undefined ? {} : { version: c.connection.info.version }) },
+        ]),
+      ),
+    };
+    const runId = options.store.beginRun({
+      suiteName: suite.name,
+      suiteFile: suite.file,
+      startedAt,
+      environment,
+      suite: suite.resolved,
+      ...(options.tag === undefined ? {} : { tag: options.tag }),
+      trials: options.trials ?? 1,
+    });
+    const session = new SuiteSession(options, connected, bindProbes(suite, connected), { suite, runId, environment, startedAt });
+    session.runBefore = await snapshot(session.probes);
+    return session;
+  }
 
+  /** False once the run was interrupted or a scenario failed: nothing more should start. */
+  get canContinue(): boolean {
+    return this.status === "running" && this.options.signal?.aborted !== true;
+  }
+
+  /** The outcomes so far, in the order they ran. */
+  get outcomes(): readonly ScenarioOutcome[] {
+    return this.scenarios;
+  }
+
+  /**
+   * Runs one scenario and stores it. A scenario that fails or is interrupted ends the run
+   * (`canContinue` turns false); errors that are not the target's (bad setup) are thrown.
+   */
+  async runScenario(scenario: SuiteScenario, placement: ScenarioPlacement): Promise<ScenarioOutcome | undefined> {
+    const { hooks = {}, signal, store } = this.options;
+    const target = this.connected.get(scenario.target);
+    if (!target || !this.canContinue) return undefined;
+    let outcome: ScenarioOutcome | undefined;
+    try {
       let prepared: PreparedWorkload;
       try {
         prepared = await target.connection.prepare(scenario.workload, scenario.name);
@@ -243,8 +298,8 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         throw new TargetFailed(scenario.target, `scenario ${scenario.name}: ${(error as Error).message}`, { cause: error });
       }
 
-      const before = await snapshot(probes);
-      const sampler = sampleDuring(probes, before);
+      const before = await snapshot(this.probes);
+      const sampler = sampleDuring(this.probes, before);
       let result: ScenarioResult;
       try {
         result = await runScenario({
@@ -260,24 +315,29 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         await prepared.close?.().catch(() => undefined);
       }
       const samples = sampler.stop();
-      const after = await snapshot(probes);
-      const readings = [...summarize(probes, before, after, "interval"), ...samples];
+      const after = await snapshot(this.probes);
+      const readings = [...summarize(this.probes, before, after, "interval"), ...samples];
 
       const thresholds = evaluateThresholds(
         scenario.thresholds,
         scenarioMetricLookup(result, readingsByTarget(readings)),
       );
-      const outcome: ScenarioOutcome = {
+      const trial = placement.trial ?? 0;
+      outcome = {
         name: scenario.name,
         target: scenario.target,
         targetKind: target.kind,
+        trial,
+        ...(placement.variant === undefined ? {} : { variant: placement.variant }),
         result,
         thresholds,
         probes: readings,
       };
-      store.saveScenario(runId, {
-        ordinal: index,
+      store.saveScenario(this.runId, {
+        ordinal: placement.ordinal,
         name: scenario.name,
+        trial,
+        ...(placement.variant === undefined ? {} : { variant: placement.variant }),
         target: scenario.target,
         targetKind: target.kind,
         workload: scenario.workload,
@@ -286,63 +346,86 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         thresholds: toStored(thresholds),
         probes: readings,
       });
-      scenarios.push(outcome);
+      this.scenarios.push(outcome);
       hooks.scenarioEnd?.(outcome);
 
       if (result.status === "failed") {
-        failure = `scenario ${scenario.name} failed: ${result.failure ?? "the target stopped answering"}`;
-        status = "error";
-        break;
+        this.failure = `scenario ${scenario.name} failed: ${result.failure ?? "the target stopped answering"}`;
+        this.status = "error";
+      } else if (result.status === "interrupted") {
+        this.status = "interrupted";
       }
-      if (result.status === "interrupted") {
-        status = "interrupted";
-        break;
+    } catch (error) {
+      this.crashed = true;
+      this.status = signal?.aborted ? "interrupted" : "error";
+      this.failure = isPipebenchError(error) ? error.message : String((error as Error).message ?? error);
+      if (!isPipebenchError(error) && !signal?.aborted) {
+        // Unexpected: keep what was measured, then let the CLI report it.
+        store.finishRun(this.runId, this.status, ExitCode.targetFailed, []);
+        await this.closeTargets();
+        throw error;
       }
     }
-    if (signal?.aborted && status === "running") status = "interrupted";
-    runAfter = await snapshot(probes);
-  } catch (error) {
-    status = signal?.aborted ? "interrupted" : "error";
-    failure = isPipebenchError(error) ? error.message : String((error as Error).message ?? error);
-    if (!isPipebenchError(error) && !signal?.aborted) {
-      // Unexpected: keep what was measured, then let the CLI report it.
-      store.finishRun(runId, status, ExitCode.targetFailed, []);
-      await closeAll(connected);
-      throw error;
-    }
+    return outcome;
   }
 
-  const runProbes = summarize(probes, runBefore, runAfter, "interval");
-  for (const reading of runProbes) store.saveRunProbe(runId, reading);
-  const thresholds =
-    status === "running"
-      ? evaluateThresholds(suite.thresholds, runMetricLookup(scenarios.map((s) => s.result), readingsByTarget(runProbes)))
-      : [];
+  /** Reads the run-wide probes, judges the suite's thresholds, stores the verdict, closes the targets. */
+  async finish(): Promise<RunOutcome> {
+    const { store, signal } = this.options;
+    if (signal?.aborted && this.status === "running") this.status = "interrupted";
+    const runAfter = this.crashed ? [] : await snapshot(this.probes);
+    const runProbes = summarize(this.probes, this.runBefore, runAfter, "interval");
+    for (const reading of runProbes) store.saveRunProbe(this.runId, reading);
+    const thresholds =
+      this.status === "running"
+        ? evaluateThresholds(
+            this.suite.thresholds,
+            runMetricLookup(this.scenarios.map((s) => s.result), readingsByTarget(runProbes)),
+          )
+        : [];
+    await this.closeTargets();
 
-  for (const p of probes) await p.probe.close?.().catch(() => undefined);
-  await closeAll(connected);
+    const allPassed =
+      this.scenarios.every((s) => s.thresholds.every((t) => t.passed)) && thresholds.every((t) => t.passed);
+    if (this.status === "running") this.status = allPassed ? "passed" : "failed";
+    const exitCode =
+      this.status === "passed" ? ExitCode.ok
+      : this.status === "failed" ? ExitCode.thresholdsFailed
+      : this.status === "interrupted" ? EXIT_INTERRUPTED
+      : ExitCode.targetFailed;
+    store.finishRun(this.runId, this.status, exitCode, toStored(thresholds));
 
-  const allPassed =
-    scenarios.every((s) => s.thresholds.every((t) => t.passed)) && thresholds.every((t) => t.passed);
-  if (status === "running") status = allPassed ? "passed" : "failed";
-  const exitCode =
-    status === "passed" ? ExitCode.ok
-    : status === "failed" ? ExitCode.thresholdsFailed
-    : status === "interrupted" ? EXIT_INTERRUPTED
-    : ExitCode.targetFailed;
-  store.finishRun(runId, status, exitCode, toStored(thresholds));
+    return {
+      runId: this.runId,
+      suite: this.suite,
+      status: this.status,
+      exitCode,
+      startedAt: this.startedAt,
+      finishedAt: Date.now(),
+      environment: this.environment,
+      scenarios: this.scenarios,
+      thresholds,
+      runProbes,
+      ...(this.failure === undefined ? {} : { failure: this.failure }),
+    };
+  }
 
-  return {
-    runId,
-    suite,
-    status,
-    exitCode,
-    startedAt,
-    finishedAt: Date.now(),
-    environment,
-    scenarios,
-    thresholds,
-    runProbes,
-    ...(failure === undefined ? {} : { failure }),
-  };
+  private async closeTargets(): Promise<void> {
+    for (const p of this.probes) await p.probe.close?.().catch(() => undefined);
+    await closeAll(this.connected);
+    this.connected.clear();
+  }
+}
+
+/** Runs every scenario of the suite in order, each `trials` times back to back, and judges the run. */
+export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<RunOutcome> {
+  const session = await SuiteSession.open(suite, options);
+  const trials = options.trials ?? 1;
+  for (const [index, scenario] of suite.scenarios.entries()) {
+    for (let trial = 0; trial < trials && session.canContinue; trial++) {
+      options.hooks?.scenarioStart?.(scenario, index, suite.scenarios.length, trial);
+      await session.runScenario(scenario, { ordinal: index, trial });
+    }
+  }
+  return session.finish();
 }

@@ -77,11 +77,16 @@ function observedLines(s: StoredScenario, color: boolean): string[] {
   return out;
 }
 
-function scenarioRow(s: StoredScenario): string[] {
+/** The scenario's name as a row shows it: with its trial when repeated, its sweep values when swept. */
+export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "variant">, trials: number): string {
+  return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
+}
+
+function scenarioRow(s: StoredScenario, trials: number): string[] {
   const r = s.result;
   const hasLatency = r.latency.count > 0;
   return [
-    s.name,
+    scenarioLabel(s, trials),
     s.target,
     executorLabel(s.load),
     formatCount(r.ops),
@@ -113,7 +118,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   out.push("");
 
   const header = ["scenario", "target", "load", "ops", "ops/s", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
-  const rows = [header, ...run.scenarioResults.map(scenarioRow)];
+  const rows = [header, ...run.scenarioResults.map((s) => scenarioRow(s, run.trials))];
   const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]));
   out.push(paint(color, 1, lines[0] ?? ""));
   run.scenarioResults.forEach((s, i) => {

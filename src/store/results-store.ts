@@ -38,11 +38,21 @@ export interface NewRun {
   environment: RunEnvironment;
   /** The resolved suite; redacted before it is written. */
   suite: unknown;
+  /** A label for finding the run again (`--tag`); compare and report accept it as a ref. */
+  tag?: string;
+  /** Trials per scenario (`--trials`). */
+  trials?: number;
 }
+
+/** A sweep combination: the setting paths and the values this scenario ran with. */
+export type Variant = Record<string, JsonValue>;
 
 export interface NewScenario {
   ordinal: number;
   name: string;
+  /** 0-based; a scenario run with --trials N is stored N times. */
+  trial?: number;
+  variant?: Variant;
   target: string;
   targetKind: string;
   workload: unknown;
@@ -69,10 +79,13 @@ export interface RunRow {
   status: RunStatus;
   exitCode: number | null;
   scenarios: number;
+  tag: string | null;
+  trials: number;
 }
 
-export interface StoredScenario extends Omit<NewScenario, "thresholds" | "probes"> {
+export interface StoredScenario extends Omit<NewScenario, "thresholds" | "probes" | "trial"> {
   id: number;
+  trial: number;
   status: string;
   thresholds: StoredThreshold[];
   probes: StoredProbeReading[];
@@ -151,28 +164,42 @@ export class ResultsStore {
   }
 
   private migrate(): void {
-    const applied = this.db.pragma("user_version", { simple: true }) as number;
-    if (applied > MIGRATIONS.length) {
+    const version = (): number => this.db.pragma("user_version", { simple: true }) as number;
+    if (version() > MIGRATIONS.length) {
       throw new StoreError(
-        `the results store ${this.path} was written by a newer pipebench (schema ${applied})`,
+        `the results store ${this.path} was written by a newer pipebench (schema ${version()})`,
         { hint: "upgrade pipebench, or use another store with --store PATH" },
       );
     }
-    for (let i = applied; i < MIGRATIONS.length; i++) {
+    if (version() === MIGRATIONS.length) return;
+    // Foreign keys off while migrating: a migration that rebuilds a table must not cascade-delete
+    // the rows referencing it. The pragma is ignored inside a transaction, so it is set around.
+    this.db.pragma("foreign_keys = OFF");
+    try {
+      // `immediate`: two pipebench processes opening an old store at once migrate it once.
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[i] ?? "");
-        this.db.pragma(`user_version = ${i + 1}`);
-      })();
+        for (let i = version(); i < MIGRATIONS.length; i++) {
+          this.db.exec(MIGRATIONS[i] ?? "");
+          this.db.pragma(`user_version = ${i + 1}`);
+        }
+        const broken = this.db.pragma("foreign_key_check") as unknown[];
+        if (broken.length > 0) throw new StoreError(`migrating ${this.path} left ${broken.length} dangling rows`);
+      }).immediate();
+    } finally {
+      this.db.pragma("foreign_keys = ON");
     }
   }
 
   beginRun(run: NewRun): number {
     const info = this.db
       .prepare(
-        `insert into runs (suite_name, suite_file, started_at, status, environment, suite)
-         values (?, ?, ?, 'running', ?, ?)`,
+        `insert into runs (suite_name, suite_file, started_at, status, environment, suite, tag, trials)
+         values (?, ?, ?, 'running', ?, ?, ?, ?)`,
       )
-      .run(run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)));
+      .run(
+        run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
+        run.tag ?? null, run.trials ?? 1,
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -186,12 +213,12 @@ export class ResultsStore {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
-          `insert into scenarios (run_id, ordinal, name, target, target_kind, workload, load, status,
+          `insert into scenarios (run_id, ordinal, name, trial, variant, target, target_kind, workload, load, status,
              started_at, duration_s, result, thresholds)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          runId, s.ordinal, s.name, s.target, s.targetKind,
+          runId, s.ordinal, s.name, s.trial ?? 0, s.variant === undefined ? null : JSON.stringify(s.variant), s.target, s.targetKind,
           JSON.stringify(redact(s.workload)), JSON.stringify(s.load), s.result.status,
           s.result.startedAt, s.result.durationS, JSON.stringify(summary), JSON.stringify(s.thresholds),
         );
@@ -239,6 +266,59 @@ export class ResultsStore {
       .run(Date.now(), status, exitCode, JSON.stringify(thresholds), runId);
   }
 
+  /** Marks a run as its suite's baseline (`compare baseline latest`); one baseline per suite. */
+  setBaseline(runId: number): RunRow {
+    const run = this.listRunsWhere(`r.id = @id`, { id: runId })[0];
+    if (run === undefined) throw new StoreError(`there is no run ${runId} in ${this.path}`, { hint: "list the runs with: pipebench runs" });
+    this.db
+      .prepare(`insert into baselines (suite_name, run_id, set_at) values (?, ?, ?)
+                on conflict (suite_name) do update set run_id = excluded.run_id, set_at = excluded.set_at`)
+      .run(run.suiteName, runId, Date.now());
+    return run;
+  }
+
+  /** The baseline run id of a suite, when one is set. */
+  baselineOf(suiteName: string): number | undefined {
+    const row = this.db.prepare(`select run_id from baselines where suite_name = ?`).get(suiteName) as Row | undefined;
+    return row === undefined ? undefined : Number(row.run_id);
+  }
+
+  /**
+   * A run reference as the CLI takes it: a run id, `latest`, `latest~N` (N runs before the latest),
+   * `baseline` (of `suite`, or of the latest run's suite) or a tag (its newest run).
+   * Undefined when nothing matches.
+   */
+  resolveRef(ref: string, options: { suite?: string } = {}): number | undefined {
+    const suiteFilter = options.suite === undefined ? "" : "and r.suite_name = @suite";
+    const params = options.suite === undefined ? {} : { suite: options.suite };
+    if (/^\d+$/.test(ref)) return this.listRunsWhere(`r.id = @id`, { id: Number(ref) })[0]?.id;
+    const back = /^latest(?:~(\d+))?$/.exec(ref);
+    if (back) {
+      const row = this.db
+        .prepare(`select r.id from runs r where 1 = 1 ${suiteFilter} order by r.id desc limit 1 offset @skip`)
+        .get({ ...params, skip: Number(back[1] ?? 0) }) as Row | undefined;
+      return row === undefined ? undefined : Number(row.id);
+    }
+    if (ref === "baseline") {
+      const suite = options.suite ?? this.listRuns({ limit: 1 })[0]?.suiteName;
+      return suite === undefined ? undefined : this.baselineOf(suite);
+    }
+    const tagged = this.db
+      .prepare(`select r.id from runs r where r.tag = @tag ${suiteFilter} order by r.id desc limit 1`)
+      .get({ ...params, tag: ref }) as Row | undefined;
+    return tagged === undefined ? undefined : Number(tagged.id);
+  }
+
+  private listRunsWhere(where: string, params: Record<string, unknown>): RunRow[] {
+    const rows = this.db
+      .prepare(
+        `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count
+         from runs r where ${where} order by r.id desc`,
+      )
+      .all(params) as Row[];
+    return rows.map(toRunRow);
+  }
+
   listRuns(options: { limit?: number; suite?: string } = {}): RunRow[] {
     const rows = this.db
       .prepare(
@@ -263,7 +343,7 @@ export class ResultsStore {
       .prepare(`select * from probe_readings where run_id = ? order by id`)
       .all(id) as Row[];
     const scenarioRows = this.db
-      .prepare(`select * from scenarios where run_id = ? order by ordinal`)
+      .prepare(`select * from scenarios where run_id = ? order by ordinal, trial`)
       .all(id) as Row[];
     const scenarioResults = scenarioRows.map((s): StoredScenario => {
       const sid = Number(s.id);
@@ -276,6 +356,8 @@ export class ResultsStore {
         id: sid,
         ordinal: Number(s.ordinal),
         name: String(s.name),
+        trial: Number(s.trial),
+        ...(s.variant === null ? {} : { variant: JSON.parse(String(s.variant)) as Variant }),
         target: String(s.target),
         targetKind: String(s.target_kind),
         workload: JSON.parse(String(s.workload)),
@@ -330,6 +412,8 @@ function toRunRow(r: Row): RunRow {
     status: String(r.status) as RunStatus,
     exitCode: r.exit_code === null ? null : Number(r.exit_code),
     scenarios: Number(r.scenario_count),
+    tag: r.tag === null || r.tag === undefined ? null : String(r.tag),
+    trials: r.trials === undefined ? 1 : Number(r.trials),
   };
 }
 

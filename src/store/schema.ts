@@ -93,4 +93,45 @@ export const MIGRATIONS: readonly string[] = [
     primary key (scenario_id, name, t)
   );
   `,
+  // 3: trials, tags, baselines and sweep variants. A scenario may now run several times in one run
+  // (trials) or once per sweep combination (variant), so its uniqueness gains the trial number.
+  // SQLite cannot change a table constraint in place: the scenarios table is rebuilt (the store
+  // turns foreign keys off around migrations, so the rows that reference it are kept).
+  `
+  alter table runs add column tag text;
+  alter table runs add column trials integer not null default 1;
+  create index runs_by_tag on runs(tag);
+
+  create table baselines (
+    suite_name    text primary key,
+    run_id        integer not null references runs(id) on delete cascade,
+    set_at        integer not null
+  );
+
+  create table scenarios_v3 (
+    id            integer primary key autoincrement,
+    run_id        integer not null references runs(id) on delete cascade,
+    ordinal       integer not null,
+    name          text not null,
+    trial         integer not null default 0,  -- 0-based; --trials N stores N rows per scenario
+    variant       text,                        -- JSON: the sweep combination, or null
+    target        text not null,
+    target_kind   text not null,
+    workload      text not null,
+    load          text not null,
+    status        text not null,
+    started_at    integer not null,
+    duration_s    real not null,
+    result        text not null,
+    thresholds    text not null default '[]',
+    unique (run_id, name, trial)
+  );
+  insert into scenarios_v3 (id, run_id, ordinal, name, trial, variant, target, target_kind, workload, load,
+                            status, started_at, duration_s, result, thresholds)
+    select id, run_id, ordinal, name, 0, null, target, target_kind, workload, load,
+           status, started_at, duration_s, result, thresholds from scenarios;
+  drop table scenarios;
+  alter table scenarios_v3 rename to scenarios;
+  create index scenarios_by_run on scenarios(run_id);
+  `,
 ];

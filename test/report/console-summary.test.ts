@@ -35,12 +35,12 @@ const result: ScenarioResult = {
 
 function runOf(...results: [string, ScenarioResult][]): StoredRun {
   const scenarioResults = results.map(([name, r], i): StoredScenario => ({
-    id: i + 1, ordinal: i, name, target: "kafka", targetKind: "kafka", workload: {},
+    id: i + 1, ordinal: i, name, trial: 0, target: "kafka", targetKind: "kafka", workload: {},
     load: { executor: "constant-rate", rate: 200 }, status: r.status, result: r, thresholds: [], probes: [],
   }));
   return {
     id: 7, suiteName: "pipeline-e2e", suiteFile: "/s.yaml", startedAt: Date.UTC(2025, 0, 1), finishedAt: Date.UTC(2025, 0, 1, 0, 1),
-    status: "passed", exitCode: 0, scenarios: results.length,
+    status: "passed", exitCode: 0, scenarios: results.length, tag: null, trials: 1,
     environment: { pipebench: "0.1.0", node: "v20", host: { cpuModel: "cpu", cores: 2 }, targets: {} },
     suite: {}, thresholds: [], runProbes: [], scenarioResults,
   };

@@ -107,7 +107,7 @@ function result(values: Partial<ScenarioResult>): ScenarioResult {
 
 function scenario(name: string, targetKind: string, workload: Record<string, unknown>, r: ScenarioResult): StoredScenario {
   return {
-    id: 1, ordinal: 0, name, target: targetKind === "kafka" ? "kafka" : "db", targetKind, workload,
+    id: 1, ordinal: 0, name, trial: 0, target: targetKind === "kafka" ? "kafka" : "db", targetKind, workload,
     load: { executor: "max" }, status: r.status, result: r, thresholds: [], probes: [],
   };
 }
@@ -279,7 +279,7 @@ test("dates are SimpleDateFormat yyyy-MM-dd HH:mm:ss:SSS in the local time zone"
 function runOf(...scenarios: StoredScenario[]): StoredRun {
   return {
     id: 1, suiteName: "kafka-baseline", suiteFile: "/s.yaml", startedAt: Date.UTC(2026, 0, 1), finishedAt: Date.UTC(2026, 0, 1, 0, 1),
-    status: "passed", exitCode: 0, scenarios: scenarios.length,
+    status: "passed", exitCode: 0, scenarios: scenarios.length, tag: null, trials: 1,
     environment: { pipebench: "0.1.0", node: "v20", host: {}, targets: {} },
     suite: {}, thresholds: [], runProbes: [], scenarioResults: scenarios.map((s, i) => ({ ...s, id: i + 1, ordinal: i })),
   };

@@ -195,3 +195,61 @@ describe("a scenario whose workload observes a latency and counts integrity even
     store.close();
   });
 });
+
+describe("trials, tags and baselines", () => {
+  const env = { pipebench: "0.0.0", node: process.version, host: {}, targets: {} };
+  const scenario = { name: "copy", target: "pg", targetKind: "postgres", workload: {}, load: { executor: "max" }, result, thresholds: [], probes: [] };
+
+  test("a store from before trials is migrated with its rows and everything that hangs off them", () => {
+    const path = join(dir, "schema2.db");
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0] ?? "");
+    old.exec(MIGRATIONS[1] ?? "");
+    old.pragma("user_version = 2");
+    old.exec(`insert into runs (id, suite_name, suite_file, started_at, status, environment, suite) values (1, 's', '/s.yaml', 1, 'passed', '{}', '{}')`);
+    old.exec(`insert into scenarios (id, run_id, ordinal, name, target, target_kind, workload, load, status, started_at, duration_s, result)
+              values (1, 1, 0, 'copy', 'pg', 'postgres', '{}', '{}', 'completed', 1, 2, '${JSON.stringify(result)}')`);
+    old.exec(`insert into metrics (scenario_id, name, value, unit) values (1, 'throughput', 500, 'records/s')`);
+    old.exec(`insert into series (scenario_id, t, ops, errors, records, bytes) values (1, 0, 5, 0, 500, 2500)`);
+    old.close();
+
+    const store = ResultsStore.open(path);
+    const run = store.getRun(1);
+    store.close();
+    assert.equal(run?.trials, 1);
+    assert.equal(run?.tag, null);
+    assert.equal(run?.scenarioResults[0]?.trial, 0);
+    assert.deepEqual(run?.scenarioResults[0]?.result.series, [{ t: 0, ops: 5, errors: 0, records: 500, bytes: 2500, p50: null, p99: null }]);
+    const db = new Database(path, { readonly: true });
+    assert.deepEqual(db.prepare(`select value from metrics where scenario_id = 1`).all(), [{ value: 500 }]);
+    db.close();
+  });
+
+  test("each trial is its own row; tags, latest~N and the suite's baseline resolve to runs", () => {
+    const store = ResultsStore.open(join(dir, "trials.db"));
+    const first = store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, tag: "before", trials: 3 });
+    for (const trial of [0, 1, 2]) store.saveScenario(first, { ...scenario, ordinal: 0, trial });
+    store.finishRun(first, "passed", 0, []);
+    const second = store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 2, environment: env, suite: {}, tag: "after" });
+    store.saveScenario(second, { ...scenario, ordinal: 0, variant: { "workload.batchSize": 5000 } });
+    store.finishRun(second, "passed", 0, []);
+
+    const back = store.getRun(first);
+    assert.equal(back?.trials, 3);
+    assert.deepEqual(back?.scenarioResults.map((s) => s.trial), [0, 1, 2]);
+    assert.deepEqual(store.getRun(second)?.scenarioResults[0]?.variant, { "workload.batchSize": 5000 });
+    assert.throws(() => store.saveScenario(first, { ...scenario, ordinal: 0, trial: 1 }), /UNIQUE/);
+
+    assert.equal(store.resolveRef("before"), first);
+    assert.equal(store.resolveRef("latest"), second);
+    assert.equal(store.resolveRef("latest~1"), first);
+    assert.equal(store.resolveRef(String(first)), first);
+    assert.equal(store.resolveRef("baseline"), undefined);
+    assert.equal(store.resolveRef("nope"), undefined);
+    store.setBaseline(first);
+    assert.equal(store.resolveRef("baseline"), first);
+    assert.equal(store.resolveRef("baseline", { suite: "other" }), undefined);
+    assert.throws(() => store.setBaseline(999), /no run 999/);
+    store.close();
+  });
+});

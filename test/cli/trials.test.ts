@@ -1,0 +1,51 @@
+// `--trials` and `--tag` through the CLI, on DuckDB in-process: every trial is stored and shown,
+// and the tag finds the run again.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { StoredRun } from "../../src/store/results-store.js";
+import { pipebench } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-cli-trials-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const store = join(dir, "results.db");
+const suite = join(dir, "duck.yaml");
+writeFileSync(
+  suite,
+  `name: duck-trials
+targets:
+  duck: { kind: duckdb }
+scenarios:
+  count:
+    target: duck
+    workload: { type: query, sql: "select count(*) from range(1000)" }
+    load: { executor: closed, workers: 1, iterations: 20 }
+`,
+);
+
+test("--trials 3 stores three trials of each scenario; --tag finds the run again", async () => {
+  const r = await pipebench(["run", suite, "--store", store, "--trials", "3", "--tag", "first-try"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /count · trial 3\/3/);
+  assert.match(r.stdout, /count #1[\s\S]*count #2[\s\S]*count #3/);
+
+  const shown = await pipebench(["show", "first-try", "--store", store, "--format", "json"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  const run = JSON.parse(shown.stdout) as StoredRun;
+  assert.equal(run.tag, "first-try");
+  assert.equal(run.trials, 3);
+  assert.deepEqual(run.scenarioResults.map((s) => [s.name, s.trial, s.result.ops]), [["count", 0, 20], ["count", 1, 20], ["count", 2, 20]]);
+});
+
+test("a bad --trials or --tag is refused before anything runs (exit 2)", async () => {
+  for (const args of [["--trials", "0"], ["--trials", "two"], ["--tag", "has space"]]) {
+    const r = await pipebench(["run", suite, "--store", join(dir, "never.db"), ...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /hint:/);
+  }
+  const missing = await pipebench(["show", "no-such-tag", "--store", store]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no run no-such-tag/);
+});
