@@ -272,6 +272,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       generator,
       ...(observer === undefined ? {} : { observed: observer.recording() }),
       ...(observes === undefined ? {} : { observes }),
+      validity: {
+        inProcessTarget: options.inProcessTarget === true,
+        capWaits: executor.openOutcome()?.capWaits ?? 0,
+        notStarted: executor.openOutcome()?.notStarted ?? 0,
+      },
     });
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);

@@ -1,5 +1,6 @@
 // From what the recorder collected to the plain-JSON ScenarioResult that is stored, compared and
 // printed. Arithmetic only; no clocks, no I/O.
+import { assessValidity, type ValidityContext } from "../engine/validity.js";
 import type { ObservedRecording } from "./observed-recorder.js";
 import type { Recording } from "./recorder.js";
 import type { GeneratorHealth, ScenarioResult, ScenarioStatus } from "./summary.js";
@@ -18,6 +19,8 @@ export interface ScenarioOutcome {
   readonly observed?: ObservedRecording;
   /** The observed latency's name; without one the workload only counts (no `observed` in the result). */
   readonly observes?: string;
+  /** What the validity verdict needs beyond the result (in-process target, maxInFlight waits). */
+  readonly validity?: ValidityContext;
 }
 
 export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
@@ -59,5 +62,6 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
   }
   if (o !== undefined && Object.keys(o.counters).length > 0) result.counters = o.counters;
   if (outcome.failure !== undefined) result.failure = outcome.failure;
+  result.validity = assessValidity(result, outcome.validity);
   return result;
 }

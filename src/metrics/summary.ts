@@ -49,6 +49,21 @@ export interface GeneratorHealth {
 
 export type ScenarioStatus = "completed" | "interrupted" | "failed";
 
+/** Why a result's numbers cannot be trusted (src/engine/validity.ts decides). */
+export type ValidityCode = "generator-saturated" | "rate-not-reached" | "schedule-lag" | "not-steady" | "too-few-samples";
+
+export interface ValidityReason {
+  code: ValidityCode;
+  /** With the numbers, e.g. "asked 5000/s, achieved 3120/s (62 %)". */
+  message: string;
+}
+
+/** Whether a scenario's numbers can be trusted; invalid when there is any reason. */
+export interface Validity {
+  valid: boolean;
+  reasons: ValidityReason[];
+}
+
 /** One second of observed arrivals, by arrival time; `t` counts seconds from the measured start. */
 export interface ObservedSeriesPoint {
   t: number;
@@ -112,4 +127,9 @@ export interface ScenarioResult {
   counters?: Record<string, number>;
   /** Why the scenario ended early, when it did. */
   failure?: string;
+  /**
+   * Whether these numbers can be trusted. Every result pipebench builds has it; results stored by
+   * an older pipebench do not (validityOf in src/engine/validity.ts judges those when read).
+   */
+  validity?: Validity;
 }

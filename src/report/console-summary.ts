@@ -4,6 +4,7 @@
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
+import { validityLines } from "../engine/validity.js";
 
 export interface ConsoleOptions {
   color: boolean;
@@ -123,6 +124,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   out.push(paint(color, 1, lines[0] ?? ""));
   run.scenarioResults.forEach((s, i) => {
     out.push(lines[i + 1] ?? "");
+    if (s.result.validity !== undefined) for (const line of validityLines(s.result.validity)) out.push(`    ${paint(color, 31, line)}`);
     for (const line of observedLines(s, color)) out.push(`    ${line}`);
     for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
     if (s.result.status !== "completed") {

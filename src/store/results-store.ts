@@ -113,6 +113,7 @@ function metricRows(r: ScenarioResult): [string, number | null, string][] {
     ["duration", r.durationS, "s"],
     ["generator_cpu", r.generator.cpuPercent, "%"],
     ["generator_lag_p99", r.generator.eventLoopLagP99Ms, "ms"],
+    ["valid", r.validity === undefined ? null : r.validity.valid ? 1 : 0, "bool"],
   ];
   const latencies: [string, LatencySummary][] = [["", r.latency], ["service.", r.service]];
   if (r.observed !== undefined) latencies.push([`${r.observed.name}.`, r.observed.latency]);

@@ -1,0 +1,219 @@
+// Can a scenario's numbers be trusted? The verdict every result carries. Each rule names one way a
+// load test lies about its target:
+//
+//   generator-saturated  the generator's own CPU set the pace: the target was never pushed
+//   rate-not-reached     an open loop achieved < 95 % of the asked rate: the load was not the load
+//   schedule-lag         the event loop or the schedule ran late: start times (and latencies) slipped
+//   not-steady           throughput or median latency still moving between the first and last third
+//   too-few-samples      the tail percentile shown rests on too few latencies to be an estimate
+//
+// Arithmetic over the result only, so a stored result can be judged again when it is read.
+import {
+  ACHIEVED_RATE_MIN_FRACTION,
+  CPU_MAX_PERCENT,
+  LAG_P99_MAX_MS,
+  LATE_START_MAX_FRACTION,
+} from "./generator-health.js";
+import type { ScenarioResult, SeriesPoint, Validity, ValidityReason } from "../metrics/summary.js";
+
+/** What the result alone does not say, known where it is built (run-scenario). */
+export interface ValidityContext {
+  /** The target runs in this process (DuckDB): the process's CPU is the target's, not the generator's. */
+  readonly inProcessTarget?: boolean;
+  /**
+   * Open loop: times an operation waited for a slot under maxInFlight. Late starts then come from a
+   * target that held every slot, not from the generator (and their wait counts in latency).
+   */
+  readonly capWaits?: number;
+  /** Open loop: operations that were due but never started because maxInFlight were in flight. */
+  readonly notStarted?: number;
+}
+
+/** The result as built, before its verdict. */
+export type UnjudgedResult = Omit<ScenarioResult, "validity">;
+
+/**
+ * Percentile q (0–1) is an estimate when at least this many latencies lie beyond it; with fewer it
+ * is one of the few largest values, i.e. close to the maximum of this run, and moves with every
+ * run. 10 beyond it gives p99 ≥ 1,000 samples and p99.9 ≥ 10,000 (the usual HdrHistogram advice).
+ */
+export const SAMPLES_BEYOND_PERCENTILE = 10;
+/** The highest percentile the console table shows, which is the one judged. */
+export const SHOWN_PERCENTILE = 0.99;
+
+/** Steadiness is judged on at least this many full measured seconds (two per third). */
+export const STEADY_MIN_SECONDS = 6;
+/** Throughput of the last third may differ from the first third's by this fraction. */
+export const STEADY_THROUGHPUT_TOLERANCE = 0.2;
+/** Median latency of the last third may be this many times the first's (or its inverse)... */
+export const STEADY_P50_RATIO = 1.5;
+/** ...and must differ by at least this much, below which loopback jitter decides. */
+export const STEADY_P50_MIN_DELTA_MS = 0.5;
+/** Too few completions per third make per-second throughput noise, not a trend. */
+const STEADY_MIN_OPS_PER_THIRD = 50;
+
+/** Latencies needed for percentile q (0–1) to be an estimate rather than the maximum. */
+export function minSamplesFor(q: number): number {
+  return Math.ceil(SAMPLES_BEYOND_PERCENTILE / (1 - q) - 1e-9);
+}
+
+export function assessValidity(result: UnjudgedResult, context: ValidityContext = {}): Validity {
+  const reasons: ValidityReason[] = [
+    ...generatorSaturated(result, context),
+    ...rateNotReached(result, context),
+    ...scheduleLag(result, context),
+    ...notSteady(result),
+    ...tooFewSamples(result),
+  ];
+  return { valid: reasons.length === 0, reasons };
+}
+
+/** The stored verdict, or (for results stored before verdicts existed) one judged now. */
+export function validityOf(result: ScenarioResult): Validity {
+  return result.validity ?? assessValidity(result, legacyContext(result));
+}
+
+/** Validity reasons as one line each: "INVALID: asked 5,000/s, achieved 3,120/s (62 %, …) [rate-not-reached]". */
+export function validityLines(validity: Validity): string[] {
+  return validity.reasons.map((r) => `INVALID: ${r.message} [${r.code}]`);
+}
+
+function generatorSaturated(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
+  const g = r.generator;
+  const busy = g.cpuPercent - (g.spinCpuPercent ?? 0);
+  if (c.inProcessTarget === true || busy <= CPU_MAX_PERCENT) return [];
+  const rate =
+    g.askedRate !== null && g.askedRate > 0 ? `; achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)}` : "";
+  return [
+    {
+      code: "generator-saturated",
+      message:
+        `the load generator kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)${rate}: ` +
+        "it, not the target, set the pace; add workers (more pipebench processes or cores) or lower the rate",
+    },
+  ];
+}
+
+function rateNotReached(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
+  const { askedRate, achievedRate } = r.generator;
+  if (r.status !== "completed" || askedRate === null || askedRate <= 0) return [];
+  if (achievedRate >= askedRate * ACHIEVED_RATE_MIN_FRACTION) return [];
+  const pct = Math.round((achievedRate / askedRate) * 100);
+  const why =
+    (c.notStarted ?? 0) > 0
+      ? `; ${fmtCount(c.notStarted ?? 0)} operations never started because maxInFlight operations were in flight (the target did not keep up)`
+      : "";
+  return [
+    {
+      code: "rate-not-reached",
+      message: `asked ${fmtRate(askedRate)}, achieved ${fmtRate(achievedRate)} (${pct} %, needs ≥ ${Math.round(ACHIEVED_RATE_MIN_FRACTION * 100)} %)${why}`,
+    },
+  ];
+}
+
+function scheduleLag(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
+  const g = r.generator;
+  const parts: string[] = [];
+  if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS) {
+    parts.push(`event-loop lag p99 ${round1(g.eventLoopLagP99Ms)} ms, max ${round1(g.eventLoopLagMaxMs)} ms (limit ${LAG_P99_MAX_MS} ms)`);
+  }
+  // Late starts mean something only on a schedule, and only when the generator (not a full
+  // maxInFlight, which is the target's doing) made them late.
+  const started = r.ops + r.errors;
+  const open = g.askedRate !== null;
+  if (open && (c.capWaits ?? 0) === 0 && started > 0 && g.lateStarts > started * LATE_START_MAX_FRACTION) {
+    parts.push(
+      `${fmtCount(g.lateStarts)} of ${fmtCount(started)} operations (${round1((g.lateStarts / started) * 100)} %) ` +
+        `started more than 10 ms after their intended time (limit ${LATE_START_MAX_FRACTION * 100} %)`,
+    );
+  }
+  if (parts.length === 0) return [];
+  return [{ code: "schedule-lag", message: `${parts.join("; ")}: start times slipped, so latencies include the generator's delay` }];
+}
+
+function notSteady(r: UnjudgedResult): ValidityReason[] {
+  if (r.status !== "completed") return [];
+  // Full seconds of the measured interval only: the drain after an open loop and a closed loop's
+  // last partial second are not rates.
+  const full = r.series.filter((p) => p.t + 1 <= Math.floor(r.durationS + 1e-9));
+  if (full.length < STEADY_MIN_SECONDS) return [];
+  const third = Math.floor(full.length / 3);
+  const first = full.slice(0, third);
+  const last = full.slice(full.length - third);
+  const problems: string[] = [];
+
+  // A ramp or steps profile changes its rate on purpose; its throughput is not meant to be flat.
+  const flatRate = r.executor !== "ramp" && r.executor !== "steps";
+  const opsOf = (points: readonly SeriesPoint[]): number => points.reduce((sum, p) => sum + p.ops + p.errors, 0);
+  if (flatRate && opsOf(first) >= STEADY_MIN_OPS_PER_THIRD && opsOf(last) >= STEADY_MIN_OPS_PER_THIRD) {
+    const a = opsOf(first) / first.length;
+    const b = opsOf(last) / last.length;
+    const change = (b - a) / a;
+    if (Math.abs(change) > STEADY_THROUGHPUT_TOLERANCE) {
+      problems.push(
+        `throughput went from ${fmtRate(a)} in the first third to ${fmtRate(b)} in the last ` +
+          `(${change > 0 ? "+" : ""}${Math.round(change * 100)} %, tolerance ±${STEADY_THROUGHPUT_TOLERANCE * 100} %)`,
+      );
+    }
+  }
+  const p50First = median(first.map((p) => p.p50));
+  const p50Last = median(last.map((p) => p.p50));
+  if (p50First !== undefined && p50Last !== undefined && p50First > 0 && p50Last > 0) {
+    const ratio = p50Last / p50First;
+    if ((ratio >= STEADY_P50_RATIO || ratio <= 1 / STEADY_P50_RATIO) && Math.abs(p50Last - p50First) >= STEADY_P50_MIN_DELTA_MS) {
+      problems.push(
+        `median latency went from ${fmtMs(p50First)} in the first third to ${fmtMs(p50Last)} in the last (×${ratio.toFixed(2)})`,
+      );
+    }
+  }
+  if (problems.length === 0) return [];
+  return [
+    {
+      code: "not-steady",
+      message: `${problems.join("; ")} over ${full.length} s: not at steady state; lengthen the warm-up or the duration`,
+    },
+  ];
+}
+
+function tooFewSamples(r: UnjudgedResult): ValidityReason[] {
+  const n = r.latency.count;
+  const needed = minSamplesFor(SHOWN_PERCENTILE);
+  if (n === 0 || n >= needed) return [];
+  return [
+    {
+      code: "too-few-samples",
+      message:
+        `p99 from ${fmtCount(n)} latencies (needs ≥ ${fmtCount(needed)}, ${SAMPLES_BEYOND_PERCENTILE} beyond it): ` +
+        "it is close to the maximum of this run, not a percentile; run more iterations or a longer duration",
+    },
+  ];
+}
+
+/** What can be told from an old result's warnings: the generator health wrote why starts were late. */
+function legacyContext(r: ScenarioResult): ValidityContext {
+  const held = r.generator.warnings.some((w) => w.includes("maxInFlight"));
+  return held ? { capWaits: 1 } : {};
+}
+
+function median(values: readonly (number | null)[]): number | undefined {
+  const xs = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  if (xs.length === 0) return undefined;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 === 1 ? xs[mid] : ((xs[mid - 1] ?? 0) + (xs[mid] ?? 0)) / 2;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function fmtCount(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function fmtRate(perSec: number): string {
+  return perSec >= 100 ? `${fmtCount(perSec)}/s` : `${round1(perSec)}/s`;
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 100 ? `${Math.round(ms)} ms` : ms >= 1 ? `${ms.toFixed(2)} ms` : `${Math.round(ms * 1000)} µs`;
+}

@@ -1,0 +1,107 @@
+// The validity verdict: each reason fires on the numbers that mean it, and stays quiet just short of
+// them (so a test that cannot fail would show here as a boundary that does not move).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { assessValidity, minSamplesFor, validityOf, type UnjudgedResult } from "../../src/engine/validity.js";
+import type { GeneratorHealth, LatencySummary, ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
+
+const latency = (values: Partial<LatencySummary> = {}): LatencySummary => ({
+  count: 20_000, min: 1, mean: 2, stddev: 0.5, p50: 2, p90: 3, p95: 3.5, p99: 4, p999: 6, max: 9, ...values,
+});
+
+const health = (values: Partial<GeneratorHealth> = {}): GeneratorHealth => ({
+  cpuPercent: 20, spinCpuPercent: 0, eventLoopLagP99Ms: 1, eventLoopLagMaxMs: 2, askedRate: 1000, achievedRate: 1000,
+  lateStarts: 0, saturated: false, warnings: [], ...values,
+});
+
+/** A steady second: `ops` completions at `p50` ms. */
+const point = (t: number, ops = 1000, p50 = 2): SeriesPoint => ({ t, ops, errors: 0, records: ops, bytes: 0, p50, p99: p50 * 2 });
+
+function result(values: Partial<UnjudgedResult> = {}): UnjudgedResult {
+  return {
+    status: "completed", startedAt: 0, durationS: 20, warmupS: 2, executor: "constant-rate",
+    ops: 20_000, errors: 0, errorsByClass: {}, errorSamples: [], records: 20_000, bytes: 0,
+    opsPerSec: 1000, throughput: 1000, mbps: 0, errorRate: 0, latency: latency(), service: latency(),
+    latencyHistogram: "", serviceHistogram: "", series: Array.from({ length: 20 }, (_, t) => point(t)),
+    generator: health(), ...values,
+  };
+}
+
+const codes = (r: UnjudgedResult, context = {}): string[] => assessValidity(r, context).reasons.map((x) => x.code);
+
+test("a steady open-loop run that met its rate with plenty of samples is valid", () => {
+  const v = assessValidity(result());
+  assert.deepEqual(v, { valid: true, reasons: [] });
+});
+
+test("generator-saturated: busy CPU over 90 % of a core, spin time not counted, in-process targets exempt", () => {
+  const busy = result({ generator: health({ cpuPercent: 97, achievedRate: 3120, askedRate: 5000 }) });
+  const v = assessValidity(busy);
+  assert.equal(v.valid, false);
+  const reason = v.reasons.find((r) => r.code === "generator-saturated");
+  assert.match(reason?.message ?? "", /97 % of a CPU core busy \(limit 90 %\); achieved 3,120\/s of the asked 5,000\/s/);
+  assert.deepEqual(codes(result({ generator: health({ cpuPercent: 90 }) })), []);
+  // 95 % of which 40 points spin in the precise-sleep loop: 55 % busy.
+  assert.deepEqual(codes(result({ generator: health({ cpuPercent: 95, spinCpuPercent: 40 }) })), []);
+  assert.deepEqual(codes(result({ generator: health({ cpuPercent: 180 }) }), { inProcessTarget: true }), []);
+});
+
+test("rate-not-reached: an open loop under 95 % of the asked rate, with the numbers", () => {
+  const short = result({ generator: health({ askedRate: 5000, achievedRate: 3120 }) });
+  const v = assessValidity(short, { notStarted: 1200 });
+  assert.deepEqual(v.reasons.map((r) => r.code), ["rate-not-reached"]);
+  assert.match(v.reasons[0]?.message ?? "", /^asked 5,000\/s, achieved 3,120\/s \(62 %, needs ≥ 95 %\); 1,200 operations never started/);
+  assert.deepEqual(codes(result({ generator: health({ askedRate: 5000, achievedRate: 4760 }) })), []);
+  // Closed loops have no asked rate; an interrupted run is short by design.
+  assert.deepEqual(codes(result({ executor: "closed", generator: health({ askedRate: null, achievedRate: 10 }) })), []);
+  assert.deepEqual(codes(result({ status: "interrupted", generator: health({ askedRate: 5000, achievedRate: 100 }) })), []);
+});
+
+test("schedule-lag: event-loop lag p99 over 20 ms, or over 1 % late starts the generator caused", () => {
+  const lag = assessValidity(result({ generator: health({ eventLoopLagP99Ms: 35, eventLoopLagMaxMs: 80 }) }));
+  assert.deepEqual(lag.reasons.map((r) => r.code), ["schedule-lag"]);
+  assert.match(lag.reasons[0]?.message ?? "", /event-loop lag p99 35 ms, max 80 ms \(limit 20 ms\)/);
+  assert.deepEqual(codes(result({ generator: health({ eventLoopLagP99Ms: 20 }) })), []);
+
+  const late = assessValidity(result({ generator: health({ lateStarts: 900 }) }));
+  assert.match(late.reasons[0]?.message ?? "", /900 of 20,000 operations \(4\.5 %\) started more than 10 ms/);
+  assert.deepEqual(codes(result({ generator: health({ lateStarts: 200 }) })), []);
+  // Late because the target held every maxInFlight slot: the target's doing, counted in latency.
+  assert.deepEqual(codes(result({ generator: health({ lateStarts: 900 }) }), { capWaits: 900 }), []);
+});
+
+test("not-steady: throughput or median latency moving between the first and the last third", () => {
+  const falling = result({ series: Array.from({ length: 12 }, (_, t) => point(t, t < 4 ? 1000 : t < 8 ? 900 : 700)), durationS: 12 });
+  const v = assessValidity(falling);
+  assert.deepEqual(v.reasons.map((r) => r.code), ["not-steady"]);
+  assert.match(v.reasons[0]?.message ?? "", /throughput went from 1,000\/s in the first third to 700\/s in the last \(-30 %/);
+
+  const warming = result({ series: Array.from({ length: 12 }, (_, t) => point(t, 1000, t < 4 ? 8 : 2)), durationS: 12 });
+  assert.match(assessValidity(warming).reasons[0]?.message ?? "", /median latency went from 8\.00 ms in the first third to 2\.00 ms/);
+  // Within tolerance, under the absolute floor, too short to judge, or a ramp on purpose: steady.
+  assert.deepEqual(codes(result({ series: Array.from({ length: 12 }, (_, t) => point(t, t < 4 ? 1000 : 850)), durationS: 12 })), []);
+  assert.deepEqual(codes(result({ series: Array.from({ length: 12 }, (_, t) => point(t, 1000, t < 4 ? 0.3 : 0.1)), durationS: 12 })), []);
+  assert.deepEqual(codes(result({ series: Array.from({ length: 5 }, (_, t) => point(t, t < 2 ? 1000 : 100)), durationS: 5 })), []);
+  assert.deepEqual(codes(result({ executor: "ramp", series: Array.from({ length: 12 }, (_, t) => point(t, 100 * (t + 1))), durationS: 12 })), []);
+  // The drain after an open loop (seconds past the measured interval) is not a rate.
+  const drained = result({ series: [...Array.from({ length: 12 }, (_, t) => point(t)), point(12, 5), point(13, 1)], durationS: 12 });
+  assert.deepEqual(codes(drained), []);
+});
+
+test("too-few-samples: p99 needs 1,000 latencies, p99.9 10,000 (10 beyond the percentile)", () => {
+  assert.equal(minSamplesFor(0.99), 1000);
+  assert.equal(minSamplesFor(0.999), 10_000);
+  assert.equal(minSamplesFor(0.95), 200);
+  const few = assessValidity(result({ latency: latency({ count: 10 }) }));
+  assert.deepEqual(few.reasons.map((r) => r.code), ["too-few-samples"]);
+  assert.match(few.reasons[0]?.message ?? "", /^p99 from 10 latencies \(needs ≥ 1,000/);
+  assert.deepEqual(codes(result({ latency: latency({ count: 1000 }) })), []);
+  assert.deepEqual(codes(result({ latency: latency({ count: 0 }) })), [], "no latency, no percentile shown");
+});
+
+test("validityOf keeps a stored verdict and judges a result stored without one", () => {
+  const stored: ScenarioResult = { ...result(), validity: { valid: true, reasons: [] } };
+  assert.equal(validityOf({ ...stored, latency: latency({ count: 3 }) }).valid, true);
+  const old: ScenarioResult = result({ latency: latency({ count: 3 }) });
+  assert.deepEqual(validityOf(old).reasons.map((r) => r.code), ["too-few-samples"]);
+});
