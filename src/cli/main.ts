@@ -41,6 +41,8 @@ function program(result: { code: number }): Command {
     .option("-t, --trials <n>", "run each scenario n times, each trial kept (compare tests significance on them)")
     .option("--tag <name>", "label the run; compare, report and show accept the tag in place of a run id")
     .option("-o, --out <dir>", "also write results.json into this directory")
+    .option("--dashboard [port]", "live charts of the run at http://127.0.0.1:PORT/ (a free port unless given)")
+    .option("--dashboard-linger <time>", "keep the live view up this long after the run, e.g. 60 or 5m")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });

@@ -3,6 +3,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dashboardSettings } from "../dashboard/flags.js";
+import { LiveDashboard, observedHooks } from "../dashboard/live-run.js";
 import { driverSchemas } from "../drivers/index.js";
 import { runSuite } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
@@ -42,6 +44,9 @@ export interface RunFlags {
   out?: string;
   store: string;
   color: boolean;
+  /** `--dashboard[=PORT]`: live charts on 127.0.0.1. */
+  dashboard?: boolean | string;
+  dashboardLinger?: string;
   trials?: string;
   tag?: string;
 }
@@ -71,7 +76,8 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     });
   }
 
-  const file = suiteArg === undefined ? QUICKSTART_SUITE : resolve(suiteArg);
+  const live = dashboardSettings(flags, suiteArg);
+  const file = live.suiteArg === undefined ? QUICKSTART_SUITE : resolve(live.suiteArg);
   const suite = await loadSuite(
     file,
     {
@@ -96,14 +102,20 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
 
+  let dashboard: LiveDashboard | undefined;
   try {
     progress.log(`pipebench · ${suite.name} · ${suite.scenarios.length} scenarios · results → ${store.path}`);
+    if (live.settings !== undefined) {
+      dashboard = await LiveDashboard.start(live.settings, (line) => progress.log(line));
+      progress.log(`live view: ${dashboard.url}`);
+      dashboard.runStart(suite, trials);
+    }
     const outcome = await runSuite(suite, {
       store,
       signal: controller.signal,
       trials,
       ...(flags.tag === undefined ? {} : { tag: flags.tag }),
-      hooks: {
+      hooks: observedHooks(dashboard, {
         log: (line) => progress.log(`  ${line}`),
         scenarioStart: (s, i, total, trial) =>
           progress.start(s.name, i, total, trials > 1 && trial !== undefined ? `${trial + 1}/${trials}` : undefined),
@@ -117,8 +129,9 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
               `  p99 ${formatMs(r.latency.count > 0 ? r.latency.p99 : null)}  errors ${formatCount(r.errors)}`,
           );
         },
-      },
+      }),
     });
+    dashboard?.finished(outcome);
     const stored = store.getRun(outcome.runId);
     if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
     if (flags.out !== undefined) {
@@ -138,7 +151,11 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);
     }
     return outcome.exitCode;
+  } catch (error) {
+    dashboard?.failed(error);
+    throw error;
   } finally {
+    await dashboard?.close(controller.signal);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
     store.close();
