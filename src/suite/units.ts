@@ -7,9 +7,9 @@ const UNIT_MS: Record<string, number> = { us: 1e-3, "µs": 1e-3, ms: 1, s: 1000,
 
 /** Milliseconds, or undefined when `text` is not a duration. */
 export function parseDuration(text: string | number): number | undefined {
-  if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+  if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? finite(text * 1000) : undefined;
   const s = text.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  if (/^\d+(\.\d+)?$/.test(s)) return finite(Number(s) * 1000);
   DURATION_PART.lastIndex = 0;
   let total = 0;
   let consumed = 0;
@@ -17,15 +17,22 @@ export function parseDuration(text: string | number): number | undefined {
     total += Number(m[1]) * (UNIT_MS[m[2] ?? "s"] ?? 1000);
     consumed = DURATION_PART.lastIndex;
   }
-  return consumed === s.length && consumed > 0 ? total : undefined;
+  return consumed === s.length && consumed > 0 ? finite(total) : undefined;
+}
+
+/** A run of 400 digits is a number to the regular expressions but Infinity to Number(). */
+function finite(n: number): number | undefined {
+  return Number.isFinite(n) ? n : undefined;
 }
 
 export function formatDuration(ms: number): string {
   if (ms < 1) return `${Math.round(ms * 1000)}µs`;
   if (ms < 1000) return `${+ms.toFixed(ms < 10 ? 2 : 1)}ms`;
   if (ms < 60_000) return `${+(ms / 1000).toFixed(2)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
+  // Round to whole seconds first, so 1m59.7s prints as 2m, not 1m60s.
+  const total = Math.round(ms / 1000);
+  const m = Math.floor(total / 60);
+  const s = total % 60;
   return s === 0 ? `${m}m` : `${m}m${s}s`;
 }
 
@@ -50,7 +57,7 @@ export function parseCount(text: string | number): number | undefined {
   if (typeof text === "number") return Number.isFinite(text) ? text : undefined;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*(?:\/s)?\s*$/.exec(text);
   if (!m) return undefined;
-  return Number(m[1]) * (SI[m[2] ?? ""] ?? 1);
+  return finite(Number(m[1]) * (SI[m[2] ?? ""] ?? 1));
 }
 
 export const Rate = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -64,4 +71,54 @@ export const Rate = z.union([z.string(), z.number()]).transform((value, ctx) => 
     return z.NEVER;
   }
   return n;
+});
+
+// Sizes as the seeds write them: 1024, "64KB", "64KiB", "1MB", "1.5MiB". Kafka's own documents
+// mean 1024 by "64KB" (batch.size=65536 # 64KB), so KB/MB/GB are binary here, as are KiB/MiB/GiB;
+// bytes are what is kept.
+const SIZE_UNIT: Readonly<Record<string, number>> = {
+  "": 1,
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  g: 1024 ** 3,
+};
+
+/** Bytes, or undefined when `text` is not a size (a whole number of bytes after scaling). */
+export function parseSize(text: string | number): number | undefined {
+  if (typeof text === "number") return Number.isSafeInteger(text) && text >= 0 ? text : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? "").toLowerCase();
+  if (!Object.hasOwn(SIZE_UNIT, unit)) return undefined;
+  const bytes = Number(m[1]) * (SIZE_UNIT[unit] ?? 1);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** "64KiB", "1.5MiB", "1000B": exact when the size is a whole number of the unit. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+    if (bytes >= size && Number.isInteger((bytes / size) * 100)) return `${bytes / size}${unit}`;
+  }
+  return `${bytes}B`;
+}
+
+/** A size field: accepts 1024, "64KB", "1MiB"; yields bytes. */
+export const Size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (bytes === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `"${value}" is not a size`,
+      params: { fix: 'write bytes, or a number with KB, MB or GB (binary: 64KB is 65536 bytes), e.g. 1024 or "64KB"' },
+    });
+    return z.NEVER;
+  }
+  return bytes;
 });

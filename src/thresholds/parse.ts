@@ -16,7 +16,9 @@
 //              | lower { lower | digit | "_" } ;                 (* a probe metric, e.g. cache_hit_ratio *)
 //   latency    = "min" | "mean" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p999" | "max" ;
 //   op         = "<=" | ">=" | "==" | "<" | ">" ;
-//   value      = number ws [ unit ] ;
+//   value      = number ws [ unit ]
+//              | number duration number duration { number duration } ;   (* 1m30s, as tables print it *)
+//   duration   = "us" | "µs" | "ms" | "s" | "m" | "h" ;
 //   number     = digit { digit | "_" } [ "." digit { digit } ] [ exponent ] | "." digit { digit } ;
 //   unit       = "us" | "µs" | "ms" | "s" | "m" | "h"            (* duration, kept in ms *)
 //              | [ "k" | "M" ] [ word ] "/s"                   (* per second: 50k/s, 200 rows/s *)
@@ -24,6 +26,7 @@
 //              | "%"                                           (* ratio, kept as a fraction *)
 //              | "MB/s" ;                                      (* bandwidth, for mbps *)
 import { closest } from "../suite/did-you-mean.js";
+import { parseDuration } from "../suite/units.js";
 import {
   fixedKind,
   isLatencyMetric,
@@ -111,6 +114,18 @@ type Unit =
   | { readonly type: "bandwidth"; readonly text: string };
 
 const OP_CHARS = "<>=!";
+
+/** A table lookup that never finds Object.prototype's members (`constructor`, `valueOf`): any
+ * string a person writes is looked up in these tables. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** fixedKind, guarded the same way: a probe metric named `constructor` has no fixed kind. */
+function kindOf(source: MetricSource): MetricKind | undefined {
+  const kind: unknown = fixedKind(source);
+  return typeof kind === "string" ? (kind as MetricKind) : undefined;
+}
 const NUMBER = /^(\d[\d_]*(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?/;
 
 export function parseThreshold(expr: string): Threshold {
@@ -144,16 +159,27 @@ export function parseThreshold(expr: string): Threshold {
   const metric = canonicalName(source);
   const op = parseOp(opToken, opStart, token, valueText, fail);
 
-  if (valueText === "") fail(valueStart, `nothing after "${op}"`, `add a value, e.g. "${metric} ${op} ${EXAMPLE[fixedKind(source) ?? "number"]}"`);
+  if (valueText === "") fail(valueStart, `nothing after "${op}"`, `add a value, e.g. "${metric} ${op} ${EXAMPLE[kindOf(source) ?? "number"]}"`);
   if (valueText.startsWith("-")) fail(valueStart, "a threshold value cannot be negative", `write a value of 0 or more`);
   if (valueText.includes(",")) {
     fail(valueStart, `"${valueText}" has a comma`, `write the number without separators, e.g. 50000 or 50k (use "." for decimals)`);
   }
+  const compound = compoundDuration(valueText);
+  if (compound !== undefined) {
+    const kind = kindOf(source) ?? "duration";
+    if (kind !== "duration") {
+      fail(valueStart, `${metric} is ${KIND_NOUN[kind]}; "${valueText}" is a duration`, `write e.g. "${metric} ${op} ${EXAMPLE[kind]}"`);
+    }
+    return { expr: text, metric, op, value: compound, kind };
+  }
   const number = NUMBER.exec(valueText);
   if (!number) {
-    fail(valueStart, `"${valueText}" is not a number`, `write e.g. "${metric} ${op} ${EXAMPLE[fixedKind(source) ?? "number"]}"`);
+    fail(valueStart, `"${valueText}" is not a number`, `write e.g. "${metric} ${op} ${EXAMPLE[kindOf(source) ?? "number"]}"`);
   }
   const amount = Number((number[1] ?? "").replaceAll("_", "")) * 10 ** Number(number[2] ?? 0);
+  if (!Number.isFinite(amount)) {
+    fail(valueStart, `"${number[0]}" is too large to be a number`, "write an ordinary number, e.g. 5ms, 50k/s or 99%");
+  }
   const digits = number[0];
   const unitText = valueText.slice(digits.length).trim();
   const unit = parseUnit(unitText);
@@ -161,11 +187,19 @@ export function parseThreshold(expr: string): Threshold {
     fail(valueStart + digits.length, `"${unitText}" is not a unit`, "units are us, ms, s, m (durations), /s, k/s, M/s (rates), % (ratios)");
   }
 
-  const kind = fixedKind(source) ?? kindOfUnit(unit);
+  const kind = kindOf(source) ?? kindOfUnit(unit);
   const value = normalise(kind, amount, unit, { metric, op, digits, source }, (problem, fix) =>
     fail(valueStart, problem, fix),
   );
+  if (!Number.isFinite(value)) fail(valueStart, `"${valueText}" is too large`, "write a smaller value, e.g. in a larger unit");
   return { expr: text, metric, op, value, kind };
+}
+
+/** "1m30s", "1h5m", "3m1s" (how formatDuration prints a threshold), in ms; undefined otherwise. */
+function compoundDuration(valueText: string): number | undefined {
+  const compact = valueText.replace(/\s+/g, "").replaceAll("μ", "µ");
+  if (!/^(?:\d+(?:\.\d+)?(?:us|µs|ms|s|m|h)){2,}$/.test(compact)) return undefined;
+  return parseDuration(compact);
 }
 
 function canonicalName(source: MetricSource): string {
@@ -194,11 +228,11 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
   const rawName = dot < 0 ? token : token.slice(dot + 1);
   const prefix = qualifier === undefined ? "" : `${qualifier}.`;
 
-  const name = METRIC_ALIASES[rawName] ?? rawName;
+  const name = own(METRIC_ALIASES, rawName) ?? rawName;
   if (name !== name.toLowerCase()) {
     fail(dot + 1, `metric names are lower case`, `write ${prefix}${name.toLowerCase()}`);
   }
-  const synonym = METRIC_SYNONYMS[name];
+  const synonym = own(METRIC_SYNONYMS, name);
   if (synonym !== undefined) {
     fail(dot + 1, `"${name}" is not a metric pipebench records`, `did you mean ${prefix}${synonym}?`);
   }
@@ -240,7 +274,7 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
 
   // Any snake_case name is a probe metric, so a typo of a known metric would otherwise be
   // accepted and only fail after the run with "no probe reported throughtput".
-  if (resolved.from === "probe" && KNOWN_PROBE_METRICS[resolved.name] === undefined) {
+  if (resolved.from === "probe" && own(KNOWN_PROBE_METRICS, resolved.name) === undefined) {
     const candidates = resolved.target === undefined ? knownMetricNames() : Object.keys(KNOWN_PROBE_METRICS);
     const guess = closest(resolved.name, candidates);
     if (guess !== undefined && !differOnlyInDigits(guess, resolved.name)) {
@@ -261,7 +295,7 @@ function parseOp(opToken: string, offset: number, metric: string, value: string,
   const example = value === "" ? EXAMPLE.duration : value;
   if (opToken === "") fail(offset, "the operator is missing", `write ${metric} < ${example} (operators: < <= > >= ==)`);
   const fixes: Record<string, string> = { "=": "==", "===": "==", "=<": "<=", "=>": ">=" };
-  const replacement = fixes[opToken];
+  const replacement = own(fixes, opToken);
   if (replacement !== undefined) fail(offset, `"${opToken}" is not an operator`, `write ${metric} ${replacement} ${example}`);
   if (opToken === "!=" || opToken === "<>") {
     fail(offset, `"${opToken}" is not supported`, "a threshold states what must hold: use < <= > >= or ==");
@@ -272,14 +306,14 @@ function parseOp(opToken: string, offset: number, metric: string, value: string,
 function parseUnit(text: string): Unit | undefined {
   if (text === "") return { type: "bare", scale: 1, text };
   if (text === "%") return { type: "percent", text };
-  const ms = DURATION_MS[text];
+  const ms = own(DURATION_MS, text);
   if (ms !== undefined) return { type: "duration", ms, text };
   if (text === "MB/s") return { type: "bandwidth", text };
-  const scaled = SCALE[text];
+  const scaled = own(SCALE, text);
   if (scaled !== undefined) return { type: "bare", scale: scaled, text };
   // 50k/s, 1.5M/s, 200 rows/s, 50k msg/s. Lower-case `m` is minutes, never millions.
   const perSecond = /^([kKM]?)\s*([A-Za-z]*)\s*\/\s*s$/.exec(text);
-  if (perSecond) return { type: "per-second", scale: SCALE[perSecond[1] ?? ""] ?? 1, text };
+  if (perSecond) return { type: "per-second", scale: own(SCALE, perSecond[1] ?? "") ?? 1, text };
   return undefined;
 }
 
