@@ -23,8 +23,8 @@ test("a reconnecting client gets what follows its Last-Event-ID, then the live e
     await resumed.ended;
     assert.deepEqual(resumed.events.map((e) => [e.id, e.event]), [[3, "log"], [4, "log"], [5, "run-end"]]);
     assert.equal(resumed.events[1]?.data.line, "four");
-    const { type, status, exitCode, runId } = resumed.events[2]?.data ?? {};
-    assert.deepEqual([type, status, exitCode, runId], ["run-end", "passed", 0, 7]);
+    const last = resumed.events[2]?.data;
+    assert.deepEqual([last?.type, last?.status, last?.exitCode, last?.runId], ["run-end", "passed", 0, 7]);
 
     // After the end: the whole history at once, then the stream closes.
     const after = await followEvents(server.url);
