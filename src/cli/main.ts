@@ -6,6 +6,7 @@ import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
 import { DEFAULT_STORE } from "../store/results-store.js";
 import { formatSuiteError } from "../suite/format-error.js";
 import { PIPEBENCH_VERSION } from "../version.js";
+import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
 import { showCommand } from "./show.js";
@@ -71,6 +72,16 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string, flags: { store: string; format: string }) => {
       result.code = showCommand(ref, { ...flags, color });
+    });
+
+  cli
+    .command("diagnose")
+    .description("find the bottlenecks of a stored run: evidence, impact, the setting to change, the runbook section")
+    .argument("<run>", "run id, or latest")
+    .addOption(new Option("-f, --format <format>", "output format").choices(DIAGNOSE_FORMATS).default("table"))
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((ref: string, flags: { store: string; format: string }) => {
+      result.code = diagnoseCommand(ref, { ...flags, color });
     });
 
   return cli;

@@ -8,7 +8,9 @@ import { LiveDashboard, observedHooks } from "../dashboard/live-run.js";
 import { driverSchemas } from "../drivers/index.js";
 import { runSuite } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
+import { diagnose } from "../diagnose/diagnose.js";
 import { renderRunSummary } from "../report/console-summary.js";
+import { renderFindings } from "../report/findings.js";
 import { formatCount, formatMs, formatRate } from "../report/format.js";
 import { renderKafkaPerf } from "../report/kafka-perf.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
@@ -147,6 +149,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       progress.log(`stored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
+      process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
       if (outcome.failure) process.stdout.write(`\n${outcome.failure}\n`);
       process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);
     }

@@ -58,10 +58,12 @@ export function minSamplesFor(q: number): number {
 }
 
 export function assessValidity(result: UnjudgedResult, context: ValidityContext = {}): Validity {
+  const saturated = generatorSaturated(result, context);
   const reasons: ValidityReason[] = [
-    ...generatorSaturated(result, context),
+    ...saturated,
     ...rateNotReached(result, context),
-    ...scheduleLag(result, context),
+    // Lag that already explains a saturated generator is said there, once.
+    ...(saturated.length > 0 ? [] : scheduleLag(result, context)),
     ...notSteady(result),
     ...tooFewSamples(result),
   ];
@@ -78,30 +80,64 @@ export function validityLines(validity: Validity): string[] {
   return validity.reasons.map((r) => `INVALID: ${r.message} [${r.code}]`);
 }
 
+function shortOfRate(r: UnjudgedResult): boolean {
+  const { askedRate, achievedRate } = r.generator;
+  return r.status === "completed" && askedRate !== null && askedRate > 0 && achievedRate < askedRate * ACHIEVED_RATE_MIN_FRACTION;
+}
+
+/** What made starts slip, when the generator (not a full maxInFlight) did: lag, late starts. */
+function lagFacts(r: UnjudgedResult, c: ValidityContext): string[] {
+  const g = r.generator;
+  const facts: string[] = [];
+  if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS) {
+    facts.push(`event-loop lag p99 ${round1(g.eventLoopLagP99Ms)} ms, max ${round1(g.eventLoopLagMaxMs)} ms (limit ${LAG_P99_MAX_MS} ms)`);
+  }
+  // Late starts mean something only on a schedule, and only when the generator (not a full
+  // maxInFlight, which is the target's doing) made them late.
+  const started = r.ops + r.errors;
+  const open = g.askedRate !== null;
+  if (open && (c.capWaits ?? 0) === 0 && started > 0 && g.lateStarts > started * LATE_START_MAX_FRACTION) {
+    facts.push(
+      `${fmtCount(g.lateStarts)} of ${fmtCount(started)} operations (${round1((g.lateStarts / started) * 100)} %) ` +
+        `started more than 10 ms after their intended time (limit ${LATE_START_MAX_FRACTION * 100} %)`,
+    );
+  }
+  return facts;
+}
+
+/**
+ * The generator set the pace: its CPU was full (an in-process target's CPU is not the generator's),
+ * or it fell short of the asked rate while its own event loop or schedule ran late (a loop starved
+ * of CPU, by its own work or by other processes on the machine).
+ */
 function generatorSaturated(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   const g = r.generator;
   const busy = g.cpuPercent - (g.spinCpuPercent ?? 0);
-  if (c.inProcessTarget === true || busy <= CPU_MAX_PERCENT) return [];
-  const rate =
-    g.askedRate !== null && g.askedRate > 0 ? `; achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)}` : "";
+  const facts: string[] = [];
+  if (c.inProcessTarget !== true && busy > CPU_MAX_PERCENT) {
+    facts.push(`the load generator kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)`);
+  }
+  const short = shortOfRate(r);
+  if (short) facts.push(...lagFacts(r, c));
+  if (facts.length === 0) return [];
+  if (short && g.askedRate !== null) {
+    facts.push(`it achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)} (CPU ${round1(g.cpuPercent)} % of a core)`);
+  }
   return [
     {
       code: "generator-saturated",
-      message:
-        `the load generator kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)${rate}: ` +
-        "it, not the target, set the pace; add workers (more pipebench processes or cores) or lower the rate",
+      message: `${facts.join("; ")}: the generator, not the target, set the pace; add workers (more pipebench processes or cores) or lower the rate`,
     },
   ];
 }
 
 function rateNotReached(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   const { askedRate, achievedRate } = r.generator;
-  if (r.status !== "completed" || askedRate === null || askedRate <= 0) return [];
-  if (achievedRate >= askedRate * ACHIEVED_RATE_MIN_FRACTION) return [];
+  if (!shortOfRate(r) || askedRate === null) return [];
   const pct = Math.round((achievedRate / askedRate) * 100);
   const why =
     (c.notStarted ?? 0) > 0
-      ? `; ${fmtCount(c.notStarted ?? 0)} operations never started because maxInFlight operations were in flight (the target did not keep up)`
+      ? `; ${fmtCount(c.notStarted ?? 0)} operations never started because maxInFlight operations were in flight`
       : "";
   return [
     {
@@ -112,23 +148,9 @@ function rateNotReached(r: UnjudgedResult, c: ValidityContext): ValidityReason[]
 }
 
 function scheduleLag(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
-  const g = r.generator;
-  const parts: string[] = [];
-  if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS) {
-    parts.push(`event-loop lag p99 ${round1(g.eventLoopLagP99Ms)} ms, max ${round1(g.eventLoopLagMaxMs)} ms (limit ${LAG_P99_MAX_MS} ms)`);
-  }
-  // Late starts mean something only on a schedule, and only when the generator (not a full
-  // maxInFlight, which is the target's doing) made them late.
-  const started = r.ops + r.errors;
-  const open = g.askedRate !== null;
-  if (open && (c.capWaits ?? 0) === 0 && started > 0 && g.lateStarts > started * LATE_START_MAX_FRACTION) {
-    parts.push(
-      `${fmtCount(g.lateStarts)} of ${fmtCount(started)} operations (${round1((g.lateStarts / started) * 100)} %) ` +
-        `started more than 10 ms after their intended time (limit ${LATE_START_MAX_FRACTION * 100} %)`,
-    );
-  }
-  if (parts.length === 0) return [];
-  return [{ code: "schedule-lag", message: `${parts.join("; ")}: start times slipped, so latencies include the generator's delay` }];
+  const facts = lagFacts(r, c);
+  if (facts.length === 0) return [];
+  return [{ code: "schedule-lag", message: `${facts.join("; ")}: start times slipped, so latencies include the generator's delay` }];
 }
 
 function notSteady(r: UnjudgedResult): ValidityReason[] {

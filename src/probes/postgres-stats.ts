@@ -50,6 +50,23 @@ const TOP_BY_MEAN = 10;
 /** Backend counts kept for "max seen"; at one sample a second this is over a day. */
 const MAX_HISTORY = 100_000;
 
+/**
+ * Server settings the diagnosis quotes back when it advises a change (seed 000 Day 7 Task 2.3): read
+ * with every snapshot, as the server reports them ("128MB") and, for sizes, in bytes.
+ */
+export const TUNING_SETTINGS = [
+  "shared_buffers",
+  "effective_cache_size",
+  "work_mem",
+  "maintenance_work_mem",
+  "max_connections",
+  "random_page_cost",
+  "effective_io_concurrency",
+  "max_parallel_workers_per_gather",
+] as const;
+/** Those of TUNING_SETTINGS that are sizes (pg_size_bytes understands them). */
+const SIZE_SETTINGS = new Set(["shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem"]);
+
 const ENABLE_STATEMENTS =
   "add shared_preload_libraries = 'pg_stat_statements' to postgresql.conf, restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database";
 
@@ -111,6 +128,22 @@ async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
   // bigint columns arrive as strings; these counters stay far below 2^53.
   for (const name of DATABASE_COUNTERS) values[name] = Number(row[name] ?? 0);
 
+  // Settings and the database's size: what the cache-hit and work_mem advice quotes.
+  const settingsRows = await c.query<{ name: string; value: string; bytes: string | null }>(
+    `select name, current_setting(name) as value,
+            case when name = any($2) then pg_size_bytes(current_setting(name))::text end as bytes
+       from unnest($1::text[]) as name`,
+    [[...TUNING_SETTINGS], [...SIZE_SETTINGS]],
+  );
+  const settings: { [key: string]: JsonValue } = {};
+  const settingsBytes: { [key: string]: JsonValue } = {};
+  for (const r of settingsRows.rows) {
+    settings[r.name] = r.value;
+    if (r.bytes !== null) settingsBytes[r.name] = Number(r.bytes);
+  }
+  const size = await c.query<{ bytes: string }>(`select pg_database_size(current_database())::text as bytes`);
+  values.database_size_bytes = Number(size.rows[0]?.bytes ?? 0);
+
   const statements = await readStatements(c, Number(row.version_num ?? 0));
   if (statements.state === "ok") {
     values.statements_calls = statements.calls;
@@ -120,6 +153,8 @@ async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
     database: String(row.database ?? ""),
     statements: statements.state,
     top: statements.top.map((s) => ({ ...s })),
+    settings,
+    settings_bytes: settingsBytes,
   };
   if (statements.error !== undefined) details.statements_error = statements.error;
   return { at, values, details };
@@ -176,6 +211,12 @@ async function readStatements(c: pg.Client, versionNum: number): Promise<Stateme
   }
 }
 
+function settingsOf(snapshot: ProbeSnapshot): { settings: JsonValue; bytes: JsonValue } | undefined {
+  const d = snapshot.details;
+  if (d === null || typeof d !== "object" || Array.isArray(d) || d.settings === undefined) return undefined;
+  return { settings: d.settings, bytes: d.settings_bytes ?? {} };
+}
+
 function statementsOf(snapshot: ProbeSnapshot): { state: StatementsState; top: Statement[]; error?: string } {
   const d = snapshot.details;
   if (d === null || typeof d !== "object" || Array.isArray(d)) return { state: "unreadable", top: [] };
@@ -199,6 +240,15 @@ export function summarizePostgresStats(before: ProbeSnapshot, after: ProbeSnapsh
   metrics.backends = peak;
   details.backends_at_end = a.numbackends ?? 0;
   details.max_connections = maxConnections;
+  const settings = settingsOf(after);
+  if (settings !== undefined) {
+    details.settings = settings.settings;
+    details.settings_bytes = settings.bytes;
+  }
+  if (a.database_size_bytes !== undefined) details.database_size_bytes = a.database_size_bytes;
+  // Blocks over the interval: with the ratio, how much was read from outside shared_buffers.
+  metrics.blocks_read = delta("blks_read");
+  metrics.blocks_hit = delta("blks_hit");
 
   const hit = delta("blks_hit");
   const read = delta("blks_read");

@@ -39,11 +39,21 @@ test("generator-saturated: busy CPU over 90 % of a core, spin time not counted, 
   const v = assessValidity(busy);
   assert.equal(v.valid, false);
   const reason = v.reasons.find((r) => r.code === "generator-saturated");
-  assert.match(reason?.message ?? "", /97 % of a CPU core busy \(limit 90 %\); achieved 3,120\/s of the asked 5,000\/s/);
+  assert.match(reason?.message ?? "", /97 % of a CPU core busy \(limit 90 %\); it achieved 3,120\/s of the asked 5,000\/s/);
   assert.deepEqual(codes(result({ generator: health({ cpuPercent: 90 }) })), []);
   // 95 % of which 40 points spin in the precise-sleep loop: 55 % busy.
   assert.deepEqual(codes(result({ generator: health({ cpuPercent: 95, spinCpuPercent: 40 }) })), []);
   assert.deepEqual(codes(result({ generator: health({ cpuPercent: 180 }) }), { inProcessTarget: true }), []);
+});
+
+test("generator-saturated: short of the rate while the generator's own loop lagged (CPU starved, whoever took it)", () => {
+  const starved = result({ generator: health({ cpuPercent: 33, eventLoopLagP99Ms: 60, eventLoopLagMaxMs: 76, askedRate: 1_000_000, achievedRate: 5500 }) });
+  const v = assessValidity(starved, { capWaits: 10_000, notStarted: 1_989_000 });
+  assert.deepEqual(v.reasons.map((r) => r.code), ["generator-saturated", "rate-not-reached"], "the lag is said once, as saturation");
+  assert.match(v.reasons[0]?.message ?? "", /^event-loop lag p99 60 ms, max 76 ms \(limit 20 ms\); it achieved 5,500\/s of the asked 1,000,000\/s \(CPU 33 % of a core\)/);
+  // Short of the rate with a quiet generator: the target held every slot; not the generator's doing.
+  const held = result({ generator: health({ cpuPercent: 22, askedRate: 1_000_000, achievedRate: 100_000, lateStarts: 40_000 }) });
+  assert.deepEqual(codes(held, { capWaits: 40_000, notStarted: 1_800_000 }), ["rate-not-reached"]);
 });
 
 test("rate-not-reached: an open loop under 95 % of the asked rate, with the numbers", () => {

@@ -1,0 +1,32 @@
+// `pipebench diagnose <run|latest>`: the findings of a stored run, as a table or as JSON.
+import { diagnose } from "../diagnose/diagnose.js";
+import { UsageError } from "../errors.js";
+import { renderFindings } from "../report/findings.js";
+import { ResultsStore } from "../store/results-store.js";
+
+export const DIAGNOSE_FORMATS = ["table", "json"] as const;
+
+export function diagnoseCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
+  if (ref !== "latest" && !/^\d+$/.test(ref)) {
+    throw new UsageError(`"${ref}" is not a run id`, { hint: "give a number from pipebench runs, or latest" });
+  }
+  if (!(DIAGNOSE_FORMATS as readonly string[]).includes(flags.format)) {
+    throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
+  }
+  const store = ResultsStore.open(flags.store);
+  try {
+    const run = store.getRun(ref);
+    if (run === undefined) {
+      throw new UsageError(`there is no run ${ref} in ${store.path}`, { hint: "pipebench runs lists the stored runs" });
+    }
+    const findings = diagnose(run);
+    if (flags.format === "json") {
+      process.stdout.write(`${JSON.stringify({ run: run.id, suite: run.suiteName, findings }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`pipebench run ${run.id} · ${run.suiteName}\n\n${renderFindings(findings, { color: flags.color })}\n`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}

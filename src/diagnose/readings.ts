@@ -1,0 +1,80 @@
+// Typed access to what a stored run holds for the rules: probe readings by probe, target and
+// phase; the resolved suite's target settings; JSON details narrowed without casts to `any`.
+import type { JsonValue, ProbeReading } from "../probes/probe.js";
+import type { StoredProbeReading, StoredRun, StoredScenario } from "../store/results-store.js";
+
+export type JsonObject = { [key: string]: JsonValue };
+
+export function isObject(value: JsonValue | undefined): value is JsonObject {
+  return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
+}
+
+export function objectAt(value: JsonValue | undefined, key: string): JsonObject | undefined {
+  if (!isObject(value)) return undefined;
+  const v = value[key];
+  return isObject(v) ? v : undefined;
+}
+
+export function arrayAt(value: JsonValue | undefined, key: string): JsonValue[] {
+  if (!isObject(value)) return [];
+  const v = value[key];
+  return Array.isArray(v) ? v : [];
+}
+
+export function numberAt(value: JsonValue | undefined, key: string): number | undefined {
+  if (!isObject(value)) return undefined;
+  const v = value[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+export function stringAt(value: JsonValue | undefined, key: string): string | undefined {
+  if (!isObject(value)) return undefined;
+  const v = value[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** The scenario's reading of `probe` over its whole interval (target null: the host probe). */
+export function intervalReading(scenario: StoredScenario, probe: string, target: string | null): ProbeReading | undefined {
+  return scenario.probes.find((p) => p.phase === "interval" && p.probe === probe && p.target === target)?.reading;
+}
+
+/** The samples taken while the scenario ran, oldest first. */
+export function sampleReadings(scenario: StoredScenario, probe: string, target: string | null): StoredProbeReading[] {
+  return scenario.probes
+    .filter((p) => p.phase === "sample" && p.probe === probe && p.target === target)
+    .sort((a, b) => a.takenAt - b.takenAt);
+}
+
+/** Every interval reading of `probe` in the run: each scenario's, then the whole run's. */
+export function allIntervalReadings(run: StoredRun, probe: string): { scenario: StoredScenario | null; reading: StoredProbeReading }[] {
+  const out: { scenario: StoredScenario | null; reading: StoredProbeReading }[] = [];
+  for (const s of run.scenarioResults) {
+    for (const p of s.probes) if (p.phase === "interval" && p.probe === probe) out.push({ scenario: s, reading: p });
+  }
+  for (const p of run.runProbes) if (p.phase === "interval" && p.probe === probe) out.push({ scenario: null, reading: p });
+  return out;
+}
+
+/** A target's section of the resolved suite as written (after ${VAR} and --set), or undefined. */
+export function targetConfig(run: StoredRun, target: string): JsonObject | undefined {
+  const suite = run.suite as JsonValue;
+  return objectAt(objectAt(suite, "targets"), target);
+}
+
+/** The machine pipebench ran on: its memory and cores, from the run's fingerprint. */
+export function hostOf(run: StoredRun): { memoryBytes: number | undefined; cores: number | undefined } {
+  const host = run.environment.host;
+  return { memoryBytes: numberAt(host, "memoryBytes"), cores: numberAt(host, "cores") };
+}
+
+/** A workload field, as stored (the driver's parsed workload). */
+export function workloadField(scenario: StoredScenario, key: string): JsonValue | undefined {
+  const w = scenario.workload as JsonValue;
+  return isObject(w) ? w[key] : undefined;
+}
+
+/** Trial number of a stored scenario (0 when the store predates trials). */
+export function trialOf(scenario: StoredScenario): number {
+  const t = (scenario as { trial?: unknown }).trial;
+  return typeof t === "number" ? t : 0;
+}

@@ -1,0 +1,95 @@
+// The machine the run measured on: CPU saturation with a tail that shows it (seed 002 §2 "High CPU
+// Usage": > 70 % sustained), memory pressure (§3, the 80 % alert), and a hypervisor taking CPU.
+import type { ProbeReading } from "../../probes/probe.js";
+import { formatMs, formatPercent } from "../../report/format.js";
+import type { StoredScenario } from "../../store/results-store.js";
+import { hostOf, intervalReading } from "../readings.js";
+import { defineRule, type Subject } from "../rule.js";
+
+const PROBE = "host";
+export const HOST_CPU_MAX = 0.7;
+/** p99 at least this many times p50: the tail is queueing, not the work itself. */
+export const TAIL_RATIO = 5;
+export const MEMORY_MAX = 0.9;
+export const STEAL_MAX = 0.05;
+/** Fewer latencies than this and p99 is too close to the maximum to compare with p50. */
+const MIN_LATENCIES = 100;
+
+interface HostMatch {
+  scenario: StoredScenario;
+  reading: ProbeReading;
+  cores: number | undefined;
+  memoryBytes: number | undefined;
+}
+
+function hostReading({ run, scenario }: Subject): HostMatch | undefined {
+  if (scenario === null) return undefined;
+  const reading = intervalReading(scenario, PROBE, null);
+  if (reading === undefined) return undefined;
+  const { cores, memoryBytes } = hostOf(run);
+  return { scenario, reading, cores, memoryBytes };
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? "?" : formatPercent(x, 0));
+
+export const HOST_RULES = [
+  defineRule<HostMatch>({
+    id: "host.cpu-saturated",
+    area: "host",
+    scope: "scenario",
+    title: "CPU saturation: the host was busy and the latency tail shows the queueing",
+    impact: "high",
+    runbook: "seed 002 · 2. High CPU Usage (CPU > 70 % sustained)",
+    when: (subject) => {
+      const m = hostReading(subject);
+      if (m === undefined) return undefined;
+      const l = m.scenario.result.latency;
+      const cpu = m.reading.metrics.cpu_usage ?? 0;
+      if (cpu <= HOST_CPU_MAX || l.count < MIN_LATENCIES || l.p50 <= 0 || l.p99 < l.p50 * TAIL_RATIO) return undefined;
+      return m;
+    },
+    evidence: (m) => {
+      const l = m.scenario.result.latency;
+      const r = m.reading.metrics;
+      return [
+        `host CPU ${pct(r.cpu_usage)} over the scenario (limit ${pct(HOST_CPU_MAX)}): user ${pct(r.cpu_user)}, system ${pct(r.cpu_system)}, steal ${pct(r.cpu_steal)}`,
+        `p99 ${formatMs(l.p99)} is ${(l.p99 / l.p50).toFixed(1)} × p50 ${formatMs(l.p50)}`,
+        `load average ${(r.load1 ?? 0).toFixed(2)} on ${m.cores ?? "?"} cores (${(r.load1_per_core ?? 0).toFixed(2)} per core)`,
+      ];
+    },
+    recommendation: (m) =>
+      `give the work more CPU: run the load generator on another machine than the target (both shared ${m.cores ?? "these"} cores here), ` +
+      "raise the target's CPU limit (resources.limits.cpu) or scale it out (kubectl scale deployment <service> --replicas=N); " +
+      "profile the hot path if the target itself is CPU-bound",
+  }),
+  defineRule<HostMatch>({
+    id: "host.memory-high",
+    area: "host",
+    scope: "scenario",
+    title: "Memory nearly exhausted on the host",
+    impact: "medium",
+    runbook: "seed 002 · 3. High Memory Usage",
+    when: (subject) => {
+      const m = hostReading(subject);
+      return m !== undefined && (m.reading.metrics.memory_usage ?? 0) > MEMORY_MAX ? m : undefined;
+    },
+    evidence: (m) => [`host memory ${pct(m.reading.metrics.memory_usage)} in use at the end of the scenario (limit ${pct(MEMORY_MAX)})`],
+    recommendation: () =>
+      "free or add memory before trusting latencies (swapping and page-cache eviction distort them): lower buffer sizes " +
+      "(shared_buffers, buffer.memory) of services sharing this host, or move them apart",
+  }),
+  defineRule<HostMatch>({
+    id: "host.cpu-steal",
+    area: "host",
+    scope: "scenario",
+    title: "The hypervisor took CPU from this host (steal time)",
+    impact: "low",
+    runbook: "seed 002 · 2. High CPU Usage · Performance Testing (a dedicated load-test machine)",
+    when: (subject) => {
+      const m = hostReading(subject);
+      return m !== undefined && (m.reading.metrics.cpu_steal ?? 0) > STEAL_MAX ? m : undefined;
+    },
+    evidence: (m) => [`steal ${pct(m.reading.metrics.cpu_steal)} of CPU time over the scenario (limit ${pct(STEAL_MAX)})`],
+    recommendation: () => "measure on a dedicated or larger instance, and compare runs with --trials 5 so the noise shows in the intervals",
+  }),
+];

@@ -1,0 +1,263 @@
+// PostgreSQL: seed 000's three database checks (Day 6 Task 4: connection pool utilisation, query
+// performance, cache hit ratio) with Day 7 Task 2.3's settings as the remedy, quoting the server's
+// current values from the postgres-stats probe.
+import type { JsonValue, ProbeReading } from "../../probes/probe.js";
+import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
+import type { StoredScenario } from "../../store/results-store.js";
+import { arrayAt, hostOf, intervalReading, numberAt, objectAt, stringAt, targetConfig } from "../readings.js";
+import { defineRule, type Subject } from "../rule.js";
+
+const PROBE = "postgres-stats";
+/** Seed 000's targets: cache hit > 99 %, connection usage < 50 %, mean query time < 10 ms. */
+export const CACHE_HIT_TARGET = 0.99;
+export const CONNECTION_USAGE_MAX = 0.5;
+export const SLOW_STATEMENT_MS = 10;
+/** Below this many blocks touched in the interval the ratio is about the catalog, not the data. */
+const MIN_BLOCKS = 1000;
+const BLOCK_BYTES = 8192;
+const MB = 1024 * 1024;
+
+interface PgContext {
+  scenario: StoredScenario;
+  reading: ProbeReading;
+  settings: Record<string, string>;
+  settingsBytes: Record<string, number>;
+  databaseBytes: number | undefined;
+  hostMemory: number | undefined;
+  embedded: boolean;
+}
+
+/** The scenario's postgres-stats reading on its own target, with the settings it quoted. */
+function pgContext({ run, scenario }: Subject): PgContext | undefined {
+  if (scenario === null || scenario.targetKind !== "postgres") return undefined;
+  const reading = intervalReading(scenario, PROBE, scenario.target);
+  if (reading === undefined) return undefined;
+  const details = reading.details;
+  const settings: Record<string, string> = {};
+  const settingsBytes: Record<string, number> = {};
+  for (const [k, v] of Object.entries(objectAt(details, "settings") ?? {})) if (typeof v === "string") settings[k] = v;
+  for (const [k, v] of Object.entries(objectAt(details, "settings_bytes") ?? {})) if (typeof v === "number") settingsBytes[k] = v;
+  const target = targetConfig(run, scenario.target);
+  const embedded = target !== undefined && target.embedded !== undefined && target.embedded !== false;
+  return {
+    scenario,
+    reading,
+    settings,
+    settingsBytes,
+    databaseBytes: numberAt(details, "database_size_bytes"),
+    hostMemory: hostOf(run).memoryBytes,
+    embedded,
+  };
+}
+
+/** A size as PostgreSQL settings are written: '64MB', '4GB'. */
+export function pgSize(bytes: number): string {
+  // Whole gigabytes, rounded down, read better than 18079MB and stay within the memory they came from.
+  if (bytes >= 1024 * MB) return `${Math.floor(bytes / (1024 * MB))}GB`;
+  if (bytes >= MB) return `${Math.ceil(bytes / MB)}MB`;
+  return `${Math.ceil(bytes / 1024)}kB`;
+}
+
+function nextPowerOfTwo(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+}
+
+function now(c: PgContext, name: string): string {
+  return c.settings[name] === undefined ? "" : ` (now ${c.settings[name]})`;
+}
+
+/** How to apply settings: ALTER SYSTEM for a server, the target's embedded settings for ours. */
+function apply(c: PgContext, changes: Record<string, string>, restart: boolean): string {
+  const names = Object.keys(changes);
+  if (names.length === 0) return "";
+  if (c.embedded) {
+    const inline = names.map((n) => `${n}: "${changes[n]}"`).join(", ");
+    return `embedded: { settings: { ${inline} } } on target ${c.scenario.target}`;
+  }
+  const sql = names.map((n) => `ALTER SYSTEM SET ${n} = '${changes[n]}';`).join(" ");
+  return `${sql} ${restart ? "then restart PostgreSQL (shared_buffers needs a restart)" : "SELECT pg_reload_conf();"}`;
+}
+
+interface CacheMatch extends PgContext {
+  ratio: number;
+  read: number | undefined;
+  hit: number | undefined;
+}
+
+interface ConnectionMatch extends PgContext {
+  usage: number;
+  backends: number;
+  maxConnections: number;
+  pool: number | undefined;
+}
+
+interface Statement {
+  query: string;
+  calls: number;
+  meanMs: number;
+}
+
+interface SlowMatch extends PgContext {
+  slow: Statement[];
+}
+
+interface TempMatch extends PgContext {
+  tempBytes: number;
+}
+
+function statements(reading: ProbeReading): Statement[] {
+  return arrayAt(reading.details, "top_statements").flatMap((s: JsonValue) => {
+    const query = stringAt(s, "query");
+    const calls = numberAt(s, "calls");
+    const meanMs = numberAt(s, "mean_ms");
+    return query === undefined || calls === undefined || meanMs === undefined ? [] : [{ query, calls, meanMs }];
+  });
+}
+
+/** The table and the filtered columns of a simple query, for an example index. */
+export function indexHint(query: string): { table: string; columns: string[] } | undefined {
+  const from = /\bfrom\s+([A-Za-z_][\w.]*)/i.exec(query);
+  if (from?.[1] === undefined) return undefined;
+  const where = /\bwhere\b([\s\S]*?)(\bgroup\s+by\b|\border\s+by\b|\blimit\b|$)/i.exec(query)?.[1] ?? "";
+  const columns: string[] = [];
+  for (const m of where.matchAll(/([A-Za-z_][\w]*)\s*(=|<=|>=|<|>|\blike\b|\bin\b|\bbetween\b)/gi)) {
+    const col = m[1]?.toLowerCase();
+    if (col !== undefined && !["and", "or", "not"].includes(col) && !columns.includes(col)) columns.push(col);
+  }
+  return { table: from[1], columns };
+}
+
+const shorten = (q: string, n = 90): string => {
+  const one = q.replace(/\s+/g, " ").trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+};
+
+export const POSTGRES_RULES = [
+  defineRule<CacheMatch>({
+    id: "postgres.cache-hit-low",
+    area: "postgres",
+    scope: "scenario",
+    title: "PostgreSQL cache hit ratio below 99 %: reads go past shared_buffers",
+    impact: (m) => (m.ratio < 0.9 ? "high" : "medium"),
+    runbook: "seed 000 · Day 6 Task 4.3 Cache Hit Ratio → Day 7 Task 2.3 PostgreSQL Optimization",
+    when: (subject) => {
+      const c = pgContext(subject);
+      const ratio = c?.reading.metrics.cache_hit_ratio;
+      if (c === undefined || ratio === undefined || ratio >= CACHE_HIT_TARGET) return undefined;
+      const read = c.reading.metrics.blocks_read;
+      const hit = c.reading.metrics.blocks_hit;
+      if (read !== undefined && hit !== undefined && read + hit < MIN_BLOCKS) return undefined;
+      return { ...c, ratio, read, hit };
+    },
+    evidence: (m) => {
+      const out = [`cache hit ${formatPercent(m.ratio)} over the scenario (target ≥ ${formatPercent(CACHE_HIT_TARGET, 0)})`];
+      if (m.read !== undefined && m.hit !== undefined) {
+        out.push(`${formatCount(m.read)} blocks (${formatBytes(m.read * BLOCK_BYTES)}) read from outside shared_buffers, ${formatCount(m.hit)} found in it`);
+      }
+      const sizes = [
+        m.databaseBytes === undefined ? undefined : `database ${formatBytes(m.databaseBytes)}`,
+        m.settings.shared_buffers === undefined ? undefined : `shared_buffers ${m.settings.shared_buffers}`,
+        m.settings.effective_cache_size === undefined ? undefined : `effective_cache_size ${m.settings.effective_cache_size}`,
+        m.hostMemory === undefined ? undefined : `host memory ${formatBytes(m.hostMemory)}`,
+      ].filter((x): x is string => x !== undefined);
+      if (sizes.length > 0) out.push(sizes.join(", "));
+      return out;
+    },
+    recommendation: (m) => {
+      const ram = m.hostMemory;
+      const current = m.settingsBytes.shared_buffers;
+      const quarter = ram === undefined ? undefined : Math.floor(ram / 4 / MB) * MB;
+      // Enough for the data (with room to grow), but no more than a quarter of RAM, the usual ceiling.
+      let want = m.databaseBytes === undefined ? (quarter ?? 1024 * MB) : Math.max(128 * MB, nextPowerOfTwo(m.databaseBytes * 1.25));
+      if (quarter !== undefined) want = Math.min(want, quarter);
+      const changes: Record<string, string> = {};
+      if (current === undefined || want > current) changes.shared_buffers = pgSize(want);
+      const cache = m.settingsBytes.effective_cache_size;
+      const threeQuarters = ram === undefined ? undefined : Math.floor((ram * 0.75) / MB) * MB;
+      if (threeQuarters !== undefined && (cache === undefined || cache < threeQuarters / 2)) changes.effective_cache_size = pgSize(threeQuarters);
+      if (Object.keys(changes).length === 0) {
+        return (
+          `shared_buffers${now(m, "shared_buffers")} is already a quarter of memory: the working set is larger than RAM; ` +
+          "add memory, or read fewer blocks (indexes for the slow statements: EXPLAIN (ANALYZE, BUFFERS) them)"
+        );
+      }
+      const what = Object.keys(changes).map((n) => `${n} = '${changes[n]}'${now(m, n)}`).join(", ");
+      return `${what}: ${apply(m, changes, changes.shared_buffers !== undefined)}`;
+    },
+  }),
+  defineRule<ConnectionMatch>({
+    id: "postgres.connections-high",
+    area: "postgres",
+    scope: "scenario",
+    title: "PostgreSQL connection usage above 50 %: pool the connections",
+    impact: (m) => (m.usage >= 0.8 ? "high" : "medium"),
+    runbook: "seed 000 · Day 6 Task 4.1 Connection Pool Utilization · seed 001 · 3. Database Optimization · Connection Pooling",
+    when: (subject) => {
+      const c = pgContext(subject);
+      const usage = c?.reading.metrics.connection_usage;
+      if (c === undefined || usage === undefined || usage <= CONNECTION_USAGE_MAX) return undefined;
+      const maxConnections = numberAt(c.reading.details, "max_connections") ?? 0;
+      const pool = numberAt(targetConfig(subject.run, c.scenario.target), "pool");
+      return { ...c, usage, backends: c.reading.metrics.backends ?? Math.round(usage * maxConnections), maxConnections, pool };
+    },
+    evidence: (m) => [
+      `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${formatPercent(m.usage, 0)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
+      ...(m.pool === undefined ? [] : [`pipebench's own pool for this target: ${m.pool} connections`]),
+    ],
+    recommendation: (m) =>
+      "put PgBouncer in front (pool_mode = transaction, default_pool_size = 20, max_client_conn = " +
+      `${Math.max(100, m.maxConnections)}) and point clients at it` +
+      (m.pool !== undefined && m.pool > 20 ? `; or lower the target's pool (pool: 20, now ${m.pool})` : "") +
+      `; raise max_connections${now(m, "max_connections")} only with the memory for it (each backend costs work_mem${now(m, "work_mem")} per sort)`,
+  }),
+  defineRule<SlowMatch>({
+    id: "postgres.slow-statements",
+    area: "postgres",
+    scope: "scenario",
+    title: "Slow statements: mean time above 10 ms",
+    impact: (m) => ((m.slow[0]?.meanMs ?? 0) >= 100 ? "high" : "medium"),
+    runbook: "seed 000 · Day 6 Task 4.2 Query Performance Analysis · seed 001 · 3. Database Optimization · Indexing Strategy",
+    when: (subject) => {
+      const c = pgContext(subject);
+      if (c === undefined) return undefined;
+      // Reads only: a COPY or a multi-row INSERT is slow because it is big, and EXPLAIN has nothing to say.
+      const slow = statements(c.reading)
+        .filter((s) => s.meanMs > SLOW_STATEMENT_MS && /^\s*(select|with|update|delete)\b/i.test(s.query))
+        .sort((a, b) => b.meanMs - a.meanMs);
+      return slow.length === 0 ? undefined : { ...c, slow };
+    },
+    evidence: (m) =>
+      m.slow.slice(0, 3).map((s) => `${formatMs(s.meanMs)} mean over ${formatCount(s.calls)} calls (target < ${SLOW_STATEMENT_MS} ms): ${shorten(s.query)}`),
+    recommendation: (m) => {
+      const worst = m.slow[0];
+      if (worst === undefined) return "";
+      const hint = indexHint(worst.query);
+      const explain = `EXPLAIN (ANALYZE, BUFFERS) ${shorten(worst.query, 200)};`;
+      const index =
+        hint === undefined || hint.columns.length === 0
+          ? "look for a Seq Scan over many rows and index the columns it filters on"
+          : `if it shows a Seq Scan on ${hint.table}, CREATE INDEX CONCURRENTLY ON ${hint.table} (${hint.columns.join(", ")});`;
+      return `${explain} ${index}`;
+    },
+  }),
+  defineRule<TempMatch>({
+    id: "postgres.temp-files",
+    area: "postgres",
+    scope: "scenario",
+    title: "Queries spilled to temporary files: work_mem too small",
+    impact: "medium",
+    runbook: "seed 000 · Day 7 Task 2.3 PostgreSQL Optimization (work_mem)",
+    when: (subject) => {
+      const c = pgContext(subject);
+      const tempBytes = c?.reading.metrics.temp_bytes;
+      return c === undefined || tempBytes === undefined || tempBytes <= 0 ? undefined : { ...c, tempBytes };
+    },
+    evidence: (m) => [`${formatBytes(m.tempBytes)} written to temporary files during the scenario; work_mem${now(m, "work_mem")}`],
+    recommendation: (m) => {
+      const current = m.settingsBytes.work_mem ?? 4 * MB;
+      const want = Math.min(256 * MB, Math.max(64 * MB, nextPowerOfTwo(current * 4)));
+      return `work_mem = '${pgSize(want)}'${now(m, "work_mem")}: ${apply(m, { work_mem: pgSize(want) }, false)} (or SET work_mem for the heavy queries' role only)`;
+    },
+  }),
+];
+
