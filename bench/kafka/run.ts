@@ -74,7 +74,7 @@ if (bootstrap === undefined) {
 const broker: string = bootstrap;
 
 function createTopic(topic: string): void {
-  run(KAFKA_LOCAL, ["run", "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", broker, "--create", "--topic", topic, "--partitions", String(PARTITIONS), "--replication-factor", "1"]);
+  run(KAFKA_LOCAL, ["run", "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", broker, "--create", "--if-not-exists", "--topic", topic, "--partitions", String(PARTITIONS), "--replication-factor", "1"]);
 }
 
 /** ProducerPerformance's final line: "N records sent, R records/sec (M MB/sec), … ms 99.9th." */

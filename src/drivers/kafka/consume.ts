@@ -5,9 +5,11 @@
 // The members join the group at prepare time and the workload waits until every partition is
 // assigned in one generation: the rebalance is not part of the measured interval (its time goes
 // to the log, as kafka-consumer-perf-test reports rebalance.time.ms apart). Each member then runs
-// its own fetch loop, one Fetch request in flight per leader, straight on the client's low-level
-// fetch(): no message objects, no stream (the client's messages stream costs about twice the CPU
-// per record, see docs/decisions.md). Records that arrive go into a RecordQueue for operations to
+// its own fetch loop, one Fetch request in flight per leader, on the client's connections but with
+// a response reader of our own that only counts records and their sizes (fetch-counted.ts): no
+// record objects, no stream (the client's messages stream costs ~2.5× the CPU per record and its
+// fetch() decoding ~2×, see docs/decisions.md). A broker without Fetch v13–v17 gets the client's
+// fetch(). Records that arrive go into a RecordQueue for operations to
 // take; fetching pauses while more than fetch.max.bytes wait there.
 //
 // Offsets of delivered records are committed every auto.commit.interval.ms and when the workload
@@ -19,6 +21,7 @@ import type { OpContext, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { brokerErrorId, isUnknownTopic, KafkaOpError, kafkaErrorDetail } from "./errors.js";
 import { fetchFrom, partitionsByLeader, type FetchResponse } from "./fetch.js";
+import { countedFetchVersion, fetchCounted, type CountedFetchSettings } from "./fetch-counted.js";
 import { RecordQueue, type Chunk } from "./record-queue.js";
 import type { ConsumerSettings } from "./settings.js";
 import type { ConsumeWorkload, KafkaTarget } from "./schema.js";
@@ -105,8 +108,16 @@ export async function prepareConsume({ target, workload, scenario, log, onGroup 
   });
   const stats: ConsumeStats = { fetches: 0, fetchMs: 0, records: 0 };
   const stop = new AbortController();
+  const version = await countedFetchVersion(members[0]!.consumer).catch(() => undefined);
+  const counted: CountedFetchSettings = {
+    maxWaitMs: settings.fetchMaxWaitMs,
+    minBytes: settings.fetchMinBytes,
+    maxBytes: settings.fetchMaxBytes,
+    isolationLevel: settings.isolationLevel === "read_committed" ? 1 : 0,
+    partitionMaxBytes: settings.maxPartitionFetchBytes,
+  };
   const loops = members.map((member) =>
-    fetchLoop({ member, topic, settings, fromBeginning, queue, stats, byPartition, signal: stop.signal }).catch((error: unknown) => {
+    fetchLoop({ member, topic, settings, fromBeginning, queue, stats, byPartition, signal: stop.signal, version, counted }).catch((error: unknown) => {
       if (!stop.signal.aborted) queue.fail(new KafkaOpError(error));
     }),
   );
@@ -179,6 +190,9 @@ interface LoopParts {
   readonly stats: ConsumeStats;
   readonly byPartition: Map<number, Member>;
   readonly signal: AbortSignal;
+  /** The Fetch version for fetchCounted; undefined: the client's fetch(). */
+  readonly version: Awaited<ReturnType<typeof countedFetchVersion>>;
+  readonly counted: CountedFetchSettings;
 }
 
 async function fetchLoop(p: LoopParts): Promise<void> {
@@ -205,13 +219,17 @@ async function fetchLoop(p: LoopParts): Promise<void> {
         [...byLeader].map(async ([leader, list]) => {
           const requested = new Map(list.map((partition) => [partition, positions.get(partition)!]));
           const started = performance.now();
-          const response = await fetchFrom(
-            consumer, leader, described.id, list, (partition) => requested.get(partition)!, settings.maxPartitionFetchBytes,
-          );
+          const chunks =
+            p.version !== undefined
+              ? await fetchCounted(consumer, p.version, leader, described.id, list, (partition) => requested.get(partition)!, p.counted)
+              : chunksOf(
+                  await fetchFrom(consumer, leader, described.id, list, (partition) => requested.get(partition)!, settings.maxPartitionFetchBytes),
+                  requested,
+                );
           p.stats.fetches++;
           p.stats.fetchMs += performance.now() - started;
           if (signal.aborted) return;
-          for (const chunk of chunksOf(response, requested)) {
+          for (const chunk of chunks) {
             positions.set(chunk.partition, chunk.nextOffset);
             p.stats.records += chunk.sizes.length;
             queue.push(chunk);
@@ -227,9 +245,10 @@ async function fetchLoop(p: LoopParts): Promise<void> {
         positions.clear();
       } else {
         consumer.clearMetadata();
-        // Count it once per failed fetch round; the loop keeps going, as a real consumer does.
-        queue.fail(new KafkaOpError(error));
+        // Count it once per `retries` + 1 failed fetch rounds, as the client's own fetch() retried
+        // before failing; the loop keeps going, as a real consumer does.
         failures++;
+        if (failures % (settings.retries + 1) === 0) queue.fail(new KafkaOpError(error));
       }
       await sleep(Math.min(5_000, settings.retryBackoffMs * 2 ** Math.min(failures, 6)));
     }

@@ -3,7 +3,7 @@
 // probe reports partitions and lag. (Unreachable brokers: unreachable.test.ts, which needs none.)
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { Admin, Consumer, ListOffsetTimestamps } from "@platformatic/kafka";
+import { Admin, Consumer, ListOffsetTimestamps, Producer } from "@platformatic/kafka";
 import type { ConnectContext, Connection } from "../../../src/drivers/driver.js";
 import { kafka } from "../../../src/drivers/kafka/index.js";
 import type { KafkaWorkload } from "../../../src/drivers/kafka/schema.js";
@@ -152,6 +152,41 @@ describe("produce and consume", () => {
     } finally {
       await consumer.close(true);
     }
+  });
+
+  test("consume counts records and key + value bytes exactly in compressed batches, null keys and headers included", async () => {
+    const { admin } = await cluster();
+    await admin.createTopics({ topics: ["compressed"], partitions: 2, replicas: 1 });
+    // A just-created topic's leaders answer after a moment (the driver waits likewise, see decisions).
+    for (let tries = 0; ; tries++) {
+      try {
+        await recordsIn("compressed");
+        break;
+      } catch (error) {
+        if (tries > 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const producer = new Producer({ clientId: "test", bootstrapBrokers: [broker.bootstrap], acks: -1 });
+    let bytes = 0;
+    try {
+      for (const [round, compression] of (["gzip", "snappy", "lz4", "none"] as const).entries()) {
+        const messages = Array.from({ length: 500 }, (_, i) => {
+          const key = i % 4 === 0 ? undefined : Buffer.alloc((i * 13 + round) % 90, 1);
+          const value = Buffer.alloc((i * 37 + round * 11) % 3_000, 2);
+          bytes += (key?.length ?? 0) + value.length;
+          return { topic: "compressed", partition: i % 2, value, ...(key === undefined ? {} : { key }), ...(i % 3 === 0 ? { headers: new Map([[Buffer.from("h"), Buffer.from("v")]]) } : {}) };
+        });
+        await producer.send({ messages, compression });
+      }
+    } finally {
+      await producer.close();
+    }
+    assert.equal(await recordsIn("compressed"), 2_000);
+    const result = await run(workload({ type: "consume", topic: "compressed", recordsPerOp: 10 }), { executor: "max", concurrency: 2, iterations: 200 }, "compressed");
+    assert.equal(result.errors, 0, JSON.stringify(result.errorSamples));
+    assert.equal(result.records, 2_000);
+    assert.equal(result.bytes, bytes);
   });
 
   test("a missing topic to consume is named, with what to do", async () => {
