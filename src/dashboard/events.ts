@@ -4,6 +4,7 @@
 // (about 20 MB of JSON), so the history is kept whole.
 import type { Progress } from "../engine/run-scenario.js";
 import type { RunHooks, ScenarioOutcome } from "../engine/run-suite.js";
+import type { ScenarioResult } from "../metrics/summary.js";
 import type { Suite, SuiteScenario } from "../suite/types.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { formatThresholdValue } from "../thresholds/format.js";
@@ -38,6 +39,16 @@ export interface RunEnd {
   runId: number | null;
   thresholds: readonly ThresholdOutcome[];
   failure?: string;
+}
+
+/** One second on the charts; `t` as in progress events. */
+export interface ChartPoint {
+  t: number;
+  opsPerSec: number;
+  recordsPerSec: number;
+  errorsPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
 }
 
 export type DashboardEvent =
@@ -81,6 +92,8 @@ export type DashboardEvent =
       p50Ms: number | null;
       p99Ms: number | null;
       thresholds: JudgedThreshold[];
+      /** The measured seconds that ended after the last progress event (the scenario's last ones). */
+      tail: ChartPoint[];
       failure?: string;
     }
   | {
@@ -122,6 +135,29 @@ function variantOf(o: ScenarioOutcome): { variant?: Record<string, unknown> } {
   return typeof variant === "object" && variant !== null ? { variant: { ...variant } } : {};
 }
 
+/**
+ * The result's measured seconds that end after `afterT` (on the charts, second k of the measured
+ * interval ends at warm-up + k + 1). The last one may be partial: its counts are scaled to a rate.
+ */
+function tailPoints(r: ScenarioResult, afterT: number): ChartPoint[] {
+  const out: ChartPoint[] = [];
+  for (const point of r.series) {
+    const t = r.warmupS + Math.min(point.t + 1, r.durationS);
+    if (t <= afterT + 0.5) continue;
+    const length = Math.min(1, r.durationS - point.t);
+    if (!(length > 0)) continue;
+    out.push({
+      t: Math.round(t * 1000) / 1000,
+      opsPerSec: (point.ops + point.errors) / length,
+      recordsPerSec: point.records / length,
+      errorsPerSec: point.errors / length,
+      p50Ms: point.p50,
+      p99Ms: point.p99,
+    });
+  }
+  return out;
+}
+
 function scenarioInfo(s: SuiteScenario): ScenarioInfo {
   return {
     name: s.name,
@@ -142,6 +178,8 @@ export class DashboardFeed {
   private readonly indexByName = new Map<string, number>();
   private ended = false;
   private lane = 0;
+  /** The lane's last progress `t`, so the scenario's end adds only the seconds not yet shown. */
+  private lastT = 0;
   private trials = 1;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -180,6 +218,7 @@ export class DashboardFeed {
   scenarioStart(scenario: SuiteScenario, index: number, total: number, trial?: number): void {
     this.indexByName.set(scenario.name, index);
     this.lane++;
+    this.lastT = 0;
     this.emit({
       type: "scenario-start",
       at: this.now(),
@@ -194,7 +233,8 @@ export class DashboardFeed {
 
   progress(scenario: SuiteScenario, p: Progress): void {
     const warmupMs = scenario.load.warmup ?? 0;
-    const t = (p.phase === "warmup" ? p.elapsedMs : warmupMs + p.elapsedMs) / 1000;
+    const t = Math.round(p.phase === "warmup" ? p.elapsedMs : warmupMs + p.elapsedMs) / 1000;
+    this.lastT = t;
     this.emit({ type: "progress", at: this.now(), lane: this.lane, index: this.indexOf(scenario.name), t, ...p });
   }
 
@@ -218,6 +258,7 @@ export class DashboardFeed {
       p50Ms: measured ? r.latency.p50 : null,
       p99Ms: measured ? r.latency.p99 : null,
       thresholds: o.thresholds.map(judged),
+      tail: tailPoints(r, this.lastT),
       ...(r.failure === undefined ? {} : { failure: r.failure }),
     });
   }

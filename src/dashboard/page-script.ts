@@ -146,19 +146,30 @@ export const DASHBOARD_SCRIPT = String.raw`
 
   function chartWidth(box) { return Math.max(300, box.clientWidth || 600); }
 
+  // The x axis spans the whole scenario from the start (warm-up included) when its length is known.
+  function xRange(s) {
+    return function (u, min, max) {
+      var end = Math.max(max || 0, s.expectedEnd || 0, 1);
+      return [0, end];
+    };
+  }
+  // Rates and latencies from zero: a zoomed axis makes 49 vs 51 per second look like a cliff.
+  function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
+  var xSeries = { label: "second", value: function (u, v) { return v === null || v === undefined ? "–" : v.toFixed(0); } };
+
   function makeCharts(s) {
     if (s.tp || typeof uPlot === "undefined") return;
     var hooks = { drawClear: [shadeWarmup(s)] };
     s.tp = new uPlot({
       title: "throughput", width: chartWidth(s.tpBox), height: 220,
-      scales: { x: { time: false }, err: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      scales: { x: { time: false, range: xRange(s) }, y: { range: fromZero }, err: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [
         { label: "seconds" },
         { label: "per second", size: 70, values: function (u, v) { return v.map(count); } },
         { scale: "err", side: 1, label: "errors/s", size: 60, grid: { show: false }, stroke: COLORS.errors }
       ],
       series: [
-        { label: "s" },
+        xSeries,
         { label: "ops/s", stroke: COLORS.ops, width: 2, value: function (u, v) { return count(v); } },
         { label: "records/s", stroke: COLORS.records, width: 2, dash: [6, 4], value: function (u, v) { return count(v); } },
         { label: "errors/s", stroke: COLORS.errors, width: 2, scale: "err", value: function (u, v) { return count(v); } }
@@ -167,10 +178,10 @@ export const DASHBOARD_SCRIPT = String.raw`
     }, [[], [], [], []], s.tpBox);
     s.lat = new uPlot({
       title: "latency (per second)", width: chartWidth(s.latBox), height: 220,
-      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+      scales: { x: { time: false, range: xRange(s) }, y: { range: fromZero } },
       axes: [{ label: "seconds" }, { label: "ms", size: 70 }],
       series: [
-        { label: "s" },
+        xSeries,
         { label: "p50", stroke: COLORS.p50, width: 2, value: function (u, v) { return ms(v); } },
         { label: "p99", stroke: COLORS.p99, width: 2, value: function (u, v) { return ms(v); } }
       ],
@@ -245,6 +256,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       var s = state.lanes[e.lane];
       if (!s) return;
       s.last = e;
+      if (e.phase === "measure" && e.totalMs) s.expectedEnd = (s.info.warmupMs + e.totalMs) / 1000;
+      else if (e.phase === "warmup" && !s.expectedEnd) s.expectedEnd = e.totalMs / 1000;
       if (!s.end) setPhase(s, e.phase, e.phase === "warmup" ? "warm-up" : "measure");
       var d = s.data;
       d.t.push(e.t);
@@ -269,9 +282,19 @@ export const DASHBOARD_SCRIPT = String.raw`
       var s = state.lanes[e.lane];
       if (!s) return;
       s.end = e;
+      // The last seconds ended after the last progress event: the result has them.
+      (e.tail || []).forEach(function (pt) {
+        var d = s.data;
+        d.t.push(pt.t); d.ops.push(pt.opsPerSec); d.records.push(pt.recordsPerSec);
+        d.errors.push(pt.errorsPerSec); d.p50.push(pt.p50Ms); d.p99.push(pt.p99Ms);
+      });
+      s.dirty = true;
+      redrawSoon();
       var passed = e.status === "completed" && e.thresholds.every(function (t) { return t.passed; });
-      setPhase(s, passed ? "ok" : "bad", (passed ? "✓ " : "✗ ") + e.status);
+      var label = e.status !== "completed" ? e.status : passed ? "passed" : "thresholds failed";
+      setPhase(s, passed ? "ok" : "bad", (passed ? "✓ " : "✗ ") + label);
       s.fill.style.width = "100%";
+      s.n.time.textContent = e.durationS.toFixed(1) + " s measured";
       s.judged.textContent = "";
       s.judged.appendChild(el("div", "summary",
         e.durationS.toFixed(1) + " s measured · " + count(e.ops) + " ops · " + count(e.opsPerSec) + " ops/s · " +
