@@ -127,7 +127,7 @@ export function indexHint(query: string): { table: string; columns: string[] } |
   return { table: from[1], columns };
 }
 
-const shorten = (q: string, n = 90): string => {
+const shorten = (q: string, n = 120): string => {
   const one = q.replace(/\s+/g, " ").trim();
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 };

@@ -1,0 +1,297 @@
+// Every diagnosis rule on hand-built stored runs: it fires on the symptom with the numbers in its
+// evidence and the exact setting in its advice, and stays quiet just on the healthy side of it.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { diagnose, type Finding } from "../../src/diagnose/diagnose.js";
+import { indexHint, pgSize } from "../../src/diagnose/rules/postgres.js";
+import { renderFindings } from "../../src/report/findings.js";
+import { health, latency, reading, result, run, scenario } from "./fixtures.js";
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const only = (findings: Finding[], id: string): Finding[] => findings.filter((f) => f.id === id);
+const one = (findings: Finding[], id: string): Finding => {
+  const found = only(findings, id);
+  assert.equal(found.length, 1, `${id} in ${JSON.stringify(findings.map((f) => f.id))}`);
+  return found[0] as Finding;
+};
+
+// ---- postgres --------------------------------------------------------------------------------
+
+const pgSettings = {
+  settings: { shared_buffers: "128MB", effective_cache_size: "4GB", work_mem: "4MB", max_connections: "100" },
+  settings_bytes: { shared_buffers: 128 * MiB, effective_cache_size: 4 * GiB, work_mem: 4 * MiB },
+  database_size_bytes: 3 * GiB,
+  max_connections: 100,
+};
+const pgScenario = (metrics: Record<string, number>, details: Record<string, unknown> = {}, embedded = false) =>
+  run([scenario({ probes: [reading("postgres-stats", "pg", metrics, { ...pgSettings, ...details } as never)] })], {
+    suite: { targets: { pg: embedded ? { kind: "postgres", embedded: true, pool: 40 } : { kind: "postgres", url: "postgres://x", pool: 40 } } },
+  });
+
+test("postgres.cache-hit-low: the ratio, the blocks, the server's values, and ALTER SYSTEM with sizes from RAM", () => {
+  const f = one(diagnose(pgScenario({ cache_hit_ratio: 0.912, blocks_read: 88_000, blocks_hit: 912_000 })), "postgres.cache-hit-low");
+  assert.equal(f.scenario, "s");
+  assert.equal(f.impact, "medium");
+  assert.equal(f.evidence[0], "cache hit 91.2% over the scenario (target ≥ 99%)");
+  assert.equal(f.evidence[1], "88,000 blocks (687.5 MiB) read from outside shared_buffers, 912,000 found in it");
+  assert.equal(f.evidence[2], "database 3.0 GiB, shared_buffers 128MB, effective_cache_size 4GB, host memory 16.0 GiB");
+  // 3 GiB × 1.25 → 4 GiB (a power of two), within a quarter of 16 GiB; effective_cache_size 75 % of RAM.
+  assert.equal(
+    f.recommendation,
+    "shared_buffers = '4GB' (now 128MB), effective_cache_size = '12GB' (now 4GB): " +
+      "ALTER SYSTEM SET shared_buffers = '4GB'; ALTER SYSTEM SET effective_cache_size = '12GB'; then restart PostgreSQL (shared_buffers needs a restart)",
+  );
+  assert.match(f.runbook, /Day 7 Task 2\.3 PostgreSQL Optimization/);
+  assert.equal(one(diagnose(pgScenario({ cache_hit_ratio: 0.5, blocks_read: 5000, blocks_hit: 5000 })), "postgres.cache-hit-low").impact, "high");
+  // An embedded target is changed in the suite.
+  const embedded = one(diagnose(pgScenario({ cache_hit_ratio: 0.9 }, {}, true)), "postgres.cache-hit-low");
+  assert.match(embedded.recommendation, /embedded: \{ settings: \{ shared_buffers: "4GB", effective_cache_size: "12GB" \} \} on target pg$/);
+  assert.deepEqual(only(diagnose(pgScenario({ cache_hit_ratio: 0.995, blocks_read: 100, blocks_hit: 19_900 })), "postgres.cache-hit-low"), []);
+  assert.deepEqual(only(diagnose(pgScenario({ cache_hit_ratio: 0.5, blocks_read: 300, blocks_hit: 300 })), "postgres.cache-hit-low"), [], "too few blocks to judge");
+});
+
+test("postgres.cache-hit-low: shared_buffers already a quarter of RAM → the working set is larger than memory", () => {
+  const f = one(
+    diagnose(pgScenario({ cache_hit_ratio: 0.95 }, {
+      settings: { shared_buffers: "4GB", effective_cache_size: "12GB" },
+      settings_bytes: { shared_buffers: 4 * GiB, effective_cache_size: 12 * GiB },
+      database_size_bytes: 100 * GiB,
+    })),
+    "postgres.cache-hit-low",
+  );
+  assert.match(f.recommendation, /^shared_buffers \(now 4GB\) is already a quarter of memory/);
+});
+
+test("postgres.connections-high: over 50 % of max_connections → PgBouncer, with the pool as configured", () => {
+  const f = one(diagnose(pgScenario({ connection_usage: 0.62, backends: 62 })), "postgres.connections-high");
+  assert.equal(f.impact, "medium");
+  assert.deepEqual(f.evidence, ["peak 62 of max_connections 100 in use (62%, target < 50%)", "pipebench's own pool for this target: 40 connections"]);
+  assert.match(f.recommendation, /^put PgBouncer in front \(pool_mode = transaction, default_pool_size = 20, max_client_conn = 100\)/);
+  assert.match(f.recommendation, /lower the target's pool \(pool: 20, now 40\)/);
+  assert.match(f.recommendation, /raise max_connections \(now 100\)/);
+  assert.equal(one(diagnose(pgScenario({ connection_usage: 0.85, backends: 85 })), "postgres.connections-high").impact, "high");
+  assert.deepEqual(only(diagnose(pgScenario({ connection_usage: 0.5, backends: 50 })), "postgres.connections-high"), []);
+});
+
+test("postgres.slow-statements: reads over 10 ms mean → EXPLAIN and the index on the filtered columns; writes are left alone", () => {
+  const top = [
+    { query: "select time, value from metrics_hot where metric_name = $1 and host = $2 order by time desc", calls: 120, mean_ms: 42.5, max_ms: 90, total_ms: 5100 },
+    { query: "copy metrics_hot (time, value) from stdin", calls: 20, mean_ms: 300, max_ms: 400, total_ms: 6000 },
+    { query: "select 1", calls: 1000, mean_ms: 0.01, max_ms: 1, total_ms: 10 },
+  ];
+  const f = one(diagnose(pgScenario({ mean_query_time: 30 }, { top_statements: top })), "postgres.slow-statements");
+  assert.equal(f.impact, "medium");
+  assert.deepEqual(f.evidence, ["42.5ms mean over 120 calls (target < 10 ms): select time, value from metrics_hot where metric_name = $1 and host = $2 order by time desc"]);
+  assert.match(f.recommendation, /^EXPLAIN \(ANALYZE, BUFFERS\) select time, value from metrics_hot where metric_name = \$1 and host = \$2 order by time desc;/);
+  assert.match(f.recommendation, /CREATE INDEX CONCURRENTLY ON metrics_hot \(metric_name, host\);$/);
+  assert.deepEqual(only(diagnose(pgScenario({}, { top_statements: top.slice(1) })), "postgres.slow-statements"), []);
+  assert.deepEqual(indexHint("select count(*) from big where id % $1 = $2"), { table: "big", columns: [] });
+});
+
+test("postgres.temp-files: spills → work_mem from the current value", () => {
+  const f = one(diagnose(pgScenario({ temp_bytes: 50 * MiB })), "postgres.temp-files");
+  assert.deepEqual(f.evidence, ["50.0 MiB written to temporary files during the scenario; work_mem (now 4MB)"]);
+  assert.match(f.recommendation, /^work_mem = '64MB' \(now 4MB\): ALTER SYSTEM SET work_mem = '64MB'; SELECT pg_reload_conf\(\);/);
+  assert.deepEqual(only(diagnose(pgScenario({ temp_bytes: 0 })), "postgres.temp-files"), []);
+  assert.equal(pgSize(18_079 * MiB), "17GB");
+  assert.equal(pgSize(128 * 1024), "128kB");
+});
+
+// ---- kafka -----------------------------------------------------------------------------------
+
+const kafkaSuite = (producer: Record<string, unknown> = {}) => ({ targets: { kafka: { kind: "kafka", brokers: "127.0.0.1:9092", producer } } });
+const topicDetails = (partitions: number) => ({
+  topics: [{ topic: "events", partitions: Array.from({ length: partitions }, (_, partition) => ({ partition, leader: 1, replicas: [1], isr: [1] })) }],
+});
+const lagRun = (lags: number[], consumers = 2, partitions = 6) => {
+  const samples = lags.slice(0, -1).map((lag, i) => reading("kafka-admin", "kafka", { consumer_lag: lag }, undefined, "sample", 1000 * (i + 1)));
+  const end = reading("kafka-admin", "kafka", { consumer_lag: lags[lags.length - 1] ?? 0 }, topicDetails(partitions));
+  return run(
+    [scenario({ name: "consume", target: "kafka", targetKind: "kafka", workload: { type: "consume", topic: "events", consumers }, probes: [...samples, end] })],
+    { suite: kafkaSuite() },
+  );
+};
+
+test("kafka.consumer-lag-growing: lag up through the scenario → more consumers, or partitions when each has one", () => {
+  const f = one(diagnose(lagRun([1000, 5000, 12_000, 20_000])), "kafka.consumer-lag-growing");
+  assert.equal(f.impact, "high");
+  assert.deepEqual(f.evidence, ["consumer lag grew from 1,000 to 20,000 records over 20 s (+950 records/s)", "topic events: 6 partitions, 2 consumers in the group"]);
+  assert.equal(f.recommendation, "add consumers: consumers: 4 (now 2; the group uses at most one per partition, 6)");
+  const full = one(diagnose(lagRun([1000, 5000, 12_000, 20_000], 6, 6)), "kafka.consumer-lag-growing");
+  assert.match(full.recommendation, /^add partitions, then consumers to match: kafka-topics\.sh --bootstrap-server 127\.0\.0\.1:9092 --alter --topic events --partitions 12/);
+  assert.deepEqual(only(diagnose(lagRun([20_000, 12_000, 5000, 100])), "kafka.consumer-lag-growing"), [], "draining");
+  assert.deepEqual(only(diagnose(lagRun([1000, 1200, 900, 1500])), "kafka.consumer-lag-growing"), [], "noise");
+});
+
+test("kafka.under-replicated: any reading with replicas out of the ISR, once for the run, naming the brokers", () => {
+  const details = {
+    topics: [{ topic: "events", partitions: [
+      { partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 3] },
+      { partition: 1, leader: 3, replicas: [3, 1, 2], isr: [3, 1] },
+      { partition: 2, leader: 1, replicas: [1, 3, 2], isr: [1, 3, 2] },
+    ] }],
+    brokerSettings: { "1": { "num.replica.fetchers": "1", "num.io.threads": "8" } },
+  };
+  const bad = reading("kafka-admin", "kafka", { under_replicated_partitions: 2, offline_partitions: 0 }, details);
+  const r = run(
+    [scenario({ name: "produce", target: "kafka", targetKind: "kafka", workload: { type: "produce", topic: "events" }, probes: [bad] })],
+    { suite: kafkaSuite(), runProbes: [reading("kafka-admin", "kafka", { under_replicated_partitions: 1, offline_partitions: 0 })] },
+  );
+  const f = one(diagnose(r), "kafka.under-replicated");
+  assert.equal(f.scenario, null);
+  assert.equal(f.title, "Under-replicated partitions: replicas out of the ISR");
+  assert.deepEqual(f.evidence, [
+    "2 under-replicated and 0 offline partition(s) at the end of scenario produce",
+    "events-0: replicas [1,2,3], in sync [1,3]",
+    "events-1: replicas [3,1,2], in sync [3,1]",
+  ]);
+  assert.match(f.recommendation, /^kafka-topics\.sh --bootstrap-server 127\.0\.0\.1:9092 --describe --under-replicated-partitions; bring broker\(s\) 2 back into the ISR/);
+  assert.match(f.recommendation, /raise num\.replica\.fetchers \(now 1\) and num\.io\.threads \(now 8\)/);
+  const healthy = run([scenario({ target: "kafka", targetKind: "kafka", probes: [reading("kafka-admin", "kafka", { under_replicated_partitions: 0, offline_partitions: 0 })] })]);
+  assert.deepEqual(only(diagnose(healthy), "kafka.under-replicated"), []);
+});
+
+test("kafka.producer-small-batches: a fast producer with batch.size < 64 KiB or linger.ms 0 → the settings to change", () => {
+  const produce = (producer: Record<string, unknown>, throughput: number) =>
+    run(
+      [scenario({
+        name: "produce", target: "kafka", targetKind: "kafka", workload: { type: "produce", topic: "events", recordSize: 1024 },
+        result: result({ throughput, records: throughput * 20, bytes: throughput * 20 * 1024, mbps: (throughput * 1024) / 1e6 }),
+      })],
+      { suite: kafkaSuite(producer) },
+    );
+  const f = one(diagnose(produce({ "batch.size": 16384, "linger.ms": 0 }, 20_000)), "kafka.producer-small-batches");
+  assert.deepEqual(f.evidence, ["20,000 records/s (20.5 MB/s, 1,024 B per record)", "batch.size 16384, linger.ms 0, compression.type none: at most 16 records per batch"]);
+  assert.match(f.recommendation, /^producer: \{ batch\.size: 65536, linger\.ms: 10, compression\.type: snappy \} on target kafka \(now batch\.size 16384, linger\.ms 0, compression\.type none\)/);
+  assert.match(f.runbook, /seed 003 · Kafka Performance Tuning · 3\. Producer Optimization/);
+  // Written as strings, as a properties file has them.
+  assert.equal(only(diagnose(produce({ "linger.ms": "0" }, 20_000)), "kafka.producer-small-batches").length, 1);
+  assert.deepEqual(only(diagnose(produce({}, 20_000)), "kafka.producer-small-batches"), [], "the driver's defaults batch well");
+  assert.deepEqual(only(diagnose(produce({ "linger.ms": 0 }, 500)), "kafka.producer-small-batches"), [], "not a high rate");
+});
+
+// ---- host ------------------------------------------------------------------------------------
+
+const hostRun = (metrics: Record<string, number>, l = latency({ p50: 3, p99: 45 })) =>
+  run([scenario({ name: "ingest", target: "svc", targetKind: "http", result: result({ latency: l, service: l }), probes: [reading("host", null, metrics)] })]);
+
+test("host.cpu-saturated: CPU over 70 % with p99 ≫ p50", () => {
+  const f = one(diagnose(hostRun({ cpu_usage: 0.86, cpu_user: 0.7, cpu_system: 0.16, cpu_steal: 0, load1: 3.6, load1_per_core: 1.8 })), "host.cpu-saturated");
+  assert.equal(f.impact, "high");
+  assert.deepEqual(f.evidence, [
+    "host CPU 86% over the scenario (limit 70%): user 70%, system 16%, steal 0%",
+    "p99 45.0ms is 15.0 × p50 3.00ms",
+    "load average 3.60 on 2 cores (1.80 per core)",
+  ]);
+  assert.match(f.recommendation, /run the load generator on another machine than the target \(both shared 2 cores here\)/);
+  assert.match(f.runbook, /seed 002 · 2\. High CPU Usage/);
+  assert.deepEqual(only(diagnose(hostRun({ cpu_usage: 0.86 }, latency({ p50: 3, p99: 6 }))), "host.cpu-saturated"), [], "a flat tail");
+  assert.deepEqual(only(diagnose(hostRun({ cpu_usage: 0.6 })), "host.cpu-saturated"), [], "CPU to spare");
+});
+
+test("host.memory-high and host.cpu-steal", () => {
+  assert.deepEqual(one(diagnose(hostRun({ memory_usage: 0.95 })), "host.memory-high").evidence, ["host memory 95% in use at the end of the scenario (limit 90%)"]);
+  assert.deepEqual(only(diagnose(hostRun({ memory_usage: 0.8 })), "host.memory-high"), []);
+  assert.equal(one(diagnose(hostRun({ cpu_steal: 0.12 })), "host.cpu-steal").impact, "low");
+  assert.deepEqual(only(diagnose(hostRun({ cpu_steal: 0.01 })), "host.cpu-steal"), []);
+});
+
+// ---- generator -------------------------------------------------------------------------------
+
+const openRun = (g: Partial<Parameters<typeof health>[0]>, extra: Parameters<typeof result>[0] = {}, context = {}) =>
+  run([scenario({
+    name: "flood", target: "svc", targetKind: "http", load: { executor: "constant-rate", rate: g?.askedRate ?? 1000 },
+    result: result({ executor: "constant-rate", generator: health({ askedRate: 1000, achievedRate: 1000, ...g }), ...extra }, context),
+  })]);
+
+test("generator.saturated: not valid, with the split that would carry the asked rate", () => {
+  const f = one(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.saturated");
+  assert.equal(f.impact, "high");
+  assert.match(f.title, /this result is not valid/);
+  assert.match(f.evidence[0] ?? "", /99 % of a CPU core busy/);
+  assert.ok(f.evidence.includes("asked 50,000/s, achieved 12,000/s"), f.evidence.join(" | "));
+  // 50,000 / (12,000 × 0.8) → 6 processes of 8,333/s each.
+  assert.match(f.recommendation, /^add workers: split the 50,000\/s over 6 pipebench processes on separate cores or machines, each with --rate 8,333/);
+  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.rate-not-reached"), [], "said once");
+  const closed = run([scenario({ load: { executor: "max", concurrency: 64 }, result: result({ generator: health({ cpuPercent: 98 }) }) })]);
+  assert.match(one(diagnose(closed), "generator.saturated").recommendation, /each with half the concurrency \(32 instead of 64\)/);
+  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 50 })), "generator.saturated"), []);
+});
+
+test("generator.rate-not-reached: the target held every slot → run below what it sustained", () => {
+  const f = one(diagnose(openRun({ askedRate: 5000, achievedRate: 3120, lateStarts: 3000 }, {}, { capWaits: 3000 })), "generator.rate-not-reached");
+  assert.equal(f.impact, "medium");
+  assert.match(f.evidence[0] ?? "", /^asked 5,000\/s, achieved 3,120\/s \(62 %/);
+  assert.match(f.recommendation, /--rate 2,808 \(90 % of what it sustained\)/);
+});
+
+test("generator.schedule-lag, not-steady and too-few-samples follow the verdict", () => {
+  assert.equal(one(diagnose(openRun({ eventLoopLagP99Ms: 45, eventLoopLagMaxMs: 90 })), "generator.schedule-lag").impact, "medium");
+  const series = Array.from({ length: 12 }, (_, t) => ({ t, ops: t < 4 ? 1000 : 600, errors: 0, records: 0, bytes: 0, p50: 2, p99: 4 }));
+  const unsteady = one(diagnose(openRun({}, { series, durationS: 12, warmupS: 0 })), "generator.not-steady");
+  assert.match(unsteady.recommendation, /^load: \{ warmup: 10s, duration: 60s \} \(now warmup 0 s, duration 12 s\)/);
+  const few = run([scenario({ load: { executor: "closed", workers: 1, iterations: 10 }, result: result({ latency: latency({ count: 10 }) }) })]);
+  assert.equal(one(diagnose(few), "generator.too-few-samples").recommendation, "load: { iterations: 1000 } (now 10), or a duration long enough for 1,000 operations");
+  assert.deepEqual(diagnose(run([scenario()])), [], "a healthy run has nothing to say");
+});
+
+// ---- http ------------------------------------------------------------------------------------
+
+const httpRun = (errorsByClass: Record<string, number>, errorSamples: string[] = [], l = latency()) => {
+  const errors = Object.values(errorsByClass).reduce((a, b) => a + b, 0);
+  return run([scenario({
+    name: "ingest", target: "svc", targetKind: "http",
+    result: result({ ops: 2000 - errors, errors, errorsByClass, errorSamples, errorRate: errors / 2000, latency: l, service: l }),
+  })]);
+};
+
+test("http.server-errors: 5xx answers, by status, with a sample", () => {
+  const f = one(diagnose(httpRun({ HTTP_503: 120, HTTP_500: 4 }, ["HTTP 503 from POST /ingest: pool exhausted"])), "http.server-errors");
+  assert.equal(f.impact, "high");
+  assert.deepEqual(f.evidence, ["HTTP_503 ×120, HTTP_500 ×4 of 2,000 requests (6.20%)", "e.g. HTTP 503 from POST /ingest: pool exhausted"]);
+  assert.match(f.recommendation, /^read the service's log for these HTTP_503 answers/);
+  assert.equal(one(diagnose(httpRun({ HTTP_502: 2 })), "http.server-errors").impact, "medium");
+  assert.deepEqual(only(diagnose(httpRun({ HTTP_404: 500 })), "http.server-errors"), []);
+});
+
+test("http.request-errors: timeouts, refused connections and 4xx over 1 %, each with its own advice", () => {
+  assert.match(one(diagnose(httpRun({ TIMEOUT: 100 })), "http.request-errors").recommendation, /^requests timed out/);
+  assert.match(one(diagnose(httpRun({ ECONNREFUSED: 100 })), "http.request-errors").recommendation, /somaxconn/);
+  assert.match(one(diagnose(httpRun({ HTTP_404: 100 })), "http.request-errors").recommendation, /method, path, headers and body/);
+  assert.deepEqual(only(diagnose(httpRun({ TIMEOUT: 10 })), "http.request-errors"), [], "0.5 %");
+});
+
+test("http.latency-high: p95 over 100 ms, telling queueing from a slow service", () => {
+  const queued = run([scenario({
+    target: "svc", targetKind: "http",
+    result: result({ latency: latency({ p50: 80, p95: 240, p99: 400 }), service: latency({ p50: 5, p95: 9, p99: 12 }) }),
+  })]);
+  const f = one(diagnose(queued), "http.latency-high");
+  assert.deepEqual(f.evidence, [
+    "p95 240ms (alert above 100 ms), p50 80.0ms, p99 400ms",
+    "service time p95 9.00ms: most of the latency is queueing before the request was sent (the service could not keep up)",
+  ]);
+  assert.deepEqual(only(diagnose(httpRun({})), "http.latency-high"), []);
+});
+
+// ---- the whole -------------------------------------------------------------------------------
+
+test("findings come highest impact first; a scenario's trials give one finding, saying how many showed it", () => {
+  const slow = (trial: number, cpu: number) =>
+    scenario({
+      name: "flood", trial, target: "svc", targetKind: "http", load: { executor: "constant-rate", rate: 1000 },
+      result: result({ executor: "constant-rate", latency: latency({ count: 50 }), generator: health({ askedRate: 1000, achievedRate: 1000, cpuPercent: cpu }) }),
+    }, 0);
+  const r = run([slow(0, 99), slow(1, 99), slow(2, 10)]);
+  const findings = diagnose(r);
+  assert.deepEqual(findings.map((f) => [f.id, f.impact]), [["generator.saturated", "high"], ["generator.too-few-samples", "low"]]);
+  assert.equal(findings[0]?.evidence.at(-1), "seen in 2 of 3 trials (numbers above: the first)");
+  assert.equal(findings[1]?.evidence.at(-1), "seen in 3 of 3 trials (numbers above: the first)");
+
+  const text = renderFindings(findings, { color: false });
+  assert.match(text, /^Findings\n\[high\] The load generator was saturated: this result is not valid · flood · generator\.saturated\n    - /);
+  assert.match(text, /\n    → add workers: split the 1,000\/s over 2 pipebench processes/);
+  assert.match(text, /\n    runbook: DESIGN principle 3/);
+  assert.equal(renderFindings([], { color: false }), "Findings\n    none: no rule found a bottleneck or a reason to distrust these numbers");
+});
