@@ -9,7 +9,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { BIN } from "../cli/helpers.js";
-import { accepts, followEvents, type SseEvent } from "./sse-client.js";
+import { accepts, followEvents, type EventStream, type SseEvent } from "./sse-client.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-dashboard-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -165,5 +165,86 @@ test("--dashboard: live events from start to final status, history for late clie
   } finally {
     clearTimeout(killer);
     child.kill("SIGKILL");
+  }
+});
+
+/** The CLI with the dashboard on: its URL once printed, its exit code, what it wrote to stderr. */
+function runWithDashboard(args: readonly string[]) {
+  const child = spawn(process.execPath, [BIN, "run", ...args, "--dashboard"], {
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    }),
+  );
+  const url = new Promise<string>((resolve, reject) => {
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      const m = /live view: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    void exited.then(() => reject(new Error(`exited without a dashboard URL:\n${stderr}`)));
+  });
+  return { child, url, exited, stderr: () => stderr };
+}
+
+async function finalEvent(stream: EventStream): Promise<SseEvent["data"]> {
+  return (await stream.waitFor((e) => e.event === "run-end")).data;
+}
+
+test("Ctrl-C: the page gets the interrupted status, the command exits 130 and the server goes with it", async () => {
+  const cli = runWithDashboard([suite, "--store", join(dir, "interrupted.db"), "--scenario", "steady", "--duration", "30s"]);
+  try {
+    const url = await cli.url;
+    const stream = await followEvents(url);
+    await stream.waitFor((e) => e.event === "progress" && e.data.phase === "measure");
+    cli.child.kill("SIGINT");
+    const end = await finalEvent(stream);
+    assert.deepEqual([end.status, end.exitCode], ["interrupted", 130]);
+    const scenarioEnd = stream.events.find((e) => e.event === "scenario-end")?.data;
+    assert.equal(scenarioEnd?.status, "interrupted", "what was measured is kept and shown");
+    assert.equal(await cli.exited, 130, cli.stderr());
+    assert.equal(await accepts("127.0.0.1", Number(new URL(url).port)), false);
+  } finally {
+    cli.child.kill("SIGKILL");
+  }
+});
+
+test("a target that cannot be reached: the page shows the error; --dashboard-linger keeps it up, then the command exits", async () => {
+  const unreachable = join(dir, "unreachable.yaml");
+  writeFileSync(
+    unreachable,
+    `name: unreachable
+targets:
+  api: { kind: http, url: "http://127.0.0.1:9" }
+scenarios:
+  ping:
+    target: api
+    workload: { type: request, path: / }
+    load: { executor: constant-rate, rate: 10, duration: 2s }
+`,
+  );
+  const cli = runWithDashboard([unreachable, "--store", join(dir, "unreachable.db"), "--dashboard-linger", "2"]);
+  try {
+    const url = await cli.url;
+    const stream = await followEvents(url);
+    const end = await finalEvent(stream);
+    const endedAt = Date.now();
+    assert.deepEqual([end.status, end.exitCode, end.runId], ["error", 3, null]);
+    assert.match(String(end.failure), /cannot reach http target "api"/);
+    // Lingering: the page is still served after the end…
+    assert.equal((await fetch(url)).status, 200);
+    assert.match(cli.stderr(), /live view stays at http:\/\/127\.0\.0\.1:\d+\/ for 2 s/);
+    // …and then the command exits with the error's code.
+    assert.equal(await cli.exited, 3, cli.stderr());
+    assert.ok(Date.now() - endedAt >= 1_000, "it lingered");
+    assert.equal(await accepts("127.0.0.1", Number(new URL(url).port)), false);
+  } finally {
+    cli.child.kill("SIGKILL");
   }
 });
