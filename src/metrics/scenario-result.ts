@@ -3,7 +3,7 @@
 import { assessValidity, type ValidityContext } from "../engine/validity.js";
 import type { ObservedRecording } from "./observed-recorder.js";
 import type { Recording } from "./recorder.js";
-import type { GeneratorHealth, ScenarioResult, ScenarioStatus } from "./summary.js";
+import type { GeneratorHealth, ScenarioResult, ScenarioStatus, SeriesPoint } from "./summary.js";
 
 export interface ScenarioOutcome {
   readonly status: ScenarioStatus;
@@ -41,6 +41,7 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
     bytes: r.bytes,
     opsPerSec: perSecond(r.ops),
     throughput: perSecond(r.records),
+    peakThroughput: peakThroughput(r.series, seconds, perSecond(r.records)),
     mbps: perSecond(r.bytes) / 1e6,
     errorRate: r.ops + r.errors > 0 ? r.errors / (r.ops + r.errors) : 0,
     latency: r.latency.summary(),
@@ -64,4 +65,18 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
   if (outcome.failure !== undefined) result.failure = outcome.failure;
   result.validity = assessValidity(result, outcome.validity);
   return result;
+}
+
+/**
+ * Records in the best full second of the series, as records/s; the last point counts only when its
+ * second ended within the measured interval (a partial second would understate it). Never below the
+ * average: with no full second, or a last partial second faster than every full one, the average
+ * is the best rate measured.
+ */
+export function peakThroughput(series: readonly SeriesPoint[], durationS: number, average: number): number {
+  let peak = average;
+  for (const point of series) {
+    if (point.t + 1 <= durationS + 1e-9 && point.records > peak) peak = point.records;
+  }
+  return peak;
 }

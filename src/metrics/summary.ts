@@ -108,6 +108,11 @@ export interface ScenarioResult {
   opsPerSec: number;
   /** Records per second (rows, messages, requests). */
   throughput: number;
+  /**
+   * Records per second of the best full measured second of `series` (the average when the run had
+   * no full second). Results stored by an older pipebench do not have it.
+   */
+  peakThroughput?: number;
   /** Megabytes (1e6 bytes) per second. */
   mbps: number;
   /** errors / (ops + errors). */

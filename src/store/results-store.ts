@@ -108,6 +108,7 @@ function metricRows(r: ScenarioResult): [string, number | null, string][] {
     ["bytes", r.bytes, "bytes"],
     ["ops_per_sec", r.opsPerSec, "1/s"],
     ["throughput", r.throughput, "records/s"],
+    ["throughput_peak", r.peakThroughput ?? null, "records/s"],
     ["mbps", r.mbps, "MB/s"],
     ["error_rate", r.errorRate, "ratio"],
     ["duration", r.durationS, "s"],

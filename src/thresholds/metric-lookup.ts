@@ -65,8 +65,10 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
     records: sum((r) => r.records),
     opsPerSec: seconds > 0 ? ops / seconds : 0,
     throughput: seconds > 0 ? sum((r) => r.records) / seconds : 0,
+    // Over a run: the best second of any of its scenarios (seconds of different scenarios never add).
     mbps: seconds > 0 ? sum((r) => r.bytes) / 1e6 / seconds : 0,
     errorRate: ops + errors > 0 ? errors / (ops + errors) : 0,
+    ...(results.some((r) => r.peakThroughput !== undefined) ? { peakThroughput: Math.max(...results.map((r) => r.peakThroughput ?? 0)) } : {}),
   };
   const latency = mergedLatency(results.map((r) => ({ summary: r.latency, histogram: r.latencyHistogram })));
   const service = mergedLatency(results.map((r) => ({ summary: r.service, histogram: r.serviceHistogram })));
@@ -100,12 +102,15 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
 }
 
 /** The fields of a ScenarioResult that the non-latency metrics read. */
-type ResultCounts = Pick<ScenarioResult, "ops" | "errors" | "records" | "opsPerSec" | "throughput" | "mbps" | "errorRate">;
+type ResultCounts = Pick<ScenarioResult, "ops" | "errors" | "records" | "opsPerSec" | "throughput" | "peakThroughput" | "mbps" | "errorRate">;
 
 function resultMetric(name: ResultMetric, r: ResultCounts): number | undefined {
   switch (name) {
     case "throughput":
       return r.throughput;
+    case "peak_throughput":
+      // Results stored before peakThroughput existed have none.
+      return r.peakThroughput;
     case "ops":
       return r.opsPerSec;
     case "mbps":

@@ -11,6 +11,7 @@ export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 /** Whole-scenario numbers other than latency (see ScenarioResult). */
 export const RESULT_METRICS = {
   throughput: "rate", // records per second
+  peak_throughput: "rate", // records per second of the best full second
   ops: "rate", // operations per second
   mbps: "bandwidth", // megabytes (1e6 bytes) per second
   error_rate: "ratio",
@@ -62,6 +63,7 @@ export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
   avg: "mean",
   average: "mean",
   median: "p50",
+  peak: "peak_throughput",
   rps: "throughput",
   tps: "throughput",
   qps: "ops",
