@@ -4,7 +4,8 @@
 //   GET /events       Server-Sent Events: the history so far (or what follows Last-Event-ID), then
 //                     each event as it happens
 //   GET /events.json  the history so far, as one JSON array (scripts, tests)
-// It never keeps the process alive on its own: `close` ends every stream and connection.
+// It never keeps the process alive on its own: `close` ends every stream and connection. Requests
+// must name it by that address (or localhost) in their Host header.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
@@ -64,7 +65,14 @@ export async function startDashboard(feed: DashboardFeed, options: DashboardOpti
     });
   };
 
+  let port = 0;
   const server = createServer((req, res) => {
+    // A page elsewhere that rebinds its own name to 127.0.0.1 would otherwise read the run.
+    const host = req.headers.host ?? "";
+    if (host !== `${DASHBOARD_HOST}:${port}` && host !== `localhost:${port}`) {
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end("open the address pipebench printed\n");
+      return;
+    }
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -115,7 +123,7 @@ export async function startDashboard(feed: DashboardFeed, options: DashboardOpti
     });
   });
 
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${DASHBOARD_HOST}:${port}/`,

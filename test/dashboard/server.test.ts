@@ -1,6 +1,7 @@
 // The live view's server on its own: resuming a stream where a browser left it, a client after the
 // end, the JSON history, what it refuses, a taken port, and closing with streams still open.
 import assert from "node:assert/strict";
+import { get } from "node:http";
 import { createServer } from "node:net";
 import { test } from "node:test";
 import { DashboardFeed } from "../../src/dashboard/events.js";
@@ -40,9 +41,18 @@ test("a reconnecting client gets what follows its Last-Event-ID, then the live e
   }
 });
 
-test("unknown paths are 404, other methods 405", async () => {
+test("unknown paths are 404, other methods 405, other Host names 403", async () => {
   const server = await startDashboard(new DashboardFeed());
   try {
+    const statusFor = (host: string): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        get(server.url, { headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).on("error", reject);
+      });
+    assert.equal(await statusFor(`localhost:${server.port}`), 200);
+    assert.equal(await statusFor(`evil.example:${server.port}`), 403, "a name rebound to 127.0.0.1 gets nothing");
     assert.equal((await fetch(new URL("nope", server.url))).status, 404);
     const post = await fetch(new URL("events", server.url), { method: "POST" });
     assert.equal(post.status, 405);
