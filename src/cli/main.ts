@@ -6,6 +6,8 @@ import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
 import { DEFAULT_STORE } from "../store/results-store.js";
 import { formatSuiteError } from "../suite/format-error.js";
 import { PIPEBENCH_VERSION } from "../version.js";
+import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
+import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
@@ -82,6 +84,39 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string, flags: { store: string; format: string }) => {
       result.code = diagnoseCommand(ref, { ...flags, color });
+    });
+
+  cli
+    .command("compare")
+    .description("compare two stored runs: medians, % change, 95% interval, significance, verdict per scenario and metric")
+    .argument("<before>", "run id, latest, latest~N, baseline (of the other run's suite) or a tag")
+    .argument("<after>", "run id, latest, latest~N, baseline or a tag")
+    .addOption(new Option("-f, --format <format>", "output format").choices(COMPARE_FORMATS).default("table"))
+    .option("--fail-on-regression <pct>", "exit 1 when a metric is significantly worse by more than this, e.g. 5%")
+    .option("--noise-floor <pct>", "a significant change smaller than this is still no change (~)", "2%")
+    .option("--alpha <p>", "significance level of the tests", "0.05")
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
+      result.code = compareCommand(before, after, { ...flags, color });
+    });
+
+  const baseline = cli.command("baseline").description("mark or show the baseline run of a suite (compare baseline latest)");
+  baseline
+    .command("set")
+    .description("make a run its suite's baseline")
+    .argument("<run>", "run id, latest, latest~N or a tag")
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((ref: string, flags: { store: string }) => {
+      result.code = baselineSetCommand(ref, flags);
+    });
+  baseline
+    .command("show")
+    .description("print the baseline of a suite (default: of every suite)")
+    .option("--suite <name>", "only this suite")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((flags: { store: string; suite?: string; format: string }) => {
+      result.code = baselineShowCommand(flags);
     });
 
   return cli;

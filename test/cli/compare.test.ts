@@ -1,0 +1,141 @@
+// `pipebench compare` on real runs (DuckDB in-process, 5 trials of 1 s each): the same suite run
+// twice is "no change" on throughput (no false alarm); a query 10× heavier is significantly worse,
+// and --fail-on-regression exits 1 for it; the baseline ref and a single-trial bootstrap work.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { compareRuns, type RunComparison } from "../../src/compare/compare.js";
+import type { StoredRun } from "../../src/store/results-store.js";
+import { pipebench } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-cli-compare-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const store = join(dir, "results.db");
+const suite = join(dir, "duck.yaml");
+const LIGHT = "select sum(i * i) from range(200000) t(i)";
+const HEAVY = "select sum(i * i) from range(2000000) t(i)";
+writeFileSync(
+  suite,
+  `name: duck-compare
+targets:
+  duck: { kind: duckdb }
+scenarios:
+  sum:
+    target: duck
+    workload: { type: query, sql: "${LIGHT}" }
+    load: { executor: closed, workers: 1, duration: 1s, warmup: 0s }
+`,
+);
+
+async function run(tag: string, ...args: string[]): Promise<void> {
+  const r = await pipebench(["run", suite, "--store", store, "--tag", tag, ...args]);
+  // Exit 0: no thresholds in this suite, so anything else is a failure to run.
+  assert.equal(r.code, 0, r.stderr);
+}
+
+async function compare(a: string, b: string, ...args: string[]): Promise<{ code: number | null; comparison: RunComparison; stderr: string }> {
+  const r = await pipebench(["compare", a, b, "--store", store, "--format", "json", ...args]);
+  return { code: r.code, comparison: JSON.parse(r.stdout) as RunComparison, stderr: r.stderr };
+}
+
+function metric(c: RunComparison, name: string) {
+  const m = c.metrics.find((x) => x.scenario === "sum" && x.metric === name);
+  assert.ok(m, `no ${name} in ${JSON.stringify(c.metrics.map((x) => x.metric))}`);
+  return m;
+}
+
+before(async () => {
+  // The two unchanged runs back to back, so that the machine's load drifts as little as it can.
+  await run("first", "--trials", "5");
+  await run("second", "--trials", "5");
+  await run("heavy", "--trials", "5", "--set", `scenarios.sum.workload.sql=${HEAVY}`);
+});
+
+test("the same suite twice: throughput is no change (~), and --fail-on-regression passes", async () => {
+  const { code, comparison, stderr } = await compare("first", "second", "--fail-on-regression", "5%");
+  assert.equal(code, 0, stderr);
+  const t = metric(comparison, "throughput");
+  assert.equal(t.test, "mann-whitney");
+  assert.equal(t.before.n, 5);
+  assert.equal(t.after.n, 5);
+  assert.equal(t.verdict, "no change", JSON.stringify(t));
+  assert.deepEqual(comparison.settings, []);
+  assert.deepEqual(comparison.environment, []);
+});
+
+test("a query 10× heavier: throughput significantly worse, --fail-on-regression 5% exits 1", async () => {
+  const worse = await compare("second", "heavy", "--fail-on-regression", "5%");
+  assert.equal(worse.code, 1);
+  assert.match(worse.stderr, /regression: .*sum throughput -\d/);
+  const t = metric(worse.comparison, "throughput");
+  assert.equal(t.verdict, "worse");
+  assert.ok(t.changePct !== null && t.changePct < -50, String(t.changePct));
+  assert.ok(t.pValue !== null && t.pValue < 0.05);
+  assert.ok(t.ci95 !== null && t.ci95[1] < 0, `interval ${JSON.stringify(t.ci95)} should lie below 0`);
+  assert.equal(metric(worse.comparison, "p50").verdict, "worse");
+  // What changed between the runs is named: the setting that made it slower.
+  assert.deepEqual(worse.comparison.settings, [{ path: "scenarios.sum.workload.sql", before: LIGHT, after: HEAVY }]);
+
+  const better = await compare("heavy", "second", "--fail-on-regression", "5%");
+  assert.equal(better.code, 0, better.stderr);
+  assert.equal(metric(better.comparison, "throughput").verdict, "better");
+  assert.equal(metric(better.comparison, "p50").verdict, "better");
+});
+
+test("the table prints medians, the change with p and n, the interval and the verdict; ~ for no change", async () => {
+  const r = await pipebench(["compare", "second", "heavy", "--store", store]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /run \d+ \(second\) → run \d+ \(heavy\)/);
+  assert.match(r.stdout, /settings that differ[\s\S]*scenarios\.sum\.workload\.sql/);
+  assert.match(r.stdout, /throughput .* -\d+\.\d+% \(p=0\.0\d\d n=5\) +\[-\d[\d.]*%, -\d[\d.]*%\] +WORSE/);
+  assert.match(r.stdout, /need >= 6 samples for confidence interval at level 0\.95/);
+  const same = await pipebench(["compare", "first", "second", "--store", store]);
+  assert.match(same.stdout, /throughput .* ~ \(p=\d\.\d{3} n=5\)/);
+});
+
+test("baseline set / show, and `compare baseline latest` uses the baseline of the latest run's suite", async () => {
+  const set = await pipebench(["baseline", "set", "first", "--store", store]);
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.stdout, /run \d+ \(first\) is now the baseline of suite duck-compare/);
+  const show = await pipebench(["baseline", "show", "--store", store]);
+  assert.match(show.stdout, /duck-compare\s+\d+\s+first/);
+  const { code, comparison } = await compare("baseline", "latest");
+  assert.equal(code, 0);
+  assert.equal(comparison.before.tag, "first");
+  assert.equal(comparison.after.tag, "heavy");
+  const missing = await pipebench(["baseline", "show", "--suite", "nope", "--store", store]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /suite nope has no baseline/);
+  const bad = await pipebench(["compare", "first", "no-such-run", "--store", store]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /no run no-such-run[\s\S]*hint:/);
+  const badPct = await pipebench(["compare", "first", "second", "--fail-on-regression", "five", "--store", store]);
+  assert.equal(badPct.code, 2);
+});
+
+test("single trials: latency percentiles are bootstrapped from the stored histograms", async () => {
+  await run("one-light");
+  await run("one-heavy", "--set", `scenarios.sum.workload.sql=${HEAVY}`);
+  const { comparison } = await compare("one-light", "one-heavy");
+  const p50 = metric(comparison, "p50");
+  assert.equal(p50.test, "bootstrap");
+  assert.equal(p50.verdict, "worse");
+  assert.ok(p50.ci95 !== null && p50.ci95[0] > 0, JSON.stringify(p50.ci95));
+});
+
+test("environments that differ are listed (library API on the stored runs)", async () => {
+  const shown = await pipebench(["show", "first", "--store", store, "--format", "json"]);
+  const first = JSON.parse(shown.stdout) as StoredRun;
+  const elsewhere: StoredRun = {
+    ...first,
+    id: first.id + 100,
+    environment: { ...first.environment, node: "v22.11.0", host: { ...first.environment.host, cores: 64 } },
+  };
+  const c = compareRuns(first, elsewhere);
+  assert.ok(c.environment.some((e) => /^node: v\d.* → v22\.11\.0$/.test(e)), JSON.stringify(c.environment));
+  assert.ok(c.environment.some((e) => /^host cores: \d+ → 64$/.test(e)), JSON.stringify(c.environment));
+  // Identical trials: every metric is no change, nothing is called better or worse.
+  assert.ok(c.metrics.every((m) => m.verdict === "no change"), JSON.stringify(c.metrics.map((m) => [m.metric, m.verdict])));
+});
