@@ -47,6 +47,9 @@ test("kafka-baseline runs and prints seed 000's target table", { timeout: 60_000
   assert.match(r.stdout, /[✓✗] p95 < 5ms\s+[\d.,]+(µs|ms|s)/, context);
   assert.match(r.stdout, /[✓✗] throughput > 100000\/s\s+[\d,]+\/s/, context);
   assert.equal(r.code === 0, !/✗/.test(r.stdout), "exit 0 exactly when every target passed");
+  // 1.3 kafka-topics --describe --topic commodities, from the kafka-admin probe.
+  assert.match(r.stdout, /^kafka topic commodities: 3 partitions, replication factor 1, leaders per broker \d+:3, under-replicated 0$/m, context);
+  assert.match(r.stdout, /^ {2}partition 2 {2}leader \d+ {2}replicas \d+ {2}isr \d+$/m, context);
 });
 
 test("the seed's grep finds the same fields in --format kafka-perf as in ProducerPerformance's output", { timeout: 60_000 }, async () => {
@@ -68,7 +71,7 @@ test("the seed's grep finds the same fields in --format kafka-perf as in Produce
 
 test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host, error rate and p99 judged", { timeout: 40_000 }, async () => {
   const r = await pipebench(
-    ["run", "suites/kafka-metrics.yaml", "--store", store, "--duration", "3", "--set", "scenarios.metrics-producer.load.warmup=0s"],
+    ["run", "suites/kafka-metrics.yaml", "--store", store, "--duration", "5", "--set", "scenarios.metrics-producer.load.warmup=0s"],
     { KAFKA_BOOTSTRAP: broker.bootstrap },
     30_000,
   );
@@ -78,4 +81,8 @@ test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host
   assert.match(r.stdout, /^metrics-producer\s+kafka\s+max ×\S+\s+[\d,]+\s.*\s0$/m, context);
   assert.match(r.stdout, /[✓✗] error_rate < 1%\s+\d/, context);
   assert.match(r.stdout, /[✓✗] p99 < 50ms\s+[\d.,]+(µs|ms|s)/, context);
+  // Seed 004's peak and average throughput.
+  const m = /^ {4}throughput {2}average ([\d,]+)\/s · peak ([\d,]+)\/s \(best second\)$/m.exec(r.stdout);
+  assert.ok(m, context);
+  assert.ok(Number(m[2]!.replace(/,/g, "")) >= Number(m[1]!.replace(/,/g, "")), context);
 });
