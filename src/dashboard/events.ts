@@ -143,7 +143,8 @@ function tailPoints(r: ScenarioResult, afterT: number): ChartPoint[] {
   const out: ChartPoint[] = [];
   for (const point of r.series) {
     const t = r.warmupS + Math.min(point.t + 1, r.durationS);
-    if (t <= afterT + 0.5) continue;
+    // Progress at `afterT` already showed the second that ended then (give or take the timer).
+    if (t <= afterT + 0.1) continue;
     const length = Math.min(1, r.durationS - point.t);
     if (!(length > 0)) continue;
     out.push({
