@@ -41,6 +41,8 @@ export const SAMPLES_BEYOND_PERCENTILE = 10;
 /** The highest percentile the console table shows, which is the one judged. */
 export const SHOWN_PERCENTILE = 0.99;
 
+/** Event-loop lag in a closed loop counts when it exceeds this share of the median latency. */
+export const LAG_SHARE_OF_P50 = 0.1;
 /** Steadiness is judged on at least this many full measured seconds (two per third). */
 export const STEADY_MIN_SECONDS = 6;
 /** Throughput of the last third may differ from the first third's by this fraction. */
@@ -89,13 +91,16 @@ function shortOfRate(r: UnjudgedResult): boolean {
 function lagFacts(r: UnjudgedResult, c: ValidityContext): string[] {
   const g = r.generator;
   const facts: string[] = [];
-  if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS) {
+  // A closed loop times from the actual start, so lag only adds its delay to each reading: it
+  // matters when it is a visible share (a tenth) of the median; an open loop's schedule always slips.
+  const open = g.askedRate !== null;
+  const material = open || r.latency.count === 0 || g.eventLoopLagP99Ms > r.latency.p50 * LAG_SHARE_OF_P50;
+  if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS && material) {
     facts.push(`event-loop lag p99 ${round1(g.eventLoopLagP99Ms)} ms, max ${round1(g.eventLoopLagMaxMs)} ms (limit ${LAG_P99_MAX_MS} ms)`);
   }
   // Late starts mean something only on a schedule, and only when the generator (not a full
   // maxInFlight, which is the target's doing) made them late.
   const started = r.ops + r.errors;
-  const open = g.askedRate !== null;
   if (open && (c.capWaits ?? 0) === 0 && started > 0 && g.lateStarts > started * LATE_START_MAX_FRACTION) {
     facts.push(
       `${fmtCount(g.lateStarts)} of ${fmtCount(started)} operations (${round1((g.lateStarts / started) * 100)} %) ` +

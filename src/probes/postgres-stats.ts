@@ -117,32 +117,33 @@ export function postgresStatsProbe(options: PostgresStatsOptions): Probe & { clo
 
 async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
   const at = Date.now();
-  const db = await c.query<Record<string, string | number | null>>(
+  // One statement, naming pg_stat_database, so pg_stat_statements readers (ours, seed 000's) skip it.
+  // With the counters: the settings and the database's size that the diagnosis quotes.
+  const db = await c.query<Record<string, unknown>>(
     `select current_database() as database, ${DATABASE_COUNTERS.join(", ")},
             current_setting('max_connections')::int as max_connections,
-            current_setting('server_version_num')::int as version_num
+            current_setting('server_version_num')::int as version_num,
+            pg_database_size(current_database())::text as database_size,
+            (select json_agg(json_build_array(n, current_setting(n),
+                      case when n = any($2) then pg_size_bytes(current_setting(n))::text end))
+               from unnest($1::text[]) as n) as settings
        from pg_stat_database where datname = current_database()`,
+    [[...TUNING_SETTINGS], [...SIZE_SETTINGS]],
   );
   const row = db.rows[0] ?? {};
   const values: Record<string, number> = { max_connections: Number(row.max_connections ?? 0) };
   // bigint columns arrive as strings; these counters stay far below 2^53.
   for (const name of DATABASE_COUNTERS) values[name] = Number(row[name] ?? 0);
-
-  // Settings and the database's size: what the cache-hit and work_mem advice quotes.
-  const settingsRows = await c.query<{ name: string; value: string; bytes: string | null }>(
-    `select name, current_setting(name) as value,
-            case when name = any($2) then pg_size_bytes(current_setting(name))::text end as bytes
-       from unnest($1::text[]) as name`,
-    [[...TUNING_SETTINGS], [...SIZE_SETTINGS]],
-  );
+  values.database_size_bytes = Number(row.database_size ?? 0);
   const settings: { [key: string]: JsonValue } = {};
   const settingsBytes: { [key: string]: JsonValue } = {};
-  for (const r of settingsRows.rows) {
-    settings[r.name] = r.value;
-    if (r.bytes !== null) settingsBytes[r.name] = Number(r.bytes);
+  for (const entry of Array.isArray(row.settings) ? (row.settings as unknown[]) : []) {
+    if (!Array.isArray(entry)) continue;
+    const [name, value, bytes] = entry as [unknown, unknown, unknown];
+    if (typeof name !== "string" || typeof value !== "string") continue;
+    settings[name] = value;
+    if (typeof bytes === "string") settingsBytes[name] = Number(bytes);
   }
-  const size = await c.query<{ bytes: string }>(`select pg_database_size(current_database())::text as bytes`);
-  values.database_size_bytes = Number(size.rows[0]?.bytes ?? 0);
 
   const statements = await readStatements(c, Number(row.version_num ?? 0));
   if (statements.state === "ok") {

@@ -232,7 +232,10 @@ test("generator.schedule-lag, not-steady and too-few-samples follow the verdict"
   const unsteady = one(diagnose(openRun({}, { series, durationS: 12, warmupS: 0 })), "generator.not-steady");
   assert.match(unsteady.recommendation, /^load: \{ warmup: 10s, duration: 60s \} \(now warmup 0 s, duration 12 s\)/);
   const few = run([scenario({ load: { executor: "closed", workers: 1, iterations: 10 }, result: result({ latency: latency({ count: 10 }) }) })]);
-  assert.equal(one(diagnose(few), "generator.too-few-samples").recommendation, "load: { iterations: 1000 } (now 10), or a duration long enough for 1,000 operations");
+  const fewFinding = one(diagnose(few), "generator.too-few-samples");
+  assert.equal(fewFinding.scenario, null);
+  assert.deepEqual(fewFinding.evidence, ["s: p99 from 10 latencies (needs ≥ 1,000, 10 beyond it)"]);
+  assert.match(fewFinding.recommendation, /^load: \{ iterations: 1000 \} \(now 10\), or a duration long enough for 1,000 operations/);
   assert.deepEqual(diagnose(run([scenario()])), [], "a healthy run has nothing to say");
 });
 
@@ -287,7 +290,7 @@ test("findings come highest impact first; a scenario's trials give one finding, 
   const findings = diagnose(r);
   assert.deepEqual(findings.map((f) => [f.id, f.impact]), [["generator.saturated", "high"], ["generator.too-few-samples", "low"]]);
   assert.equal(findings[0]?.evidence.at(-1), "seen in 2 of 3 trials (numbers above: the first)");
-  assert.equal(findings[1]?.evidence.at(-1), "seen in 3 of 3 trials (numbers above: the first)");
+  assert.deepEqual(findings[1]?.evidence, ["flood: p99 from 50 latencies (needs ≥ 1,000, 10 beyond it)"], "a run finding, once");
 
   const text = renderFindings(findings, { color: false });
   assert.match(text, /^Findings\n\[high\] The load generator was saturated: this result is not valid · flood · generator\.saturated\n    - /);

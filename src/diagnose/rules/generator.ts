@@ -26,6 +26,13 @@ function loadField(s: StoredScenario, key: string): unknown {
   return typeof load === "object" && load !== null ? (load as Record<string, unknown>)[key] : undefined;
 }
 
+/** "10" or "10–300". */
+function span(xs: readonly number[]): string {
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
+}
+
 const DESIGN = "DESIGN principle 3 (the load generator must not be the bottleneck) · seed 002 · Performance Testing · Load Testing";
 
 export const GENERATOR_RULES = [
@@ -92,7 +99,7 @@ export const GENERATOR_RULES = [
     evidence: (m) => [m.message],
     recommendation: () =>
       "give pipebench a quiet core (nothing else busy on this machine: check `top`), lower the rate, or split it over more " +
-      "pipebench processes; a workload that builds large records per operation can pre-build them (fewer generator fields)",
+      "pipebench processes",
   }),
   defineRule<Invalid>({
     id: "generator.not-steady",
@@ -112,20 +119,33 @@ export const GENERATOR_RULES = [
       );
     },
   }),
-  defineRule<Invalid>({
+  defineRule<Invalid[]>({
     id: "generator.too-few-samples",
     area: "generator",
-    scope: "scenario",
-    title: "Too few samples for the tail percentile shown",
+    // One finding for the run: short scenarios usually come several to a suite, with one remedy.
+    scope: "run",
+    title: (m) => `Too few samples for the tail percentile shown (${m.length} scenario${m.length === 1 ? "" : "s"})`,
     impact: "low",
     runbook: "seed 000 · Day 6 Load Testing & Benchmarking",
-    when: reason("too-few-samples"),
-    evidence: (m) => [m.message],
+    when: ({ run }) => {
+      const seen = new Set<string>();
+      const out: Invalid[] = [];
+      for (const scenario of run.scenarioResults) {
+        if (seen.has(scenario.name)) continue;
+        const m = reason("too-few-samples")({ run, scenario });
+        if (m === undefined) continue;
+        seen.add(scenario.name);
+        out.push(m);
+      }
+      return out.length === 0 ? undefined : out;
+    },
+    evidence: (m) => m.map((x) => `${x.scenario.name}: ${x.message.split(":")[0] ?? x.message}`),
     recommendation: (m) => {
-      const iterations = loadField(m.scenario, "iterations");
-      return typeof iterations === "number"
-        ? `load: { iterations: 1000 } (now ${iterations}), or a duration long enough for 1,000 operations`
-        : "a longer load.duration or a higher rate: p99 needs 1,000 operations, p99.9 10,000";
+      const iterations = m.map((x) => loadField(x.scenario, "iterations")).filter((x): x is number => typeof x === "number");
+      return (
+        (iterations.length > 0 ? `load: { iterations: 1000 } (now ${span(iterations)}), ` : "") +
+        "or a duration long enough for 1,000 operations: p99 needs 1,000 latencies, p99.9 10,000; until then read max, not p99"
+      );
     },
   }),
 ];
