@@ -11,6 +11,11 @@ export interface OpContext {
   readonly seq: number;
   /** Which closed-loop worker runs it (0 for open-loop executors). */
   readonly worker: number;
+  /**
+   * The operation belongs to the warm-up: its intended start lies before the measured interval
+   * (it may still start after it, when the generator runs late). Set by the engine.
+   */
+  readonly warmup?: boolean;
 }
 
 /** What one operation moved. `records` defaults to 1 (a request, a query, a message). */
@@ -32,8 +37,14 @@ export interface Observer {
    * Wall-clock ms since the epoch, from the engine's clock: stamp it into what you send. Fractional
    * (sub-millisecond); carry it as a float64 to keep that precision. Anchored to the monotonic clock
    * at the scenario's start, so a wall-clock step during the run does not bend latencies.
+   *
+   * Pass the operation's context when the stamp goes into what that operation sends. The engine
+   * puts an operation on one side of the warm-up boundary by its intended start, but the stamp is
+   * read when it actually runs: a warm-up operation that starts late, after the boundary, gets a
+   * stamp just before the boundary instead, so its arrival is counted with the warm-up as the
+   * operation itself is (warm-up arrivals are counted, never timed, so the stamp's value is unused).
    */
-  wallNow(): number;
+  wallNow(op?: Pick<OpContext, "warmup">): number;
   /**
    * Something that started at `sentAtWallMs` (a stamp from wallNow) arrived now; the engine records
    * now − sentAt. Stamps from before the measured interval (the warm-up) are counted, not recorded;

@@ -3,15 +3,20 @@
 // once at the scenario's start, moved on by the monotonic clock. So stamps look like epoch ms (a
 // driver may write them into a message or a row), keep sub-millisecond precision, and a wall-clock
 // step (NTP) during the run cannot make a latency negative or inflate it.
-import type { Observer } from "../drivers/driver.js";
+import type { Observer, OpContext } from "../drivers/driver.js";
 import { counterNameProblem, ObservedRecorder, type ObservedRecording } from "../metrics/observed-recorder.js";
 import type { Clock } from "./clock.js";
+
+/** How far before the boundary a late warm-up operation's stamp is put (any amount > 0 would do). */
+const WARMUP_STAMP_BEFORE_MS = 0.01;
 
 export class ScenarioObserver {
   /** What the workload is given: these three methods and nothing of the engine's. */
   readonly observer: Observer;
   private readonly recorder: ObservedRecorder;
   private readonly wallAnchorMs: number;
+  /** The measured interval's start on the stamps' timeline. */
+  private readonly measureStartWallMs: number;
 
   /**
    * @param t0 monotonic ms at the scenario's start (the anchor)
@@ -25,9 +30,10 @@ export class ScenarioObserver {
     observes: string | undefined,
   ) {
     this.wallAnchorMs = clock.wallNow() - (clock.now() - t0);
-    this.recorder = new ObservedRecorder({ measureStartMs: this.wallAt(measureStartMs) });
+    this.measureStartWallMs = this.wallAt(measureStartMs);
+    this.recorder = new ObservedRecorder({ measureStartMs: this.measureStartWallMs });
     this.observer = Object.freeze({
-      wallNow: () => this.wallNow(),
+      wallNow: (op?: Pick<OpContext, "warmup">) => this.stamp(op),
       arrived: (sentAtWallMs: number) => {
         // Arrivals nobody would see in the result are a bug in the workload, not data to drop.
         if (observes === undefined) throw new TypeError("Observer.arrived: the workload sets no `observes` name for its latency");
@@ -44,6 +50,15 @@ export class ScenarioObserver {
 
   wallNow(): number {
     return this.wallAt(this.clock.now());
+  }
+
+  /**
+   * A send stamp. A warm-up operation (by its intended start, as the recorder judges it) that runs
+   * after the boundary is stamped just before it, so its arrival is not taken for a measured one.
+   */
+  private stamp(op: Pick<OpContext, "warmup"> | undefined): number {
+    const now = this.wallNow();
+    return op?.warmup === true && now >= this.measureStartWallMs ? this.measureStartWallMs - WARMUP_STAMP_BEFORE_MS : now;
   }
 
   /** Closes the seconds that have ended (called about once a second while launching). */

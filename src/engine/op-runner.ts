@@ -22,7 +22,7 @@ export class OpRunner {
    */
   launch(seq: number, worker: number, intendedStartMs: number, startMs: number): Promise<void> {
     const measured = intendedStartMs >= this.recorder.measureStartMs;
-    const ctx: OpContext = { signal: this.signal, seq, worker };
+    const ctx: OpContext = { signal: this.signal, seq, worker, warmup: !measured };
     this.inFlight.started(measured);
     let pending: Promise<OpOutcome | void>;
     try {

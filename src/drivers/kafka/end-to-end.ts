@@ -19,7 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { Consumer, ListOffsetTimestamps, murmur2, Producer } from "@platformatic/kafka";
 import { generators } from "../../data/index.js";
-import type { Observer, OpOutcome, PreparedWorkload } from "../driver.js";
+import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { RecordBatcher } from "./batcher.js";
 import { KafkaOpError } from "./errors.js";
@@ -249,12 +249,13 @@ export async function prepareEndToEnd({ target, workload, scenario, log, faults 
     batcher.add({ key, value, partition: hash ?? seq % partitions });
 
   let heldBack: (() => void) | undefined;
-  const run = async (): Promise<OpOutcome> => {
+  const run = async (ctx: OpContext): Promise<OpOutcome> => {
     if (observer === undefined) throw new Error("end-to-end: an operation before attach");
     let seq = ledger.assign();
     if (faults?.skipSeq === seq) seq = ledger.assign();
     const { value, key, hash } = payload(seq);
-    writePrefix(value, seq, observer.wallNow());
+    // With ctx: a warm-up operation that starts late stays on the warm-up side (driver.ts, Observer).
+    writePrefix(value, seq, observer.wallNow(ctx));
     if (faults?.reorderSeq === seq && hash === undefined) {
       const held = new Promise<null>((resolve, reject) => (heldBack = () => send(seq, value, key, hash).then(resolve, reject)));
       try {

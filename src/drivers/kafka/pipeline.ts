@@ -24,7 +24,7 @@ import { randomBytes } from "node:crypto";
 import { murmur2, Producer } from "@platformatic/kafka";
 import pg from "pg";
 import { generators } from "../../data/index.js";
-import type { Observer, OpOutcome, PreparedWorkload } from "../driver.js";
+import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { RecordBatcher } from "./batcher.js";
 import { compileKeyTemplate } from "./key-template.js";
@@ -204,9 +204,10 @@ export async function preparePipeline({ target, workload, scenario, log }: Pipel
   let lastPollError: unknown;
   let polls = 0;
 
-  const run = async (): Promise<OpOutcome> => {
+  const run = async (ctx: OpContext): Promise<OpOutcome> => {
     if (observer === undefined) throw new Error("pipeline: an operation before attach");
-    const stamp = observer.wallNow();
+    // With ctx: a warm-up operation that starts late stays on the warm-up side (driver.ts, Observer).
+    const stamp = observer.wallNow(ctx);
     const seq = book.assign(stamp);
     const { value, key, hash } = record(base + seq, stamp, seq);
     try {
