@@ -131,11 +131,16 @@ test("--dashboard: live events from start to final status, history for late clie
     // Records/s and percentiles are those of the last complete measured second: none before it.
     const measured = progressOf(events, 1, "measure").filter((p) => Number(p.elapsedMs) >= 1000);
     assert.ok(measured.length >= 2, `at least two complete measured seconds, got ${measured.length}`);
+    // The median second, so one stalled second on a busy machine does not decide it.
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+    const opsPerSec = median(measured.map((p) => Number(p.opsPerSec)));
+    const recordsPerSec = median(measured.map((p) => Number(p.recordsPerSec)));
+    assert.ok(opsPerSec > 70 && opsPerSec < 130, `ops/s near 100: ${opsPerSec}`);
+    assert.ok(recordsPerSec > 70 && recordsPerSec < 130, `records/s near 100: ${recordsPerSec}`);
+    assert.ok(measured.some((p) => Number(p.p50Ms) > 0), "a p50 is shown");
     for (const p of measured) {
-      assert.ok(Number(p.opsPerSec) > 50 && Number(p.opsPerSec) < 150, `ops/s near 100: ${p.opsPerSec}`);
-      assert.ok(Number(p.recordsPerSec) > 50 && Number(p.recordsPerSec) < 150, `records/s near 100: ${p.recordsPerSec}`);
       assert.equal(p.errorsPerSec, 0);
-      assert.ok(Number(p.p50Ms) > 0 && Number(p.p99Ms) >= Number(p.p50Ms), `p50 ${p.p50Ms} ≤ p99 ${p.p99Ms}`);
+      if (p.p50Ms !== null) assert.ok(Number(p.p99Ms) >= Number(p.p50Ms), `p50 ${p.p50Ms} ≤ p99 ${p.p99Ms}`);
       assert.ok(Number(p.t) >= 2, "measured seconds come after the 2 s warm-up on the x axis");
     }
     const ts = progressOf(events, 1).map((p) => Number(p.t));
