@@ -17,6 +17,9 @@ import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
 import { ProgressLine } from "./progress.js";
+import { renderSearches } from "./sweep-table.js";
+import { findMaxRunner } from "../sweep/find-max-run.js";
+import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
 
 export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
 
@@ -51,6 +54,12 @@ export interface RunFlags {
   dashboardLinger?: string;
   trials?: string;
   tag?: string;
+  /** `--sweep key=v1,v2,…` (repeatable: a grid). */
+  sweep?: string[];
+  /** `--find-max`, with its step length and start rate. */
+  findMax?: boolean;
+  stepDuration?: string;
+  startRate?: string;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
@@ -87,9 +96,16 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       ...(duration === undefined ? {} : { duration }),
       ...(rate === undefined ? {} : { rate }),
       ...(flags.scenario.length > 0 ? { scenarios: flags.scenario } : {}),
+      ...(flags.sweep !== undefined && flags.sweep.length > 0 ? { sweep: flags.sweep } : {}),
     },
     driverSchemas,
   );
+  const runner = flags.findMax === true ? findMaxRunner(flags) : hasSweeps(suite) ? runSweeps : runSuite;
+  if (flags.findMax === true && hasSweeps(suite)) {
+    throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {
+      hint: "drop --sweep (or the scenario's sweep: block via --scenario), or run them one after the other",
+    });
+  }
 
   const store = ResultsStore.open(flags.store);
   const progress = new ProgressLine();
@@ -112,7 +128,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       progress.log(`live view: ${dashboard.url}`);
       dashboard.runStart(suite, trials);
     }
-    const outcome = await runSuite(suite, {
+    const outcome = await runner(suite, {
       store,
       signal: controller.signal,
       trials,
@@ -149,6 +165,8 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       progress.log(`stored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
+      const searches = renderSearches(stored);
+      if (searches !== "") process.stdout.write(`\n${searches}\n`);
       process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
       if (outcome.failure) process.stdout.write(`\n${outcome.failure}\n`);
       process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);

@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { renderRunSummary } from "../report/console-summary.js";
 import { ResultsStore } from "../store/results-store.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
+import { renderSearches } from "./sweep-table.js";
 
 export function showCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
   if (!isRunFormat(flags.format)) {
@@ -22,6 +23,8 @@ export function showCommand(ref: string, flags: { store: string; format: string;
       process.stdout.write(
         flags.format === "json" ? `${JSON.stringify(run, null, 2)}\n` : `${renderRunSummary(run, { color: flags.color })}\n`,
       );
+      const searches = flags.format === "json" ? "" : renderSearches(run);
+      if (searches !== "") process.stdout.write(`\n${searches}\n`);
     }
     return 0;
   } finally {

@@ -208,6 +208,11 @@ export interface ScenarioPlacement {
   /** 0-based trial number (`--trials N`). */
   trial?: number;
   variant?: Variant;
+  /**
+   * Checks of the caller's, judged and stored with the scenario's thresholds (find-max's stability
+   * checks: achieved rate, latency growth, generator CPU).
+   */
+  judge?: (result: ScenarioResult, probes: readonly StoredProbeReading[]) => ThresholdOutcome[];
 }
 
 /**
@@ -318,10 +323,10 @@ export class SuiteSession {
       const after = await snapshot(this.probes);
       const readings = [...summarize(this.probes, before, after, "interval"), ...samples];
 
-      const thresholds = evaluateThresholds(
-        scenario.thresholds,
-        scenarioMetricLookup(result, readingsByTarget(readings)),
-      );
+      const thresholds = [
+        ...evaluateThresholds(scenario.thresholds, scenarioMetricLookup(result, readingsByTarget(readings))),
+        ...(placement.judge?.(result, readings) ?? []),
+      ];
       const trial = placement.trial ?? 0;
       outcome = {
         name: scenario.name,
@@ -370,7 +375,11 @@ export class SuiteSession {
   }
 
   /** Reads the run-wide probes, judges the suite's thresholds, stores the verdict, closes the targets. */
-  async finish(): Promise<RunOutcome> {
+  /**
+   * `passed`, when given, is the caller's verdict on its scenarios (find-max: an answer was found,
+   * though the search's steps beyond it failed by design); the suite's thresholds are judged still.
+   */
+  async finish(verdict: { passed?: boolean } = {}): Promise<RunOutcome> {
     const { store, signal } = this.options;
     if (signal?.aborted && this.status === "running") this.status = "interrupted";
     const runAfter = this.crashed ? [] : await snapshot(this.probes);
@@ -386,7 +395,7 @@ export class SuiteSession {
     await this.closeTargets();
 
     const allPassed =
-      this.scenarios.every((s) => s.thresholds.every((t) => t.passed)) && thresholds.every((t) => t.passed);
+      (verdict.passed ?? this.scenarios.every((s) => s.thresholds.every((t) => t.passed))) && thresholds.every((t) => t.passed);
     if (this.status === "running") this.status = allPassed ? "passed" : "failed";
     const exitCode =
       this.status === "passed" ? ExitCode.ok
@@ -408,6 +417,29 @@ export class SuiteSession {
       runProbes,
       ...(this.failure === undefined ? {} : { failure: this.failure }),
     };
+  }
+
+  /**
+   * Connects `name` again with other settings (a sweep of target settings: Kafka's linger.ms is the
+   * producer's, so each combination needs its own connection). The old connection is closed first.
+   */
+  async reconnect(name: string, config: unknown): Promise<void> {
+    const current = this.connected.get(name);
+    const driver = current && (drivers[current.kind] as Driver | undefined);
+    if (!current || !driver) return;
+    await current.connection.close().catch(() => undefined);
+    this.connected.delete(name);
+    const resolveRef = (ref: string): string | undefined => {
+      const m = /^targets\.([\w-]+)\.url$/.exec(ref);
+      return m ? this.connected.get(m[1] ?? "")?.connection.info.url : undefined;
+    };
+    const connection = await driver.connect(config, { name, suiteDir: this.suite.dir, log: this.log, resolveRef });
+    this.connected.set(name, { kind: current.kind, connection });
+    // The old connection closed its probes: read the target through the new one.
+    this.probes.forEach((p, i) => {
+      const probe = p.target === name ? connection.probe?.(p.probe.kind) : undefined;
+      if (probe) this.probes[i] = { ...p, probe };
+    });
   }
 
   private async closeTargets(): Promise<void> {

@@ -9,6 +9,7 @@ import { didYouMean, listNames } from "./did-you-mean.js";
 import { substituteEnv, type EnvIssue } from "./env.js";
 import { applyRunFlags, applySets, dotted, type Origins } from "./overrides.js";
 import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
+import { planSweeps } from "../sweep/plan.js";
 import type { DriverSchemas, LoadSuiteOptions, Suite } from "./types.js";
 import { validateSuite } from "./validate-suite.js";
 import { isRecord } from "./values.js";
@@ -79,10 +80,25 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   const issues = [...envIssues.map((i) => fromEnv(i, file)), ...pathIssues.map((i) => located(i, source, origins))];
   if (issues.length > 0 || result.suite === undefined) throw new SuiteError(sortAndDedupe(issues));
 
+  // Sweeps are planned on a valid suite: each combination is validated as a scenario of its own.
+  const planned = planSweeps({
+    data: flags.data,
+    selected: selection.selected,
+    flags: options.sweep ?? [],
+    drivers,
+    defaultName: basename(file, extname(file)),
+  });
+  if (planned.issues.length > 0) throw new SuiteError(sortAndDedupe(planned.issues.map((i) => located(i, source, origins))));
+  const scenarios = result.suite.scenarios.map((s) => {
+    const sweep = planned.sweeps.get(s.name);
+    return sweep === undefined ? s : { ...s, sweep };
+  });
+
   return {
     file,
     dir: dirname(file),
     ...result.suite,
+    scenarios,
     resolved: resolvedDocument(flags.data, selection.selected),
   };
 }

@@ -43,6 +43,8 @@ export const ScenarioSpec = z.strictObject({
   /** Optional when `defaults.load` is a complete profile. */
   load: Settings.optional(),
   thresholds: Expressions.optional(),
+  /** Setting (relative to the scenario) → values; several keys make a grid (src/sweep/plan.ts). */
+  sweep: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).optional(),
 });
 
 export const DefaultsSpec = z.strictObject({

@@ -1,6 +1,7 @@
 // What the suite loader takes and what it gives back. The resolved Suite is plain data: the run
 // engine reads it, the store keeps `resolved`, and nothing in it refers back to the YAML.
 import type { Driver } from "../drivers/driver.js";
+import type { SuiteSweep } from "../sweep/plan.js";
 import type { LoadProfile } from "../engine/load.js";
 import type { Threshold } from "../thresholds/parse.js";
 
@@ -21,6 +22,8 @@ export interface LoadSuiteOptions {
   rate?: number;
   /** Run only these scenarios (names, or comma-separated lists of names), in suite order. */
   scenarios?: readonly string[];
+  /** `--sweep key=v1,v2,…` (keys relative to the one selected scenario); several make a grid. */
+  sweep?: readonly string[];
 }
 
 export interface SuiteTarget {
@@ -46,6 +49,8 @@ export interface SuiteScenario {
   /** `defaults.load` merged under the scenario's own `load`, then validated. */
   load: LoadProfile;
   thresholds: Threshold[];
+  /** Its `sweep:` block and `--sweep` flags, planned and every combination validated. */
+  sweep?: SuiteSweep;
 }
 
 export interface Suite {

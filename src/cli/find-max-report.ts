@@ -1,0 +1,127 @@
+// The answer of `--find-max`, read back from a stored run: its steps (scenarios whose variant has
+// "find-max"), the confirmed rate, the first unstable rate above it and why it failed. Built from
+// the store only, so the run, `pipebench show` and a report say the same thing.
+import { formatCount, formatMs, formatPercent, formatRate, table } from "../report/format.js";
+import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
+import { isGeneratorCheck } from "../sweep/stability.js";
+
+export interface FindMaxStepRow {
+  index: number;
+  phase: string;
+  rate: number;
+  passed: boolean;
+  scenario: StoredScenario;
+}
+
+export interface FindMaxAnswer {
+  /** The scenario searched, by its written name. */
+  scenario: string;
+  steps: FindMaxStepRow[];
+  /** The maximum sustainable rate: the last confirmation that passed. */
+  rate?: number;
+  confirmation?: FindMaxStepRow;
+  /** The lowest rate above the answer whose last step failed. */
+  firstUnstable?: FindMaxStepRow;
+  /** A step ran out of generator CPU: the search stopped at the generator's limit. */
+  generatorBound?: FindMaxStepRow;
+  /** The highest rate whose last step passed (the answer's lower bound when unconfirmed). */
+  highestStable?: number;
+}
+
+function phaseOf(s: StoredScenario): string | undefined {
+  const phase = s.variant?.["find-max"];
+  return typeof phase === "string" ? phase : undefined;
+}
+
+function passed(s: StoredScenario): boolean {
+  return s.result.status === "completed" && s.thresholds.every((t) => t.passed);
+}
+
+/** The search stored in `run`, or undefined when the run was not a find-max run. */
+export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
+  const steps: FindMaxStepRow[] = run.scenarioResults.flatMap((s, index) => {
+    const phase = phaseOf(s);
+    const rate = s.variant?.["load.rate"];
+    return phase === undefined || typeof rate !== "number" ? [] : [{ index, phase, rate, passed: passed(s), scenario: s }];
+  });
+  const first = steps[0];
+  if (first === undefined) return undefined;
+  const scenario = first.scenario.name.slice(0, first.scenario.name.indexOf("["));
+  const confirmation = steps.filter((s) => s.phase === "confirm" && s.passed).at(-1);
+  // A rate's verdict is its last step's (a retest overrules the step it repeats).
+  const lastAt = new Map<number, FindMaxStepRow>();
+  for (const s of steps) lastAt.set(s.rate, s);
+  const verdicts = [...lastAt.values()].sort((a, b) => a.rate - b.rate);
+  const answer = confirmation?.rate;
+  const firstUnstable = verdicts.find((s) => !s.passed && (answer === undefined || s.rate > answer));
+  const generatorBound = steps.find((s) => s.scenario.thresholds.some((t) => isGeneratorCheck(t.expr) && !t.passed));
+  const highestStable = verdicts.filter((s) => s.passed).at(-1)?.rate;
+  return {
+    scenario,
+    steps,
+    ...(confirmation === undefined ? {} : { rate: confirmation.rate, confirmation }),
+    ...(firstUnstable === undefined ? {} : { firstUnstable }),
+    ...(generatorBound === undefined ? {} : { generatorBound }),
+    ...(highestStable === undefined ? {} : { highestStable }),
+  };
+}
+
+function actualText(t: StoredThreshold): string {
+  if (t.actual === null) return t.note ?? "no value";
+  if (t.kind === "duration") return formatMs(t.actual);
+  if (t.kind === "ratio") return formatPercent(t.actual);
+  if (t.kind === "rate") return formatRate(t.actual);
+  return formatCount(t.actual);
+}
+
+/** Why a step failed: each failed check with its value. */
+export function whyFailed(s: StoredScenario): string {
+  const failed = s.thresholds.filter((t) => !t.passed).map((t) => `${t.expr} ✗ ${actualText(t)}`);
+  if (s.result.status !== "completed") failed.unshift(`scenario ${s.result.status}${s.result.failure ? `: ${s.result.failure}` : ""}`);
+  return failed.join("; ");
+}
+
+export function renderFindMax(a: FindMaxAnswer): string {
+  const lines: string[] = [];
+  if (a.rate !== undefined && a.confirmation !== undefined) {
+    const r = a.confirmation.scenario.result;
+    lines.push(`find-max ${a.scenario}: maximum sustainable rate ${formatRate(a.rate)}`);
+    lines.push(
+      `  confirmed over ${r.durationS.toFixed(0)} s: achieved ${formatRate(r.generator.achievedRate)}, ` +
+        `p50 ${formatMs(r.latency.p50)}, p99 ${formatMs(r.latency.p99)}, errors ${formatCount(r.errors)}`,
+    );
+  } else if (a.generatorBound !== undefined) {
+    lines.push(
+      `find-max ${a.scenario}: at least ${a.highestStable === undefined ? "–" : formatRate(a.highestStable)} — the search stopped at the load generator's limit, not the target's`,
+    );
+    lines.push(`  at ${formatRate(a.generatorBound.rate)}: ${whyFailed(a.generatorBound.scenario)}`);
+    lines.push("  the target may sustain more: run pipebench on a bigger machine, or several at once");
+  } else {
+    lines.push(`find-max ${a.scenario}: no rate was confirmed sustainable${a.highestStable === undefined ? "" : ` (highest stable step ${formatRate(a.highestStable)})`}`);
+  }
+  if (a.firstUnstable !== undefined) {
+    lines.push(`  first unstable rate ${formatRate(a.firstUnstable.rate)}: ${whyFailed(a.firstUnstable.scenario)}`);
+  }
+  lines.push(
+    "  rule: the highest rate whose step met the scenario's thresholds, achieved ≥ 95 % of the asked rate, kept p50/p99 " +
+      "from growing across the step (no backlog), kept errors (and consumer lag) in bounds and left the generator CPU; " +
+      "an unstable step is retested once, and the answer confirmed with a step twice as long",
+  );
+  const rows = a.steps.map((s, i) => {
+    const r = s.scenario.result;
+    const asked = r.generator.askedRate ?? s.rate;
+    return [
+      String(i + 1),
+      s.phase,
+      formatRate(s.rate),
+      formatPercent(asked > 0 ? r.generator.achievedRate / asked : 0, 0),
+      formatMs(r.latency.count > 0 ? r.latency.p50 : null),
+      formatMs(r.latency.count > 0 ? r.latency.p99 : null),
+      formatCount(r.errors),
+      s.passed ? "✓" : `✗ ${whyFailed(s.scenario)}`,
+    ];
+  });
+  lines.push("  steps:");
+  lines.push(...table([["#", "phase", "rate", "achieved", "p50", "p99", "errors", "verdict"], ...rows], new Set([0, 2, 3, 4, 5, 6])).map((l) => `    ${l}`));
+  return lines.join("\n");
+}

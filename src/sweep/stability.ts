@@ -1,0 +1,143 @@
+// Is a rate sustainable? The checks find-max adds to a step's own thresholds, judged and stored
+// with them (so `pipebench show` prints each with ✓/✗ and its number):
+//
+//   achieved rate     completed ≥ 95 % of the asked rate
+//   p50 / p99 steady  the last third of the step no slower than the first third plus an allowance:
+//                     a queue that grows (the target behind its arrivals) makes open-loop latency
+//                     climb through the step, long before it reaches a threshold
+//   errors            error_rate < 1 % when the scenario sets no error threshold of its own
+//   consumer lag      not growing across the step (Kafka, when a probe samples consumer_lag)
+//   generator CPU     the generator's busy CPU under its limit: past it, the rate is the generator's
+//                     limit, not the target's, and the search stops saying so
+import { ACHIEVED_RATE_MIN_FRACTION, CPU_MAX_PERCENT } from "../engine/generator-health.js";
+import type { ScenarioResult, SeriesPoint } from "../metrics/summary.js";
+import { formatMs } from "../report/format.js";
+import type { StoredProbeReading } from "../store/results-store.js";
+import type { Threshold } from "../thresholds/parse.js";
+import type { ThresholdOutcome } from "../thresholds/evaluate.js";
+
+/** Latency of the last third may exceed the first third's by this fraction of it... */
+export const GROWTH_FRACTION = 0.5;
+/** ...or by these many ms, whichever is more (below them, loopback and GC jitter decide). */
+export const P50_GROWTH_MIN_MS = 20;
+export const P99_GROWTH_MIN_MS = 50;
+/** Error rate a step may have when the scenario does not say. */
+export const DEFAULT_MAX_ERROR_RATE = 0.01;
+/** Consumer lag at the end of a step may exceed the start's by this fraction plus LAG_SLACK records. */
+const LAG_GROWTH_FRACTION = 0.5;
+const LAG_SLACK = 1000;
+
+/** Metric names of the checks, as stored; `generator_cpu` failing means the generator was the limit. */
+export const CHECK = {
+  achieved: "achieved_fraction",
+  p50: "p50_growth",
+  p99: "p99_growth",
+  errors: "error_rate",
+  lag: "consumer_lag_growth",
+  generator: "generator_cpu",
+} as const;
+
+const GENERATOR_EXPR = `generator CPU ≤ ${CPU_MAX_PERCENT}%`;
+
+/** Whether a stored threshold is the generator check (stored thresholds keep their expression only). */
+export function isGeneratorCheck(expr: string): boolean {
+  return expr === GENERATOR_EXPR;
+}
+
+export function stabilityChecks(
+  result: ScenarioResult,
+  probes: readonly StoredProbeReading[],
+  own: readonly Threshold[],
+): ThresholdOutcome[] {
+  const out: ThresholdOutcome[] = [];
+  const asked = result.generator.askedRate;
+  if (asked !== null && asked > 0) {
+    const fraction = result.generator.achievedRate / asked;
+    out.push({
+      expr: `achieved ≥ ${Math.round(ACHIEVED_RATE_MIN_FRACTION * 100)}% of asked`,
+      metric: CHECK.achieved,
+      op: ">=",
+      target: ACHIEVED_RATE_MIN_FRACTION,
+      actual: fraction,
+      passed: fraction >= ACHIEVED_RATE_MIN_FRACTION,
+      kind: "ratio",
+    });
+  }
+  out.push(...growthChecks(result));
+  if (!own.some((t) => t.metric === "error_rate" || t.metric === "errors")) {
+    out.push({
+      expr: `error_rate < ${DEFAULT_MAX_ERROR_RATE * 100}%`,
+      metric: CHECK.errors,
+      op: "<",
+      target: DEFAULT_MAX_ERROR_RATE,
+      actual: result.errorRate,
+      passed: result.errorRate < DEFAULT_MAX_ERROR_RATE,
+      kind: "ratio",
+    });
+  }
+  const lag = lagCheck(probes);
+  if (lag !== undefined) out.push(lag);
+  const busy = result.generator.cpuPercent - (result.generator.spinCpuPercent ?? 0);
+  out.push({
+    expr: GENERATOR_EXPR,
+    metric: CHECK.generator,
+    op: "<=",
+    target: CPU_MAX_PERCENT,
+    actual: Math.round(busy * 10) / 10,
+    passed: busy <= CPU_MAX_PERCENT,
+    kind: "number",
+  });
+  return out;
+}
+
+/** p50 and p99 of the step's last third against its first (full measured seconds only). */
+function growthChecks(result: ScenarioResult): ThresholdOutcome[] {
+  const full = result.series.filter((p) => p.t + 1 <= Math.floor(result.durationS + 1e-9));
+  if (full.length < 3) return [];
+  const third = Math.max(1, Math.floor(full.length / 3));
+  const first = full.slice(0, third);
+  const last = full.slice(full.length - third);
+  const checks: ThresholdOutcome[] = [];
+  for (const [key, minMs] of [["p50", P50_GROWTH_MIN_MS], ["p99", P99_GROWTH_MIN_MS]] as const) {
+    const a = median(first, key);
+    const b = median(last, key);
+    if (a === undefined || b === undefined) continue;
+    const limit = a + Math.max(minMs, a * GROWTH_FRACTION);
+    checks.push({
+      expr: `${key} steady (first third ${formatMs(a)}, last ≤ ${formatMs(limit)})`,
+      metric: key === "p50" ? CHECK.p50 : CHECK.p99,
+      op: "<=",
+      target: limit,
+      actual: b,
+      passed: b <= limit,
+      kind: "duration",
+    });
+  }
+  return checks;
+}
+
+function lagCheck(probes: readonly StoredProbeReading[]): ThresholdOutcome | undefined {
+  const samples = probes
+    .filter((p) => p.phase === "sample" && p.reading.metrics.consumer_lag !== undefined)
+    .sort((a, b) => a.takenAt - b.takenAt);
+  const a = samples[0]?.reading.metrics.consumer_lag;
+  const b = samples[samples.length - 1]?.reading.metrics.consumer_lag;
+  if (samples.length < 2 || a === undefined || b === undefined) return undefined;
+  const limit = a * (1 + LAG_GROWTH_FRACTION) + LAG_SLACK;
+  return {
+    expr: `consumer lag steady (from ${Math.round(a)}, ≤ ${Math.round(limit)})`,
+    metric: CHECK.lag,
+    op: "<=",
+    target: limit,
+    actual: b,
+    passed: b <= limit,
+    kind: "count",
+  };
+}
+
+function median(points: readonly SeriesPoint[], key: "p50" | "p99"): number | undefined {
+  const xs = points.map((p) => p[key]).filter((v): v is number => v !== null).sort((x, y) => x - y);
+  if (xs.length === 0) return undefined;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 === 1 ? xs[mid] : ((xs[mid - 1] ?? 0) + (xs[mid] ?? 0)) / 2;
+}
