@@ -146,6 +146,10 @@ function groupTrials(run: StoredRun): Map<string, StoredScenario[]> {
   return groups;
 }
 
+function formatPerOp(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
 function percentChange(before: number | null, after: number | null): number | null {
   if (before === null || after === null) return null;
   if (before === 0) return after === 0 ? 0 : null;
@@ -303,8 +307,21 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
     for (const m of [...bMetrics, ...aMetrics]) for (const [name, v] of m) if (!specs.has(name)) specs.set(name, v);
     for (const spec of specs.values()) {
       const values = (ms: Map<string, { value: number }>[]): number[] => ms.flatMap((m) => (m.has(spec.metric) ? [m.get(spec.metric)!.value] : []));
-      metrics.push(
-        compareMetric(key, spec, { values: values(bMetrics), trials: b }, { values: values(aMetrics), trials: a }, alpha, noiseFloorPct),
+      const bv = values(bMetrics);
+      const av = values(aMetrics);
+      // A probe counter that stayed at zero on both sides (deadlocks, lag) says nothing: left out.
+      if (spec.metric.includes(".") && !/\.p\d+$/.test(spec.metric) && [...bv, ...av].every((v) => v === 0)) continue;
+      metrics.push(compareMetric(key, spec, { values: bv, trials: b }, { values: av, trials: a }, alpha, noiseFloorPct));
+    }
+    const perOp = (trials: StoredScenario[]): number | undefined => {
+      const ops = trials.reduce((sum, t) => sum + t.result.ops, 0);
+      return ops > 0 ? trials.reduce((sum, t) => sum + t.result.records, 0) / ops : undefined;
+    };
+    const [bPerOp, aPerOp] = [perOp(b), perOp(a)];
+    if (bPerOp !== undefined && aPerOp !== undefined && Math.abs(aPerOp - bPerOp) > 0.01 * Math.max(bPerOp, aPerOp)) {
+      notes.push(
+        `${key}: an operation carries ${formatPerOp(bPerOp)} records in run ${before.id} and ${formatPerOp(aPerOp)} in run ${after.id}: ` +
+          "ops/s and latencies are of different operations; records/s (throughput) compares the work done",
       );
     }
     const fewest = Math.min(b.length, a.length);
