@@ -9,6 +9,7 @@ import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
+import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
 import { showCommand } from "./show.js";
@@ -88,6 +89,17 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string, flags: { store: string; format: string }) => {
       result.code = diagnoseCommand(ref, { ...flags, color });
+    });
+
+  cli
+    .command("report")
+    .description("write report.md, report.html (charts, no network needed), results.json and junit.xml for a stored run")
+    .argument("<run>", "run id, latest, latest~N, baseline, or a tag")
+    .option("--vs <run>", "compare with this run (the baseline: before) and report the improvement")
+    .option("-o, --out <dir>", "directory to write into (default: reports/<run id>, or reports/<run id>-vs-<other id>)")
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((ref: string, flags: { store: string; vs?: string; out?: string }) => {
+      result.code = reportCommand(ref, flags);
     });
 
   cli

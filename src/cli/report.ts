@@ -1,0 +1,55 @@
+// `pipebench report <run> [--vs <run>] [--out DIR]`: report.md (seed 000's report template),
+// report.html (self-contained, with charts), results.json and junit.xml for a stored run, compared
+// with another run when --vs is given. Default directory: reports/<run id>/, or
+// reports/<run id>-vs-<baseline id>/ with --vs, so a comparison never overwrites the run's own
+// report. Run refs as compare takes them: an id, latest, latest~N, baseline, or a tag.
+import { relative } from "node:path";
+import { UsageError } from "../errors.js";
+import { ResultsStore, type StoredRun } from "../store/results-store.js";
+import { writeReport } from "../report/write-report.js";
+
+export interface ReportFlags {
+  store: string;
+  vs?: string;
+  out?: string;
+}
+
+function load(store: ResultsStore, ref: string, what: string, suite?: string): StoredRun {
+  const id = store.resolveRef(ref, suite === undefined ? {} : { suite });
+  const run = id === undefined ? undefined : store.getRun(id);
+  if (run === undefined) {
+    const hint =
+      ref === "baseline"
+        ? "mark one with: pipebench baseline set <run>"
+        : "give a run id from pipebench runs, latest, latest~N, baseline or a tag";
+    throw new UsageError(`there is no ${what} "${ref}" in ${store.path}`, { hint });
+  }
+  return run;
+}
+
+export function defaultReportDir(run: StoredRun, baseline?: StoredRun): string {
+  return baseline === undefined ? `reports/${run.id}` : `reports/${run.id}-vs-${baseline.id}`;
+}
+
+export function reportCommand(ref: string, flags: ReportFlags): number {
+  const store = ResultsStore.open(flags.store);
+  try {
+    const run = load(store, ref, "run");
+    // `--vs baseline` means the baseline of the reported run's suite.
+    const baseline = flags.vs === undefined ? undefined : load(store, flags.vs, "run to compare with", run.suiteName);
+    if (baseline !== undefined && baseline.id === run.id) {
+      throw new UsageError(`--vs ${flags.vs} is run ${run.id} itself`, { hint: "compare with an earlier run, e.g. --vs latest~1 or --vs baseline" });
+    }
+    const written = writeReport(flags.out ?? defaultReportDir(run, baseline), run, baseline);
+    const shown = (path: string): string => {
+      const rel = relative(process.cwd(), path);
+      return rel.startsWith("..") ? path : rel;
+    };
+    const what = baseline === undefined ? `run ${run.id}` : `run ${run.id} vs run ${baseline.id}`;
+    process.stdout.write(`report of ${what} (${run.suiteName}) written to ${shown(written.dir)}/\n`);
+    for (const path of Object.values(written.files)) process.stdout.write(`  ${shown(path)}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

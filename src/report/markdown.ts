@@ -1,0 +1,282 @@
+// report.md: seed 000's "Performance Report Template", filled from stored runs instead of by
+// hand. Sections in the template's order: baseline metrics, optimizations applied (the settings
+// that differ between the two runs' suites), post-optimization metrics with the improvement per
+// metric, bottlenecks (findings) with impact and status, recommendations, success criteria (the
+// thresholds, each scenario's validity, the template's own checklist).
+import type { StoredRun } from "../store/results-store.js";
+import {
+  checkValueText,
+  formatChange,
+  formatValue,
+  headline,
+  runLabel,
+  scenarioGroups,
+  thresholdChecks,
+  validityOf,
+  type Finding,
+  type ReportInput,
+  type ScenarioGroup,
+} from "./report-model.js";
+
+/** `<` opens HTML in a Markdown renderer only before a letter, `/`, `!` or `?`: escape just those. */
+function noHtml(text: string): string {
+  return text.replace(/<(?=[A-Za-z/!?])/g, "&lt;").replace(/\r?\n/g, " ");
+}
+
+/** Table cells: a `|` would split the row. */
+function cell(text: string): string {
+  return noHtml(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
+}
+
+/**
+ * Inline text outside tables (names, evidence): keep emphasis, code and links from being read
+ * into it. `_` is left alone: within words (error_rate) it never emphasises.
+ */
+function inline(text: string): string {
+  return noHtml(text).replace(/[\\`*[\]]/g, (c) => `\\${c}`);
+}
+
+function code(text: string): string {
+  const t = text.replace(/\r?\n/g, " ");
+  const fence = t.includes("`") ? "``" : "`";
+  return `${fence}${fence.length > 1 ? " " : ""}${t}${fence.length > 1 ? " " : ""}${fence}`;
+}
+
+function settingValue(v: unknown): string {
+  if (v === undefined) return "(not set)";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function validityText(g: ScenarioGroup): string {
+  const vs = g.trials.map(validityOf);
+  const invalid = vs.filter((v) => !v.valid);
+  if (invalid.length === 0) return "valid";
+  const reasons = [...new Set(invalid.flatMap((v) => v.reasons.map((r) => r.message)))];
+  return `**INVALID**${g.trials.length > 1 ? ` (${invalid.length}/${g.trials.length} trials)` : ""}: ${reasons.join("; ")}`;
+}
+
+function statusWord(run: StoredRun): string {
+  switch (run.status) {
+    case "passed":
+      return "Passed (every threshold met)";
+    case "failed":
+      return "Failed (a threshold was not met)";
+    case "error":
+      return "Error (a target failed)";
+    case "interrupted":
+      return "Interrupted (partial results)";
+    default:
+      return run.status;
+  }
+}
+
+/** The template's "### Kafka / ### Trino / …" sections: one per target, a table of its scenarios. */
+function metricsSection(run: StoredRun): string[] {
+  const out: string[] = [];
+  const byTarget = new Map<string, ScenarioGroup[]>();
+  for (const g of scenarioGroups(run)) byTarget.set(g.target, [...(byTarget.get(g.target) ?? []), g]);
+  if (byTarget.size === 0) return ["No scenario results were stored for this run.", ""];
+  const versions = run.environment.targets;
+  for (const [target, groups] of byTarget) {
+    const first = groups[0];
+    const version = versions[target]?.version;
+    out.push(`### ${inline(target)} (${inline(version ?? first?.targetKind ?? "?")})`, "");
+    out.push("| scenario | trials | throughput | ops/s | p50 | p95 | p99 | max | error rate | validity |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const g of groups) {
+      const h = headline(g);
+      out.push(
+        `| ${cell(g.key)} | ${h.trials} | ${formatValue("records/s", h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
+          `${formatValue("ms", h.p50)} | ${formatValue("ms", h.p95)} | ${formatValue("ms", h.p99)} | ${formatValue("ms", h.max)} | ` +
+          `${formatValue("ratio", h.errorRate)} | ${cell(validityText(g))} |`,
+      );
+    }
+    out.push("");
+  }
+  if (run.thresholds.length > 0 || run.runProbes.length > 0) {
+    const readings = run.runProbes.flatMap((p) =>
+      Object.entries(p.reading.metrics).map(([k, v]) => `${p.target ?? "host"} ${p.probe} ${k}: ${+v.toPrecision(4)}`),
+    );
+    if (readings.length > 0) {
+      out.push("### Probes (whole run)", "");
+      for (const r of readings) out.push(`- ${inline(r)}`);
+      out.push("");
+    }
+  }
+  return out;
+}
+
+function optimizationsSection(input: ReportInput): string[] {
+  if (input.baseline === undefined) {
+    return ["None: no run to compare with was given (`pipebench report <run> --vs <baseline>`), so this report is the baseline.", ""];
+  }
+  const settings = input.comparison?.settings ?? [];
+  if (settings.length === 0) {
+    return [`None: the resolved suites of ${runLabel(input.baseline)} and ${runLabel(input.run)} are identical.`, ""];
+  }
+  // Grouped as the template groups them: by system (target) or by scenario.
+  const groups = new Map<string, { path: string; before: unknown; after: unknown }[]>();
+  for (const s of settings) {
+    const parts = s.path.split(".");
+    const head = parts[0] === "targets" || parts[0] === "scenarios" ? parts.slice(0, 2).join(".") : (parts[0] ?? s.path);
+    groups.set(head, [...(groups.get(head) ?? []), s]);
+  }
+  const out: string[] = [];
+  let i = 1;
+  for (const [head, items] of groups) {
+    out.push(`${i++}. ${inline(head)}`);
+    for (const s of items) out.push(`   - ${code(s.path)}: ${code(settingValue(s.before))} → ${code(settingValue(s.after))}`);
+  }
+  out.push("");
+  return out;
+}
+
+function improvementSection(input: ReportInput): string[] {
+  const c = input.comparison;
+  if (input.baseline === undefined || c === undefined) return [];
+  const out = ["### Performance Improvement", ""];
+  if (c.metrics.length === 0) return [...out, "No metric was measured in both runs.", ""];
+  out.push(`${runLabel(input.baseline)} → ${runLabel(input.run)}. Improvement is the change in the better direction of each metric`);
+  out.push("(higher throughput, lower latency); the verdict comes from the significance test over trials.", "");
+  out.push("| scenario | metric | before | after | improvement | 95% CI of change | p | verdict |");
+  out.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+  for (const m of c.metrics) {
+    const improvement = m.changePct === null ? null : m.higherIsBetter ? m.changePct : -m.changePct;
+    const ci = m.ci95 === null ? "–" : `${formatChange(m.ci95[0])} … ${formatChange(m.ci95[1])}`;
+    const n = m.before.n > 1 || m.after.n > 1 ? ` (n=${m.before.n}/${m.after.n})` : "";
+    out.push(
+      `| ${cell(m.scenario)} | ${cell(m.metric)} | ${formatValue(m.unit, m.before.median)} | ${formatValue(m.unit, m.after.median)} | ` +
+        `${formatChange(improvement)} | ${ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
+        `${m.verdict === "no change" ? "~ no change" : m.verdict}${n} |`,
+    );
+  }
+  out.push("");
+  const caveats = [...c.environment.map((x) => `environment differs: ${x}`), ...c.notes];
+  if (caveats.length > 0) {
+    out.push("Caveats:", "");
+    for (const x of caveats) out.push(`- ${inline(x)}`);
+    out.push("");
+  }
+  return out;
+}
+
+type FindingStatus = "Fixed" | "Open" | "Monitoring";
+
+/**
+ * The template's Fixed / Monitoring / Planned, from what we know: a finding of the baseline that
+ * the run no longer shows is Fixed; a high or medium one still present is Open (its recommendation
+ * is the plan); a low one is Monitoring.
+ */
+function findingKey(f: Finding): string {
+  return `${f.id}\u0000${f.scenario ?? ""}`;
+}
+
+function bottlenecksSection(input: ReportInput, baselineFindings: readonly Finding[]): string[] {
+  const current = new Set(input.findings.map(findingKey));
+  const rows: { f: Finding; status: FindingStatus }[] = [
+    ...input.findings.map((f) => ({ f, status: (f.impact === "low" ? "Monitoring" : "Open") as FindingStatus })),
+    ...baselineFindings.filter((f) => !current.has(findingKey(f))).map((f) => ({ f, status: "Fixed" as FindingStatus })),
+  ];
+  if (rows.length === 0) return ["None found: no diagnosis rule matched this run's evidence.", ""];
+  const out: string[] = [];
+  rows.forEach(({ f, status }, i) => {
+    out.push(`${i + 1}. ${inline(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
+    out.push(`   - Impact: ${f.impact[0]?.toUpperCase()}${f.impact.slice(1)}`);
+    out.push(`   - Status: ${status}${status === "Fixed" && input.baseline ? ` (seen in run ${input.baseline.id}, not in run ${input.run.id})` : ""}`);
+    for (const e of f.evidence) out.push(`   - Evidence: ${inline(e)}`);
+  });
+  out.push("");
+  return out;
+}
+
+function recommendationsSection(findings: readonly Finding[]): string[] {
+  if (findings.length === 0) return ["None: nothing to change on this evidence.", ""];
+  const order = { high: 0, medium: 1, low: 2 } as const;
+  const sorted = [...findings].sort((a, b) => order[a.impact] - order[b.impact]);
+  const out: string[] = [];
+  sorted.forEach((f, i) => {
+    out.push(`${i + 1}. ${inline(f.recommendation)}`);
+    out.push(`   - For: ${inline(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
+    out.push(`   - Expected benefit: ${f.impact} impact`);
+    out.push(`   - Runbook: ${inline(f.runbook)}`);
+  });
+  out.push("");
+  return out;
+}
+
+function box(done: boolean): string {
+  return done ? "- [x]" : "- [ ]";
+}
+
+function successSection(input: ReportInput): string[] {
+  const { run } = input;
+  const out: string[] = [];
+  const checks = thresholdChecks(run);
+  for (const c of checks) {
+    const where = c.scenario === null ? "suite" : c.scenario;
+    out.push(`${box(c.passed)} ${inline(c.expr)} (${inline(checkValueText(c))}) — ${inline(where)}${c.note ? `: ${inline(c.note)}` : ""}`);
+  }
+  for (const g of scenarioGroups(run)) {
+    const text = validityText(g);
+    out.push(`${box(text === "valid")} ${inline(g.key)}: results valid${text === "valid" ? "" : ` — ${text}`}`);
+  }
+  if (checks.length === 0) out.push("- No thresholds are set in this suite.");
+  const all = scenarioGroups(run);
+  const completed = all.length > 0 && all.every((g) => g.trials.every((t) => t.result.status === "completed"));
+  const better = input.comparison?.metrics.filter((m) => m.verdict === "better").length ?? 0;
+  const worse = input.comparison?.metrics.filter((m) => m.verdict === "worse").length ?? 0;
+  out.push(
+    "",
+    `${box(true)} Baseline metrics established (${input.baseline ? `run ${input.baseline.id}` : `run ${run.id}`})`,
+    `${box(completed)} Load tests completed${completed ? "" : " (a scenario did not complete)"}`,
+    `${box(input.findings.length > 0)} Bottlenecks identified (${input.findings.length} finding${input.findings.length === 1 ? "" : "s"})`,
+    `${box((input.comparison?.settings.length ?? 0) > 0)} Optimizations applied (${input.comparison?.settings.length ?? 0} setting${input.comparison?.settings.length === 1 ? "" : "s"} changed)`,
+    `${box(input.comparison !== undefined && better > 0 && worse === 0)} Performance improvement validated` +
+      (input.comparison === undefined ? " (no comparison run)" : ` (${better} better, ${worse} worse)`),
+    `${box(true)} Report documented`,
+    "",
+  );
+  return out;
+}
+
+export interface MarkdownExtras {
+  /** Findings of the baseline run, to mark bottlenecks that the run no longer shows as Fixed. */
+  baselineFindings?: readonly Finding[];
+}
+
+export function renderMarkdown(input: ReportInput, extras: MarkdownExtras = {}): string {
+  const { run, baseline } = input;
+  const out: string[] = [];
+  out.push(`# ${inline(run.suiteName)}: Performance Baseline & Optimization Report`, "");
+  out.push(`**Date**: ${new Date(input.generatedAt).toISOString().replace("T", " ").slice(0, 19)} UTC`);
+  out.push(`**Run**: ${inline(runLabel(run))}${baseline ? `, compared with ${inline(runLabel(baseline))}` : ""}`);
+  out.push(`**Status**: ${statusWord(run)}`);
+  const env = run.environment;
+  const host = env.host as Record<string, unknown>;
+  const targets = Object.entries(env.targets).map(([name, t]) => `${name}: ${t.version ?? t.kind}`);
+  out.push(`**Environment**: ${inline([...targets, `node ${env.node}`, `pipebench ${env.pipebench}`, `${String(host.cpuModel ?? "?")}, ${String(host.cores ?? "?")} cores`].join(" · "))}`);
+  out.push("");
+
+  out.push(baseline ? "## Baseline Metrics (Before Optimization)" : "## Baseline Metrics", "");
+  if (baseline) out.push(`From ${inline(runLabel(baseline))}. Values are medians over trials.`, "");
+  out.push(...metricsSection(baseline ?? run));
+
+  out.push("## Optimizations Applied", "");
+  out.push(...optimizationsSection(input));
+
+  if (baseline) {
+    out.push("## Post-Optimization Metrics", "");
+    out.push(`From ${inline(runLabel(run))}.`, "");
+    out.push(...metricsSection(run));
+    out.push(...improvementSection(input));
+  }
+
+  out.push("## Bottlenecks Identified", "");
+  out.push(...bottlenecksSection(input, extras.baselineFindings ?? []));
+  out.push("## Recommendations", "");
+  out.push(...recommendationsSection(input.findings));
+  out.push("## Success Criteria", "");
+  out.push(...successSection(input));
+  out.push(`**Status**: ${statusWord(run)}`, "");
+  return out.join("\n");
+}
