@@ -156,8 +156,15 @@ function percentChange(before: number | null, after: number | null): number | nu
   return ((after - before) / Math.abs(before)) * 100;
 }
 
-/** What a bootstrap draws for a run with a single trial: one statistic of one resample. */
-function bootstrapDraw(metric: string, trials: readonly StoredScenario[], random: () => number): (() => number) | undefined {
+/**
+ * What a bootstrap draws for a run with a single trial: one statistic of one resample (`draw`),
+ * and the same statistic of all the data (`point`, the estimate the interval belongs to).
+ */
+function bootstrapDraw(
+  metric: string,
+  trials: readonly StoredScenario[],
+  random: () => number,
+): { point: number; draw: () => number } | undefined {
   const latency = LATENCY_KEYS.find(([name]) => metric === name || metric.endsWith(`.${name}`));
   if (latency !== undefined) {
     const observedName = metric.includes(".") ? metric.slice(0, metric.lastIndexOf(".")) : undefined;
@@ -173,8 +180,11 @@ function bootstrapDraw(metric: string, trials: readonly StoredScenario[], random
     }
     const count = hist.summary().count;
     if (count < 2) return undefined;
-    // Histogram values are µs; compared metrics are ms (the ratio is what matters).
-    return () => bootstrapPercentile(count, latency[2], (u) => hist.valueAtPercentile(u * 100) / 1000, random);
+    // Histogram values are µs; compared metrics are ms.
+    return {
+      point: hist.valueAtPercentile(latency[2]) / 1000,
+      draw: () => bootstrapPercentile(count, latency[2], (u) => hist.valueAtPercentile(u * 100) / 1000, random),
+    };
   }
   const series = trials.flatMap((t) => t.result.series);
   if (series.length < 3) return undefined;
@@ -191,7 +201,7 @@ function bootstrapDraw(metric: string, trials: readonly StoredScenario[], random
             }
           : undefined;
   if (statistic === undefined) return undefined;
-  return () => statistic(resample(series, random));
+  return { point: statistic(series), draw: () => statistic(resample(series, random)) };
 }
 
 /** A stable seed from the metric's identity, so a comparison prints the same numbers every time. */
@@ -227,11 +237,12 @@ function compareMetric(
   const first = before.values[0];
   if ([...before.values, ...after.values].every((v) => v === first)) return { ...none, verdict: "no change" };
 
-  const judge = (p: number, reachable: boolean): Verdict => {
+  const judge = (p: number, reachable: boolean, from = beforeMedian, to = afterMedian): Verdict => {
     if (!reachable) return "insufficient";
-    if (p >= alpha || afterMedian === beforeMedian) return "no change";
-    if (changePct !== null && Math.abs(changePct) < noiseFloorPct) return "no change";
-    return afterMedian > beforeMedian === spec.higherIsBetter ? "better" : "worse";
+    if (p >= alpha || to === from) return "no change";
+    const change = percentChange(from, to);
+    if (change !== null && Math.abs(change) < noiseFloorPct) return "no change";
+    return to > from === spec.higherIsBetter ? "better" : "worse";
   };
 
   if (before.values.length >= 2 && after.values.length >= 2) {
@@ -246,14 +257,19 @@ function compareMetric(
   const drawBefore = bootstrapDraw(spec.metric, before.trials, random);
   const drawAfter = bootstrapDraw(spec.metric, after.trials, random);
   if (drawBefore === undefined || drawAfter === undefined) return none;
-  const boot = bootstrapRatio(drawBefore, drawAfter, { replicates: BOOTSTRAP_REPLICATES, confidence: CONFIDENCE });
+  const boot = bootstrapRatio(drawBefore.draw, drawAfter.draw, { replicates: BOOTSTRAP_REPLICATES, confidence: CONFIDENCE });
   if (boot === null) return none;
+  // With several trials on one side, its data are pooled (merged histograms, all seconds): the
+  // change is then that of the pooled statistics, so that it lies inside its own interval.
+  const single = before.values.length === 1 && after.values.length === 1;
+  const [from, to] = single ? [beforeMedian, afterMedian] : [drawBefore.point, drawAfter.point];
   return {
     ...base,
+    changePct: percentChange(from, to),
     ci95: [(boot.ratioLow - 1) * 100, (boot.ratioHigh - 1) * 100],
     pValue: boot.p,
     test: "bootstrap",
-    verdict: judge(boot.p, true),
+    verdict: judge(boot.p, true, from, to),
   };
 }
 

@@ -54,14 +54,14 @@ function sideCell(side: MetricComparison["before"], unit: string, footnotes: Set
 
 function vsBase(m: MetricComparison, footnotes: Set<string>): string {
   if (m.verdict === "insufficient") {
-    if (m.test === "none" && m.before.n <= 1 && m.after.n <= 1) {
-      footnotes.add("² one trial on a side and nothing to resample: run with --trials 5 or more");
+    if (m.test === "none" && (m.before.n <= 1 || m.after.n <= 1)) {
+      footnotes.add("² one trial on a side and no histogram or ≥ 3 s series to resample: run with --trials 5 or more");
       return m.changePct === null ? "? ²" : `${signedPct(m.changePct)} ?²`;
     }
     footnotes.add("³ too few trials for the test to ever be significant: run with --trials 5 or more");
     return `~ ${m.pValue === null ? "" : `(${formatP(m.pValue)} ${sizes(m)}) `}³`.trimEnd();
   }
-  const test = m.pValue === null ? `(${sizes(m)})` : `(${formatP(m.pValue)} ${sizes(m)}${m.test === "bootstrap" ? " bootstrap" : ""})`;
+  const test = m.pValue === null ? `(${sizes(m)})` : `(${formatP(m.pValue)} ${sizes(m)}${m.test === "bootstrap" ? (m.before.n > 1 || m.after.n > 1 ? " bootstrap of pooled trials" : " bootstrap") : ""})`;
   if (m.verdict === "no change" || m.changePct === null) return `~ ${test}`;
   return `${signedPct(m.changePct)} ${test}`;
 }
@@ -135,7 +135,8 @@ export function renderComparison(c: RunComparison, options: { color?: boolean } 
       }),
     );
   }
-  if (footnotes.size > 0) lines.push("", ...[...footnotes].sort());
+  const order = (note: string): number => "¹²³".indexOf(note[0] ?? "");
+  if (footnotes.size > 0) lines.push("", ...[...footnotes].sort((x, y) => order(x) - order(y)));
   const better = c.metrics.filter((m) => m.verdict === "better").length;
   const worse = c.metrics.filter((m) => m.verdict === "worse").length;
   const same = c.metrics.filter((m) => m.verdict === "no change").length;

@@ -262,7 +262,7 @@ export function resample<T>(items: readonly T[], random: () => number): T[] {
 }
 
 export interface BootstrapResult {
-  /** Percentile interval of after/before. */
+  /** Percentile interval of after/before (the point estimate is the caller's: the statistics of all the data). */
   ratioLow: number;
   ratioHigh: number;
   /** Two-sided: twice the smaller share of replicates on either side of "no change". */

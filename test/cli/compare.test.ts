@@ -53,8 +53,13 @@ before(async () => {
   await run("heavy", "--trials", "5", "--set", `scenarios.sum.workload.sql=${HEAVY}`);
 });
 
+// The gate as CI should run it: alpha 0.01. At 0.05 a correct test still calls 8 of the 252 equally
+// likely rank orders of two identical 5-trial samples different (1 pair in 31: a flaky test); at
+// 0.01 only complete separation counts (2 of 252), which a 10× heavier query still reaches.
+const GATE = ["--fail-on-regression", "5%", "--alpha", "0.01"];
+
 test("the same suite twice: throughput is no change (~), and --fail-on-regression passes", async () => {
-  const { code, comparison, stderr } = await compare("first", "second", "--fail-on-regression", "5%");
+  const { code, comparison, stderr } = await compare("first", "second", ...GATE);
   assert.equal(code, 0, stderr);
   const t = metric(comparison, "throughput");
   assert.equal(t.test, "mann-whitney");
@@ -65,20 +70,20 @@ test("the same suite twice: throughput is no change (~), and --fail-on-regressio
   assert.deepEqual(comparison.environment, []);
 });
 
-test("a query 10× heavier: throughput significantly worse, --fail-on-regression 5% exits 1", async () => {
-  const worse = await compare("second", "heavy", "--fail-on-regression", "5%");
+test("a query 10× heavier: throughput significantly worse, --fail-on-regression 5% exits 1 (and the reverse is better)", async () => {
+  const worse = await compare("second", "heavy", ...GATE);
   assert.equal(worse.code, 1);
   assert.match(worse.stderr, /regression: .*sum throughput -\d/);
   const t = metric(worse.comparison, "throughput");
   assert.equal(t.verdict, "worse");
   assert.ok(t.changePct !== null && t.changePct < -50, String(t.changePct));
-  assert.ok(t.pValue !== null && t.pValue < 0.05);
+  assert.ok(t.pValue !== null && t.pValue < 0.01);
   assert.ok(t.ci95 !== null && t.ci95[1] < 0, `interval ${JSON.stringify(t.ci95)} should lie below 0`);
   assert.equal(metric(worse.comparison, "p50").verdict, "worse");
   // What changed between the runs is named: the setting that made it slower.
   assert.deepEqual(worse.comparison.settings, [{ path: "scenarios.sum.workload.sql", before: LIGHT, after: HEAVY }]);
 
-  const better = await compare("heavy", "second", "--fail-on-regression", "5%");
+  const better = await compare("heavy", "second", ...GATE);
   assert.equal(better.code, 0, better.stderr);
   assert.equal(metric(better.comparison, "throughput").verdict, "better");
   assert.equal(metric(better.comparison, "p50").verdict, "better");
@@ -91,7 +96,7 @@ test("the table prints medians, the change with p and n, the interval and the ve
   assert.match(r.stdout, /settings that differ[\s\S]*scenarios\.sum\.workload\.sql/);
   assert.match(r.stdout, /throughput .* -\d+\.\d+% \(p=0\.0\d\d n=5\) +\[-\d[\d.]*%, -\d[\d.]*%\] +WORSE/);
   assert.match(r.stdout, /need >= 6 samples for confidence interval at level 0\.95/);
-  const same = await pipebench(["compare", "first", "second", "--store", store]);
+  const same = await pipebench(["compare", "first", "second", "--store", store, "--alpha", "0.01"]);
   assert.match(same.stdout, /throughput .* ~ \(p=\d\.\d{3} n=5\)/);
 });
 
