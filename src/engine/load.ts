@@ -1,7 +1,7 @@
 // Load profiles (executors): when operations start. Validated here, turned into a schedule by the
 // executors. Every duration is in milliseconds once parsed.
 import { z } from "zod";
-import { Duration, Rate } from "../suite/units.js";
+import { Duration, Rate, RunDuration } from "../suite/units.js";
 
 const Positive = z.number().int().positive();
 
@@ -36,7 +36,7 @@ const common = {
 export const ConstantRateLoad = z.strictObject({
   executor: z.literal("constant-rate"),
   rate: Rate,
-  duration: Duration,
+  duration: RunDuration,
   /** Most operations in flight at once; beyond it operations queue (their latency still counts). */
   maxInFlight: Positive.optional(),
   ...common,
@@ -46,14 +46,14 @@ export const RampLoad = z.strictObject({
   executor: z.literal("ramp"),
   from: Rate,
   to: Rate,
-  duration: Duration,
+  duration: RunDuration,
   maxInFlight: Positive.optional(),
   ...common,
 });
 
 export const StepsLoad = z.strictObject({
   executor: z.literal("steps"),
-  steps: z.array(z.strictObject({ rate: Rate, duration: Duration })).min(1),
+  steps: z.array(z.strictObject({ rate: Rate, duration: RunDuration })).min(1),
   maxInFlight: Positive.optional(),
   ...common,
 });
@@ -62,7 +62,7 @@ export const ClosedLoad = z.strictObject({
   executor: z.literal("closed"),
   /** Concurrent workers, each starting its next operation when the last one ends. */
   workers: Positive,
-  duration: Duration.optional(),
+  duration: RunDuration.optional(),
   /** Total operations across all workers (warm-up excluded). */
   iterations: Positive.optional(),
   ...common,
@@ -72,7 +72,7 @@ export const MaxLoad = z.strictObject({
   executor: z.literal("max"),
   /** Operations kept in flight; defaults to the driver's concurrency hint, else 10. */
   concurrency: Positive.optional(),
-  duration: Duration.optional(),
+  duration: RunDuration.optional(),
   iterations: Positive.optional(),
   ...common,
 }).superRefine(requireStopCondition);

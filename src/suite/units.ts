@@ -50,6 +50,12 @@ export const Duration = z.union([z.string(), z.number()]).transform((value, ctx)
   return ms;
 });
 
+/** How long load runs: a duration of 0 would run nothing and store an empty result. */
+export const RunDuration = Duration.refine((ms) => ms > 0, {
+  message: "a duration of 0 runs nothing",
+  params: { fix: 'write how long to run, e.g. "60s" or "500ms"' },
+});
+
 const SI: Record<string, number> = { "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
 
 /** A count or rate: 200, "200", "50k", "1.5M", "200/s". */

@@ -3,7 +3,7 @@
 // the references between them (a scenario's target, a probe's target, `pg.cache_hit_ratio`).
 // Every problem is collected; nothing is built unless there are none.
 import { LoadProfile } from "../engine/load.js";
-import { metricSource } from "../thresholds/metrics.js";
+import { KNOWN_PROBE_METRICS, metricSource } from "../thresholds/metrics.js";
 import { parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
 import { closest, didYouMean, listNames } from "./did-you-mean.js";
 import {
@@ -344,7 +344,17 @@ function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; f
   if (source?.from !== "probe") return undefined;
   if (source.target === undefined) {
     if (probes.length > 0) return undefined;
-    return { message: `${where}: no probe in this suite reports ${source.name}`, fix: `add a probe under probes:, e.g. ${probeExample(targetNames, driverOf, source.name)}` };
+    const example = probeExample(targetNames, driverOf, source.name);
+    if (Object.hasOwn(KNOWN_PROBE_METRICS, source.name)) {
+      return { message: `${where}: no probe in this suite reports ${source.name}`, fix: `add a probe under probes:, e.g. ${example}` };
+    }
+    // A name pipebench has never heard of is more likely a mistake than a probe not yet added.
+    return {
+      message: `${where}: ${source.name} is not a scenario metric, and no probe in this suite reports it`,
+      fix:
+        `scenario metrics are p50…p99.9, min, mean, max, throughput, ops, mbps, error_rate, errors; ` +
+        `for a server-side reading add a probe under probes:, e.g. ${example}`,
+    };
   }
   if (source.target === HOST) {
     return probes.some((p) => p.kind === HOST) ? undefined : { message: `${where}: the host probe is not enabled`, fix: "add { kind: host } under probes:" };

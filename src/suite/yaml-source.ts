@@ -32,12 +32,36 @@ const YAML_FIX: Partial<Record<string, string>> = {
 /** An unclosed `{` or `[` is found where the next line starts, so say where to look. */
 const FLOW_FIX = "close the { or [ opened on an earlier line with } or ]; if it spans lines, indent the continuation further";
 
+/** Larger than any suite a person writes; a 10 MB file is a mistake (or generated), refused before parsing. */
+export const MAX_SUITE_BYTES = 1024 * 1024;
+/** Aliases expanded at most this often: a "billion laughs" document stays a small error. */
+export const MAX_ALIAS_COUNT = 1000;
+
 /** Parses the text; YAML syntax errors come back as located issues and `source` is undefined. */
 export function parseYamlSource(text: string, file: string): { source?: YamlSource; issues: SuiteIssue[] } {
+  const notText = notTextIssue(text, file);
+  if (notText !== undefined) return { issues: [notText] };
   const lines = new LineCounter();
   // Merge keys (`<<: *defaults`) are common in hand-written load-test files, so allow them.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true });
-  if (doc.errors.length === 0) return { source: { file, doc, lines }, issues: [] };
+  if (doc.errors.length === 0) {
+    try {
+      doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      // The yaml library's guard against alias expansion bombs ("Excessive alias count …").
+      return {
+        issues: [
+          {
+            file,
+            path: "",
+            message: `YAML: ${firstLine((error as Error).message)}: aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes`,
+            fix: "write the repeated parts out, or use fewer nested aliases",
+          },
+        ],
+      };
+    }
+    return { source: { file, doc, lines }, issues: [] };
+  }
   const issues = doc.errors.map((error): SuiteIssue => {
     const { line, col } = lines.linePos(error.pos[0]);
     const fix = flowBraceFix(text, error.pos[0]) ?? (/^Flow (map|sequence)/.test(error.message) ? FLOW_FIX : YAML_FIX[error.code]);
@@ -61,8 +85,39 @@ function flowBraceFix(text: string, offset: number): string | undefined {
   return /[{[].*\$\{/.test(line) ? 'quote values with ${…} inside { } or [ ], e.g. url: "${PG_URL}"' : undefined;
 }
 
+/** One line of at most 120 characters, control characters shown as \uXXXX: a YAML error quotes
+ * the token it stopped at, which in a binary file is kilobytes of noise. */
 function firstLine(message: string): string {
-  return message.split("\n")[0]?.trim() ?? message;
+  const line = (message.split("\n")[0]?.trim() ?? message).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return line.length > 120 ? `${line.slice(0, 117)}…` : line;
+}
+
+/** A file too large to be a suite, or one that is not text (a binary, an archive, UTF-16). */
+function notTextIssue(text: string, file: string): SuiteIssue | undefined {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_SUITE_BYTES) {
+    return {
+      file,
+      path: "",
+      message: `the file is ${(bytes / 1024 / 1024).toFixed(1)} MB; a suite may be at most ${MAX_SUITE_BYTES / 1024 / 1024} MB`,
+      fix: "check the path; a suite names its data (datasets, generators, files) rather than holding it, so split or trim this one",
+    };
+  }
+  // NUL and other C0 controls never appear in YAML; U+FFFD is what reading invalid UTF-8 as text gives.
+  const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.exec(text);
+  if (bad === null) return undefined;
+  const before = text.slice(0, bad.index);
+  const line = (before.match(/\n/g)?.length ?? 0) + 1;
+  const column = bad.index - before.lastIndexOf("\n");
+  const what = bad[0] === "\ufffd" ? "a byte sequence that is not UTF-8" : `the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`;
+  return {
+    file,
+    line,
+    column,
+    path: "",
+    message: `not a text file: ${what} at line ${line}, column ${column}`,
+    fix: "a suite is a YAML text file in UTF-8: check the path (is this a binary or compressed file?), and save it as UTF-8",
+  };
 }
 
 export function positionOf(source: YamlSource, offset: number): Position {

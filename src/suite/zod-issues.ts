@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import { didYouMean, listNames } from "./did-you-mean.js";
 import { describeValue, isRecord } from "./values.js";
+import { isSecretKey, REDACTED } from "../store/redact.js";
 import { allowedKeys } from "./schema-keys.js";
 import type { DataPath } from "./yaml-source.js";
 
@@ -62,12 +63,24 @@ const PLACEHOLDER: Readonly<Record<string, string>> = {
   array: "[ … ]",
 };
 
+/** Why a missing union-typed field matters, and what to write, for the fields people forget. */
+const MISSING_EXAMPLE: Readonly<Record<string, { why: string; value: string }>> = {
+  duration: { why: "without it the load would never end", value: '"60s" (run this long)' },
+  rate: { why: "how many operations to start per second", value: "200" },
+  from: { why: "the rate the ramp starts at", value: "10" },
+  to: { why: "the rate the ramp ends at", value: "100" },
+};
+
 function retell(issue: Issue, ctx: Context): PathIssue[] {
   const local = [...ctx.prefix, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
   const path = [...ctx.base, ...local];
   const key = String(local.at(-1) ?? ctx.base.at(-1) ?? "");
+  // A mistyped password (`password: 12345678`) is still a password: never repeat it.
+  const input: unknown = "input" in issue ? issue.input : undefined;
+  const secret = isSecretKey(key) && (typeof input === "string" || typeof input === "number") && String(input) !== "";
+  const hide = (text: string): string => (secret ? text.replaceAll(String(input), REDACTED) : text);
   const one = (message: string, fix?: string, at?: "key"): PathIssue[] => [
-    { path, message, ...(fix === undefined ? {} : { fix }), ...(at === undefined ? {} : { at }) },
+    { path, message: hide(message), ...(fix === undefined ? {} : { fix: hide(fix) }), ...(at === undefined ? {} : { at }) },
   ];
 
   switch (issue.code) {
@@ -186,6 +199,16 @@ function retellUnion(
   }
   const branches = issue.errors.filter((b) => b.length > 0);
   const wrongShape = (b: readonly Issue[]): boolean => b.every((i) => i.code === "invalid_type" && i.path.length === 0);
+  // A missing value of a union type (duration: a string or a number) is missing, not mistyped.
+  if (issue.input === undefined && branches.length > 0 && branches.every(wrongShape)) {
+    const key = String(local.at(-1) ?? ctx.base.at(-1) ?? "");
+    const example = MISSING_EXAMPLE[key];
+    return one(
+      `required, but missing${example === undefined ? "" : `: ${example.why}`}`,
+      `add ${key}: ${example?.value ?? "…"}`,
+      "key",
+    );
+  }
   if (branches.length === 0 || branches.every(wrongShape)) {
     const nouns = [...new Set(branches.flat().map((i) => (i.code === "invalid_type" ? (EXPECTED[i.expected] ?? i.expected) : "")))].filter(Boolean);
     return one(`expected ${nouns.join(" or ") || "something else"}, got ${describeValue(issue.input)}`);
