@@ -2,11 +2,25 @@
 // replaced, and a password inside a URL (postgres://user:pw@host) is masked wherever it appears.
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key|sasl/i;
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi;
+// user:password@ after `//`, with or without a scheme (a typo such as `postgresql//u:pw@h` is
+// printed back in the error about it). The password runs to the last @ before the path, as URLs
+// parse; failing that, past a `/` too (people write unencoded / in passwords), unless what comes
+// before the `/` is a port (http://host:8080/a@b has no password).
+const URL_PASSWORD = /((?:\b[a-z][a-z0-9+.-]*:)?\/\/[^\s:/@"'`]*:)([^\s"'`/]*|(?!\d*\/)[^\s"'`]*)@/gi;
 export const REDACTED = "***";
 
+/** `password`, `apiKey`, `sasl.password` … but not `passwordFile`: a path is not the secret. */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !/file$/i.test(key);
+}
+
+/** Not a secret: a `${VAR}` reference not yet substituted (quoted back in errors about it). */
+const PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
 export function redactText(text: string): string {
-  return text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+  return text.replace(URL_PASSWORD, (match, head: string, password: string) =>
+    PLACEHOLDER.test(password) ? match : `${head}${REDACTED}@`,
+  );
 }
 
 export function redact(value: unknown): unknown {
@@ -15,7 +29,7 @@ export function redact(value: unknown): unknown {
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && typeof inner !== "object" ? REDACTED : redact(inner);
+      out[key] = isSecretKey(key) && typeof inner !== "object" ? REDACTED : redact(inner);
     }
     return out;
   }

@@ -6,6 +6,7 @@
 // One block per issue, then a count. No stack traces: the problem is the file, not pipebench.
 import { isAbsolute, relative } from "node:path";
 import type { SuiteError, SuiteIssue } from "../errors.js";
+import { redactText } from "../store/redact.js";
 
 export interface FormatSuiteErrorOptions {
   /** Paths under this directory print relative to it (default: the working directory). */
@@ -25,8 +26,9 @@ export function formatSuiteError(error: SuiteError, options: FormatSuiteErrorOpt
 export function formatIssue(issue: SuiteIssue, cwd: string = process.cwd()): string[] {
   const file = displayPath(issue.file, cwd);
   const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.column ?? 1}`;
-  const what = issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`;
-  return issue.fix === undefined ? [`${where}  ${what}`] : [`${where}  ${what}`, `    ${issue.fix}`];
+  // Messages quote what was written; a URL written with its password is quoted without it.
+  const what = redactText(issue.path === "" ? issue.message : `${issue.path}: ${issue.message}`);
+  return issue.fix === undefined ? [`${where}  ${what}`] : [`${where}  ${what}`, `    ${redactText(issue.fix)}`];
 }
 
 function displayPath(file: string, cwd: string): string {

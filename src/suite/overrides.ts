@@ -3,6 +3,7 @@
 // validated exactly like a written one. Each function returns new data and never touches its input.
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { UsageError } from "../errors.js";
+import { isSecretKey, REDACTED, redactText } from "../store/redact.js";
 import { closest, listNames } from "./did-you-mean.js";
 import type { SuiteData } from "./schema.js";
 import { parseDuration } from "./units.js";
@@ -46,6 +47,13 @@ export function parseSetValue(text: string): unknown {
   return text;
 }
 
+/** `targets.pg.password=…` → `targets.pg.password=***`; a URL's password masked anywhere. */
+function redactSet(set: string): string {
+  const eq = set.indexOf("=");
+  const key = eq > 0 ? (set.slice(0, eq).split(".").at(-1) ?? "") : "";
+  return eq > 0 && isSecretKey(key) ? `${set.slice(0, eq)}=${REDACTED}` : redactText(set);
+}
+
 export function applySets(
   data: SuiteData,
   sets: readonly string[],
@@ -54,7 +62,8 @@ export function applySets(
   const out = structuredClone(data);
   const origins: Origins = new Map();
   for (const set of sets) {
-    const flag = `--set ${set}`;
+    // The flag is quoted in messages: never with a password in it.
+    const flag = `--set ${redactSet(set)}`;
     const eq = set.indexOf("=");
     const path = eq > 0 ? parseSetPath(set.slice(0, eq)) : undefined;
     if (path === undefined) {

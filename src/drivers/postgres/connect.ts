@@ -2,6 +2,8 @@
 // pool, prove the server answers (`select version()`), run the target's setup SQL. Anything that
 // stops us from talking to the server becomes one TargetUnreachable line naming host:port and
 // what to check; later failures of single operations are the engine's to count.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import pg from "pg";
 import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
 import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
@@ -27,7 +29,7 @@ export async function connectPostgres(target: PostgresTarget, ctx: ConnectContex
       ...(embedded.settings === undefined ? {} : { settings: embedded.settings }),
     });
   }
-  const url = server?.url ?? target.url ?? "";
+  const url = server?.url ?? withPassword(target.url ?? "", await passwordOf(target, ctx.name, ctx.suiteDir));
   try {
     const { pool, version } = await openPool(url, target.pool, ctx.name);
     try {
@@ -40,6 +42,39 @@ export async function connectPostgres(target: PostgresTarget, ctx: ConnectContex
   } catch (error) {
     await server?.stop();
     throw error;
+  }
+}
+
+/** `password:` or the contents of `passwordFile:` (one trailing newline dropped), if either is given. */
+async function passwordOf(target: PostgresTarget, name: string, suiteDir: string): Promise<string | undefined> {
+  if (target.password !== undefined) return target.password;
+  if (target.passwordFile === undefined) return undefined;
+  const path = resolve(suiteDir, target.passwordFile);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`targets.${name}.passwordFile: cannot read ${path}${typeof code === "string" ? ` (${code})` : ""}`, {
+      hint: "check the path (a relative path is relative to the suite file) and that this user may read the file",
+    });
+  }
+  const password = text.replace(/\r?\n$/, "");
+  if (password === "") {
+    throw new UsageError(`targets.${name}.passwordFile: ${path} is empty`, { hint: "write the password into the file, on one line" });
+  }
+  return password;
+}
+
+/** The URL with the password set (percent-encoded, as pg decodes it); unchanged without one. */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined || url === "") return url;
+  try {
+    const u = new URL(url);
+    u.password = encodeURIComponent(password);
+    return u.toString();
+  } catch {
+    return url; // not a URL after all: connecting says so, naming the field
   }
 }
 

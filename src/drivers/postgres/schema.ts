@@ -36,6 +36,10 @@ export const PostgresTargetSchema = z
   .strictObject({
     kind: z.literal("postgres"),
     url: PostgresUrl.optional(),
+    /** The password for `url`'s user, kept out of the URL (and so out of shell history and diffs). */
+    password: z.string().min(1).optional(),
+    /** A file holding the password (e.g. a mounted secret); relative to the suite. Trailing newlines are dropped. */
+    passwordFile: z.string().min(1).optional(),
     embedded: z.union([z.boolean(), EmbeddedOptions]).optional(),
     /** Connections in the workload pool; also the concurrency the engine is told suits it. */
     pool: z.number().int().min(1).max(10_000).default(10),
@@ -53,6 +57,13 @@ export const PostgresTargetSchema = z
         message: "a target is either a server at `url` or an embedded one, not both",
         params: { fix: "remove `embedded` to use the server at url, or remove `url` to start an embedded PostgreSQL" },
       });
+    } else if (embedded && (target.password !== undefined || target.passwordFile !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [target.password !== undefined ? "password" : "passwordFile"],
+        message: "an embedded PostgreSQL makes its own password",
+        params: { fix: "remove it, or remove `embedded` and give the server's url" },
+      });
     } else if (target.url === undefined && !embedded) {
       ctx.addIssue({
         code: "custom",
@@ -61,8 +72,32 @@ export const PostgresTargetSchema = z
         params: { fix: "add url: postgres://user:password@host:5432/db, or embedded: true to start a throwaway PostgreSQL" },
       });
     }
+    if (target.password !== undefined && target.passwordFile !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["passwordFile"],
+        message: "give the password once: `password` or `passwordFile`, not both",
+        params: { fix: "remove one of them" },
+      });
+    }
+    if ((target.password !== undefined || target.passwordFile !== undefined) && target.url !== undefined && urlHasPassword(target.url)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: `the url has a password and \`${target.password !== undefined ? "password" : "passwordFile"}\` gives another`,
+        params: { fix: "remove the password from the url (postgres://user@host/db)" },
+      });
+    }
   });
 export type PostgresTarget = z.output<typeof PostgresTargetSchema>;
+
+function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return false;
+  }
+}
 
 export const InsertWorkload = z.strictObject({
   type: z.literal("insert"),
