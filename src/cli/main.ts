@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
 import { DEFAULT_STORE } from "../store/results-store.js";
 import { formatSuiteError } from "../suite/format-error.js";
+import { redactText } from "../store/redact.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
@@ -37,6 +38,7 @@ function program(result: { code: number }): Command {
     .option("--set <path=value>", "override a suite value, e.g. scenarios.ingest.load.rate=500 (repeatable)", collect, [])
     .option("-d, --duration <time>", "override every scenario's duration, e.g. 60 (seconds) or 2m")
     .option("-r, --rate <ops/s>", "override every open-loop scenario's rate")
+    .option("--max-rate <ops/s>", "refuse to start (exit 2) when an open-loop scenario asks more than this many operations per second")
     .addOption(
       new Option("-f, --format <format>", "output format (kafka-perf: Kafka's perf tools' summary lines)")
         .choices(RUN_FORMATS)
@@ -84,7 +86,7 @@ function program(result: { code: number }): Command {
   cli
     .command("diagnose")
     .description("find the bottlenecks of a stored run: evidence, impact, the setting to change, the runbook section")
-    .argument("<run>", "run id, or latest")
+    .argument("<run>", "run id, latest, latest~N, baseline or a tag")
     .addOption(new Option("-f, --format <format>", "output format").choices(DIAGNOSE_FORMATS).default("table"))
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string, flags: { store: string; format: string }) => {
@@ -154,14 +156,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode;
     }
     if (isPipebenchError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+      // Messages may quote a URL a person wrote; never with its password.
+      process.stderr.write(`error: ${redactText(error.message)}\n`);
+      if (error.hint) process.stderr.write(`  hint: ${redactText(error.hint)}\n`);
+      if (verbose && error.stack) process.stderr.write(`${redactText(error.stack)}\n`);
       return error.exitCode;
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    process.stderr.write(`internal error: ${e.message}\n`);
-    process.stderr.write(verbose ? `${e.stack ?? ""}\n` : "  run again with --verbose for the stack trace, and please report it\n");
+    process.stderr.write(`internal error: ${redactText(e.message)}\n`);
+    process.stderr.write(verbose ? `${redactText(e.stack ?? "")}\n` : "  run again with --verbose for the stack trace, and please report it\n");
     return EXIT_INTERNAL;
   }
 }

@@ -16,7 +16,9 @@ import { renderKafkaPerf } from "../report/kafka-perf.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
+import { checkMaxRate } from "./max-rate.js";
 import { ProgressLine } from "./progress.js";
+import { targetEndpoints } from "./target-endpoints.js";
 import { renderSearches } from "./sweep-table.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
@@ -45,6 +47,8 @@ export interface RunFlags {
   set: string[];
   duration?: string;
   rate?: string;
+  /** `--max-rate N`: refuse scenarios that ask more than N operations per second. */
+  maxRate?: string;
   format: string;
   out?: string;
   store: string;
@@ -74,6 +78,10 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   if (flags.rate !== undefined && (rate === undefined || rate <= 0)) {
     throw new UsageError(`--rate ${flags.rate} is not a rate`, { hint: "write operations per second, e.g. --rate 200" });
   }
+  const maxRate = flags.maxRate === undefined ? undefined : parseCount(flags.maxRate);
+  if (flags.maxRate !== undefined && (maxRate === undefined || maxRate <= 0)) {
+    throw new UsageError(`--max-rate ${flags.maxRate} is not a rate`, { hint: "write operations per second, e.g. --max-rate 1000" });
+  }
 
   const trials = flags.trials === undefined ? 1 : Number(flags.trials);
   if (!Number.isInteger(trials) || trials < 1 || trials > 1000) {
@@ -100,7 +108,8 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     },
     driverSchemas,
   );
-  const runner = flags.findMax === true ? findMaxRunner(flags) : hasSweeps(suite) ? runSweeps : runSuite;
+  if (maxRate !== undefined) checkMaxRate(suite.scenarios, maxRate);
+  const runner = flags.findMax === true ? findMaxRunner(flags, suite) : hasSweeps(suite) ? runSweeps : runSuite;
   if (flags.findMax === true && hasSweeps(suite)) {
     throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {
       hint: "drop --sweep (or the scenario's sweep: block via --scenario), or run them one after the other",
@@ -123,6 +132,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   let dashboard: LiveDashboard | undefined;
   try {
     progress.log(`pipebench · ${suite.name} · ${suite.scenarios.length} scenarios · results → ${store.path}`);
+    progress.log(`targets: ${targetEndpoints(suite).join(" · ")}`);
     if (live.settings !== undefined) {
       dashboard = await LiveDashboard.start(live.settings, (line) => progress.log(line));
       progress.log(`live view: ${dashboard.url}`);
