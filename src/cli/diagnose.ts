@@ -1,4 +1,5 @@
-// `pipebench diagnose <run|latest>`: the findings of a stored run, as a table or as JSON.
+// `pipebench diagnose <run>`: the findings of a stored run, as a table or as JSON. The run is named
+// as everywhere else: an id, latest, latest~N, baseline, or a tag.
 import { diagnose } from "../diagnose/diagnose.js";
 import { UsageError } from "../errors.js";
 import { renderFindings } from "../report/findings.js";
@@ -7,17 +8,16 @@ import { ResultsStore } from "../store/results-store.js";
 export const DIAGNOSE_FORMATS = ["table", "json"] as const;
 
 export function diagnoseCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
-  if (ref !== "latest" && !/^\d+$/.test(ref)) {
-    throw new UsageError(`"${ref}" is not a run id`, { hint: "give a number from pipebench runs, or latest" });
-  }
   if (!(DIAGNOSE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
   }
   const store = ResultsStore.open(flags.store);
   try {
-    const run = store.getRun(ref);
+    const run = store.getRun(store.resolveRef(ref) ?? -1);
     if (run === undefined) {
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, { hint: "pipebench runs lists the stored runs" });
+      throw new UsageError(`there is no run ${ref} in ${store.path}`, {
+        hint: "give a run id from pipebench runs, latest, latest~1, baseline or a tag",
+      });
     }
     const findings = diagnose(run);
     if (flags.format === "json") {

@@ -67,4 +67,8 @@ test("a rate beyond what the machine can generate: invalid, and diagnosed as a s
   assert.equal(findings[0]?.impact, "high", "high-impact findings come first");
   // The same fact is not reported twice: the rate shortfall is part of the saturation finding.
   assert.equal(findings.find((f) => f.id === "generator.rate-not-reached"), undefined);
+
+  const missing = await pipebench(["diagnose", "999", "--store", store]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /there is no run 999 in .*\n  hint: give a run id from pipebench runs, latest/);
 });
