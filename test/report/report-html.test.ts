@@ -237,3 +237,26 @@ test("a sweep's report has a heat map: one cell per combination, the best outlin
     await view.page.close();
   }
 });
+
+test("a real --sweep run (count at 40/s and 80/s) reports its grid with the measured throughputs", async () => {
+  const run = await pipebench(["run", fx.suite, "--store", fx.store, "--scenario", "count", "--sweep", "load.rate=40,80", "--duration", "2"]);
+  assert.ok(run.code === 0 || run.code === 1, run.stderr);
+  const out = join(fx.dir, "report-real-sweep");
+  const r = await pipebench(["report", "latest", "--store", fx.store, "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const view = await openReport(join(out, "report.html"));
+  try {
+    assert.deepEqual(view.problems, []);
+    assert.deepEqual(view.requests, []);
+    const cells = (await view.page.evaluate(
+      `Array.from(document.querySelectorAll(".heatmap td.heat")).map(td => td.firstChild.textContent)`,
+    )) as string[];
+    assert.equal(cells.length, 2, JSON.stringify(cells));
+    assert.match(cells[0] ?? "", /^40\.0\/s/);
+    assert.match(cells[1] ?? "", /^80\.0\/s/);
+    const header = (await view.page.evaluate(`Array.from(document.querySelectorAll(".heatmap th")).map(th => th.textContent)`)) as string[];
+    assert.deepEqual(header.slice(1, 3), ["40", "80"]);
+  } finally {
+    await view.page.close();
+  }
+});
