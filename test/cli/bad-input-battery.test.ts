@@ -375,6 +375,30 @@ describe("loads that would not end", () => {
       fix: /write how long to run/,
     },
     {
+      name: "--max-rate below what a scenario asks",
+      input: duckSuite("{ executor: constant-rate, rate: 500, duration: 1s }"),
+      args: ["--max-rate", "100"],
+      exit: 2,
+      where: /error: --max-rate 100\/s: scenario q asks 500\/s \(constant-rate\); nothing was run/,
+      fix: /hint: lower the rate in the suite/,
+    },
+    {
+      name: "--max-rate below a ramp's peak, raised by --rate",
+      input: duckSuite("{ executor: ramp, from: 10, to: 50, duration: 1s }"),
+      args: ["--rate", "2k", "--max-rate", "1k"],
+      exit: 2,
+      where: /error: --max-rate 1,000\/s: scenario q asks 2,000\/s \(ramp\)/,
+      fix: /hint: lower the rate/,
+    },
+    {
+      name: "--max-rate that is not a rate",
+      input: duckSuite("{ executor: constant-rate, rate: 10, duration: 1s }"),
+      args: ["--max-rate", "lots"],
+      exit: 2,
+      where: /error: --max-rate lots is not a rate/,
+      fix: /hint: write operations per second, e\.g\. --max-rate 1000/,
+    },
+    {
       name: "--rate 0 on the command line",
       input: duckSuite("{ executor: constant-rate, rate: 10, duration: 1s }"),
       args: ["--rate", "0"],
@@ -502,5 +526,5 @@ describe("targets that cannot be reached", () => {
 test("inputs tried", () => {
   // Printed for the closing note; the battery above is the count.
   process.stdout.write(`# bad inputs tried: ${tried}\n`);
-  assert.ok(tried >= 40, `${tried} inputs`);
+  assert.ok(tried >= 45, `${tried} inputs`);
 });

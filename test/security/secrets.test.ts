@@ -105,6 +105,14 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
   );
   const run = await cli("run --out", ["run", file, "--store", store, "--out", out]);
   assert.equal(run.code, 0, run.stderr + run.stdout);
+  // Where the load goes, before it goes there: host:port of each target, no user, no password.
+  const targets = run.stderr.split("\n").findIndex((l) => l.startsWith("targets: "));
+  const firstScenario = run.stderr.split("\n").findIndex((l) => /q-pg-url/.test(l));
+  assert.ok(targets >= 0 && targets < firstScenario, run.stderr);
+  assert.match(
+    run.stderr,
+    new RegExp(`^targets: pg-url → 127\\.0\\.0\\.1:${port} · pg-setting → 127\\.0\\.0\\.1:${port} · pg-env → 127\\.0\\.0\\.1:${port} · pg-file → 127\\.0\\.0\\.1:${port}$`, "m"),
+  );
   // Each scenario ran as its own role: the password really was used.
   const json = await cli("run --format json", ["run", file, "--store", store, "--format", "json"]);
   assert.equal(json.code, 0, json.stderr);
