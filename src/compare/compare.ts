@@ -5,7 +5,7 @@ import { decodeHistogram, mergeHistograms, type LatencyHistogram } from "../metr
 import type { LatencySummary } from "../metrics/summary.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import {
-  bootstrapPercentile,
+  bootstrapPercentiles,
   bootstrapRatio,
   mannWhitney,
   median,
@@ -181,9 +181,11 @@ function bootstrapDraw(
     const count = hist.summary().count;
     if (count < 2) return undefined;
     // Histogram values are µs; compared metrics are ms.
+    const draws = bootstrapPercentiles(count, latency[2], BOOTSTRAP_REPLICATES, (us) => hist.valuesAtPercentiles(us.map((u) => u * 100)), random);
+    let next = 0;
     return {
       point: hist.valueAtPercentile(latency[2]) / 1000,
-      draw: () => bootstrapPercentile(count, latency[2], (u) => hist.valueAtPercentile(u * 100) / 1000, random),
+      draw: () => (draws[next++ % draws.length] ?? Number.NaN) / 1000,
     };
   }
   const series = trials.flatMap((t) => t.result.series);

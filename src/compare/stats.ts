@@ -254,6 +254,27 @@ export function bootstrapPercentile(count: number, percentile: number, inverse: 
   return inverse(Math.min(1, Math.max(Number.MIN_VALUE, u)));
 }
 
+/**
+ * `replicates` bootstrap draws of a percentile at once, in draw order. `inverseMany` maps ascending
+ * fractions to values in one pass (a histogram's valuesAtPercentiles), so a histogram with
+ * thousands of occupied buckets is walked once rather than once per draw.
+ */
+export function bootstrapPercentiles(
+  count: number,
+  percentile: number,
+  replicates: number,
+  inverseMany: (ascendingFractions: readonly number[]) => number[],
+  random: () => number,
+): number[] {
+  const k = Math.min(count, Math.max(1, Math.ceil((percentile / 100) * count)));
+  const us = Array.from({ length: replicates }, () => Math.min(1, Math.max(Number.MIN_VALUE, beta(k, count - k + 1, random))));
+  const order = us.map((_, i) => i).sort((x, y) => us[x]! - us[y]!);
+  const values = inverseMany(order.map((i) => us[i]!));
+  const out = new Array<number>(replicates);
+  order.forEach((drawIndex, rank) => (out[drawIndex] = values[rank]!));
+  return out;
+}
+
 /** Resamples `items` with replacement (as many as there are). */
 export function resample<T>(items: readonly T[], random: () => number): T[] {
   const out: T[] = [];

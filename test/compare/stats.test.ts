@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { LatencyHistogram } from "../../src/metrics/histogram.js";
 import {
   bootstrapPercentile,
+  bootstrapPercentiles,
   bootstrapRatio,
   mannWhitney,
   medianInterval,
@@ -126,4 +127,14 @@ test("bootstrap ratio: a 20 % shift is found with its interval; equal samples st
   assert.ok(same);
   assert.ok(same.ratioLow < 1 && same.ratioHigh > 1);
   assert.ok(same.p > 0.05);
+});
+
+test("bootstrapPercentiles: the same draws as one at a time, from one pass over the histogram", () => {
+  const hist = new LatencyHistogram();
+  const fill = seededRandom(3);
+  for (let i = 0; i < 50_000; i++) hist.record(Math.floor(50 + 2e5 * fill() ** 3));
+  const one = seededRandom(11);
+  const single = Array.from({ length: 500 }, () => bootstrapPercentile(50_000, 99, (u) => hist.valueAtPercentile(u * 100), one));
+  const many = bootstrapPercentiles(50_000, 99, 500, (us) => hist.valuesAtPercentiles(us.map((u) => u * 100)), seededRandom(11));
+  assert.deepEqual(many, single);
 });
