@@ -285,6 +285,11 @@ test("http.latency-high: p95 over 100 ms, telling queueing from a slow service",
     "service time p95 9.00ms: most of the latency is queueing before the request was sent (the service could not keep up)",
   ]);
   assert.deepEqual(only(diagnose(httpRun({})), "http.latency-high"), []);
+  const flooded = run([scenario({
+    target: "svc", targetKind: "http",
+    result: result({ latency: latency({ p95: 3000 }), generator: health({ cpuPercent: 99 }) }),
+  })]);
+  assert.deepEqual(only(diagnose(flooded), "http.latency-high"), [], "a saturated generator's queue is not the service's latency");
 });
 
 // ---- the whole -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // HTTP services: 5xx answers and failed requests (seed 002's error-rate metrics and alerts), and
 // a p95 above seed 002's 100 ms latency alert.
+import { validityOf } from "../../engine/validity.js";
 import { formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule, type Subject } from "../rule.js";
@@ -89,7 +90,10 @@ export const HTTP_RULES = [
     runbook: "seed 002 · 1. High Latency Issues (API response times > 100 ms) · Performance Alerts (HighLatency)",
     when: (subject) => {
       const s = httpScenario(subject);
-      return s !== undefined && s.result.latency.count > 0 && s.result.latency.p95 > P95_MAX_MS ? { scenario: s } : undefined;
+      if (s === undefined || s.result.latency.count === 0 || s.result.latency.p95 <= P95_MAX_MS) return undefined;
+      // A saturated generator's latencies are its own queue: generator.saturated says so instead.
+      if (validityOf(s.result).reasons.some((r) => r.code === "generator-saturated")) return undefined;
+      return { scenario: s };
     },
     evidence: ({ scenario }) => {
       const l = scenario.result.latency;
