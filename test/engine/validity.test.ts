@@ -119,3 +119,15 @@ test("validityOf keeps a stored verdict and judges a result stored without one",
   const old: ScenarioResult = result({ latency: latency({ count: 3 }) });
   assert.deepEqual(validityOf(old).reasons.map((r) => r.code), ["too-few-samples"]);
 });
+
+test("the console summary puts each INVALID reason right under its scenario's row; valid rows get none", async () => {
+  const { renderRunSummary } = await import("../../src/report/console-summary.js");
+  const { run, scenario, result: stored } = await import("../diagnose/fixtures.js");
+  const bad = stored({ executor: "constant-rate", generator: health({ askedRate: 5000, achievedRate: 3120 }) });
+  const text = renderRunSummary(run([scenario({ name: "short", result: bad }, 0), scenario({ name: "fine" }, 1)]), { color: false });
+  const lines = text.split("\n");
+  const row = lines.findIndex((l) => l.startsWith("short "));
+  assert.match(lines[row + 1] ?? "", /^ {4}INVALID: asked 5,000\/s, achieved 3,120\/s \(62 %, needs ≥ 95 %\) \[rate-not-reached\]$/);
+  const fine = lines.findIndex((l) => l.startsWith("fine "));
+  assert.ok(fine > row && !(lines[fine + 1] ?? "").includes("INVALID"), text);
+});
