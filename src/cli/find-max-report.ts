@@ -3,6 +3,7 @@
 // the store only, so the run, `pipebench show` and a report say the same thing.
 import { formatCount, formatMs, formatPercent, formatRate, table } from "../report/format.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
+import { CALIBRATED_START } from "../sweep/find-max.js";
 import { isGeneratorCheck } from "../sweep/stability.js";
 
 export interface FindMaxStepRow {
@@ -26,6 +27,8 @@ export interface FindMaxAnswer {
   generatorBound?: FindMaxStepRow;
   /** The highest rate whose last step passed (the answer's lower bound when unconfirmed). */
   highestStable?: number;
+  /** The as-fast-as-it-goes step the search started from, when it had one. */
+  calibration?: StoredScenario;
 }
 
 function phaseOf(s: StoredScenario): string | undefined {
@@ -44,9 +47,10 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
     const rate = s.variant?.["load.rate"];
     return phase === undefined || typeof rate !== "number" ? [] : [{ index, phase, rate, passed: passed(s), scenario: s }];
   });
-  const first = steps[0];
+  const calibration = run.scenarioResults.find((s) => phaseOf(s) === "calibrate");
+  const first = calibration ?? steps[0]?.scenario;
   if (first === undefined) return undefined;
-  const scenario = first.scenario.name.slice(0, first.scenario.name.indexOf("["));
+  const scenario = first.name.slice(0, first.name.indexOf("["));
   const confirmation = steps.filter((s) => s.phase === "confirm" && s.passed).at(-1);
   // A rate's verdict is its last step's (a retest overrules the step it repeats).
   const lastAt = new Map<number, FindMaxStepRow>();
@@ -63,6 +67,7 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
     ...(firstUnstable === undefined ? {} : { firstUnstable }),
     ...(generatorBound === undefined ? {} : { generatorBound }),
     ...(highestStable === undefined ? {} : { highestStable }),
+    ...(calibration === undefined ? {} : { calibration }),
   };
 }
 
@@ -99,13 +104,20 @@ export function renderFindMax(a: FindMaxAnswer): string {
   } else {
     lines.push(`find-max ${a.scenario}: no rate was confirmed sustainable${a.highestStable === undefined ? "" : ` (highest stable step ${formatRate(a.highestStable)})`}`);
   }
+  if (a.calibration !== undefined) {
+    const r = a.calibration.result;
+    lines.push(
+      `  calibration: as fast as it goes (closed loop) ${formatRate(r.opsPerSec)} at p50 ${formatMs(r.latency.count > 0 ? r.latency.p50 : null)}; ` +
+        `the search started at ${Math.round(CALIBRATED_START * 100)} % of it`,
+    );
+  }
   if (a.firstUnstable !== undefined) {
     lines.push(`  first unstable rate ${formatRate(a.firstUnstable.rate)}: ${whyFailed(a.firstUnstable.scenario)}`);
   }
   lines.push(
-    "  rule: the highest rate whose step met the scenario's thresholds, achieved ≥ 95 % of the asked rate, kept p50/p99 " +
-      "from growing across the step (no backlog), kept errors (and consumer lag) in bounds and left the generator CPU; " +
-      "an unstable step is retested once, and the answer confirmed with a step twice as long",
+    "  rule: the highest rate whose step met the scenario's thresholds, achieved ≥ 95 % of the asked rate, kept p50 and p99 " +
+      "from both growing across the step (no backlog), kept errors (and consumer lag) in bounds and left the generator CPU; " +
+      "an unstable step is retested once, and the answer confirmed with a step twice as long (10 % lower when that fails)",
   );
   const rows = a.steps.map((s, i) => {
     const r = s.scenario.result;

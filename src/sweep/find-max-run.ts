@@ -19,7 +19,8 @@ export interface FindMaxFlags {
 export type SuiteRunner = (suite: Suite, options: RunSuiteOptions) => Promise<RunOutcome>;
 
 /** Checks the flags now (bad input exits 2 before anything runs) and returns the runner. */
-export function findMaxRunner(flags: FindMaxFlags): SuiteRunner {
+export function findMaxRunner(flags: FindMaxFlags, suite: Suite): SuiteRunner {
+  const scenario = pickFindMaxScenario(suite.scenarios);
   const stepMs = flags.stepDuration === undefined ? DEFAULT_STEP_MS : parseDuration(flags.stepDuration);
   if (stepMs === undefined || stepMs < 1000) {
     throw new UsageError(`--step-duration ${flags.stepDuration ?? ""} is not a step of at least 1 s`, {
@@ -30,8 +31,7 @@ export function findMaxRunner(flags: FindMaxFlags): SuiteRunner {
   if (flags.startRate !== undefined && (startRate === undefined || startRate <= 0)) {
     throw new UsageError(`--start-rate ${flags.startRate} is not a rate`, { hint: "write operations per second, e.g. --start-rate 500" });
   }
-  return async (suite, options) => {
-    const scenario = pickFindMaxScenario(suite.scenarios);
+  return async (_suite, options) => {
     // Only what the searched scenario needs is connected.
     const session = await SuiteSession.open({ ...suite, scenarios: [scenario] }, options);
     const log = options.hooks?.log ?? (() => undefined);

@@ -1,12 +1,16 @@
 // `--find-max`: the highest rate an open-loop scenario sustains. Short steps at fixed rates, each a
 // scenario of its own (stored as `NAME[rate=N]` with variant { "load.rate": N, "find-max": phase }):
 //
-//   ramp     double from the start rate until a step is unstable (or halve until one is stable)
-//   bisect   between the last stable and the first unstable rate (geometric midpoints, 3 significant
-//            digits) until they are within the resolution (5 %)
-//   retest   an unstable step is run once more before it is believed (a GC pause or a neighbour's
-//            burst is not the target's limit); stable if the retest is
-//   confirm  the answer is run again for twice the step: if it fails, 10 % lower is confirmed next
+//   calibrate  one step as fast as the target goes (closed loop, the driver's concurrency): its
+//              throughput T places the search, which starts at 0.7 T and climbs by 50 % (skipped
+//              with --start-rate, which climbs by doubling from there)
+//   ramp       up from the start until a step is unstable (or halving until one is stable)
+//   bisect     between the last stable and the first unstable rate (geometric midpoints, 3
+//              significant digits) until they are within the resolution (5 %)
+//   retest     an unstable step is run once more before it is believed (a GC pause or a
+//              neighbour's burst is not the target's limit); stable if the retest is
+//   confirm    the answer is run again for twice the step; if that fails, 10 % lower is confirmed
+//              next (at most three confirmations, so a drifting machine cannot make it run long)
 //
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
@@ -19,19 +23,30 @@ import type { SuiteScenario } from "../suite/types.js";
 import type { z } from "zod";
 import { CHECK, stabilityChecks } from "./stability.js";
 
-export type FindMaxPhase = "ramp" | "bisect" | "retest" | "confirm";
+export type FindMaxPhase = "calibrate" | "ramp" | "bisect" | "retest" | "confirm";
+
+/** The search starts at this fraction of the calibrated throughput... */
+export const CALIBRATED_START = 0.7;
+/**
+ * ...and climbs by this factor (by doubling from a given start rate). A closed loop at the driver's
+ * concurrency can understate what an open loop sustains (its in-flight count is capped), so the
+ * calibration is a starting point, not a ceiling.
+ */
+export const CALIBRATED_GROWTH = 1.5;
 
 export interface FindMaxOptions {
   /** First rate; default the scenario's own. */
   startRate?: number;
   /** Measured length of one step, ms. */
   stepMs: number;
-  /** Warm-up before each step, ms (thrown away). */
+  /** Warm-up before each step, ms (thrown away). The first step takes the scenario's own when longer. */
   warmupMs: number;
   /** Stop bisecting when the unstable rate is within this fraction above the stable one. */
   resolution?: number;
   /** Most steps in all (confirmations included). */
   maxSteps?: number;
+  /** Calibrate with one as-fast-as-it-goes step first (default, unless startRate is given). */
+  calibrate?: boolean;
   onStep?(step: FindMaxStep): void;
   /** Called before each step starts. */
   onStepStart?(scenario: SuiteScenario, index: number, phase: FindMaxPhase): void;
@@ -57,6 +72,8 @@ export interface FindMaxResult {
   generatorBound: boolean;
   /** The highest stable rate seen, when there is no confirmed answer (e.g. generator-bound). */
   atLeast?: number;
+  /** Throughput of the calibration step, when there was one. */
+  calibrated?: number;
   steps: FindMaxStep[];
   /** Why the search ended without a confirmed answer, when it did. */
   stopped?: string;
@@ -95,10 +112,14 @@ export async function findMax(
   options: FindMaxOptions,
 ): Promise<FindMaxResult> {
   const resolution = options.resolution ?? 0.05;
-  const maxSteps = options.maxSteps ?? 30;
+  const maxSteps = options.maxSteps ?? 16;
   const steps: FindMaxStep[] = [];
   const runsAt = new Map<number, number>();
   let stopped: string | undefined;
+  /** Steps started, the calibration included: their ordinals in the run. */
+  let started = 0;
+  // The first step also warms the target up from cold (JIT, pools, caches).
+  const warmupFor = (index: number): number => (index === 0 ? Math.max(options.warmupMs, scenario.load.warmup ?? 0) : options.warmupMs);
 
   const runStep = async (rate: number, phase: FindMaxPhase, stepMs: number): Promise<FindMaxStep | undefined> => {
     if (!session.canContinue) return undefined;
@@ -108,11 +129,11 @@ export async function findMax(
     const step: SuiteScenario = {
       ...scenario,
       name,
-      load: { ...scenario.load, rate, duration: stepMs, warmup: options.warmupMs },
+      load: { ...scenario.load, rate, duration: stepMs, warmup: warmupFor(started) },
     };
-    options.onStepStart?.(step, steps.length, phase);
+    options.onStepStart?.(step, started, phase);
     const outcome = await session.runScenario(step, {
-      ordinal: steps.length,
+      ordinal: started++,
       trial,
       variant: { "load.rate": rate, "find-max": phase },
       judge: (result, probes) => stabilityChecks(result, probes, scenario.thresholds),
@@ -143,26 +164,40 @@ export async function findMax(
 
   let good: number | undefined;
   let bad: FindMaxStep | undefined;
-  const stable = new Set<number>();
   const judge = (s: FindMaxStep): void => {
     if (s.generatorBound) {
       stopped = `at ${s.rate}/s the load generator ran out of CPU: that is the generator's limit, not the target's (run pipebench on a bigger machine or several)`;
     } else if (s.stable) {
       good = Math.max(good ?? 0, s.rate);
-      stable.add(s.rate);
     } else if (bad === undefined || s.rate < bad.rate) {
       bad = s;
     }
   };
 
-  // Ramp: up by doubling from the start rate, or down by halving when the start is too much.
-  let rate = roundRate(options.startRate ?? scenario.load.rate);
+  // Calibrate: as fast as it goes, once; the throughput bounds where the search starts.
+  let calibrated: number | undefined;
+  if (options.startRate === undefined && options.calibrate !== false) {
+    const name = `${scenario.name}[calibrate]`;
+    const step: SuiteScenario = {
+      ...scenario,
+      name,
+      load: { executor: "max", duration: options.stepMs, warmup: warmupFor(0) },
+    };
+    options.onStepStart?.(step, started, "calibrate");
+    const outcome = await session.runScenario(step, { ordinal: started++, variant: { "find-max": "calibrate" } });
+    const t = outcome?.result.status === "completed" ? outcome.result.opsPerSec : 0;
+    if (t > 0) calibrated = t;
+  }
+
+  // Ramp: up from the start rate, or down by halving when the start is too much.
+  let rate = roundRate(calibrated === undefined ? options.startRate ?? scenario.load.rate : calibrated * CALIBRATED_START);
+  const growth = calibrated === undefined ? 2 : CALIBRATED_GROWTH;
   while (budgetLeft()) {
     const s = await probe(rate, "ramp");
     if (s === undefined) break;
     judge(s);
     if (stopped !== undefined) break;
-    if (s.stable && bad === undefined) rate = roundRate(rate * 2);
+    if (s.stable && bad === undefined) rate = roundRate(rate * growth);
     else if (!s.stable && good === undefined) {
       if (rate <= 1) {
         stopped = "even 1 operation per second was not sustained";
@@ -172,16 +207,15 @@ export async function findMax(
     } else break;
   }
 
-  // Bisect, then confirm; a failed confirmation steps down 10 % and confirms again.
-  for (let confirmations = 0; confirmations < 3 && good !== undefined && stopped === undefined; confirmations++) {
-    while (budgetLeft() && good !== undefined && bad !== undefined && bad.rate / good > 1 + resolution) {
-      const mid = roundRate(Math.sqrt(good * bad.rate));
-      if (mid <= good || mid >= bad.rate) break;
-      const s = await probe(mid, "bisect");
-      if (s === undefined) break;
-      judge(s);
-    }
-    if (!session.canContinue || stopped !== undefined || good === undefined) break;
+  // Bisect, then confirm; a failed confirmation confirms 10 % lower next.
+  while (budgetLeft() && good !== undefined && bad !== undefined && bad.rate / good > 1 + resolution) {
+    const mid = roundRate(Math.sqrt(good * bad.rate));
+    if (mid <= good || mid >= bad.rate) break;
+    const s = await probe(mid, "bisect");
+    if (s === undefined) break;
+    judge(s);
+  }
+  for (let confirmations = 0; confirmations < 3 && good !== undefined && stopped === undefined && session.canContinue; confirmations++) {
     const c = await runStep(good, "confirm", options.stepMs * 2);
     if (c === undefined) break;
     if (c.generatorBound) {
@@ -189,13 +223,17 @@ export async function findMax(
       break;
     }
     if (c.stable) {
-      return { scenario: scenario.name, rate: good, ...(bad === undefined ? {} : { firstUnstable: bad }), generatorBound: false, steps };
+      return {
+        scenario: scenario.name,
+        rate: good,
+        ...(bad === undefined ? {} : { firstUnstable: bad }),
+        generatorBound: false,
+        steps,
+        ...(calibrated === undefined ? {} : { calibrated }),
+      };
     }
     bad = c;
-    stable.delete(good);
-    const lower = [...stable].filter((r) => r < c.rate).sort((a, b) => b - a)[0];
-    good = Math.max(lower ?? 0, roundRate(c.rate * 0.9));
-    if (good < 1) good = undefined;
+    good = c.rate > 1 ? roundRate(c.rate * 0.9) : undefined;
   }
 
   if (stopped === undefined && !session.canContinue) stopped = "the run was interrupted or the target failed";
@@ -207,6 +245,7 @@ export async function findMax(
     ...(bad === undefined ? {} : { firstUnstable: bad }),
     generatorBound,
     ...(good === undefined ? {} : { atLeast: good }),
+    ...(calibrated === undefined ? {} : { calibrated }),
     steps,
     stopped,
   };

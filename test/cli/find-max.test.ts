@@ -1,0 +1,75 @@
+// `--find-max` on the quickstart's HTTP ingest scenario (the ingest service writing to the embedded
+// PostgreSQL), three searches one after the other: the three answers must agree within ±10 % of
+// their median. Steps of 3 s (after a calibration step) keep each search near a minute. Also: each step is stored with its
+// variant and checks, `show` gives the same answer, and a closed-loop scenario is refused (exit 2).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { StoredRun } from "../../src/store/results-store.js";
+import { pipebench } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-cli-find-max-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const store = join(dir, "results.db");
+
+function answerOf(stdout: string): number {
+  const m = /find-max http-ingest: maximum sustainable rate ([\d,]+)\/s/.exec(stdout);
+  assert.ok(m, `no answer in:\n${stdout.slice(stdout.indexOf("find-max"))}`);
+  return Number((m[1] ?? "").replaceAll(",", ""));
+}
+
+test("three searches of the quickstart ingest scenario agree within ±10 %", { timeout: 420_000 }, async () => {
+  const answers: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = Date.now();
+    const r = await pipebench(["run", "--find-max", "--step-duration", "3s", "--store", store], {}, 200_000);
+    assert.equal(r.code, 0, `search ${i + 1}: ${r.stderr.slice(-2000)}\n${r.stdout.slice(-3000)}`);
+    const answer = answerOf(r.stdout);
+    answers.push(answer);
+    const steps = (r.stdout.match(/^\s+\d+\s+(calibrate|ramp|bisect|retest|confirm)\s/gm) ?? []).length;
+    console.log(`search ${i + 1}: ${answer}/s in ${steps} steps, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (i === 0) console.log(r.stdout.slice(r.stdout.indexOf("find-max http-ingest")).split("\n\n")[0]);
+  }
+  const sorted = [...answers].sort((a, b) => a - b);
+  const median = sorted[1] ?? 0;
+  console.log(`answers: ${answers.join(", ")} /s — median ${median}/s, spread ${(((sorted[2] ?? 0) / (sorted[0] ?? 1) - 1) * 100).toFixed(1)} %`);
+  for (const a of answers) {
+    assert.ok(Math.abs(a - median) <= median * 0.1, `answers ${answers.join(", ")}: ${a} is more than 10 % from the median ${median}`);
+  }
+
+  // The last search as stored: every step a scenario with its rate and phase, the stability checks
+  // among its thresholds, the run passed; `show` prints the same answer.
+  const shown = await pipebench(["show", "latest", "--store", store, "--format", "json"]);
+  const run = JSON.parse(shown.stdout) as StoredRun;
+  assert.equal(run.status, "passed");
+  assert.ok(run.scenarioResults.length >= 3);
+  const [calibration, ...steps] = run.scenarioResults;
+  assert.equal(calibration?.name, "http-ingest[calibrate]");
+  assert.equal(calibration?.variant?.["find-max"], "calibrate");
+  for (const s of steps) {
+    assert.match(s.name, /^http-ingest\[rate=\d+\]$/);
+    assert.equal(typeof s.variant?.["load.rate"], "number");
+    assert.match(String(s.variant?.["find-max"]), /^(ramp|bisect|retest|confirm)$/);
+    assert.ok(s.thresholds.some((t) => t.expr.startsWith("achieved ≥ 95%")), s.name);
+  }
+  const confirmed = run.scenarioResults.filter((s) => s.variant?.["find-max"] === "confirm").at(-1);
+  assert.equal(confirmed?.variant?.["load.rate"], answers[2]);
+  const table = await pipebench(["show", "latest", "--store", store]);
+  assert.equal(answerOf(table.stdout), answers[2]);
+});
+
+test("--find-max refuses a closed-loop scenario and bad flags before anything runs (exit 2)", async () => {
+  const never = join(dir, "never.db");
+  const cases: [string[], RegExp][] = [
+    [["--find-max", "--scenario", "copy-batch-100"], /constant-rate scenario, and copy-batch-100 is closed/],
+    [["--find-max", "--step-duration", "0.2s"], /--step-duration 0.2s is not a step of at least 1 s/],
+    [["--find-max", "--start-rate", "lots"], /--start-rate lots is not a rate/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await pipebench(["run", "--store", never, ...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, expected);
+  }
+});
