@@ -62,7 +62,8 @@ test("a rate beyond what the machine can generate: invalid, and diagnosed as a s
   assert.equal(saturated.impact, "high");
   assert.equal(saturated.scenario, "flood");
   assert.match(saturated.title, /not valid/);
-  assert.ok(saturated.evidence.some((e) => /asked 1,000,000\/s, achieved [\d,]+\/s/.test(e)), saturated.evidence.join(" | "));
+  assert.ok(saturated.evidence.some((e) => /^asked 1,000,000\/s, achieved [\d,]+\/s \(\d+ %\)$/.test(e)), saturated.evidence.join(" | "));
+  assert.ok(saturated.evidence.some((e) => /^event-loop lag p99 [\d.]+ ms, max [\d.]+ ms \(limit 20 ms\)$/.test(e)), saturated.evidence.join(" | "));
   assert.match(saturated.recommendation, /^add workers: split the 1,000,000\/s over \d+ pipebench processes/);
   assert.equal(findings[0]?.impact, "high", "high-impact findings come first");
   // The same fact is not reported twice: the rate shortfall is part of the saturation finding.

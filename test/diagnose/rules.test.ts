@@ -218,8 +218,11 @@ test("generator.saturated: not valid, with the split that would carry the asked 
   const f = one(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.saturated");
   assert.equal(f.impact, "high");
   assert.match(f.title, /this result is not valid/);
-  assert.match(f.evidence[0] ?? "", /99 % of a CPU core busy/);
-  assert.ok(f.evidence.includes("asked 50,000/s, achieved 12,000/s"), f.evidence.join(" | "));
+  assert.deepEqual(f.evidence, [
+    "generator CPU 99 % of one core busy (limit 90 %)",
+    "event-loop lag p99 1 ms, max 2 ms (limit 20 ms)",
+    "asked 50,000/s, achieved 12,000/s (24 %)",
+  ]);
   // 50,000 / (12,000 × 0.8) → 6 processes of 8,333/s each.
   assert.match(f.recommendation, /^add workers: split the 50,000\/s over 6 pipebench processes on separate cores or machines, each with --rate 8,333/);
   assert.deepEqual(only(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.rate-not-reached"), [], "said once");

@@ -1,5 +1,6 @@
 // The load generator's own health: when it, not the target, set the numbers. From each result's
 // validity verdict (src/engine/validity.ts), so the diagnosis and the INVALID label agree.
+import { CPU_MAX_PERCENT, LAG_P99_MAX_MS } from "../../engine/generator-health.js";
 import { validityOf } from "../../engine/validity.js";
 import type { GeneratorHealth, ValidityCode } from "../../metrics/summary.js";
 import { formatCount, formatRate } from "../../report/format.js";
@@ -46,9 +47,17 @@ export const GENERATOR_RULES = [
     when: reason("generator-saturated"),
     evidence: (m) => {
       const g = m.generator;
-      const out = [m.message];
-      out.push(`generator CPU ${g.cpuPercent} % of one core${g.spinCpuPercent ? ` (of which ${g.spinCpuPercent} % spin-waiting)` : ""}, event-loop lag p99 ${g.eventLoopLagP99Ms} ms`);
-      if (g.askedRate !== null) out.push(`asked ${formatRate(g.askedRate)}, achieved ${formatRate(g.achievedRate)}`);
+      const busy = Math.round((g.cpuPercent - (g.spinCpuPercent ?? 0)) * 10) / 10;
+      const out = [
+        `generator CPU ${busy} % of one core busy (limit ${CPU_MAX_PERCENT} %)` +
+          (g.spinCpuPercent ? `, besides ${g.spinCpuPercent} % spin-waiting for start times` : ""),
+        `event-loop lag p99 ${g.eventLoopLagP99Ms} ms, max ${g.eventLoopLagMaxMs} ms (limit ${LAG_P99_MAX_MS} ms)`,
+      ];
+      if (g.askedRate !== null && g.askedRate > 0) {
+        out.push(`asked ${formatRate(g.askedRate)}, achieved ${formatRate(g.achievedRate)} (${Math.round((g.achievedRate / g.askedRate) * 100)} %)`);
+      }
+      const started = m.scenario.result.ops + m.scenario.result.errors;
+      if (g.lateStarts > 0 && started > 0) out.push(`${formatCount(g.lateStarts)} of ${formatCount(started)} operations started more than 10 ms late`);
       return out;
     },
     recommendation: (m) => {
