@@ -14,6 +14,7 @@ import {
   scenarioGroups,
   thresholdChecks,
   validityOf,
+  validityText,
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
@@ -108,12 +109,11 @@ function criteriaSection(run: StoredRun): string {
   );
   if (checks.length === 0) checks.push(`<li class="muted">No thresholds are set in this suite.</li>`);
   for (const g of scenarioGroups(run)) {
-    const invalid = g.trials.map(validityOf).filter((v) => !v.valid);
-    const why = [...new Set(invalid.flatMap((v) => v.reasons.map((r) => r.message)))].join("; ");
+    const text = validityText(g);
     checks.push(
-      invalid.length === 0
+      text === "valid"
         ? `<li><span class="pass">✓</span> results valid <span class="muted">— ${e(g.key)}</span></li>`
-        : `<li><span class="fail">✗</span> results valid (invalid: ${e(why)}) <span class="muted">— ${e(g.key)}</span></li>`,
+        : `<li><span class="fail">✗</span> results not valid: ${e(text.replace(/^INVALID: /, ""))} <span class="muted">— ${e(g.key)}</span></li>`,
     );
   }
   return `<h2>Success criteria</h2><ul class="checks">${checks.join("\n")}</ul>`;

@@ -12,7 +12,8 @@ import {
   runLabel,
   scenarioGroups,
   thresholdChecks,
-  validityOf,
+  validityText,
+  REPORTED_PROBE_METRICS,
   type Finding,
   type ReportInput,
   type ScenarioGroup,
@@ -36,6 +37,9 @@ function inline(text: string): string {
   return noHtml(text).replace(/[\\`*[\]]/g, (c) => `\\${c}`);
 }
 
+// Findings' own text (titles, evidence, recommendations) is written as Markdown on purpose
+// (`top`, `shared_buffers`): only HTML is kept out of it.
+
 function code(text: string): string {
   const t = text.replace(/\r?\n/g, " ");
   const fence = t.includes("`") ? "``" : "`";
@@ -47,12 +51,9 @@ function settingValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-function validityText(g: ScenarioGroup): string {
-  const vs = g.trials.map(validityOf);
-  const invalid = vs.filter((v) => !v.valid);
-  if (invalid.length === 0) return "valid";
-  const reasons = [...new Set(invalid.flatMap((v) => v.reasons.map((r) => r.message)))];
-  return `**INVALID**${g.trials.length > 1 ? ` (${invalid.length}/${g.trials.length} trials)` : ""}: ${reasons.join("; ")}`;
+function validityCell(g: ScenarioGroup): string {
+  const text = validityText(g);
+  return text === "valid" ? text : `**INVALID**${text.slice("INVALID".length)}`;
 }
 
 function statusWord(run: StoredRun): string {
@@ -88,20 +89,18 @@ function metricsSection(run: StoredRun): string[] {
       out.push(
         `| ${cell(g.key)} | ${h.trials} | ${formatValue("records/s", h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
           `${formatValue("ms", h.p50)} | ${formatValue("ms", h.p95)} | ${formatValue("ms", h.p99)} | ${formatValue("ms", h.max)} | ` +
-          `${formatValue("ratio", h.errorRate)} | ${cell(validityText(g))} |`,
+          `${formatValue("ratio", h.errorRate)} | ${cell(validityCell(g))} |`,
       );
     }
     out.push("");
   }
-  if (run.thresholds.length > 0 || run.runProbes.length > 0) {
-    const readings = run.runProbes.flatMap((p) =>
-      Object.entries(p.reading.metrics).map(([k, v]) => `${p.target ?? "host"} ${p.probe} ${k}: ${+v.toPrecision(4)}`),
-    );
-    if (readings.length > 0) {
-      out.push("### Probes (whole run)", "");
-      for (const r of readings) out.push(`- ${inline(r)}`);
-      out.push("");
-    }
+  const readings = run.runProbes.flatMap((p) =>
+    Object.entries(p.reading.metrics)
+      .filter(([k]) => REPORTED_PROBE_METRICS[k] !== undefined)
+      .map(([k, v]) => `| ${cell(p.target ?? "host")} | ${cell(p.probe)} | ${cell(k)} | ${formatValue(REPORTED_PROBE_METRICS[k] ?? "", v)} |`),
+  );
+  if (readings.length > 0) {
+    out.push("### Probes (whole run)", "", "| target | probe | reading | value |", "| --- | --- | --- | ---: |", ...readings, "");
   }
   return out;
 }
@@ -180,10 +179,10 @@ function bottlenecksSection(input: ReportInput, baselineFindings: readonly Findi
   if (rows.length === 0) return ["None found: no diagnosis rule matched this run's evidence.", ""];
   const out: string[] = [];
   rows.forEach(({ f, status }, i) => {
-    out.push(`${i + 1}. ${inline(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
+    out.push(`${i + 1}. ${noHtml(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
     out.push(`   - Impact: ${f.impact[0]?.toUpperCase()}${f.impact.slice(1)}`);
     out.push(`   - Status: ${status}${status === "Fixed" && input.baseline ? ` (seen in run ${input.baseline.id}, not in run ${input.run.id})` : ""}`);
-    for (const e of f.evidence) out.push(`   - Evidence: ${inline(e)}`);
+    for (const e of f.evidence) out.push(`   - Evidence: ${noHtml(e)}`);
   });
   out.push("");
   return out;
@@ -195,10 +194,10 @@ function recommendationsSection(findings: readonly Finding[]): string[] {
   const sorted = [...findings].sort((a, b) => order[a.impact] - order[b.impact]);
   const out: string[] = [];
   sorted.forEach((f, i) => {
-    out.push(`${i + 1}. ${inline(f.recommendation)}`);
-    out.push(`   - For: ${inline(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
+    out.push(`${i + 1}. ${noHtml(f.recommendation)}`);
+    out.push(`   - For: ${noHtml(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
     out.push(`   - Expected benefit: ${f.impact} impact`);
-    out.push(`   - Runbook: ${inline(f.runbook)}`);
+    out.push(`   - Runbook: ${noHtml(f.runbook)}`);
   });
   out.push("");
   return out;
@@ -218,7 +217,7 @@ function successSection(input: ReportInput): string[] {
   }
   for (const g of scenarioGroups(run)) {
     const text = validityText(g);
-    out.push(`${box(text === "valid")} ${inline(g.key)}: results valid${text === "valid" ? "" : ` — ${text}`}`);
+    out.push(`${box(text === "valid")} ${inline(g.key)}: results valid${text === "valid" ? "" : ` — ${inline(text)}`}`);
   }
   if (checks.length === 0) out.push("- No thresholds are set in this suite.");
   const all = scenarioGroups(run);

@@ -219,3 +219,49 @@ export function checkValueText(c: ThresholdCheck): string {
   if (c.actuals.length === 1) return value;
   return `${value} median of ${c.actuals.length} trials${c.failedTrials > 0 ? `, ${c.failedTrials} failed` : ""}`;
 }
+
+/** A scenario's validity over its trials: each reason once (the first trial's numbers), with how many trials had it. */
+export interface ValiditySummary {
+  valid: boolean;
+  trials: number;
+  invalidTrials: number;
+  reasons: { code: string; message: string; trials: number }[];
+}
+
+export function validitySummary(g: ScenarioGroup): ValiditySummary {
+  const reasons = new Map<string, { code: string; message: string; trials: number }>();
+  let invalidTrials = 0;
+  for (const t of g.trials) {
+    const v = validityOf(t);
+    if (!v.valid) invalidTrials++;
+    for (const r of v.reasons) {
+      const seen = reasons.get(r.code);
+      if (seen === undefined) reasons.set(r.code, { code: r.code, message: r.message, trials: 1 });
+      else seen.trials++;
+    }
+  }
+  return { valid: invalidTrials === 0, trials: g.trials.length, invalidTrials, reasons: [...reasons.values()] };
+}
+
+/** "INVALID: <reason>; <reason> (in 2 of 3 trials)", or "valid". */
+export function validityText(g: ScenarioGroup): string {
+  const v = validitySummary(g);
+  if (v.valid) return "valid";
+  const reasons = v.reasons.map((r) => (v.trials > 1 ? `${r.message} (in ${r.trials} of ${v.trials} trials)` : r.message));
+  return `INVALID: ${reasons.join("; ")}`;
+}
+
+/** Probe readings a report shows, with their units; the rest stay in results.json. */
+export const REPORTED_PROBE_METRICS: Readonly<Record<string, string>> = {
+  connection_usage: "ratio",
+  cache_hit_ratio: "ratio",
+  mean_query_time: "ms",
+  tps: "1/s",
+  deadlocks: "count",
+  temp_bytes: "count",
+  cpu_usage: "ratio",
+  memory_usage: "ratio",
+  load1_per_core: "",
+  consumer_lag: "count",
+  under_replicated_partitions: "count",
+};
