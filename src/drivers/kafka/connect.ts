@@ -94,8 +94,10 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
       if (workload.type === "pipeline") {
         const problem = keyTemplateProblem(workload);
         if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        // The sink's url may name another target's: `{{targets.pg.url}}` (an embedded PostgreSQL).
+        const url = substituteSinkRefs(workload.sink.url, ctx);
         await ensureTopic(admin, workload.topic, { ...(target.topics[workload.topic] ?? {}), ...(workload.partitions === undefined ? {} : { partitions: workload.partitions }) }, log);
-        return (await import("./pipeline.js")).preparePipeline({ target, workload, scenario, log });
+        return (await import("./pipeline.js")).preparePipeline({ target, workload: { ...workload, sink: { ...workload.sink, url } }, scenario, log });
       }
       return prepareConsume({ target, workload, scenario, log, onGroup: (group, watch) => groups.set(group, watch) });
     },
@@ -118,6 +120,20 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
       return closing;
     },
   };
+}
+
+/** Replaces `{{targets.NAME.url}}` in a pipeline's sink url with that target's url. */
+export function substituteSinkRefs(url: string, ctx: Pick<ConnectContext, "resolveRef">): string {
+  return url.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, ref: string) => {
+    const resolved = ctx.resolveRef(ref);
+    if (resolved === undefined) {
+      throw new Error(
+        `workload.sink.url refers to {{${ref}}}, which has no value: name a target of this suite that has a url and is connected for this run ` +
+          `(one a scenario or a probe uses), e.g. {{targets.pg.url}} for a postgres target pg with a postgres-stats probe`,
+      );
+    }
+    return resolved;
+  });
 }
 
 /** e.g. "Apache Kafka, cluster Q1…, 3 brokers (Produce v12, Fetch v17)". The protocol does not carry the release. */

@@ -21,7 +21,8 @@ const broker = useKafkaBroker();
 const postgres = useEmbeddedPostgres();
 
 const lines: string[] = [];
-const ctx: ConnectContext = { name: "k", suiteDir: process.cwd(), log: (line) => lines.push(line), resolveRef: () => undefined };
+// As a suite with a postgres target `pg` would resolve `{{targets.pg.url}}`.
+const ctx: ConnectContext = { name: "k", suiteDir: process.cwd(), log: (line) => lines.push(line), resolveRef: (ref) => (ref === "targets.pg.url" ? postgres.url : undefined) };
 const workload = (input: Record<string, unknown>): KafkaWorkload => kafka.workloadSchema.parse(input);
 
 let connecting: Promise<Connection<KafkaWorkload>> | undefined;
@@ -92,7 +93,7 @@ describe("pipeline (Kafka → consumer → PostgreSQL)", () => {
     const topic = "pipe-clean";
     await postgres.sql("create table sink_clean (pb_seq bigint not null, at timestamptz not null default clock_timestamp())");
     await postgres.sql("create index on sink_clean (pb_seq)");
-    const prepared = await (await connection()).prepare(workload({ type: "pipeline", topic, partitions: 2, recordSize: 200, sink: { kind: "postgres", url: postgres.url, table: "sink_clean" } }), "clean");
+    const prepared = await (await connection()).prepare(workload({ type: "pipeline", topic, partitions: 2, recordSize: 200, sink: { kind: "postgres", url: "{{targets.pg.url}}", table: "sink_clean" } }), "clean");
     assert.equal(prepared.observes, "freshness");
     const sut = await startPipeline(topic, "sink_clean");
     let r;
@@ -136,6 +137,13 @@ describe("pipeline (Kafka → consumer → PostgreSQL)", () => {
     assert.equal(sut.inserted(), 300, "299 records inserted once, one twice");
     assert.deepEqual(r.counters, { lost: 1, duplicated: 1 });
     assert.equal(r.observed?.latency.count, 299, "the dropped record never arrives; the duplicate is recorded once");
+  });
+
+  test("a sink url naming a target with no url is refused, with what to name", async () => {
+    await assert.rejects(
+      (await connection()).prepare(workload({ type: "pipeline", topic: "pipe-ref", sink: { kind: "postgres", url: "{{targets.nope.url}}", table: "t" } }), "ref"),
+      /workload\.sink\.url refers to \{\{targets\.nope\.url\}\}, which has no value: name a target of this suite that has a url/,
+    );
   });
 });
 
