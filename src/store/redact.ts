@@ -1,7 +1,8 @@
 // Suites are stored with every run; secrets are not. A key that names a secret has its value
 // replaced, and a password inside a URL (postgres://user:pw@host) is masked wherever it appears.
 
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key|sasl/i;
+// `authorization` and `cookie`: HTTP headers that carry credentials (Bearer tokens, sessions).
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key|sasl|authorization|cookie/i;
 // user:password@ after `//`, with or without a scheme (a typo such as `postgresql//u:pw@h` is
 // printed back in the error about it). The password runs to the last @ before the path, as URLs
 // parse; failing that, past a `/` too (people write unencoded / in passwords), unless what comes
@@ -21,6 +22,23 @@ export function redactText(text: string): string {
   return text.replace(URL_PASSWORD, (match, head: string, password: string) =>
     PLACEHOLDER.test(password) ? match : `${head}${REDACTED}@`,
   );
+}
+
+/** Every occurrence of each known secret (e.g. a substituted $PGPASSWORD) replaced, deep. */
+export function maskSecrets<T>(value: T, secrets: ReadonlySet<string>): T {
+  if (secrets.size === 0) return value;
+  const mask = (text: string): string => {
+    let out = text;
+    for (const s of secrets) out = out.replaceAll(s, REDACTED);
+    return out;
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return mask(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
 }
 
 export function redact(value: unknown): unknown {

@@ -6,6 +6,7 @@
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import type { DataPath, YamlSource } from "./yaml-source.js";
 import { positionOf } from "./yaml-source.js";
+import { isSecretKey } from "../store/redact.js";
 
 export interface EnvIssue {
   path: DataPath;
@@ -16,8 +17,18 @@ export interface EnvIssue {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MIN_SECRET_LENGTH = 4;
 
-export function substituteEnv(source: YamlSource, env: Readonly<Record<string, string | undefined>>): EnvIssue[] {
+/**
+ * Substitutes in place and returns the problems. The values of variables named like secrets
+ * (PGPASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY …) are added to `secrets`, so that the loader can
+ * keep them out of what is stored and printed wherever they were substituted.
+ */
+export function substituteEnv(
+  source: YamlSource,
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: Set<string> = new Set(),
+): EnvIssue[] {
   const issues: EnvIssue[] = [];
   const walk = (node: unknown, path: DataPath): void => {
     if (isMap(node)) {
@@ -28,7 +39,7 @@ export function substituteEnv(source: YamlSource, env: Readonly<Record<string, s
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item, [...path, i]));
     } else if (isScalar(node) && typeof node.value === "string" && node.value.includes("${")) {
-      substituteScalar(source, node, path, env, issues);
+      substituteScalar(source, node, path, env, issues, secrets);
     }
     // Aliases are skipped: the anchored node they point at is substituted where it is defined.
   };
@@ -42,6 +53,7 @@ function substituteScalar(
   path: DataPath,
   env: Readonly<Record<string, string | undefined>>,
   issues: EnvIssue[],
+  secrets: Set<string>,
 ): void {
   const text = node.value as string;
   const issueAt = (index: number, message: string, fix: string): void => {
@@ -86,7 +98,11 @@ function substituteScalar(
     } else {
       const value = env[name];
       // `:-` as in the shell: an empty variable counts as unset.
-      if (value !== undefined && (value !== "" || sep < 0)) out += value;
+      if (value !== undefined && (value !== "" || sep < 0)) {
+        out += value;
+        // Shorter values would mask unrelated text ("1" everywhere); a password is longer.
+        if (isSecretKey(name) && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+      }
       else if (sep >= 0) out += body.slice(sep + 2);
       else {
         issueAt(at, `environment variable ${name} is not set`, `set ${name} or write \${${name}:-default}`);

@@ -7,6 +7,7 @@ import { isMap } from "yaml";
 import { SuiteError, type SuiteIssue } from "../errors.js";
 import { didYouMean, listNames } from "./did-you-mean.js";
 import { substituteEnv, type EnvIssue } from "./env.js";
+import { maskSecrets } from "../store/redact.js";
 import { applyRunFlags, applySets, dotted, type Origins } from "./overrides.js";
 import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
 import { planSweeps } from "../sweep/plan.js";
@@ -51,7 +52,9 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
     ]);
   }
 
-  const envIssues = substituteEnv(source, options.env ?? process.env);
+  // Values of secret-named variables: masked in what is stored and in every message below.
+  const secrets = new Set<string>();
+  const envIssues = substituteEnv(source, options.env ?? process.env, secrets);
   const written = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
   const data: SuiteData = isRecord(written) ? written : {};
 
@@ -78,7 +81,7 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   const envPaths = envIssues.map((i) => dotted(i.path));
   const pathIssues = [...selection.issues, ...result.issues].filter((i) => !envPaths.some((p) => isUnder(dotted(i.path), p)));
   const issues = [...envIssues.map((i) => fromEnv(i, file)), ...pathIssues.map((i) => located(i, source, origins))];
-  if (issues.length > 0 || result.suite === undefined) throw new SuiteError(sortAndDedupe(issues));
+  if (issues.length > 0 || result.suite === undefined) throw new SuiteError(maskSecrets(sortAndDedupe(issues), secrets));
 
   // Sweeps are planned on a valid suite: each combination is validated as a scenario of its own.
   const planned = planSweeps({
@@ -88,7 +91,9 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
     drivers,
     defaultName: basename(file, extname(file)),
   });
-  if (planned.issues.length > 0) throw new SuiteError(sortAndDedupe(planned.issues.map((i) => located(i, source, origins))));
+  if (planned.issues.length > 0) {
+    throw new SuiteError(maskSecrets(sortAndDedupe(planned.issues.map((i) => located(i, source, origins))), secrets));
+  }
   const scenarios = result.suite.scenarios.map((s) => {
     const sweep = planned.sweeps.get(s.name);
     return sweep === undefined ? s : { ...s, sweep };
@@ -99,7 +104,7 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
     dir: dirname(file),
     ...result.suite,
     scenarios,
-    resolved: resolvedDocument(flags.data, selection.selected),
+    resolved: maskSecrets(resolvedDocument(flags.data, selection.selected), secrets),
   };
 }
 

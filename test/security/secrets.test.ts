@@ -6,6 +6,7 @@
 // SQLite store (the database and any -wal / -shm file beside it).
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,6 +34,9 @@ const SECRETS = {
   typo: `pbTypo${tag}Secret`,
   number: String(parseInt(tag, 16)).padStart(15, "7"),
   setFlag: `pbSetFlag${tag}Secret`,
+  // HTTP: a bearer token written in a header, and a token from the environment in another header.
+  bearer: `pbBearer${tag}Secret`,
+  headerEnv: `pbHeaderEnv${tag}Secret`,
 } as const;
 
 const store = join(dir, "results.db");
@@ -41,7 +45,7 @@ const outputs: { what: string; text: string }[] = [];
 let port = 0;
 
 async function cli(what: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const r = await pipebench(args, { PB_SECRET_ENV: SECRETS.env, ...env }, 120_000);
+  const r = await pipebench(args, { PB_SECRET_ENV: SECRETS.env, PB_TRACE_TOKEN: SECRETS.headerEnv, ...env }, 120_000);
   outputs.push({ what: `${what}: stdout`, text: r.stdout }, { what: `${what}: stderr`, text: r.stderr });
   return r;
 }
@@ -55,8 +59,19 @@ function closedPort(): Promise<number> {
   });
 }
 
+/** Answers 200 only to requests carrying both secret headers: the run proves they were sent. */
+async function httpService(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const ok = req.headers.authorization === `Bearer ${SECRETS.bearer}` && req.headers["x-trace"] === SECRETS.headerEnv;
+    res.writeHead(ok ? 200 : 401).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port: p } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${p}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 /** A postgres target in flow style, with a scenario and a stats probe on it. */
-function suite(targets: Record<string, string>): string {
+function suite(targets: Record<string, string>, http?: string): string {
   const names = Object.keys(targets);
   return [
     "name: secrets",
@@ -72,8 +87,17 @@ function suite(targets: Record<string, string>): string {
       "    load: { executor: closed, workers: 1, iterations: 20 }",
       '    thresholds: ["p99 < 10s"]',
     ]),
+    ...(http === undefined
+      ? []
+      : [
+          "  q-api:",
+          "    target: api",
+          "    workload: { type: request, path: /ingest }",
+          "    load: { executor: constant-rate, rate: 20, duration: 1s }",
+          '    thresholds: ["error_rate == 0"]',
+        ]),
     "",
-  ].join("\n");
+  ].join("\n").replace("probes:\n", http === undefined ? "probes:\n" : `  api: ${http}\nprobes:\n`);
 }
 
 /** Roles and the password file; in the first test, as the server starts in a `before` of its own. */
@@ -91,17 +115,21 @@ async function setUp(): Promise<void> {
   writeFileSync(join(dir, "pw.txt"), `${SECRETS.file}\n`);
 }
 
-test("a successful run with all four kinds of secret, then show, runs and json: no secret anywhere", async () => {
+test("a successful run with all four kinds of secret, then show, runs and json: no secret anywhere", async (t) => {
   await prepare();
+  const api = await httpService();
+  t.after(() => api.close());
   const file = join(dir, "ok.yaml");
   writeFileSync(
     file,
     suite({
       "pg-url": `{ kind: postgres, url: "postgres://r_url:${SECRETS.url}@127.0.0.1:${port}/postgres" }`,
       "pg-setting": `{ kind: postgres, url: "postgres://r_setting@127.0.0.1:${port}/postgres", password: "${SECRETS.setting}" }`,
-      "pg-env": `{ kind: postgres, url: "postgres://r_env:\${PB_SECRET_ENV}@127.0.0.1:${port}/postgres" }`,
+      // The variable's value also lands in a field that is not a password: masked there too.
+      "pg-env": `{ kind: postgres, url: "postgres://r_env:\${PB_SECRET_ENV}@127.0.0.1:${port}/postgres", setup: ["select length('\${PB_SECRET_ENV}')"] }`,
       "pg-file": `{ kind: postgres, url: "postgres://r_file@127.0.0.1:${port}/postgres", passwordFile: pw.txt }`,
-    }),
+    },
+    `{ kind: http, url: "${api.url}", headers: { Authorization: "Bearer ${SECRETS.bearer}", X-Trace: "\${PB_TRACE_TOKEN}" } }`),
   );
   const run = await cli("run --out", ["run", file, "--store", store, "--out", out]);
   assert.equal(run.code, 0, run.stderr + run.stdout);
@@ -111,7 +139,7 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
   assert.ok(targets >= 0 && targets < firstScenario, run.stderr);
   assert.match(
     run.stderr,
-    new RegExp(`^targets: pg-url → 127\\.0\\.0\\.1:${port} · pg-setting → 127\\.0\\.0\\.1:${port} · pg-env → 127\\.0\\.0\\.1:${port} · pg-file → 127\\.0\\.0\\.1:${port}$`, "m"),
+    new RegExp(`^targets: pg-url → 127\\.0\\.0\\.1:${port} · pg-setting → 127\\.0\\.0\\.1:${port} · pg-env → 127\\.0\\.0\\.1:${port} · pg-file → 127\\.0\\.0\\.1:${port} · api → 127\\.0\\.0\\.1:\\d+$`, "m"),
   );
   // Each scenario ran as its own role: the password really was used.
   const json = await cli("run --format json", ["run", file, "--store", store, "--format", "json"]);
@@ -164,6 +192,13 @@ test("bad input that quotes the value never quotes a password", async () => {
   ]);
   assert.equal(flag.code, 2, flag.stderr);
   assert.match(flag.stderr, /from --set targets\.pg\.password=\*\*\*/);
+
+  // A secret-named variable substituted where it does not belong is masked in the message about it.
+  const misplaced = join(dir, "misplaced.yaml");
+  writeFileSync(misplaced, suite({ pg: `{ kind: postgres, url: "postgres://r_env@127.0.0.1:${port}/postgres", pool: "\${PB_SECRET_ENV}" }` }));
+  const mp = await cli("run misplaced env secret", ["run", misplaced, "--store", store]);
+  assert.equal(mp.code, 2, mp.stderr);
+  assert.match(mp.stderr, /targets\.pg\.pool: expected a (whole )?number, got string "\*\*\*"/);
 });
 
 test("no planted secret is in any output, any --out file or any byte of the store", () => {
@@ -189,5 +224,8 @@ test("no planted secret is in any output, any --out file or any byte of the stor
   assert.match(shown, /r_url:\*\*\*@127\.0\.0\.1/);
   assert.match(shown, /"password": "\*\*\*"/);
   assert.match(shown, /"passwordFile": "pw\.txt"/);
+  assert.match(shown, /"Authorization": "\*\*\*"/);
+  assert.match(shown, /"X-Trace": "\*\*\*"/);
+  assert.match(shown, /select length\('\*\*\*'\)/);
   assert.ok(existsSync(join(out, "results.json")));
 });
