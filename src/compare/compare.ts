@@ -297,6 +297,7 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
   const beforeGroups = groupTrials(before);
   const afterGroups = groupTrials(after);
   const metrics: MetricComparison[] = [];
+  const invalidTally = new Map<number, { trials: number; of: number; scenarios: number; reasons: Map<string, number> }>();
 
   for (const [key, beforeTrials] of beforeGroups) {
     const afterTrials = afterGroups.get(key);
@@ -309,11 +310,13 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
       if (completed.length < trials.length) {
         notes.push(`${key}: ${trials.length - completed.length} of ${trials.length} trials in run ${run.id} did not complete and are left out`);
       }
+      const tally = invalidTally.get(run.id) ?? { trials: 0, of: 0, scenarios: 0, reasons: new Map<string, number>() };
       const invalid = completed.filter((t) => t.result.validity?.valid === false);
-      if (invalid.length > 0) {
-        const why = [...new Set(invalid.flatMap((t) => t.result.validity?.reasons.map((r) => r.code) ?? []))].join(", ");
-        notes.push(`${key}: ${invalid.length} of ${completed.length} trials in run ${run.id} are marked invalid (${why}); their numbers are compared but may not be trusted`);
-      }
+      tally.of += completed.length;
+      tally.trials += invalid.length;
+      if (invalid.length > 0) tally.scenarios++;
+      for (const t of invalid) for (const r of t.result.validity?.reasons ?? []) tally.reasons.set(r.code, (tally.reasons.get(r.code) ?? 0) + 1);
+      invalidTally.set(run.id, tally);
       return completed;
     };
     const b = usable(beforeTrials, before);
@@ -348,6 +351,15 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
     }
   }
   for (const key of afterGroups.keys()) if (!beforeGroups.has(key)) notes.push(`scenario ${key} is only in run ${after.id}`);
+  // One line per run: which trials src/engine/validity.ts judged untrustworthy, and why.
+  for (const [id, t] of invalidTally) {
+    if (t.trials === 0) continue;
+    const reasons = [...t.reasons].map(([code, n]) => `${code} ×${n}`).join(", ");
+    notes.push(
+      `run ${id}: ${t.trials} of ${t.of} trials (in ${t.scenarios} scenario${t.scenarios === 1 ? "" : "s"}) are marked invalid (${reasons}): ` +
+        `compared all the same, but read them with care (pipebench show ${id})`,
+    );
+  }
   if (before.suiteName !== after.suiteName) notes.unshift(`the runs are of different suites: ${before.suiteName} and ${after.suiteName}`);
 
   return {

@@ -61,7 +61,13 @@ function vsBase(m: MetricComparison, footnotes: Set<string>): string {
     footnotes.add("³ too few trials for the test to ever be significant: run with --trials 5 or more");
     return `~ ${m.pValue === null ? "" : `(${formatP(m.pValue)} ${sizes(m)}) `}³`.trimEnd();
   }
-  const test = m.pValue === null ? `(${sizes(m)})` : `(${formatP(m.pValue)} ${sizes(m)}${m.test === "bootstrap" ? (m.before.n > 1 || m.after.n > 1 ? " bootstrap of pooled trials" : " bootstrap") : ""})`;
+  if (m.test === "bootstrap") {
+    footnotes.add(
+      "⁴ bootstrap: resampled within each run, so the interval holds the noise inside a run but not the drift between runs (other load on the machine): confirm a verdict with --trials 5",
+    );
+  }
+  const label = m.test === "bootstrap" ? (m.before.n > 1 || m.after.n > 1 ? " bootstrap of pooled trials ⁴" : " bootstrap ⁴") : "";
+  const test = m.pValue === null ? `(${sizes(m)})` : `(${formatP(m.pValue)} ${sizes(m)}${label})`;
   if (m.verdict === "no change" || m.changePct === null) return `~ ${test}`;
   return `${signedPct(m.changePct)} ${test}`;
 }
@@ -135,7 +141,7 @@ export function renderComparison(c: RunComparison, options: { color?: boolean } 
       }),
     );
   }
-  const order = (note: string): number => "¹²³".indexOf(note[0] ?? "");
+  const order = (note: string): number => "¹²³⁴".indexOf(note[0] ?? "");
   if (footnotes.size > 0) lines.push("", ...[...footnotes].sort((x, y) => order(x) - order(y)));
   const better = c.metrics.filter((m) => m.verdict === "better").length;
   const worse = c.metrics.filter((m) => m.verdict === "worse").length;
