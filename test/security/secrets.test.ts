@@ -145,10 +145,21 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
   const json = await cli("run --format json", ["run", file, "--store", store, "--format", "json"]);
   assert.equal(json.code, 0, json.stderr);
   assert.match(json.stdout, /"name": "q-pg-file"/);
-  for (const args of [["show", "1"], ["show", "2", "--format", "json"], ["show", "latest", "--format", "kafka-perf"], ["runs"], ["runs", "--format", "json"]]) {
+  for (const args of [
+    ["show", "1"],
+    ["show", "2", "--format", "json"],
+    ["show", "latest", "--format", "kafka-perf"],
+    ["runs"],
+    ["runs", "--format", "json"],
+    ["report", "2", "--vs", "1", "--out", join(out, "report")],
+    ["compare", "1", "2"],
+    ["diagnose", "2"],
+  ]) {
     const r = await cli(args.join(" "), [...args, "--store", store]);
-    assert.ok(r.code === 0, `${args.join(" ")}: ${r.stderr}`);
+    // compare and diagnose may exit 1 (a regression, a finding): what matters here is what they print.
+    assert.ok(r.code === 0 || r.code === 1, `${args.join(" ")}: exit ${r.code} ${r.stderr}`);
   }
+  assert.ok(existsSync(join(out, "report", "report.html")), "the report was written");
 });
 
 test("failing runs: a wrong password and an unreachable server exit 3 without printing the password", async () => {
@@ -203,7 +214,11 @@ test("bad input that quotes the value never quotes a password", async () => {
 
 test("no planted secret is in any output, any --out file or any byte of the store", () => {
   const haystacks: { what: string; bytes: Buffer }[] = outputs.map((o) => ({ what: o.what, bytes: Buffer.from(o.text) }));
-  for (const name of readdirSync(out)) haystacks.push({ what: `--out ${name}`, bytes: readFileSync(join(out, name)) });
+  // --out and the report directory, every file at any depth.
+  for (const name of readdirSync(out, { recursive: true }).map(String)) {
+    const path = join(out, name);
+    if (statSync(path).isFile()) haystacks.push({ what: `--out ${name}`, bytes: readFileSync(path) });
+  }
   const storeFiles = readdirSync(dir).filter((n) => n.startsWith("results.db"));
   assert.ok(storeFiles.includes("results.db"));
   for (const name of storeFiles) haystacks.push({ what: `store ${name}`, bytes: readFileSync(join(dir, name)) });
