@@ -2,6 +2,7 @@
 // with them (so `pipebench show` prints each with ✓/✗ and its number):
 //
 //   achieved rate     completed ≥ 95 % of the asked rate
+//   keeps up          completions per second over the last two thirds ≥ 95 % of the asked rate
 //   no backlog        p50 and p99 of the step's last third not both past the first third's plus an
 //                     allowance: a queue that grows (the target behind its arrivals) makes open-loop
 //                     latency climb through the step, long before it reaches a threshold
@@ -34,6 +35,7 @@ const LAG_SLACK = 1000;
 export const CHECK = {
   achieved: "achieved_fraction",
   growth: "latency_growth",
+  keepingUp: "completion_fraction",
   errors: "error_rate",
   lag: "consumer_lag_growth",
   generator: "generator_cpu",
@@ -65,6 +67,7 @@ export function stabilityChecks(
       kind: "ratio",
     });
   }
+  out.push(...keepingUp(result));
   out.push(...growthCheck(result));
   if (!own.some((t) => t.metric === "error_rate" || t.metric === "errors")) {
     out.push({
@@ -125,6 +128,32 @@ function growthCheck(result: ScenarioResult): ThresholdOutcome[] {
       actual: decisive.b,
       passed: !grew,
       kind: "duration",
+    },
+  ];
+}
+
+/**
+ * Backlog, by throughput: operations completed per second over the step's last two thirds against
+ * the asked rate. A constant latency does not lower it (what finishes late at the end started late
+ * at the start); a target behind its arrivals completes at its own capacity, below the rate, and a
+ * short step that a queue can still absorb shows it here before latency reaches a threshold.
+ */
+function keepingUp(result: ScenarioResult): ThresholdOutcome[] {
+  const asked = result.generator.askedRate;
+  const full = result.series.filter((p) => p.t + 1 <= Math.floor(result.durationS + 1e-9));
+  if (asked === null || asked <= 0 || full.length < 2) return [];
+  const later = full.slice(Math.floor(full.length / 3));
+  const perSec = later.reduce((sum, p) => sum + p.ops + p.errors, 0) / later.length;
+  const fraction = perSec / asked;
+  return [
+    {
+      expr: `keeps up: completions over the last ${later.length} s ≥ ${Math.round(ACHIEVED_RATE_MIN_FRACTION * 100)}% of asked (${Math.round(perSec)}/s)`,
+      metric: CHECK.keepingUp,
+      op: ">=",
+      target: ACHIEVED_RATE_MIN_FRACTION,
+      actual: fraction,
+      passed: fraction >= ACHIEVED_RATE_MIN_FRACTION,
+      kind: "ratio",
     },
   ];
 }
