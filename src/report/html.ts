@@ -15,6 +15,7 @@ import {
   thresholdChecks,
   validityOf,
   validityText,
+  REPORTED_PROBE_METRICS,
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
@@ -56,6 +57,16 @@ function validityCell(g: ScenarioGroup): string {
   return `<td class="text" title="${e(reasons)}"><span class="badge bad">invalid</span> ${e(codes)}</td>`;
 }
 
+function probesTable(run: StoredRun): string {
+  const rows = run.runProbes.flatMap((p) =>
+    Object.entries(p.reading.metrics)
+      .filter(([k]) => REPORTED_PROBE_METRICS[k] !== undefined)
+      .map(([k, v]) => `<tr><td>${e(p.target ?? "host")}</td><td class="text">${e(p.probe)}</td><td class="text">${e(k)}</td><td>${e(formatValue(REPORTED_PROBE_METRICS[k] ?? "", v))}</td></tr>`),
+  );
+  if (rows.length === 0) return "";
+  return `<table><thead><tr><th>target</th><th class="text">probe</th><th class="text">reading (whole run)</th><th>value</th></tr></thead><tbody>${rows.join("\n")}</tbody></table>`;
+}
+
 function metricsTable(run: StoredRun): string {
   const rows = scenarioGroups(run).map((g) => {
     const h = headline(g);
@@ -64,7 +75,8 @@ function metricsTable(run: StoredRun): string {
       `<td>${e(formatValue("ms", h.p99))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
   });
   return `<table><thead><tr><th>scenario</th><th class="text">target</th><th>trials</th><th>throughput</th><th>ops/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>error rate</th><th class="text">validity</th></tr></thead>
-<tbody>${rows.join("\n")}</tbody></table>`;
+<tbody>${rows.join("\n")}</tbody></table>
+${probesTable(run)}`;
 }
 
 function comparisonSection(input: ReportInput): string {

@@ -12,6 +12,7 @@ import {
   runLabel,
   scenarioGroups,
   thresholdChecks,
+  validitySummary,
   validityText,
   REPORTED_PROBE_METRICS,
   type Finding,
@@ -51,9 +52,12 @@ function settingValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** Short in a table (the reason codes); the reasons in full are under Success Criteria. */
 function validityCell(g: ScenarioGroup): string {
-  const text = validityText(g);
-  return text === "valid" ? text : `**INVALID**${text.slice("INVALID".length)}`;
+  const v = validitySummary(g);
+  if (v.valid) return "valid";
+  const trials = v.trials > 1 ? `${v.invalidTrials}/${v.trials} trials: ` : "";
+  return `**INVALID** (${trials}${v.reasons.map((r) => r.code).join(", ")})`;
 }
 
 function statusWord(run: StoredRun): string {
@@ -188,17 +192,23 @@ function bottlenecksSection(input: ReportInput, baselineFindings: readonly Findi
   return out;
 }
 
+/** One entry per distinct recommendation, naming every finding (scenario) it answers. */
 function recommendationsSection(findings: readonly Finding[]): string[] {
   if (findings.length === 0) return ["None: nothing to change on this evidence.", ""];
   const order = { high: 0, medium: 1, low: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.impact] - order[b.impact]);
+  const byText = new Map<string, Finding[]>();
+  for (const f of sorted) byText.set(f.recommendation, [...(byText.get(f.recommendation) ?? []), f]);
   const out: string[] = [];
-  sorted.forEach((f, i) => {
-    out.push(`${i + 1}. ${noHtml(f.recommendation)}`);
-    out.push(`   - For: ${noHtml(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
-    out.push(`   - Expected benefit: ${f.impact} impact`);
-    out.push(`   - Runbook: ${noHtml(f.runbook)}`);
-  });
+  let i = 1;
+  for (const [text, fs] of byText) {
+    const first = fs[0]!;
+    const scenarios = fs.map((f) => f.scenario).filter((x): x is string => x !== null);
+    out.push(`${i++}. ${noHtml(text)}`);
+    out.push(`   - For: ${noHtml(first.title)}${scenarios.length > 0 ? ` (${scenarios.map(inline).join(", ")})` : ""}`);
+    out.push(`   - Expected benefit: ${first.impact} impact`);
+    out.push(`   - Runbook: ${noHtml(first.runbook)}`);
+  }
   out.push("");
   return out;
 }
