@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { ResultsStore } from "../../src/store/results-store.js";
 import { useEmbeddedPostgres } from "../helpers/postgres.js";
 import { pipebench, type CliResult } from "../cli/helpers.js";
 
@@ -103,7 +104,13 @@ function suite(targets: Record<string, string>, http?: string): string {
 /** Roles and the password file; in the first test, as the server starts in a `before` of its own. */
 let prepared: Promise<void> | undefined;
 const prepare = (): Promise<void> => (prepared ??= setUp());
+/** Held open across the runs: the last connection to close would checkpoint and delete the -wal
+ * file, and the WAL is where the newest pages are, so it must be there to be searched. */
+let keeper: ResultsStore | undefined;
+after(() => keeper?.close());
+
 async function setUp(): Promise<void> {
+  keeper = ResultsStore.open(store);
   port = Number(new URL(pg.url).port);
   for (const [role, secret] of Object.entries({ r_url: SECRETS.url, r_setting: SECRETS.setting, r_env: SECRETS.env, r_file: SECRETS.file })) {
     // Superuser so that the postgres-stats probe may read pg_stat_statements.
@@ -159,7 +166,7 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
     // compare and diagnose may exit 1 (a regression, a finding): what matters here is what they print.
     assert.ok(r.code === 0 || r.code === 1, `${args.join(" ")}: exit ${r.code} ${r.stderr}`);
   }
-  assert.ok(existsSync(join(out, "report", "report.html")), "the report was written");
+  assert.ok(existsSync(join(out, "report", "report.html")), `the report was written: ${JSON.stringify(outputs.filter((o) => o.what.startsWith("report")))}`);
 });
 
 test("failing runs: a wrong password and an unreachable server exit 3 without printing the password", async () => {
@@ -221,9 +228,11 @@ test("no planted secret is in any output, any --out file or any byte of the stor
   }
   const storeFiles = readdirSync(dir).filter((n) => n.startsWith("results.db"));
   assert.ok(storeFiles.includes("results.db"));
+  assert.ok(storeFiles.includes("results.db-wal") && statSync(`${store}-wal`).size > 0, `the WAL is there to search: ${storeFiles.join(", ")}`);
   for (const name of storeFiles) haystacks.push({ what: `store ${name}`, bytes: readFileSync(join(dir, name)) });
   assert.ok(haystacks.length >= 20, `${haystacks.length} outputs searched`);
-  assert.ok(statSync(store).size > 10_000, "the store holds the runs");
+  const storeBytes = storeFiles.reduce((n, name) => n + statSync(join(dir, name)).size, 0);
+  assert.ok(storeBytes > 10_000, `the store holds the runs: ${storeBytes} bytes`);
 
   const leaks: string[] = [];
   for (const [kind, secret] of Object.entries(SECRETS)) {
