@@ -126,16 +126,6 @@ export function headline(g: ScenarioGroup): Headline {
   };
 }
 
-/** Every threshold verdict of a run: per scenario trial, then the suite-level ones. */
-export interface ThresholdOutcome {
-  scope: string;
-  expr: string;
-  passed: boolean;
-  actual: number | null;
-  kind: string;
-  note?: string;
-}
-
 export function runLabel(run: StoredRun): string {
   return `run ${run.id} (${run.suiteName}, ${new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)} UTC)`;
 }
