@@ -2,15 +2,14 @@
 // any), the comparison and the findings, and a few read-only views of stored scenarios (trials
 // grouped, headline numbers, validity). Reads stored results only; computes no statistics of its
 // own beyond the median across trials that a table cell shows.
+import type { RunComparison } from "../compare/compare.js";
+import type { Finding } from "../diagnose/diagnose.js";
 import { validityOf as judgeValidity } from "../engine/validity.js";
 import type { ScenarioResult, Validity } from "../metrics/summary.js";
 import type { JsonValue } from "../probes/probe.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
-
-import type { RunComparison } from "../compare/compare.js";
-import type { Finding } from "../diagnose/diagnose.js";
 
 export type { MetricComparison, RunComparison } from "../compare/compare.js";
 export type { Finding } from "../diagnose/diagnose.js";
