@@ -16,6 +16,7 @@ import { renderKafkaPerf } from "../report/kafka-perf.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
+import { redactText } from "../store/redact.js";
 import { checkMaxRate } from "./max-rate.js";
 import { ProgressLine } from "./progress.js";
 import { targetEndpoints } from "./target-endpoints.js";
@@ -144,7 +145,8 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       trials,
       ...(flags.tag === undefined ? {} : { tag: flags.tag }),
       hooks: observedHooks(dashboard, {
-        log: (line) => progress.log(`  ${line}`),
+        // Drivers and started services log what they see; a password they quote is masked.
+        log: (line) => progress.log(`  ${redactText(line)}`),
         scenarioStart: (s, i, total, trial) =>
           progress.start(s.name, i, total, trials > 1 && trial !== undefined ? `${trial + 1}/${trials}` : undefined),
         progress: (_s, p) => progress.update(p),
@@ -171,14 +173,14 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     } else if (flags.format === "kafka-perf") {
       // The summary table is not printed; the verdict and where the run is stored go to stderr.
       writeKafkaPerf(stored);
-      if (outcome.failure) progress.log(outcome.failure);
+      if (outcome.failure) progress.log(redactText(outcome.failure));
       progress.log(`stored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
       const searches = renderSearches(stored);
       if (searches !== "") process.stdout.write(`\n${searches}\n`);
       process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
-      if (outcome.failure) process.stdout.write(`\n${outcome.failure}\n`);
+      if (outcome.failure) process.stdout.write(`\n${redactText(outcome.failure)}\n`);
       process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);
     }
     return outcome.exitCode;

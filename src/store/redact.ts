@@ -18,10 +18,25 @@ export function isSecretKey(key: string): boolean {
 /** Not a secret: a `${VAR}` reference not yet substituted (quoted back in errors about it). */
 const PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/**
+ * Secrets learned while running (a substituted $PGPASSWORD, a `password:`, a passwordFile's
+ * contents), masked by redactText from then on: a failing setup statement or a server's log line
+ * may quote one anywhere, not only in a URL. Filled at run time by the loader and the drivers.
+ */
+const known = new Set<string>();
+const MIN_SECRET_LENGTH = 4;
+
+export function rememberSecret(value: string): void {
+  // Shorter values would mask unrelated text ("1" everywhere); a password is longer.
+  if (value.length >= MIN_SECRET_LENGTH) known.add(value);
+}
+
 export function redactText(text: string): string {
-  return text.replace(URL_PASSWORD, (match, head: string, password: string) =>
+  let out = text.replace(URL_PASSWORD, (match, head: string, password: string) =>
     PLACEHOLDER.test(password) ? match : `${head}${REDACTED}@`,
   );
+  for (const secret of known) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+  return out;
 }
 
 /** Every occurrence of each known secret (e.g. a substituted $PGPASSWORD) replaced, deep. */
@@ -34,6 +49,17 @@ export function maskSecrets<T>(value: T, secrets: ReadonlySet<string>): T {
   };
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return mask(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+/** redactText on every string inside `value`; keys are left as they are (results, probe details). */
+export function redactStrings<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactText(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
     return v;

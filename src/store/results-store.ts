@@ -8,7 +8,7 @@ import { StoreError } from "../errors.js";
 import type { LatencySummary, ObservedLatency, ScenarioResult } from "../metrics/summary.js";
 import type { JsonValue, ProbeReading } from "../probes/probe.js";
 import { MIGRATIONS } from "./schema.js";
-import { redact } from "./redact.js";
+import { redact, redactStrings } from "./redact.js";
 
 export const DEFAULT_STORE = ".pipebench/results.db";
 
@@ -222,7 +222,8 @@ export class ResultsStore {
         .run(
           runId, s.ordinal, s.name, s.trial ?? 0, s.variant === undefined ? null : JSON.stringify(s.variant), s.target, s.targetKind,
           JSON.stringify(redact(s.workload)), JSON.stringify(s.load), s.result.status,
-          s.result.startedAt, s.result.durationS, JSON.stringify(summary), JSON.stringify(s.thresholds),
+          // A failure message or an error class may quote what a server said, secrets included.
+          s.result.startedAt, s.result.durationS, JSON.stringify(redactStrings(summary)), JSON.stringify(s.thresholds),
         );
       const id = Number(info.lastInsertRowid);
       const metric = this.db.prepare(`insert into metrics (scenario_id, name, value, unit) values (?, ?, ?, ?)`);
@@ -258,7 +259,8 @@ export class ResultsStore {
       )
       .run(
         runId, scenarioId, p.target, p.probe, p.phase, p.takenAt, JSON.stringify(p.reading.metrics),
-        p.reading.details === undefined ? null : JSON.stringify(p.reading.details), JSON.stringify(p.reading.notes),
+        // Probe details hold server-side text (pg_stat_statements' statements): masked like the rest.
+        p.reading.details === undefined ? null : JSON.stringify(redactStrings(p.reading.details)), JSON.stringify(redactStrings(p.reading.notes)),
       );
   }
 

@@ -7,7 +7,7 @@ import { isMap } from "yaml";
 import { SuiteError, type SuiteIssue } from "../errors.js";
 import { didYouMean, listNames } from "./did-you-mean.js";
 import { substituteEnv, type EnvIssue } from "./env.js";
-import { maskSecrets } from "../store/redact.js";
+import { isSecretKey, maskSecrets, rememberSecret } from "../store/redact.js";
 import { applyRunFlags, applySets, dotted, type Origins } from "./overrides.js";
 import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
 import { planSweeps } from "../sweep/plan.js";
@@ -81,6 +81,7 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   const envPaths = envIssues.map((i) => dotted(i.path));
   const pathIssues = [...selection.issues, ...result.issues].filter((i) => !envPaths.some((p) => isUnder(dotted(i.path), p)));
   const issues = [...envIssues.map((i) => fromEnv(i, file)), ...pathIssues.map((i) => located(i, source, origins))];
+  for (const secret of [...secrets, ...secretValues(flags.data)]) rememberSecret(secret);
   if (issues.length > 0 || result.suite === undefined) throw new SuiteError(maskSecrets(sortAndDedupe(issues), secrets));
 
   // Sweeps are planned on a valid suite: each combination is validated as a scenario of its own.
@@ -134,6 +135,15 @@ function selectScenarios(order: readonly string[], wanted: readonly string[]): {
       }),
     );
   return { selected: order.filter((n) => names.includes(n)), issues };
+}
+
+/** Values written under secret keys (`password: …`), wherever they are in the suite. */
+function secretValues(data: unknown): string[] {
+  if (Array.isArray(data)) return data.flatMap(secretValues);
+  if (!isRecord(data)) return [];
+  return Object.entries(data).flatMap(([key, value]) =>
+    isSecretKey(key) && (typeof value === "string" || typeof value === "number") ? [String(value)] : secretValues(value),
+  );
 }
 
 function isUnder(path: string, prefix: string): boolean {

@@ -2,7 +2,7 @@
 // error messages. Over-masking garbles a URL; under-masking leaks a password.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isSecretKey, maskSecrets, redact, redactText } from "../../src/store/redact.js";
+import { isSecretKey, maskSecrets, redact, redactStrings, redactText, rememberSecret } from "../../src/store/redact.js";
 
 describe("redactText: passwords in URLs", () => {
   const cases: [string, string][] = [
@@ -60,4 +60,17 @@ test("maskSecrets: known values masked wherever they were substituted", () => {
   });
   const same = { a: "x" };
   assert.equal(maskSecrets(same, new Set()), same, "no secrets: the value itself");
+});
+
+test("rememberSecret: a secret learned at run time is masked in any text from then on, keys untouched", () => {
+  const secret = `learned-${process.pid}-secret`;
+  assert.equal(redactText(`hint: the statement was: select '${secret}'`), `hint: the statement was: select '${secret}'`);
+  rememberSecret(secret);
+  rememberSecret("abc"); // too short to mask: it would garble unrelated text
+  assert.equal(redactText(`hint: the statement was: select '${secret}' -- abc`), "hint: the statement was: select '***' -- abc");
+  assert.deepEqual(redactStrings({ failure: `auth failed for ${secret}`, password: 5, top: [{ query: `x ${secret}` }] }), {
+    failure: "auth failed for ***",
+    password: 5,
+    top: [{ query: "x ***" }],
+  });
 });

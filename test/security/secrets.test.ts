@@ -184,6 +184,17 @@ test("failing runs: a wrong password and an unreachable server exit 3 without pr
   assert.equal(u.code, 3, u.stderr);
   assert.match(u.stderr, new RegExp(`127\\.0\\.0\\.1:${closed}`));
 
+  // A setup statement that fails is quoted in the error's hint: with the substituted secret masked.
+  const setup = join(dir, "setup.yaml");
+  writeFileSync(
+    setup,
+    suite({ pg: `{ kind: postgres, url: "postgres://r_env:\${PB_SECRET_ENV}@127.0.0.1:${port}/postgres", setup: ["select * from no_such_table where note = '\${PB_SECRET_ENV}'"] }` }),
+  );
+  const st = await cli("run failing setup", ["run", setup, "--store", store]);
+  assert.equal(st.code, 3, st.stderr);
+  assert.match(st.stderr, /targets\.pg\.setup\[0\] failed: relation "no_such_table" does not exist/);
+  assert.match(st.stderr, /where note = '\*\*\*'/);
+
   // A passwordFile that is not there is bad input, named by field and path.
   const missing = join(dir, "missing-file.yaml");
   writeFileSync(missing, suite({ pg: `{ kind: postgres, url: "postgres://r_file@127.0.0.1:${port}/postgres", passwordFile: nope.txt }` }));

@@ -8,6 +8,7 @@ import pg from "pg";
 import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
 import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
 import { postgresStatsProbe } from "../../probes/postgres-stats.js";
+import { rememberSecret } from "../../store/redact.js";
 import type { Probe } from "../../probes/probe.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded.js";
 import { prepareInsert, type RowCounter } from "./insert.js";
@@ -60,6 +61,7 @@ async function passwordOf(target: PostgresTarget, name: string, suiteDir: string
     });
   }
   const password = text.replace(/\r?\n$/, "");
+  rememberSecret(password);
   if (password === "") {
     throw new UsageError(`targets.${name}.passwordFile: ${path} is empty`, { hint: "write the password into the file, on one line" });
   }
