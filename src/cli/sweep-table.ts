@@ -23,6 +23,8 @@ export interface SweepRow {
   passed: boolean;
   /** Every trial's numbers can be trusted (src/engine/validity.ts). */
   valid: boolean;
+  /** A trial's generator was saturated or short of its asked rate: not a measure of the target. */
+  generatorBound: boolean;
 }
 
 export interface SweepTable {
@@ -32,11 +34,13 @@ export interface SweepTable {
   keys: string[];
   rows: SweepRow[];
   rule: BestRule;
-  /** Highest throughput (or lowest p99) among rows that passed, valid ones first. */
+  /** Highest throughput (or lowest p99) among rows that passed, those the generator did not limit first. */
   best?: SweepRow;
 }
 
 const OPEN_LOOP = new Set(["constant-rate", "ramp", "steps"]);
+/** Validity reasons that disqualify a combination from "best" (too few samples or lag only mark it). */
+const GENERATOR_BOUND: ReadonlySet<string> = new Set(["generator-saturated", "rate-not-reached"]);
 const RATE_KEYS = new Set(["load.rate", "load.to", "load.from", "load.steps"]);
 
 /** A scenario stored by a sweep (not a find-max step): it has a variant and a `name[…]` name. */
@@ -83,12 +87,14 @@ function rowOf(trials: readonly StoredScenario[]): SweepRow {
     errors: trials.reduce((sum, t) => sum + t.result.errors, 0),
     passed: trials.every((t) => t.result.status === "completed" && t.thresholds.every((x) => x.passed)),
     valid: trials.every((t) => validityOf(t.result).valid),
+    generatorBound: trials.some((t) => validityOf(t.result).reasons.some((x) => GENERATOR_BOUND.has(x.code))),
   };
 }
 
 function pickBest(rows: readonly SweepRow[], rule: BestRule): SweepRow | undefined {
+  // A combination whose generator, not its target, set the pace measured nothing of the target.
   const passed = rows.filter((r) => r.passed);
-  const pool = passed.some((r) => r.valid) ? passed.filter((r) => r.valid) : passed;
+  const pool = passed.some((r) => !r.generatorBound) ? passed.filter((r) => !r.generatorBound) : passed;
   const score = (r: SweepRow): number => (rule === "highest throughput" ? r.throughput : -(r.p99 ?? Number.POSITIVE_INFINITY));
   return pool.reduce<SweepRow | undefined>((best, r) => (best === undefined || score(r) > score(best) ? r : best), undefined);
 }
