@@ -177,7 +177,7 @@ export const PipelineWorkload = z
     partitions: z.number().int().min(1).max(100_000).optional(),
     sink: z.strictObject({
       kind: z.literal("postgres"),
-      /** postgres://… of the sink database. */
+      /** postgres://… of the sink database, or another target's: `{{targets.pg.url}}` (that target must be connected in the run: used by a scenario or a probe). */
       url: z.string().min(1),
       /** The table the pipeline writes, e.g. "events" or "analytics.events". */
       table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, "a table name, optionally schema-qualified (letters, digits, _)"),
