@@ -54,6 +54,9 @@ function redactSet(set: string): string {
   return eq > 0 && isSecretKey(key) ? `${set.slice(0, eq)}=${REDACTED}` : redactText(set);
 }
 
+/** Keys that reach Object.prototype when assigned through: never a suite's. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
 export function applySets(
   data: SuiteData,
   sets: readonly string[],
@@ -77,6 +80,11 @@ export function applySets(
       throw new UsageError(`${flag}: a suite has no "${String(top)}"`, {
         hint: guess !== undefined ? `did you mean "${guess}"?` : `paths start with one of: ${listNames(topLevelKeys)}`,
       });
+    }
+    // `targets.pg.__proto__.x=1` would otherwise write into Object.prototype, for the whole process.
+    const reserved = path.find((segment) => typeof segment === "string" && RESERVED_KEYS.has(segment));
+    if (reserved !== undefined) {
+      throw new UsageError(`${flag}: "${String(reserved)}" is not a key of a suite`, { hint: "name a field the suite has, e.g. --set scenarios.ingest.load.rate=500" });
     }
     if (top === "scenarios" || top === "targets") checkNamed(out, path, flag);
     assign(out, path, parseSetValue(set.slice(eq + 1)), flag);

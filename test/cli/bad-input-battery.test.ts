@@ -399,6 +399,14 @@ describe("loads that would not end", () => {
       fix: /hint: write operations per second, e\.g\. --max-rate 1000/,
     },
     {
+      name: "--set into Object.prototype",
+      input: duckSuite("{ executor: closed, workers: 1, iterations: 1 }"),
+      args: ["--set", "targets.duck.__proto__.polluted=yes"],
+      exit: 2,
+      where: /error: --set targets\.duck\.__proto__\.polluted=yes: "__proto__" is not a key of a suite/,
+      fix: /hint: name a field the suite has/,
+    },
+    {
       name: "--rate 0 on the command line",
       input: duckSuite("{ executor: constant-rate, rate: 10, duration: 1s }"),
       args: ["--rate", "0"],
