@@ -22,7 +22,9 @@ export function peakRate(load: LoadProfile): number | undefined {
 
 /** Throws a UsageError naming every scenario that asks more than `maxRate`, and its rate. */
 export function checkMaxRate(scenarios: readonly SuiteScenario[], maxRate: number): void {
-  const over = scenarios.flatMap((s) => {
+  // A swept scenario runs once per combination, and a combination may change the rate.
+  const runs = scenarios.flatMap((s) => (s.sweep === undefined ? [s] : s.sweep.variants.map((v) => ({ ...v.scenario, name: v.name }))));
+  const over = runs.flatMap((s) => {
     const rate = peakRate(s.load);
     return rate !== undefined && rate > maxRate ? [`${s.name} asks ${formatRate(rate)} (${s.load.executor})`] : [];
   });

@@ -109,7 +109,14 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     },
     driverSchemas,
   );
-  if (maxRate !== undefined) checkMaxRate(suite.scenarios, maxRate);
+  if (maxRate !== undefined) {
+    if (flags.findMax === true) {
+      throw new UsageError("--find-max raises the rate until the target gives out, so it cannot keep under --max-rate", {
+        hint: "drop one of them; to bound a search, give the scenario a lower --start-rate and watch it, or use a sweep of rates",
+      });
+    }
+    checkMaxRate(suite.scenarios, maxRate);
+  }
   const runner = flags.findMax === true ? findMaxRunner(flags, suite) : hasSweeps(suite) ? runSweeps : runSuite;
   if (flags.findMax === true && hasSweeps(suite)) {
     throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {

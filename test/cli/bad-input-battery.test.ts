@@ -391,6 +391,22 @@ describe("loads that would not end", () => {
       fix: /hint: lower the rate/,
     },
     {
+      name: "--max-rate below a sweep's rates",
+      input: duckSuite("{ executor: constant-rate, rate: 50, duration: 1s }"),
+      args: ["--max-rate", "100", "--sweep", "load.rate=50,150,300"],
+      exit: 2,
+      where: /error: --max-rate 100\/s: 2 scenarios: q\[rate=150\] asks 150\/s \(constant-rate\), q\[rate=300\] asks 300\/s/,
+      fix: /hint: lower the rate/,
+    },
+    {
+      name: "--max-rate with --find-max",
+      input: duckSuite("{ executor: constant-rate, rate: 50, duration: 1s }"),
+      args: ["--max-rate", "100", "--find-max"],
+      exit: 2,
+      where: /error: --find-max raises the rate until the target gives out, so it cannot keep under --max-rate/,
+      fix: /hint: drop one of them/,
+    },
+    {
       name: "--max-rate that is not a rate",
       input: duckSuite("{ executor: constant-rate, rate: 10, duration: 1s }"),
       args: ["--max-rate", "lots"],
