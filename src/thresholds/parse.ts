@@ -228,6 +228,8 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
   const rawName = dot < 0 ? token : token.slice(dot + 1);
   const prefix = qualifier === undefined ? "" : `${qualifier}.`;
 
+  // `constructor` would look itself up on every object that holds readings.
+  if (rawName in Object.prototype) fail(dot + 1, `"${rawName}" is not a metric`, "metrics are p50…p99.9, throughput, error_rate, … or a probe's snake_case name");
   const name = own(METRIC_ALIASES, rawName) ?? rawName;
   if (name !== name.toLowerCase()) {
     fail(dot + 1, `metric names are lower case`, `write ${prefix}${name.toLowerCase()}`);

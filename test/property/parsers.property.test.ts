@@ -262,6 +262,7 @@ describe("thresholds", () => {
       assert.ok(r instanceof ThresholdSyntaxError || Number.isFinite(r.value), s);
     }
     assert.ok(attempt("p95 < 1e400ms") instanceof ThresholdSyntaxError);
+    for (const s of ["constructor < 5", "pg.constructor < 5", "__proto__ < 5", "hasOwnProperty < 5"]) assert.ok(attempt(s) instanceof ThresholdSyntaxError, s);
   });
 
   const op = fc.constantFrom(...THRESHOLD_OPS);
