@@ -63,10 +63,27 @@ test("postgres.cache-hit-low: shared_buffers already a quarter of RAM → the wo
   assert.match(f.recommendation, /^shared_buffers \(now 4GB\) is already a quarter of memory/);
 });
 
+test("postgres rules read the database a scenario drove through a service, not one it left idle", () => {
+  const metrics = { cache_hit_ratio: 0.8, blocks_read: 2000, blocks_hit: 8000, connection_usage: 0.7, backends: 70 };
+  const viaService = run(
+    [
+      scenario({ name: "ingest", target: "svc", targetKind: "http", probes: [reading("postgres-stats", "pg", metrics, pgSettings as never)] }, 0),
+      scenario({ name: "duck", target: "duck", targetKind: "duckdb", probes: [reading("postgres-stats", "pg", { ...metrics, blocks_read: 2, blocks_hit: 10 }, pgSettings as never)] }, 1),
+    ],
+    { suite: { targets: { pg: { kind: "postgres", embedded: true } } } },
+  );
+  const findings = diagnose(viaService);
+  const cache = one(findings, "postgres.cache-hit-low");
+  assert.equal(cache.scenario, "ingest");
+  assert.equal(cache.evidence.at(-1), "on PostgreSQL target pg, which this scenario's svc wrote to or read from");
+  assert.match(cache.recommendation, /on target pg$/);
+  assert.deepEqual(only(findings, "postgres.connections-high").map((f) => f.scenario), ["ingest"]);
+});
+
 test("postgres.connections-high: over 50 % of max_connections → PgBouncer, with the pool as configured", () => {
   const f = one(diagnose(pgScenario({ connection_usage: 0.62, backends: 62 })), "postgres.connections-high");
   assert.equal(f.impact, "medium");
-  assert.deepEqual(f.evidence, ["peak 62 of max_connections 100 in use (62%, target < 50%)", "pipebench's own pool for this target: 40 connections"]);
+  assert.deepEqual(f.evidence, ["peak 62 of max_connections 100 in use (62%, target < 50%)", "pipebench's own pool for target pg: 40 connections"]);
   assert.match(f.recommendation, /^put PgBouncer in front \(pool_mode = transaction, default_pool_size = 20, max_client_conn = 100\)/);
   assert.match(f.recommendation, /lower the target's pool \(pool: 20, now 40\)/);
   assert.match(f.recommendation, /raise max_connections \(now 100\)/);

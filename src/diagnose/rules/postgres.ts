@@ -4,7 +4,7 @@
 import type { JsonValue, ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
-import { arrayAt, hostOf, intervalReading, numberAt, objectAt, stringAt, targetConfig } from "../readings.js";
+import { arrayAt, hostOf, numberAt, objectAt, stringAt, targetConfig } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 const PROBE = "postgres-stats";
@@ -19,6 +19,8 @@ const MB = 1024 * 1024;
 
 interface PgContext {
   scenario: StoredScenario;
+  /** The PostgreSQL target the reading is of: the scenario's own, or one its service wrote to. */
+  target: string;
   reading: ProbeReading;
   settings: Record<string, string>;
   settingsBytes: Record<string, number>;
@@ -27,20 +29,30 @@ interface PgContext {
   embedded: boolean;
 }
 
-/** The scenario's postgres-stats reading on its own target, with the settings it quoted. */
+/**
+ * The scenario's postgres-stats reading with the settings it quoted: of the scenario's own target,
+ * or else of a PostgreSQL the scenario drove through something else (an HTTP service writing to
+ * it), recognised by the blocks it touched during the scenario.
+ */
 function pgContext({ run, scenario }: Subject): PgContext | undefined {
-  if (scenario === null || scenario.targetKind !== "postgres") return undefined;
-  const reading = intervalReading(scenario, PROBE, scenario.target);
-  if (reading === undefined) return undefined;
+  if (scenario === null) return undefined;
+  const candidates = scenario.probes.filter((p) => p.phase === "interval" && p.probe === PROBE && p.target !== null);
+  const own = scenario.targetKind === "postgres" ? candidates.find((p) => p.target === scenario.target) : undefined;
+  const chosen =
+    own ??
+    candidates.find((p) => (p.reading.metrics.blocks_read ?? 0) + (p.reading.metrics.blocks_hit ?? 0) >= MIN_BLOCKS);
+  if (chosen === undefined || chosen.target === null) return undefined;
+  const { reading, target: targetName } = chosen;
   const details = reading.details;
   const settings: Record<string, string> = {};
   const settingsBytes: Record<string, number> = {};
   for (const [k, v] of Object.entries(objectAt(details, "settings") ?? {})) if (typeof v === "string") settings[k] = v;
   for (const [k, v] of Object.entries(objectAt(details, "settings_bytes") ?? {})) if (typeof v === "number") settingsBytes[k] = v;
-  const target = targetConfig(run, scenario.target);
+  const target = targetConfig(run, targetName);
   const embedded = target !== undefined && target.embedded !== undefined && target.embedded !== false;
   return {
     scenario,
+    target: targetName,
     reading,
     settings,
     settingsBytes,
@@ -48,6 +60,11 @@ function pgContext({ run, scenario }: Subject): PgContext | undefined {
     hostMemory: hostOf(run).memoryBytes,
     embedded,
   };
+}
+
+/** An evidence line naming the database when it is not the scenario's own target. */
+function via(c: PgContext): string[] {
+  return c.target === c.scenario.target ? [] : [`on PostgreSQL target ${c.target}, which this scenario's ${c.scenario.target} wrote to or read from`];
 }
 
 /** A size as PostgreSQL settings are written: '64MB', '4GB'. */
@@ -72,7 +89,7 @@ function apply(c: PgContext, changes: Record<string, string>, restart: boolean):
   if (names.length === 0) return "";
   if (c.embedded) {
     const inline = names.map((n) => `${n}: "${changes[n]}"`).join(", ");
-    return `embedded: { settings: { ${inline} } } on target ${c.scenario.target}`;
+    return `embedded: { settings: { ${inline} } } on target ${c.target}`;
   }
   const sql = names.map((n) => `ALTER SYSTEM SET ${n} = '${changes[n]}';`).join(" ");
   return `${sql} ${restart ? "then restart PostgreSQL (shared_buffers needs a restart)" : "SELECT pg_reload_conf();"}`;
@@ -161,7 +178,7 @@ export const POSTGRES_RULES = [
         m.hostMemory === undefined ? undefined : `host memory ${formatBytes(m.hostMemory)}`,
       ].filter((x): x is string => x !== undefined);
       if (sizes.length > 0) out.push(sizes.join(", "));
-      return out;
+      return [...out, ...via(m)];
     },
     recommendation: (m) => {
       const ram = m.hostMemory;
@@ -197,12 +214,13 @@ export const POSTGRES_RULES = [
       const usage = c?.reading.metrics.connection_usage;
       if (c === undefined || usage === undefined || usage <= CONNECTION_USAGE_MAX) return undefined;
       const maxConnections = numberAt(c.reading.details, "max_connections") ?? 0;
-      const pool = numberAt(targetConfig(subject.run, c.scenario.target), "pool");
+      const pool = numberAt(targetConfig(subject.run, c.target), "pool");
       return { ...c, usage, backends: c.reading.metrics.backends ?? Math.round(usage * maxConnections), maxConnections, pool };
     },
     evidence: (m) => [
       `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${formatPercent(m.usage, 0)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
-      ...(m.pool === undefined ? [] : [`pipebench's own pool for this target: ${m.pool} connections`]),
+      ...(m.pool === undefined ? [] : [`pipebench's own pool for target ${m.target}: ${m.pool} connections`]),
+      ...via(m),
     ],
     recommendation: (m) =>
       "put PgBouncer in front (pool_mode = transaction, default_pool_size = 20, max_client_conn = " +
@@ -226,8 +244,10 @@ export const POSTGRES_RULES = [
         .sort((a, b) => b.meanMs - a.meanMs);
       return slow.length === 0 ? undefined : { ...c, slow };
     },
-    evidence: (m) =>
-      m.slow.slice(0, 3).map((s) => `${formatMs(s.meanMs)} mean over ${formatCount(s.calls)} calls (target < ${SLOW_STATEMENT_MS} ms): ${shorten(s.query)}`),
+    evidence: (m) => [
+      ...m.slow.slice(0, 3).map((s) => `${formatMs(s.meanMs)} mean over ${formatCount(s.calls)} calls (target < ${SLOW_STATEMENT_MS} ms): ${shorten(s.query)}`),
+      ...via(m),
+    ],
     recommendation: (m) => {
       const worst = m.slow[0];
       if (worst === undefined) return "";
@@ -252,7 +272,7 @@ export const POSTGRES_RULES = [
       const tempBytes = c?.reading.metrics.temp_bytes;
       return c === undefined || tempBytes === undefined || tempBytes <= 0 ? undefined : { ...c, tempBytes };
     },
-    evidence: (m) => [`${formatBytes(m.tempBytes)} written to temporary files during the scenario; work_mem${now(m, "work_mem")}`],
+    evidence: (m) => [`${formatBytes(m.tempBytes)} written to temporary files during the scenario; work_mem${now(m, "work_mem")}`, ...via(m)],
     recommendation: (m) => {
       const current = m.settingsBytes.work_mem ?? 4 * MB;
       const want = Math.min(256 * MB, Math.max(64 * MB, nextPowerOfTwo(current * 4)));
