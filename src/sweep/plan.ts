@@ -49,10 +49,15 @@ export interface SuiteSweep {
   readonly variants: readonly SweepVariant[];
 }
 
-/** `--sweep key=v1,v2,…`: the key and its values (each read as YAML reads a value). */
+/**
+ * `--sweep key=v1,v2,…`: the key and its values (each read as YAML reads a value). Values holding
+ * commas are written as a YAML list: `--sweep 'workload.sql=["select 1, 2", "select 3"]'`.
+ */
 export function parseSweepFlag(text: string): { key: string; values: JsonValue[] } {
   const eq = text.indexOf("=");
   const key = eq > 0 ? text.slice(0, eq).trim() : "";
+  const list = eq > 0 && text.slice(eq + 1).trim().startsWith("[") ? parseSetValue(text.slice(eq + 1)) : undefined;
+  if (Array.isArray(list) && list.length > 0 && key !== "") return { key, values: list as JsonValue[] };
   const values = eq > 0 ? text.slice(eq + 1).split(",").map((v) => v.trim()) : [];
   if (key === "" || values.length === 0 || values.some((v) => v === "")) {
     throw new UsageError(`--sweep ${text}: expected key=value1,value2,…`, {

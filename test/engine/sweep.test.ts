@@ -8,6 +8,7 @@ import { SuiteError, UsageError } from "../../src/errors.js";
 import { parseSuiteText } from "../../src/suite/load-suite.js";
 import { resolveKey, splitKey } from "../../src/sweep/keys.js";
 import { roundRate } from "../../src/sweep/find-max.js";
+import { parseSweepFlag } from "../../src/sweep/plan.js";
 import { KafkaTargetSchema } from "../../src/drivers/kafka/schema.js";
 
 const KAFKA = `name: kafka-sweep
@@ -130,6 +131,15 @@ describe("planning a sweep", () => {
     const two = `${DUCK.replace(/    sweep:[\s\S]*$/, "")}  r:\n    target: duck\n    workload: { type: query, sql: "select 2" }\n    load: { executor: closed, workers: 1, iterations: 10 }\n`;
     assert.throws(() => load(two, ["load.workers=1,2"]), (e: unknown) => e instanceof UsageError && /one scenario/.test(e.message));
     assert.throws(() => load(two, ["load.workers"]), (e: unknown) => e instanceof UsageError && /key=value1,value2/.test(e.message));
+  });
+});
+
+describe("--sweep values", () => {
+  test("split at commas, read as YAML; a YAML list keeps commas inside values", () => {
+    assert.deepEqual(parseSweepFlag("load.workers=1, 4,10"), { key: "load.workers", values: [1, 4, 10] });
+    assert.deepEqual(parseSweepFlag("target.producer.compression.type=none,lz4"), { key: "target.producer.compression.type", values: ["none", "lz4"] });
+    assert.deepEqual(parseSweepFlag('workload.sql=["select 1, 2", "select 3"]'), { key: "workload.sql", values: ["select 1, 2", "select 3"] });
+    assert.throws(() => parseSweepFlag("load.workers=1,,2"), UsageError);
   });
 });
 
