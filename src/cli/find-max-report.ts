@@ -90,7 +90,11 @@ export function renderFindMax(a: FindMaxAnswer): string {
   const lines: string[] = [];
   if (a.rate !== undefined && a.confirmation !== undefined) {
     const r = a.confirmation.scenario.result;
-    lines.push(`find-max ${a.scenario}: maximum sustainable rate ${formatRate(a.rate)}`);
+    lines.push(
+      a.firstUnstable === undefined
+        ? `find-max ${a.scenario}: sustains at least ${formatRate(a.rate)} — no unstable rate was found within the search's steps`
+        : `find-max ${a.scenario}: maximum sustainable rate ${formatRate(a.rate)}`,
+    );
     lines.push(
       `  confirmed over ${r.durationS.toFixed(0)} s: achieved ${formatRate(r.generator.achievedRate)}, ` +
         `p50 ${formatMs(r.latency.p50)}, p99 ${formatMs(r.latency.p99)}, errors ${formatCount(r.errors)}`,
