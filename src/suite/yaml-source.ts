@@ -115,7 +115,7 @@ function notTextIssue(text: string, file: string): SuiteIssue | undefined {
     line,
     column,
     path: "",
-    message: `not a text file: ${what} at line ${line}, column ${column}`,
+    message: `not a text file: ${what} here`,
     fix: "a suite is a YAML text file in UTF-8: check the path (is this a binary or compressed file?), and save it as UTF-8",
   };
 }
