@@ -9,8 +9,9 @@
 //              significant digits) until they are within the resolution (5 %)
 //   retest     an unstable step is run once more before it is believed (a GC pause or a
 //              neighbour's burst is not the target's limit); stable if the retest is
-//   confirm    the answer is run again for twice the step; if that fails, 10 % lower is confirmed
-//              next (at most three confirmations, so a drifting machine cannot make it run long)
+//   confirm    the answer is run again for twice the step; if that fails, the next candidate is
+//              10 % lower, or 95 % of what the target completed per second in that longer step when
+//              less (at most four confirmations, so a drifting machine cannot make it run long)
 //
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
@@ -21,7 +22,7 @@ import type { ScenarioOutcome, SuiteSession } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
 import type { SuiteScenario } from "../suite/types.js";
 import type { z } from "zod";
-import { CHECK, stabilityChecks } from "./stability.js";
+import { CHECK, completionRate, stabilityChecks } from "./stability.js";
 
 export type FindMaxPhase = "calibrate" | "ramp" | "bisect" | "retest" | "confirm";
 
@@ -215,7 +216,7 @@ export async function findMax(
     if (s === undefined) break;
     judge(s);
   }
-  for (let confirmations = 0; confirmations < 3 && good !== undefined && stopped === undefined && session.canContinue; confirmations++) {
+  for (let confirmations = 0; confirmations < 4 && good !== undefined && stopped === undefined && session.canContinue; confirmations++) {
     const c = await runStep(good, "confirm", options.stepMs * 2);
     if (c === undefined) break;
     if (c.generatorBound) {
@@ -233,7 +234,10 @@ export async function findMax(
       };
     }
     bad = c;
-    good = c.rate > 1 ? roundRate(c.rate * 0.9) : undefined;
+    // Next: 10 % lower, or lower still when the confirmation showed what the target kept up with.
+    const kept = completionRate(c.outcome.result);
+    const next = Math.min(c.rate * 0.9, kept === undefined ? Number.POSITIVE_INFINITY : kept * 0.95);
+    good = next >= 1 ? roundRate(next) : undefined;
   }
 
   if (stopped === undefined && !session.canContinue) stopped = "the run was interrupted or the target failed";

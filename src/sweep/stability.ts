@@ -140,10 +140,9 @@ function growthCheck(result: ScenarioResult): ThresholdOutcome[] {
  */
 function keepingUp(result: ScenarioResult): ThresholdOutcome[] {
   const asked = result.generator.askedRate;
-  const full = result.series.filter((p) => p.t + 1 <= Math.floor(result.durationS + 1e-9));
-  if (asked === null || asked <= 0 || full.length < 2) return [];
-  const later = full.slice(Math.floor(full.length / 3));
-  const perSec = later.reduce((sum, p) => sum + p.ops + p.errors, 0) / later.length;
+  const later = laterSeconds(result);
+  if (asked === null || asked <= 0 || later.length === 0) return [];
+  const perSec = completionRate(result) ?? 0;
   const fraction = perSec / asked;
   return [
     {
@@ -156,6 +155,19 @@ function keepingUp(result: ScenarioResult): ThresholdOutcome[] {
       kind: "ratio",
     },
   ];
+}
+
+/** Full measured seconds after the first third. */
+function laterSeconds(result: ScenarioResult): SeriesPoint[] {
+  const full = result.series.filter((p) => p.t + 1 <= Math.floor(result.durationS + 1e-9));
+  return full.length < 2 ? [] : full.slice(Math.floor(full.length / 3));
+}
+
+/** Operations completed per second over the step's last two thirds: what the target kept up with. */
+export function completionRate(result: ScenarioResult): number | undefined {
+  const later = laterSeconds(result);
+  if (later.length === 0) return undefined;
+  return later.reduce((sum, p) => sum + p.ops + p.errors, 0) / later.length;
 }
 
 function lagCheck(probes: readonly StoredProbeReading[]): ThresholdOutcome | undefined {
