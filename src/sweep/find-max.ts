@@ -11,7 +11,8 @@
 //              neighbour's burst is not the target's limit); stable if the retest is
 //   confirm    the answer is run again for twice the step; if that fails, the next candidate is
 //              10 % lower, or 95 % of what the target completed per second in that longer step when
-//              less (at most four confirmations, so a drifting machine cannot make it run long)
+//              less (but not below 80 %); at most four confirmations, so a drifting machine cannot
+//              make it run long
 //
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
@@ -236,7 +237,8 @@ export async function findMax(
     bad = c;
     // Next: 10 % lower, or lower still when the confirmation showed what the target kept up with.
     const kept = completionRate(c.outcome.result);
-    const next = Math.min(c.rate * 0.9, kept === undefined ? Number.POSITIVE_INFINITY : kept * 0.95);
+    // An overloaded step can complete less than the target's capacity (it thrashes): at most 20 % down.
+    const next = Math.max(c.rate * 0.8, Math.min(c.rate * 0.9, kept === undefined ? Number.POSITIVE_INFINITY : kept * 0.95));
     good = next >= 1 ? roundRate(next) : undefined;
   }
 
