@@ -121,7 +121,7 @@ export function renderFindMax(a: FindMaxAnswer): string {
   lines.push(
     "  rule: the highest rate whose step met the scenario's thresholds, achieved ≥ 95 % of the asked rate (and completed ≥ 95 % of it per second over the step's last two thirds), kept p50 and p99 " +
       "from both growing across the step (no backlog), kept errors (and consumer lag) in bounds and left the generator CPU; " +
-      "an unstable step is retested once, and the answer confirmed with a step twice as long (10 % lower, or 95 % of what that step completed per second, when it fails)",
+      "an unstable step is retested once, and the answer confirmed with a step twice as long (run twice before it counts as failed; then 10 % lower, or 95 % of what that step completed per second)",
   );
   const rows = a.steps.map((s, i) => {
     const r = s.scenario.result;

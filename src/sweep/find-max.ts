@@ -11,8 +11,8 @@
 //              neighbour's burst is not the target's limit); stable if the retest is
 //   confirm    the answer is run again for twice the step; if that fails, the next candidate is
 //              10 % lower, or 95 % of what the target completed per second in that longer step when
-//              less (but not below 80 %); at most four confirmations, so a drifting machine cannot
-//              make it run long
+//              less (but not below 80 %); a failed confirmation is run once more first, and at most
+//              three rates are confirmed, so a drifting machine cannot make the search run long
 //
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
@@ -217,8 +217,10 @@ export async function findMax(
     if (s === undefined) break;
     judge(s);
   }
-  for (let confirmations = 0; confirmations < 4 && good !== undefined && stopped === undefined && session.canContinue; confirmations++) {
-    const c = await runStep(good, "confirm", options.stepMs * 2);
+  for (let candidates = 0; candidates < 3 && good !== undefined && stopped === undefined && session.canContinue; candidates++) {
+    // A failed confirmation is run once more before the answer steps down (as any unstable step is).
+    let c = await runStep(good, "confirm", options.stepMs * 2);
+    if (c !== undefined && !c.stable && !c.generatorBound && session.canContinue) c = (await runStep(good, "confirm", options.stepMs * 2)) ?? c;
     if (c === undefined) break;
     if (c.generatorBound) {
       judge(c);
