@@ -11,8 +11,10 @@
 //              neighbour's burst is not the target's limit); stable if the retest is
 //   confirm    the answer is run again for twice the step; if that fails, the next candidate is
 //              10 % lower, or 95 % of what the target completed per second in that longer step when
-//              less (but not below 80 %); a failed confirmation is run once more first, and at most
-//              three rates are confirmed, so a drifting machine cannot make the search run long
+//              less (but not below half); a failed confirmation is run once more first, and at most
+//              four rates are confirmed, so a drifting machine cannot make the search run long.
+//              Short steps can overstate what a target keeps up for longer (a database absorbs a
+//              burst before its WAL and checkpoints catch up): the confirmation is what counts
 //
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
@@ -217,7 +219,7 @@ export async function findMax(
     if (s === undefined) break;
     judge(s);
   }
-  for (let candidates = 0; candidates < 3 && good !== undefined && stopped === undefined && session.canContinue; candidates++) {
+  for (let candidates = 0; candidates < 4 && good !== undefined && stopped === undefined && session.canContinue; candidates++) {
     // A failed confirmation is run once more before the answer steps down (as any unstable step is).
     let c = await runStep(good, "confirm", options.stepMs * 2);
     if (c !== undefined && !c.stable && !c.generatorBound && session.canContinue) c = (await runStep(good, "confirm", options.stepMs * 2)) ?? c;
@@ -239,8 +241,8 @@ export async function findMax(
     bad = c;
     // Next: 10 % lower, or lower still when the confirmation showed what the target kept up with.
     const kept = completionRate(c.outcome.result);
-    // An overloaded step can complete less than the target's capacity (it thrashes): at most 20 % down.
-    const next = Math.max(c.rate * 0.8, Math.min(c.rate * 0.9, kept === undefined ? Number.POSITIVE_INFINITY : kept * 0.95));
+    // An overloaded step can complete less than the target's capacity (it thrashes): at most half down.
+    const next = Math.max(c.rate * 0.5, Math.min(c.rate * 0.9, kept === undefined ? Number.POSITIVE_INFINITY : kept * 0.95));
     good = next >= 1 ? roundRate(next) : undefined;
   }
 
