@@ -48,6 +48,8 @@ export interface ScenarioRunOptions {
   concurrencyHint?: number;
   /** The target runs inside this process (DuckDB): its CPU is not the generator's. */
   inProcessTarget?: boolean;
+  /** Latency percentiles (0–1) the thresholds judge: the validity verdict checks their sample count. */
+  judgedPercentiles?: readonly number[];
   clock?: Clock;
   /** A user interrupt (Ctrl-C): stop, keep partial results, status "interrupted". */
   signal?: AbortSignal;
@@ -260,6 +262,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       maxInFlight: executor.maxInFlight,
       compareRates: status === "completed",
       inProcessTarget: options.inProcessTarget === true,
+      measuredMs,
     });
     return buildScenarioResult({
       status,
@@ -274,6 +277,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       ...(observes === undefined ? {} : { observes }),
       validity: {
         inProcessTarget: options.inProcessTarget === true,
+        ...(options.judgedPercentiles === undefined ? {} : { judgedPercentiles: options.judgedPercentiles }),
         capWaits: executor.openOutcome()?.capWaits ?? 0,
         notStarted: executor.openOutcome()?.notStarted ?? 0,
       },

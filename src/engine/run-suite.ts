@@ -15,6 +15,7 @@ import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../th
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { runScenario, type Progress } from "./run-scenario.js";
+import { judgedPercentiles } from "./validity.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -312,6 +313,7 @@ export class SuiteSession {
           operation: prepared.run,
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
           inProcessTarget: prepared.inProcess === true,
+          judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
           observe: prepared,
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p) => hooks.progress?.(scenario, p),

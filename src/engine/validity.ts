@@ -11,6 +11,7 @@
 import {
   ACHIEVED_RATE_MIN_FRACTION,
   CPU_MAX_PERCENT,
+  CPU_MIN_JUDGED_MS,
   LAG_P99_MAX_MS,
   LATE_START_MAX_FRACTION,
 } from "./generator-health.js";
@@ -27,6 +28,22 @@ export interface ValidityContext {
   readonly capWaits?: number;
   /** Open loop: operations that were due but never started because maxInFlight were in flight. */
   readonly notStarted?: number;
+  /**
+   * Latency percentiles (0–1) the scenario's thresholds judge (`p95 < 5ms` → 0.95): a verdict that
+   * rests on a percentile needs the samples for it. Absent: the table's p99 is judged.
+   */
+  readonly judgedPercentiles?: readonly number[];
+}
+
+/** The latency percentiles (0–1) that threshold metrics name: `p95`, `service.p99`, `p99.9`. */
+export function judgedPercentiles(metrics: readonly string[]): number[] {
+  const out = new Set<number>();
+  for (const metric of metrics) {
+    const m = /^(?:service\.)?p(\d+(?:\.\d+)?)$/.exec(metric);
+    const q = m ? Number((Number(m[1]) / 100).toFixed(6)) : NaN;
+    if (q > 0 && q < 1) out.add(q);
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 /** The result as built, before its verdict. */
@@ -38,7 +55,7 @@ export type UnjudgedResult = Omit<ScenarioResult, "validity">;
  * run. 10 beyond it gives p99 ≥ 1,000 samples and p99.9 ≥ 10,000 (the usual HdrHistogram advice).
  */
 export const SAMPLES_BEYOND_PERCENTILE = 10;
-/** The highest percentile the console table shows, which is the one judged. */
+/** The highest percentile the console table shows: judged when the caller names none. */
 export const SHOWN_PERCENTILE = 0.99;
 
 /** Event-loop lag in a closed loop counts when it exceeds this share of the median latency. */
@@ -67,7 +84,7 @@ export function assessValidity(result: UnjudgedResult, context: ValidityContext 
     // Lag that already explains a saturated generator is said there, once.
     ...(saturated.length > 0 ? [] : scheduleLag(result, context)),
     ...notSteady(result),
-    ...tooFewSamples(result),
+    ...tooFewSamples(result, context),
   ];
   return { valid: reasons.length === 0, reasons };
 }
@@ -119,7 +136,7 @@ function generatorSaturated(r: UnjudgedResult, c: ValidityContext): ValidityReas
   const g = r.generator;
   const busy = g.cpuPercent - (g.spinCpuPercent ?? 0);
   const facts: string[] = [];
-  if (c.inProcessTarget !== true && busy > CPU_MAX_PERCENT) {
+  if (c.inProcessTarget !== true && busy > CPU_MAX_PERCENT && r.durationS * 1000 >= CPU_MIN_JUDGED_MS) {
     facts.push(`the load generator kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)`);
   }
   const short = shortOfRate(r);
@@ -202,15 +219,23 @@ function notSteady(r: UnjudgedResult): ValidityReason[] {
   ];
 }
 
-function tooFewSamples(r: UnjudgedResult): ValidityReason[] {
+/** Percentile q (0–1) as the table names it: 0.99 → "p99", 0.999 → "p99.9". */
+export function percentileName(q: number): string {
+  return `p${Number((q * 100).toFixed(3))}`;
+}
+
+/** The highest judged percentile that the samples cannot support, when there is one. */
+function tooFewSamples(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   const n = r.latency.count;
-  const needed = minSamplesFor(SHOWN_PERCENTILE);
-  if (n === 0 || n >= needed) return [];
+  const unsupported = (c.judgedPercentiles ?? [SHOWN_PERCENTILE]).filter((q) => n > 0 && n < minSamplesFor(q));
+  const q = unsupported.at(-1);
+  if (q === undefined) return [];
+  const needed = minSamplesFor(q);
   return [
     {
       code: "too-few-samples",
       message:
-        `p99 from ${fmtCount(n)} latencies (needs ≥ ${fmtCount(needed)}, ${SAMPLES_BEYOND_PERCENTILE} beyond it): ` +
+        `${percentileName(q)} from ${fmtCount(n)} latencies (needs ≥ ${fmtCount(needed)}, ${SAMPLES_BEYOND_PERCENTILE} beyond it): ` +
         "it is close to the maximum of this run, not a percentile; run more iterations or a longer duration",
     },
   ];

@@ -4,7 +4,7 @@
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
-import { validityLines } from "../engine/validity.js";
+import { minSamplesFor, SAMPLES_BEYOND_PERCENTILE, validityLines } from "../engine/validity.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 
 export interface ConsoleOptions {
@@ -94,6 +94,11 @@ export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "varian
   return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
 }
 
+/** "*" after a percentile that too few latencies lie beyond: it is close to the max, not an estimate. */
+function thinTail(count: number, q: number): string {
+  return count < minSamplesFor(q) ? "*" : "";
+}
+
 function scenarioRow(s: StoredScenario, trials: number): string[] {
   const r = s.result;
   const hasLatency = r.latency.count > 0;
@@ -105,9 +110,9 @@ function scenarioRow(s: StoredScenario, trials: number): string[] {
     formatRate(r.opsPerSec),
     formatRate(r.throughput),
     r.mbps >= 0.01 ? r.mbps.toFixed(2) : "–",
-    hasLatency ? formatMs(r.latency.p50) : "–",
-    hasLatency ? formatMs(r.latency.p95) : "–",
-    hasLatency ? formatMs(r.latency.p99) : "–",
+    hasLatency ? `${formatMs(r.latency.p50)}${thinTail(r.latency.count, 0.5)}` : "–",
+    hasLatency ? `${formatMs(r.latency.p95)}${thinTail(r.latency.count, 0.95)}` : "–",
+    hasLatency ? `${formatMs(r.latency.p99)}${thinTail(r.latency.count, 0.99)}` : "–",
     hasLatency ? formatMs(r.latency.max) : "–",
     r.errors === 0 ? "0" : `${formatCount(r.errors)} (${formatPercent(r.errorRate, 2)})`,
   ];
@@ -152,6 +157,12 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     }
     for (const w of s.result.generator.warnings) out.push(`    ${paint(color, 33, "!")} generator: ${w}`);
   });
+  if (run.scenarioResults.some((s) => s.result.latency.count > 0 && s.result.latency.count < minSamplesFor(0.99))) {
+    out.push(
+      `* fewer than ${SAMPLES_BEYOND_PERCENTILE} latencies beyond this percentile: it is close to the run's maximum, ` +
+        "not an estimate (p95 needs 200 operations, p99 1,000)",
+    );
+  }
 
   if (run.thresholds.length > 0) {
     out.push("");

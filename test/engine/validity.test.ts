@@ -2,7 +2,7 @@
 // them (so a test that cannot fail would show here as a boundary that does not move).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { assessValidity, minSamplesFor, validityOf, type UnjudgedResult } from "../../src/engine/validity.js";
+import { assessValidity, judgedPercentiles, minSamplesFor, validityOf, type UnjudgedResult, type ValidityContext } from "../../src/engine/validity.js";
 import type { GeneratorHealth, LatencySummary, ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
 
 const latency = (values: Partial<LatencySummary> = {}): LatencySummary => ({
@@ -27,7 +27,7 @@ function result(values: Partial<UnjudgedResult> = {}): UnjudgedResult {
   };
 }
 
-const codes = (r: UnjudgedResult, context = {}): string[] => assessValidity(r, context).reasons.map((x) => x.code);
+const codes = (r: UnjudgedResult, context: ValidityContext = {}): string[] => assessValidity(r, context).reasons.map((x) => x.code);
 
 test("a steady open-loop run that met its rate with plenty of samples is valid", () => {
   const v = assessValidity(result());
@@ -130,4 +130,15 @@ test("the console summary puts each INVALID reason right under its scenario's ro
   assert.match(lines[row + 1] ?? "", /^ {4}INVALID: asked 5,000\/s, achieved 3,120\/s \(62 %, needs ≥ 95 %\) \[rate-not-reached\]$/);
   const fine = lines.findIndex((l) => l.startsWith("fine "));
   assert.ok(fine > row && !(lines[fine + 1] ?? "").includes("INVALID"), text);
+});
+
+test("too-few-samples judges the percentiles the thresholds name, when the caller says which", () => {
+  assert.deepEqual(judgedPercentiles(["p95", "throughput", "service.p99", "p99.9", "end_to_end.p99", "p95"]), [0.95, 0.99, 0.999]);
+  const ten = result({ latency: latency({ count: 10 }) });
+  assert.deepEqual(codes(ten, { judgedPercentiles: [] }), [], "no percentile judged: max and p50 are what a short run shows");
+  const p95 = assessValidity(result({ latency: latency({ count: 150 }) }), { judgedPercentiles: [0.5, 0.95] });
+  assert.match(p95.reasons[0]?.message ?? "", /^p95 from 150 latencies \(needs ≥ 200/);
+  assert.deepEqual(codes(result({ latency: latency({ count: 200 }) }), { judgedPercentiles: [0.95] }), []);
+  const tail = assessValidity(result({ latency: latency({ count: 5000 }) }), { judgedPercentiles: [0.99, 0.999] });
+  assert.match(tail.reasons[0]?.message ?? "", /^p99\.9 from 5,000 latencies \(needs ≥ 10,000/);
 });

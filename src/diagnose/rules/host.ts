@@ -78,18 +78,29 @@ export const HOST_RULES = [
       "free or add memory before trusting latencies (swapping and page-cache eviction distort them): lower buffer sizes " +
       "(shared_buffers, buffer.memory) of services sharing this host, or move them apart",
   }),
-  defineRule<HostMatch>({
+  // One finding for the run: steal comes from the machine, not from any one scenario.
+  defineRule<HostMatch[]>({
     id: "host.cpu-steal",
     area: "host",
-    scope: "scenario",
-    title: "The hypervisor took CPU from this host (steal time)",
+    scope: "run",
+    title: (m) => `The hypervisor took CPU from this host (steal time, ${m.length} scenario${m.length === 1 ? "" : "s"})`,
     impact: "low",
     runbook: "seed 002 · 2. High CPU Usage · Performance Testing (a dedicated load-test machine)",
-    when: (subject) => {
-      const m = hostReading(subject);
-      return m !== undefined && (m.reading.metrics.cpu_steal ?? 0) > STEAL_MAX ? m : undefined;
+    when: ({ run }) => {
+      const seen = new Set<string>();
+      const out: HostMatch[] = [];
+      for (const scenario of run.scenarioResults) {
+        const m = hostReading({ run, scenario });
+        if (m === undefined || seen.has(scenario.name) || (m.reading.metrics.cpu_steal ?? 0) <= STEAL_MAX) continue;
+        seen.add(scenario.name);
+        out.push(m);
+      }
+      return out.length === 0 ? undefined : out;
     },
-    evidence: (m) => [`steal ${pct(m.reading.metrics.cpu_steal)} of CPU time over the scenario (limit ${pct(STEAL_MAX)})`],
+    evidence: (m) => [
+      ...m.slice(0, 5).map((x) => `${x.scenario.name}: steal ${pct(x.reading.metrics.cpu_steal)} of CPU time (limit ${pct(STEAL_MAX)})`),
+      ...(m.length > 5 ? [`and ${m.length - 5} more`] : []),
+    ],
     recommendation: () => "measure on a dedicated or larger instance, and compare runs with --trials 5 so the noise shows in the intervals",
   }),
 ];
