@@ -3,6 +3,7 @@
 import { UsageError } from "../errors.js";
 import { table } from "../report/format.js";
 import { ResultsStore, type RunRow } from "../store/results-store.js";
+import { resolveRunId } from "./run-ref.js";
 
 function when(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
@@ -11,11 +12,7 @@ function when(ms: number): string {
 export function baselineSetCommand(ref: string, flags: { store: string }): number {
   const store = ResultsStore.open(flags.store);
   try {
-    const id = store.resolveRef(ref);
-    if (id === undefined) {
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, { hint: "give a run id from pipebench runs, latest or a tag" });
-    }
-    const run = store.setBaseline(id);
+    const run = store.setBaseline(resolveRunId(store, ref));
     process.stdout.write(`run ${run.id}${run.tag === null ? "" : ` (${run.tag})`} is now the baseline of suite ${run.suiteName}\n`);
     return 0;
   } finally {

@@ -4,6 +4,7 @@
 import { ExitCode, UsageError } from "../errors.js";
 import { compareRuns, DEFAULT_ALPHA, DEFAULT_NOISE_FLOOR_PCT, regressions } from "../compare/compare.js";
 import { renderComparison } from "../compare/render.js";
+import { loadRun } from "./run-ref.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 
 export const COMPARE_FORMATS = ["table", "json"] as const;
@@ -39,21 +40,7 @@ export function resolvePair(store: ResultsStore, refA: string, refB: string): [S
   if (refA === "baseline" && refB === "baseline") {
     throw new UsageError("both sides are the baseline", { hint: "compare the baseline with another run, e.g. pipebench compare baseline latest" });
   }
-  const load = (ref: string, suite?: string): StoredRun => {
-    const id = store.resolveRef(ref, suite === undefined ? {} : { suite });
-    const run = id === undefined ? undefined : store.getRun(id);
-    if (run === undefined) {
-      if (ref === "baseline") {
-        throw new UsageError(`suite ${suite ?? "?"} has no baseline in ${store.path}`, {
-          hint: "mark one with: pipebench baseline set <run>",
-        });
-      }
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, {
-        hint: "give a run id from pipebench runs, latest, latest~1, baseline or a tag",
-      });
-    }
-    return run;
-  };
+  const load = (ref: string, suite?: string): StoredRun => loadRun(store, ref, suite === undefined ? {} : { suite });
   if (refA === "baseline") {
     const after = load(refB);
     return [load("baseline", after.suiteName), after];

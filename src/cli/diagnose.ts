@@ -4,6 +4,7 @@ import { diagnose } from "../diagnose/diagnose.js";
 import { UsageError } from "../errors.js";
 import { renderFindings } from "../report/findings.js";
 import { ResultsStore } from "../store/results-store.js";
+import { loadRun } from "./run-ref.js";
 
 export const DIAGNOSE_FORMATS = ["table", "json"] as const;
 
@@ -13,12 +14,7 @@ export function diagnoseCommand(ref: string, flags: { store: string; format: str
   }
   const store = ResultsStore.open(flags.store);
   try {
-    const run = store.getRun(store.resolveRef(ref) ?? -1);
-    if (run === undefined) {
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, {
-        hint: "give a run id from pipebench runs, latest, latest~1, baseline or a tag",
-      });
-    }
+    const run = loadRun(store, ref);
     const findings = diagnose(run);
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify({ run: run.id, suite: run.suiteName, findings }, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { relative } from "node:path";
 import { UsageError } from "../errors.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { writeReport } from "../report/write-report.js";
+import { loadRun } from "./run-ref.js";
 
 export interface ReportFlags {
   store: string;
@@ -15,16 +16,7 @@ export interface ReportFlags {
 }
 
 function load(store: ResultsStore, ref: string, what: string, suite?: string): StoredRun {
-  const id = store.resolveRef(ref, suite === undefined ? {} : { suite });
-  const run = id === undefined ? undefined : store.getRun(id);
-  if (run === undefined) {
-    const hint =
-      ref === "baseline"
-        ? "mark one with: pipebench baseline set <run>"
-        : "give a run id from pipebench runs, latest, latest~N, baseline or a tag";
-    throw new UsageError(`there is no ${what} "${ref}" in ${store.path}`, { hint });
-  }
-  return run;
+  return loadRun(store, ref, { what, ...(suite === undefined ? {} : { suite }) });
 }
 
 export function defaultReportDir(run: StoredRun, baseline?: StoredRun): string {

@@ -3,6 +3,7 @@
 import { UsageError } from "../errors.js";
 import { renderRunSummary } from "../report/console-summary.js";
 import { ResultsStore } from "../store/results-store.js";
+import { loadRun } from "./run-ref.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
 import { renderSearches } from "./sweep-table.js";
 
@@ -12,12 +13,7 @@ export function showCommand(ref: string, flags: { store: string; format: string;
   }
   const store = ResultsStore.open(flags.store);
   try {
-    const run = store.getRun(store.resolveRef(ref) ?? -1);
-    if (run === undefined) {
-      throw new UsageError(`there is no run ${ref} in ${store.path}`, {
-        hint: "give a run id from pipebench runs, latest, latest~1, baseline or a tag",
-      });
-    }
+    const run = loadRun(store, ref);
     if (flags.format === "kafka-perf") writeKafkaPerf(run);
     else {
       process.stdout.write(

@@ -102,10 +102,10 @@ export interface HealthInputs {
 }
 
 /**
- * The CPU share is judged over at least this much time: over a few milliseconds (ten quick queries)
+ * The CPU share is judged over at least half a second: over a few milliseconds (ten quick queries)
  * one garbage collection or a driver's setup decides it, not the load.
  */
-export const CPU_MIN_JUDGED_MS = 1000;
+export const CPU_MIN_JUDGED_MS = 500;
 
 export function assessGeneratorHealth(inputs: HealthInputs): GeneratorHealth {
   const { process: sample, askedRate, achievedRate } = inputs;

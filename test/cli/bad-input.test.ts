@@ -86,5 +86,5 @@ test("bad flags are usage errors with exit 2", async () => {
   assert.match(r.stderr, /--duration soon is not a duration/);
   const show = await pipebench(["show", "12345", "--store", join(dir, "f.db")]);
   assert.equal(show.code, 2);
-  assert.match(show.stderr, /there is no run 12345/);
+  assert.match(show.stderr, /there is no run "12345"/);
 });

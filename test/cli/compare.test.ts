@@ -118,7 +118,7 @@ test("baseline set / show, and `compare baseline latest` uses the baseline of th
   assert.match(missing.stderr, /suite nope has no baseline/);
   const bad = await pipebench(["compare", "first", "no-such-run", "--store", store]);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /no run no-such-run[\s\S]*hint:/);
+  assert.match(bad.stderr, /no run "no-such-run"[\s\S]*hint:/);
   const badPct = await pipebench(["compare", "first", "second", "--fail-on-regression", "five", "--store", store]);
   assert.equal(badPct.code, 2);
 });

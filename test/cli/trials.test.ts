@@ -47,5 +47,5 @@ test("a bad --trials or --tag is refused before anything runs (exit 2)", async (
   }
   const missing = await pipebench(["show", "no-such-tag", "--store", store]);
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /no run no-such-tag/);
+  assert.match(missing.stderr, /no run "no-such-tag"/);
 });
