@@ -78,3 +78,20 @@ export function trialOf(scenario: StoredScenario): number {
   const t = (scenario as { trial?: unknown }).trial;
   return typeof t === "number" ? t : 0;
 }
+
+/**
+ * What `match` finds in each scenario of the run, once per scenario name (the first trial that
+ * shows it): for run-wide findings that list the scenarios they were seen in.
+ */
+export function oncePerScenario<T>(run: StoredRun, match: (scenario: StoredScenario) => T | undefined): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const scenario of run.scenarioResults) {
+    if (seen.has(scenario.name)) continue;
+    const m = match(scenario);
+    if (m === undefined) continue;
+    seen.add(scenario.name);
+    out.push(m);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { validityOf } from "../../engine/validity.js";
 import type { GeneratorHealth, ValidityCode } from "../../metrics/summary.js";
 import { formatCount, formatRate } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
+import { oncePerScenario } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 interface Invalid {
@@ -137,15 +138,7 @@ export const GENERATOR_RULES = [
     impact: "low",
     runbook: "seed 000 · Day 6 Load Testing & Benchmarking",
     when: ({ run }) => {
-      const seen = new Set<string>();
-      const out: Invalid[] = [];
-      for (const scenario of run.scenarioResults) {
-        if (seen.has(scenario.name)) continue;
-        const m = reason("too-few-samples")({ run, scenario });
-        if (m === undefined) continue;
-        seen.add(scenario.name);
-        out.push(m);
-      }
+      const out = oncePerScenario(run, (scenario) => reason("too-few-samples")({ run, scenario }));
       return out.length === 0 ? undefined : out;
     },
     evidence: (m) => m.map((x) => `${x.scenario.name}: ${x.message.split(":")[0] ?? x.message}`),

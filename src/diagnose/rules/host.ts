@@ -3,7 +3,7 @@
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
-import { hostOf, intervalReading } from "../readings.js";
+import { hostOf, intervalReading, oncePerScenario } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 const PROBE = "host";
@@ -87,14 +87,10 @@ export const HOST_RULES = [
     impact: "low",
     runbook: "seed 002 · 2. High CPU Usage · Performance Testing (a dedicated load-test machine)",
     when: ({ run }) => {
-      const seen = new Set<string>();
-      const out: HostMatch[] = [];
-      for (const scenario of run.scenarioResults) {
+      const out = oncePerScenario(run, (scenario) => {
         const m = hostReading({ run, scenario });
-        if (m === undefined || seen.has(scenario.name) || (m.reading.metrics.cpu_steal ?? 0) <= STEAL_MAX) continue;
-        seen.add(scenario.name);
-        out.push(m);
-      }
+        return m !== undefined && (m.reading.metrics.cpu_steal ?? 0) > STEAL_MAX ? m : undefined;
+      });
       return out.length === 0 ? undefined : out;
     },
     evidence: (m) => [
