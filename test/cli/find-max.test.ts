@@ -1,6 +1,8 @@
 // `--find-max` on the quickstart's HTTP ingest scenario (the ingest service writing to the embedded
 // PostgreSQL), three searches one after the other: the three answers must agree within ±10 % of
-// their median. Steps of 3 s (after a calibration step) keep each search near a minute. Also: each step is stored with its
+// their median. Steps of 5 s, the default (3 s steps gave 2,160 / 2,420 / 2,430 on a quiet machine,
+// 0.7 % outside: a short step passes rates the target cannot hold), about 100 s a search, so this
+// file runs last and alone (scripts/test.mjs). Also: each step is stored with its
 // variant and checks, `show` gives the same answer, and a closed-loop scenario is refused (exit 2).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,11 +22,11 @@ function answerOf(stdout: string): number {
   return Number((m[1] ?? "").replaceAll(",", ""));
 }
 
-test("three searches of the quickstart ingest scenario agree within ±10 %", { timeout: 420_000 }, async () => {
+test("three searches of the quickstart ingest scenario agree within ±10 %", { timeout: 900_000 }, async () => {
   const answers: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = Date.now();
-    const r = await pipebench(["run", "--find-max", "--step-duration", "3s", "--store", store], {}, 200_000);
+    const r = await pipebench(["run", "--find-max", "--step-duration", "5s", "--store", store], {}, 300_000);
     assert.equal(r.code, 0, `search ${i + 1}: ${r.stderr.slice(-2000)}\n${r.stdout.slice(-3000)}`);
     const answer = answerOf(r.stdout);
     answers.push(answer);
