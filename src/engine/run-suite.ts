@@ -92,15 +92,20 @@ function neededTargets(suite: Suite): string[] {
   return Object.keys(suite.targets).filter((name) => needed.has(name));
 }
 
+/** `{{targets.pg.url}}` in a target's settings: the URL of a target connected before it. */
+function refResolver(connected: ReadonlyMap<string, { connection: Connection<unknown> }>): (ref: string) => string | undefined {
+  return (ref) => {
+    const m = /^targets\.([\w-]+)\.url$/.exec(ref);
+    return m ? connected.get(m[1] ?? "")?.connection.info.url : undefined;
+  };
+}
+
 async function connectTargets(
   suite: Suite,
   log: (line: string) => void,
 ): Promise<Map<string, { kind: string; connection: Connection<unknown> }>> {
   const connected = new Map<string, { kind: string; connection: Connection<unknown> }>();
-  const resolveRef = (ref: string): string | undefined => {
-    const m = /^targets\.([\w-]+)\.url$/.exec(ref);
-    return m ? connected.get(m[1] ?? "")?.connection.info.url : undefined;
-  };
+  const resolveRef = refResolver(connected);
   try {
     for (const name of neededTargets(suite)) {
       const target = suite.targets[name];
@@ -376,8 +381,8 @@ export class SuiteSession {
     return outcome;
   }
 
-  /** Reads the run-wide probes, judges the suite's thresholds, stores the verdict, closes the targets. */
   /**
+   * Reads the run-wide probes, judges the suite's thresholds, stores the verdict, closes the targets.
    * `passed`, when given, is the caller's verdict on its scenarios (find-max: an answer was found,
    * though the search's steps beyond it failed by design); the suite's thresholds are judged still.
    */
@@ -431,11 +436,12 @@ export class SuiteSession {
     if (!current || !driver) return;
     await current.connection.close().catch(() => undefined);
     this.connected.delete(name);
-    const resolveRef = (ref: string): string | undefined => {
-      const m = /^targets\.([\w-]+)\.url$/.exec(ref);
-      return m ? this.connected.get(m[1] ?? "")?.connection.info.url : undefined;
-    };
-    const connection = await driver.connect(config, { name, suiteDir: this.suite.dir, log: this.log, resolveRef });
+    const connection = await driver.connect(config, {
+      name,
+      suiteDir: this.suite.dir,
+      log: this.log,
+      resolveRef: refResolver(this.connected),
+    });
     this.connected.set(name, { kind: current.kind, connection });
     // The old connection closed its probes: read the target through the new one.
     this.probes.forEach((p, i) => {
