@@ -20,14 +20,12 @@ import type { KafkaGroupWatch } from "../../probes/kafka-admin.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { brokerErrorId, isUnknownTopic, KafkaOpError, kafkaErrorDetail } from "./errors.js";
-import { fetchFrom, partitionsByLeader, type FetchResponse } from "./fetch.js";
+import { CONTROL_BATCH, fetchFrom, partitionsByLeader, type FetchResponse } from "./fetch.js";
 import { countedFetchVersion, fetchCounted, type CountedFetchSettings } from "./fetch-counted.js";
 import { RecordQueue, type Chunk } from "./record-queue.js";
 import type { ConsumerSettings } from "./settings.js";
 import type { ConsumeWorkload, KafkaTarget } from "./schema.js";
 
-/** Record batch attribute: a transaction control batch, no user records. */
-const CONTROL_BATCH = 0x20;
 const IDLE_POLL_MS = 100;
 
 export interface ConsumeParts {

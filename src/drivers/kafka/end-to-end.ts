@@ -23,7 +23,7 @@ import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver
 import { baseOptions } from "./admin.js";
 import { RecordBatcher } from "./batcher.js";
 import { KafkaOpError } from "./errors.js";
-import { fetchFrom, partitionsByLeader } from "./fetch.js";
+import { CONTROL_BATCH, fetchFrom, partitionsByLeader } from "./fetch.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { DEFAULT_RECORD_SIZE } from "./produce.js";
 import type { EndToEndWorkload, KafkaTarget } from "./schema.js";
@@ -32,7 +32,6 @@ import type { EndToEndWorkload, KafkaTarget } from "./schema.js";
 const MAGIC = 0x50424531;
 /** magic (4) + sequence number (float64) + send stamp (float64). */
 export const PREFIX_BYTES = 20;
-const CONTROL_BATCH = 0x20;
 
 /** Test-only: faults injected at the producer, so that the broker really lacks or really repeats a record. */
 export interface EndToEndFaults {

@@ -8,6 +8,7 @@
 // record. The `end-to-end` and `pipeline` workloads read record contents and keep the client's
 // decoding (fetch.ts).
 import { type Consumer, compressionsAlgorithmsByBitmask, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17, type Reader, ResponseError } from "@platformatic/kafka";
+import { CONTROL_BATCH } from "./fetch.js";
 import type { Chunk } from "./record-queue.js";
 
 const FETCH_API = 1;
@@ -15,9 +16,8 @@ const FETCH_API = 1;
 const REQUEST_BY_VERSION = { 13: fetchV13.createRequest, 14: fetchV14.createRequest, 15: fetchV15.createRequest, 16: fetchV16.createRequest, 17: fetchV17.createRequest } as const;
 type Version = keyof typeof REQUEST_BY_VERSION;
 
-/** Record batch attributes: compression codec bits; a transaction control batch (no user records). */
+/** Record batch attribute: the compression codec bits. */
 const COMPRESSION_BITS = 0x07;
-const CONTROL_BATCH = 0x20;
 /** Record batch v2 header: baseOffset … recordsCount; records follow at byte 61. */
 const BATCH_HEADER = 61;
 /** baseOffset (8) + batchLength (4): a batch is 12 + batchLength bytes. */

@@ -3,6 +3,9 @@
 // (The client's messages stream costs ~2.5× the CPU per record; see docs/decisions.md.)
 import type { Consumer } from "@platformatic/kafka";
 
+/** Record batch attribute: a transaction control batch, no user records. */
+export const CONTROL_BATCH = 0x20;
+
 /** The parts of the client's fetch response the workloads read. */
 export interface FetchResponse {
   responses: {
