@@ -1,8 +1,32 @@
-// Deciding that the target has failed mid-run: when every operation that finished in each of three
-// seconds in a row failed, more load only measures a dead server. The scenario then stops with status
-// "failed", naming the dominant error so a person knows where to look.
+// Deciding that a scenario must stop for its errors: its `onError` policy.
+//   continue  never stop for errors (an outage is measured through, then the recovery);
+//   abort     stop at the first error, warm-up included;
+//   a limit   stop when the error rate was at or above `rate` in each of `seconds` seconds in a row.
+// The default limit is 100 % for 3 s: when every operation that finished in three seconds in a row
+// failed, more load only measures a dead server. The scenario then stops with status "failed",
+// naming the dominant error so a person knows where to look.
+import { errorClassInfo } from "../metrics/error-kind.js";
 
 export const FAILING_SECONDS_TO_STOP = 3;
+
+export type ErrorPolicy =
+  | { readonly kind: "continue" }
+  | { readonly kind: "abort" }
+  /** `rate` is a fraction (0 < rate ≤ 1); `seconds` a whole number ≥ 1. */
+  | { readonly kind: "limit"; readonly rate: number; readonly seconds: number };
+
+export const DEFAULT_ERROR_POLICY: ErrorPolicy = { kind: "limit", rate: 1, seconds: FAILING_SECONDS_TO_STOP };
+
+/** How a policy reads in a suite and in messages: "continue", "abort", "abort at 50% for 5 s". */
+export function describeErrorPolicy(policy: ErrorPolicy): string {
+  if (policy.kind !== "limit") return policy.kind;
+  return `abort at ${Math.round(policy.rate * 1000) / 10}% errors for ${policy.seconds} s`;
+}
+
+/** Why an `onError: abort` scenario stopped. */
+export function firstErrorReason(errorClass: string, atMs: number): string {
+  return `onError abort: the first error, ${errorClassInfo(errorClass).label}, at ${(Math.max(0, atMs) / 1000).toFixed(1)} s`;
+}
 
 export class TargetFailureDetector {
   private failingSeconds = 0;
@@ -11,6 +35,13 @@ export class TargetFailureDetector {
   /** Error counts by class when the current failing streak began. */
   private streakStart = new Map<string, number>();
   private previous = new Map<string, number>();
+  private readonly rate: number;
+  private readonly seconds: number;
+
+  constructor(limit: { rate: number; seconds: number } = { rate: 1, seconds: FAILING_SECONDS_TO_STOP }) {
+    this.rate = limit.rate;
+    this.seconds = limit.seconds;
+  }
 
   /**
    * Called about once per second with cumulative totals (warm-up included). Returns why the target
@@ -22,13 +53,12 @@ export class TargetFailureDetector {
     const newErrors = errors - this.lastErrors;
     this.lastSuccesses = successes;
     this.lastErrors = errors;
-    if (newSuccesses > 0) this.failingSeconds = 0;
-    else if (newErrors > 0) {
+    if (newErrors > 0 && newErrors / (newErrors + newSuccesses) >= this.rate) {
       if (this.failingSeconds === 0) this.streakStart = this.previous;
       this.failingSeconds++;
-    }
+    } else if (newSuccesses > 0) this.failingSeconds = 0;
     this.previous = new Map(errorsByClass);
-    if (this.failingSeconds < FAILING_SECONDS_TO_STOP) return undefined;
+    if (this.failingSeconds < this.seconds) return undefined;
 
     let dominant = "Error";
     let dominantCount = 0;
@@ -41,9 +71,10 @@ export class TargetFailureDetector {
         dominantCount = inStreak;
       }
     }
-    return (
-      `every operation failed for ${this.failingSeconds} s in a row: ` +
-      `${dominantCount} of ${streakErrors} errors were ${dominant}`
-    );
+    const what =
+      this.rate >= 1
+        ? `every operation failed for ${this.failingSeconds} s in a row`
+        : `${Math.round(this.rate * 1000) / 10}% or more of the operations failed for ${this.failingSeconds} s in a row`;
+    return `${what}: ${dominantCount} of ${streakErrors} errors were ${errorClassInfo(dominant).label}`;
   }
 }

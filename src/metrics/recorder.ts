@@ -10,7 +10,7 @@
 // `measureStartMs` belongs to the warm-up: counted separately, excluded from every number.
 import { classifyError } from "../errors.js";
 import { LatencyHistogram } from "./histogram.js";
-import type { SeriesPoint } from "./summary.js";
+import type { ErrorSeriesPoint, SeriesPoint } from "./summary.js";
 
 /** An operation that starts this much later than intended is a late start (generator fell behind). */
 export const LATE_START_MS = 10;
@@ -22,6 +22,8 @@ export interface RecorderOptions {
   readonly measureStartMs: number;
   /** Distinct error messages kept for a person to read (default 5). */
   readonly maxErrorSamples?: number;
+  /** Told of every failed operation, warm-up included (an `onError: abort` scenario stops at once). */
+  readonly onError?: (errorClass: string) => void;
 }
 
 /** What a recorder collected: the raw material of a ScenarioResult. */
@@ -39,6 +41,8 @@ export interface Recording {
   latency: LatencyHistogram;
   service: LatencyHistogram;
   series: SeriesPoint[];
+  /** Errors by class in each second that had any (sparse; `t` as in `series`). */
+  errorSeries: ErrorSeriesPoint[];
 }
 
 export class ScenarioRecorder {
@@ -54,6 +58,9 @@ export class ScenarioRecorder {
   // One sample per error class (the first seen), so five samples show five kinds of failure rather
   // than five near-identical messages of the commonest one.
   private readonly samples = new Map<string, string>();
+  private readonly secondByClass = new Map<string, number>();
+  private readonly errorPoints: ErrorSeriesPoint[] = [];
+  private readonly onError: ((errorClass: string) => void) | undefined;
 
   private secondIndex = 0;
   private secondEndMs: number;
@@ -75,6 +82,7 @@ export class ScenarioRecorder {
   constructor(options: RecorderOptions) {
     this.measureStartMs = options.measureStartMs;
     this.maxErrorSamples = options.maxErrorSamples ?? 5;
+    this.onError = options.onError;
     this.secondEndMs = options.measureStartMs + SECOND_MS;
   }
 
@@ -101,11 +109,12 @@ export class ScenarioRecorder {
     if (intendedStartMs < this.measureStartMs) {
       this.warmupErrorCount++;
       this.warmupByClass.set(errorClass, (this.warmupByClass.get(errorClass) ?? 0) + 1);
-      return;
+    } else {
+      if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
+      if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
+      this.countErrors(errorClass, 1, describe(error));
     }
-    if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
-    if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
-    this.countErrors(errorClass, 1, describe(error));
+    this.onError?.(errorClass);
   }
 
   /** Measured errors that have no error object, e.g. operations still in flight when the run ended. */
@@ -177,12 +186,14 @@ export class ScenarioRecorder {
       latency,
       service: this.service,
       series: this.points.slice(),
+      errorSeries: this.errorPoints.slice(),
     };
   }
 
   private countErrors(errorClass: string, count: number, message: string): void {
     this.errorCount += count;
     this.byClass.set(errorClass, (this.byClass.get(errorClass) ?? 0) + count);
+    this.secondByClass.set(errorClass, (this.secondByClass.get(errorClass) ?? 0) + count);
     if (this.samples.size < this.maxErrorSamples && !this.samples.has(errorClass)) {
       this.samples.set(errorClass, message);
     }
@@ -203,6 +214,10 @@ export class ScenarioRecorder {
       p50: p50 === undefined ? null : p50 / 1000,
       p99: p99 === undefined ? null : p99 / 1000,
     });
+    if (this.secondByClass.size > 0) {
+      this.errorPoints.push({ t: this.secondIndex, byClass: Object.fromEntries(this.secondByClass) });
+      this.secondByClass.clear();
+    }
     this.latency.add(this.second);
     this.second.reset();
     this.secondStartOps = this.opCount;

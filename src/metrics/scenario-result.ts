@@ -62,6 +62,7 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
     };
   }
   if (o !== undefined && Object.keys(o.counters).length > 0) result.counters = o.counters;
+  if (r.errorSeries.length > 0) result.errorSeries = r.errorSeries;
   if (outcome.failure !== undefined) result.failure = outcome.failure;
   result.validity = assessValidity(result, outcome.validity);
   return result;

@@ -26,6 +26,12 @@ export interface SeriesPoint {
   p99: number | null;
 }
 
+/** The errors of one second that had any, by class (see src/metrics/error-kind.ts for kinds). */
+export interface ErrorSeriesPoint {
+  t: number;
+  byClass: Record<string, number>;
+}
+
 /** What the load generator saw of itself: the evidence for "the generator was the bottleneck". */
 export interface GeneratorHealth {
   /** Process CPU (user + system) over the measured interval, in % of one core. */
@@ -125,6 +131,11 @@ export interface ScenarioResult {
   latencyHistogram: string;
   serviceHistogram: string;
   series: SeriesPoint[];
+  /**
+   * Errors by class per second, only the seconds that had errors (`t` as in `series`). Kept in the
+   * stored result; results stored by an older pipebench do not have it.
+   */
+  errorSeries?: ErrorSeriesPoint[];
   generator: GeneratorHealth;
   /** Present when the workload observes a latency of its own (PreparedWorkload.observes). */
   observed?: ObservedLatency;

@@ -36,6 +36,46 @@ export const ProbeSpec = z.strictObject({
   every: Duration.pipe(z.number().positive()).optional(),
 });
 
+/** A percentage: "50%", or a number of percent (50). */
+const Percent = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const m = typeof value === "number" ? [String(value), String(value)] : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+  const n = m === null ? NaN : Number(m[1]);
+  if (n > 0 && n <= 100) return n / 100;
+  ctx.addIssue({
+    code: "custom",
+    message: `expected a percentage above 0% and at most 100%, got ${describeValue(value)}`,
+    params: { fix: 'write e.g. "50%"' },
+  });
+  return z.NEVER;
+});
+
+/**
+ * When errors stop a scenario: `continue` (never), `abort` (at the first error), or a limit, `abortAt`
+ * an error rate reached in each of `for` seconds in a row. Absent: the default limit, 100% for 3 s.
+ */
+const OnErrorLimit = z.strictObject({
+  abortAt: Percent,
+  /** Whole seconds; at least 1. */
+  for: Duration.pipe(z.number().min(1000, { message: "expected at least 1s" })).optional(),
+});
+export const OnErrorSpec = z.unknown().transform((value, ctx): "continue" | "abort" | z.output<typeof OnErrorLimit> => {
+  if (value === "continue" || value === "abort") return value;
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const limit = OnErrorLimit.safeParse(value);
+    if (limit.success) return limit.data;
+    for (const issue of limit.error.issues) {
+      ctx.addIssue({ code: "custom", message: issue.message, path: issue.path, params: "params" in issue ? issue.params : undefined });
+    }
+    return z.NEVER;
+  }
+  ctx.addIssue({
+    code: "custom",
+    message: `expected continue, abort or a limit, got ${describeValue(value)}`,
+    params: { fix: "write onError: continue (never stop), abort (stop at the first error) or { abortAt: 50%, for: 5s }" },
+  });
+  return z.NEVER;
+});
+
 export const ScenarioSpec = z.strictObject({
   description: z.string().optional(),
   target: z.string(),
@@ -45,6 +85,8 @@ export const ScenarioSpec = z.strictObject({
   thresholds: Expressions.optional(),
   /** Setting (relative to the scenario) → values; several keys make a grid (src/sweep/plan.ts). */
   sweep: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).optional(),
+  /** continue | abort | { abortAt: 50%, for: 5s }; see OnErrorSpec. */
+  onError: OnErrorSpec.optional(),
 });
 
 export const DefaultsSpec = z.strictObject({

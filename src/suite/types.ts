@@ -3,6 +3,7 @@
 import type { Driver } from "../drivers/driver.js";
 import type { SuiteSweep } from "../sweep/plan.js";
 import type { LoadProfile } from "../engine/load.js";
+import type { ErrorPolicy } from "../engine/target-failure.js";
 import type { Threshold } from "../thresholds/parse.js";
 
 /** The parts of each driver the loader validates against, by target kind. Passed in, never imported,
@@ -51,6 +52,8 @@ export interface SuiteScenario {
   thresholds: Threshold[];
   /** Its `sweep:` block and `--sweep` flags, planned and every combination validated. */
   sweep?: SuiteSweep;
+  /** `onError`: when errors stop the scenario; absent, the engine's default limit. */
+  onError?: ErrorPolicy;
 }
 
 export interface Suite {

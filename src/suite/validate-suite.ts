@@ -2,11 +2,14 @@
 // its target's driver, each load profile by the engine's schema, each threshold by its parser, and
 // the references between them (a scenario's target, a probe's target, `pg.cache_hit_ratio`).
 // Every problem is collected; nothing is built unless there are none.
+import type { z } from "zod";
 import { LoadProfile } from "../engine/load.js";
+import { FAILING_SECONDS_TO_STOP, type ErrorPolicy } from "../engine/target-failure.js";
 import { KNOWN_PROBE_METRICS, metricSource } from "../thresholds/metrics.js";
 import { parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
 import { closest, didYouMean, listNames } from "./did-you-mean.js";
 import {
+  OnErrorSpec,
   RESERVED_TARGET_NAMES,
   SCENARIO_NAME,
   SuiteFile,
@@ -278,6 +281,8 @@ function checkScenario(
   }
 
   const thresholds = checkThresholds(raw.thresholds, [...path, "thresholds"], refs, issues);
+  // Its shape was checked with the file's (SuiteFile); here it only becomes the engine's policy.
+  const onError = raw.onError === undefined ? undefined : errorPolicyOf(OnErrorSpec.safeParse(raw.onError).data);
   if (issues.length > before || target === undefined || load === undefined || workload === undefined) return undefined;
   return {
     name,
@@ -286,7 +291,15 @@ function checkScenario(
     workload,
     load,
     thresholds,
+    ...(onError === undefined ? {} : { onError }),
   };
+}
+
+/** A scenario's `onError`, validated, as the engine takes it. */
+function errorPolicyOf(spec: z.output<typeof OnErrorSpec> | undefined): ErrorPolicy | undefined {
+  if (spec === undefined) return undefined;
+  if (spec === "continue" || spec === "abort") return { kind: spec };
+  return { kind: "limit", rate: spec.abortAt, seconds: Math.max(1, Math.round((spec.for ?? FAILING_SECONDS_TO_STOP * 1000) / 1000)) };
 }
 
 /** A problem with a key the scenario took from `defaults.load` is written there, not here. */

@@ -106,3 +106,26 @@ describe("ScenarioRecorder", () => {
     assert.equal(rec.series.length, 200);
   });
 });
+
+describe("ScenarioRecorder: errors per second by class", () => {
+  test("only seconds with errors get a point; warm-up errors none, but the onError listener hears them all", () => {
+    const heard: string[] = [];
+    const r = new ScenarioRecorder({ measureStartMs: MEASURE_START, onError: (c) => heard.push(c) });
+    const err = (code: string): Error => Object.assign(new Error(code), { code });
+    r.recordError(MEASURE_START - 5, MEASURE_START - 5, MEASURE_START - 4, err("ECONNRESET")); // warm-up
+    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START + 10, 1, 0);
+    r.recordError(MEASURE_START + 1100, MEASURE_START + 1100, MEASURE_START + 1200, err("ECONNREFUSED"));
+    r.recordError(MEASURE_START + 1300, MEASURE_START + 1300, MEASURE_START + 1400, err("ECONNREFUSED"));
+    r.recordError(MEASURE_START + 1500, MEASURE_START + 1500, MEASURE_START + 1600, err("HTTP_503"));
+    r.recordOp(MEASURE_START + 2000, MEASURE_START + 2000, MEASURE_START + 2010, 1, 0);
+    r.recordError(MEASURE_START + 3100, MEASURE_START + 3100, MEASURE_START + 3500, err("TIMEOUT"));
+    r.close(MEASURE_START + 3600);
+    const rec = r.recording();
+    assert.deepEqual(rec.errorSeries, [
+      { t: 1, byClass: { ECONNREFUSED: 2, HTTP_503: 1 } },
+      { t: 3, byClass: { TIMEOUT: 1 } },
+    ]);
+    assert.deepEqual(rec.series.map((p) => p.errors), [0, 3, 0, 1]);
+    assert.deepEqual(heard, ["ECONNRESET", "ECONNREFUSED", "ECONNREFUSED", "HTTP_503", "TIMEOUT"]);
+  });
+});

@@ -10,7 +10,7 @@ describe("TargetFailureDetector", () => {
     assert.equal(d.observe(100, 0, errors(0)), undefined);
     assert.equal(d.observe(100, 10, errors(10)), undefined);
     assert.equal(d.observe(100, 20, errors(20)), undefined);
-    assert.match(d.observe(100, 30, errors(30)) ?? "", /failed for 3 s in a row: 30 of 30 errors were ECONNREFUSED/);
+    assert.match(d.observe(100, 30, errors(30)) ?? "", /failed for 3 s in a row: 30 of 30 errors were refused \(ECONNREFUSED\)/);
   });
 
   test("one success breaks the streak; an idle second neither extends nor breaks it", () => {
@@ -22,5 +22,21 @@ describe("TargetFailureDetector", () => {
     d.observe(1, 40, errors(40)); // idle: a hung target between timeouts
     assert.equal(d.observe(1, 50, errors(50)), undefined);
     assert.match(d.observe(1, 60, errors(60)) ?? "", /failed for 3 s/);
+  });
+});
+
+describe("TargetFailureDetector with a limit below 100%", () => {
+  const errors = (n: number): Map<string, number> => new Map([["HTTP_503", n]]);
+
+  test("abortAt 50% for 2 s: two seconds at ≥ 50% errors stop it, one under 50% breaks the streak", () => {
+    const d = new TargetFailureDetector({ rate: 0.5, seconds: 2 });
+    assert.equal(d.observe(60, 40, errors(40)), undefined); // 40 % of the first second
+    assert.equal(d.observe(110, 90, errors(90)), undefined); // 50 %: the streak starts
+    assert.equal(d.observe(170, 130, errors(130)), undefined); // 40 %: broken
+    assert.equal(d.observe(200, 200, errors(200)), undefined); // 70 %
+    assert.match(
+      d.observe(240, 260, errors(260)) ?? "",
+      /^50% or more of the operations failed for 2 s in a row: 130 of 130 errors were server 503$/,
+    );
   });
 });

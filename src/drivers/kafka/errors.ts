@@ -6,6 +6,7 @@
 interface ErrorLike {
   code?: unknown;
   apiId?: unknown;
+  apiCode?: unknown;
   message?: unknown;
   errors?: unknown;
   cause?: unknown;
@@ -37,9 +38,20 @@ export function socketErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** A short stable class for counting: broker error name, else errno, else the client's code. */
+/**
+ * The broker's error as a class, KAFKA_<error code>_<error name> (e.g. KAFKA_19_NOT_ENOUGH_REPLICAS),
+ * so src/metrics/error-kind.ts can tell a broker's answer from the client's own codes.
+ */
+export function brokerErrorClass(error: unknown): string | undefined {
+  for (const e of errorTree(error)) {
+    if (typeof e.apiId === "string" && e.apiId !== "") return typeof e.apiCode === "number" ? `KAFKA_${e.apiCode}_${e.apiId}` : e.apiId;
+  }
+  return undefined;
+}
+
+/** A short stable class for counting: the broker's error, else errno, else the client's code. */
 export function kafkaErrorClass(error: unknown): string {
-  return brokerErrorId(error) ?? socketErrorCode(error) ?? (typeof (error as ErrorLike)?.code === "string" ? String((error as ErrorLike).code) : "Error");
+  return brokerErrorClass(error) ?? socketErrorCode(error) ?? (typeof (error as ErrorLike)?.code === "string" ? String((error as ErrorLike).code) : "Error");
 }
 
 /** The messages along the tree, deduplicated: "Producing messages failed. … Connection closed". */

@@ -5,6 +5,7 @@
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { encodeCopyBatch, generators, pgText, type Column, type RowSource } from "../../data/index.js";
+import { withPgCode } from "./errors.js";
 import type { PreparedWorkload } from "../driver.js";
 import type { InsertWorkload } from "./schema.js";
 
@@ -47,7 +48,7 @@ export async function prepareInsert(
     statementPrefix: `pipebench_${++workloadIds}`,
   };
   const write = workload.method === "copy" ? copyBatch(plan) : workload.method === "multi-row" ? multiRowBatch(plan) : singleRowBatch(plan);
-  return { run: write, concurrencyHint: poolSize };
+  return { run: () => write().catch((error: unknown) => Promise.reject(withPgCode(error))), concurrencyHint: poolSize };
 }
 
 /** What every way of writing a batch needs. */

@@ -2,6 +2,7 @@
 // inline) and reports the rows it returned or touched.
 import type pg from "pg";
 import type { PreparedWorkload } from "../driver.js";
+import { withPgCode } from "./errors.js";
 import type { QueryWorkload } from "./schema.js";
 
 export function prepareQuery(
@@ -17,7 +18,9 @@ export function prepareQuery(
   return {
     run: async () => {
       // Several statements without parameters go as one simple query and yield one result each.
-      const result = (await pool.query(config)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const result = (await pool.query(config).catch((error: unknown) => Promise.reject(withPgCode(error)))) as unknown as
+        | pg.QueryResult
+        | pg.QueryResult[];
       const results = Array.isArray(result) ? result : [result];
       let records = 0;
       for (const r of results) records += r.rowCount ?? r.rows.length;
