@@ -26,7 +26,7 @@ import { checkSettledCounts, ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
 import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
 import { scheduleFor, warmupScheduleFor, type Schedule } from "./schedule.js";
-import { TargetFailureDetector } from "./target-failure.js";
+import { DEFAULT_ERROR_POLICY, firstErrorReason, TargetFailureDetector, type ErrorPolicy } from "./target-failure.js";
 
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 export const DEFAULT_MAX_CONCURRENCY = 10;
@@ -65,6 +65,8 @@ export interface ScenarioRunOptions {
 }
 
 /** The members of a PreparedWorkload that observe. */
+  /** When errors stop the scenario (the suite's `onError`); default DEFAULT_ERROR_POLICY. */
+  errorPolicy?: ErrorPolicy;
 export type ObservingWorkload = Pick<PreparedWorkload, "observes" | "attach" | "settle">;
 
 export interface Progress {
@@ -114,7 +116,14 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const measuredLimitMs = schedule !== undefined ? schedule.durationMs : "duration" in load ? load.duration : undefined;
   const measureEndMs = measuredLimitMs === undefined ? undefined : measureStartMs + measuredLimitMs;
 
-  const recorder = new ScenarioRecorder({ measureStartMs });
+  const errorPolicy = options.errorPolicy ?? DEFAULT_ERROR_POLICY;
+  const recorder = new ScenarioRecorder({
+    measureStartMs,
+    // `onError: abort` stops at the first error itself, not at the next once-a-second check.
+    ...(errorPolicy.kind === "abort"
+      ? { onError: (errorClass: string) => stop("failed", firstErrorReason(errorClass, clock.now() - measureStartMs)) }
+      : {}),
+  });
   const inFlight = new InFlight();
   // `launches`: aborted when no more operations may start. `opSignal`: handed to the operations,
   // aborted once the scenario is over (after the drain, or at once on an interrupt or failure).
@@ -178,6 +187,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
 
   try {
     const executor = startExecutor({
+    errorPolicy,
       load,
       schedule,
       warmupMs,
@@ -434,7 +444,8 @@ interface MonitorOptions {
 /** Once a second: close the recorder's second, watch for a failed target, report progress. */
 async function monitor(o: MonitorOptions): Promise<void> {
   const { clock, recorder } = o;
-  const detector = new TargetFailureDetector();
+  const policy = o.errorPolicy;
+  const detector = policy.kind === "limit" ? new TargetFailureDetector(policy) : undefined;
   let nextMs = o.t0 + PROGRESS_EVERY_MS;
   let lastMs = o.t0;
   let lastCompleted = 0;
@@ -443,11 +454,12 @@ async function monitor(o: MonitorOptions): Promise<void> {
     await clock.sleep(nextMs - clock.now(), o.signal);
     if (o.signal.aborted) return;
     const now = clock.now();
+  errorPolicy: ErrorPolicy;
     recorder.tick(now);
     o.observer?.tick();
     const successes = recorder.ops + recorder.warmupOps;
     const errors = recorder.errors + recorder.warmupErrors;
-    const failure = detector.observe(successes, errors, recorder.allErrorsByClass());
+    const failure = detector?.observe(successes, errors, recorder.allErrorsByClass());
     if (failure !== undefined) {
       o.onFailure(failure);
       return;

@@ -322,6 +322,7 @@ export class SuiteSession {
           observe: prepared,
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p) => hooks.progress?.(scenario, p),
+          ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
         });
       } finally {
         await prepared.close?.().catch(() => undefined);

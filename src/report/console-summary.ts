@@ -2,6 +2,7 @@
 // threshold ✓/✗ with the measured value beside the target, then the generator's own warnings and
 // what the probes had to say. Reads a stored run only.
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
+import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { minSamplesFor, SAMPLES_BEYOND_PERCENTILE, validityLines } from "../engine/validity.js";
@@ -148,12 +149,9 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     if (s.result.status !== "completed") {
       out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);
     }
-    if (s.result.errors > 0) {
-      const classes = Object.entries(s.result.errorsByClass)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, v]) => `${k} ×${formatCount(v)}`)
-        .join(", ");
-      out.push(`    errors: ${classes}${s.result.errorSamples[0] ? ` — e.g. ${s.result.errorSamples[0]}` : ""}`);
+    const errors = errorsLine(s.result);
+    if (errors !== undefined) {
+      out.push(`    ${errors}${s.result.errorSamples[0] ? ` — e.g. ${s.result.errorSamples[0]}` : ""}`);
     }
     for (const w of s.result.generator.warnings) out.push(`    ${paint(color, 33, "!")} generator: ${w}`);
   });
