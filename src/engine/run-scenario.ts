@@ -9,8 +9,9 @@
 // its `settle` waits for what is still on its way and returns the final integrity counts.
 //
 // Launches stop when the schedule is done (open loop), the duration or iteration count is reached
-// (closed loop), the caller's signal aborts ("interrupted"), or every finished operation failed for
-// three seconds in a row ("failed").
+// (closed loop), the caller's signal aborts ("interrupted"), or the errors pass the scenario's
+// `onError` limit ("failed"; by default, every finished operation failed for three seconds in a
+// row).
 import { setMaxListeners } from "node:events";
 import type { Operation, PreparedWorkload } from "../drivers/driver.js";
 import { observedNameProblem } from "../metrics/observed-recorder.js";
@@ -62,11 +63,11 @@ export interface ScenarioRunOptions {
   observe?: ObservingWorkload;
   /** How long the observing workload's `settle` may wait (default DEFAULT_SETTLE_TIMEOUT_MS). */
   settleTimeoutMs?: number;
+  /** When errors stop the scenario (the suite's `onError`); default DEFAULT_ERROR_POLICY. */
+  errorPolicy?: ErrorPolicy;
 }
 
 /** The members of a PreparedWorkload that observe. */
-  /** When errors stop the scenario (the suite's `onError`); default DEFAULT_ERROR_POLICY. */
-  errorPolicy?: ErrorPolicy;
 export type ObservingWorkload = Pick<PreparedWorkload, "observes" | "attach" | "settle">;
 
 export interface Progress {
@@ -171,6 +172,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     warmupMs,
     phaseTotalMs: measuredLimitMs ?? null,
     signal: monitorStop.signal,
+    errorPolicy,
     onFailure: (reason) => stop("failed", reason),
     onProgress:
       onProgress === undefined
@@ -187,7 +189,6 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
 
   try {
     const executor = startExecutor({
-    errorPolicy,
       load,
       schedule,
       warmupMs,
@@ -437,6 +438,7 @@ interface MonitorOptions {
   warmupMs: number;
   phaseTotalMs: number | null;
   signal: AbortSignal;
+  errorPolicy: ErrorPolicy;
   onFailure: (reason: string) => void;
   onProgress: ((progress: Progress) => void) | undefined;
 }
@@ -454,7 +456,6 @@ async function monitor(o: MonitorOptions): Promise<void> {
     await clock.sleep(nextMs - clock.now(), o.signal);
     if (o.signal.aborted) return;
     const now = clock.now();
-  errorPolicy: ErrorPolicy;
     recorder.tick(now);
     o.observer?.tick();
     const successes = recorder.ops + recorder.warmupOps;

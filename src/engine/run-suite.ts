@@ -319,10 +319,10 @@ export class SuiteSession {
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
           inProcessTarget: prepared.inProcess === true,
           judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
+          ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
           observe: prepared,
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p) => hooks.progress?.(scenario, p),
-          ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
         });
       } finally {
         await prepared.close?.().catch(() => undefined);
