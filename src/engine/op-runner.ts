@@ -6,6 +6,9 @@ import type { Clock } from "./clock.js";
 import type { InFlight } from "./in-flight.js";
 
 export class OpRunner {
+  /** Completions at or after this time are not recorded (an interrupt ends the measurement there). */
+  private recordUntilMs = Infinity;
+
   constructor(
     private readonly operation: Operation,
     private readonly recorder: ScenarioRecorder,
@@ -14,6 +17,11 @@ export class OpRunner {
     /** Handed to every operation; aborted when the scenario stops. */
     private readonly signal: AbortSignal,
   ) {}
+
+  /** Records no completion at or after `ms`: the measurement ends there though operations go on. */
+  recordUntil(ms: number): void {
+    this.recordUntilMs = Math.min(this.recordUntilMs, ms);
+  }
 
   /**
    * Starts operation `seq` now (`startMs`, read by the caller), meant to start at `intendedStartMs`.
@@ -35,11 +43,13 @@ export class OpRunner {
       (outcome) => {
         const endMs = this.clock.now();
         this.inFlight.settled(measured);
+        if (endMs >= this.recordUntilMs) return;
         this.recorder.recordOp(intendedStartMs, startMs, endMs, outcome?.records ?? 1, outcome?.bytes ?? 0);
       },
       (error: unknown) => {
         const endMs = this.clock.now();
         this.inFlight.settled(measured);
+        if (endMs >= this.recordUntilMs) return;
         this.recorder.recordError(intendedStartMs, startMs, endMs, error);
       },
     );

@@ -11,7 +11,8 @@
 // Launches stop when the schedule is done (open loop), the duration or iteration count is reached
 // (closed loop), the caller's signal aborts ("interrupted"), or the errors pass the scenario's
 // `onError` limit ("failed"; by default, every finished operation failed for three seconds in a
-// row).
+// row). An interrupt lets the measured second under way finish first (at most a second more): the
+// result then covers whole seconds and its series ends on a full one.
 import { setMaxListeners } from "node:events";
 import type { Operation, PreparedWorkload } from "../drivers/driver.js";
 import { observedNameProblem } from "../metrics/observed-recorder.js";
@@ -40,6 +41,7 @@ const ABORT_GRACE_MS = 1_000;
 /** How much longer than its timeout a `settle` is waited for before the engine gives up on it. */
 const SETTLE_GRACE_MS = 1_000;
 const PROGRESS_EVERY_MS = 1_000;
+const SECOND_MS = 1_000;
 
 export interface ScenarioRunOptions {
   /** The scenario's load profile, parsed (durations in ms). */
@@ -143,15 +145,28 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   let failure: string | undefined;
   let stoppedAtMs: number | undefined;
   let progressError: unknown;
-  const stop = (why: Exclude<ScenarioStatus, "completed">, reason: string): void => {
+  const stop = (why: Exclude<ScenarioStatus, "completed">, reason: string, atMs = clock.now()): void => {
     if (launches.signal.aborted) return;
     status = why;
     failure = reason;
-    stoppedAtMs = clock.now();
+    stoppedAtMs = atMs;
     launches.abort();
   };
-  const onInterrupt = (): void =>
-    stop("interrupted", interruptedReason(clock.now() - measureStartMs, measuredLimitMs));
+  const onInterrupt = (): void => {
+    const now = clock.now();
+    // The measured second under way runs to its end; completions after it are not recorded, so a
+    // late timer adds no sliver of a second. In the warm-up, or past the scenario's own end (it is
+    // finishing anyway), it stops now.
+    const boundary = measureStartMs + Math.ceil((now - measureStartMs) / SECOND_MS) * SECOND_MS;
+    if (now < measureStartMs || boundary <= now || (measureEndMs !== undefined && boundary >= measureEndMs)) {
+      stop("interrupted", interruptedReason(now - measureStartMs, measuredLimitMs));
+      return;
+    }
+    runner.recordUntil(boundary);
+    void clock.sleep(boundary - now, launches.signal).then(() =>
+      stop("interrupted", interruptedReason(boundary - measureStartMs, measuredLimitMs), boundary),
+    );
+  };
   options.signal?.addEventListener("abort", onInterrupt, { once: true });
   if (options.signal?.aborted) onInterrupt();
 

@@ -103,11 +103,14 @@ function refResolver(connected: ReadonlyMap<string, { connection: Connection<unk
 async function connectTargets(
   suite: Suite,
   log: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<Map<string, { kind: string; connection: Connection<unknown> }>> {
   const connected = new Map<string, { kind: string; connection: Connection<unknown> }>();
   const resolveRef = refResolver(connected);
   try {
     for (const name of neededTargets(suite)) {
+      // Interrupted while starting: start no more (the run is stored interrupted, with no scenarios).
+      if (signal?.aborted === true) break;
       const target = suite.targets[name];
       const driver = target && (drivers[target.kind] as Driver | undefined);
       if (!target || !driver) continue; // the suite loader has already rejected unknown kinds
@@ -255,7 +258,7 @@ export class SuiteSession {
   static async open(suite: Suite, options: RunSuiteOptions): Promise<SuiteSession> {
     const log = options.hooks?.log ?? (() => undefined);
     const startedAt = Date.now();
-    const connected = await connectTargets(suite, log);
+    const connected = await connectTargets(suite, log, options.signal);
     const environment: RunEnvironment = {
       pipebench: PIPEBENCH_VERSION,
       node: process.version,

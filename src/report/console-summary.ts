@@ -17,6 +17,7 @@ const STATUS_WORD: Record<string, string> = {
   failed: "FAILED (thresholds)",
   error: "ERROR (target failed)",
   interrupted: "INTERRUPTED (partial results kept)",
+  incomplete: "INCOMPLETE (its process died mid-run; partial results kept)",
   running: "RUNNING (or ended without a verdict)",
 };
 
@@ -159,6 +160,13 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     out.push(
       `* fewer than ${SAMPLES_BEYOND_PERCENTILE} latencies beyond this percentile: it is close to the run's maximum, ` +
         "not an estimate (p95 needs 200 operations, p99 1,000)",
+    );
+  }
+
+  if (run.status === "incomplete") {
+    out.push(
+      paint(color, 31, "the process running it died (killed, crashed or the machine stopped) before it finished:") +
+        " above are the scenarios stored until then; the one running at the time was lost",
     );
   }
 

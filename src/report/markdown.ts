@@ -70,6 +70,8 @@ function statusWord(run: StoredRun): string {
       return "Error (a target failed)";
     case "interrupted":
       return "Interrupted (partial results)";
+    case "incomplete":
+      return "Incomplete (its process died mid-run; partial results)";
     default:
       return run.status;
   }

@@ -9,10 +9,13 @@ import type { LatencySummary, ObservedLatency, ScenarioResult } from "../metrics
 import type { JsonValue, ProbeReading } from "../probes/probe.js";
 import { MIGRATIONS } from "./schema.js";
 import { redact, redactStrings } from "./redact.js";
+import { currentOwner, ownerGone, type RunOwner } from "./run-owner.js";
 
 export const DEFAULT_STORE = ".pipebench/results.db";
 
 export type RunStatus = "running" | "passed" | "failed" | "error" | "interrupted";
+/** As stored: also `incomplete`, a run whose process died while it was `running` (SIGKILL, a crash). */
+export type StoredRunStatus = RunStatus | "incomplete";
 
 /** A threshold's verdict as stored; the thresholds module produces it. */
 export interface StoredThreshold {
@@ -42,6 +45,8 @@ export interface NewRun {
   tag?: string;
   /** Trials per scenario (`--trials`). */
   trials?: number;
+  /** The process writing the run; this process unless given. */
+  owner?: RunOwner;
 }
 
 /** A sweep combination: the setting paths and the values this scenario ran with. */
@@ -76,7 +81,7 @@ export interface RunRow {
   suiteFile: string;
   startedAt: number;
   finishedAt: number | null;
-  status: RunStatus;
+  status: StoredRunStatus;
   exitCode: number | null;
   scenarios: number;
   tag: string | null;
@@ -162,7 +167,30 @@ export class ResultsStore {
     }
     const store = new ResultsStore(full, db);
     store.migrate();
+    store.markAbandoned();
     return store;
+  }
+
+  /**
+   * Marks `incomplete` the runs still `running` whose process is gone (killed mid-run), and returns
+   * their ids. Runs of live processes, of other hosts, and of stores older than schema 4 (no owner
+   * recorded) are left as they are.
+   */
+  markAbandoned(): number[] {
+    const rows = this.db
+      .prepare(`select id, owner_pid, owner_host, owner_start from runs where status = 'running' and owner_pid is not null`)
+      .all() as Row[];
+    const gone = rows.filter((r) =>
+      ownerGone({
+        pid: Number(r.owner_pid),
+        host: String(r.owner_host),
+        ...(r.owner_start === null ? {} : { start: String(r.owner_start) }),
+      }),
+    );
+    // `and status = 'running'`: another process opening the store at the same time may mark it too.
+    const mark = this.db.prepare(`update runs set status = 'incomplete' where id = ? and status = 'running'`);
+    for (const r of gone) mark.run(r.id);
+    return gone.map((r) => Number(r.id));
   }
 
   private migrate(): void {
@@ -193,14 +221,16 @@ export class ResultsStore {
   }
 
   beginRun(run: NewRun): number {
+    const owner = run.owner ?? currentOwner();
     const info = this.db
       .prepare(
-        `insert into runs (suite_name, suite_file, started_at, status, environment, suite, tag, trials)
-         values (?, ?, ?, 'running', ?, ?, ?, ?)`,
+        `insert into runs (suite_name, suite_file, started_at, status, environment, suite, tag, trials,
+                           owner_pid, owner_host, owner_start)
+         values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
-        run.tag ?? null, run.trials ?? 1,
+        run.tag ?? null, run.trials ?? 1, owner.pid, owner.host, owner.start ?? null,
       );
     return Number(info.lastInsertRowid);
   }
@@ -413,7 +443,7 @@ function toRunRow(r: Row): RunRow {
     suiteFile: String(r.suite_file),
     startedAt: Number(r.started_at),
     finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-    status: String(r.status) as RunStatus,
+    status: String(r.status) as StoredRunStatus,
     exitCode: r.exit_code === null ? null : Number(r.exit_code),
     scenarios: Number(r.scenario_count),
     tag: r.tag === null || r.tag === undefined ? null : String(r.tag),

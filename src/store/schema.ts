@@ -134,4 +134,14 @@ export const MIGRATIONS: readonly string[] = [
   alter table scenarios_v3 rename to scenarios;
   create index scenarios_by_run on scenarios(run_id);
   `,
+  // 4: who is running a run. A run still `running` when its process is gone (SIGKILL, a crash, a
+  // power cut) is marked `incomplete` by the next pipebench that opens the store; these say which
+  // process to look for: its pid on which host, and `owner_start`, an opaque token telling that
+  // process apart from a later one given the same pid (Linux: boot id and start time in ticks).
+  `
+  alter table runs add column owner_pid integer;
+  alter table runs add column owner_host text;
+  alter table runs add column owner_start text;
+  create index runs_by_status on runs(status);
+  `,
 ];

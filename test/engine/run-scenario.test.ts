@@ -169,19 +169,35 @@ describe("closed and max executors", () => {
 });
 
 describe("stopping", () => {
-  test("an interrupt stops the scenario and keeps the partial results", async () => {
+  test("an interrupt finishes the measured second under way, then stops and keeps the partial results", async () => {
     const clock = new FakeClock();
     const op = timedOp(clock, 5);
     const interrupt = new AbortController();
     void clock.sleep(2500).then(() => interrupt.abort());
     const r = await run(clock, { executor: "constant-rate", rate: 100, duration: 10_000 }, op.run, { signal: interrupt.signal });
     assert.equal(r.status, "interrupted");
-    assert.equal(r.durationS, 2.5);
-    assert.equal(r.ops, 250);
+    assert.equal(r.durationS, 3);
+    assert.equal(op.calls.length, 300, "operations kept starting until the second's end, none after");
+    assert.equal(r.ops, 300);
     assert.equal(r.opsPerSec, 100);
-    assert.match(r.failure ?? "", /interrupted after 2.5 s of 10 s/);
+    assert.deepEqual(r.series.map((p) => [p.t, p.ops]), [[0, 100], [1, 100], [2, 100]], "whole seconds only");
+    assert.match(r.failure ?? "", /interrupted after 3 s of 10 s/);
     assert.ok(op.calls.every((c) => c.signal.aborted), "operations' signal is aborted on stop");
     assert.deepEqual(r.generator.warnings, []);
+  });
+
+  test("an interrupt finishing its second does not record what completes after it", async () => {
+    const clock = new FakeClock();
+    // 300 ms operations: those started in the last 300 ms of the second would end in the next one.
+    const op = timedOp(clock, 300);
+    const interrupt = new AbortController();
+    void clock.sleep(1200).then(() => interrupt.abort());
+    const r = await run(clock, { executor: "closed", workers: 2, duration: 10_000 }, op.run, { signal: interrupt.signal });
+    assert.equal(r.status, "interrupted");
+    assert.equal(r.durationS, 2);
+    // Each worker completes at 300, 600, …, 1800 within the 2 s; the ones ending at 2100 are not counted.
+    assert.equal(r.ops, 12);
+    assert.deepEqual(r.series.map((p) => [p.t, p.ops]), [[0, 6], [1, 6]]);
   });
 
   test("an interrupt during the warm-up returns an empty measured result", async () => {

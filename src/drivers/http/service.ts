@@ -3,6 +3,7 @@
 // Its output is kept (the last lines only) so that a service that dies can say why.
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "../free-port.js";
+import { watchOwnerForGroup } from "../owner-watchdog.js";
 import { resolve } from "node:path";
 import type { ConnectContext } from "../driver.js";
 import { TargetFailed } from "../../errors.js";
@@ -47,9 +48,14 @@ export async function startService(
   const output = captureOutput(child);
   const exited = exitOf(child);
   const closed = new Promise<void>((done) => child.once("close", () => done()));
-  // If pipebench itself exits without closing the target, do not leave the service running.
+  // If pipebench itself exits without closing the target, do not leave the service running; if it
+  // is killed outright (no exit handler runs), the watchdog stops the service's group.
   const killOnExit = (): void => signalGroup(child, "SIGKILL");
   process.once("exit", killOnExit);
+  if (child.pid !== undefined) {
+    const watchdog = watchOwnerForGroup(child.pid, start.stopTimeout);
+    child.once("exit", () => watchdog.cancel());
+  }
 
   const service: StartedService = {
     url,
