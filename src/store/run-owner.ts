@@ -36,12 +36,15 @@ export function processStartToken(pid: number): string | undefined {
  */
 export function ownerGone(owner: RunOwner): boolean {
   if (owner.host !== hostname()) return false;
-  if (!pidExists(owner.pid)) return true;
-  const stat = procStat(owner.pid);
-  if (stat?.state === "Z") return true;
+  if (!processAlive(owner.pid)) return true;
   if (owner.start === undefined) return false;
   const now = processStartToken(owner.pid);
   return now !== undefined && now !== owner.start;
+}
+
+/** A process with this pid exists on this host and is not a zombie (dead, awaiting its parent). */
+export function processAlive(pid: number): boolean {
+  return pidExists(pid) && procStat(pid)?.state !== "Z";
 }
 
 function pidExists(pid: number): boolean {

@@ -11,16 +11,19 @@
 // Leftovers: the server runs in its own process group (a terminal's Ctrl-C reaches only
 // pipebench, which stops it in order); if pipebench dies anyway, an `exit` listener signals the
 // server, and a tiny detached watchdog shell stops it and removes the temp dir within a second or
-// two of pipebench's death, even after SIGKILL or in the middle of initdb.
+// two of pipebench's death, even after SIGKILL or in the middle of initdb. Should the watchdog die
+// too (the whole process tree killed, the OOM killer), the next embedded start sweeps up: each temp
+// dir names its owner (owner.json), and a dir whose owner is certainly gone is stopped and removed.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chown, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
+import { chown, mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { freePort } from "../free-port.js";
 import { arch, platform, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { TargetFailed } from "../../errors.js";
+import { currentOwner, ownerGone, processAlive, type RunOwner } from "../../store/run-owner.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -63,6 +66,9 @@ interface OsUser {
 const OWNED_SETTINGS = new Set(["port", "listen_addresses", "unix_socket_directories"]);
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+const DIR_PREFIX = "pipebench-pg-";
+/** In each temp dir: the pipebench process it belongs to (RunOwner as JSON). */
+const OWNER_FILE = "owner.json";
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const target = options.target ?? "embedded-postgres";
@@ -80,9 +86,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   // PostgreSQL refuses to run as root; as root we run it as the `postgres` OS user, as
   // embedded-postgres does with `createPostgresUser: true`.
   const osUser = userInfo().uid === 0 ? await postgresOsUser(target, log) : undefined;
-  const dir = await mkdtemp(join(tmpdir(), "pipebench-pg-"));
+  for (const orphan of await removeOrphans().catch(() => [])) log(`removed ${orphan}: left by a pipebench that was killed`);
+  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
   const guard = guardDir(dir);
   try {
+    await writeFile(join(dir, OWNER_FILE), JSON.stringify(currentOwner()));
     // mkdtemp makes a 0700 dir owned by us; initdb (as `postgres`) must create the cluster in it.
     if (osUser) await chown(dir, osUser.uid, osUser.gid);
     const password = randomBytes(18).toString("base64url");
@@ -383,6 +391,54 @@ function guardDir(dir: string): DirGuard {
       })()),
   };
   return guard;
+}
+
+/**
+ * Stops and removes the embedded servers' temp dirs under `parent` whose pipebench is certainly gone
+ * (see ownerGone) and whose watchdog did not clean up. A dir without an owner file (being created
+ * right now, or made by an older pipebench) is left alone, and so is a server whose command line
+ * does not name its dir (the pid in a stale postmaster.pid may belong to anything by now).
+ * Returns the dirs removed.
+ */
+export async function removeOrphans(parent: string = tmpdir()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(parent)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(parent, name);
+    let owner: RunOwner;
+    try {
+      owner = JSON.parse(await readFile(join(dir, OWNER_FILE), "utf8")) as RunOwner;
+    } catch {
+      continue;
+    }
+    if (typeof owner.pid !== "number" || typeof owner.host !== "string" || !ownerGone(owner)) continue;
+    const pidLine = (await readFile(join(dir, "data", "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0] ?? "";
+    const server = Number(pidLine);
+    if (Number.isInteger(server) && server > 0 && processAlive(server)) {
+      const cmdline = await readFile(`/proc/${server}/cmdline`, "utf8").catch(() => "");
+      if (!cmdline.includes(dir)) continue;
+      await stopOrphan(server);
+    }
+    await rm(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/** SIGQUIT (immediate shutdown), then SIGKILL if it is still there after 1.5 s. */
+async function stopOrphan(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGQUIT");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 1_500;
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    if (processAlive(pid)) process.kill(pid, "SIGKILL");
+  } catch {
+    // gone in between
+  }
 }
 
 function lastLines(text: string, n: number): string {
