@@ -3,7 +3,7 @@
 // the store only, so the run, `pipebench show` and a report say the same thing.
 import { formatCount, formatMs, formatPercent, formatRate, table } from "../report/format.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
-import { CALIBRATED_START } from "../sweep/find-max.js";
+import { CALIBRATED_START, CONFIRM_MAJORITY } from "../sweep/find-max.js";
 import { isGeneratorCheck } from "../sweep/stability.js";
 
 export interface FindMaxStepRow {
@@ -18,8 +18,9 @@ export interface FindMaxAnswer {
   /** The scenario searched, by its written name. */
   scenario: string;
   steps: FindMaxStepRow[];
-  /** The maximum sustainable rate: the last confirmation that passed. */
+  /** The maximum sustainable rate: the highest rate its confirmation steps accepted. */
   rate?: number;
+  /** The answer's last passing confirmation step. */
   confirmation?: FindMaxStepRow;
   /** The lowest rate above the answer whose last step failed. */
   firstUnstable?: FindMaxStepRow;
@@ -51,24 +52,36 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
   const first = calibration ?? steps[0]?.scenario;
   if (first === undefined) return undefined;
   const scenario = first.name.slice(0, first.name.indexOf("["));
-  const confirmation = steps.filter((s) => s.phase === "confirm" && s.passed).at(-1);
-  // A rate's verdict is its last step's (a retest overrules the step it repeats).
-  const lastAt = new Map<number, FindMaxStepRow>();
-  for (const s of steps) lastAt.set(s.rate, s);
-  const verdicts = [...lastAt.values()].sort((a, b) => a.rate - b.rate);
-  const answer = confirmation?.rate;
-  const firstUnstable = verdicts.find((s) => !s.passed && (answer === undefined || s.rate > answer));
+  // A rate's verdict: by majority of its confirmation steps when it has them (as the search
+  // decided), else its last step's (a retest overrules the step it repeats).
+  const byRate = new Map<number, FindMaxStepRow[]>();
+  for (const s of steps) byRate.set(s.rate, [...(byRate.get(s.rate) ?? []), s]);
+  const verdicts = [...byRate.entries()]
+    .map(([rate, at]) => ({ rate, at, passed: rateVerdict(at) }))
+    .sort((a, b) => a.rate - b.rate);
+  const accepted = verdicts.filter((v) => v.passed && v.at.some((s) => s.phase === "confirm")).at(-1);
+  const answer = accepted?.rate;
+  const confirmation = accepted?.at.filter((s) => s.phase === "confirm" && s.passed).at(-1);
+  const unstable = verdicts.find((v) => !v.passed && (answer === undefined || v.rate > answer));
+  const firstUnstable = unstable?.at.filter((s) => !s.passed).at(-1);
   const generatorBound = steps.find((s) => s.scenario.thresholds.some((t) => isGeneratorCheck(t.expr) && !t.passed));
-  const highestStable = verdicts.filter((s) => s.passed).at(-1)?.rate;
+  const highestStable = verdicts.filter((v) => v.passed).at(-1)?.rate;
   return {
     scenario,
     steps,
-    ...(confirmation === undefined ? {} : { rate: confirmation.rate, confirmation }),
+    ...(answer === undefined || confirmation === undefined ? {} : { rate: answer, confirmation }),
     ...(firstUnstable === undefined ? {} : { firstUnstable }),
     ...(generatorBound === undefined ? {} : { generatorBound }),
     ...(highestStable === undefined ? {} : { highestStable }),
     ...(calibration === undefined ? {} : { calibration }),
   };
+}
+
+/** Accepted when CONFIRM_MAJORITY of its confirmation steps passed; a rate never confirmed, by its last step. */
+function rateVerdict(at: readonly FindMaxStepRow[]): boolean {
+  const confirms = at.filter((s) => s.phase === "confirm");
+  if (confirms.length === 0) return at.at(-1)?.passed ?? false;
+  return confirms.filter((s) => s.passed).length >= CONFIRM_MAJORITY;
 }
 
 function actualText(t: StoredThreshold): string {
@@ -121,7 +134,8 @@ export function renderFindMax(a: FindMaxAnswer): string {
   lines.push(
     "  rule: the highest rate whose step met the scenario's thresholds, achieved ≥ 95 % of the asked rate (and completed ≥ 95 % of it per second over the step's last two thirds), kept p50 and p99 " +
       "from both growing across the step (no backlog), kept errors (and consumer lag) in bounds and left the generator CPU; " +
-      "an unstable step is retested once, and the answer confirmed with a step twice as long (run twice before it counts as failed; then 10 % lower, or 95 % of what that step completed per second)",
+      "an unstable step is retested once; then steps twice as long decide, each rate by the majority of up to three " +
+      "(a rejected rate is followed by one 5–15 % lower, by what it completed per second; an accepted and a rejected rate are bisected to 5 %)",
   );
   const rows = a.steps.map((s, i) => {
     const r = s.scenario.result;

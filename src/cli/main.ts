@@ -47,7 +47,7 @@ function program(result: { code: number }): Command {
     .option("-t, --trials <n>", "run each scenario n times, each trial kept (compare tests significance on them)")
     .option("--tag <name>", "label the run; compare, report and show accept the tag in place of a run id")
     .option("--sweep <key=v1,v2>", "run the scenario once per value, e.g. workload.batchSize=100,1000 (repeatable: a grid)", collect, [])
-    .option("--find-max", "search the highest rate the constant-rate scenario sustains (ramp, bisect, confirm)")
+    .option("--find-max", "search the highest rate the constant-rate scenario sustains (ramp, then longer steps decided by majority)")
     .option("--step-duration <time>", "--find-max: measured length of each step", "5s")
     .option("--start-rate <ops/s>", "--find-max: first rate tried (default: the scenario's)")
     .option("-o, --out <dir>", "also write results.json into this directory")

@@ -1,8 +1,7 @@
 // `--find-max` on the quickstart's HTTP ingest scenario (the ingest service writing to the embedded
-// PostgreSQL), three searches one after the other: the three answers must agree within ±15 % of
-// their median. Steps of 5 s, the default (3 s steps gave 2,160 / 2,420 / 2,430 on a quiet machine,
-// 0.7 % outside: a short step passes rates the target cannot hold), about 100 s a search, so this
-// file runs last and alone (scripts/test.mjs). Also: each step is stored with its
+// PostgreSQL), three searches one after the other: the three answers must agree within ±10 % of
+// their median. Steps of 5 s, the default (confirmation steps 10 s), about two minutes a search, so
+// this file runs last and alone (scripts/test.mjs). Also: each step is stored with its
 // variant and checks, `show` gives the same answer, and a closed-loop scenario is refused (exit 2).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,11 +21,10 @@ function answerOf(stdout: string): number {
   return Number((m[1] ?? "").replaceAll(",", ""));
 }
 
-// The goal (issue 4) is ±10 %. Three quiet fresh-clone runs gave 2,300 / 2,300 / 2,510,
-// 2,140 / 2,160 / 2,090 and 2,190 / 1,990 / 2,430 /s: nine answers from −9 % to +15 % of their median
-// (2,190), so a ±10 % assertion fails about one run in three. It asserts what the search reliably
-// does, and prints the spread so the goal stays visible; closing the gap is open work.
-test("three searches of the quickstart ingest scenario agree within ±15 %", { timeout: 900_000 }, async () => {
+// Issue 4's goal: the same answer ±10 % on repeated runs. The search decides by majority over long
+// steps (src/sweep/find-max.ts); test/sweep/find-max-search.test.ts checks it against a modelled
+// target with noise and disturbances, this against the real service.
+test("three searches of the quickstart ingest scenario agree within ±10 %", { timeout: 900_000 }, async () => {
   const answers: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = Date.now();
@@ -34,15 +32,15 @@ test("three searches of the quickstart ingest scenario agree within ±15 %", { t
     assert.equal(r.code, 0, `search ${i + 1}: ${r.stderr.slice(-2000)}\n${r.stdout.slice(-3000)}`);
     const answer = answerOf(r.stdout);
     answers.push(answer);
-    const steps = (r.stdout.match(/^\s+\d+\s+(calibrate|ramp|bisect|retest|confirm)\s/gm) ?? []).length;
+    const steps = (r.stdout.match(/^\s+\d+\s+(calibrate|ramp|retest|confirm)\s/gm) ?? []).length;
     console.log(`search ${i + 1}: ${answer}/s in ${steps} steps, ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    if (i === 0) console.log(r.stdout.slice(r.stdout.indexOf("find-max http-ingest")).split("\n\n")[0]);
+    console.log(r.stdout.slice(r.stdout.indexOf("find-max http-ingest")).split("\n\n")[0]);
   }
   const sorted = [...answers].sort((a, b) => a - b);
   const median = sorted[1] ?? 0;
   console.log(`answers: ${answers.join(", ")} /s — median ${median}/s, spread ${(((sorted[2] ?? 0) / (sorted[0] ?? 1) - 1) * 100).toFixed(1)} %`);
   for (const a of answers) {
-    assert.ok(Math.abs(a - median) <= median * 0.15, `answers ${answers.join(", ")}: ${a} is more than 15 % from the median ${median}`);
+    assert.ok(Math.abs(a - median) <= median * 0.1, `answers ${answers.join(", ")}: ${a} is more than 10 % from the median ${median}`);
   }
 
   // The last search as stored: every step a scenario with its rate and phase, the stability checks
@@ -57,11 +55,13 @@ test("three searches of the quickstart ingest scenario agree within ±15 %", { t
   for (const s of steps) {
     assert.match(s.name, /^http-ingest\[rate=\d+\]$/);
     assert.equal(typeof s.variant?.["load.rate"], "number");
-    assert.match(String(s.variant?.["find-max"]), /^(ramp|bisect|retest|confirm)$/);
+    assert.match(String(s.variant?.["find-max"]), /^(ramp|retest|confirm)$/);
     assert.ok(s.thresholds.some((t) => t.expr.startsWith("achieved ≥ 95%")), s.name);
   }
-  const confirmed = run.scenarioResults.filter((s) => s.variant?.["find-max"] === "confirm").at(-1);
-  assert.equal(confirmed?.variant?.["load.rate"], answers[2]);
+  // The answer is a rate that at least two of its confirmation steps passed, more than failed.
+  const confirms = run.scenarioResults.filter((s) => s.variant?.["find-max"] === "confirm" && s.variant["load.rate"] === answers[2]);
+  const passes = confirms.filter((s) => s.thresholds.every((t) => t.passed)).length;
+  assert.ok(passes >= 2 && passes > confirms.length - passes, `${passes} of ${confirms.length} confirmation steps at ${answers[2]}/s passed`);
   const table = await pipebench(["show", "latest", "--store", store]);
   assert.equal(answerOf(table.stdout), answers[2]);
 });

@@ -1,0 +1,95 @@
+// A modelled target for find-max's search (find-max-search.test.ts): each step's result made from a
+// capacity, with the backlog a real queue builds past it, judged by the real stability checks.
+import type { ScenarioOutcome } from "../../src/engine/run-suite.js";
+import type { ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
+import type { SuiteScenario } from "../../src/suite/types.js";
+import type { findMax, StepSession } from "../../src/sweep/find-max.js";
+
+const latency = { count: 1000, min: 1, mean: 10, stddev: 1, p50: 10, p90: 20, p95: 25, p99: 40, p999: 50, max: 60 };
+
+/**
+ * A target that completes at most `capacity` operations per second; a short step (< 10 s) can run
+ * 10 % over it for a while (a queue absorbs the burst). Past its capacity the backlog makes latency
+ * grow through the step, as a real queue does.
+ */
+export function stepResult(rate: number, durationS: number, capacity: number): ScenarioResult {
+  const effective = durationS < 10 ? capacity * 1.1 : capacity;
+  const served = Math.min(rate, effective);
+  let backlog = 0;
+  const series: SeriesPoint[] = Array.from({ length: durationS }, (_, t) => {
+    backlog += rate - served;
+    const wait = (backlog / served) * 1000;
+    return { t, ops: Math.round(served), errors: 0, records: Math.round(served), bytes: 0, p50: 5 + wait, p99: 20 + wait * 1.2 };
+  });
+  const ops = series.reduce((s, p) => s + p.ops, 0);
+  return {
+    status: "completed",
+    startedAt: 0,
+    durationS,
+    warmupS: 1,
+    executor: "constant-rate",
+    ops,
+    errors: 0,
+    errorsByClass: {},
+    errorSamples: [],
+    records: ops,
+    bytes: 0,
+    opsPerSec: ops / durationS,
+    throughput: ops / durationS,
+    mbps: 0,
+    errorRate: 0,
+    latency,
+    service: latency,
+    latencyHistogram: "",
+    serviceHistogram: "",
+    series,
+    generator: {
+      cpuPercent: 30,
+      spinCpuPercent: 0,
+      eventLoopLagP99Ms: 1,
+      eventLoopLagMaxMs: 2,
+      askedRate: rate,
+      achievedRate: rate,
+      lateStarts: 0,
+      saturated: false,
+      warnings: [],
+    },
+  };
+}
+
+/** A session whose target's capacity for the n-th step is `capacityAt(n)`; closed-loop steps run at 0.9 of it. */
+export function modelled(capacityAt: (step: number) => number): StepSession & { steps: number } {
+  const session = {
+    canContinue: true,
+    steps: 0,
+    runScenario: async (scenario: SuiteScenario, placement: Parameters<StepSession["runScenario"]>[1]): Promise<ScenarioOutcome> => {
+      const capacity = capacityAt(session.steps++);
+      const durationS = Math.round(("duration" in scenario.load ? scenario.load.duration ?? 5000 : 5000) / 1000);
+      const rate = scenario.load.executor === "constant-rate" ? scenario.load.rate : capacity * 0.9;
+      const result = stepResult(rate, durationS, capacity);
+      const thresholds = placement.judge?.(result, []) ?? [];
+      return { name: scenario.name, target: "t", targetKind: "http", trial: placement.trial ?? 0, result, thresholds, probes: [] };
+    },
+  };
+  return session;
+}
+
+export const scenario = {
+  name: "ingest",
+  target: "t",
+  workload: { type: "request" },
+  load: { executor: "constant-rate", rate: 100, duration: 5000 },
+  thresholds: [],
+} as unknown as Parameters<typeof findMax>[1];
+
+// xorshift32: the noise is reproducible.
+export function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
