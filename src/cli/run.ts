@@ -20,7 +20,7 @@ import { redactText } from "../store/redact.js";
 import { checkMaxRate } from "./max-rate.js";
 import { ProgressLine } from "./progress.js";
 import { targetEndpoints } from "./target-endpoints.js";
-import { renderSearches } from "./sweep-table.js";
+import { renderSearches } from "../report/sweep-table.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
 

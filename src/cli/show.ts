@@ -5,7 +5,7 @@ import { renderRunSummary } from "../report/console-summary.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
-import { renderSearches } from "./sweep-table.js";
+import { renderSearches } from "../report/sweep-table.js";
 
 export function showCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
   if (!isRunFormat(flags.format)) {

@@ -2,7 +2,7 @@
 // throughput series, latency percentile spectra decoded from the stored HDR histograms, before /
 // after values from the comparison, and sweep grids. Plain JSON, embedded in the page.
 import { decodeHistogram, mergeHistograms, type LatencyHistogram } from "../metrics/histogram.js";
-import { sweepTables, type BestRule } from "../cli/sweep-table.js";
+import { sweepTables, type BestRule } from "./sweep-table.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
 import {
   scenarioGroups,

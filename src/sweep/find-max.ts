@@ -26,7 +26,7 @@
 // Stable = the scenario's thresholds and the stability checks (stability.ts) pass. A step whose
 // generator ran out of CPU ends the search: that rate is the generator's limit, not the target's.
 // The answer is the highest rate the confirmation accepted; it is read back from the stored run by
-// src/cli/find-max-report.ts (same majority rule), so `pipebench show` gives the same answer as the run.
+// src/report/find-max-answer.ts (same majority rule), so `pipebench show` gives the same answer as the run.
 import type { ConstantRateLoad } from "../engine/load.js";
 import type { ScenarioOutcome, SuiteSession } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";

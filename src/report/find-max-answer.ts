@@ -1,7 +1,7 @@
 // The answer of `--find-max`, read back from a stored run: its steps (scenarios whose variant has
 // "find-max"), the confirmed rate, the first unstable rate above it and why it failed. Built from
 // the store only, so the run, `pipebench show` and a report say the same thing.
-import { formatCount, formatMs, formatPercent, formatRate, table } from "../report/format.js";
+import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { CALIBRATED_START, CONFIRM_MAJORITY } from "../sweep/find-max.js";
 import { isGeneratorCheck } from "../sweep/stability.js";

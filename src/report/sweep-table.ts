@@ -2,8 +2,8 @@
 // errors and thresholds ✓/✗, and the best combination that met the thresholds. Built from a stored
 // run only, so `run`, `show` and a report print the same thing.
 import { validityOf } from "../engine/validity.js";
-import { findMaxAnswer, renderFindMax } from "./find-max-report.js";
-import { formatCount, formatMs, formatRate, table } from "../report/format.js";
+import { findMaxAnswer, renderFindMax } from "./find-max-answer.js";
+import { formatCount, formatMs, formatRate, table } from "./format.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
 
 /** How the best combination is chosen. */
