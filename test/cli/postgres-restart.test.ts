@@ -113,7 +113,7 @@ async function shown(store: string): Promise<{ json: Shown; text: string }> {
   return { json: JSON.parse(json.stdout) as Shown, text: text.stdout };
 }
 
-test("onError continue: PostgreSQL stopped and started again mid-run — errors by class per second, then queries resume", { timeout: 40_000 }, async () => {
+test("onError continue: PostgreSQL stopped and started again mid-run — errors by class per second, then queries resume", { timeout: 40_000 }, async (t) => {
   const file = join(dir, "continue.yaml");
   writeFileSync(file, suite("continue", "8s"));
   const store = join(dir, "continue.db");
@@ -125,6 +125,7 @@ test("onError continue: PostgreSQL stopped and started again mid-run — errors 
   const { json, text } = await shown(store);
   const r = json.scenarioResults[0]!.result;
   const context = JSON.stringify({ byClass: r.errorsByClass, errorSeries: r.errorSeries, series: r.series.map((p) => [p.t, p.ops, p.errors]) });
+  t.diagnostic(`${text.split("\n").find((l) => l.includes("errors:"))?.trim()} ${context}`);
   assert.equal(json.status, "passed");
   assert.equal(r.status, "completed", context);
   const kinds = errorsByKind(r.errorsByClass);
