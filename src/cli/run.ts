@@ -109,15 +109,9 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     },
     driverSchemas,
   );
-  if (maxRate !== undefined) {
-    if (flags.findMax === true) {
-      throw new UsageError("--find-max raises the rate until the target gives out, so it cannot keep under --max-rate", {
-        hint: "drop one of them; to bound a search, give the scenario a lower --start-rate and watch it, or use a sweep of rates",
-      });
-    }
-    checkMaxRate(suite.scenarios, maxRate);
-  }
-  const runner = flags.findMax === true ? findMaxRunner(flags, suite) : hasSweeps(suite) ? runSweeps : runSuite;
+  // --find-max picks its own rates and keeps them under --max-rate.
+  if (maxRate !== undefined && flags.findMax !== true) checkMaxRate(suite.scenarios, maxRate);
+  const runner = flags.findMax === true ? findMaxRunner(flags, suite, maxRate) : hasSweeps(suite) ? runSweeps : runSuite;
   if (flags.findMax === true && hasSweeps(suite)) {
     throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {
       hint: "drop --sweep (or the scenario's sweep: block via --scenario), or run them one after the other",
@@ -130,7 +124,12 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) {
+      // Quit now: what is stored stays, the run marked interrupted; the exit handlers and the
+      // watchdogs stop the servers and remove their temp dirs.
+      store.finishUnfinished("interrupted", 130);
+      process.exit(130);
+    }
     progress.log("interrupted: stopping the current scenario and keeping what was measured (Ctrl-C again to quit now)");
     controller.abort();
   };

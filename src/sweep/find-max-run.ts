@@ -19,7 +19,8 @@ export interface FindMaxFlags {
 export type SuiteRunner = (suite: Suite, options: RunSuiteOptions) => Promise<RunOutcome>;
 
 /** Checks the flags now (bad input exits 2 before anything runs) and returns the runner. */
-export function findMaxRunner(flags: FindMaxFlags, suite: Suite): SuiteRunner {
+/** `maxRate`: --max-rate, which caps the search (no step asks more). */
+export function findMaxRunner(flags: FindMaxFlags, suite: Suite, maxRate?: number): SuiteRunner {
   const scenario = pickFindMaxScenario(suite.scenarios);
   const stepMs = flags.stepDuration === undefined ? DEFAULT_STEP_MS : parseDuration(flags.stepDuration);
   if (stepMs === undefined || stepMs < 1000) {
@@ -31,16 +32,22 @@ export function findMaxRunner(flags: FindMaxFlags, suite: Suite): SuiteRunner {
   if (flags.startRate !== undefined && (startRate === undefined || startRate <= 0)) {
     throw new UsageError(`--start-rate ${flags.startRate} is not a rate`, { hint: "write operations per second, e.g. --start-rate 500" });
   }
+  if (startRate !== undefined && maxRate !== undefined && startRate > maxRate) {
+    throw new UsageError(`--start-rate ${formatRate(startRate)} is above --max-rate ${formatRate(maxRate)}`, {
+      hint: "the search never asks more than --max-rate: start at or below it",
+    });
+  }
   return async (_suite, options) => {
     // Only what the searched scenario needs is connected.
     const session = await SuiteSession.open({ ...suite, scenarios: [scenario] }, options);
     const log = options.hooks?.log ?? (() => undefined);
     log(
       `find-max ${scenario.name}: steps of ${stepMs / 1000} s after ${DEFAULT_STEP_WARMUP_MS / 1000} s of warm-up, ` +
-        `from ${formatRate(startRate ?? scenario.load.rate)}`,
+        `from ${formatRate(startRate ?? scenario.load.rate)}${maxRate === undefined ? "" : `, never above --max-rate ${formatRate(maxRate)}`}`,
     );
     const result = await findMax(session, scenario, {
       ...(startRate === undefined ? {} : { startRate }),
+      ...(maxRate === undefined ? {} : { maxRate }),
       stepMs,
       warmupMs: DEFAULT_STEP_WARMUP_MS,
       onStepStart: (step, index) => options.hooks?.scenarioStart?.(step, index, index + 1),

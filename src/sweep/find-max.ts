@@ -67,7 +67,12 @@ export interface FindMaxOptions {
   maxSteps?: number;
   /** Most confirmation steps (long ones). */
   maxConfirmSteps?: number;
-  /** Calibrate with one as-fast-as-it-goes step first (default, unless startRate is given). */
+  /**
+   * `--max-rate`: no step asks more. The calibration (as fast as it goes) is skipped under a cap, and
+   * a target that sustains the cap is answered as "at least" it.
+   */
+  maxRate?: number;
+  /** Calibrate with one as-fast-as-it-goes step first (default, unless startRate or maxRate is given). */
   calibrate?: boolean;
   onStep?(step: FindMaxStep): void;
   /** Called before each step starts. */
@@ -214,7 +219,8 @@ export async function findMax(
 
   // Calibrate: as fast as it goes, once; the throughput bounds where the search starts.
   let calibrated: number | undefined;
-  if (options.startRate === undefined && options.calibrate !== false) {
+  const cap = options.maxRate ?? Number.POSITIVE_INFINITY;
+  if (options.startRate === undefined && options.maxRate === undefined && options.calibrate !== false) {
     const name = `${scenario.name}[calibrate]`;
     const step: SuiteScenario = {
       ...scenario,
@@ -228,15 +234,17 @@ export async function findMax(
   }
 
   // Ramp: up from the start rate, or down by halving when the start is too much.
-  let rate = roundRate(calibrated === undefined ? options.startRate ?? scenario.load.rate : calibrated * CALIBRATED_START);
+  let rate = Math.min(cap, roundRate(calibrated === undefined ? options.startRate ?? scenario.load.rate : calibrated * CALIBRATED_START));
   const growth = calibrated === undefined ? 2 : CALIBRATED_GROWTH;
   while (budgetLeft()) {
     const s = await probe(rate, "ramp");
     if (s === undefined) break;
     judge(s);
     if (stopped !== undefined) break;
-    if (s.stable && bad === undefined) rate = roundRate(rate * growth);
-    else if (!s.stable && good === undefined) {
+    if (s.stable && bad === undefined) {
+      if (rate >= cap) break;
+      rate = Math.min(cap, roundRate(rate * growth));
+    } else if (!s.stable && good === undefined) {
       if (rate <= 1) {
         stopped = "even 1 operation per second was not sustained";
         break;

@@ -399,12 +399,12 @@ describe("loads that would not end", () => {
       fix: /hint: lower the rate/,
     },
     {
-      name: "--max-rate with --find-max",
+      name: "--find-max starting above --max-rate",
       input: duckSuite("{ executor: constant-rate, rate: 50, duration: 1s }"),
-      args: ["--max-rate", "100", "--find-max"],
+      args: ["--max-rate", "100", "--find-max", "--start-rate", "500"],
       exit: 2,
-      where: /error: --find-max raises the rate until the target gives out, so it cannot keep under --max-rate/,
-      fix: /hint: drop one of them/,
+      where: /error: --start-rate 500\/s is above --max-rate 100\/s/,
+      fix: /hint: the search never asks more than --max-rate/,
     },
     {
       name: "--max-rate that is not a rate",

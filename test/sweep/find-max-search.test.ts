@@ -43,3 +43,14 @@ test("200 searches with ±5 % noise per step and one step in ten disturbed (−3
   console.log(`median ${median}/s, range ${sorted[0]}–${sorted.at(-1)}/s, ${outside.length} of 200 outside ±10 %`);
   assert.ok(outside.length <= 2, `outside ±10 % of ${median}: ${outside.join(", ")}`);
 });
+
+test("--max-rate caps the search: no step asks more, no calibration, and a target that sustains it answers the cap", async () => {
+  const session = modelled(() => 2000);
+  const capped = await findMax(session, scenario, { stepMs: 5000, warmupMs: 1000, maxRate: 1500 });
+  assert.equal(capped.rate, 1500);
+  assert.equal(capped.calibrated, undefined);
+  assert.ok(capped.steps.every((s) => s.rate <= 1500), capped.steps.map((s) => s.rate).join(", "));
+  // Under a cap above its capacity the search answers as without one.
+  const over = await findMax(modelled(() => 2000), scenario, { stepMs: 5000, warmupMs: 1000, maxRate: 2500 });
+  assert.ok(over.rate !== undefined && over.rate <= 2020 && over.rate >= 1900 && over.steps.every((s) => s.rate <= 2500), `answered ${over.rate}`);
+});
