@@ -144,6 +144,8 @@ type Row = Record<string, unknown>;
 export class ResultsStore {
   readonly path: string;
   private readonly db: Database.Database;
+  /** Runs this process began and has not finished. */
+  private readonly unfinished = new Set<number>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -232,7 +234,9 @@ export class ResultsStore {
         run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
         run.tag ?? null, run.trials ?? 1, owner.pid, owner.host, owner.start ?? null,
       );
-    return Number(info.lastInsertRowid);
+    const id = Number(info.lastInsertRowid);
+    this.unfinished.add(id);
+    return id;
   }
 
   saveScenario(runId: number, s: NewScenario): number {
@@ -298,6 +302,15 @@ export class ResultsStore {
     this.db
       .prepare(`update runs set finished_at = ?, status = ?, exit_code = ?, thresholds = ? where id = ?`)
       .run(Date.now(), status, exitCode, JSON.stringify(thresholds), runId);
+    this.unfinished.delete(runId);
+  }
+
+  /**
+   * Ends every run this process began and has not finished, as `status`: for a forced quit (a second
+   * Ctrl-C) that exits without winding the run down. Synchronous, so a signal handler can call it.
+   */
+  finishUnfinished(status: RunStatus, exitCode: number): void {
+    for (const id of [...this.unfinished]) this.finishRun(id, status, exitCode, []);
   }
 
   /** Marks a run as its suite's baseline (`compare baseline latest`); one baseline per suite. */

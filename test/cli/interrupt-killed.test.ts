@@ -1,7 +1,8 @@
 // Issue 5, item 2: SIGKILL in the middle of a run. No handler runs, so: the store stays readable with
 // every other run intact; what pipebench started (embedded PostgreSQL, the ingest service) is stopped
 // and its temp dir removed by their watchdogs; the next pipebench that opens the store marks the
-// dead run `incomplete` — but never the run of a pipebench that is still alive.
+// dead run `incomplete` — but never the run of a pipebench that is still alive. A second Ctrl-C
+// quits at once, and still leaves its run marked interrupted.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -108,9 +109,12 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
     const statuses = (JSON.parse(during.stdout) as { id: number; status: string }[]).map((r) => [r.id, r.status]);
     assert.deepEqual(statuses, [[3, "running"], [2, "incomplete"], [1, "passed"]]);
   } finally {
+    // Twice: the second quits at once, and the run it leaves is marked interrupted, not left running.
     live.kill("SIGINT");
+    setTimeout(() => live.kill("SIGINT"), 100);
   }
   assert.equal(await exited, 130, output);
+  assert.doesNotMatch(output, /stored as run/, "it quit before the summary");
 
   db = new Database(store, { readonly: true });
   try {
@@ -119,6 +123,7 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
       { id: 2, status: "incomplete" },
       { id: 3, status: "interrupted" },
     ]);
+    assert.deepEqual(db.prepare(`select exit_code from runs where id = 3`).get(), { exit_code: 130 });
     assert.equal(db.pragma("integrity_check", { simple: true }), "ok");
   } finally {
     db.close();
