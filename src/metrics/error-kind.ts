@@ -13,7 +13,8 @@
 // below were checked against real servers (test/engine/target-faults*.test.ts): the http driver's
 // TIMEOUT, SOCKET_CLOSED, ECONNRESET, ECONNREFUSED, HTTP_<status>; pg's ECONNREFUSED, ECONNRESET,
 // CONNECTION_TERMINATED (pg's codeless "Connection terminated unexpectedly", coded by the driver),
-// 57P01 / 57P03 while a server stops and starts; Kafka's ECONNREFUSED while a broker is down.
+// 57P01 / 57P03 while a server stops and starts; Kafka's ECONNREFUSED while a broker is down and
+// KAFKA_10_MESSAGE_TOO_LARGE for a record over the topic's max.message.bytes.
 
 export const ERROR_KINDS = ["timeout", "refused", "reset", "server", "client", "other"] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
@@ -88,6 +89,16 @@ const SQLSTATE = /^[0-9][0-9A-Z]{4}$/;
 const KAFKA = /^KAFKA_(\d+)_([A-Z_]+)$/;
 const KAFKA_TIMEOUTS = new Set(["REQUEST_TIMED_OUT"]);
 const KAFKA_RESETS = new Set(["NETWORK_EXCEPTION"]);
+/** Broker errors that say the request was wrong (too large, not allowed), not the broker. */
+const KAFKA_CLIENT = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_TOPIC_EXCEPTION",
+  "INVALID_REQUIRED_ACKS",
+  "INVALID_RECORD",
+  "TOPIC_AUTHORIZATION_FAILED",
+  "CLUSTER_AUTHORIZATION_FAILED",
+]);
 
 /** The kind, code and label of a stored error class. Pure; unknown classes are `other`. */
 export function errorClassInfo(errorClass: string): ErrorClassInfo {
@@ -105,7 +116,11 @@ export function errorClassInfo(errorClass: string): ErrorClassInfo {
   const kafka = KAFKA.exec(errorClass);
   if (kafka) {
     const [, code = "", name = ""] = kafka;
-    const kind: ErrorKind = KAFKA_TIMEOUTS.has(name) ? "timeout" : KAFKA_RESETS.has(name) ? "reset" : "server";
+    const kind: ErrorKind =
+      KAFKA_TIMEOUTS.has(name) ? "timeout"
+      : KAFKA_RESETS.has(name) ? "reset"
+      : KAFKA_CLIENT.has(name) ? "client"
+      : "server";
     return { kind, code, label: `${kind} kafka ${code} ${name}` };
   }
   if (SQLSTATE.test(errorClass)) {

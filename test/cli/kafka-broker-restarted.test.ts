@@ -3,14 +3,18 @@
 // again at once with the same command line, data dir and port. The scenario runs to its end:
 // produce errors are counted by class (refused while the broker is down), production resumes after
 // the restart, and every record pipebench counted as acknowledged is in the topic afterwards.
+// First, on the same broker, a broker's own error (MESSAGE_TOO_LARGE) counted with its code.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { Admin, ListOffsetTimestamps } from "@platformatic/kafka";
-import { errorsByKind } from "../../src/metrics/error-kind.js";
+import { kafka } from "../../src/drivers/kafka/index.js";
+import { LoadProfile } from "../../src/engine/load.js";
+import { runScenario } from "../../src/engine/run-scenario.js";
+import { errorClassInfo, errorsByKind } from "../../src/metrics/error-kind.js";
 import { useKafkaBroker } from "../helpers/kafka.js";
 import { BIN, pipebench } from "./helpers.js";
 
@@ -29,7 +33,7 @@ scenarios:
   produce:
     target: kafka
     workload: { type: produce, topic: ${TOPIC}, recordSize: 200, partitions: 3 }
-    load: { executor: constant-rate, rate: 500, duration: 16s }
+    load: { executor: constant-rate, rate: 500, duration: 15s }
     onError: continue
 `;
 
@@ -38,6 +42,9 @@ function killAndRestart(pid: number): ChildProcess {
   const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
   const cwd = readlinkSync(`/proc/${pid}/cwd`);
   process.kill(pid, "SIGKILL");
+  // The restarted controller keeps the killed broker's registration until its session times out
+  // (9 s by default) and only then lets the new one in: a short session keeps the test short.
+  appendFileSync(join(cwd, "server.properties"), "\nbroker.session.timeout.ms=1500\nbroker.heartbeat.interval.ms=300\n");
   const child = spawn(argv[0] ?? "java", argv.slice(1), { cwd, detached: true, stdio: "ignore" });
   child.on("error", () => undefined);
   // kafka-local's `stop --dir` (the helper's `after`) stops the pid written here.
@@ -57,6 +64,29 @@ async function recordsIn(topic: string): Promise<number> {
   }
 }
 
+test("a broker's own error is counted with its Kafka error code: a record over the topic's max.message.bytes", { timeout: 15_000 }, async () => {
+  const target = kafka.targetSchema.parse({
+    kind: "kafka",
+    brokers: broker.bootstrap,
+    producer: { retries: 0 },
+    topics: { small: { partitions: 1, config: { "max.message.bytes": 200 } } },
+  });
+  const connection = await kafka.connect(target, { name: "kafka", suiteDir: dir, log: () => undefined, resolveRef: () => undefined });
+  try {
+    const prepared = await connection.prepare(kafka.workloadSchema.parse({ type: "produce", topic: "small", recordSize: 1000 }), "big");
+    const result = await runScenario({
+      load: LoadProfile.parse({ executor: "constant-rate", rate: 20, duration: "1s" }),
+      operation: prepared.run,
+      errorPolicy: { kind: "continue" },
+    });
+    await prepared.close?.();
+    assert.deepEqual(result.errorsByClass, { KAFKA_10_MESSAGE_TOO_LARGE: 20 });
+    assert.equal(errorClassInfo("KAFKA_10_MESSAGE_TOO_LARGE").label, "client kafka 10 MESSAGE_TOO_LARGE");
+  } finally {
+    await connection.close();
+  }
+});
+
 test("onError continue: the broker killed and restarted mid-run — produce errors by class, production resumes, acknowledged records all kept", { timeout: 40_000 }, async (t) => {
   const suite = join(dir, "restarted.yaml");
   writeFileSync(suite, SUITE);
@@ -71,7 +101,7 @@ test("onError continue: the broker killed and restarted mid-run — produce erro
     let timer: NodeJS.Timeout | undefined;
     const onData = (chunk: string): void => {
       output += chunk;
-      if (timer === undefined && /▸ \[1\/1\] produce/.test(output)) timer = setTimeout(() => (restarted = killAndRestart(broker.pid)), 2_000);
+      if (timer === undefined && /▸ \[1\/1\] produce/.test(output)) timer = setTimeout(() => (restarted = killAndRestart(broker.pid)), 1_500);
     };
     child.stdout.setEncoding("utf8").on("data", onData);
     child.stderr.setEncoding("utf8").on("data", onData);

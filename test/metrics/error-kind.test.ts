@@ -20,6 +20,7 @@ const CASES: [string, string, string, string | undefined][] = [
   ["42P01", "client", "client 42P01 undefined_table", "42P01"],
   ["KAFKA_19_NOT_ENOUGH_REPLICAS", "server", "server kafka 19 NOT_ENOUGH_REPLICAS", "19"],
   ["KAFKA_7_REQUEST_TIMED_OUT", "timeout", "timeout kafka 7 REQUEST_TIMED_OUT", "7"],
+  ["KAFKA_10_MESSAGE_TOO_LARGE", "client", "client kafka 10 MESSAGE_TOO_LARGE", "10"],
   ["DUCKDB_INVALID_INPUT", "other", "DUCKDB_INVALID_INPUT", undefined],
   ["Error", "other", "Error", undefined],
 ];
