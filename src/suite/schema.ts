@@ -2,6 +2,7 @@
 // and a scenario's workload belong to its driver (validated by the driver's own schemas), and a
 // scenario's load to the engine (LoadProfile), once `defaults.load` has been merged under it.
 import { z } from "zod";
+import { closest } from "./did-you-mean.js";
 import { Duration } from "./units.js";
 import { describeValue } from "./values.js";
 
@@ -61,6 +62,26 @@ const OnErrorLimit = z.strictObject({
 export const OnErrorSpec = z.unknown().transform((value, ctx): "continue" | "abort" | z.output<typeof OnErrorLimit> => {
   if (value === "continue" || value === "abort") return value;
   if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    // Inside a transform the key walk of "did you mean" does not reach: name the keys here.
+    const keys = Object.keys(OnErrorLimit.shape);
+    const unknown = Object.keys(value).filter((k) => !keys.includes(k));
+    for (const key of unknown) {
+      const guess = closest(key, keys);
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown key "${key}" in an onError limit`,
+        path: [key],
+        params: { fix: guess === undefined ? "a limit takes abortAt and for" : `did you mean "${guess}"?` },
+      });
+    }
+    if (!("abortAt" in value)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "an onError limit needs abortAt: the error rate that stops the scenario",
+        params: { fix: "write e.g. { abortAt: 50%, for: 5s }" },
+      });
+    }
+    if (unknown.length > 0 || !("abortAt" in value)) return z.NEVER;
     const limit = OnErrorLimit.safeParse(value);
     if (limit.success) return limit.data;
     for (const issue of limit.error.issues) {

@@ -23,5 +23,7 @@ test("onError: continue, abort, a limit, and absent (the engine's default)", () 
 test("a bad onError names the field", () => {
   const issues = issuesOf(withOnError("{ abortAt: 150%, for: 5s }"));
   assert.match(issueAt(issues, "scenarios.ingest.onError.abortAt").message, /percentage/);
+  assert.equal(issueAt(issuesOf(withOnError("{ abortat: 50% }")), "scenarios.ingest.onError.abortat").fix, 'did you mean "abortAt"?');
+  assert.match(issueAt(issuesOf(withOnError("{ abortAt: 50%, for: 500ms }")), "scenarios.ingest.onError.for").message, /at least 1s/);
   assert.ok(issuesOf(withOnError("stop")).some((i) => i.path.startsWith("scenarios.ingest.onError")), JSON.stringify(issuesOf(withOnError("stop"))));
 });
