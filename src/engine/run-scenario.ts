@@ -144,6 +144,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   let status: ScenarioStatus = "completed";
   let failure: string | undefined;
   let stoppedAtMs: number | undefined;
+  /** Whole seconds measured when an interrupt stopped at a second's end (exact, unlike a clock difference). */
+  let wholeMeasuredMs: number | undefined;
   let progressError: unknown;
   const stop = (why: Exclude<ScenarioStatus, "completed">, reason: string, atMs = clock.now()): void => {
     if (launches.signal.aborted) return;
@@ -157,15 +159,18 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     // The measured second under way runs to its end; completions after it are not recorded, so a
     // late timer adds no sliver of a second. In the warm-up, or past the scenario's own end (it is
     // finishing anyway), it stops now.
-    const boundary = measureStartMs + Math.ceil((now - measureStartMs) / SECOND_MS) * SECOND_MS;
+    const wholeMs = Math.ceil((now - measureStartMs) / SECOND_MS) * SECOND_MS;
+    const boundary = measureStartMs + wholeMs;
     if (now < measureStartMs || boundary <= now || (measureEndMs !== undefined && boundary >= measureEndMs)) {
       stop("interrupted", interruptedReason(now - measureStartMs, measuredLimitMs));
       return;
     }
     runner.recordUntil(boundary);
-    void clock.sleep(boundary - now, launches.signal).then(() =>
-      stop("interrupted", interruptedReason(boundary - measureStartMs, measuredLimitMs), boundary),
-    );
+    void clock.sleep(boundary - now, launches.signal).then(() => {
+      if (launches.signal.aborted) return;
+      wholeMeasuredMs = wholeMs;
+      stop("interrupted", interruptedReason(wholeMs, measuredLimitMs), boundary);
+    });
   };
   options.signal?.addEventListener("abort", onInterrupt, { once: true });
   if (options.signal?.aborted) onInterrupt();
@@ -249,7 +254,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       recorder.close(launchesEndedMs);
       opSignal.abort();
       await inFlight.waitIdle(clock, ABORT_GRACE_MS);
-      measuredMs = Math.max(0, launchesEndedMs - measureStartMs);
+      measuredMs = wholeMeasuredMs ?? Math.max(0, launchesEndedMs - measureStartMs);
     }
     if (progressError !== undefined) throw progressError;
 
