@@ -189,9 +189,15 @@ export class ResultsStore {
         ...(r.owner_start === null ? {} : { start: String(r.owner_start) }),
       }),
     );
-    // `and status = 'running'`: another process opening the store at the same time may mark it too.
-    const mark = this.db.prepare(`update runs set status = 'incomplete' where id = ? and status = 'running'`);
-    for (const r of gone) mark.run(r.id);
+    if (gone.length === 0) return [];
+    try {
+      // `and status = 'running'`: another process opening the store at the same time may mark it too.
+      const mark = this.db.prepare(`update runs set status = 'incomplete' where id = ? and status = 'running'`);
+      for (const r of gone) mark.run(r.id);
+    } catch {
+      // A store this process may only read (read-only file or medium): reading it must still work.
+      return [];
+    }
     return gone.map((r) => Number(r.id));
   }
 
