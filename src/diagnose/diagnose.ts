@@ -10,13 +10,14 @@ import { HOST_RULES } from "./rules/host.js";
 import { HTTP_RULES } from "./rules/http.js";
 import { KAFKA_RULES } from "./rules/kafka.js";
 import { POSTGRES_RULES } from "./rules/postgres.js";
+import { TARGET_RULES } from "./rules/target.js";
 
 export type Impact = "high" | "medium" | "low";
 
 export interface Finding {
   /** Rule id, e.g. "postgres.cache-hit-low". */
   id: string;
-  area: "postgres" | "kafka" | "host" | "generator" | "http";
+  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target";
   /** null: the whole run. */
   scenario: string | null;
   title: string;
@@ -30,7 +31,14 @@ export interface Finding {
 }
 
 /** Every rule, by area; the order within an area is the order findings of equal impact print in. */
-export const RULES: readonly Rule[] = [...GENERATOR_RULES, ...POSTGRES_RULES, ...KAFKA_RULES, ...HTTP_RULES, ...HOST_RULES];
+export const RULES: readonly Rule[] = [
+  ...GENERATOR_RULES,
+  ...TARGET_RULES,
+  ...POSTGRES_RULES,
+  ...KAFKA_RULES,
+  ...HTTP_RULES,
+  ...HOST_RULES,
+];
 
 const IMPACT_ORDER: Record<Impact, number> = { high: 0, medium: 1, low: 2 };
 

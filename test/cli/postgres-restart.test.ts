@@ -1,9 +1,9 @@
 // Faults in the target, end to end: a real PostgreSQL (embedded, this file's own) stopped mid-run
 // the hard way (SIGQUIT to the postmaster: PostgreSQL's immediate shutdown) while `pipebench run`
 // queries it at a constant rate.
-//   - onError: continue, the server started again 2 s later: the scenario runs to its end, errors
+//   - onError: continue, the server started again 2.5 s later: the scenario runs to its end, errors
 //     are counted by class (reset / refused / 57P03 while it starts) and per second, and queries
-//     succeed again; the run passes (exit 0) and `show` prints the errors line.
+//     succeed again; the run passes (exit 0), `show` prints the errors line and `diagnose` the outage.
 //   - the default: the server stays down, the scenario stops once every query failed for 3 s,
 //     stored as failed with its partial metrics, exit 3.
 import assert from "node:assert/strict";
@@ -119,7 +119,7 @@ test("onError continue: PostgreSQL stopped and started again mid-run — errors 
   const store = join(dir, "continue.db");
   const run = await runWithFaults(file, store, [
     [2_000, () => process.kill(postmasterPid(), "SIGQUIT")],
-    [4_000, () => (restarted = startPostmaster())],
+    [4_500, () => (restarted = startPostmaster())],
   ]);
   assert.equal(run.code, 0, run.output);
   const { json, text } = await shown(store);
@@ -139,6 +139,10 @@ test("onError continue: PostgreSQL stopped and started again mid-run — errors 
   assert.ok((r.series[0]?.ops ?? 0) > 150, context);
   assert.ok((r.series.find((p) => p.t === 7)?.ops ?? 0) > 150 && r.series.find((p) => p.t === 7)?.errors === 0, context);
   assert.match(text, /errors: [\d,]+ \([\d,]+ refused.*\), first at \d s, last at \d s/, text);
+  // diagnose names the outage: when, what, and that the target answered again.
+  const diagnosed = await pipebench(["diagnose", "latest", "--store", store], { NO_COLOR: "1" });
+  assert.match(diagnosed.stdout, /The target was unavailable for \d s, then answered again/, diagnosed.stdout + diagnosed.stderr);
+  assert.match(diagnosed.stdout, /from \d s to \d s of the scenario: [\d,]+ errors \([\d,]+ refused/, diagnosed.stdout);
 });
 
 test("the default: PostgreSQL stopped and not started again — the scenario stops after 3 s of failures, exit 3, partial results stored", { timeout: 40_000 }, async () => {
