@@ -23,9 +23,10 @@ export function describeErrorPolicy(policy: ErrorPolicy): string {
   return `abort at ${Math.round(policy.rate * 1000) / 10}% errors for ${policy.seconds} s`;
 }
 
-/** Why an `onError: abort` scenario stopped. */
+/** Why an `onError: abort` scenario stopped; `atMs` counts from the measured start (< 0: warm-up). */
 export function firstErrorReason(errorClass: string, atMs: number): string {
-  return `onError abort: the first error, ${errorClassInfo(errorClass).label}, at ${(Math.max(0, atMs) / 1000).toFixed(1)} s`;
+  const when = atMs < 0 ? "in the warm-up" : `at ${(atMs / 1000).toFixed(1)} s`;
+  return `onError abort: the first error, ${errorClassInfo(errorClass).label}, ${when}`;
 }
 
 export class TargetFailureDetector {

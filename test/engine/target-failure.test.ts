@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { TargetFailureDetector } from "../../src/engine/target-failure.js";
+import { firstErrorReason, TargetFailureDetector } from "../../src/engine/target-failure.js";
 
 describe("TargetFailureDetector", () => {
   const errors = (n: number): Map<string, number> => new Map([["ECONNREFUSED", n]]);
@@ -39,4 +39,9 @@ describe("TargetFailureDetector with a limit below 100%", () => {
       /^50% or more of the operations failed for 2 s in a row: 130 of 130 errors were server 503$/,
     );
   });
+});
+
+test("onError abort names the first error and when: seconds into the measured interval, or the warm-up", () => {
+  assert.equal(firstErrorReason("57P01", 2_340), "onError abort: the first error, server 57P01 admin_shutdown, at 2.3 s");
+  assert.equal(firstErrorReason("ECONNRESET", -500), "onError abort: the first error, reset (ECONNRESET), in the warm-up");
 });
