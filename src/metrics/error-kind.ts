@@ -11,7 +11,8 @@
 // The stored class stays the raw code ("ECONNREFUSED", "HTTP_503", "57P01"), so results written by
 // any version read the same; the kind and label are derived here, where they are shown. The codes
 // below were checked against real servers (test/engine/target-faults*.test.ts): the http driver's
-// TIMEOUT, SOCKET_CLOSED, ECONNRESET, ECONNREFUSED, HTTP_<status>; pg's ECONNREFUSED, ECONNRESET,
+// TIMEOUT, SOCKET_CLOSED, ECONNRESET, ECONNREFUSED, HTTP_<status> (and, for https://, undici's
+// UND_ERR_HEADERS_TIMEOUT, UND_ERR_SOCKET, ECONNRESET, ECONNREFUSED); pg's ECONNREFUSED, ECONNRESET,
 // CONNECTION_TERMINATED (pg's codeless "Connection terminated unexpectedly", coded by the driver),
 // 57P01 / 57P03 while a server stops and starts; Kafka's ECONNREFUSED while a broker is down and
 // KAFKA_10_MESSAGE_TOO_LARGE for a record over the topic's max.message.bytes.

@@ -12,6 +12,7 @@ const CASES: [string, string, string, string | undefined][] = [
   ["TIMEOUT", "timeout", "timeout (TIMEOUT)", undefined],
   ["timeout-at-end", "timeout", "timeout (timeout-at-end)", undefined],
   ["UND_ERR_HEADERS_TIMEOUT", "timeout", "timeout (UND_ERR_HEADERS_TIMEOUT)", undefined],
+  ["UND_ERR_SOCKET", "reset", "reset (UND_ERR_SOCKET)", undefined],
   ["HTTP_503", "server", "server 503", "503"],
   ["HTTP_404", "client", "client 404", "404"],
   ["57P01", "server", "server 57P01 admin_shutdown", "57P01"],
