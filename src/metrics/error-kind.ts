@@ -10,8 +10,9 @@
 //
 // The stored class stays the raw code ("ECONNREFUSED", "HTTP_503", "57P01"), so results written by
 // any version read the same; the kind and label are derived here, where they are shown. The codes
-// below were checked against real servers (test/engine/target-faults-http.test.ts, test/cli/postgres-
-// restart.test.ts, test/cli/kafka-broker-restarted.test.ts, the http driver tests): the http driver's
+// below were checked against real servers (test/engine/target-faults-http.test.ts,
+// test/cli/postgres-restart.test.ts, test/cli/kafka-broker-restarted.test.ts, the http driver's
+// tests): the http driver's
 // TIMEOUT, SOCKET_CLOSED, ECONNRESET, ECONNREFUSED, HTTP_<status> (and, for https://, undici's
 // UND_ERR_HEADERS_TIMEOUT, UND_ERR_SOCKET, ECONNRESET, ECONNREFUSED); pg's ECONNREFUSED, ECONNRESET,
 // CONNECTION_TERMINATED (pg's codeless "Connection terminated unexpectedly", coded by the driver),
