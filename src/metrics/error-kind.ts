@@ -81,13 +81,15 @@ const SQLSTATE_NAMES: Readonly<Record<string, string>> = {
   "57P02": "crash_shutdown",
   "57P03": "cannot_connect_now",
   "58000": "system_error",
+  P0001: "raise_exception",
   XX000: "internal_error",
 };
 /** SQLSTATE classes that say the statement or its data was wrong, not the server. */
 const SQLSTATE_CLIENT_CLASSES = new Set(["22", "23", "42", "0A", "2B", "3D", "3F", "44"]);
 
 const HTTP = /^HTTP_(\d{3})$/;
-const SQLSTATE = /^[0-9][0-9A-Z]{4}$/;
+/** SQLSTATE classes begin with a digit, but for F0 (config file), HV (FDW), P0 (PL/pgSQL) and XX (internal). */
+const SQLSTATE = /^([0-9][0-9A-Z]{4}|(F0|HV|P0|XX)[0-9A-Z]{3})$/;
 /** The Kafka driver's class for a broker's error: KAFKA_<error code>_<error name>. */
 const KAFKA = /^KAFKA_(\d+)_([A-Z_]+)$/;
 const KAFKA_TIMEOUTS = new Set(["REQUEST_TIMED_OUT"]);

@@ -19,6 +19,10 @@ const CASES: [string, string, string, string | undefined][] = [
   ["57P03", "server", "server 57P03 cannot_connect_now", "57P03"],
   ["57014", "timeout", "timeout 57014 query_canceled", "57014"],
   ["42P01", "client", "client 42P01 undefined_table", "42P01"],
+  // SQLSTATE classes that begin with a letter; a five-letter errno is not one.
+  ["XX000", "server", "server XX000 internal_error", "XX000"],
+  ["P0001", "server", "server P0001 raise_exception", "P0001"],
+  ["EPERM", "other", "EPERM", undefined],
   ["KAFKA_19_NOT_ENOUGH_REPLICAS", "server", "server kafka 19 NOT_ENOUGH_REPLICAS", "19"],
   ["KAFKA_7_REQUEST_TIMED_OUT", "timeout", "timeout kafka 7 REQUEST_TIMED_OUT", "7"],
   ["KAFKA_10_MESSAGE_TOO_LARGE", "client", "client kafka 10 MESSAGE_TOO_LARGE", "10"],
