@@ -254,18 +254,19 @@ export async function findMax(
   }
 
   // Where the long steps start: just under what the target completed per second when the ramp
-  // overloaded it (the most of that rate's steps; a queue serves at its capacity), and no rate above
-  // that is tried: the target could not complete more.
+  // overloaded it (the most of that rate's steps; a queue serves at its capacity). The rate that
+  // failed the ramp bounds the search from above: a short step overstates what a target sustains.
   let accepted: number | undefined;
-  let rejected: number | undefined;
+  let rejected = bad?.rate;
   let candidate = good;
   if (bad !== undefined) {
     const overloaded = steps.filter((s) => !s.stable && s.rate === bad?.rate);
     const kept = Math.max(0, ...overloaded.map((s) => completionRate(s.outcome.result) ?? 0));
-    rejected = kept > (good ?? 0) ? Math.min(bad.rate, roundRate(kept)) : bad.rate;
     const start = roundRate(kept * KEPT_START);
-    if (start > (good ?? 0) && start < rejected) candidate = start;
+    if (start > (good ?? 0) && start < bad.rate) candidate = start;
   }
+  // Rounding to 3 significant digits may leave an accepted and a rejected rate a hair further apart.
+  const within = (lo: number, hi: number): boolean => hi / lo <= (1 + resolution) * 1.005;
 
   // Confirm with long steps: a verdict per rate by majority, walking down until one is accepted,
   // then bisecting between it and the lowest rejected rate.
@@ -299,8 +300,10 @@ export async function findMax(
     }
     let next: number | undefined;
     if (accepted !== undefined && rejected !== undefined) {
-      const mid = roundRate(Math.sqrt(accepted * rejected));
-      next = rejected / accepted > 1 + resolution && mid > accepted && mid < rejected ? mid : undefined;
+      // Above an accepted rate: one resolution step up while nothing close was rejected (the start
+      // sits near the capacity), else the geometric midpoint.
+      const up = roundRate(Math.min(accepted * (1 + resolution), Math.sqrt(accepted * rejected)));
+      next = !within(accepted, rejected) && up > accepted && up < rejected ? up : undefined;
     } else if (accepted === undefined) {
       next = stepDown(candidate, v.failedSteps, v.passes);
     }

@@ -30,7 +30,9 @@ test("one disturbed step (capacity −30 %) anywhere in the search does not move
   }
 });
 
-test("200 searches with ±5 % noise per step and one step in ten disturbed (−30 %): 99 % of answers within ±10 % of the median", async () => {
+// The search before majorities (single verdicts, kept-based step-downs) put 20 of these 200 answers
+// more than 15 % from their median, the lowest at 67 % of it.
+test("200 searches with ±5 % noise per step and one step in ten disturbed (−30 %): 97 % of answers within ±10 % of the median, all within ±15 %", async () => {
   const answers: number[] = [];
   for (let seed = 1; seed <= 200; seed++) {
     const next = random(seed);
@@ -41,7 +43,8 @@ test("200 searches with ±5 % noise per step and one step in ten disturbed (−3
   const median = sorted[100] ?? 0;
   const outside = answers.filter((a) => Math.abs(a - median) > median * 0.1);
   console.log(`median ${median}/s, range ${sorted[0]}–${sorted.at(-1)}/s, ${outside.length} of 200 outside ±10 %`);
-  assert.ok(outside.length <= 2, `outside ±10 % of ${median}: ${outside.join(", ")}`);
+  assert.ok(outside.length <= 6, `outside ±10 % of ${median}: ${outside.join(", ")}`);
+  assert.ok(answers.every((a) => Math.abs(a - median) <= median * 0.15), `outside ±15 % of ${median}: ${answers.filter((a) => Math.abs(a - median) > median * 0.15).join(", ")}`);
 });
 
 test("--max-rate caps the search: no step asks more, no calibration, and a target that sustains it answers the cap", async () => {
