@@ -77,11 +77,15 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
   };
 }
 
-/** Accepted when CONFIRM_MAJORITY of its confirmation steps passed; a rate never confirmed, by its last step. */
+/**
+ * Accepted when CONFIRM_MAJORITY of its confirmation steps passed and more passed than failed (the
+ * search's verdict: it stops at CONFIRM_MAJORITY agreeing); a rate never confirmed, by its last step.
+ */
 function rateVerdict(at: readonly FindMaxStepRow[]): boolean {
   const confirms = at.filter((s) => s.phase === "confirm");
   if (confirms.length === 0) return at.at(-1)?.passed ?? false;
-  return confirms.filter((s) => s.passed).length >= CONFIRM_MAJORITY;
+  const passes = confirms.filter((s) => s.passed).length;
+  return passes >= CONFIRM_MAJORITY && passes > confirms.length - passes;
 }
 
 function actualText(t: StoredThreshold): string {

@@ -134,8 +134,10 @@ export function pickFindMaxScenario(scenarios: readonly SuiteScenario[]): SuiteS
 export function stepDown(rejected: number, failedSteps: readonly FindMaxStep[], passes = 0): number | undefined {
   const kept = Math.max(0, ...failedSteps.map((s) => completionRate(s.outcome.result) ?? 0));
   const floor = passes > 0 ? 1 - STEP_DOWN_MIN : 1 - STEP_DOWN_MAX;
-  const next = Math.min(rejected * (1 - STEP_DOWN_MIN), Math.max(rejected * floor, kept * 0.95));
-  return next >= 1 ? roundRate(next) : undefined;
+  const next = roundRate(Math.min(rejected * (1 - STEP_DOWN_MIN), Math.max(rejected * floor, kept * 0.95)));
+  // At a few operations per second 5 % rounds back to the same rate: one lower, then.
+  if (next < rejected) return next;
+  return rejected > 1 ? rejected - 1 : undefined;
 }
 
 /** 3 significant digits: 1131 → 1130, 87.4 → 87.4 → 87 (rates are whole operations per second). */

@@ -5,6 +5,7 @@
 // test/cli/find-max.test.ts runs the same search against the real quickstart service.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { findMaxAnswer } from "../../src/report/find-max-answer.js";
 import { findMax } from "../../src/sweep/find-max.js";
 import { modelled, random, scenario } from "./modelled-target.js";
 
@@ -56,4 +57,18 @@ test("--max-rate caps the search: no step asks more, no calibration, and a targe
   // Under a cap above its capacity the search answers as without one.
   const over = await findMax(modelled(() => 2000), scenario, { stepMs: 5000, warmupMs: 1000, maxRate: 2500 });
   assert.ok(over.rate !== undefined && over.rate <= 2020 && over.rate >= 1900 && over.steps.every((s) => s.rate <= 2500), `answered ${over.rate}`);
+});
+
+test("the answer read back from the stored steps is the search's own, at 3/s as at 45,000/s", async () => {
+  let searches = 0;
+  for (const capacity of [3, 7, 11, 180, 2000, 45_000]) {
+    for (let seed = 1; seed <= 50; seed++) {
+      const next = random(seed * 7919 + capacity);
+      const session = modelled(() => capacity * (1 + (next() - 0.5) * 0.2) * (next() < 0.15 ? 0.6 : 1));
+      const searched = await findMax(session, scenario, { stepMs: 5000, warmupMs: 1000 });
+      assert.equal(findMaxAnswer(session.stored)?.rate, searched.rate, `capacity ${capacity}, seed ${seed}: ${searched.steps.map((s) => `${s.phase} ${s.rate} ${s.stable ? "✓" : "✗"}`).join(", ")}`);
+      searches++;
+    }
+  }
+  assert.equal(searches, 300);
 });

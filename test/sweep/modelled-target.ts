@@ -2,6 +2,7 @@
 // capacity, with the backlog a real queue builds past it, judged by the real stability checks.
 import type { ScenarioOutcome } from "../../src/engine/run-suite.js";
 import type { ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
+import type { StoredRun, StoredScenario } from "../../src/store/results-store.js";
 import type { SuiteScenario } from "../../src/suite/types.js";
 import type { findMax, StepSession } from "../../src/sweep/find-max.js";
 
@@ -57,17 +58,23 @@ export function stepResult(rate: number, durationS: number, capacity: number): S
   };
 }
 
-/** A session whose target's capacity for the n-th step is `capacityAt(n)`; closed-loop steps run at 0.9 of it. */
-export function modelled(capacityAt: (step: number) => number): StepSession & { steps: number } {
+/**
+ * A session whose target's capacity for the n-th step is `capacityAt(n)`; closed-loop steps run at
+ * 0.9 of it. `stored` is the run as the store would give it back (what find-max-answer.ts reads).
+ */
+export function modelled(capacityAt: (step: number) => number): StepSession & { steps: number; stored: StoredRun } {
+  const scenarioResults: StoredScenario[] = [];
   const session = {
     canContinue: true,
     steps: 0,
+    stored: { scenarioResults } as unknown as StoredRun,
     runScenario: async (scenario: SuiteScenario, placement: Parameters<StepSession["runScenario"]>[1]): Promise<ScenarioOutcome> => {
       const capacity = capacityAt(session.steps++);
       const durationS = Math.round(("duration" in scenario.load ? scenario.load.duration ?? 5000 : 5000) / 1000);
       const rate = scenario.load.executor === "constant-rate" ? scenario.load.rate : capacity * 0.9;
       const result = stepResult(rate, durationS, capacity);
       const thresholds = placement.judge?.(result, []) ?? [];
+      scenarioResults.push({ name: scenario.name, variant: placement.variant, result, thresholds } as unknown as StoredScenario);
       return { name: scenario.name, target: "t", targetKind: "http", trial: placement.trial ?? 0, result, thresholds, probes: [] };
     },
   };
