@@ -17,12 +17,6 @@ export type ErrorPolicy =
 
 export const DEFAULT_ERROR_POLICY: ErrorPolicy = { kind: "limit", rate: 1, seconds: FAILING_SECONDS_TO_STOP };
 
-/** How a policy reads in a suite and in messages: "continue", "abort", "abort at 50% for 5 s". */
-export function describeErrorPolicy(policy: ErrorPolicy): string {
-  if (policy.kind !== "limit") return policy.kind;
-  return `abort at ${Math.round(policy.rate * 1000) / 10}% errors for ${policy.seconds} s`;
-}
-
 /** Why an `onError: abort` scenario stopped; `atMs` counts from the measured start (< 0: warm-up). */
 export function firstErrorReason(errorClass: string, atMs: number): string {
   const when = atMs < 0 ? "in the warm-up" : `at ${(atMs / 1000).toFixed(1)} s`;

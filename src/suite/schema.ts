@@ -37,8 +37,16 @@ export const ProbeSpec = z.strictObject({
   every: Duration.pipe(z.number().positive()).optional(),
 });
 
-/** A percentage: "50%", or a number of percent (50). */
+/** A percentage: "50%", or a number of percent (50; below 1 it is refused as ambiguous: 0.5 of what?). */
 const Percent = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  if (typeof value === "number" && value > 0 && value < 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${value} is ambiguous: a plain number is a percentage here`,
+      params: { fix: `write ${value * 100}% for that fraction, or ${value}% if you mean it` },
+    });
+    return z.NEVER;
+  }
   const m = typeof value === "number" ? [String(value), String(value)] : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
   const n = m === null ? NaN : Number(m[1]);
   if (n > 0 && n <= 100) return n / 100;

@@ -110,9 +110,11 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
     assert.deepEqual(statuses, [[3, "running"], [2, "incomplete"], [1, "passed"]]);
   } finally {
     // Twice: the second quits at once, and the run it leaves is marked interrupted, not left running.
+    // The second goes once the first is acknowledged (a fixed delay could land after the run ended).
     live.kill("SIGINT");
-    setTimeout(() => live.kill("SIGINT"), 100);
   }
+  await waitFor("the first Ctrl-C acknowledged", () => /interrupted: stopping/.test(output), 5_000);
+  live.kill("SIGINT");
   assert.equal(await exited, 130, output);
   assert.doesNotMatch(output, /stored as run/, "it quit before the summary");
 
