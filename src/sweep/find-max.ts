@@ -291,6 +291,7 @@ export async function findMax(
     }
     return { stable: passes >= CONFIRM_MAJORITY, passes, failedSteps };
   };
+  let climb = 1;
   while (candidate !== undefined && stopped === undefined) {
     const v = await verdict(candidate);
     if (v === undefined) break;
@@ -302,9 +303,10 @@ export async function findMax(
     }
     let next: number | undefined;
     if (accepted !== undefined && rejected !== undefined) {
-      // Above an accepted rate: one resolution step up while nothing close was rejected (the start
-      // sits near the capacity), else the geometric midpoint.
-      const up = roundRate(Math.min(accepted * (1 + resolution), Math.sqrt(accepted * rejected)));
+      // Above an accepted rate: a resolution step up (the start sits near the capacity), doubling
+      // with each step up accepted in a row, never past the midpoint to the lowest rejected rate.
+      const up = roundRate(Math.min(accepted * (1 + resolution * climb), Math.sqrt(accepted * rejected)));
+      climb = v.stable ? climb * 2 : 1;
       next = !within(accepted, rejected) && up > accepted && up < rejected ? up : undefined;
     } else if (accepted === undefined) {
       next = stepDown(candidate, v.failedSteps, v.passes);
