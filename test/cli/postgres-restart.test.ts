@@ -144,6 +144,11 @@ test("onError continue: PostgreSQL stopped and started again mid-run — errors 
   const diagnosed = await pipebench(["diagnose", "latest", "--store", store], { NO_COLOR: "1" });
   assert.match(diagnosed.stdout, /The target was unavailable for \d s, then answered again/, diagnosed.stdout + diagnosed.stderr);
   assert.match(diagnosed.stdout, /from \d s to \d s of the scenario: [\d,]+ errors \([\d,]+ refused/, diagnosed.stdout);
+  // The report says what the errors were and when, under its scenario table.
+  const out = join(dir, "report");
+  const report = await pipebench(["report", "latest", "--store", store, "--out", out]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(readFileSync(join(out, "report.md"), "utf8"), /^- reads: errors: [\d,]+ \([\d,]+ refused.*\), first at \d s, last at \d s$/m);
 });
 
 test("the default: PostgreSQL stopped and not started again — the scenario stops after 3 s of failures, exit 3, partial results stored", { timeout: 40_000 }, async () => {
