@@ -48,12 +48,13 @@ export function diagnose(run: StoredRun): Finding[] {
 
 /** diagnose with a given rule list (tests, and callers that want one area). */
 export function diagnoseWith(run: StoredRun, rules: readonly Rule[]): Finding[] {
+  const groupOf = new Map(run.scenarioResults.map((s) => [s.name, groupName(s)]));
   const found: { finding: Finding; order: number; trials: number }[] = [];
   const byKey = new Map<string, { finding: Finding; order: number; trials: number }>();
   const add = (finding: Finding, order: number): void => {
-    // A scenario run with --trials N is stored N times: one finding per rule and scenario, the
-    // first trial's numbers, and how many trials showed it.
-    const key = `${finding.id}\u0000${finding.scenario ?? ""}`;
+    // A scenario run with --trials N is stored N times, and a --find-max search once per step: one
+    // finding per rule and scenario, the first trial's (step's) numbers, and how many showed it.
+    const key = `${finding.id}\u0000${finding.scenario === null ? "" : (groupOf.get(finding.scenario) ?? finding.scenario)}`;
     const seen = byKey.get(key);
     if (seen !== undefined) {
       seen.trials++;
@@ -78,20 +79,38 @@ export function diagnoseWith(run: StoredRun, rules: readonly Rule[]): Finding[] 
 
   const trialsOf = trialCounts(run.scenarioResults);
   for (const entry of found) {
-    const total = entry.finding.scenario === null ? 1 : (trialsOf.get(entry.finding.scenario) ?? 1);
-    if (total > 1) entry.finding.evidence.push(`seen in ${entry.trials} of ${total} trials (numbers above: the first)`);
+    const name = entry.finding.scenario;
+    const group = name === null ? undefined : groupOf.get(name);
+    const total = name === null ? 1 : (trialsOf.get(group ?? name) ?? 1);
+    const search = group !== undefined && group !== name;
+    if (total > 1) {
+      entry.finding.evidence.push(
+        search
+          ? `seen in ${entry.trials} of ${total} steps of the search (numbers above: the first, ${name})`
+          : `seen in ${entry.trials} of ${total} trials (numbers above: the first)`,
+      );
+    }
   }
   return found
     .sort((a, b) => IMPACT_ORDER[a.finding.impact] - IMPACT_ORDER[b.finding.impact] || a.order - b.order)
     .map((e) => e.finding);
 }
 
+/** A --find-max step (`ingest[rate=2030]`) belongs to its scenario's search; anything else is itself. */
+function groupName(s: StoredScenario): string {
+  const searched = s.variant?.["find-max"] !== undefined;
+  const bracket = s.name.indexOf("[");
+  return searched && bracket > 0 ? s.name.slice(0, bracket) : s.name;
+}
+
+/** Trials per scenario, or steps per find-max search. */
 function trialCounts(scenarios: readonly StoredScenario[]): Map<string, number> {
-  const out = new Map<string, Set<number>>();
+  const out = new Map<string, Set<string>>();
   for (const s of scenarios) {
-    const set = out.get(s.name) ?? new Set<number>();
-    set.add(trialOf(s));
-    out.set(s.name, set);
+    const group = groupName(s);
+    const set = out.get(group) ?? new Set<string>();
+    set.add(group === s.name ? `trial ${trialOf(s)}` : `step ${s.ordinal}`);
+    out.set(group, set);
   }
   return new Map([...out].map(([name, set]) => [name, set.size]));
 }

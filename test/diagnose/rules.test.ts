@@ -332,3 +332,18 @@ test("findings come highest impact first; a scenario's trials give one finding, 
   assert.match(text, /\n    runbook: DESIGN principle 3/);
   assert.equal(renderFindings([], { color: false }), "Findings\n    none: no rule found a bottleneck or a reason to distrust these numbers");
 });
+
+test("a --find-max search's steps give one finding per rule, saying in how many steps it was seen", () => {
+  const step = (rate: number, cpu: number, ordinal: number) => ({
+    ...scenario({
+      name: `flood[rate=${rate}]`, target: "svc", targetKind: "http", load: { executor: "constant-rate", rate },
+      result: result({ executor: "constant-rate", latency: latency({ count: 5000 }), generator: health({ askedRate: rate, achievedRate: rate, cpuPercent: cpu }) }),
+    }, ordinal),
+    variant: { "load.rate": rate, "find-max": ordinal === 0 ? "ramp" : "confirm" },
+  });
+  const findings = diagnose(run([step(1000, 99, 0), step(1500, 99, 1), step(1500, 10, 2), step(1200, 10, 3)]));
+  const saturated = findings.filter((f) => f.id === "generator.saturated");
+  assert.equal(saturated.length, 1, findings.map((f) => `${f.id} ${f.scenario}`).join("; "));
+  assert.equal(saturated[0]?.scenario, "flood[rate=1000]");
+  assert.equal(saturated[0]?.evidence.at(-1), "seen in 2 of 4 steps of the search (numbers above: the first, flood[rate=1000])");
+});
