@@ -49,7 +49,7 @@ async function waitFor(what: string, check: () => boolean, withinMs: number): Pr
   return performance.now() - started;
 }
 
-test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run marked incomplete on the next start", { timeout: 40_000 }, async () => {
+test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run marked incomplete on the next start", { timeout: 60_000 }, async () => {
   const store = join(dir, "results.db");
   const tmp = join(dir, "tmp");
   mkdirSync(tmp);

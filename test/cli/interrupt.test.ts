@@ -20,7 +20,7 @@ const RATE = 100; // the fixture's http-ingest rate
 const ENDS_WITHIN_MS = 2_500;
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  test(`${signal} mid-run: the second finished, stored interrupted, servers stopped, temp dirs gone, exit 130`, { timeout: 40_000 }, async () => {
+  test(`${signal} mid-run: the second finished, stored interrupted, servers stopped, temp dirs gone, exit 130`, { timeout: 60_000 }, async () => {
     const store = join(dir, `${signal}.db`);
     const tmp = join(dir, `${signal}-tmp`);
     mkdirSync(tmp);

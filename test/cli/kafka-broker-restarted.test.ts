@@ -87,7 +87,7 @@ test("a broker's own error is counted with its Kafka error code: a record over t
   }
 });
 
-test("onError continue: the broker killed and restarted mid-run — produce errors by class, production resumes, acknowledged records all kept", { timeout: 40_000 }, async (t) => {
+test("onError continue: the broker killed and restarted mid-run — produce errors by class, production resumes, acknowledged records all kept", { timeout: 90_000 }, async (t) => {
   const suite = join(dir, "restarted.yaml");
   writeFileSync(suite, SUITE);
   const store = join(dir, "results.db");

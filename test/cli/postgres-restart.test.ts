@@ -113,7 +113,7 @@ async function shown(store: string): Promise<{ json: Shown; text: string }> {
   return { json: JSON.parse(json.stdout) as Shown, text: text.stdout };
 }
 
-test("onError continue: PostgreSQL stopped and started again mid-run — errors by class per second, then queries resume", { timeout: 40_000 }, async (t) => {
+test("onError continue: PostgreSQL stopped and started again mid-run — errors by class per second, then queries resume", { timeout: 60_000 }, async (t) => {
   const file = join(dir, "continue.yaml");
   // 10 s: the restarted server (crash recovery first) has until the last second to answer fully.
   writeFileSync(file, suite("continue", "10s"));
@@ -151,7 +151,7 @@ test("onError continue: PostgreSQL stopped and started again mid-run — errors 
   assert.match(readFileSync(join(out, "report.md"), "utf8"), /^- reads: errors: [\d,]+ \([\d,]+ refused.*\), first at \d s, last at \d s$/m);
 });
 
-test("the default: PostgreSQL stopped and not started again — the scenario stops after 3 s of failures, exit 3, partial results stored", { timeout: 40_000 }, async () => {
+test("the default: PostgreSQL stopped and not started again — the scenario stops after 3 s of failures, exit 3, partial results stored", { timeout: 60_000 }, async () => {
   // postmaster.pid names the server running now: the first test's restarted one, if it ran.
   const file = join(dir, "default.yaml");
   writeFileSync(file, suite("", "20s"));
