@@ -6,7 +6,9 @@
 // the start token is the boot id plus the process's start time in clock ticks since boot
 // (/proc/<pid>/stat field 22): exact, and immune to wall-clock changes. Elsewhere there is no token
 // and only "does the pid exist" is asked — a reused pid then keeps a dead run `running` (safe side).
-import { readFileSync } from "node:fs";
+// The owner's pid namespace follows an `@`: a process in another one (a container sharing the store
+// or /tmp under the same hostname) cannot be seen from here, so it is never judged gone.
+import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 
 export interface RunOwner {
@@ -18,7 +20,17 @@ export interface RunOwner {
 
 export function currentOwner(): RunOwner {
   const start = processStartToken(process.pid);
-  return { pid: process.pid, host: hostname(), ...(start === undefined ? {} : { start }) };
+  const ns = pidNamespace();
+  return { pid: process.pid, host: hostname(), ...(start === undefined ? {} : { start: ns === undefined ? start : `${start}@${ns}` }) };
+}
+
+/** The inode of this process's pid namespace (/proc/self/ns/pid → "pid:[4026531836]"). */
+function pidNamespace(): string | undefined {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** `<boot id>:<start ticks>` of a live process on Linux; undefined elsewhere or when it is gone. */
@@ -36,10 +48,12 @@ export function processStartToken(pid: number): string | undefined {
  */
 export function ownerGone(owner: RunOwner): boolean {
   if (owner.host !== hostname()) return false;
+  const [started, ns] = (owner.start ?? "").split("@");
+  if (ns !== undefined && ns !== pidNamespace()) return false;
   if (!processAlive(owner.pid)) return true;
   if (owner.start === undefined) return false;
   const now = processStartToken(owner.pid);
-  return now !== undefined && now !== owner.start;
+  return now !== undefined && now !== started;
 }
 
 /** A process with this pid exists on this host and is not a zombie (dead, awaiting its parent). */

@@ -58,7 +58,7 @@ test("opening the store marks incomplete exactly the running runs whose owner is
   const path = join(dir, "owners.db");
   const me = currentOwner();
   assert.equal(me.pid, process.pid);
-  assert.ok(me.start !== undefined && /^[0-9a-f-]{36}:\d+$/.test(me.start), `a Linux start token: ${me.start}`);
+  assert.ok(me.start !== undefined && /^[0-9a-f-]{36}:\d+@\d+$/.test(me.start), `a Linux start token and pid namespace: ${me.start}`);
   const dead = deadPid();
   const cases: [string, RunOwner, "running" | "incomplete"][] = [
     ["its pid is gone", { pid: dead, host: hostname() }, "incomplete"],
@@ -68,6 +68,7 @@ test("opening the store marks incomplete exactly the running runs whose owner is
     ["its owner is alive (this process)", me, "running"],
     ["its owner is alive, start unknown", { pid: process.pid, host: hostname() }, "running"],
     ["another host's run", { pid: dead, host: `not-${hostname()}` }, "running"],
+    ["a run of another pid namespace (a container sharing the store)", { pid: dead, host: hostname(), start: `${me.start?.split(":")[0]}:1@1` }, "running"],
   ];
   const store = ResultsStore.open(path);
   const ids = cases.map(([, owner]) => store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, owner }));
@@ -88,7 +89,7 @@ test("opening the store marks incomplete exactly the running runs whose owner is
 });
 
 test("a zombie owner is gone; a live child is not; its token matches only itself", async () => {
-  assert.equal(processStartToken(process.pid), currentOwner().start);
+  assert.equal(`${processStartToken(process.pid)}@`, currentOwner().start?.replace(/@.*/, "@"));
   assert.equal(processStartToken(deadPid()), undefined);
   const { spawn } = await import("node:child_process");
   const child = spawn("sleep", ["30"], { stdio: "ignore" });
