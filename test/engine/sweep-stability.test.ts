@@ -5,46 +5,22 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
 import { CHECK, stabilityChecks } from "../../src/sweep/stability.js";
-
-const latency = { count: 1000, min: 1, mean: 10, stddev: 1, p50: 10, p90: 20, p95: 25, p99: 40, p999: 50, max: 60 };
+import { health, result as fixture } from "../diagnose/fixtures.js";
 
 function result(points: [ops: number, p50: number, p99: number][], extra: Partial<ScenarioResult["generator"]> = {}): ScenarioResult {
   const series: SeriesPoint[] = points.map(([ops, p50, p99], t) => ({ t, ops, errors: 0, records: ops, bytes: 0, p50, p99 }));
   const ops = points.reduce((s, [o]) => s + o, 0);
-  return {
-    status: "completed",
-    startedAt: 0,
+  return fixture({
     durationS: points.length,
     warmupS: 1,
     executor: "constant-rate",
     ops,
-    errors: 0,
-    errorsByClass: {},
-    errorSamples: [],
     records: ops,
-    bytes: 0,
     opsPerSec: ops / points.length,
     throughput: ops / points.length,
-    mbps: 0,
-    errorRate: 0,
-    latency,
-    service: latency,
-    latencyHistogram: "",
-    serviceHistogram: "",
     series,
-    generator: {
-      cpuPercent: 30,
-      spinCpuPercent: 10,
-      eventLoopLagP99Ms: 5,
-      eventLoopLagMaxMs: 8,
-      askedRate: 500,
-      achievedRate: 500,
-      lateStarts: 0,
-      saturated: false,
-      warnings: [],
-      ...extra,
-    },
-  };
+    generator: health({ cpuPercent: 30, spinCpuPercent: 10, eventLoopLagP99Ms: 5, eventLoopLagMaxMs: 8, askedRate: 500, achievedRate: 500, ...extra }),
+  });
 }
 
 function failed(r: ScenarioResult): string[] {

@@ -2,11 +2,10 @@
 // capacity, with the backlog a real queue builds past it, judged by the real stability checks.
 import type { ScenarioOutcome } from "../../src/engine/run-suite.js";
 import type { ScenarioResult, SeriesPoint } from "../../src/metrics/summary.js";
+import { health, result } from "../diagnose/fixtures.js";
 import type { StoredRun, StoredScenario } from "../../src/store/results-store.js";
 import type { SuiteScenario } from "../../src/suite/types.js";
 import type { findMax, StepSession } from "../../src/sweep/find-max.js";
-
-const latency = { count: 1000, min: 1, mean: 10, stddev: 1, p50: 10, p90: 20, p95: 25, p99: 40, p999: 50, max: 60 };
 
 /**
  * A target that completes at most `capacity` operations per second; a short step (< 10 s) can run
@@ -23,39 +22,17 @@ export function stepResult(rate: number, durationS: number, capacity: number): S
     return { t, ops: Math.round(served), errors: 0, records: Math.round(served), bytes: 0, p50: 5 + wait, p99: 20 + wait * 1.2 };
   });
   const ops = series.reduce((s, p) => s + p.ops, 0);
-  return {
-    status: "completed",
-    startedAt: 0,
+  return result({
+    executor: "constant-rate",
     durationS,
     warmupS: 1,
-    executor: "constant-rate",
     ops,
-    errors: 0,
-    errorsByClass: {},
-    errorSamples: [],
     records: ops,
-    bytes: 0,
     opsPerSec: ops / durationS,
     throughput: ops / durationS,
-    mbps: 0,
-    errorRate: 0,
-    latency,
-    service: latency,
-    latencyHistogram: "",
-    serviceHistogram: "",
     series,
-    generator: {
-      cpuPercent: 30,
-      spinCpuPercent: 0,
-      eventLoopLagP99Ms: 1,
-      eventLoopLagMaxMs: 2,
-      askedRate: rate,
-      achievedRate: rate,
-      lateStarts: 0,
-      saturated: false,
-      warnings: [],
-    },
-  };
+    generator: health({ cpuPercent: 30, askedRate: rate, achievedRate: rate }),
+  });
 }
 
 /**
