@@ -9,7 +9,7 @@ import { formatCount } from "./format.js";
 type ErrorFacts = Pick<ScenarioResult, "errors" | "errorsByClass" | "errorSeries">;
 
 /** The groups the line names, largest first: [name, count]. */
-export function errorGroups(byClass: Readonly<Record<string, number>>): [string, number][] {
+function errorGroups(byClass: Readonly<Record<string, number>>): [string, number][] {
   const groups = new Map<string, number>();
   for (const [errorClass, n] of Object.entries(byClass)) {
     if (n <= 0) continue;
@@ -20,12 +20,17 @@ export function errorGroups(byClass: Readonly<Record<string, number>>): [string,
   return [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
+/** The groups as text, largest first: "400 refused, 120 server 503, 12 timeout" ("" with none). */
+export function errorGroupsText(byClass: Readonly<Record<string, number>>): string {
+  return errorGroups(byClass)
+    .map(([name, n]) => `${formatCount(n)} ${name}`)
+    .join(", ");
+}
+
 /** "errors: 412 (400 refused, 12 timeout), first at 3 s, last at 7 s"; undefined with no errors. */
 export function errorsLine(result: ErrorFacts): string | undefined {
   if (result.errors <= 0) return undefined;
-  const groups = errorGroups(result.errorsByClass)
-    .map(([name, n]) => `${formatCount(n)} ${name}`)
-    .join(", ");
+  const groups = errorGroupsText(result.errorsByClass);
   const series = result.errorSeries ?? [];
   const first = series[0];
   const last = series[series.length - 1];

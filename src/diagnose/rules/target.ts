@@ -5,7 +5,7 @@
 // The finding says when, what the errors were by kind, and whether and when the target answered again.
 import { errorClassInfo, type ErrorKind } from "../../metrics/error-kind.js";
 import type { ErrorSeriesPoint, SeriesPoint } from "../../metrics/summary.js";
-import { errorGroups } from "../../report/errors-line.js";
+import { errorGroupsText } from "../../report/errors-line.js";
 import { formatCount } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule } from "../rule.js";
@@ -100,9 +100,7 @@ export const TARGET_RULES = [
     runbook: "seed 002 · Emergency Performance Procedures · Performance Monitoring (error rate)",
     when: ({ scenario }) => (scenario === null ? undefined : findOutage(scenario)),
     evidence: (m) => {
-      const groups = errorGroups(m.byClass)
-        .map(([name, n]) => `${formatCount(n)} ${name}`)
-        .join(", ");
+      const groups = errorGroupsText(m.byClass);
       const lines = [`from ${m.from} s to ${m.to} s of the scenario: ${formatCount(m.errors)} errors${groups === "" ? "" : ` (${groups})`}`];
       lines.push(
         m.recoveredAt === undefined
