@@ -57,15 +57,15 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
   const byRate = new Map<number, FindMaxStepRow[]>();
   for (const s of steps) byRate.set(s.rate, [...(byRate.get(s.rate) ?? []), s]);
   const verdicts = [...byRate.entries()]
-    .map(([rate, at]) => ({ rate, at, passed: rateVerdict(at) }))
+    .map(([rate, at]) => ({ rate, at, verdict: rateVerdict(at) }))
     .sort((a, b) => a.rate - b.rate);
-  const accepted = verdicts.filter((v) => v.passed && v.at.some((s) => s.phase === "confirm")).at(-1);
+  const accepted = verdicts.filter((v) => v.verdict === "stable" && v.at.some((s) => s.phase === "confirm")).at(-1);
   const answer = accepted?.rate;
   const confirmation = accepted?.at.filter((s) => s.phase === "confirm" && s.passed).at(-1);
-  const unstable = verdicts.find((v) => !v.passed && (answer === undefined || v.rate > answer));
+  const unstable = verdicts.find((v) => v.verdict === "unstable" && (answer === undefined || v.rate > answer));
   const firstUnstable = unstable?.at.filter((s) => !s.passed).at(-1);
   const generatorBound = steps.find((s) => s.scenario.thresholds.some((t) => isGeneratorCheck(t.expr) && !t.passed));
-  const highestStable = verdicts.filter((v) => v.passed).at(-1)?.rate;
+  const highestStable = verdicts.filter((v) => v.verdict === "stable").at(-1)?.rate;
   return {
     scenario,
     steps,
@@ -78,14 +78,19 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
 }
 
 /**
- * Accepted when CONFIRM_MAJORITY of its confirmation steps passed and more passed than failed (the
- * search's verdict: it stops at CONFIRM_MAJORITY agreeing); a rate never confirmed, by its last step.
+ * A rate with confirmation steps is decided as the search decides it: CONFIRM_MAJORITY passes (more
+ * than its failures) accept it, CONFIRM_MAJORITY failures reject it, and anything short of either is
+ * undecided (the search's step budget or an interrupt cut its verdict off). A rate never confirmed
+ * goes by its last step (a retest overrules the step it repeats).
  */
-function rateVerdict(at: readonly FindMaxStepRow[]): boolean {
+function rateVerdict(at: readonly FindMaxStepRow[]): "stable" | "unstable" | "undecided" {
   const confirms = at.filter((s) => s.phase === "confirm");
-  if (confirms.length === 0) return at.at(-1)?.passed ?? false;
+  if (confirms.length === 0) return at.at(-1)?.passed === true ? "stable" : "unstable";
   const passes = confirms.filter((s) => s.passed).length;
-  return passes >= CONFIRM_MAJORITY && passes > confirms.length - passes;
+  const failures = confirms.length - passes;
+  if (passes >= CONFIRM_MAJORITY && passes > failures) return "stable";
+  if (failures >= CONFIRM_MAJORITY && failures > passes) return "unstable";
+  return "undecided";
 }
 
 function actualText(t: StoredThreshold): string {

@@ -157,7 +157,7 @@ export async function findMax(
 ): Promise<FindMaxResult> {
   const resolution = options.resolution ?? 0.05;
   const maxSteps = options.maxSteps ?? 14;
-  const maxConfirmSteps = options.maxConfirmSteps ?? 12;
+  const maxConfirmSteps = options.maxConfirmSteps ?? 14;
   const steps: FindMaxStep[] = [];
   const runsAt = new Map<number, number>();
   let stopped: string | undefined;
@@ -267,8 +267,9 @@ export async function findMax(
     const start = roundRate(kept * KEPT_START);
     if (start > (good ?? 0) && start < bad.rate) candidate = start;
   }
-  // Rounding to 3 significant digits may leave an accepted and a rejected rate a hair further apart.
-  const within = (lo: number, hi: number): boolean => hi / lo <= (1 + resolution) * 1.005;
+  // Rates are rounded to 3 significant digits (up to 0.5 % each): an accepted and a rejected rate
+  // that far past the resolution are within it (2,150 and 2,270 are 5.6 % apart).
+  const within = (lo: number, hi: number): boolean => hi / lo <= (1 + resolution) * 1.01;
 
   // Confirm with long steps: a verdict per rate by majority, walking down until one is accepted,
   // then bisecting between it and the lowest rejected rate.

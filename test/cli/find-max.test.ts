@@ -17,7 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const store = join(dir, "results.db");
 
 function answerOf(stdout: string): number {
-  const m = /find-max http-ingest: maximum sustainable rate ([\d,]+)\/s/.exec(stdout);
+  const m = /find-max http-ingest: (?:maximum sustainable rate|sustains at least) ([\d,]+)\/s/.exec(stdout);
   assert.ok(m, `no answer in:\n${stdout.slice(stdout.indexOf("find-max"))}`);
   return Number((m[1] ?? "").replaceAll(",", ""));
 }
