@@ -1,7 +1,7 @@
 // `--find-max` on the quickstart's HTTP ingest scenario (the ingest service writing to the embedded
 // PostgreSQL), three searches one after the other: the three answers must agree within ±15 % of
-// their median (issue 4 asks ±10 %: see below). Steps of 4 s (confirmation steps 8 s), 65–130 s a
-// search; the default 5 s took about 150 s a search, too long for the test command's budget. This
+// their median (issue 4 asks ±10 %: see below). Steps of 4 s (confirmation steps 8 s), 70–140 s a
+// search; the default 5 s took 120–185 s a search, too long for the test command's budget. This
 // file runs last and alone (scripts/test.mjs). Also: each step is stored with its variant and
 // checks, `show` gives the same answer, and a closed-loop scenario is refused (exit 2).
 import assert from "node:assert/strict";
@@ -24,11 +24,13 @@ function answerOf(stdout: string): number {
 
 // Issue 4's goal is ±10 % on repeated runs. The search decides by majority over long steps
 // (src/sweep/find-max.ts); test/sweep/find-max-search.test.ts holds it to ±10 % against a modelled
-// target with noise and disturbances. Against the real service the target itself varies: of six
-// quiet-machine triples four held ±10 %, and in the other two (2,280 / 2,240 / 2,570 and 2,300 /
-// 2,360 / 2,640) the third search found a faster target and passed its rate twice in 8 s steps;
-// searches against one instance rose 2,330 → 2,830 over five minutes of load (not with
-// synchronous_commit=off). So this asserts ±15 % and prints the spread.
+// target with noise and disturbances. Against the real service the target itself varies with the
+// machine: this VM's hypervisor takes 0–9 % of its CPU (steal), and the service is CPU-bound on the
+// two cores it shares with pipebench. Since the clock stopped spinning on a busy host, quiet-machine
+// triples gave 2,910 / 2,540 / 2,970, 3,000 / 3,250 / 3,160, 3,030 / 2,970 / 2,900 (a whole
+// `npm test`) and (5 s steps) 2,750 / 2,990 / 2,920: three of four within ±10 %, the other at −12.7 %
+// while steal was 6–7 %. So this asserts ±15 % and
+// prints the spread.
 test("three searches of the quickstart ingest scenario agree within ±15 %", { timeout: 900_000 }, async () => {
   const answers: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FakeClock, realClock } from "../../src/engine/clock.js";
+import { createRealClock, FakeClock, realClock, spareCores } from "../../src/engine/clock.js";
 
 describe("FakeClock", () => {
   test("sleeps resolve in time order as time advances, each at its own time", async () => {
@@ -53,16 +53,40 @@ describe("FakeClock", () => {
 
 describe("realClock", () => {
   test("sleep is precise: it neither returns early nor late by more than a few ms", async () => {
+    // Spinning always, as it does on a host with a core to spare (the default depends on the host).
+    const clock = createRealClock("always");
     const lateness: number[] = [];
     for (const ms of [0.5, 3, 7, 12, 0.5, 3, 7, 12]) {
-      const start = realClock.now();
-      await realClock.sleep(ms);
-      const late = realClock.now() - start - ms;
+      const start = clock.now();
+      await clock.sleep(ms);
+      const late = clock.now() - start - ms;
       assert.ok(late >= 0, `sleep(${ms}) returned ${-late} ms early`);
       lateness.push(late);
     }
     // Generous for a busy CI machine; a timer-only sleep is late by ~1 ms on every call.
     assert.ok(Math.min(...lateness) < 1, `lateness ${lateness.join(", ")} ms`);
+    assert.ok((clock.spinCpuMicros?.() ?? 0) > 0, "the precise sleeps spun");
+  });
+
+  test("without spinning, sleep is never early and uses no busy-wait CPU", async () => {
+    const clock = createRealClock("never");
+    for (const ms of [0.3, 1.5, 4]) {
+      const start = clock.now();
+      await clock.sleep(ms);
+      const late = clock.now() - start - ms;
+      assert.ok(late >= 0, `sleep(${ms}) returned ${-late} ms early`);
+      assert.ok(late < 50, `sleep(${ms}) was ${late} ms late`);
+    }
+    assert.equal(clock.spinCpuMicros?.(), 0);
+  });
+
+  test("the spin is allowed only while the host has a whole core to spare, its own spin counted as spare", () => {
+    // 2 cores over 500 ms: 1,000 ms of CPU in all.
+    assert.equal(spareCores(900, 0, 500), 1.8); // a quiet host
+    assert.equal(spareCores(40, 0, 500), 0.08); // the target busy on both cores
+    assert.equal(spareCores(300, 250_000, 500), 1.1); // 0.6 idle + the 0.5 core the spin used
+    assert.ok(spareCores(200, 100_000, 500) < 1); // 0.4 idle + 0.2 spinning: spinning takes from others
+    assert.equal(spareCores(100, 0, 0), 0);
   });
 
   test("sleep(0) yields to the event loop", async () => {
