@@ -7,6 +7,7 @@ import { chartData, type ChartData, type HeatMap } from "./chart-data.js";
 import { REPORT_SCRIPT } from "./html-script.js";
 import {
   checkValueText,
+  errorLines,
   formatChange,
   formatValue,
   headline,
@@ -68,15 +69,18 @@ function probesTable(run: StoredRun): string {
 }
 
 function metricsTable(run: StoredRun): string {
-  const rows = scenarioGroups(run).map((g) => {
+  const groups = scenarioGroups(run);
+  const rows = groups.map((g) => {
     const h = headline(g);
     return `<tr><td>${e(g.key)}</td><td class="text">${e(g.target)}</td><td>${h.trials}</td><td>${e(formatValue("records/s", h.throughput))}</td>` +
       `<td>${e(formatValue("1/s", h.opsPerSec))}</td><td>${e(formatValue("ms", h.p50))}</td><td>${e(formatValue("ms", h.p95))}</td>` +
       `<td>${e(formatValue("ms", h.p99))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
   });
+  // What the errors were and when, by kind and the server's code (the table has only their rate).
+  const errors = errorLines(groups).map(({ scenario, line }) => `<li><strong>${e(scenario)}</strong>: ${e(line)}</li>`);
   return `<table><thead><tr><th>scenario</th><th class="text">target</th><th>trials</th><th>throughput</th><th>ops/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>error rate</th><th class="text">validity</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
-${probesTable(run)}`;
+${errors.length === 0 ? "" : `<ul class="errors">${errors.join("\n")}</ul>\n`}${probesTable(run)}`;
 }
 
 function comparisonSection(input: ReportInput): string {

@@ -4,9 +4,9 @@
 // metric, bottlenecks (findings) with impact and status, recommendations, success criteria (the
 // thresholds, each scenario's validity, the template's own checklist).
 import type { StoredRun } from "../store/results-store.js";
-import { errorsLine } from "./errors-line.js";
 import {
   checkValueText,
+  errorLines,
   formatChange,
   formatValue,
   headline,
@@ -101,13 +101,8 @@ function metricsSection(run: StoredRun): string[] {
     }
     out.push("");
     // What the errors were and when, by kind and the server's code (the table has only their rate).
-    const errorLines = groups.flatMap((g) =>
-      g.trials.flatMap((t) => {
-        const line = errorsLine(t.result);
-        return line === undefined ? [] : [`- ${inline(g.key)}${g.trials.length > 1 ? ` (trial ${t.trial + 1})` : ""}: ${inline(line)}`];
-      }),
-    );
-    if (errorLines.length > 0) out.push(...errorLines, "");
+    const errors = errorLines(groups).map(({ scenario, line }) => `- ${inline(scenario)}: ${inline(line)}`);
+    if (errors.length > 0) out.push(...errors, "");
   }
   const readings = run.runProbes.flatMap((p) =>
     Object.entries(p.reading.metrics)

@@ -9,6 +9,7 @@ import type { ScenarioResult, Validity } from "../metrics/summary.js";
 import type { JsonValue } from "../probes/probe.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
 import { formatThresholdValue } from "../thresholds/format.js";
+import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
 
 export type { MetricComparison, RunComparison } from "../compare/compare.js";
@@ -60,6 +61,19 @@ export interface ScenarioGroup {
   targetKind: string;
   variant: Record<string, VariantValue> | undefined;
   trials: StoredScenario[];
+}
+
+/**
+ * What each scenario's errors were and when (errors-line.ts), for the reports, whose tables show only
+ * the error rate: one line per trial that had errors.
+ */
+export function errorLines(groups: readonly ScenarioGroup[]): { scenario: string; line: string }[] {
+  return groups.flatMap((g) =>
+    g.trials.flatMap((t) => {
+      const line = errorsLine(t.result);
+      return line === undefined ? [] : [{ scenario: g.trials.length > 1 ? `${g.key} (trial ${t.trial + 1})` : g.key, line }];
+    }),
+  );
 }
 
 export function scenarioGroups(run: StoredRun): ScenarioGroup[] {

@@ -260,3 +260,40 @@ test("a real --sweep run (count at 40/s and 80/s) reports its grid with the meas
     await view.page.close();
   }
 });
+
+test("what the errors were and when: report.html and report.md list each scenario's errors by kind", async () => {
+  // Run 2's `count` stored again with errors, as the recorder stores them (raw classes, per second).
+  const store = ResultsStore.open(fx.store);
+  let id: number;
+  try {
+    const source = store.getRun(2);
+    const count = source?.scenarioResults.find((s) => s.name === "count");
+    assert.ok(source !== undefined && count !== undefined);
+    id = store.beginRun({ suiteName: "errors", suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
+    store.saveScenario(id, {
+      ordinal: 0,
+      name: "count",
+      target: count.target,
+      targetKind: count.targetKind,
+      workload: count.workload,
+      load: count.load,
+      result: {
+        ...count.result,
+        errors: 12,
+        errorsByClass: { TIMEOUT: 8, HTTP_503: 4 },
+        errorSeries: [{ t: 1, byClass: { TIMEOUT: 8 } }, { t: 2, byClass: { HTTP_503: 4 } }],
+      },
+      thresholds: [],
+      probes: [],
+    });
+    store.finishRun(id, "passed", 0, []);
+  } finally {
+    store.close();
+  }
+  const out = join(fx.dir, "report-errors");
+  const r = await pipebench(["report", String(id), "--store", fx.store, "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const expected = "errors: 12 (8 timeout, 4 server 503), first at 1 s, last at 2 s";
+  assert.ok(readFileSync(join(out, "report.html"), "utf8").includes(`<li><strong>count</strong>: ${expected}</li>`));
+  assert.ok(readFileSync(join(out, "report.md"), "utf8").includes(`- count: ${expected}`));
+});
