@@ -61,7 +61,8 @@ export function createRealClock(policy: SpinPolicy = "spare-core"): Clock {
     if (policy !== "spare-core") return policy === "always";
     if (now - spare.at < SPARE_CHECK_MS) return spare.allowed;
     const idleMs = hostIdleMs();
-    const allowed = Number.isFinite(spare.at) ? spareCores(idleMs - spare.idleMs, spinCpu - spare.spinMicros, now - spare.at) >= 1 : true;
+    // The first reading only starts the interval: spin until there is one to judge.
+    const allowed = !Number.isFinite(spare.at) || spareCores(idleMs - spare.idleMs, spinCpu - spare.spinMicros, now - spare.at) >= 1;
     spare = { allowed, at: now, idleMs, spinMicros: spinCpu };
     return allowed;
   };

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 import { chromium, type Browser } from "playwright-core";
-import { ResultsStore } from "../../src/store/results-store.js";
+import { ResultsStore, type NewScenario, type RunStatus, type StoredScenario } from "../../src/store/results-store.js";
 import { pipebench } from "../cli/helpers.js";
 import { HOSTILE_SUITE_NAME, makeRuns, type ReportFixture } from "./fixture.js";
 
@@ -183,23 +183,32 @@ test("junit.xml parses as XML with one testsuite per scenario, one testcase per 
   }
 });
 
-test("a sweep's report has a heat map: one cell per combination, the best outlined, failures red", async () => {
-  // A sweep run stored as the sweep stores one (`name[…]` names with a variant), its results
-  // taken from the real run 2 and scaled, so the grid has a known best cell.
+/** A run stored as pipebench stores one, its scenarios made from the real run 2's `count`. */
+function storeRun(suiteName: string, status: RunStatus, exitCode: number, scenarios: (count: StoredScenario) => NewScenario[]): number {
   const store = ResultsStore.open(fx.store);
-  let sweepId: number;
   try {
     const source = store.getRun(2);
     const count = source?.scenarioResults.find((s) => s.name === "count");
     assert.ok(source !== undefined && count !== undefined);
-    sweepId = store.beginRun({ suiteName: "sweep", suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
-    let ordinal = 0;
-    for (const workers of [1, 2]) {
-      for (const rate of [50, 100, 300]) {
+    const id = store.beginRun({ suiteName, suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
+    for (const s of scenarios(count)) store.saveScenario(id, s);
+    store.finishRun(id, status, exitCode, []);
+    return id;
+  } finally {
+    store.close();
+  }
+}
+
+test("a sweep's report has a heat map: one cell per combination, the best outlined, failures red", async () => {
+  // A sweep run stored as the sweep stores one (`name[…]` names with a variant), its results
+  // taken from the real run 2 and scaled, so the grid has a known best cell.
+  const sweepId = storeRun("sweep", "failed", 1, (count) =>
+    [1, 2].flatMap((workers) =>
+      [50, 100, 300].map((rate, i) => {
         const throughput = rate * workers;
         const failing = rate === 300 && workers === 2; // the fastest cell fails a threshold: not the best
-        store.saveScenario(sweepId, {
-          ordinal: ordinal++,
+        return {
+          ordinal: (workers - 1) * 3 + i,
           name: `count[workers=${workers} rate=${rate}]`,
           variant: { "load.workers": workers, "load.rate": rate },
           target: count.target,
@@ -207,15 +216,12 @@ test("a sweep's report has a heat map: one cell per combination, the best outlin
           workload: count.workload,
           load: { ...(count.load as object), rate },
           result: { ...count.result, throughput },
-          thresholds: [{ expr: "p95 < 500ms", passed: !failing, actual: failing ? 900 : 5, target: 500, kind: "duration" }],
+          thresholds: [{ expr: "p95 < 500ms", passed: !failing, actual: failing ? 900 : 5, target: 500, kind: "duration" as const }],
           probes: [],
-        });
-      }
-    }
-    store.finishRun(sweepId, "failed", 1, []);
-  } finally {
-    store.close();
-  }
+        };
+      }),
+    ),
+  );
   const out = join(fx.dir, "report-sweep");
   const r = await pipebench(["report", String(sweepId), "--store", fx.store, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
@@ -263,14 +269,8 @@ test("a real --sweep run (count at 40/s and 80/s) reports its grid with the meas
 
 test("what the errors were and when: report.html and report.md list each scenario's errors by kind", async () => {
   // Run 2's `count` stored again with errors, as the recorder stores them (raw classes, per second).
-  const store = ResultsStore.open(fx.store);
-  let id: number;
-  try {
-    const source = store.getRun(2);
-    const count = source?.scenarioResults.find((s) => s.name === "count");
-    assert.ok(source !== undefined && count !== undefined);
-    id = store.beginRun({ suiteName: "errors", suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
-    store.saveScenario(id, {
+  const id = storeRun("errors", "passed", 0, (count) => [
+    {
       ordinal: 0,
       name: "count",
       target: count.target,
@@ -285,11 +285,8 @@ test("what the errors were and when: report.html and report.md list each scenari
       },
       thresholds: [],
       probes: [],
-    });
-    store.finishRun(id, "passed", 0, []);
-  } finally {
-    store.close();
-  }
+    },
+  ]);
   const out = join(fx.dir, "report-errors");
   const r = await pipebench(["report", String(id), "--store", fx.store, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
