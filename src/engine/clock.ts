@@ -25,13 +25,10 @@ export interface Clock {
 // ~5 µs instead of ~600 µs, for CPU that is spent only while there is nothing else to do (and is
 // accounted for separately, see spinCpuMicros).
 //
-// Nothing else to do in this process, that is: the spinning process is runnable all the time, and
-// on a host it shares with the target (the embedded quickstart, a laptop) the scheduler takes that
-// CPU from the target. At 2,200 requests/s against the quickstart service on 2 cores the spin
-// raised pipebench from 28 % to 43 % of a core and lowered the rate find-max found by ~20 %. So the
-// real clock spins only while the host has a whole core to spare (idle time plus the spin's own,
-// over the last half second); otherwise it wakes on timers and starts up to ~1 ms late, which the
-// measured latency includes.
+// But a spinning process is always runnable, so on a host shared with the target the spin takes the
+// target's CPU (at 2,200 req/s on 2 cores: pipebench 43 % of a core instead of 28 %, find-max ~20 %
+// lower; docs/decisions.md). So it spins only while the host has a whole core to spare; otherwise
+// it wakes on timers, up to ~1 ms late, and the measured latency includes that.
 const SPIN_WINDOW_MS = 2;
 const TIMER_EARLY_MS = 1;
 const SPARE_CHECK_MS = 500;
