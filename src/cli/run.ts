@@ -112,6 +112,13 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   // --find-max picks its own rates and keeps them under --max-rate.
   if (maxRate !== undefined && flags.findMax !== true) checkMaxRate(suite.scenarios, maxRate);
   const runner = flags.findMax === true ? findMaxRunner(flags, suite, maxRate) : hasSweeps(suite) ? runSweeps : runSuite;
+  // A search repeats its own steps (each rate decided by a majority); a trial of a search would be a
+  // second search in the same run, which neither the read-back nor compare knows how to pair.
+  if (flags.findMax === true && trials > 1) {
+    throw new UsageError(`--find-max runs one search, and --trials ${trials} asks for ${trials} of them`, {
+      hint: "drop --trials (each rate is already decided by the majority of up to three steps); to see how repeatable the answer is, run the search again and compare the answers",
+    });
+  }
   if (flags.findMax === true && hasSweeps(suite)) {
     throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {
       hint: "drop --sweep (or the scenario's sweep: block via --scenario), or run them one after the other",

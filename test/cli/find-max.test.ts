@@ -79,6 +79,7 @@ test("--find-max refuses a closed-loop scenario and bad flags before anything ru
     [["--find-max", "--scenario", "copy-batch-100"], /constant-rate scenario, and copy-batch-100 is closed/],
     [["--find-max", "--step-duration", "0.2s"], /--step-duration 0.2s is not a step of at least 1 s/],
     [["--find-max", "--start-rate", "lots"], /--start-rate lots is not a rate/],
+    [["--find-max", "--trials", "3"], /--find-max runs one search, and --trials 3 asks for 3 of them/],
   ];
   for (const [args, expected] of cases) {
     const r = await pipebench(["run", "--store", never, ...args]);
