@@ -30,7 +30,9 @@ function answerOf(stdout: string): number {
 // triples gave 2,910 / 2,540 / 2,970, 3,000 / 3,250 / 3,160, 3,030 / 2,970 / 2,900, 2,880 / 2,850 /
 // 2,650 and 2,900 / 2,720 / 3,110 (whole `npm test` runs, the last two fresh-clone CI) and (5 s
 // steps) 2,750 / 2,990 / 2,920: five of six within ±10 %, the other at −12.7 % while steal was 6–7 %.
-// So this asserts ±15 % and prints the spread.
+// The service alone, as fast as it goes for 40 s, varies 4.4 % between fresh instances (its commits
+// wait on the VM's disk), which by itself puts one triple in eleven outside ±10 %. So this asserts
+// ±15 % and prints the spread.
 test("three searches of the quickstart ingest scenario agree within ±15 %", { timeout: 900_000 }, async () => {
   const answers: number[] = [];
   for (let i = 0; i < 3; i++) {
