@@ -1,7 +1,7 @@
 // The engine's only source of time. Injected, so the executors run on fake time in tests.
 import { setImmediate as nextTurn } from "node:timers";
-import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
+import { SpareCpuMeter } from "./spare-cpu.js";
 
 export interface Clock {
   /** Monotonic milliseconds (fractional), e.g. performance.now(). Only differences mean anything. */
@@ -27,41 +27,31 @@ export interface Clock {
 //
 // But a spinning process is always runnable, so on a host shared with the target the spin takes the
 // target's CPU (at 2,200 req/s on 2 cores: pipebench 43 % of a core instead of 28 %, find-max ~20 %
-// lower; docs/decisions.md). So it spins only while the host has a whole core to spare; otherwise
-// it wakes on timers, up to ~1 ms late, and the measured latency includes that.
+// lower; docs/decisions.md). So it spins only while it has a whole core to spare (spare-cpu.ts:
+// idle CPUs it may run on, and its container's CPU quota); otherwise it wakes on timers, up to ~1 ms
+// late, and the measured latency includes that.
 const SPIN_WINDOW_MS = 2;
 const TIMER_EARLY_MS = 1;
 const SPARE_CHECK_MS = 500;
 
-/** When the real clock may busy-wait: always, never, or while the host has a core to spare. */
+/** When the real clock may busy-wait: always, never, or while it has a core to spare (spare-cpu.ts). */
 export type SpinPolicy = "always" | "never" | "spare-core";
 
 /**
- * Cores the host had to spare over an interval: its idle CPU time plus what the spin itself used
- * (which it would give back), per ms of the interval.
+ * The real clock: performance.now(), Date.now(), and a sleep that is precise to a few µs.
+ * `meter`: where "a core to spare" is read (tests pass one over a fake /proc and cgroup fs).
  */
-export function spareCores(idleMs: number, spinMicros: number, elapsedMs: number): number {
-  return elapsedMs > 0 ? (idleMs + spinMicros / 1000) / elapsedMs : 0;
-}
-
-function hostIdleMs(): number {
-  let idle = 0;
-  for (const cpu of cpus()) idle += cpu.times.idle;
-  return idle;
-}
-
-/** The real clock: performance.now(), Date.now(), and a sleep that is precise to a few µs. */
-export function createRealClock(policy: SpinPolicy = "spare-core"): Clock {
+export function createRealClock(policy: SpinPolicy = "spare-core", meter?: SpareCpuMeter): Clock {
   let spinCpu = 0;
-  let spare = { allowed: true, at: Number.NEGATIVE_INFINITY, idleMs: 0, spinMicros: 0 };
+  let spare = { allowed: true, at: Number.NEGATIVE_INFINITY };
+  let spareMeter = meter;
   const spinAllowed = (now: number): boolean => {
     if (policy !== "spare-core") return policy === "always";
     if (now - spare.at < SPARE_CHECK_MS) return spare.allowed;
-    const idleMs = hostIdleMs();
-    // The first reading only starts the interval: spin until there is one to judge.
-    const allowed = !Number.isFinite(spare.at) || spareCores(idleMs - spare.idleMs, spinCpu - spare.spinMicros, now - spare.at) >= 1;
-    spare = { allowed, at: now, idleMs, spinMicros: spinCpu };
-    return allowed;
+    spareMeter ??= new SpareCpuMeter();
+    // The first reading only starts the interval (Infinity): spin until there is one to judge.
+    spare = { allowed: spareMeter.read(now, spinCpu) >= 1, at: now };
+    return spare.allowed;
   };
   return {
     now: () => performance.now(),

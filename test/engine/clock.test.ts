@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createRealClock, FakeClock, realClock, spareCores } from "../../src/engine/clock.js";
+import { createRealClock, FakeClock, realClock } from "../../src/engine/clock.js";
 
 describe("FakeClock", () => {
   test("sleeps resolve in time order as time advances, each at its own time", async () => {
@@ -78,15 +78,6 @@ describe("realClock", () => {
       assert.ok(late < 50, `sleep(${ms}) was ${late} ms late`);
     }
     assert.equal(clock.spinCpuMicros?.(), 0);
-  });
-
-  test("the spin is allowed only while the host has a whole core to spare, its own spin counted as spare", () => {
-    // 2 cores over 500 ms: 1,000 ms of CPU in all.
-    assert.equal(spareCores(900, 0, 500), 1.8); // a quiet host
-    assert.equal(spareCores(40, 0, 500), 0.08); // the target busy on both cores
-    assert.equal(spareCores(300, 250_000, 500), 1.1); // 0.6 idle + the 0.5 core the spin used
-    assert.ok(spareCores(200, 100_000, 500) < 1); // 0.4 idle + 0.2 spinning: spinning takes from others
-    assert.equal(spareCores(100, 0, 0), 0);
   });
 
   test("sleep(0) yields to the event loop", async () => {
