@@ -3,10 +3,12 @@
 //
 //   the CPUs it may run on   their idle time (os.cpus(), only those in the process's affinity set:
 //                            taskset, docker --cpuset-cpus); a core idle elsewhere is no use to it
-//   its cgroup's CPU quota   quota minus what the cgroup used (cgroup v2 cpu.max, v1 cfs_quota_us):
-//                            in a container limited to 2 cores of an idle 64-core host, the host
-//                            has cores to spare and the container may have none, and a spin there
-//                            comes out of its own quota, where CFS throttles the whole container
+//   its cgroups' CPU quotas  each quota on its cgroup or a parent minus what that cgroup used
+//                            (cgroup v2 cpu.max, v1 cfs_quota_us; a parent's use includes its
+//                            other children): in a container limited to 2 cores of an idle 64-core
+//                            host, the host has cores to spare and the container may have none,
+//                            and a spin there comes out of its own quota, where CFS throttles the
+//                            whole container
 //
 // What the spin itself used counts as spare: it would give that back.
 import { readFileSync } from "node:fs";
@@ -46,19 +48,17 @@ export function allowedCpus(fsRoot = "/"): Set<number> | undefined {
   return line === undefined ? undefined : parseCpuList(line.slice(line.indexOf(":") + 1));
 }
 
-/** A cgroup CPU quota: how many cores it allows, and a reader of what the cgroup has used (µs). */
+/**
+ * A cgroup with a CPU quota: how many cores it allows, and a reader of what it has used (µs), which
+ * for a parent includes its other children; undefined when the usage cannot be read.
+ */
 export interface CpuQuota {
   cores: number;
   usageMicros(): number | undefined;
 }
 
-interface Level {
-  cores: number;
-  usageMicros(): number | undefined;
-}
-
 /** cgroup v2: `cpu.max` is "max 100000" (no quota) or "200000 100000"; `cpu.stat` has usage_usec. */
-function v2Level(dir: string): Level | undefined {
+function v2Quota(dir: string): CpuQuota | undefined {
   const [quota, period] = (read(join(dir, "cpu.max")) ?? "").trim().split(/\s+/);
   const cores = Number(quota) / Number(period);
   if (!(cores > 0)) return undefined;
@@ -71,52 +71,69 @@ function v2Level(dir: string): Level | undefined {
   };
 }
 
-/** cgroup v1: cpu.cfs_quota_us (-1: no quota) over cpu.cfs_period_us; cpuacct.usage in ns. */
-function v1Level(cpuDir: string, acctDir: string): Level | undefined {
+/**
+ * cgroup v1: cpu.cfs_quota_us (-1: no quota) over cpu.cfs_period_us; usage from cpuacct.usage (ns)
+ * in `acctDir`, the same cgroup in the cpuacct hierarchy, when it is known to be the same one.
+ */
+function v1Quota(cpuDir: string, acctDir: string | undefined): CpuQuota | undefined {
   const cores = Number(read(join(cpuDir, "cpu.cfs_quota_us"))) / Number(read(join(cpuDir, "cpu.cfs_period_us")));
   if (!(cores > 0)) return undefined;
   return {
     cores,
     usageMicros: () => {
-      const ns = Number(read(join(acctDir, "cpuacct.usage")));
+      const ns = acctDir === undefined ? Number.NaN : Number(read(join(acctDir, "cpuacct.usage")));
       return Number.isFinite(ns) && ns >= 0 ? ns / 1000 : undefined;
     },
   };
 }
 
-/** The cgroup's directory and each parent up to the mount's root (a quota may sit on any of them). */
+/**
+ * The cgroup's directory and each parent up to the mount's root (a quota may sit on any of them).
+ * A path with ".." lies outside this cgroup namespace: only the mount's root is ours to read.
+ */
 function upFrom(mount: string, path: string): string[] {
-  const parts = path.split("/").filter((p) => p !== "" && p !== "..");
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.includes("..")) return [mount];
   return parts.map((_, i) => join(mount, ...parts.slice(0, parts.length - i))).concat(mount);
 }
 
+/** /proc/self/cgroup lines, "id:controllers:path" (a path may itself hold colons). */
+function cgroupLines(text: string): { controllers: string[]; path: string }[] {
+  return text.split("\n").flatMap((line) => {
+    const a = line.indexOf(":");
+    const b = line.indexOf(":", a + 1);
+    return a < 0 || b < 0 ? [] : [{ controllers: line.slice(a + 1, b).split(",").filter((c) => c !== ""), path: line.slice(b + 1) }];
+  });
+}
+
 /**
- * The tightest CPU quota on this process's cgroup or its parents, v2 or v1; undefined when none is
- * set or the files are not there (not Linux, no cgroup fs mounted).
+ * Every CPU quota on this process's cgroup and its parents, v2 or v1; none when no quota is set or
+ * the files are not there (not Linux, no cgroup fs mounted).
  */
-export function cpuQuota(fsRoot = "/"): CpuQuota | undefined {
-  const cgroups = (read(join(fsRoot, "proc/self/cgroup")) ?? "").split("\n").map((l) => l.split(":"));
+export function cpuQuotas(fsRoot = "/"): CpuQuota[] {
+  const lines = cgroupLines(read(join(fsRoot, "proc/self/cgroup")) ?? "");
   const base = join(fsRoot, "sys/fs/cgroup");
-  const levels: (Level | undefined)[] = [];
-  for (const [, controllers, path] of cgroups) {
-    if (controllers === undefined || path === undefined) continue;
-    if (controllers === "") {
+  const found: (CpuQuota | undefined)[] = [];
+  for (const { controllers, path } of lines) {
+    if (controllers.length === 0) {
       // v2, mounted alone at /sys/fs/cgroup or beside v1 at /sys/fs/cgroup/unified.
-      for (const mount of [base, join(base, "unified")]) {
-        for (const dir of upFrom(mount, path)) levels.push(v2Level(dir));
-      }
-    } else if (controllers.split(",").includes("cpu")) {
-      const names = controllers.split(",");
-      const cpuMount = [join(base, controllers), join(base, "cpu")].find((d) => read(join(d, "cpu.cfs_period_us")) !== undefined);
-      const acctLine = cgroups.find((c) => c[1]?.split(",").includes("cpuacct"));
-      const acctMount = names.includes("cpuacct") ? cpuMount : join(base, acctLine?.[1] ?? "cpuacct");
-      if (cpuMount === undefined || acctMount === undefined) continue;
-      const cpuDirs = upFrom(cpuMount, path);
-      const acctDirs = upFrom(acctMount, acctLine?.[2] ?? path);
-      cpuDirs.forEach((dir, i) => levels.push(v1Level(dir, acctDirs[i] ?? acctMount)));
+      for (const mount of [base, join(base, "unified")]) found.push(...upFrom(mount, path).map(v2Quota));
+    } else if (controllers.includes("cpu")) {
+      const joined = controllers.join(",");
+      const cpuMount = [join(base, joined), join(base, "cpu")].find((d) => read(join(d, "cpu.cfs_period_us")) !== undefined);
+      if (cpuMount === undefined) continue;
+      // Usage comes from the cpuacct hierarchy: the same directories when the controllers are
+      // mounted together, else the cpuacct line's, but only when it names the same cgroup.
+      const acct = lines.find((l) => l.controllers.includes("cpuacct"));
+      const acctDirs = controllers.includes("cpuacct")
+        ? upFrom(cpuMount, path)
+        : acct !== undefined && acct.path === path
+          ? upFrom(join(base, acct.controllers.join(",")), path)
+          : [];
+      found.push(...upFrom(cpuMount, path).map((dir, i) => v1Quota(dir, acctDirs[i])));
     }
   }
-  return levels.reduce((tightest, l) => (l !== undefined && (tightest === undefined || l.cores < tightest.cores) ? l : tightest), undefined);
+  return found.filter((q): q is CpuQuota => q !== undefined);
 }
 
 /** Each CPU's idle time, ms, cumulative: os.cpus() (tests pass their own). */
@@ -126,22 +143,23 @@ const osIdleTimes: CpuIdleTimes = () => cpus().map((cpu) => cpu.times.idle);
 
 /**
  * Reads the spare cores over the interval since its last reading. The first reading only starts the
- * interval (and answers Infinity: nothing is known yet).
+ * interval: it answers the tightest quota (its usage includes the spin, so no more is to spare) or,
+ * with none, Infinity.
  */
 export class SpareCpuMeter {
   private readonly allowed: Set<number> | undefined;
-  private readonly quota: CpuQuota | undefined;
-  private last: { at: number; idleMs: number; usageMicros: number | undefined; spinMicros: number } | undefined;
+  private readonly quotas: CpuQuota[];
+  private last: { at: number; idleMs: number; usage: (number | undefined)[]; spinMicros: number } | undefined;
 
   /** `fsRoot`: where /proc and /sys are (a fake tree in tests). */
   constructor(fsRoot = "/", private readonly idleTimes: CpuIdleTimes = osIdleTimes) {
     this.allowed = allowedCpus(fsRoot);
-    this.quota = cpuQuota(fsRoot);
+    this.quotas = cpuQuotas(fsRoot);
   }
 
-  /** The quota it found, if any (cores). */
+  /** The smallest quota it found (cores), if any. */
   get quotaCores(): number | undefined {
-    return this.quota?.cores;
+    return this.quotas.length === 0 ? undefined : Math.min(...this.quotas.map((q) => q.cores));
   }
 
   /** Idle ms (cumulative) of the CPUs this process may run on. */
@@ -152,17 +170,18 @@ export class SpareCpuMeter {
 
   /** `now`: ms on any monotonic clock; `spinMicros`: the spin's CPU so far (cumulative). */
   read(now: number, spinMicros: number): number {
-    const reading = { at: now, idleMs: this.idleMs(), usageMicros: this.quota?.usageMicros(), spinMicros };
+    const reading = { at: now, idleMs: this.idleMs(), usage: this.quotas.map((q) => q.usageMicros()), spinMicros };
     const last = this.last;
     this.last = reading;
-    if (last === undefined) return Number.POSITIVE_INFINITY;
+    if (last === undefined) return this.quotaCores ?? Number.POSITIVE_INFINITY;
     const elapsed = now - last.at;
     const spin = spinMicros - last.spinMicros;
-    let spare = spareCores(reading.idleMs - last.idleMs, spin, elapsed);
-    if (this.quota !== undefined && reading.usageMicros !== undefined && last.usageMicros !== undefined) {
-      const quotaIdleMs = this.quota.cores * elapsed - (reading.usageMicros - last.usageMicros) / 1000;
-      spare = Math.min(spare, spareCores(quotaIdleMs, spin, elapsed));
-    }
-    return spare;
+    // Each quota's room is what its cgroup (with any siblings under it) left of it; a quota whose
+    // usage cannot be read still caps the answer at its size.
+    const left = this.quotas.map((q, i) => {
+      const [before, after] = [last.usage[i], reading.usage[i]];
+      return before === undefined || after === undefined ? q.cores : spareCores(q.cores * elapsed - (after - before) / 1000, spin, elapsed);
+    });
+    return Math.min(spareCores(reading.idleMs - last.idleMs, spin, elapsed), ...left);
   }
 }
