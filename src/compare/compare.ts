@@ -268,7 +268,7 @@ function compareMetric(
   return {
     ...base,
     changePct: percentChange(from, to),
-    ci95: [(boot.ratioLow - 1) * 100, (boot.ratioHigh - 1) * 100],
+    ci95: boot.ratioLow === null || boot.ratioHigh === null ? null : [(boot.ratioLow - 1) * 100, (boot.ratioHigh - 1) * 100],
     pValue: boot.p,
     test: "bootstrap",
     verdict: judge(boot.p, true, from, to),

@@ -68,7 +68,9 @@ function vsBase(m: MetricComparison, footnotes: Set<string>): string {
   }
   const label = m.test === "bootstrap" ? (m.before.n > 1 || m.after.n > 1 ? " bootstrap of pooled trials ⁴" : " bootstrap ⁴") : "";
   const test = m.pValue === null ? `(${sizes(m)})` : `(${formatP(m.pValue)} ${sizes(m)}${label})`;
-  if (m.verdict === "no change" || m.changePct === null) return `~ ${test}`;
+  if (m.verdict === "no change") return `~ ${test}`;
+  // A significant change from 0 (errors where there were none) has no percentage.
+  if (m.changePct === null) return `from 0 ${test}`;
   return `${signedPct(m.changePct)} ${test}`;
 }
 

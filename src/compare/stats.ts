@@ -283,10 +283,13 @@ export function resample<T>(items: readonly T[], random: () => number): T[] {
 }
 
 export interface BootstrapResult {
-  /** Percentile interval of after/before (the point estimate is the caller's: the statistics of all the data). */
-  ratioLow: number;
-  ratioHigh: number;
-  /** Two-sided: twice the smaller share of replicates on either side of "no change". */
+  /**
+   * Percentile interval of after/before (the point estimate is the caller's: the statistics of all
+   * the data); null when before is 0 in most draws (errors where there were none: no ratio to give).
+   */
+  ratioLow: number | null;
+  ratioHigh: number | null;
+  /** Two-sided: twice the smaller share of replicates on either side of "no change" (after = before). */
   p: number;
 }
 
@@ -299,18 +302,25 @@ export function bootstrapRatio(
   const replicates = options.replicates ?? 2000;
   const alpha = 1 - (options.confidence ?? 0.95);
   const ratios: number[] = [];
+  // The test needs no ratio: which side of "no change" each draw falls on, so a rise from 0 counts.
+  let below = 0;
+  let above = 0;
+  let drawn = 0;
   for (let i = 0; i < replicates; i++) {
     const b = drawBefore();
     const a = drawAfter();
-    if (b > 0 && Number.isFinite(a)) ratios.push(a / b);
+    if (!Number.isFinite(a) || !Number.isFinite(b)) continue;
+    drawn++;
+    if (a <= b) below++;
+    if (a >= b) above++;
+    if (b > 0) ratios.push(a / b);
   }
-  if (ratios.length < replicates / 2) return null;
+  if (drawn < replicates / 2) return null;
   ratios.sort((x, y) => x - y);
-  const below = ratios.filter((r) => r <= 1).length;
-  const above = ratios.filter((r) => r >= 1).length;
+  const interval = ratios.length >= drawn / 2;
   return {
-    ratioLow: quantileSorted(ratios, alpha / 2),
-    ratioHigh: quantileSorted(ratios, 1 - alpha / 2),
-    p: Math.min(1, (2 * (Math.min(below, above) + 1)) / (ratios.length + 1)),
+    ratioLow: interval ? quantileSorted(ratios, alpha / 2) : null,
+    ratioHigh: interval ? quantileSorted(ratios, 1 - alpha / 2) : null,
+    p: Math.min(1, (2 * (Math.min(below, above) + 1)) / (drawn + 1)),
   };
 }

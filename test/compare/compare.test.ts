@@ -102,6 +102,25 @@ test("zeros everywhere (errors, deadlocks): error_rate is no change, an all-zero
   assert.equal(metric(c, "pg.cache_hit_ratio").verdict, "no change");
 });
 
+test("one trial a side: errors where there were none are worse and gate --fail-on-regression", () => {
+  // 10 s of per-second series; after: 100 errors a second among 1,000 operations.
+  const withSeries = (id: number, errorsPerSecond: number): StoredRun => {
+    const r = run(id, [1000]);
+    const series = Array.from({ length: 10 }, (_, t) => ({ t, ops: 1000 - errorsPerSecond + (t % 3), errors: errorsPerSecond, records: 1000, bytes: 0, p50: 1, p99: 3 }));
+    const s = r.scenarioResults[0]!;
+    s.result = { ...s.result, series, errors: errorsPerSecond * 10, errorRate: errorsPerSecond / 1000 };
+    return r;
+  };
+  const c = compareRuns(withSeries(1, 0), withSeries(2, 100));
+  const errors = metric(c, "error_rate");
+  assert.equal(errors.verdict, "worse");
+  assert.equal(errors.test, "bootstrap");
+  assert.equal(errors.changePct, null);
+  assert.ok((errors.pValue ?? 1) < 0.01);
+  assert.deepEqual(regressions(c, 5).map((m) => m.metric), ["error_rate"]);
+  assert.match(renderComparison(c), /error_rate.*from 0 \(p=/);
+});
+
 test("settings and environment differences, scenarios only one run has", () => {
   const before = run(1, [100, 101, 102, 103, 104]);
   const after = run(2, [100, 101, 102, 103, 104], { suite: { scenarios: { insert: { workload: { batchSize: 5000 } } } }, node: "v22.1.0" });

@@ -121,12 +121,25 @@ test("bootstrap ratio: a 20 % shift is found with its interval; equal samples st
   const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
   const shifted = bootstrapRatio(() => mean(resample(base, random)), () => 1.2 * mean(resample(base, random)));
   assert.ok(shifted);
-  assert.ok(shifted.ratioLow > 1.15 && shifted.ratioHigh < 1.25, JSON.stringify(shifted));
+  assert.ok((shifted.ratioLow ?? 0) > 1.15 && (shifted.ratioHigh ?? 2) < 1.25, JSON.stringify(shifted));
   assert.ok(shifted.p < 0.01);
   const same = bootstrapRatio(() => mean(resample(base, random)), () => mean(resample(base, random)));
   assert.ok(same);
-  assert.ok(same.ratioLow < 1 && same.ratioHigh > 1);
+  assert.ok((same.ratioLow ?? 2) < 1 && (same.ratioHigh ?? 0) > 1);
   assert.ok(same.p > 0.05);
+});
+
+test("bootstrap ratio: a rise from 0 is significant, with no ratio to give", () => {
+  const random = seededRandom(2);
+  const errors = Array.from({ length: 20 }, (_, i) => 0.08 + (i % 5) / 100);
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const fromZero = bootstrapRatio(() => 0, () => mean(resample(errors, random)));
+  assert.ok(fromZero);
+  assert.equal(fromZero.ratioLow, null);
+  assert.equal(fromZero.ratioHigh, null);
+  assert.ok(fromZero.p < 0.01, `p ${fromZero.p}`);
+  const bothZero = bootstrapRatio(() => 0, () => 0);
+  assert.equal(bothZero?.p, 1);
 });
 
 test("bootstrapPercentiles: the same draws as one at a time, from one pass over the histogram", () => {
