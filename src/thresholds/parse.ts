@@ -188,8 +188,10 @@ export function parseThreshold(expr: string): Threshold {
   }
 
   const kind = kindOf(source) ?? kindOfUnit(unit);
-  const value = normalise(kind, amount, unit, { metric, op, digits, source }, (problem, fix) =>
-    fail(valueStart, problem, fix),
+  // Scaling by a unit (0.7 % → 0.007, 700 µs → 0.7 ms) must land on the same double as the measured
+  // value it is compared with (7 / 1000), or a value exactly at the limit passes or fails by 1 ulp.
+  const value = Number(
+    normalise(kind, amount, unit, { metric, op, digits, source }, (problem, fix) => fail(valueStart, problem, fix)).toPrecision(15),
   );
   if (!Number.isFinite(value)) fail(valueStart, `"${valueText}" is too large`, "write a smaller value, e.g. in a larger unit");
   return { expr: text, metric, op, value, kind };
@@ -313,8 +315,9 @@ function parseUnit(text: string): Unit | undefined {
   if (text === "MB/s") return { type: "bandwidth", text };
   const scaled = own(SCALE, text);
   if (scaled !== undefined) return { type: "bare", scale: scaled, text };
-  // 50k/s, 1.5M/s, 200 rows/s, 50k msg/s. Lower-case `m` is minutes, never millions.
-  const perSecond = /^([kKM]?)\s*([A-Za-z]*)\s*\/\s*s$/.exec(text);
+  // 50k/s, 1.5M/s, 200 rows/s, 50k msg/s. Lower-case `m` is minutes, never millions. A prefix stands
+  // apart from the word after it: "200 Messages/s" is 200, not 200 M.
+  const perSecond = /^(?:([kKM])(?![A-Za-z]))?\s*([A-Za-z]*)\s*\/\s*s$/.exec(text);
   if (perSecond) return { type: "per-second", scale: own(SCALE, perSecond[1] ?? "") ?? 1, text };
   return undefined;
 }
@@ -369,7 +372,7 @@ function normalise(
       if (unit.type !== "duration") mismatch();
       return amount * (unit.type === "duration" ? unit.ms : 1);
     case "rate":
-      if (unit.text === "m/s" || unit.text === "m") {
+      if (unit.text.replace(/\s/g, "") === "m/s" || unit.text === "m") {
         fail(`"m" means minutes`, `for millions write M: ${suggest(`${w.digits}M/s`)}`);
       }
       if (unit.type === "bandwidth") {

@@ -19,6 +19,8 @@ const valid = [
   ["throughput > 1.5M/s", "throughput", ">", 1_500_000, "rate"],
   ["throughput > 50_000", "throughput", ">", 50_000, "rate"],
   ["throughput > 200 rows/s", "throughput", ">", 200, "rate"],
+  ["throughput > 200 Messages/s", "throughput", ">", 200, "rate"], // a word, not M + "essages"
+  ["throughput > 50k msg/s", "throughput", ">", 50_000, "rate"],
   ["ops >= 50k", "ops", ">=", 50_000, "rate"],
   ["mbps > 50", "mbps", ">", 50, "bandwidth"],
   ["mbps > 50MB/s", "mbps", ">", 50, "bandwidth"],
@@ -55,6 +57,16 @@ const valid = [
   ["lost <= 1k", "lost", "<=", 1000, "count"],
 ] as const;
 
+test("a unit's scaling lands on the double a measurement at the limit computes (no ulp either way)", () => {
+  // 7 errors in 1,000 is 0.7 %: "error_rate <= 0.7%" must pass it and "< 0.7%" fail it.
+  assert.equal(parseThreshold("error_rate <= 0.7%").value, 7 / 1000);
+  assert.equal(parseThreshold("cache_hit_ratio >= 99.9%").value, 999 / 1000);
+  assert.equal(parseThreshold("p50 < 700us").value, 700 / 1000);
+  for (let tenths = 1; tenths < 1000; tenths++) {
+    assert.equal(parseThreshold(`error_rate < ${tenths / 10}%`).value, tenths / 1000, `${tenths / 10}%`);
+  }
+});
+
 describe("parseThreshold: valid expressions", () => {
   for (const [expr, metric, op, value, kind] of valid) {
     test(expr, () => {
@@ -75,6 +87,7 @@ const invalid = [
   ["p95 < 5", /needs a unit/, /"p95 < 5ms"/],
   ["throughput > 5s", /throughput is a rate per second/, /throughput > 5\/s/],
   ["throughput > 5m/s", /"m" means minutes/, /5M\/s/],
+  ["throughput > 5 m / s", /"m" means minutes/, /5M\/s/],
   ["throughput > 5MB/s", /records, not bytes/, /mbps > 5/],
   ["error_rate < 5", /more than 1/, /error_rate < 5%/],
   ["cache_hit_ratio > 99", /more than 1/, /cache_hit_ratio > 99%/],
