@@ -13,7 +13,7 @@ import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
 import { planSweeps } from "../sweep/plan.js";
 import type { DriverSchemas, LoadSuiteOptions, Suite } from "./types.js";
 import { validateSuite } from "./validate-suite.js";
-import { isRecord } from "./values.js";
+import { isRecord, unshared } from "./values.js";
 import { keysInFileOrder, locate, parseYamlSource, type YamlSource } from "./yaml-source.js";
 import type { PathIssue } from "./zod-issues.js";
 
@@ -55,7 +55,7 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   // Values of secret-named variables: masked in what is stored and in every message below.
   const secrets = new Set<string>();
   const envIssues = substituteEnv(source, options.env ?? process.env, secrets);
-  const written = source.doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const written = unshared(source.doc.toJS({ maxAliasCount: 1000 }));
   const data: SuiteData = isRecord(written) ? written : {};
 
   const sets = applySets(data, options.set ?? [], TOP_LEVEL_KEYS);

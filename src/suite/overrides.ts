@@ -131,7 +131,9 @@ function assign(root: SuiteData, path: readonly (string | number)[], value: unkn
       if (last) node[key] = value;
       else node = node[key] ??= typeof next === "number" ? [] : {};
     } else {
-      throw new UsageError(`${flag}: ${here} is ${JSON.stringify(node)}, which has no field "${String(segment)}"`, {
+      // Named by its type only: the value may be a password.
+      const what = typeof node === "string" ? "a string" : typeof node === "object" ? "empty" : `${typeof node} ${String(node)}`;
+      throw new UsageError(`${flag}: ${here} is ${what}, which has no field "${String(segment)}"`, {
         hint: `set ${here} itself, e.g. --set ${here}=…`,
       });
     }

@@ -5,6 +5,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A copy with nothing shared: YAML aliases (`*defaults`) come out of the parser as one object in
+ * several places, and a --set on one of them must not change the others.
+ */
+export function unshared(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unshared);
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unshared(v)]));
+  return value;
+}
+
 /** How a person would name a YAML value they wrote. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";

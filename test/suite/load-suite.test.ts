@@ -210,6 +210,37 @@ describe("--set path=value", () => {
     assert.equal(issue.fix, 'did you mean "maxInFlight"?');
   });
 
+  test("a --set into one scenario leaves another that shares its YAML alias alone", () => {
+    const text = yaml(
+      "targets:",
+      "  api: { kind: http, url: http://localhost:8080 }",
+      "scenarios:",
+      "  a:",
+      "    target: api",
+      "    workload: { type: request, path: /a }",
+      "    load: &L { executor: constant-rate, rate: 10, duration: 1s }",
+      "  b:",
+      "    target: api",
+      "    workload: { type: request, path: /b }",
+      "    load: *L",
+    );
+    const suite = load(text, { set: ["scenarios.a.load.rate=500"] });
+    const rate = (name: string): unknown => {
+      const l = suite.scenarios.find((s) => s.name === name)?.load;
+      return l?.executor === "constant-rate" ? l.rate : undefined;
+    };
+    assert.equal(rate("a"), 500);
+    assert.equal(rate("b"), 10);
+  });
+
+  test("a --set into a string does not print the string (it may be a password)", () => {
+    const text = yaml("targets:", "  pg: { kind: postgres, url: postgres://app@db/x, password: hunter2secret }", "scenarios:", "  q:", "    target: pg", "    workload: { type: query, sql: select 1 }", "    load: { executor: closed, workers: 1, duration: 1s }");
+    assert.throws(
+      () => load(text, { set: ["targets.pg.password.x=1"] }),
+      (error: unknown) => error instanceof UsageError && !`${error.message} ${error.hint ?? ""}`.includes("hunter2secret") && /is a string/.test(error.message),
+    );
+  });
+
   const usage = [
     ["scenarios.ingset.load.rate=5", /no scenario named "ingset"/, /did you mean "ingest"\? scenarios are: writes, ingest/],
     ["targets.postgres.url=x", /no target named "postgres"/, /targets are: pg, api/],
@@ -217,7 +248,7 @@ describe("--set path=value", () => {
     ["scenarios.ingest.load.rate", /expected path=value/, /--set scenarios/],
     ["=5", /expected path=value/, /--set/],
     ["scenarios=5", /name a scenario/, /scenarios are: writes, ingest/],
-    ["scenarios.ingest.target.name=x", /scenarios.ingest.target is "api", which has no field "name"/, /--set scenarios.ingest.target=/],
+    ["scenarios.ingest.target.name=x", /scenarios.ingest.target is a string, which has no field "name"/, /--set scenarios.ingest.target=/],
   ] as const;
   for (const [set, message, hint] of usage) {
     test(`--set ${set} is a usage error`, () => {
