@@ -8,6 +8,9 @@ const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?
 // parse; failing that, past a `/` too (people write unencoded / in passwords), unless what comes
 // before the `/` is a port (http://host:8080/a@b has no password).
 const URL_PASSWORD = /((?:\b[a-z][a-z0-9+.-]*:)?\/\/[^\s:/@"'`]*:)([^\s"'`/]*|(?!\d*\/)[^\s"'`]*)@/gi;
+// A credential in a URL's query (postgres://app@db/x?password=…, ?sslpassword=, ?api_key=, ?token=):
+// libpq and pg take the password from there too.
+const QUERY_SECRET = /([?&][\w.-]*?(?:pass(?:word)?|secret|token|api[-_]?key)=)([^&#\s"'`]+)/gi;
 export const REDACTED = "***";
 
 /** `password`, `apiKey`, `sasl.password` … but not `passwordFile`: a path is not the secret. */
@@ -32,9 +35,9 @@ export function rememberSecret(value: string): void {
 }
 
 export function redactText(text: string): string {
-  let out = text.replace(URL_PASSWORD, (match, head: string, password: string) =>
-    PLACEHOLDER.test(password) ? match : `${head}${REDACTED}@`,
-  );
+  let out = text
+    .replace(URL_PASSWORD, (match, head: string, password: string) => (PLACEHOLDER.test(password) ? match : `${head}${REDACTED}@`))
+    .replace(QUERY_SECRET, (match, head: string, value: string) => (PLACEHOLDER.test(value) ? match : `${head}${REDACTED}`));
   for (const secret of known) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
   return out;
 }

@@ -344,8 +344,10 @@ export class ResultsStore {
   resolveRef(ref: string, options: { suite?: string } = {}): number | undefined {
     const suiteFilter = options.suite === undefined ? "" : "and r.suite_name = @suite";
     const params = options.suite === undefined ? {} : { suite: options.suite };
-    if (/^\d+$/.test(ref)) return this.listRunsWhere(`r.id = @id`, { id: Number(ref) })[0]?.id;
+    // A number past what SQLite's integers hold names no run (and must not reach a bind as a float).
+    if (/^\d+$/.test(ref)) return Number.isSafeInteger(Number(ref)) ? this.listRunsWhere(`r.id = @id`, { id: Number(ref) })[0]?.id : undefined;
     const back = /^latest(?:~(\d+))?$/.exec(ref);
+    if (back && !Number.isSafeInteger(Number(back[1] ?? 0))) return undefined;
     if (back) {
       const row = this.db
         .prepare(`select r.id from runs r where 1 = 1 ${suiteFilter} order by r.id desc limit 1 offset @skip`)

@@ -15,12 +15,19 @@ describe("redactText: passwords in URLs", () => {
     ["postgresql//app:hunter2@db/orders", "postgresql//app:***@db/orders"],
     ['"url": "http://u:tok@api:8080/x"', '"url": "http://u:***@api:8080/x"'],
     ["two: postgres://a:one@h1/d and postgres://b:two@h2/d", "two: postgres://a:***@h1/d and postgres://b:***@h2/d"],
+    // In the query, where libpq and pg also take a password from.
+    ["postgres://app@db/orders?password=s3cretpw&sslmode=require", "postgres://app@db/orders?password=***&sslmode=require"],
+    ["postgres://app@db/x?sslmode=verify-full&sslpassword=k3y", "postgres://app@db/x?sslmode=verify-full&sslpassword=***"],
+    ["http://api/v1/data?api_key=abc123#top", "http://api/v1/data?api_key=***#top"],
+    ["http://api/v1?access_token=abc&page=2", "http://api/v1?access_token=***&page=2"],
+    ["postgres://app@db/x?password=${PGPASSWORD}", "postgres://app@db/x?password=${PGPASSWORD}"],
     // Not passwords: no userinfo, a port before a path with @, a ${VAR} not yet substituted.
     ["postgres://app@db:5432/orders", "postgres://app@db:5432/orders"],
     ["http://127.0.0.1:8080/users/@me", "http://127.0.0.1:8080/users/@me"],
     ["postgres://app:${PGPASSWORD}@db/orders", "postgres://app:${PGPASSWORD}@db/orders"],
     ["kafka-1:9092,kafka-2:9092", "kafka-1:9092,kafka-2:9092"],
     ["mail me at ops@example.com", "mail me at ops@example.com"],
+    ["http://api/search?q=password+reset&passes=3", "http://api/search?q=password+reset&passes=3"],
   ];
   for (const [text, expected] of cases) test(text, () => assert.equal(redactText(text), expected));
 });

@@ -246,6 +246,9 @@ describe("trials, tags and baselines", () => {
     assert.equal(store.resolveRef(String(first)), first);
     assert.equal(store.resolveRef("baseline"), undefined);
     assert.equal(store.resolveRef("nope"), undefined);
+    // Past SQLite's integers: no such run, not an internal error.
+    assert.equal(store.resolveRef("latest~99999999999999999999"), undefined);
+    assert.equal(store.resolveRef("99999999999999999999"), undefined);
     store.setBaseline(first);
     assert.equal(store.resolveRef("baseline"), first);
     assert.equal(store.resolveRef("baseline", { suite: "other" }), undefined);
