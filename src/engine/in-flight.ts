@@ -67,6 +67,7 @@ export class InFlight {
    */
   async waitIdle(clock: Clock, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.total === 0) return true;
+    if (signal?.aborted === true) return false;
     const timeout = new AbortController();
     const onAbort = (): void => timeout.abort();
     signal?.addEventListener("abort", onAbort, { once: true });

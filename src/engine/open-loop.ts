@@ -50,7 +50,9 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
         continue;
       }
       if (inFlight.count >= maxInFlight) {
-        capWaits++;
+        // Counted in the measured phase only: a cold target in the warm-up says nothing about the
+        // late starts that are measured.
+        if (measured) capWaits++;
         // Wait for a slot, but not past the end of the phase: operations still blocked then are
         // reported as not started rather than stretching the run without bound.
         const freed = await inFlight.waitBelow(maxInFlight, clock, endMs, stop);

@@ -147,6 +147,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   /** Whole seconds measured when an interrupt stopped at a second's end (exact, unlike a clock difference). */
   let wholeMeasuredMs: number | undefined;
   let progressError: unknown;
+  /** An interrupt waiting for the end of the measured second under way. */
+  let interruptAtSecondEnd: Promise<void> | undefined;
   const stop = (why: Exclude<ScenarioStatus, "completed">, reason: string, atMs = clock.now()): void => {
     if (launches.signal.aborted) return;
     status = why;
@@ -166,7 +168,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       return;
     }
     runner.recordUntil(boundary);
-    void clock.sleep(boundary - now, launches.signal).then(() => {
+    interruptAtSecondEnd = clock.sleep(boundary - now, launches.signal).then(() => {
       if (launches.signal.aborted) return;
       wholeMeasuredMs = wholeMs;
       stop("interrupted", interruptedReason(wholeMs, measuredLimitMs), boundary);
@@ -222,6 +224,9 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       concurrencyHint: options.concurrencyHint,
     });
     await Promise.race([executor.launching, aborted(launches.signal)]);
+    // The schedule's last start can come while an interrupt waits for its second's end: the run is
+    // still interrupted there (with that second whole), not completed with the rest dropped.
+    if (interruptAtSecondEnd !== undefined) await interruptAtSecondEnd;
     launches.abort();
     const launchesEndedMs = stoppedAtMs ?? clock.now();
     const processSample = processMonitor.stop();
@@ -229,6 +234,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     await monitoring;
 
     let measuredMs: number;
+    let closeAtMs: number | undefined;
     if (status === "completed") {
       // A Ctrl-C during the drain ends the wait: the user asked to stop, not to wait 10 s more.
       const drained = await inFlight.waitIdle(clock, DRAIN_TIMEOUT_MS, options.signal);
@@ -236,6 +242,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         status = "interrupted";
         failure = `interrupted while ${inFlight.measuredCount} operations were still in flight after the end`;
       } else if (!drained) {
+        // The seconds up to the end are closed first (the monitor stopped ticking at the last
+        // launch): a target that hung shows as the empty seconds it was, and these errors land at
+        // the end, in a last second of their own, not in whichever second was open.
+        closeAtMs = Math.min(clock.now(), measureEndMs ?? Number.POSITIVE_INFINITY);
+        recorder.tick(closeAtMs);
         recorder.recordErrors(
           "timeout-at-end",
           inFlight.measuredCount,
@@ -243,7 +254,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         );
       }
       const endMs = clock.now();
-      recorder.close(endMs);
+      recorder.close(closeAtMs ?? endMs);
       opSignal.abort();
       measuredMs =
         schedule !== undefined

@@ -24,11 +24,12 @@ export interface RateStep {
 }
 
 // N(t) is computed in floating point; without slack, 200/s over 4 s could come out as 800.0000001
-// operations and schedule an 801st.
+// operations and schedule an 801st. The error grows with N (194.3/s over a day is off by more than
+// 1e-9), so the slack is relative to it.
 const SLACK = 1e-9;
 
 function countFromCumulative(n: number, limit: number): number {
-  return Math.min(limit, Math.max(0, Math.ceil(n - SLACK)));
+  return Math.min(limit, Math.max(0, Math.ceil(n - SLACK * Math.max(1, Math.abs(n)))));
 }
 
 function checkRate(rate: number, what: string): void {

@@ -186,6 +186,21 @@ describe("stopping", () => {
     assert.deepEqual(r.generator.warnings, []);
   });
 
+  test("an interrupt in the last whole second, after the schedule's last start, still interrupts", async () => {
+    // 1/s for 5.5 s starts at 0, 1, …, 5 s; Ctrl-C at 4.5 s waits for 5 s, and by then launching has
+    // ended. Interrupted with 5 whole seconds, not completed with the start at 5 s silently dropped.
+    const clock = new FakeClock();
+    const op = timedOp(clock, 5);
+    const interrupt = new AbortController();
+    void clock.sleep(4500).then(() => interrupt.abort());
+    const r = await run(clock, { executor: "constant-rate", rate: 1, duration: 5500 }, op.run, { signal: interrupt.signal });
+    assert.equal(r.status, "interrupted");
+    assert.equal(r.durationS, 5);
+    assert.equal(r.ops, 5);
+    assert.equal(r.opsPerSec, 1);
+    assert.match(r.failure ?? "", /interrupted after 5 s/);
+  });
+
   test("an interrupt finishing its second does not record what completes after it", async () => {
     const clock = new FakeClock();
     // 300 ms operations: those started in the last 300 ms of the second would end in the next one.
@@ -252,6 +267,21 @@ describe("stopping", () => {
     assert.deepEqual(r.errorsByClass, { "timeout-at-end": 2 }, "the aborts that follow are not counted");
     assert.equal(clock.now(), 11_000);
     assert.ok(signals.every((s) => s.aborted));
+  });
+
+  test("a target that hangs mid-run shows as empty seconds, its timeouts at the end", async () => {
+    // 10/s for 6 s (4 s without failure detection), the target answering only for its first 2 s.
+    const clock = new FakeClock();
+    const hangsAfter2s: Operation = (ctx) =>
+      clock.now() < 2000
+        ? clock.sleep(5).then(() => undefined)
+        : new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+    const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 6000 }, hangsAfter2s);
+    assert.deepEqual([r.ops, r.errors], [20, 40]);
+    assert.deepEqual(
+      r.series.map((p) => [p.t, p.ops, p.errors]),
+      [[0, 10, 0], [1, 10, 0], [2, 0, 0], [3, 0, 0], [4, 0, 0], [5, 0, 0], [6, 0, 40]],
+    );
   });
 
   test("an interrupt while waiting for the last operations ends the wait at once", async () => {

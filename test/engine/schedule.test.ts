@@ -26,6 +26,8 @@ describe("constant-rate schedule", () => {
     { rate: 0.1, durationMs: 30_000, count: 3, at: [[2, 20_000]] }, // 0.1·30 = 3.0000000000000004
     { rate: 50_000, durationMs: 60_000, count: 3_000_000, at: [[2_999_999, 59_999.98]] },
     { rate: 100, durationMs: 0, count: 0, at: [] },
+    // 194.3·86,400 = 16,787,520 exactly; in floating point a hair over, past an absolute slack.
+    { rate: 194.3, durationMs: 86_400_000, count: 16_787_520, at: [] },
   ];
   for (const c of cases) {
     test(`${c.rate}/s for ${c.durationMs} ms: ${c.count} operations`, () => {
