@@ -58,9 +58,12 @@ function substituteScalar(
   const text = node.value as string;
   const issueAt = (index: number, message: string, fix: string): void => {
     const start = node.range?.[0] ?? 0;
-    // Plain and quoted one-line scalars map characters to columns; block scalars do not.
+    // Plain and quoted one-line scalars map characters to columns; a `|` block maps its k-th line to
+    // the k-th line after the indicator, indented; folded and multi-line flow scalars, to their start.
+    const block = node.type === Scalar.BLOCK_LITERAL ? blockOffset(source.text, start, text, index) : undefined;
     const shift =
-      text.lastIndexOf("\n", index) >= 0 ? 0
+      block !== undefined ? block - start
+      : text.lastIndexOf("\n", index) >= 0 ? 0
       : node.type === Scalar.PLAIN ? index
       : node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? index + 1
       : 0;
@@ -83,7 +86,7 @@ function substituteScalar(
       continue;
     }
     out += text.slice(i, at);
-    const end = text.indexOf("}", at);
+    const end = closingBrace(text, at + 2);
     if (end < 0) {
       issueAt(at, `"${text.slice(at)}" is not closed`, "close the reference with }: ${NAME}");
       failed = true;
@@ -113,6 +116,33 @@ function substituteScalar(
   }
   if (failed) return;
   node.value = node.type === Scalar.PLAIN ? retype(out) : out;
+}
+
+/**
+ * Where character `index` of a `|` block's value is in the file: the value's line k is the k-th line
+ * after the `|` line, behind the block's indentation; undefined past the end of the file.
+ */
+function blockOffset(file: string, start: number, value: string, index: number): number | undefined {
+  const lineInValue = value.slice(0, index).split("\n").length - 1;
+  const column = index - (value.lastIndexOf("\n", index - 1) + 1);
+  let offset = file.indexOf("\n", start);
+  for (let k = 0; k < lineInValue && offset >= 0; k++) offset = file.indexOf("\n", offset + 1);
+  if (offset < 0) return undefined;
+  const lineStart = offset + 1;
+  const indent = /^[ ]*/.exec(file.slice(lineStart))?.[0].length ?? 0;
+  const valueLine = value.slice(index - column).split("\n")[0] ?? "";
+  const valueIndent = /^[ ]*/.exec(valueLine)?.[0].length ?? 0;
+  return lineStart + indent - valueIndent + column;
+}
+
+/** The `}` that closes a reference whose body starts at `from`: a default may hold braces of its own. */
+function closingBrace(text: string, from: number): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /**

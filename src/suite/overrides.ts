@@ -17,10 +17,31 @@ export function dotted(path: DataPath): string {
   return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replaceAll(".[", "[");
 }
 
-/** `scenarios.copy-100.load.rate`, `probes[0].every` and `probes.0.every` alike. */
+/**
+ * `scenarios.copy-100.load.rate`, `probes[0].every` and `probes.0.every` alike; a quoted segment is
+ * one key, dots and all: `targets.kafka.producer."linger.ms"`.
+ */
 export function parseSetPath(text: string): (string | number)[] | undefined {
   const segments: (string | number)[] = [];
-  for (const part of text.split(".")) {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '"') {
+      const end = text.indexOf('"', i + 1);
+      if (end < 0 || end === i + 1 || (end + 1 < text.length && text[end + 1] !== ".")) return undefined;
+      parts.push(`\u0000${text.slice(i + 1, end)}`);
+      i = end + 2;
+    } else {
+      const end = text.indexOf(".", i);
+      parts.push(text.slice(i, end < 0 ? text.length : end));
+      i = end < 0 ? text.length : end + 1;
+      if (end === text.length - 1) parts.push("");
+    }
+  }
+  for (const part of parts) {
+    if (part.startsWith("\u0000")) {
+      segments.push(part.slice(1));
+      continue;
+    }
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
     if (!m) return undefined;
     const name = m[1] ?? "";
@@ -87,10 +108,36 @@ export function applySets(
       throw new UsageError(`${flag}: "${String(reserved)}" is not a key of a suite`, { hint: "name a field the suite has, e.g. --set scenarios.ingest.load.rate=500" });
     }
     if (top === "scenarios" || top === "targets") checkNamed(out, path, flag);
-    assign(out, path, parseSetValue(set.slice(eq + 1)), flag);
-    origins.set(dotted(path), flag);
+    const keyed = withDottedKeys(out, path);
+    assign(out, keyed, parseSetValue(set.slice(eq + 1)), flag);
+    origins.set(dotted(keyed), flag);
   }
   return { data: out, origins };
+}
+
+/**
+ * Kafka's settings have dots in their names: `producer.linger.ms` names the key "linger.ms" when the
+ * suite has one (the longest that exists wins); a new one is written quoted, `producer."linger.ms"`.
+ */
+function withDottedKeys(data: SuiteData, path: readonly (string | number)[]): (string | number)[] {
+  const out: (string | number)[] = [];
+  let node: unknown = data;
+  for (let i = 0; i < path.length; i++) {
+    let segment = path[i] as string | number;
+    if (isRecord(node) && typeof segment === "string") {
+      for (let j = path.length; j > i + 1; j--) {
+        const joined = path.slice(i, j);
+        if (joined.every((p) => typeof p === "string") && Object.hasOwn(node, joined.join("."))) {
+          segment = joined.join(".");
+          i = j - 1;
+          break;
+        }
+      }
+    }
+    out.push(segment);
+    node = isRecord(node) ? node[String(segment)] : Array.isArray(node) && typeof segment === "number" ? node[segment] : undefined;
+  }
+  return out;
 }
 
 /** `--set` changes what a suite defines; it does not invent scenarios or targets. */

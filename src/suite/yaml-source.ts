@@ -1,6 +1,6 @@
 // The suite's YAML as parsed nodes, kept next to the plain data so any problem found later (by zod,
 // by a cross-check, in an override) can point at the line and column it came from.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { SuiteIssue } from "../errors.js";
 
 export type DataPath = readonly (string | number)[];
@@ -14,6 +14,8 @@ export interface YamlSource {
   readonly file: string;
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
+  /** The text parsed, for positions inside a value (a line of a `|` block). */
+  readonly text: string;
 }
 
 /** Fixes for the YAML mistakes people make most; the library's message says what, these say how. */
@@ -48,6 +50,22 @@ export function parseYamlSource(text: string, file: string): { source?: YamlSour
     try {
       doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
+      const unresolved = unresolvedAlias(doc);
+      if (unresolved !== undefined) {
+        const { line, col } = lines.linePos(unresolved.offset);
+        return {
+          issues: [
+            {
+              file,
+              line,
+              column: col,
+              path: "",
+              message: `YAML: alias *${unresolved.name} has no anchor &${unresolved.name} before it`,
+              fix: `mark the value to repeat with &${unresolved.name} above this line, or check the alias's spelling`,
+            },
+          ],
+        };
+      }
       // The yaml library's guard against alias expansion bombs ("Excessive alias count …").
       return {
         issues: [
@@ -60,7 +78,7 @@ export function parseYamlSource(text: string, file: string): { source?: YamlSour
         ],
       };
     }
-    return { source: { file, doc, lines }, issues: [] };
+    return { source: { file, doc, lines, text }, issues: [] };
   }
   const issues = doc.errors.map((error): SuiteIssue => {
     const { line, col } = lines.linePos(error.pos[0]);
@@ -75,6 +93,17 @@ export function parseYamlSource(text: string, file: string): { source?: YamlSour
     };
   });
   return { issues };
+}
+
+/** The first alias whose anchor is not defined before it, with where it is written. */
+function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (found === undefined && alias.resolve(doc) === undefined) found = { name: alias.source, offset: alias.range?.[0] ?? 0 };
+    },
+  });
+  return found;
 }
 
 /** `${VAR}` unquoted inside `{ … }` reads as a nested map to YAML; say so instead of a puzzle. */

@@ -6,6 +6,7 @@ import { SuiteError, UsageError } from "../../src/errors.js";
 import { loadSuite } from "../../src/suite/load-suite.js";
 import { fakeDrivers } from "./fake-drivers.js";
 import { BASE, FILE, issueAt, issuesOf, load, yaml } from "./helpers.js";
+import { applySets } from "../../src/suite/overrides.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/suites/", import.meta.url));
 
@@ -164,6 +165,30 @@ describe("${ENV_VAR} substitution", () => {
     assert.match(issue.fix ?? "", /\$\{NAME:-default\}/);
   });
 
+  test("a default may hold braces; a reference inside a | block is located on its own line", () => {
+    const braces = yaml(...BASE.slice(0, 8), '    description: "${DESC:-{\\"a\\":1}} end"', ...BASE.slice(8));
+    const described = (env: Record<string, string>): unknown => load(braces, { env }).scenarios.find((s) => s.name === "writes")?.description;
+    assert.equal(described({ DESC: "x" }), "x end");
+    assert.equal(described({}), '{"a":1} end');
+
+    const block = yaml(
+      ...BASE.slice(0, 8),
+      "    description: |", //        9
+      "      first line", //          10
+      "      second ${MISSING} x", // 11
+      ...BASE.slice(8),
+    );
+    const issue = issueAt(issuesOf(block, {}), "scenarios.writes.description");
+    assert.deepEqual([issue.line, issue.column], [11, 14]);
+  });
+
+  test("an alias with no anchor says so, at its line", () => {
+    const issues = issuesOf(yaml(...BASE.slice(0, 11), "    load: *LOAD"));
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]?.message, "YAML: alias *LOAD has no anchor &LOAD before it");
+    assert.equal(issues[0]?.line, 12);
+  });
+
   test("a quoted substitution stays a string, and a string where a number belongs is an issue", () => {
     const issues = issuesOf(yaml(...BASE.slice(0, 7), '    load: { executor: closed, workers: "${W:-2}" }', ...BASE.slice(8)));
     const issue = issueAt(issues, "scenarios.writes.load.workers");
@@ -208,6 +233,16 @@ describe("--set path=value", () => {
     const issue = issueAt(issuesOf(yaml(...BASE), { set: ["scenarios.ingest.load.maxInflight=5"] }), "scenarios.ingest.load.maxInflight");
     assert.equal(issue.message, "unknown key (from --set scenarios.ingest.load.maxInflight=5)");
     assert.equal(issue.fix, 'did you mean "maxInFlight"?');
+  });
+
+  test("Kafka settings with dots in their names: the key the suite has, or a quoted new one", () => {
+    const data = { targets: { k: { kind: "kafka", producer: { "linger.ms": 0, acks: "all" } } } };
+    const top = ["targets", "scenarios"];
+    const producer = (sets: string[]): unknown => (applySets(data, sets, top).data.targets as { k: { producer: unknown } }).k.producer;
+    assert.deepEqual(producer(["targets.k.producer.linger.ms=10"]), { "linger.ms": 10, acks: "all" });
+    assert.deepEqual(producer(['targets.k.producer."batch.size"=65536']), { "linger.ms": 0, acks: "all", "batch.size": 65536 });
+    assert.deepEqual(producer(["targets.k.producer.acks=1"]), { "linger.ms": 0, acks: 1 });
+    assert.deepEqual(data.targets.k.producer, { "linger.ms": 0, acks: "all" }, "the input is not touched");
   });
 
   test("a --set into one scenario leaves another that shares its YAML alias alone", () => {
