@@ -10,7 +10,7 @@ function when(ms: number): string {
 }
 
 export function baselineSetCommand(ref: string, flags: { store: string }): number {
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const run = store.setBaseline(resolveRunId(store, ref));
     process.stdout.write(`run ${run.id}${run.tag === null ? "" : ` (${run.tag})`} is now the baseline of suite ${run.suiteName}\n`);
@@ -31,7 +31,7 @@ function baselines(store: ResultsStore, suite: string | undefined): { suiteName:
 }
 
 export function baselineShowCommand(flags: { store: string; suite?: string; format: string }): number {
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const shown = baselines(store, flags.suite);
     if (flags.format === "json") {

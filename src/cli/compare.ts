@@ -56,7 +56,7 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
   const alpha = parseAlpha(flags.alpha);
   const noiseFloorPct = flags.noiseFloor === undefined ? DEFAULT_NOISE_FLOOR_PCT : parsePercent("--noise-floor", flags.noiseFloor);
   const failAbove = flags.failOnRegression === undefined ? undefined : parsePercent("--fail-on-regression", flags.failOnRegression);
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const [before, after] = resolvePair(store, refA, refB);
     const comparison = compareRuns(before, after, { alpha, noiseFloorPct });

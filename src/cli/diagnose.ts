@@ -12,7 +12,7 @@ export function diagnoseCommand(ref: string, flags: { store: string; format: str
   if (!(DIAGNOSE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
   }
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const run = loadRun(store, ref);
     const findings = diagnose(run);

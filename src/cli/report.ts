@@ -24,7 +24,7 @@ export function defaultReportDir(run: StoredRun, baseline?: StoredRun): string {
 }
 
 export function reportCommand(ref: string, flags: ReportFlags): number {
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const run = load(store, ref, "run");
     // `--vs baseline` means the baseline of the reported run's suite.

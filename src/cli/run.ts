@@ -90,6 +90,11 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       hint: "write a whole number from 1 up, e.g. --trials 5 (5 or more lets compare test significance)",
     });
   }
+  if (flags.tag !== undefined && /^(latest(~\d+)?|baseline)$/.test(flags.tag)) {
+    throw new UsageError(`--tag ${flags.tag} is a word run references already mean`, {
+      hint: "`latest` and `baseline` always name those runs, so this tag could never be looked up: pick another, e.g. --tag before-tuning",
+    });
+  }
   if (flags.tag !== undefined && !/^[A-Za-z][\w.-]{0,63}$/.test(flags.tag)) {
     throw new UsageError(`--tag ${flags.tag} is not a tag`, {
       hint: "start with a letter; letters, digits, '.', '_' and '-' only, e.g. --tag batch-5000",

@@ -1,11 +1,16 @@
 // `pipebench runs`: the stored runs, newest first.
+import { UsageError } from "../errors.js";
 import { formatCount, table } from "../report/format.js";
 import { ResultsStore } from "../store/results-store.js";
 
 export function runsCommand(flags: { store: string; limit: string; suite?: string; format: string }): number {
-  const store = ResultsStore.open(flags.store);
+  const limit = Number(flags.limit);
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new UsageError(`--limit ${flags.limit} is not a number of runs`, { hint: "write a whole number from 1 up, e.g. --limit 50" });
+  }
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
-    const runs = store.listRuns({ limit: Number(flags.limit) || 20, ...(flags.suite ? { suite: flags.suite } : {}) });
+    const runs = store.listRuns({ limit, ...(flags.suite ? { suite: flags.suite } : {}) });
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;

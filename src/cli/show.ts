@@ -11,7 +11,7 @@ export function showCommand(ref: string, flags: { store: string; format: string;
   if (!isRunFormat(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table, json or kafka-perf" });
   }
-  const store = ResultsStore.open(flags.store);
+  const store = ResultsStore.open(flags.store, { create: false });
   try {
     const run = loadRun(store, ref);
     if (flags.format === "kafka-perf") writeKafkaPerf(run);

@@ -1,7 +1,7 @@
 // The results store: every run, kept in an embedded SQLite database (default
 // .pipebench/results.db). Scenarios are written as they finish, so an interrupted or failed run
 // keeps what it measured.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
@@ -152,16 +152,35 @@ export class ResultsStore {
     this.db = db;
   }
 
-  static open(path: string = DEFAULT_STORE): ResultsStore {
+  /**
+   * Opens (creating and migrating when needed) the store at `path`. `create: false` for commands that
+   * only read: a mistyped --store is an error, not a new empty database.
+   */
+  static open(path: string = DEFAULT_STORE, options: { create?: boolean } = {}): ResultsStore {
     const full = resolve(path);
+    if (options.create === false && !existsSync(full)) {
+      throw new StoreError(`there is no results store at ${full}`, {
+        hint: "`pipebench run` writes one there; or point --store at the one you have",
+      });
+    }
     let db: Database.Database;
     try {
       mkdirSync(dirname(full), { recursive: true });
       db = new Database(full);
+      // Another program's SQLite file is left as it is: no journal mode, no tables of ours.
+      const version = db.pragma("user_version", { simple: true }) as number;
+      const tables = (db.prepare("select count(*) as n from sqlite_master").get() as { n: number }).n;
+      if (version === 0 && tables > 0) {
+        db.close();
+        throw new StoreError(`${full} is an SQLite database, but not a pipebench results store`, {
+          hint: "pass --store with the path of a results store, or of a new file",
+        });
+      }
       db.pragma("journal_mode = WAL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
     } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
       throw new StoreError(`cannot open the results store at ${full}: ${(cause as Error).message}`, {
         hint: "check that the directory is writable, or pass --store PATH",
         cause,

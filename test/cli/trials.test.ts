@@ -1,10 +1,11 @@
 // `--trials` and `--tag` through the CLI, on DuckDB in-process: every trial is stored and shown,
 // and the tag finds the run again.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import Database from "better-sqlite3";
 import type { StoredRun } from "../../src/store/results-store.js";
 import { pipebench } from "./helpers.js";
 
@@ -40,12 +41,39 @@ test("--trials 3 stores three trials of each scenario; --tag finds the run again
 });
 
 test("a bad --trials or --tag is refused before anything runs (exit 2)", async () => {
-  for (const args of [["--trials", "0"], ["--trials", "two"], ["--tag", "has space"]]) {
+  for (const args of [["--trials", "0"], ["--trials", "two"], ["--tag", "has space"], ["--tag", "latest"], ["--tag", "baseline"]]) {
     const r = await pipebench(["run", suite, "--store", join(dir, "never.db"), ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /hint:/);
   }
+  assert.equal(existsSync(join(dir, "never.db")), false);
   const missing = await pipebench(["show", "no-such-tag", "--store", store]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no run "no-such-tag"/);
+});
+
+test("reading commands refuse a store that is not there or not pipebench's, and leave it as it was", async () => {
+  const mistyped = join(dir, "resluts.db");
+  for (const args of [["runs"], ["show", "latest"], ["compare", "latest~1", "latest"], ["diagnose", "latest"], ["baseline", "show"]]) {
+    const r = await pipebench([...args, "--store", mistyped]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /there is no results store at .*resluts\.db/);
+  }
+  assert.equal(existsSync(mistyped), false, "no empty store made at a mistyped path");
+
+  const other = join(dir, "other-app.db");
+  const db = new Database(other);
+  db.exec("create table notes (body text); insert into notes values ('keep me')");
+  db.close();
+  const before = readFileSync(other);
+  for (const args of [["runs"], ["run", suite]]) {
+    const r = await pipebench([...args, "--store", other]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /is an SQLite database, but not a pipebench results store/);
+  }
+  assert.deepEqual(readFileSync(other), before, "another program's database is not touched");
+
+  const limit = await pipebench(["runs", "--limit", "abc", "--store", store]);
+  assert.equal(limit.code, 2);
+  assert.match(limit.stderr, /--limit abc is not a number of runs/);
 });
