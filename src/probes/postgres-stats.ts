@@ -230,9 +230,20 @@ function statementsOf(snapshot: ProbeSnapshot): { state: StatementsState; top: S
 export function summarizePostgresStats(before: ProbeSnapshot, after: ProbeSnapshot, maxBackends?: number): ProbeReading {
   const a = after.values;
   const b = before.values;
-  const delta = (name: string) => (a[name] ?? 0) - (b[name] ?? 0);
   const metrics: Record<string, number> = {};
   const notes: string[] = [];
+  // A counter that went down was reset within the interval (pg_stat_reset, a crash restart): what
+  // it counted since the reset is the part of the interval there is, where a difference would be
+  // negative.
+  const wentDown = (names: readonly string[]): boolean => names.some((n) => (a[n] ?? 0) < (b[n] ?? 0));
+  const databaseReset = wentDown(["blks_hit", "blks_read", "xact_commit", "xact_rollback", "deadlocks", "temp_bytes"]);
+  const statementsReset = wentDown(["statements_calls", "statements_total_ms"]);
+  if (databaseReset) notes.push("the database statistics were reset during the interval (pg_stat_reset or a restart): its counts start at the reset");
+  if (statementsReset) notes.push("pg_stat_statements was reset during the interval: mean_query_time and the top statements start at the reset");
+  const delta = (name: string) => {
+    const reset = name.startsWith("statements_") ? statementsReset : databaseReset;
+    return (a[name] ?? 0) - (reset ? 0 : (b[name] ?? 0));
+  };
   const details: { [key: string]: JsonValue } = {};
 
   const maxConnections = a.max_connections ?? 0;
@@ -274,7 +285,7 @@ export function summarizePostgresStats(before: ProbeSnapshot, after: ProbeSnapsh
     const calls = delta("statements_calls");
     if (calls > 0) metrics.mean_query_time = delta("statements_total_ms") / calls;
     else notes.push("no statements completed during the interval, so there is no mean_query_time");
-    details.top_statements = topStatements(statementsOf(before).top, statements.top).map((s) => ({ ...s }));
+    details.top_statements = topStatements(statementsReset ? [] : statementsOf(before).top, statements.top).map((s) => ({ ...s }));
   } else if (statements.state === "ok") {
     notes.push("pg_stat_statements became readable during the interval; mean_query_time starts with the next one");
   } else if (statements.state === "not-installed" || statements.state === "not-loaded") {

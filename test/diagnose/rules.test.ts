@@ -63,6 +63,39 @@ test("postgres.cache-hit-low: shared_buffers already a quarter of RAM → the wo
   assert.match(f.recommendation, /^shared_buffers \(now 4GB\) is already a quarter of memory/);
 });
 
+test("postgres.cache-hit-low: no advice to shrink or keep what is there; a cold cache is called one", () => {
+  const on = (memoryBytes: number, details: Record<string, unknown>, metrics = { cache_hit_ratio: 0.9896, blocks_read: 1040, blocks_hit: 98_960 }) =>
+    one(
+      diagnose(run([scenario({ probes: [reading("postgres-stats", "pg", metrics, { ...pgSettings, ...details } as never)] })], {
+        suite: { targets: { pg: { kind: "postgres", url: "postgres://x" } } },
+        memoryBytes,
+      })),
+      "postgres.cache-hit-low",
+    );
+  // Shown with the digits that keep it under the target, not rounded up to it.
+  assert.match(on(16 * GiB, {}).evidence[0] ?? "", /^cache hit 98\.96% over the scenario/);
+  // A 16 GB host reports 15.52 GiB: a quarter is 3.88 GiB, written '3GB', below the 3584MB there is.
+  const rounded = on(15.52 * GiB, {
+    settings: { shared_buffers: "3584MB", effective_cache_size: "12GB" },
+    settings_bytes: { shared_buffers: 3584 * MiB, effective_cache_size: 12 * GiB },
+    database_size_bytes: 100 * GiB,
+  });
+  assert.doesNotMatch(rounded.recommendation, /shared_buffers = '3GB'/);
+  assert.match(rounded.recommendation, /^shared_buffers \(now 3584MB\) is already a quarter of memory/);
+  // The whole database fits in shared_buffers: the misses are a cold cache.
+  const cold = on(64 * GiB, {
+    settings: { shared_buffers: "1GB", effective_cache_size: "48GB" },
+    settings_bytes: { shared_buffers: 1 * GiB, effective_cache_size: 48 * GiB },
+    database_size_bytes: 100 * MiB,
+  });
+  assert.match(cold.recommendation, /already holds the whole database \(100\.0 MiB\): the misses are a cold cache/);
+});
+
+test("postgres.connections-high: the usage is shown on its side of the limit", () => {
+  const f = one(diagnose(pgScenario({ connection_usage: 0.504, backends: 504 }, { max_connections: 1000 })), "postgres.connections-high");
+  assert.match(f.evidence[0] ?? "", /\(50\.4%, target < 50%\)/);
+});
+
 test("postgres rules read the database a scenario drove through a service, not one it left idle", () => {
   const metrics = { cache_hit_ratio: 0.8, blocks_read: 2000, blocks_hit: 8000, connection_usage: 0.7, backends: 70 };
   const viaService = run(
@@ -111,6 +144,12 @@ test("postgres.temp-files: spills → work_mem from the current value", () => {
   assert.deepEqual(f.evidence, ["50.0 MiB written to temporary files during the scenario; work_mem (now 4MB)"]);
   assert.match(f.recommendation, /^work_mem = '64MB' \(now 4MB\): ALTER SYSTEM SET work_mem = '64MB'; SELECT pg_reload_conf\(\);/);
   assert.deepEqual(only(diagnose(pgScenario({ temp_bytes: 0 })), "postgres.temp-files"), []);
+  // Already past what a server-wide setting should be: never advice to lower it.
+  const large = one(
+    diagnose(pgScenario({ temp_bytes: 50 * MiB }, { settings: { work_mem: "512MB" }, settings_bytes: { work_mem: 512 * MiB } })),
+    "postgres.temp-files",
+  );
+  assert.match(large.recommendation, /^work_mem \(now 512MB\) is already large: EXPLAIN/);
   assert.equal(pgSize(18_079 * MiB), "17GB");
   assert.equal(pgSize(128 * 1024), "128kB");
 });

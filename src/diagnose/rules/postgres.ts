@@ -69,10 +69,26 @@ function via(c: PgContext): string[] {
 
 /** A size as PostgreSQL settings are written: '64MB', '4GB'. */
 export function pgSize(bytes: number): string {
+  const rounded = pgRound(bytes);
+  if (rounded >= 1024 * MB) return `${rounded / (1024 * MB)}GB`;
+  if (rounded >= MB) return `${rounded / MB}MB`;
+  return `${rounded / 1024}kB`;
+}
+
+/** The bytes pgSize writes: advice is compared with the current value after this rounding. */
+function pgRound(bytes: number): number {
   // Whole gigabytes, rounded down, read better than 18079MB and stay within the memory they came from.
-  if (bytes >= 1024 * MB) return `${Math.floor(bytes / (1024 * MB))}GB`;
-  if (bytes >= MB) return `${Math.ceil(bytes / MB)}MB`;
-  return `${Math.ceil(bytes / 1024)}kB`;
+  if (bytes >= 1024 * MB) return Math.floor(bytes / (1024 * MB)) * 1024 * MB;
+  if (bytes >= MB) return Math.ceil(bytes / MB) * MB;
+  return Math.ceil(bytes / 1024) * 1024;
+}
+
+/** A percentage with the digits it takes to show which side of `limit` it is on: 98.96 %, not 99.0 %. */
+function percentBeside(value: number, limit: number, digits: number): string {
+  for (let d = digits; d < 4; d++) {
+    if (Math.sign(Number((value * 100).toFixed(d)) / 100 - limit) === Math.sign(value - limit)) return formatPercent(value, d);
+  }
+  return formatPercent(value, 4);
 }
 
 function nextPowerOfTwo(x: number): number {
@@ -167,7 +183,7 @@ export const POSTGRES_RULES = [
       return { ...c, ratio, read, hit };
     },
     evidence: (m) => {
-      const out = [`cache hit ${formatPercent(m.ratio)} over the scenario (target ≥ ${formatPercent(CACHE_HIT_TARGET, 0)})`];
+      const out = [`cache hit ${percentBeside(m.ratio, CACHE_HIT_TARGET, 1)} over the scenario (target ≥ ${formatPercent(CACHE_HIT_TARGET, 0)})`];
       if (m.read !== undefined && m.hit !== undefined) {
         out.push(`${formatCount(m.read)} blocks (${formatBytes(m.read * BLOCK_BYTES)}) read from outside shared_buffers, ${formatCount(m.hit)} found in it`);
       }
@@ -188,15 +204,25 @@ export const POSTGRES_RULES = [
       let want = m.databaseBytes === undefined ? (quarter ?? 1024 * MB) : Math.max(128 * MB, nextPowerOfTwo(m.databaseBytes * 1.25));
       if (quarter !== undefined) want = Math.min(want, quarter);
       const changes: Record<string, string> = {};
-      if (current === undefined || want > current) changes.shared_buffers = pgSize(want);
+      if (current === undefined || pgRound(want) > current) changes.shared_buffers = pgSize(want);
       const cache = m.settingsBytes.effective_cache_size;
       const threeQuarters = ram === undefined ? undefined : Math.floor((ram * 0.75) / MB) * MB;
       if (threeQuarters !== undefined && (cache === undefined || cache < threeQuarters / 2)) changes.effective_cache_size = pgSize(threeQuarters);
       if (Object.keys(changes).length === 0) {
-        return (
-          `shared_buffers${now(m, "shared_buffers")} is already a quarter of memory: the working set is larger than RAM; ` +
-          "add memory, or read fewer blocks (indexes for the slow statements: EXPLAIN (ANALYZE, BUFFERS) them)"
-        );
+        // Nothing to raise: say why, for the reason it is.
+        if (current !== undefined && m.databaseBytes !== undefined && current >= m.databaseBytes) {
+          return (
+            `shared_buffers${now(m, "shared_buffers")} already holds the whole database (${formatBytes(m.databaseBytes)}): the misses are a cold cache; ` +
+            "warm it before measuring (a longer warm-up, or pg_prewarm on the tables read)"
+          );
+        }
+        if (current !== undefined && quarter !== undefined && current >= pgRound(quarter)) {
+          return (
+            `shared_buffers${now(m, "shared_buffers")} is already a quarter of memory: the working set is larger than RAM; ` +
+            "add memory, or read fewer blocks (indexes for the slow statements: EXPLAIN (ANALYZE, BUFFERS) them)"
+          );
+        }
+        return "read fewer blocks: EXPLAIN (ANALYZE, BUFFERS) the slow statements and index what they scan";
       }
       const what = Object.keys(changes).map((n) => `${n} = '${changes[n]}'${now(m, n)}`).join(", ");
       return `${what}: ${apply(m, changes, changes.shared_buffers !== undefined)}`;
@@ -218,7 +244,7 @@ export const POSTGRES_RULES = [
       return { ...c, usage, backends: c.reading.metrics.backends ?? Math.round(usage * maxConnections), maxConnections, pool };
     },
     evidence: (m) => [
-      `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${formatPercent(m.usage, 0)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
+      `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${percentBeside(m.usage, CONNECTION_USAGE_MAX, 0)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
       ...(m.pool === undefined ? [] : [`pipebench's own pool for target ${m.target}: ${m.pool} connections`]),
       ...via(m),
     ],
@@ -276,6 +302,13 @@ export const POSTGRES_RULES = [
     recommendation: (m) => {
       const current = m.settingsBytes.work_mem ?? 4 * MB;
       const want = Math.min(256 * MB, Math.max(64 * MB, nextPowerOfTwo(current * 4)));
+      // At 256MB and above a server-wide raise multiplies by every sort of every backend: no more.
+      if (pgRound(want) <= current) {
+        return (
+          `work_mem${now(m, "work_mem")} is already large: EXPLAIN (ANALYZE, BUFFERS) the statements that spill, ` +
+          "index or rewrite their sorts and hashes, or SET work_mem higher for their role only"
+        );
+      }
       return `work_mem = '${pgSize(want)}'${now(m, "work_mem")}: ${apply(m, { work_mem: pgSize(want) }, false)} (or SET work_mem for the heavy queries' role only)`;
     },
   }),

@@ -128,6 +128,14 @@ describe("summarizePostgresStats arithmetic", () => {
       note: /cumulative/,
     },
     {
+      // pg_stat_reset (or a crash restart) between the readings: counted since the reset, not negative.
+      name: "statistics reset within the interval: counts since the reset, with a note",
+      before: snapshot(0, { blks_hit: 1e6, blks_read: 1e4, xact_commit: 5e5, xact_rollback: 0, statements_calls: 1e5, statements_total_ms: 1e5 }),
+      after: snapshot(2000, { blks_hit: 990, blks_read: 10, xact_commit: 100, xact_rollback: 0, statements_calls: 50, statements_total_ms: 100 }),
+      expect: { cache_hit_ratio: 0.99, tps: 50, mean_query_time: 2, blocks_hit: 990 },
+      note: /reset during the interval/,
+    },
+    {
       name: "no blocks ever: no cache hit ratio at all",
       before: snapshot(0, { blks_hit: 0, blks_read: 0 }, "not-installed"),
       after: snapshot(1000, { blks_hit: 0, blks_read: 0 }, "not-installed"),
