@@ -75,8 +75,10 @@ function copyBatch({ pool, table, columnList, source, batchSize, take }: BatchPl
   // server busy. Rows encoded for an operation that never runs leave a gap in the row indices.
   let ahead: Promise<Buffer> | undefined;
   return async () => {
-    const data = await (ahead ?? encodeInSlices(source, take(), batchSize));
+    // Claimed before the await: concurrent operations must never share one prefetched batch.
+    const claimed = ahead;
     ahead = undefined;
+    const data = await (claimed ?? encodeInSlices(source, take(), batchSize));
     const client = await pool.connect();
     try {
       const done = copyIn(client, sql, data);

@@ -130,7 +130,11 @@ describe("insert", () => {
     const connection = await connect();
     try {
       const prepared = await connection.prepare(workload({ type: "insert", table: "concurrent_tx", batchSize: 200, generator: "transactions" }), "w");
-      await Promise.all(Array.from({ length: 12 }, (_, k) => prepared.run(op(k))));
+      // Four writers, each starting its next COPY as soon as one ends, as closed-loop workers do:
+      // while one encodes ahead, another starts, and the two must not send the same batch.
+      await Promise.all(Array.from({ length: 4 }, async (_, w) => {
+        for (let k = 0; k < 3; k++) await prepared.run(op(w * 3 + k));
+      }));
       // A second scenario on the same table, generator and seed continues instead of repeating.
       const again = await connection.prepare(workload({ type: "insert", table: "concurrent_tx", method: "multi-row", batchSize: 200, generator: "transactions" }), "w2");
       await Promise.all(Array.from({ length: 3 }, (_, k) => again.run(op(k))));
