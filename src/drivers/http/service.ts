@@ -72,7 +72,13 @@ export async function startService(
     },
   };
 
-  const failure = await waitUntilReady(url, start, shown, exited);
+  let failure: string | undefined;
+  try {
+    failure = await waitUntilReady(url, start, shown, exited);
+  } catch (error) {
+    // Whatever went wrong while waiting, the service started here is stopped here.
+    failure = `waiting for ${shown} to be ready failed: ${(error as Error).message}`;
+  }
   if (failure === undefined) {
     ctx.log(`${ctx.name}: ${shown} is ready at ${url}`);
     return service;
@@ -96,7 +102,8 @@ async function waitUntilReady(
   void exited.then((e) => (exit = e));
   // undici only for this polling, and only loaded when a target has `start:`.
   const { Client } = await import("undici");
-  const client = new Client(url, { headersTimeout: 2_000, bodyTimeout: 2_000, connectTimeout: 2_000 });
+  // undici's Client takes an origin; a target url may have a path (http://127.0.0.1:8080/api).
+  const client = new Client(new URL(url).origin, { headersTimeout: 2_000, bodyTimeout: 2_000, connectTimeout: 2_000 });
   const deadline = Date.now() + start.timeout;
   let last = "no answer yet";
   try {

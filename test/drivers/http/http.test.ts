@@ -277,6 +277,24 @@ describe("http driver: services it starts", () => {
     assert.match(error.message, /\| busy/);
   });
 
+  it("starts a service whose target url has a path, polling its origin", async () => {
+    const port = await freePort();
+    const conn = await connect({
+      url: `http://127.0.0.1:${port}/api`,
+      start: {
+        command: ["node", "-e", "require('node:http').createServer((q, s) => s.end(q.url)).listen(process.env.LISTEN, '127.0.0.1')"],
+        env: { LISTEN: String(port) },
+        timeout: "5s",
+      },
+    });
+    try {
+      const r = await (await conn.prepare(workload({ path: "/x" }), "s")).run(op());
+      assert.equal(r?.records, 1);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it("says so when the command does not exist", async () => {
     await assert.rejects(connect({ start: { command: ["no-such-command-pipebench"] } }), (e: unknown) => {
       assert.ok(e instanceof TargetFailed);
