@@ -239,8 +239,10 @@ async function fetchLoop(p: LoopParts): Promise<void> {
       if (signal.aborted) return;
       const id = brokerErrorId(error);
       if (id === "OFFSET_OUT_OF_RANGE") {
-        // The log was truncated under us (retention): start again where the reset policy says.
-        positions.clear();
+        // The log was truncated under us (retention): the partitions whose position is off the log
+        // start again where the reset policy says; the others keep theirs (starting them over from
+        // the committed offset would count what was already delivered twice).
+        await resetOutOfRange(member, topic, p.fromBeginning).catch(() => positions.clear());
       } else {
         consumer.clearMetadata();
         // Count it once per `retries` + 1 failed fetch rounds, as the client's own fetch() retried
@@ -250,6 +252,22 @@ async function fetchLoop(p: LoopParts): Promise<void> {
       }
       await sleep(Math.min(5_000, settings.retryBackoffMs * 2 ** Math.min(failures, 6)));
     }
+  }
+}
+
+/** Positions before the log's start or past its end move to its start or end, as auto.offset.reset says. */
+async function resetOutOfRange(member: Member, topic: string, fromBeginning: boolean): Promise<void> {
+  const partitions = [...member.positions.keys()];
+  if (partitions.length === 0) return;
+  const list = async (timestamp: bigint): Promise<bigint[]> =>
+    (await member.consumer.listOffsets({ topics: [topic], partitions: { [topic]: partitions }, timestamp })).get(topic) ?? [];
+  const [starts, ends] = await Promise.all([list(ListOffsetTimestamps.EARLIEST), list(ListOffsetTimestamps.LATEST)]);
+  for (const partition of partitions) {
+    const position = member.positions.get(partition);
+    const start = starts[partition];
+    const end = ends[partition];
+    if (position === undefined || start === undefined || end === undefined) continue;
+    if (position < start || position > end) member.positions.set(partition, fromBeginning ? start : end);
   }
 }
 

@@ -189,6 +189,22 @@ describe("produce and consume", () => {
     assert.equal(result.bytes, bytes);
   });
 
+  test("a group's committed offset below the log's start (retention) restarts there, without rereading", { timeout: 60_000 }, async () => {
+    const produced = await run(workload({ type: "produce", topic: "truncated", recordSize: 100, partitions: 1 }), { executor: "max", iterations: 1_000 });
+    assert.equal(produced.records, 1_000);
+    const group = "pipebench-truncated";
+    // 100 records consumed and committed at close; then retention deletes the first 500.
+    const first = await run(workload({ type: "consume", topic: "truncated", group, recordsPerOp: 100 }), { executor: "closed", workers: 1, iterations: 1 }, "first");
+    assert.equal(first.records, 100);
+    const { admin } = await cluster();
+    await admin.deleteRecords({ topics: [{ name: "truncated", partitions: [{ partition: 0, offset: 500n }] }] });
+    // The committed 100 is off the log: the fetch is out of range, and the reset policy (earliest)
+    // says 500. Before, the member went back to 100 and asked again, for ever.
+    const rest = await run(workload({ type: "consume", topic: "truncated", group, recordsPerOp: 100 }), { executor: "closed", workers: 1, iterations: 5, duration: 20_000 }, "rest");
+    assert.equal(rest.errors, 0, JSON.stringify(rest.errorSamples));
+    assert.equal(rest.records, 500);
+  });
+
   test("a missing topic to consume is named, with what to do", async () => {
     const { connection } = await cluster();
     await assert.rejects(connection.prepare(workload({ type: "consume", topic: "no-such-topic" }), "missing"), /topic no-such-topic does not exist: produce to it/);
