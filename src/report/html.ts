@@ -8,7 +8,7 @@ import { REPORT_SCRIPT } from "./html-script.js";
 import {
   checkValueText,
   errorLines,
-  formatChange,
+  improvementOf,
   formatValue,
   headline,
   runLabel,
@@ -91,11 +91,10 @@ function comparisonSection(input: ReportInput): string {
     (s) => `<tr><td><code>${e(s.path)}</code></td><td class="text"><code>${e(JSON.stringify(s.before) ?? "(not set)")}</code></td><td class="text"><code>${e(JSON.stringify(s.after) ?? "(not set)")}</code></td></tr>`,
   );
   const metricRows = (c?.metrics ?? []).map((m) => {
-    const improvement = m.changePct === null ? null : m.higherIsBetter ? m.changePct : -m.changePct;
+    const improvement = improvementOf(m);
     const cls = m.verdict === "better" ? "ok" : m.verdict === "worse" ? "bad" : "warn";
-    const ci = m.ci95 === null ? "–" : `${formatChange(m.ci95[0])} … ${formatChange(m.ci95[1])}`;
     return `<tr><td>${e(m.scenario)}</td><td class="text">${e(m.metric)}</td><td>${e(formatValue(m.unit, m.before.median))}</td><td>${e(formatValue(m.unit, m.after.median))}</td>` +
-      `<td>${e(formatChange(improvement))}</td><td>${e(ci)}</td><td>${m.pValue === null ? "–" : m.pValue < 0.001 ? "&lt;0.001" : m.pValue.toFixed(3)}</td>` +
+      `<td>${e(improvement.pct)}</td><td>${e(improvement.ci)}</td><td>${m.pValue === null ? "–" : m.pValue < 0.001 ? "&lt;0.001" : m.pValue.toFixed(3)}</td>` +
       `<td class="text"><span class="badge ${cls}">${e(m.verdict === "no change" ? "~ no change" : m.verdict)}</span></td></tr>`;
   });
   const caveats = [...(c?.environment ?? []).map((x) => `environment differs: ${x}`), ...(c?.notes ?? [])];
@@ -104,7 +103,7 @@ ${settingRows.length === 0 ? `<p class="muted">No setting differs between the tw
 <h2>Before (${e(runLabel(input.baseline))})</h2>
 ${metricsTable(input.baseline)}
 <h2>Improvement</h2>
-${metricRows.length === 0 ? `<p class="muted">No comparison available.</p>` : `<table><thead><tr><th>scenario</th><th class="text">metric</th><th>before</th><th>after</th><th>improvement</th><th>95% CI</th><th>p</th><th class="text">verdict</th></tr></thead><tbody>${metricRows.join("\n")}</tbody></table>`}
+${metricRows.length === 0 ? `<p class="muted">No comparison available.</p>` : `<table><thead><tr><th>scenario</th><th class="text">metric</th><th>before</th><th>after</th><th>improvement</th><th>95% CI of improvement</th><th>p</th><th class="text">verdict</th></tr></thead><tbody>${metricRows.join("\n")}</tbody></table>`}
 ${caveats.length === 0 ? "" : `<ul>${caveats.map((x) => `<li class="muted">${e(x)}</li>`).join("")}</ul>`}
 <div class="charts" id="bars-charts"></div>`;
 }

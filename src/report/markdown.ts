@@ -7,7 +7,7 @@ import type { StoredRun } from "../store/results-store.js";
 import {
   checkValueText,
   errorLines,
-  formatChange,
+  improvementOf,
   formatValue,
   headline,
   runLabel,
@@ -147,15 +147,14 @@ function improvementSection(input: ReportInput): string[] {
   if (c.metrics.length === 0) return [...out, "No metric was measured in both runs.", ""];
   out.push(`${runLabel(input.baseline)} → ${runLabel(input.run)}. Improvement is the change in the better direction of each metric`);
   out.push("(higher throughput, lower latency); the verdict comes from the significance test over trials.", "");
-  out.push("| scenario | metric | before | after | improvement | 95% CI of change | p | verdict |");
+  out.push("| scenario | metric | before | after | improvement | 95% CI of improvement | p | verdict |");
   out.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const m of c.metrics) {
-    const improvement = m.changePct === null ? null : m.higherIsBetter ? m.changePct : -m.changePct;
-    const ci = m.ci95 === null ? "–" : `${formatChange(m.ci95[0])} … ${formatChange(m.ci95[1])}`;
+    const improvement = improvementOf(m);
     const n = m.before.n > 1 || m.after.n > 1 ? ` (n=${m.before.n}/${m.after.n})` : "";
     out.push(
       `| ${cell(m.scenario)} | ${cell(m.metric)} | ${formatValue(m.unit, m.before.median)} | ${formatValue(m.unit, m.after.median)} | ` +
-        `${formatChange(improvement)} | ${ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
+        `${improvement.pct} | ${improvement.ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
         `${m.verdict === "no change" ? "~ no change" : m.verdict}${n} |`,
     );
   }

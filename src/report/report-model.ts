@@ -2,7 +2,7 @@
 // any), the comparison and the findings, and a few read-only views of stored scenarios (trials
 // grouped, headline numbers, validity). Reads stored results only; computes no statistics of its
 // own beyond the median across trials that a table cell shows.
-import type { RunComparison } from "../compare/compare.js";
+import type { MetricComparison, RunComparison } from "../compare/compare.js";
 import type { Finding } from "../diagnose/diagnose.js";
 import { validityOf as judgeValidity } from "../engine/validity.js";
 import type { ScenarioResult, Validity } from "../metrics/summary.js";
@@ -169,6 +169,17 @@ export function formatValue(unit: string, value: number | null | undefined): str
 export function formatChange(pct: number | null): string {
   if (pct === null || !Number.isFinite(pct)) return "–";
   return `${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct).toFixed(1)}%`;
+}
+
+/**
+ * A compared metric as an improvement: the change in its better direction (higher throughput, lower
+ * latency), and its 95 % interval turned the same way, so the two never disagree in sign.
+ */
+export function improvementOf(m: MetricComparison): { pct: string; ci: string } {
+  const flip = (x: number): number => (m.higherIsBetter ? x : -x);
+  const pct = m.changePct === null ? null : flip(m.changePct);
+  const ci = m.ci95 === null ? null : [flip(m.ci95[0]), flip(m.ci95[1])].sort((a, b) => a - b);
+  return { pct: formatChange(pct), ci: ci === null ? "–" : `${formatChange(ci[0] ?? null)} … ${formatChange(ci[1] ?? null)}` };
 }
 
 /** Each threshold once per scenario (all its trials), and the suite-level ones. */
