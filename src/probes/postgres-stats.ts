@@ -98,12 +98,12 @@ export function postgresStatsProbe(options: PostgresStatsOptions): Probe & { clo
     async read(): Promise<ProbeSnapshot> {
       const c = await connection();
       const snapshot = await readSnapshot(c);
-      backends.push({ at: snapshot.at, n: snapshot.values.numbackends ?? 0 });
+      backends.push({ at: snapshot.at, n: snapshot.values.backends ?? 0 });
       if (backends.length > MAX_HISTORY) backends.splice(0, backends.length - MAX_HISTORY);
       return snapshot;
     },
     summarize(before, after) {
-      let maxBackends = after.values.numbackends ?? 0;
+      let maxBackends = after.values.backends ?? 0;
       for (const b of backends) if (b.at > before.at && b.at <= after.at && b.n > maxBackends) maxBackends = b.n;
       return summarizePostgresStats(before, after, maxBackends);
     },
@@ -122,6 +122,8 @@ async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
   const db = await c.query<Record<string, unknown>>(
     `select current_database() as database, ${DATABASE_COUNTERS.join(", ")},
             current_setting('max_connections')::int as max_connections,
+            -- max_connections is the server's: every database's client connections count against it.
+            (select count(*) from pg_stat_activity where backend_type = 'client backend')::int as backends,
             current_setting('server_version_num')::int as version_num,
             pg_database_size(current_database())::text as database_size,
             (select json_agg(json_build_array(n, current_setting(n),
@@ -131,7 +133,7 @@ async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
     [[...TUNING_SETTINGS], [...SIZE_SETTINGS]],
   );
   const row = db.rows[0] ?? {};
-  const values: Record<string, number> = { max_connections: Number(row.max_connections ?? 0) };
+  const values: Record<string, number> = { max_connections: Number(row.max_connections ?? 0), backends: Number(row.backends ?? 0) };
   // bigint columns arrive as strings; these counters stay far below 2^53.
   for (const name of DATABASE_COUNTERS) values[name] = Number(row[name] ?? 0);
   values.database_size_bytes = Number(row.database_size ?? 0);
@@ -247,10 +249,11 @@ export function summarizePostgresStats(before: ProbeSnapshot, after: ProbeSnapsh
   const details: { [key: string]: JsonValue } = {};
 
   const maxConnections = a.max_connections ?? 0;
-  const peak = Math.max(maxBackends ?? 0, a.numbackends ?? 0);
+  // Server-wide (pg_stat_activity), as max_connections is; older snapshots had this database's only.
+  const peak = Math.max(maxBackends ?? 0, a.backends ?? a.numbackends ?? 0);
   if (maxConnections > 0) metrics.connection_usage = peak / maxConnections;
   metrics.backends = peak;
-  details.backends_at_end = a.numbackends ?? 0;
+  details.backends_at_end = a.backends ?? a.numbackends ?? 0;
   details.max_connections = maxConnections;
   const settings = settingsOf(after);
   if (settings !== undefined) {

@@ -54,8 +54,8 @@ describe("postgres-stats on a real server", () => {
       assert.ok(!reading.notes.some((n) => /cumulative/.test(n)), "blocks were touched during the interval");
       const maxConnections = after.values.max_connections ?? 0;
       assert.ok(maxConnections > 0);
-      assert.equal(m.connection_usage, (during.values.numbackends ?? 0) / maxConnections, "the most backends seen, not those at the end");
-      assert.ok((during.values.numbackends ?? 0) >= 6, "5 pooled + the probe's own");
+      assert.equal(m.connection_usage, (during.values.backends ?? 0) / maxConnections, "the most backends seen, not those at the end");
+      assert.ok((during.values.backends ?? 0) >= 6, "5 pooled + the probe's own");
       assert.ok(m.mean_query_time !== undefined && m.mean_query_time > 0, `mean_query_time ${m.mean_query_time}`);
       assert.ok(m.tps !== undefined && m.tps > 0, `tps ${m.tps}`);
 
@@ -69,6 +69,28 @@ describe("postgres-stats on a real server", () => {
     } finally {
       await probe.close();
       await connection.close();
+    }
+  });
+
+  test("connection usage counts every database's connections, as max_connections does", async () => {
+    await db.sql("create database elsewhere");
+    const probe = postgresStatsProbe({ url: db.url });
+    const other = await postgres.connect(postgres.targetSchema.parse({ kind: "postgres", url: db.urlFor("elsewhere"), pool: 4 }), ctx);
+    try {
+      const query = await other.prepare(postgres.workloadSchema.parse({ type: "query", sql: "select pg_sleep(0.2)" }), "q");
+      const before = await probe.read();
+      const busy = Promise.all(Array.from({ length: 4 }, (_, k) => query.run(op(k))));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const during = await probe.read();
+      await busy;
+      const after = await probe.read();
+      // Four connections to another database, plus the probe's own here.
+      assert.ok((during.values.backends ?? 0) >= 5, `backends ${during.values.backends}`);
+      assert.ok((during.values.numbackends ?? 0) < 5, "this database alone would miss them");
+      assert.ok((probe.summarize(before, after).metrics.backends ?? 0) >= 5);
+    } finally {
+      await other.close();
+      await probe.close();
     }
   });
 
