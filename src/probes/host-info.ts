@@ -5,7 +5,7 @@ import os from "node:os";
 
 export interface HostFingerprint {
   cpuModel: string;
-  /** CPUs this process may use (cgroup/affinity aware), not the machine's socket count. */
+  /** CPUs this process may run on (its affinity list; a cgroup CPU quota is not counted here, see engine/spare-cpu.ts). */
   cores: number;
   memoryBytes: number;
   /** Distribution name when known ("Debian GNU/Linux 12 (bookworm)"), else the OS type. */

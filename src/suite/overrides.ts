@@ -18,31 +18,45 @@ export function dotted(path: DataPath): string {
 }
 
 /**
+ * A dotted key split at its dots; a quoted segment is one name, dots and all (`producer."linger.ms"`).
+ * Empty names are returned as they are, for the caller to judge; a problem when a quote is left open
+ * or a closing quote is followed by anything but a dot. Shared by `--set` paths and sweep keys.
+ */
+export function splitDotted(text: string): { segments?: { name: string; quoted: boolean }[]; problem?: string } {
+  const segments: { name: string; quoted: boolean }[] = [];
+  let i = 0;
+  while (i <= text.length) {
+    if (text[i] === '"') {
+      const end = text.indexOf('"', i + 1);
+      if (end < 0) return { problem: `"${text}" has an unclosed quote` };
+      segments.push({ name: text.slice(i + 1, end), quoted: true });
+      i = end + 1;
+      if (i < text.length && text[i] !== ".") return { problem: `"${text}": a quoted name is followed by "." or ends the key` };
+      i++;
+    } else {
+      const end = text.indexOf(".", i);
+      segments.push({ name: text.slice(i, end < 0 ? text.length : end), quoted: false });
+      i = end < 0 ? text.length + 1 : end + 1;
+    }
+  }
+  return { segments };
+}
+
+/**
  * `scenarios.copy-100.load.rate`, `probes[0].every` and `probes.0.every` alike; a quoted segment is
  * one key, dots and all: `targets.kafka.producer."linger.ms"`.
  */
 export function parseSetPath(text: string): (string | number)[] | undefined {
+  const split = splitDotted(text).segments;
+  if (split === undefined) return undefined;
   const segments: (string | number)[] = [];
-  const parts: string[] = [];
-  for (let i = 0; i < text.length; ) {
-    if (text[i] === '"') {
-      const end = text.indexOf('"', i + 1);
-      if (end < 0 || end === i + 1 || (end + 1 < text.length && text[end + 1] !== ".")) return undefined;
-      parts.push(`\u0000${text.slice(i + 1, end)}`);
-      i = end + 2;
-    } else {
-      const end = text.indexOf(".", i);
-      parts.push(text.slice(i, end < 0 ? text.length : end));
-      i = end < 0 ? text.length : end + 1;
-      if (end === text.length - 1) parts.push("");
-    }
-  }
-  for (const part of parts) {
-    if (part.startsWith("\u0000")) {
-      segments.push(part.slice(1));
+  for (const part of split) {
+    if (part.quoted) {
+      if (part.name === "") return undefined;
+      segments.push(part.name);
       continue;
     }
-    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+    const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part.name);
     if (!m) return undefined;
     const name = m[1] ?? "";
     const indexes = [...(m[2] ?? "").matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]));

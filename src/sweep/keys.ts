@@ -11,6 +11,7 @@
 // takes (an object), or where the value under it is itself a map; in a free-form map of scalars
 // (a Kafka target's `producer:`, a topic's `config:`) the rest of the key is one setting name.
 import type { z } from "zod";
+import { splitDotted } from "../suite/overrides.js";
 import { allowedKeys } from "../suite/schema-keys.js";
 import { isRecord } from "../suite/values.js";
 
@@ -26,24 +27,9 @@ export interface WrittenKey {
 
 /** Splits a key, or says what is wrong with it. */
 export function splitKey(text: string): { key?: WrittenKey; problem?: string } {
-  const segments: { name: string; quoted: boolean }[] = [];
-  let i = 0;
-  while (i <= text.length) {
-    if (text[i] === '"') {
-      const end = text.indexOf('"', i + 1);
-      if (end < 0) return { problem: `"${text}" has an unclosed quote` };
-      segments.push({ name: text.slice(i + 1, end), quoted: true });
-      i = end + 1;
-      if (i < text.length && text[i] !== ".") return { problem: `"${text}": a quoted name is followed by "." or ends the key` };
-      i++;
-    } else {
-      const end = text.indexOf(".", i);
-      const name = text.slice(i, end < 0 ? text.length : end);
-      if (name === "" || name.includes('"')) return { problem: `"${text}" has an empty or half-quoted name` };
-      segments.push({ name, quoted: false });
-      i = end < 0 ? text.length + 1 : end + 1;
-    }
-  }
+  const { segments, problem } = splitDotted(text);
+  if (segments === undefined) return { problem: problem ?? `"${text}" is not a key` };
+  if (segments.some((s) => !s.quoted && (s.name === "" || s.name.includes('"')))) return { problem: `"${text}" has an empty or half-quoted name` };
   const [root, ...rest] = segments;
   if (root === undefined || root.quoted || !(SWEEP_ROOTS as readonly string[]).includes(root.name)) {
     return { problem: `"${text}" does not start with workload., load. or target.` };
