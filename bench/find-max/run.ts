@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { findMaxAnswer } from "../../src/report/find-max-answer.js";
+import { ResultsStore } from "../../src/store/results-store.js";
 import { median } from "../stats.js";
 
 const { values } = parseArgs({ options: { searches: { type: "string", default: "3" }, "step-duration": { type: "string", default: "4s" } } });
@@ -16,18 +18,27 @@ const searches = Number(values.searches);
 const store = join(mkdtempSync(join(tmpdir(), "pipebench-bench-find-max-")), "results.db");
 const bin = join(import.meta.dirname, "..", "..", "bin", "pipebench.js");
 
+function failed(r: { status: number | null; stdout: string; stderr: string }): never {
+  throw new Error(`a search gave no answer (exit ${r.status}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
+}
+
 const answers: number[] = [];
 try {
   for (let i = 1; i <= searches; i++) {
     const started = performance.now();
     const r = spawnSync(process.execPath, [bin, "run", "--find-max", "--step-duration", values["step-duration"], "--store", store], { encoding: "utf8", maxBuffer: 64 << 20 });
     const seconds = (performance.now() - started) / 1000;
-    const m = /find-max http-ingest: (?:maximum sustainable rate|sustains at least) ([\d,]+)\/s/.exec(r.stdout);
-    if (r.status !== 0 || m === null) throw new Error(`search ${i} failed (exit ${r.status}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
-    const answer = Number((m[1] ?? "").replaceAll(",", ""));
-    const calibration = /as fast as it goes \(closed loop\) ([\d,]+)\/s/.exec(r.stdout)?.[1] ?? "?";
-    const steps = (r.stdout.match(/^\s+\d+\s+(calibrate|ramp|retest|confirm)\s/gm) ?? []).length;
-    console.log(`search ${i}: ${answer.toLocaleString("en")}/s (calibration ${calibration}/s, ${steps} steps, ${seconds.toFixed(0)} s)`);
+    if (r.status !== 0) failed(r);
+    // The answer as `pipebench show` reads it back from the stored run.
+    const results = ResultsStore.open(store, { create: false });
+    const stored = findMaxAnswer(results.getRun(results.resolveRef("latest") ?? 0) ?? failed(r));
+    results.close();
+    const answer = stored?.rate ?? failed(r);
+    const calibration = stored?.calibration?.result.opsPerSec;
+    console.log(
+      `search ${i}: ${answer.toLocaleString("en")}/s (calibration ${calibration === undefined ? "?" : Math.round(calibration).toLocaleString("en")}/s, ` +
+        `${stored?.steps.length ?? 0} steps, ${seconds.toFixed(0)} s)`,
+    );
     answers.push(answer);
   }
 } finally {
