@@ -143,8 +143,8 @@ function tailPoints(r: ScenarioResult, afterT: number): ChartPoint[] {
   const out: ChartPoint[] = [];
   for (const point of r.series) {
     const t = r.warmupS + Math.min(point.t + 1, r.durationS);
-    // Progress at `afterT` already showed the second that ended then (give or take the timer).
-    if (t <= afterT + 0.1) continue;
+    // Progress already showed the seconds that ended by `afterT`.
+    if (t <= afterT + 1e-9) continue;
     const length = Math.min(1, r.durationS - point.t);
     if (!(length > 0)) continue;
     out.push({
@@ -179,8 +179,12 @@ export class DashboardFeed {
   private readonly indexByName = new Map<string, number>();
   private ended = false;
   private lane = 0;
-  /** The lane's last progress `t`, so the scenario's end adds only the seconds not yet shown. */
-  private lastT = 0;
+  /**
+   * Where the last measured second a progress event showed ends (page time, s), so the scenario's
+   * end adds only the seconds not yet shown. A progress event shows the last second complete when
+   * it fired, however late its timer: a tick at 1.45 s shows the second that ended at 1 s.
+   */
+  private shownUntilT = 0;
   private trials = 1;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -219,7 +223,7 @@ export class DashboardFeed {
   scenarioStart(scenario: SuiteScenario, index: number, total: number, trial?: number): void {
     this.indexByName.set(scenario.name, index);
     this.lane++;
-    this.lastT = 0;
+    this.shownUntilT = 0;
     this.emit({
       type: "scenario-start",
       at: this.now(),
@@ -235,7 +239,7 @@ export class DashboardFeed {
   progress(scenario: SuiteScenario, p: Progress): void {
     const warmupMs = scenario.load.warmup ?? 0;
     const t = Math.round(p.phase === "warmup" ? p.elapsedMs : warmupMs + p.elapsedMs) / 1000;
-    this.lastT = t;
+    if (p.phase === "measure") this.shownUntilT = (warmupMs + Math.floor(p.elapsedMs / 1000) * 1000) / 1000;
     this.emit({ type: "progress", at: this.now(), lane: this.lane, index: this.indexOf(scenario.name), t, ...p });
   }
 
@@ -259,7 +263,7 @@ export class DashboardFeed {
       p50Ms: measured ? r.latency.p50 : null,
       p99Ms: measured ? r.latency.p99 : null,
       thresholds: o.thresholds.map(judged),
-      tail: tailPoints(r, this.lastT),
+      tail: tailPoints(r, this.shownUntilT),
       ...(r.failure === undefined ? {} : { failure: r.failure }),
     });
   }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { DashboardFeed, type DashboardEvent } from "../../src/dashboard/events.js";
 import { driverSchemas } from "../../src/drivers/index.js";
-import { runSuite } from "../../src/engine/run-suite.js";
+import { runSuite, type RunHooks } from "../../src/engine/run-suite.js";
 import { ResultsStore } from "../../src/store/results-store.js";
 import { loadSuite } from "../../src/suite/load-suite.js";
 
@@ -34,7 +34,9 @@ scenarios:
   try {
     const feed = new DashboardFeed();
     feed.runStart(suite, { trials: 2 });
-    const outcome = await runSuite(suite, { store, trials: 2, hooks: feed.observe({}) });
+    // What the engine handed the feed, to replay below.
+    const calls: Parameters<NonNullable<RunHooks["scenarioEnd"]>>[0][] = [];
+    const outcome = await runSuite(suite, { store, trials: 2, hooks: feed.observe({ scenarioEnd: (o) => calls.push(o) }) });
     feed.end({ status: outcome.status === "running" ? "error" : outcome.status, exitCode: outcome.exitCode, runId: outcome.runId, thresholds: outcome.thresholds });
 
     const events = feed.history().map((e) => JSON.parse(e.json) as DashboardEvent);
@@ -57,6 +59,18 @@ scenarios:
       assert.ok(last.opsPerSec > 0 && last.recordsPerSec > 0 && last.p99Ms !== null, JSON.stringify(last));
     }
     assert.equal(events.at(-1)?.type, "run-end");
+
+    // A progress timer that fires late (at 1.45 s, on a loaded machine) still shows the second that
+    // ended at 1 s, so the half second after it comes with the end.
+    const scenario = suite.scenarios[0]!;
+    const late = new DashboardFeed();
+    late.runStart(suite);
+    late.scenarioStart(scenario, 0, 1);
+    late.progress(scenario, { phase: "measure", elapsedMs: 1450, totalMs: 1500, ops: 100, errors: 0, opsPerSec: 70, p99Ms: 1, errorsPerSec: 0, recordsPerSec: 70, p50Ms: 1 });
+    late.scenarioEnd(calls[0]!);
+    const end = late.history().map((e) => JSON.parse(e.json) as DashboardEvent).find((e) => e.type === "scenario-end");
+    assert.ok(end?.type === "scenario-end");
+    assert.deepEqual(end.tail.map((p) => p.t), [Math.round(end.durationS * 1000) / 1000]);
   } finally {
     store.close();
   }
