@@ -16,8 +16,10 @@ chmodSync(dir, 0o755);
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const RATE = 100; // the fixture's http-ingest rate
-/** The run ends this soon after the signal: up to 1 s to finish the second, then the wind-down. */
-const ENDS_WITHIN_MS = 2_500;
+/** The run ends this soon after the signal: up to 1 s to finish the second, then the wind-down
+ *  (measured 705–775 ms in CI); a loaded disk slows the cluster's removal, and the bugs this catches
+ *  (running on to the end, waiting out the 10 s drain) take far longer. */
+const ENDS_WITHIN_MS = 5_000;
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`${signal} mid-run: the second finished, stored interrupted, servers stopped, temp dirs gone, exit 130`, { timeout: 60_000 }, async () => {

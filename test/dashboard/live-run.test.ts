@@ -131,12 +131,13 @@ test("--dashboard: live events from start to final status, history for late clie
     // Records/s and percentiles are those of the last complete measured second: none before it.
     const measured = progressOf(events, 1, "measure").filter((p) => Number(p.elapsedMs) >= 1000);
     assert.ok(measured.length >= 2, `at least two complete measured seconds, got ${measured.length}`);
-    // The median second, so one stalled second on a busy machine does not decide it.
+    // The median second, so one stalled second on a busy machine does not decide it (of two or
+    // three seconds, loosely: the count is checked exactly at the end).
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
     const opsPerSec = median(measured.map((p) => Number(p.opsPerSec)));
     const recordsPerSec = median(measured.map((p) => Number(p.recordsPerSec)));
-    assert.ok(opsPerSec > 70 && opsPerSec < 130, `ops/s near 100: ${opsPerSec}`);
-    assert.ok(recordsPerSec > 70 && recordsPerSec < 130, `records/s near 100: ${recordsPerSec}`);
+    assert.ok(opsPerSec > 50 && opsPerSec < 150, `ops/s near 100: ${opsPerSec}`);
+    assert.ok(recordsPerSec > 50 && recordsPerSec < 150, `records/s near 100: ${recordsPerSec}`);
     assert.ok(measured.some((p) => Number(p.p50Ms) > 0), "a p50 is shown");
     for (const p of measured) {
       assert.equal(p.errorsPerSec, 0);

@@ -75,7 +75,7 @@ describe("realClock", () => {
       await clock.sleep(ms);
       const late = clock.now() - start - ms;
       assert.ok(late >= 0, `sleep(${ms}) returned ${-late} ms early`);
-      assert.ok(late < 50, `sleep(${ms}) was ${late} ms late`);
+      assert.ok(late < 250, `sleep(${ms}) was ${late} ms late`); // a descheduled process on a loaded machine
     }
     assert.equal(clock.spinCpuMicros?.(), 0);
   });

@@ -362,9 +362,9 @@ describe("observed latency on the real clock", () => {
     assert.deepEqual(r.counters, { lost: 0, duplicated: 0 });
     // A 20 ms timer counts from libuv's loop time, which is truncated to whole ms and read at the
     // start of the loop turn: it fires 19–20 ms after the stamp (measured: p50 19.3–19.8 ms), later
-    // on a busy machine.
+    // on a busy machine, by the timer's wake-up delay. Units or clocks mixed up are off by far more.
     const p50 = r.observed?.latency.p50 ?? 0;
-    assert.ok(p50 >= 18.5 && p50 < 26, `observed p50 ${p50} ms`);
+    assert.ok(p50 >= 18.5 && p50 < 60, `observed p50 ${p50} ms`);
     assert.ok((r.observed?.latency.min ?? 0) >= 17, `observed min ${r.observed?.latency.min} ms`);
   });
 });

@@ -267,13 +267,13 @@ describe("http driver: services it starts", () => {
 
   it("gives TargetFailed when the service never becomes ready, and kills it", async () => {
     const error = await connect({
-      start: { command: ["node", "-e", "setInterval(() => {}, 1000); console.log('busy')"], timeout: "400ms" },
+      start: { command: ["node", "-e", "setInterval(() => {}, 1000); console.log('busy')"], timeout: "3s" }, // time for node to start and print
     }).then(
       () => assert.fail("the service never listens"),
       (e: unknown) => e,
     );
     assert.ok(error instanceof TargetFailed);
-    assert.match(error.message, /did not answer 2xx on GET \/ within 400ms \(last: ECONNREFUSED\)/);
+    assert.match(error.message, /did not answer 2xx on GET \/ within 3s \(last: ECONNREFUSED\)/);
     assert.match(error.message, /\| busy/);
   });
 

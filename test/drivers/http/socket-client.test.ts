@@ -310,18 +310,20 @@ describe("http socket client: timeouts and limits", () => {
       let sent = 0;
       const timer = setInterval(() => {
         res.write("x");
-        if (++sent === 8) {
+        if (++sent === 15) {
           clearInterval(timer);
           res.end();
         }
-      }, 50);
+      }, 100);
     });
-    const conn = await connect({ url: await listen(server), timeout: "250ms" });
+    // Ten times the gap between chunks, so a stalled event loop (server and client share it) does
+    // not fire the timer before the chunk that was due is read.
+    const conn = await connect({ url: await listen(server), timeout: "1s" });
     try {
       const prepared = await conn.prepare(workload({ path: "/" }), "s");
       const started = Date.now();
-      assert.deepEqual(await prepared.run(op()), { records: 1, bytes: 8 });
-      assert.ok(Date.now() - started > 250, "the whole body took longer than the timeout");
+      assert.deepEqual(await prepared.run(op()), { records: 1, bytes: 15 });
+      assert.ok(Date.now() - started > 1_000, "the whole body took longer than the timeout");
     } finally {
       await conn.close();
       server.closeAllConnections();

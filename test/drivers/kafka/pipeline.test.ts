@@ -126,12 +126,14 @@ describe("pipeline (Kafka → consumer → PostgreSQL)", () => {
     const started = performance.now();
     let r;
     try {
-      r = await run(prepared, 3_000);
+      // The settle runs out (one record never arrives): long enough for every other record to pass
+      // broker, consumer and PostgreSQL on a loaded machine, or the late ones count as lost too.
+      r = await run(prepared, 8_000);
     } finally {
       await sut.stop();
     }
     const took = performance.now() - started;
-    assert.ok(took < 15_000, `3 s of load and a 3 s settle took ${Math.round(took)} ms`);
+    assert.ok(took < 20_000, `3 s of load and an 8 s settle took ${Math.round(took)} ms`);
     assert.equal(r.errors, 0, JSON.stringify(r.errorSamples));
     assert.equal(r.records, 300);
     assert.equal(sut.inserted(), 300, "299 records inserted once, one twice");
