@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { DashboardFeed, type DashboardEvent } from "../../src/dashboard/events.js";
 import { driverSchemas } from "../../src/drivers/index.js";
-import { runSuite, type RunHooks } from "../../src/engine/run-suite.js";
+import { runSuite, type ScenarioOutcome } from "../../src/engine/run-suite.js";
 import { ResultsStore } from "../../src/store/results-store.js";
 import { loadSuite } from "../../src/suite/load-suite.js";
 
@@ -35,7 +35,7 @@ scenarios:
     const feed = new DashboardFeed();
     feed.runStart(suite, { trials: 2 });
     // What the engine handed the feed, to replay below.
-    const calls: Parameters<NonNullable<RunHooks["scenarioEnd"]>>[0][] = [];
+    const calls: ScenarioOutcome[] = [];
     const outcome = await runSuite(suite, { store, trials: 2, hooks: feed.observe({ scenarioEnd: (o) => calls.push(o) }) });
     feed.end({ status: outcome.status === "running" ? "error" : outcome.status, exitCode: outcome.exitCode, runId: outcome.runId, thresholds: outcome.thresholds });
 
