@@ -123,7 +123,7 @@ function judged(t: ThresholdOutcome): JudgedThreshold {
     actual: t.actual,
     target: t.target,
     kind: t.kind,
-    shown: t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual),
+    shown: t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual, t.target),
     passed: t.passed,
     ...(t.note === undefined ? {} : { note: t.note }),
   };

@@ -45,7 +45,7 @@ function executorLabel(load: unknown): string {
 
 function thresholdLine(t: StoredThreshold, color: boolean): string {
   const mark = t.passed ? paint(color, 32, "✓") : paint(color, 31, "✗");
-  const actual = t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual);
+  const actual = t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual, t.target);
   return `${mark} ${t.expr.padEnd(34)} ${actual}${t.note ? `  (${t.note})` : ""}`;
 }
 

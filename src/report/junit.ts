@@ -34,7 +34,7 @@ function attrs(values: Record<string, string | number>): string {
 }
 
 function measured(t: StoredThreshold): string {
-  return t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual);
+  return t.actual === null ? "no value" : formatThresholdValue(t.kind, t.actual, t.target);
 }
 
 function thresholdCase(t: StoredThreshold, classname: string): Case {

@@ -188,6 +188,8 @@ export interface ThresholdCheck {
   scenario: string | null;
   expr: string;
   kind: string;
+  /** The threshold's limit, in the metric's unit. */
+  target: number;
   passed: boolean;
   /** The measured values, one per trial. */
   actuals: (number | null)[];
@@ -203,7 +205,7 @@ export function thresholdChecks(run: StoredRun): ThresholdCheck[] {
       for (const t of trial.thresholds) {
         let c = byExpr.get(t.expr);
         if (c === undefined) {
-          c = { scenario: g.key, expr: t.expr, kind: t.kind, passed: true, actuals: [], failedTrials: 0 };
+          c = { scenario: g.key, expr: t.expr, kind: t.kind, target: t.target, passed: true, actuals: [], failedTrials: 0 };
           byExpr.set(t.expr, c);
           out.push(c);
         }
@@ -218,7 +220,7 @@ export function thresholdChecks(run: StoredRun): ThresholdCheck[] {
   }
   for (const t of run.thresholds) {
     out.push({
-      scenario: null, expr: t.expr, kind: t.kind, passed: t.passed, actuals: [t.actual], failedTrials: t.passed ? 0 : 1,
+      scenario: null, expr: t.expr, kind: t.kind, target: t.target, passed: t.passed, actuals: [t.actual], failedTrials: t.passed ? 0 : 1,
       ...(t.note === undefined ? {} : { note: t.note }),
     });
   }
@@ -229,7 +231,7 @@ export function thresholdChecks(run: StoredRun): ThresholdCheck[] {
 export function checkValueText(c: ThresholdCheck): string {
   const measured = c.actuals.filter((a): a is number => a !== null);
   if (measured.length === 0) return "no value";
-  const value = formatThresholdValue(c.kind, median(measured));
+  const value = formatThresholdValue(c.kind, median(measured), c.target);
   if (c.actuals.length === 1) return value;
   return `${value} median of ${c.actuals.length} trials${c.failedTrials > 0 ? `, ${c.failedTrials} failed` : ""}`;
 }

@@ -25,10 +25,14 @@ function finite(n: number): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** Each unit is chosen after rounding, so 999.96 ms prints as 1s, not 1000ms. */
 export function formatDuration(ms: number): string {
-  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
-  if (ms < 1000) return `${+ms.toFixed(ms < 10 ? 2 : 1)}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(2)}s`;
+  const us = Math.round(ms * 1000);
+  if (us < 1000) return `${us}µs`;
+  const inMs = +ms.toFixed(ms < 10 ? 2 : 1);
+  if (inMs < 1000) return `${inMs}ms`;
+  const inS = +(ms / 1000).toFixed(2);
+  if (inS < 60) return `${inS}s`;
   // Round to whole seconds first, so 1m59.7s prints as 2m, not 1m60s.
   const total = Math.round(ms / 1000);
   const m = Math.floor(total / 60);

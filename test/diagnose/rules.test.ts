@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { diagnose, type Finding } from "../../src/diagnose/diagnose.js";
-import { indexHint, pgSize } from "../../src/diagnose/rules/postgres.js";
+import { indexHint, onThisMachine, pgSize } from "../../src/diagnose/rules/postgres.js";
 import { renderFindings } from "../../src/report/findings.js";
 import { health, latency, reading, result, run, scenario } from "./fixtures.js";
 
@@ -24,9 +24,10 @@ const pgSettings = {
   database_size_bytes: 3 * GiB,
   max_connections: 100,
 };
-const pgScenario = (metrics: Record<string, number>, details: Record<string, unknown> = {}, embedded = false) =>
+// A server on the machine pipebench ran on (loopback), so the run's host memory is the server's.
+const pgScenario = (metrics: Record<string, number>, details: Record<string, unknown> = {}, embedded = false, url = "postgres://localhost/db") =>
   run([scenario({ probes: [reading("postgres-stats", "pg", metrics, { ...pgSettings, ...details } as never)] })], {
-    suite: { targets: { pg: embedded ? { kind: "postgres", embedded: true, pool: 40 } : { kind: "postgres", url: "postgres://x", pool: 40 } } },
+    suite: { targets: { pg: embedded ? { kind: "postgres", embedded: true, pool: 40 } : { kind: "postgres", url, pool: 40 } } },
   });
 
 test("postgres.cache-hit-low: the ratio, the blocks, the server's values, and ALTER SYSTEM with sizes from RAM", () => {
@@ -51,6 +52,27 @@ test("postgres.cache-hit-low: the ratio, the blocks, the server's values, and AL
   assert.deepEqual(only(diagnose(pgScenario({ cache_hit_ratio: 0.5, blocks_read: 300, blocks_hit: 300 })), "postgres.cache-hit-low"), [], "too few blocks to judge");
 });
 
+test("postgres.cache-hit-low on a server elsewhere: sized from the database alone, the memory ceilings said, not computed from this machine's", () => {
+  const f = one(diagnose(pgScenario({ cache_hit_ratio: 0.912, blocks_read: 88_000, blocks_hit: 912_000 }, {}, false, "postgres://bench:***@db.internal:5432/metrics")), "postgres.cache-hit-low");
+  // The 16 GiB pipebench's host has is not the server's: not shown, not used.
+  assert.equal(f.evidence[2], "database 3.0 GiB, shared_buffers 128MB, effective_cache_size 4GB");
+  assert.equal(
+    f.recommendation,
+    "shared_buffers = '4GB' (now 128MB): ALTER SYSTEM SET shared_buffers = '4GB'; then restart PostgreSQL (shared_buffers needs a restart); " +
+      "keep shared_buffers within a quarter of the server's memory, which pipebench does not know, and set effective_cache_size to about three quarters of it",
+  );
+  // Neither the memory nor the database's size: the rule, with no number.
+  const blind = one(diagnose(pgScenario({ cache_hit_ratio: 0.9 }, { database_size_bytes: undefined }, false, "postgres://db.internal/metrics")), "postgres.cache-hit-low");
+  assert.match(blind.recommendation, /^raise shared_buffers \(now 128MB\) toward a quarter of the server's memory and effective_cache_size \(now 4GB\) to about three quarters of it/);
+});
+
+test("onThisMachine: loopback and Unix sockets are this machine; any other host may not be", () => {
+  for (const url of ["postgres://localhost/db", "postgresql://u:p@127.0.0.1:5433/db", "postgres://[::1]/db", "postgres:///db", "postgres://%2Fvar%2Frun%2Fpostgresql/db", "postgres://x/db?host=/tmp"]) {
+    assert.equal(onThisMachine(url), true, url);
+  }
+  for (const url of ["postgres://db.internal/db", "postgres://10.0.0.5/db", "postgres://h1,h2/db", "not a url"]) assert.equal(onThisMachine(url), false, url);
+});
+
 test("postgres.cache-hit-low: shared_buffers already a quarter of RAM → the working set is larger than memory", () => {
   const f = one(
     diagnose(pgScenario({ cache_hit_ratio: 0.95 }, {
@@ -67,7 +89,7 @@ test("postgres.cache-hit-low: no advice to shrink or keep what is there; a cold 
   const on = (memoryBytes: number, details: Record<string, unknown>, metrics = { cache_hit_ratio: 0.9896, blocks_read: 1040, blocks_hit: 98_960 }) =>
     one(
       diagnose(run([scenario({ probes: [reading("postgres-stats", "pg", metrics, { ...pgSettings, ...details } as never)] })], {
-        suite: { targets: { pg: { kind: "postgres", url: "postgres://x" } } },
+        suite: { targets: { pg: { kind: "postgres", url: "postgres://127.0.0.1:5432/db" } } },
         memoryBytes,
       })),
       "postgres.cache-hit-low",

@@ -93,3 +93,16 @@ test("nothing arrived, and non-zero integrity counts, stand out", () => {
     "    \x1b[31mlost 400\x1b[0m · rebalances 2",
   ]);
 });
+
+test("a failed threshold never shows the number it asked for: 98.996% beside cache_hit_ratio >= 99%", () => {
+  const run = runOf(["reads", result]);
+  run.thresholds = [
+    { expr: "cache_hit_ratio >= 99%", passed: false, actual: 0.98996, target: 0.99, kind: "ratio" },
+    { expr: "p95 < 5ms", passed: false, actual: 5.0004, target: 5, kind: "duration" },
+    { expr: "throughput > 100/s", passed: true, actual: 200, target: 100, kind: "rate" },
+  ];
+  const text = renderRunSummary(run, { color: false });
+  assert.match(text, /✗ cache_hit_ratio >= 99% +98\.996%$/m);
+  assert.match(text, /✗ p95 < 5ms +5\.0004ms$/m);
+  assert.match(text, /✓ throughput > 100\/s +200\/s$/m);
+});

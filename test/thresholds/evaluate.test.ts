@@ -289,6 +289,10 @@ describe("formatThresholdValue", () => {
     ["duration", 4.21, "4.21ms"],
     ["duration", 0.5, "500µs"],
     ["duration", 1500, "1.5s"],
+    // The unit is chosen after rounding: not 1000µs, 1000ms or 60s.
+    ["duration", 0.9996, "1ms"],
+    ["duration", 999.96, "1s"],
+    ["duration", 59_996, "1m"],
     ["rate", 51_234, "51,234/s"],
     ["rate", 2.5, "2.5/s"],
     ["bandwidth", 12.345, "12.35 MB/s"],
@@ -304,4 +308,24 @@ describe("formatThresholdValue", () => {
   for (const [kind, value, text] of cases) {
     test(`${kind} ${value} → ${text}`, () => assert.equal(formatThresholdValue(kind, value), text));
   }
+
+  test("beside its limit, a value that is not the limit is not printed as the limit", () => {
+    const beside = [
+      ["ratio", 0.98996, 0.99, "98.996%"], // cache_hit_ratio >= 99% failed: not "99%"
+      ["ratio", 0.99004, 0.99, "99.004%"],
+      ["duration", 5.0004, 5, "5.0004ms"], // p95 < 5ms failed: not "5.00ms"
+      ["duration", 999.96, 1000, "0.99996s"], // in the limit's unit
+      ["duration", 1000.4, 1000, "1.0004s"],
+      ["rate", 49_999.6, 50_000, "49,999.6/s"],
+      ["bandwidth", 99.999, 100, "99.999 MB/s"],
+      ["count", 2.0001, 2, "2.0001"],
+      // Off the limit when rounded as usual: printed as usual.
+      ["ratio", 0.912, 0.99, "91.2%"],
+      ["duration", 4.21, 5, "4.21ms"],
+      // On the limit (to the last digits a threshold compares): the limit.
+      ["ratio", 0.007000000000000001, 0.007, "0.7%"],
+      ["ratio", 0.99, 0.99, "99%"],
+    ] as const;
+    for (const [kind, value, limit, text] of beside) assert.equal(formatThresholdValue(kind, value, limit), text, `${kind} ${value} beside ${limit}`);
+  });
 });

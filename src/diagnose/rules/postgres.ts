@@ -4,6 +4,7 @@
 import type { JsonValue, ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
+import { formatThresholdValue } from "../../thresholds/format.js";
 import { arrayAt, hostOf, numberAt, objectAt, stringAt, targetConfig } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
@@ -25,7 +26,8 @@ interface PgContext {
   settings: Record<string, string>;
   settingsBytes: Record<string, number>;
   databaseBytes: number | undefined;
-  hostMemory: number | undefined;
+  /** The memory of the server's machine: known when it is the one pipebench ran on. */
+  serverMemory: number | undefined;
   embedded: boolean;
 }
 
@@ -50,6 +52,7 @@ function pgContext({ run, scenario }: Subject): PgContext | undefined {
   for (const [k, v] of Object.entries(objectAt(details, "settings_bytes") ?? {})) if (typeof v === "number") settingsBytes[k] = v;
   const target = targetConfig(run, targetName);
   const embedded = target !== undefined && target.embedded !== undefined && target.embedded !== false;
+  const url = stringAt(target, "url");
   return {
     scenario,
     target: targetName,
@@ -57,9 +60,34 @@ function pgContext({ run, scenario }: Subject): PgContext | undefined {
     settings,
     settingsBytes,
     databaseBytes: numberAt(details, "database_size_bytes"),
-    hostMemory: hostOf(run).memoryBytes,
+    serverMemory: embedded || (url !== undefined && onThisMachine(url)) ? hostOf(run).memoryBytes : undefined,
     embedded,
   };
+}
+
+/**
+ * Whether a PostgreSQL url names a server on the machine pipebench ran on: loopback, or a Unix
+ * socket (no host, or a `host=/dir` parameter). Any other host may be another machine, whose memory
+ * pipebench does not know.
+ */
+export function onThisMachine(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const socketDir = parsed.searchParams.get("host");
+  const host = socketDir ?? decodeURIComponent(parsed.hostname);
+  return host === "" || host.startsWith("/") || host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The advice when neither the server's memory nor the database's size is known. */
+function raiseOnServer(c: PgContext): string {
+  return (
+    `raise shared_buffers${now(c, "shared_buffers")} toward a quarter of the server's memory and effective_cache_size${now(c, "effective_cache_size")} ` +
+    "to about three quarters of it (pipebench does not know the server's memory, nor the database's size); shared_buffers needs a restart"
+  );
 }
 
 /** An evidence line naming the database when it is not the scenario's own target. */
@@ -81,14 +109,6 @@ function pgRound(bytes: number): number {
   if (bytes >= 1024 * MB) return Math.floor(bytes / (1024 * MB)) * 1024 * MB;
   if (bytes >= MB) return Math.ceil(bytes / MB) * MB;
   return Math.ceil(bytes / 1024) * 1024;
-}
-
-/** A percentage with the digits it takes to show which side of `limit` it is on: 98.96 %, not 99.0 %. */
-function percentBeside(value: number, limit: number, digits: number): string {
-  for (let d = digits; d < 4; d++) {
-    if (Math.sign(Number((value * 100).toFixed(d)) / 100 - limit) === Math.sign(value - limit)) return formatPercent(value, d);
-  }
-  return formatPercent(value, 4);
 }
 
 function nextPowerOfTwo(x: number): number {
@@ -183,7 +203,7 @@ export const POSTGRES_RULES = [
       return { ...c, ratio, read, hit };
     },
     evidence: (m) => {
-      const out = [`cache hit ${percentBeside(m.ratio, CACHE_HIT_TARGET, 1)} over the scenario (target ≥ ${formatPercent(CACHE_HIT_TARGET, 0)})`];
+      const out = [`cache hit ${formatThresholdValue("ratio", m.ratio, CACHE_HIT_TARGET)} over the scenario (target ≥ ${formatPercent(CACHE_HIT_TARGET, 0)})`];
       if (m.read !== undefined && m.hit !== undefined) {
         out.push(`${formatCount(m.read)} blocks (${formatBytes(m.read * BLOCK_BYTES)}) read from outside shared_buffers, ${formatCount(m.hit)} found in it`);
       }
@@ -191,18 +211,19 @@ export const POSTGRES_RULES = [
         m.databaseBytes === undefined ? undefined : `database ${formatBytes(m.databaseBytes)}`,
         m.settings.shared_buffers === undefined ? undefined : `shared_buffers ${m.settings.shared_buffers}`,
         m.settings.effective_cache_size === undefined ? undefined : `effective_cache_size ${m.settings.effective_cache_size}`,
-        m.hostMemory === undefined ? undefined : `host memory ${formatBytes(m.hostMemory)}`,
+        m.serverMemory === undefined ? undefined : `host memory ${formatBytes(m.serverMemory)}`,
       ].filter((x): x is string => x !== undefined);
       if (sizes.length > 0) out.push(sizes.join(", "));
       return [...out, ...via(m)];
     },
     recommendation: (m) => {
-      const ram = m.hostMemory;
+      const ram = m.serverMemory;
       const current = m.settingsBytes.shared_buffers;
       const quarter = ram === undefined ? undefined : Math.floor(ram / 4 / MB) * MB;
       // Enough for the data (with room to grow), but no more than a quarter of RAM, the usual ceiling.
-      let want = m.databaseBytes === undefined ? (quarter ?? 1024 * MB) : Math.max(128 * MB, nextPowerOfTwo(m.databaseBytes * 1.25));
-      if (quarter !== undefined) want = Math.min(want, quarter);
+      const forData = m.databaseBytes === undefined ? undefined : Math.max(128 * MB, nextPowerOfTwo(m.databaseBytes * 1.25));
+      if (forData === undefined && quarter === undefined) return raiseOnServer(m);
+      const want = Math.min(forData ?? Number.POSITIVE_INFINITY, quarter ?? Number.POSITIVE_INFINITY);
       const changes: Record<string, string> = {};
       if (current === undefined || pgRound(want) > current) changes.shared_buffers = pgSize(want);
       const cache = m.settingsBytes.effective_cache_size;
@@ -225,7 +246,9 @@ export const POSTGRES_RULES = [
         return "read fewer blocks: EXPLAIN (ANALYZE, BUFFERS) the slow statements and index what they scan";
       }
       const what = Object.keys(changes).map((n) => `${n} = '${changes[n]}'${now(m, n)}`).join(", ");
-      return `${what}: ${apply(m, changes, changes.shared_buffers !== undefined)}`;
+      const unknownMemory =
+        ram === undefined ? "; keep shared_buffers within a quarter of the server's memory, which pipebench does not know, and set effective_cache_size to about three quarters of it" : "";
+      return `${what}: ${apply(m, changes, changes.shared_buffers !== undefined)}${unknownMemory}`;
     },
   }),
   defineRule<ConnectionMatch>({
@@ -244,7 +267,7 @@ export const POSTGRES_RULES = [
       return { ...c, usage, backends: c.reading.metrics.backends ?? Math.round(usage * maxConnections), maxConnections, pool };
     },
     evidence: (m) => [
-      `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${percentBeside(m.usage, CONNECTION_USAGE_MAX, 0)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
+      `peak ${formatCount(m.backends)} of max_connections ${formatCount(m.maxConnections)} in use (${formatThresholdValue("ratio", m.usage, CONNECTION_USAGE_MAX)}, target < ${formatPercent(CONNECTION_USAGE_MAX, 0)})`,
       ...(m.pool === undefined ? [] : [`pipebench's own pool for target ${m.target}: ${m.pool} connections`]),
       ...via(m),
     ],
