@@ -2,8 +2,10 @@
 // request per leader and does no batching across calls, so the driver batches, as the Java client
 // and librdkafka do inside: records join the open batch; it is sent when it holds batch.size bytes
 // or linger.ms after its first record, with at most max.in.flight.requests.per.connection requests
-// in flight (while they are busy, the open batch keeps filling). Every record of a batch settles
-// with its request: acked, or failed with the request's error.
+// in flight. While they are all busy, records join the last batch waiting to be sent, while it has
+// room, as the Java client appends to the last batch of a partition's queue: so with linger.ms 0 a
+// busy producer still sends full batches, not one request per record. Every record of a batch
+// settles with its request: acked, or failed with the request's error.
 //
 // Records without a key go to one partition per batch, the next batch to the next partition (the
 // Java client's sticky partitioner): a request then carries one partition's batch, and a retry by
@@ -93,6 +95,9 @@ export class RecordBatcher<T> {
       this.seal();
       batch = undefined;
     }
+    // No open batch: the last one waiting for a free request slot takes the record, if it fits.
+    const waiting = this.ready.at(-1);
+    if (batch === undefined && waiting !== undefined && waiting.bytes + size <= this.options.batchBytes) batch = waiting;
     if (batch === undefined) {
       batch = this.open = new Batch<T>();
       batch.partition = this.batches++ % 0x7fffffff;
@@ -104,7 +109,7 @@ export class RecordBatcher<T> {
     batch.messages.push(message);
     batch.bytes += size;
     this.waitingBytes += size;
-    if (batch.bytes >= this.options.batchBytes || this.options.lingerMs === 0) this.seal();
+    if (batch === this.open && (batch.bytes >= this.options.batchBytes || this.options.lingerMs === 0)) this.seal();
     this.pump();
     return batch.done;
   }
