@@ -70,12 +70,14 @@ export function parseSetPath(text: string): (string | number)[] | undefined {
 /**
  * The value of `--set path=value`, read as YAML would read it after `key: `: `500` is a number,
  * `true` a boolean, `[a, b]` a list, `"500"` a string. Anything YAML would read as more than one
- * scalar (`a: b`, `- x`, `# x`) is kept as the text it is, since that is what a person meant.
+ * scalar (`a: b`, `- x`) or as having a comment (`# x`, `select 1 -- #3`) is kept as the text it
+ * is, since that is what a person meant: a shell passes no YAML comments.
  */
 export function parseSetValue(text: string): unknown {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return text;
   const contents = doc.contents;
+  if (doc.comment || doc.commentBefore || contents?.comment || contents?.commentBefore) return text;
   if (isScalar(contents)) return contents.value;
   const trimmed = text.trim();
   if ((isSeq(contents) && trimmed.startsWith("[")) || (isMap(contents) && trimmed.startsWith("{"))) return doc.toJS();

@@ -216,6 +216,14 @@ describe("--set path=value", () => {
     assert.deepEqual(suite.scenarios[0]?.thresholds.map((t) => t.expr), ["p95 < 5ms", "errors == 0"]);
   });
 
+  test("a value with ' #' in it is kept whole, not cut at a YAML comment", () => {
+    const suite = load(yaml(...BASE), { set: ["name=nightly #3", "targets.pg.url=postgres://db/bench #primary", "scenarios.ingest.load.rate=500"] });
+    assert.equal(suite.name, "nightly #3");
+    assert.equal((suite.targets.pg?.config as { url?: string }).url, "postgres://db/bench #primary");
+    const bad = issueAt(issuesOf(yaml(...BASE), { set: ["scenarios.ingest.load.rate=500 # per second"] }), "scenarios.ingest.load.rate");
+    assert.match(bad.message, /"500 # per second" is not a positive rate/, "refused, not read as 500");
+  });
+
   test("list items by index", () => {
     const text = yaml(...BASE, "probes:", "  - { kind: host, every: 1s }");
     const suite = load(text, { set: ["probes[0].every=250ms"] });
