@@ -33,6 +33,13 @@ function run(clock: FakeClock, load: LoadProfile, operation: Operation, extra: P
   return clock.run(runScenario({ clock, load, operation, ...extra }));
 }
 
+/** A Ctrl-C at `ms` on the fake clock: the signal the run is given. */
+function interruptAt(clock: FakeClock, ms: number): AbortSignal {
+  const controller = new AbortController();
+  void clock.sleep(ms).then(() => controller.abort());
+  return controller.signal;
+}
+
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual}, expected ${expected} ± ${tolerance}`);
 
@@ -172,9 +179,7 @@ describe("stopping", () => {
   test("an interrupt finishes the measured second under way, then stops and keeps the partial results", async () => {
     const clock = new FakeClock();
     const op = timedOp(clock, 5);
-    const interrupt = new AbortController();
-    void clock.sleep(2500).then(() => interrupt.abort());
-    const r = await run(clock, { executor: "constant-rate", rate: 100, duration: 10_000 }, op.run, { signal: interrupt.signal });
+    const r = await run(clock, { executor: "constant-rate", rate: 100, duration: 10_000 }, op.run, { signal: interruptAt(clock, 2500) });
     assert.equal(r.status, "interrupted");
     assert.equal(r.durationS, 3);
     assert.equal(op.calls.length, 300, "operations kept starting until the second's end, none after");
@@ -191,9 +196,7 @@ describe("stopping", () => {
     // ended. Interrupted with 5 whole seconds, not completed with the start at 5 s silently dropped.
     const clock = new FakeClock();
     const op = timedOp(clock, 5);
-    const interrupt = new AbortController();
-    void clock.sleep(4500).then(() => interrupt.abort());
-    const r = await run(clock, { executor: "constant-rate", rate: 1, duration: 5500 }, op.run, { signal: interrupt.signal });
+    const r = await run(clock, { executor: "constant-rate", rate: 1, duration: 5500 }, op.run, { signal: interruptAt(clock, 4500) });
     assert.equal(r.status, "interrupted");
     assert.equal(r.durationS, 5);
     assert.equal(r.ops, 5);
@@ -205,9 +208,7 @@ describe("stopping", () => {
     const clock = new FakeClock();
     // 300 ms operations: those started in the last 300 ms of the second would end in the next one.
     const op = timedOp(clock, 300);
-    const interrupt = new AbortController();
-    void clock.sleep(1200).then(() => interrupt.abort());
-    const r = await run(clock, { executor: "closed", workers: 2, duration: 10_000 }, op.run, { signal: interrupt.signal });
+    const r = await run(clock, { executor: "closed", workers: 2, duration: 10_000 }, op.run, { signal: interruptAt(clock, 1200) });
     assert.equal(r.status, "interrupted");
     assert.equal(r.durationS, 2);
     // Each worker completes at 300, 600, …, 1800 within the 2 s; the ones ending at 2100 are not counted.
@@ -217,10 +218,8 @@ describe("stopping", () => {
 
   test("an interrupt during the warm-up returns an empty measured result", async () => {
     const clock = new FakeClock();
-    const interrupt = new AbortController();
-    void clock.sleep(300).then(() => interrupt.abort());
     const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 1000, warmup: 1000 }, timedOp(clock, 1).run, {
-      signal: interrupt.signal,
+      signal: interruptAt(clock, 300),
     });
     assert.deepEqual([r.status, r.ops, r.durationS, r.opsPerSec], ["interrupted", 0, 0, 0]);
     assert.match(r.failure ?? "", /during the warm-up/);
@@ -288,9 +287,7 @@ describe("stopping", () => {
     const clock = new FakeClock();
     const hang: Operation = (ctx) =>
       new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted"))));
-    const interrupt = new AbortController();
-    void clock.sleep(3000).then(() => interrupt.abort());
-    const r = await run(clock, { executor: "closed", workers: 2, duration: 1000 }, hang, { signal: interrupt.signal });
+    const r = await run(clock, { executor: "closed", workers: 2, duration: 1000 }, hang, { signal: interruptAt(clock, 3000) });
     assert.equal(r.status, "interrupted");
     assert.match(r.failure ?? "", /while 2 operations were still in flight/);
     assert.deepEqual([r.ops, r.errors, r.durationS], [0, 0, 1]);
