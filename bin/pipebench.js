@@ -2,8 +2,10 @@
 import { main } from "../dist/cli/main.js";
 
 process.exitCode = await main(process.argv.slice(2));
-// Everything is stored and printed (stdout to a file, pipe or terminal is written synchronously on
-// Linux). A client whose server went away mid-run can still hold a socket or a retry timer (a Kafka
-// producer closed against a restarted broker kept one CI run alive for 17 s): do not let it keep
-// the process, and the shell or CI job that waits for it.
+// Everything is stored; wait until what was printed has been handed to the OS (a pipe is written
+// asynchronously on macOS). A client whose server went away mid-run can still hold a socket or a
+// retry timer (a Kafka producer closed against a restarted broker kept one CI run alive for 17 s):
+// do not let it keep the process, and the shell or CI job that waits for it.
+const flushed = (stream) => new Promise((resolve) => stream.write("", resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 setTimeout(() => process.exit(), 1_000).unref();
