@@ -42,7 +42,7 @@ async function measureOne(which: string, url: string): Promise<Measurement> {
   const signal = new AbortController().signal;
   let seq = 0;
   const loop = async (until: number): Promise<void> => {
-    while (performance.now() < until) await run({ signal, seq: seq++, worker: 0 });
+    while (performance.now() < until) await run({ signal, seq: seq++, worker: 0, sent() {} });
   };
   // One second of warm-up (JIT, connections), then the measured interval.
   const warm = performance.now() + 1_000;

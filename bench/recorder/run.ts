@@ -40,7 +40,7 @@ function round(): Round {
   for (let i = 0; i < OPS; i++) {
     const intended = i * GAP_MS;
     const start = intended + lateMs[i & mask]!;
-    recorder.recordOp(intended, start, start + serviceMs[i & mask]!, 1, 512);
+    recorder.recordOp(intended, start, start, start + serviceMs[i & mask]!, 1, 1, 512);
   }
   const wall = Number(process.hrtime.bigint() - t0);
   const cpu = process.cpuUsage(cpu0);

@@ -2,7 +2,8 @@
 // starts operations late and reads clocks late, and every latency it reports includes that delay.
 // This watches the process while a scenario is measured and says so, in words, when it happened.
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks";
-import type { GeneratorHealth } from "../metrics/summary.js";
+import type { GeneratorHealth, MachineContention } from "../metrics/summary.js";
+import { ContentionMeter } from "./cpu-contention.js";
 
 export const ACHIEVED_RATE_MIN_FRACTION = 0.95;
 export const CPU_MAX_PERCENT = 90;
@@ -11,7 +12,7 @@ export const LAG_P99_MAX_MS = 20;
 export const LATE_START_MAX_FRACTION = 0.01;
 
 const LAG_RESOLUTION_MS = 10;
-const GENERATOR_ADVICE = "latency numbers include generator delay; lower the rate or use more workers";
+const GENERATOR_ADVICE = "latencies include its own delay; split the load over more pipebench processes or lower the rate";
 
 export interface ProcessSample {
   /** Process CPU (user + system) over the interval, in % of one core. */
@@ -20,6 +21,8 @@ export interface ProcessSample {
   readonly spinCpuPercent: number;
   readonly lagP99Ms: number;
   readonly lagMaxMs: number;
+  /** Whether it got the CPU it wanted (absent where the kernel does not say). */
+  readonly machine?: MachineContention;
 }
 
 /**
@@ -34,6 +37,7 @@ export class ProcessMonitor {
   private readonly enabled: boolean;
   private readonly spinCpuMicros: (() => number) | undefined;
   private spinAtStart = 0;
+  private readonly contention: ContentionMeter | undefined;
 
   /**
    * A disabled monitor reports zeros (for runs on a fake clock, where the process is not under load).
@@ -42,6 +46,7 @@ export class ProcessMonitor {
   constructor(options: { enabled?: boolean; spinCpuMicros?: (() => number) | undefined } = {}) {
     this.enabled = options.enabled ?? true;
     this.spinCpuMicros = options.spinCpuMicros;
+    this.contention = this.enabled ? new ContentionMeter() : undefined;
   }
 
   start(): void {
@@ -49,6 +54,7 @@ export class ProcessMonitor {
     this.spinAtStart = this.spinCpuMicros?.() ?? 0;
     this.cpuAtStart = process.cpuUsage();
     this.realAtStart = performance.now();
+    this.contention?.start();
     this.lag.enable();
   }
 
@@ -62,6 +68,7 @@ export class ProcessMonitor {
     const cpu = process.cpuUsage(this.cpuAtStart);
     const spinMicros = (this.spinCpuMicros?.() ?? 0) - this.spinAtStart;
     const elapsedMs = performance.now() - this.realAtStart;
+    const machine = this.contention?.stop(cpu.user + cpu.system, elapsedMs);
     this.lag.disable();
     // Node 20 records each sample as the whole timer interval (the resolution plus the delay); a
     // version that records the delay alone would have its median far below the resolution.
@@ -75,6 +82,7 @@ export class ProcessMonitor {
       spinCpuPercent: percentOfCore(spinMicros),
       lagP99Ms: count > 0 ? lagMs(this.lag.percentile(99)) : 0,
       lagMaxMs: count > 0 ? lagMs(this.lag.max) : 0,
+      ...(machine === undefined ? {} : { machine }),
     };
     return this.result;
   }
@@ -110,58 +118,45 @@ export const CPU_MIN_JUDGED_MS = 500;
 export function assessGeneratorHealth(inputs: HealthInputs): GeneratorHealth {
   const { process: sample, askedRate, achievedRate } = inputs;
   const warnings: string[] = [];
-  let saturated = false;
-
+  // Facts only: who set the pace (the target, pipebench's client or process, a busy machine) is
+  // the diagnosis's to say (src/diagnose/culprit.ts), from these and the timings together.
   const shortOfRate = askedRate !== null && askedRate > 0 && achievedRate < askedRate * ACHIEVED_RATE_MIN_FRACTION;
   if (inputs.compareRates && askedRate !== null && shortOfRate) {
-    saturated = true;
     const pct = Math.round((achievedRate / askedRate) * 100);
-    if (inputs.notStarted > 0) {
-      warnings.push(
-        `achieved ${fmt(achievedRate)} ops/s of the asked ${fmt(askedRate)} ops/s (${pct}%): ` +
-          `${inputs.notStarted} operations never started because maxInFlight (${inputs.maxInFlight ?? "?"}) ` +
-          `operations were still in flight. The target could not keep up with the asked rate; the latency percentiles ` +
-          `leave those operations out. Lower the rate or raise maxInFlight.`,
-      );
-    } else {
-      warnings.push(
-        `achieved ${fmt(achievedRate)} ops/s of the asked ${fmt(askedRate)} ops/s (${pct}%): ${GENERATOR_ADVICE}`,
-      );
-    }
+    const dropped =
+      inputs.notStarted > 0
+        ? `: ${inputs.notStarted} operations never started because maxInFlight (${inputs.maxInFlight ?? "?"}) operations were still in flight (dropped, not errors)`
+        : "";
+    warnings.push(`achieved ${fmt(achievedRate)} ops/s of the asked ${fmt(askedRate)} ops/s (${pct}%)${dropped}`);
   }
 
   const busyCpu = sample.cpuPercent - sample.spinCpuPercent;
-  if (busyCpu > CPU_MAX_PERCENT && inputs.inProcessTarget !== true && (inputs.measuredMs ?? Infinity) >= CPU_MIN_JUDGED_MS) {
-    saturated = true;
+  const cpuBound = busyCpu > CPU_MAX_PERCENT && inputs.inProcessTarget !== true && (inputs.measuredMs ?? Infinity) >= CPU_MIN_JUDGED_MS;
+  if (cpuBound) {
+    warnings.push(`pipebench's process kept ${fmt(busyCpu)}% of a CPU core busy (over ${CPU_MAX_PERCENT}%): ${GENERATOR_ADVICE}`);
+  }
+  if (sample.machine?.starved === true) {
     warnings.push(
-      `the load generator kept ${fmt(busyCpu)}% of a CPU core busy (over ${CPU_MAX_PERCENT}%): ${GENERATOR_ADVICE}`,
+      `the machine was busy: pipebench waited for a CPU ${fmt(sample.machine.waitPercent)}% of the time ` +
+        `(${Math.round(sample.machine.waitShare * 100)}% of the time it wanted one)`,
     );
   }
 
   if (sample.lagP99Ms > LAG_P99_MAX_MS) {
-    saturated = true;
     warnings.push(
-      `event-loop lag p99 was ${fmt(sample.lagP99Ms)} ms ` +
-        `(max ${fmt(sample.lagMaxMs)} ms, limit ${LAG_P99_MAX_MS} ms): ` +
-        `operations started and were timed late, so ${GENERATOR_ADVICE}`,
+      `event-loop lag p99 was ${fmt(sample.lagP99Ms)} ms (max ${fmt(sample.lagMaxMs)} ms, limit ${LAG_P99_MAX_MS} ms): ` +
+        "operations started and were timed late",
     );
   }
 
   if (inputs.started > 0 && inputs.lateStarts > inputs.started * LATE_START_MAX_FRACTION) {
     const share = `${inputs.lateStarts} of ${inputs.started} operations`;
-    if (inputs.capWaits > 0) {
-      // The schedule was kept; the target held every slot. That wait is real and stays in latency.
-      warnings.push(
-        `${share} started more than 10 ms late because maxInFlight (${inputs.maxInFlight ?? "?"}) operations were ` +
-          `in flight: the target was slower than the asked rate. ` +
-          `Their wait counts in latency, as it would for real users.`,
-      );
-    } else {
-      saturated = true;
-      warnings.push(
-        `${share} started more than 10 ms late: the generator could not keep to the schedule; ${GENERATOR_ADVICE}`,
-      );
-    }
+    warnings.push(
+      inputs.capWaits > 0
+        ? // The schedule was kept; the slots were all taken. That wait is real and stays in latency.
+          `${share} started more than 10 ms late because maxInFlight (${inputs.maxInFlight ?? "?"}) operations were in flight; their wait counts in latency`
+        : `${share} started more than 10 ms late: the schedule slipped`,
+    );
   }
 
   return {
@@ -172,7 +167,8 @@ export function assessGeneratorHealth(inputs: HealthInputs): GeneratorHealth {
     askedRate: askedRate === null ? null : round1(askedRate),
     achievedRate: round1(achievedRate),
     lateStarts: inputs.lateStarts,
-    saturated,
+    ...(sample.machine === undefined ? {} : { machine: sample.machine }),
+    saturated: cpuBound,
     warnings,
   };
 }

@@ -1,10 +1,14 @@
 // Operations started and not yet settled: the open loop caps them (maxInFlight), and the end of a
-// scenario waits for them, for a bounded time.
+// scenario waits for them, for a bounded time. Of those, the ones sent (at the target, see
+// OpContext.sent) and the ones still queued inside pipebench are told apart: at the end, an
+// operation never sent was dropped by pipebench, not timed out by the target.
 import type { Clock } from "./clock.js";
 
 export class InFlight {
   private total = 0;
   private measured = 0;
+  private sentTotal = 0;
+  private measuredUnsent = 0;
   private waiters: (() => void)[] = [];
 
   /** Operations in flight, warm-up included. */
@@ -17,14 +21,30 @@ export class InFlight {
     return this.measured;
   }
 
-  started(measured: boolean): void {
-    this.total++;
-    if (measured) this.measured++;
+  /** Measured operations started and not yet sent: still queued inside pipebench. */
+  get measuredUnsentCount(): number {
+    return this.measuredUnsent;
   }
 
-  settled(measured: boolean): void {
+  started(measured: boolean): void {
+    this.total++;
+    if (measured) {
+      this.measured++;
+      this.measuredUnsent++;
+    }
+  }
+
+  /** An operation left for the target; returns how many are at the target now, itself included. */
+  sent(measured: boolean): number {
+    if (measured) this.measuredUnsent--;
+    return ++this.sentTotal;
+  }
+
+  settled(measured: boolean, wasSent: boolean): void {
     this.total--;
     if (measured) this.measured--;
+    if (wasSent) this.sentTotal--;
+    else if (measured) this.measuredUnsent--;
     if (this.waiters.length > 0) {
       const waiters = this.waiters;
       this.waiters = [];

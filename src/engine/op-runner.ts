@@ -1,5 +1,7 @@
 // Runs one operation and times it: the only place the engine calls a driver's Operation. The driver
-// does protocol work; the clock readings around it are ours.
+// does protocol work; the clock readings around it are ours. Four times per operation, all read
+// here: its intended start (the schedule's), its actual start, the moment it left for the target
+// (the driver's `ctx.sent()`), and its end.
 import type { OpContext, OpOutcome, Operation } from "../drivers/driver.js";
 import type { ScenarioRecorder } from "../metrics/recorder.js";
 import type { Clock } from "./clock.js";
@@ -12,10 +14,12 @@ export class OpRunner {
   constructor(
     private readonly operation: Operation,
     private readonly recorder: ScenarioRecorder,
-    private readonly clock: Clock,
-    private readonly inFlight: InFlight,
+    readonly clock: Clock,
+    readonly inFlight: InFlight,
     /** Handed to every operation; aborted when the scenario stops. */
     private readonly signal: AbortSignal,
+    /** The workload calls `ctx.sent()`; otherwise an operation counts as sent when it starts. */
+    private readonly signalsSent = false,
   ) {}
 
   /** Records no completion at or after `ms`: the measurement ends there though operations go on. */
@@ -30,11 +34,12 @@ export class OpRunner {
    */
   launch(seq: number, worker: number, intendedStartMs: number, startMs: number): Promise<void> {
     const measured = intendedStartMs >= this.recorder.measureStartMs;
-    const ctx: OpContext = { signal: this.signal, seq, worker, warmup: !measured };
+    const ticket = new Ticket(this, this.signal, seq, worker, !measured);
     this.inFlight.started(measured);
+    if (!this.signalsSent) ticket.sentAt(startMs);
     let pending: Promise<OpOutcome | void>;
     try {
-      pending = this.operation(ctx);
+      pending = this.operation(ticket);
     } catch (error) {
       // A driver that throws instead of rejecting still yields a counted error, not a crash.
       pending = Promise.reject(error);
@@ -42,16 +47,53 @@ export class OpRunner {
     return pending.then(
       (outcome) => {
         const endMs = this.clock.now();
-        this.inFlight.settled(measured);
+        // A success the driver never said it sent went out when it started, as far as we can tell.
+        if (!ticket.isSent) ticket.sentAt(startMs);
+        ticket.settle();
         if (endMs >= this.recordUntilMs) return;
-        this.recorder.recordOp(intendedStartMs, startMs, endMs, outcome?.records ?? 1, outcome?.bytes ?? 0);
+        this.recorder.recordOp(intendedStartMs, startMs, ticket.sentMs, endMs, ticket.atTarget, outcome?.records ?? 1, outcome?.bytes ?? 0);
       },
       (error: unknown) => {
         const endMs = this.clock.now();
-        this.inFlight.settled(measured);
+        ticket.settle();
         if (endMs >= this.recordUntilMs) return;
         this.recorder.recordError(intendedStartMs, startMs, endMs, error);
       },
     );
+  }
+}
+
+/** What an operation is given (its OpContext), and when it said it left for the target. */
+class Ticket implements OpContext {
+  /** Clock ms of `sent()`; NaN until then. */
+  sentMs = Number.NaN;
+  /** Operations at the target when this one was sent, itself included. */
+  atTarget = 0;
+  private settled = false;
+
+  constructor(
+    private readonly runner: OpRunner,
+    readonly signal: AbortSignal,
+    readonly seq: number,
+    readonly worker: number,
+    readonly warmup: boolean,
+  ) {}
+
+  get isSent(): boolean {
+    return this.sentMs === this.sentMs; // not NaN
+  }
+
+  sent(): void {
+    if (!this.isSent && !this.settled) this.sentAt(this.runner.clock.now());
+  }
+
+  sentAt(ms: number): void {
+    this.sentMs = ms;
+    this.atTarget = this.runner.inFlight.sent(!this.warmup);
+  }
+
+  settle(): void {
+    this.settled = true;
+    this.runner.inFlight.settled(!this.warmup, this.isSent);
   }
 }

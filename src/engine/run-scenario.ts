@@ -49,6 +49,10 @@ export interface ScenarioRunOptions {
   operation: Operation;
   /** The driver's advice on concurrency; the default of `max`'s `concurrency`. */
   concurrencyHint?: number;
+  /** How many operations the client can have at the target, and the setting (PreparedWorkload.clientSlots). */
+  clientSlots?: { readonly count: number; readonly setting: string };
+  /** The operation calls `ctx.sent()` when it leaves for the target (PreparedWorkload.signalsSent). */
+  signalsSent?: boolean;
   /** The target runs inside this process (DuckDB): its CPU is not the generator's. */
   inProcessTarget?: boolean;
   /** Latency percentiles (0–1) the thresholds judge: the validity verdict checks their sample count. */
@@ -122,6 +126,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const errorPolicy = options.errorPolicy ?? DEFAULT_ERROR_POLICY;
   const recorder = new ScenarioRecorder({
     measureStartMs,
+    signalsSent: options.signalsSent === true,
+    openLoop: schedule !== undefined,
     // `onError: abort` stops at the first error itself, not at the next once-a-second check.
     ...(errorPolicy.kind === "abort"
       ? { onError: (errorClass: string) => stop("failed", firstErrorReason(errorClass, clock.now() - measureStartMs)) }
@@ -134,7 +140,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const opSignal = new AbortController();
   // Every operation in flight may listen on it (undici does): thousands of listeners are expected.
   setMaxListeners(0, opSignal.signal, launches.signal);
-  const runner = new OpRunner(operation, recorder, clock, inFlight, opSignal.signal);
+  const runner = new OpRunner(operation, recorder, clock, inFlight, opSignal.signal, options.signalsSent === true);
   // This process's CPU and event-loop lag say something only when the schedule ran in real time.
   const processMonitor = new ProcessMonitor({
     enabled: clock === realClock,
@@ -247,12 +253,16 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         // the end, in a last second of their own, not in whichever second was open.
         closeAtMs = Math.min(clock.now(), measureEndMs ?? Number.POSITIVE_INFINITY);
         recorder.tick(closeAtMs);
+        // Sent and unanswered: the target's timeouts. Never sent: pipebench's own queue (dropped).
+        const unsent = inFlight.measuredUnsentCount;
+        recorder.recordDropped("never-sent", unsent);
         recorder.recordErrors(
           "timeout-at-end",
-          inFlight.measuredCount,
-          `operation still in flight ${DRAIN_TIMEOUT_MS / 1000} s after the scenario ended`,
+          inFlight.measuredCount - unsent,
+          `operation still unanswered ${DRAIN_TIMEOUT_MS / 1000} s after the scenario ended`,
         );
       }
+      recorder.recordDropped("max-in-flight", executor.openOutcome()?.notStarted ?? 0);
       const endMs = clock.now();
       recorder.close(closeAtMs ?? endMs);
       opSignal.abort();
@@ -317,11 +327,11 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       generator,
       ...(observer === undefined ? {} : { observed: observer.recording() }),
       ...(observes === undefined ? {} : { observes }),
+      ...(options.clientSlots === undefined ? {} : { clientSlots: options.clientSlots }),
       validity: {
         inProcessTarget: options.inProcessTarget === true,
         ...(options.judgedPercentiles === undefined ? {} : { judgedPercentiles: options.judgedPercentiles }),
         capWaits: executor.openOutcome()?.capWaits ?? 0,
-        notStarted: executor.openOutcome()?.notStarted ?? 0,
       },
     });
   } finally {

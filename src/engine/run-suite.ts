@@ -3,7 +3,7 @@
 // result before the next one starts. Connections are closed whatever happens.
 import type { Connection, Driver, PreparedWorkload } from "../drivers/driver.js";
 import { drivers } from "../drivers/index.js";
-import { isPipebenchError, ExitCode, TargetFailed } from "../errors.js";
+import { isPipebenchError, ExitCode, TargetFailed, UsageError, type PipebenchError } from "../errors.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
 import { hostProbe } from "../probes/host.js";
@@ -44,6 +44,8 @@ export interface RunOutcome {
   runProbes: StoredProbeReading[];
   /** Why the run ended early, when it did. */
   failure?: string;
+  /** What to change, when the run ended on a mistake in the suite (exit 2). */
+  hint?: string;
 }
 
 export interface RunHooks {
@@ -236,6 +238,9 @@ export class SuiteSession {
   readonly startedAt: number;
   private readonly scenarios: ScenarioOutcome[] = [];
   private failure: string | undefined;
+  private hint: string | undefined;
+  /** The exit code of a run that ended in error: the target's failure, unless a suite mistake ended it. */
+  private errorExit: ExitCode = ExitCode.targetFailed;
   private status: RunStatus = "running";
   /** A scenario threw (setup or connection), rather than ending with a failed status. */
   private crashed = false;
@@ -296,7 +301,9 @@ export class SuiteSession {
 
   /**
    * Runs one scenario and stores it. A scenario that fails or is interrupted ends the run
-   * (`canContinue` turns false); errors that are not the target's (bad setup) are thrown.
+   * (`canContinue` turns false), as does a prepare that fails: the run ends in error, exit 3 for
+   * the target's failure, exit 2 for a mistake in the suite (a UsageError), the scenarios before it
+   * kept. Unexpected errors (not PipebenchErrors) are thrown, once the run is stored.
    */
   async runScenario(scenario: SuiteScenario, placement: ScenarioPlacement): Promise<ScenarioOutcome | undefined> {
     const { hooks = {}, signal, store } = this.options;
@@ -308,8 +315,7 @@ export class SuiteSession {
       try {
         prepared = await target.connection.prepare(scenario.workload, scenario.name);
       } catch (error) {
-        if (isPipebenchError(error)) throw error;
-        throw new TargetFailed(scenario.target, `scenario ${scenario.name}: ${(error as Error).message}`, { cause: error });
+        throw prepareFailure(error, scenario);
       }
 
       const before = await snapshot(this.probes);
@@ -320,6 +326,8 @@ export class SuiteSession {
           load: scenario.load,
           operation: prepared.run,
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
+          ...(prepared.clientSlots === undefined ? {} : { clientSlots: prepared.clientSlots }),
+          signalsSent: prepared.signalsSent === true,
           inProcessTarget: prepared.inProcess === true,
           judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
           ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
@@ -375,6 +383,11 @@ export class SuiteSession {
       this.crashed = true;
       this.status = signal?.aborted ? "interrupted" : "error";
       this.failure = isPipebenchError(error) ? error.message : String((error as Error).message ?? error);
+      if (error instanceof UsageError && !signal?.aborted) {
+        // A mistake in the suite, found by a driver's prepare: the suite's to fix, not the target's.
+        this.errorExit = error.exitCode;
+        this.hint = error.hint;
+      }
       if (!isPipebenchError(error) && !signal?.aborted) {
         // Unexpected: keep what was measured, then let the CLI report it.
         store.finishRun(this.runId, this.status, ExitCode.targetFailed, []);
@@ -412,7 +425,7 @@ export class SuiteSession {
       this.status === "passed" ? ExitCode.ok
       : this.status === "failed" ? ExitCode.thresholdsFailed
       : this.status === "interrupted" ? EXIT_INTERRUPTED
-      : ExitCode.targetFailed;
+      : this.errorExit;
     store.finishRun(this.runId, this.status, exitCode, toStored(thresholds));
 
     return {
@@ -427,6 +440,7 @@ export class SuiteSession {
       thresholds,
       runProbes,
       ...(this.failure === undefined ? {} : { failure: this.failure }),
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
     };
   }
 
@@ -459,6 +473,24 @@ export class SuiteSession {
     await closeAll(this.connected);
     this.connected.clear();
   }
+}
+
+/**
+ * What a failed `prepare` ends the run with. A UsageError is a mistake in the suite (see
+ * Connection.prepare): it stays one, its hint kept, with the scenario and target named (a driver
+ * that named the scenario already is not repeated). Other PipebenchErrors pass as they are; a plain
+ * Error is the target's failure.
+ */
+function prepareFailure(error: unknown, scenario: SuiteScenario): PipebenchError {
+  if (error instanceof UsageError) {
+    const said = error.message.startsWith(`scenario ${scenario.name}: `) ? error.message.slice(`scenario ${scenario.name}: `.length) : error.message;
+    return new UsageError(`scenario ${scenario.name} (target ${scenario.target}): ${said}`, {
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      cause: error,
+    });
+  }
+  if (isPipebenchError(error)) return error;
+  return new TargetFailed(scenario.target, `scenario ${scenario.name}: ${(error as Error).message}`, { cause: error });
 }
 
 /** Runs every scenario of the suite in order, each `trials` times back to back, and judges the run. */

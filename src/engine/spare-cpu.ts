@@ -55,6 +55,14 @@ export function allowedCpus(fsRoot = "/"): Set<number> | undefined {
 export interface CpuQuota {
   cores: number;
   usageMicros(): number | undefined;
+  /** Time the quota held the cgroup back (cpu.stat), µs, cumulative; undefined when unreadable. */
+  throttledMicros(): number | undefined;
+}
+
+/** `name N` in a cpu.stat file, × `scale`. */
+function statField(file: string, name: string, scale: number): number | undefined {
+  const m = new RegExp(`^${name} (\\d+)$`, "m").exec(read(file) ?? "");
+  return m === null ? undefined : Number(m[1]) * scale;
 }
 
 /** cgroup v2: `cpu.max` is "max 100000" (no quota) or "200000 100000"; `cpu.stat` has usage_usec. */
@@ -64,10 +72,8 @@ function v2Quota(dir: string): CpuQuota | undefined {
   if (!(cores > 0)) return undefined;
   return {
     cores,
-    usageMicros: () => {
-      const m = /^usage_usec (\d+)$/m.exec(read(join(dir, "cpu.stat")) ?? "");
-      return m === null ? undefined : Number(m[1]);
-    },
+    usageMicros: () => statField(join(dir, "cpu.stat"), "usage_usec", 1),
+    throttledMicros: () => statField(join(dir, "cpu.stat"), "throttled_usec", 1),
   };
 }
 
@@ -84,6 +90,7 @@ function v1Quota(cpuDir: string, acctDir: string | undefined): CpuQuota | undefi
       const ns = acctDir === undefined ? Number.NaN : Number(read(join(acctDir, "cpuacct.usage")));
       return Number.isFinite(ns) && ns >= 0 ? ns / 1000 : undefined;
     },
+    throttledMicros: () => statField(join(cpuDir, "cpu.stat"), "throttled_time", 1e-3),
   };
 }
 

@@ -1,7 +1,9 @@
 // Can a scenario's numbers be trusted? The verdict every result carries. Each rule names one way a
 // load test lies about its target:
 //
-//   generator-saturated  the generator's own CPU set the pace: the target was never pushed
+//   generator-saturated  pipebench's own CPU set the pace: the target was never pushed
+//   machine-busy         pipebench wanted CPU and the machine did not give it (other processes,
+//                        steal, a cgroup quota): the numbers describe the machine's load
 //   rate-not-reached     an open loop achieved < 95 % of the asked rate: the load was not the load
 //   schedule-lag         the event loop or the schedule ran late: start times (and latencies) slipped
 //   not-steady           throughput or median latency still moving between the first and last third
@@ -26,8 +28,6 @@ export interface ValidityContext {
    * target that held every slot, not from the generator (and their wait counts in latency).
    */
   readonly capWaits?: number;
-  /** Open loop: operations that were due but never started because maxInFlight were in flight. */
-  readonly notStarted?: number;
   /**
    * Latency percentiles (0–1) the scenario's thresholds judge (`p95 < 5ms` → 0.95): a verdict that
    * rests on a percentile needs the samples for it. Absent: the table's p99 is judged.
@@ -78,11 +78,13 @@ export function minSamplesFor(q: number): number {
 
 export function assessValidity(result: UnjudgedResult, context: ValidityContext = {}): Validity {
   const saturated = generatorSaturated(result, context);
+  const busy = machineBusy(result, context);
   const reasons: ValidityReason[] = [
+    ...busy,
     ...saturated,
-    ...rateNotReached(result, context),
-    // Lag that already explains a saturated generator is said there, once.
-    ...(saturated.length > 0 ? [] : scheduleLag(result, context)),
+    ...rateNotReached(result),
+    // Lag that a busy machine or a saturated generator already explains is said there, once.
+    ...(saturated.length > 0 || busy.length > 0 ? [] : scheduleLag(result, context)),
     ...notSteady(result),
     ...tooFewSamples(result, context),
   ];
@@ -127,40 +129,57 @@ function lagFacts(r: UnjudgedResult, c: ValidityContext): string[] {
   return facts;
 }
 
-/**
- * The generator set the pace: its CPU was full (an in-process target's CPU is not the generator's),
- * or it fell short of the asked rate while its own event loop or schedule ran late (a loop starved
- * of CPU, by its own work or by other processes on the machine).
- */
+/** pipebench's own process set the pace: its CPU was full (an in-process target's CPU is not its). */
 function generatorSaturated(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   const g = r.generator;
   const busy = g.cpuPercent - (g.spinCpuPercent ?? 0);
-  const facts: string[] = [];
-  if (c.inProcessTarget !== true && busy > CPU_MAX_PERCENT && r.durationS * 1000 >= CPU_MIN_JUDGED_MS) {
-    facts.push(`the load generator kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)`);
-  }
-  const short = shortOfRate(r);
-  if (short) facts.push(...lagFacts(r, c));
-  if (facts.length === 0) return [];
-  if (short && g.askedRate !== null) {
-    facts.push(`it achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)} (CPU ${round1(g.cpuPercent)} % of a core)`);
-  }
+  if (c.inProcessTarget === true || busy <= CPU_MAX_PERCENT || r.durationS * 1000 < CPU_MIN_JUDGED_MS) return [];
+  const facts = [`pipebench's process kept ${round1(busy)} % of a CPU core busy (limit ${CPU_MAX_PERCENT} %)`];
+  if (shortOfRate(r) && g.askedRate !== null) facts.push(`it achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)}`);
   return [
     {
       code: "generator-saturated",
-      message: `${facts.join("; ")}: the generator, not the target, set the pace; add workers (more pipebench processes or cores) or lower the rate`,
+      message: `${facts.join("; ")}: pipebench, not the target, set the pace; split the load over more pipebench processes or lower the rate`,
     },
   ];
 }
 
-function rateNotReached(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
+/**
+ * pipebench wanted CPU and did not get it (src/engine/cpu-contention.ts): whatever the numbers say,
+ * they say it about a busy machine. The late starts and lag it caused are listed as its effects.
+ */
+function machineBusy(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
+  const m = r.generator.machine;
+  if (m?.starved !== true) return [];
+  const effects = lagFacts(r, c);
+  const g = r.generator;
+  if (shortOfRate(r) && g.askedRate !== null) effects.push(`it achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)}`);
+  return [
+    {
+      code: "machine-busy",
+      message:
+        `the machine was busy: ${contentionFacts(m).join(", ")}` +
+        (effects.length > 0 ? `; ${effects.join("; ")}` : "") +
+        ": these numbers describe the machine's load, not the target; run again on a quiet machine",
+    },
+  ];
+}
+
+/** The readings that say a machine was busy, as a person reads them. */
+export function contentionFacts(m: NonNullable<UnjudgedResult["generator"]["machine"]>): string[] {
+  const facts = [`pipebench waited for a CPU ${round1(m.waitPercent)} % of the time (${Math.round(m.waitShare * 100)} % of the time it wanted one)`];
+  if (m.othersCpuPercent !== undefined) facts.push(`other processes used ${Math.round(m.othersCpuPercent)} % of a core${m.cores === undefined ? "" : ` (of ${m.cores * 100} %)`}`);
+  if (m.pressurePercent !== undefined) facts.push(`some task waited for a CPU ${round1(m.pressurePercent)} % of the time (/proc/pressure/cpu)`);
+  if ((m.stealPercent ?? 0) > 0) facts.push(`the hypervisor took ${round1(m.stealPercent ?? 0)} % (steal)`);
+  if ((m.throttledPercent ?? 0) > 0) facts.push(`the cgroup's CPU quota throttled it ${round1(m.throttledPercent ?? 0)} % of the time`);
+  return facts;
+}
+
+function rateNotReached(r: UnjudgedResult): ValidityReason[] {
   const { askedRate, achievedRate } = r.generator;
   if (!shortOfRate(r) || askedRate === null) return [];
   const pct = Math.round((achievedRate / askedRate) * 100);
-  const why =
-    (c.notStarted ?? 0) > 0
-      ? `; ${fmtCount(c.notStarted ?? 0)} operations never started because maxInFlight operations were in flight`
-      : "";
+  const why = (r.dropped ?? 0) > 0 ? `; ${droppedText(r)}` : "";
   return [
     {
       code: "rate-not-reached",
@@ -239,6 +258,15 @@ function tooFewSamples(r: UnjudgedResult, c: ValidityContext): ValidityReason[] 
         "it is close to the maximum of this run, not a percentile; run more iterations or a longer duration",
     },
   ];
+}
+
+/** "46,469 operations dropped (never started: maxInFlight 10,000 reached; …)": not errors. */
+export function droppedText(r: Pick<UnjudgedResult, "dropped" | "droppedBy">): string {
+  const by = r.droppedBy ?? {};
+  const parts: string[] = [];
+  if ((by["max-in-flight"] ?? 0) > 0) parts.push(`${fmtCount(by["max-in-flight"] ?? 0)} never started (maxInFlight operations still in flight)`);
+  if ((by["never-sent"] ?? 0) > 0) parts.push(`${fmtCount(by["never-sent"] ?? 0)} never sent (still queued in pipebench for a connection at the end)`);
+  return `${fmtCount(r.dropped ?? 0)} operations dropped${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
 }
 
 /** What can be told from an old result's warnings: the generator health wrote why starts were late. */

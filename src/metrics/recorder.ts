@@ -1,16 +1,23 @@
 // The recorder: where every completed operation of a scenario lands. It is the hot path of the
 // engine (millions of calls per run), so it keeps counters and histograms only, allocates nothing per
-// operation, and costs two histogram records per operation:
+// operation, and costs two to four histogram records per operation:
 //   - latency (end − intended start) into the *current second's* histogram, which is added into the
 //     total at each second boundary — the same values give the per-second series and the total;
-//   - service time (end − actual start) straight into the total service histogram.
-// Memory is constant apart from one SeriesPoint per second.
+//   - service time (end − sent: the target's share) into the total service histogram;
+//   - client wait (sent − actual start: queued inside pipebench for a connection or a pool client),
+//     when the workload says when it sent;
+//   - start delay (actual − intended start), for open loops, whose schedule can slip.
+// Service time is also summed by how many operations were at the target when each was sent (in
+// powers of two), so the diagnosis can tell a target that queues work (service time grows with the
+// concurrency) from a client that caps it (service time flat, the concurrency pinned at the pool).
+// Operations the open loop never started or pipebench never sent are `dropped`: counted apart, never
+// errors of the target. Memory is constant apart from one SeriesPoint per second.
 //
 // Times are monotonic milliseconds (Clock.now()). An operation whose intended start lies before
 // `measureStartMs` belongs to the warm-up: counted separately, excluded from every number.
 import { classifyError } from "../errors.js";
 import { LatencyHistogram } from "./histogram.js";
-import type { ErrorSeriesPoint, SeriesPoint } from "./summary.js";
+import type { ConcurrencyBucket, DropReason, ErrorSeriesPoint, SeriesPoint } from "./summary.js";
 
 /** An operation that starts this much later than intended is a late start (generator fell behind). */
 export const LATE_START_MS = 10;
@@ -24,7 +31,14 @@ export interface RecorderOptions {
   readonly maxErrorSamples?: number;
   /** Told of every failed operation, warm-up included (an `onError: abort` scenario stops at once). */
   readonly onError?: (errorClass: string) => void;
+  /** The workload calls `ctx.sent()`: record client wait. */
+  readonly signalsSent?: boolean;
+  /** An open loop, whose starts can slip: record start delay. */
+  readonly openLoop?: boolean;
 }
+
+/** Powers of two up to 2^30 operations at the target. */
+const CONCURRENCY_BUCKETS = 31;
 
 /** What a recorder collected: the raw material of a ScenarioResult. */
 export interface Recording {
@@ -40,6 +54,12 @@ export interface Recording {
   warmupErrors: number;
   latency: LatencyHistogram;
   service: LatencyHistogram;
+  /** Present when the workload signals sends. */
+  clientWait: LatencyHistogram | undefined;
+  /** Present for open loops. */
+  startDelay: LatencyHistogram | undefined;
+  serviceByConcurrency: ConcurrencyBucket[];
+  dropped: Partial<Record<DropReason, number>>;
   series: SeriesPoint[];
   /** Errors by class in each second that had any (sparse; `t` as in `series`). */
   errorSeries: ErrorSeriesPoint[];
@@ -52,6 +72,12 @@ export class ScenarioRecorder {
   private readonly second = new LatencyHistogram();
   private readonly latency = new LatencyHistogram();
   private readonly service = new LatencyHistogram();
+  private readonly clientWait: LatencyHistogram | undefined;
+  private readonly startDelay: LatencyHistogram | undefined;
+  private readonly bucketOps = new Float64Array(CONCURRENCY_BUCKETS);
+  private readonly bucketAtTarget = new Float64Array(CONCURRENCY_BUCKETS);
+  private readonly bucketServiceMs = new Float64Array(CONCURRENCY_BUCKETS);
+  private readonly dropped: Partial<Record<DropReason, number>> = {};
   private readonly points: SeriesPoint[] = [];
   private readonly byClass = new Map<string, number>();
   private readonly warmupByClass = new Map<string, number>();
@@ -83,11 +109,17 @@ export class ScenarioRecorder {
     this.measureStartMs = options.measureStartMs;
     this.maxErrorSamples = options.maxErrorSamples ?? 5;
     this.onError = options.onError;
+    this.clientWait = options.signalsSent === true ? new LatencyHistogram() : undefined;
+    this.startDelay = options.openLoop === true ? new LatencyHistogram() : undefined;
     this.secondEndMs = options.measureStartMs + SECOND_MS;
   }
 
-  /** One successful operation. The hot path: keep it branch-light and allocation-free. */
-  recordOp(intendedStartMs: number, actualStartMs: number, endMs: number, records: number, bytes: number): void {
+  /**
+   * One successful operation, sent at `sentMs` (its actual start when the workload does not say)
+   * while `atTarget` operations were at the target, itself included. The hot path: keep it
+   * branch-light and allocation-free.
+   */
+  recordOp(intendedStartMs: number, actualStartMs: number, sentMs: number, endMs: number, atTarget: number, records: number, bytes: number): void {
     if (this.closed) return;
     if (intendedStartMs < this.measureStartMs) {
       this.warmupOpCount++;
@@ -95,7 +127,15 @@ export class ScenarioRecorder {
     }
     if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
     this.second.record((endMs - intendedStartMs) * 1000);
-    this.service.record((endMs - actualStartMs) * 1000);
+    const serviceMs = endMs - sentMs;
+    this.service.record(serviceMs * 1000);
+    this.clientWait?.record((sentMs - actualStartMs) * 1000);
+    this.startDelay?.record((actualStartMs - intendedStartMs) * 1000);
+    const bucket = Math.min(CONCURRENCY_BUCKETS - 1, 31 - Math.clz32(Math.max(1, atTarget)));
+    // Typed arrays: an index past the end is ignored, never a property added.
+    (this.bucketOps[bucket] as number)++;
+    (this.bucketAtTarget[bucket] as number) += atTarget;
+    (this.bucketServiceMs[bucket] as number) += serviceMs;
     if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
     this.opCount++;
     this.recordCount += records;
@@ -121,6 +161,12 @@ export class ScenarioRecorder {
   recordErrors(errorClass: string, count: number, message: string): void {
     if (this.closed || count <= 0) return;
     this.countErrors(errorClass, count, message);
+  }
+
+  /** Measured operations that were never sent, for `reason`: counted apart from errors. */
+  recordDropped(reason: DropReason, count: number): void {
+    if (this.closed || count <= 0) return;
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
   }
 
   /** Closes every second that ended at or before `nowMs`, so idle seconds still get a point. */
@@ -185,9 +231,29 @@ export class ScenarioRecorder {
       warmupErrors: this.warmupErrorCount,
       latency,
       service: this.service,
+      clientWait: this.clientWait,
+      startDelay: this.startDelay,
+      serviceByConcurrency: this.concurrencyBuckets(),
+      dropped: { ...this.dropped },
       series: this.points.slice(),
       errorSeries: this.errorPoints.slice(),
     };
+  }
+
+  private concurrencyBuckets(): ConcurrencyBucket[] {
+    const out: ConcurrencyBucket[] = [];
+    for (let i = 0; i < CONCURRENCY_BUCKETS; i++) {
+      const ops = this.bucketOps[i] ?? 0;
+      if (ops === 0) continue;
+      out.push({
+        from: 2 ** i,
+        to: 2 ** (i + 1) - 1,
+        ops,
+        meanAtTarget: (this.bucketAtTarget[i] ?? 0) / ops,
+        meanServiceMs: (this.bucketServiceMs[i] ?? 0) / ops,
+      });
+    }
+    return out;
   }
 
   private countErrors(errorClass: string, count: number, message: string): void {

@@ -21,6 +21,8 @@ export interface ScenarioOutcome {
   readonly observes?: string;
   /** What the validity verdict needs beyond the result (in-process target, maxInFlight waits). */
   readonly validity?: ValidityContext;
+  /** How many operations the driver's client can have at the target, and the setting that says so. */
+  readonly clientSlots?: { readonly count: number; readonly setting: string };
 }
 
 export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
@@ -51,6 +53,19 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
     series: r.series,
     generator: outcome.generator,
   };
+  if (r.clientWait !== undefined) {
+    result.clientWait = r.clientWait.summary();
+    result.clientWaitHistogram = r.clientWait.encode();
+  }
+  if (r.startDelay !== undefined) {
+    result.startDelay = r.startDelay.summary();
+    result.startDelayHistogram = r.startDelay.encode();
+    // An open loop can drop; 0 says it did not.
+    result.dropped = Object.values(r.dropped).reduce((a, b) => a + b, 0);
+    if (result.dropped > 0) result.droppedBy = r.dropped;
+  }
+  if (r.serviceByConcurrency.length > 0) result.serviceByConcurrency = r.serviceByConcurrency;
+  if (outcome.clientSlots !== undefined) result.clientSlots = { ...outcome.clientSlots };
   const o = outcome.observed;
   if (o !== undefined && outcome.observes !== undefined) {
     result.observed = {

@@ -14,6 +14,19 @@ export interface LatencySummary {
   max: number;
 }
 
+/** Why a measured operation was never sent: not an error of the target. */
+export type DropReason = "max-in-flight" | "never-sent";
+
+/** Service time of the operations sent while between `from` and `to` were at the target. */
+export interface ConcurrencyBucket {
+  from: number;
+  to: number;
+  ops: number;
+  /** Mean operations at the target when these were sent (themselves included). */
+  meanAtTarget: number;
+  meanServiceMs: number;
+}
+
 /** One second of a scenario (warm-up excluded). `t` counts seconds from the measured start. */
 export interface SeriesPoint {
   t: number;
@@ -49,14 +62,50 @@ export interface GeneratorHealth {
   achievedRate: number;
   /** Operations that started later than 10 ms after their intended time (open loop only). */
   lateStarts: number;
+  /**
+   * Whether pipebench got the CPU it wanted while measuring (Linux; absent elsewhere and in results
+   * stored by an older pipebench): the evidence for "the machine was busy".
+   */
+  machine?: MachineContention;
   saturated: boolean;
   warnings: string[];
+}
+
+/**
+ * CPU contention while a scenario was measured, from the kernel's own accounting. Percentages are of
+ * the measured interval's wall time; absent fields could not be read here.
+ */
+export interface MachineContention {
+  /** pipebench's main thread ran on a CPU (/proc/self/schedstat). */
+  runPercent: number;
+  /** It was runnable but waited for a CPU (/proc/self/schedstat): wanted CPU and did not get it. */
+  waitPercent: number;
+  /** Of the time it wanted a CPU, the share it waited: wait ÷ (run + wait). */
+  waitShare: number;
+  /** Some runnable task on the machine waited for a CPU (/proc/pressure/cpu "some"). */
+  pressurePercent?: number;
+  /** Every other process's CPU, in % of one core (/proc/stat busy time less this process's). */
+  othersCpuPercent?: number;
+  /** Cores the machine has (what `othersCpuPercent` is out of, × 100). */
+  cores?: number;
+  /** The hypervisor took CPU (/proc/stat steal), % of all CPUs' time. */
+  stealPercent?: number;
+  /** The cgroup's CPU quota held this process back (cpu.stat throttled time). */
+  throttledPercent?: number;
+  /** The verdict over the readings above (src/engine/cpu-contention.ts). */
+  starved: boolean;
 }
 
 export type ScenarioStatus = "completed" | "interrupted" | "failed";
 
 /** Why a result's numbers cannot be trusted (src/engine/validity.ts decides). */
-export type ValidityCode = "generator-saturated" | "rate-not-reached" | "schedule-lag" | "not-steady" | "too-few-samples";
+export type ValidityCode =
+  | "generator-saturated"
+  | "machine-busy"
+  | "rate-not-reached"
+  | "schedule-lag"
+  | "not-steady"
+  | "too-few-samples";
 
 export interface ValidityReason {
   code: ValidityCode;
@@ -121,15 +170,36 @@ export interface ScenarioResult {
   peakThroughput?: number;
   /** Megabytes (1e6 bytes) per second. */
   mbps: number;
-  /** errors / (ops + errors). */
+  /** errors / (ops + errors): operations that failed; dropped ones are not among them. */
   errorRate: number;
+  /**
+   * Open loop: measured operations the schedule asked for that pipebench never sent (maxInFlight
+   * still reached when the schedule ended, or still queued for a connection when the drain ended).
+   * Not errors of the target, not in error_rate; k6 calls them dropped_iterations. Absent for
+   * closed loops, which never drop, and in results stored by an older pipebench.
+   */
+  dropped?: number;
+  droppedBy?: Partial<Record<DropReason, number>>;
   /** From the intended start (open loop), or from the actual start (closed loop, where they agree). */
   latency: LatencySummary;
-  /** From the actual start: how long the server took, without queueing in the generator. */
+  /**
+   * From when the operation left for the target (OpContext.sent) until its answer: the target's
+   * share. From the actual start for workloads that do not say when they send.
+   */
   service: LatencySummary;
+  /** From the actual start until the operation left: queued inside pipebench (workloads that say). */
+  clientWait?: LatencySummary;
+  /** Open loop: from the intended start until the actual start. */
+  startDelay?: LatencySummary;
   /** HDR histograms, compressed base64 ("HISTFAAA…"), values in microseconds. */
   latencyHistogram: string;
   serviceHistogram: string;
+  clientWaitHistogram?: string;
+  startDelayHistogram?: string;
+  /** How many operations pipebench's client can have at the target at once, and the setting. */
+  clientSlots?: { count: number; setting: string };
+  /** Service time by how many operations were at the target when each was sent. */
+  serviceByConcurrency?: ConcurrencyBucket[];
   series: SeriesPoint[];
   /**
    * Errors by class per second, only the seconds that had errors (`t` as in `series`). Kept in the

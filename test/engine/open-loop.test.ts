@@ -12,7 +12,7 @@ import { constantRateSchedule } from "../../src/engine/schedule.js";
 function runner(clock: FakeClock, inFlight: InFlight, msAt: (nowMs: number) => number): OpRunner {
   const launch = (): Promise<void> => {
     inFlight.started(true);
-    return clock.sleep(msAt(clock.now())).then(() => inFlight.settled(true));
+    return clock.sleep(msAt(clock.now())).then(() => inFlight.settled(true, false));
   };
   return { launch } as unknown as OpRunner;
 }

@@ -12,7 +12,7 @@ describe("ScenarioRecorder", () => {
   test("latency runs from the intended start, service time from the actual start", () => {
     const r = recorder();
     // Meant to start at +0, started 40 ms late (queued), took 10 ms.
-    r.recordOp(MEASURE_START, MEASURE_START + 40, MEASURE_START + 50, 1, 0);
+    r.recordOp(MEASURE_START, MEASURE_START + 40, MEASURE_START + 40, MEASURE_START + 50, 1, 1, 0);
     r.close(MEASURE_START + 100);
     const rec = r.recording();
     assert.ok(Math.abs(rec.latency.summary().max - 50) < 0.1, `latency ${rec.latency.summary().max}`);
@@ -22,9 +22,9 @@ describe("ScenarioRecorder", () => {
 
   test("warm-up operations are counted apart and excluded from every number", () => {
     const r = recorder();
-    r.recordOp(MEASURE_START - 1, MEASURE_START - 1, MEASURE_START + 500, 7, 700); // finished after warm-up: still warm-up
+    r.recordOp(MEASURE_START - 1, MEASURE_START - 1, MEASURE_START - 1, MEASURE_START + 500, 1, 7, 700); // finished after warm-up: still warm-up
     r.recordError(MEASURE_START - 5, MEASURE_START - 5, MEASURE_START - 4, Object.assign(new Error("x"), { code: "ECONNRESET" }));
-    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START + 2, 3, 30);
+    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START, MEASURE_START + 2, 1, 3, 30);
     r.close(MEASURE_START + 1000);
     const rec = r.recording();
     assert.deepEqual(
@@ -41,7 +41,7 @@ describe("ScenarioRecorder", () => {
     const r = recorder();
     for (let i = 0; i < 100; i++) {
       const t = MEASURE_START + i * 10;
-      r.recordOp(t, t, t + (i === 99 ? 300 : 5), 2, 10); // #99 finishes in second 1
+      r.recordOp(t, t, t, t + (i === 99 ? 300 : 5), 1, 2, 10); // #99 finishes in second 1
     }
     r.tick(MEASURE_START + 3_000); // second 2 passes with nothing finishing
     r.recordError(MEASURE_START + 3_100, MEASURE_START + 3_100, MEASURE_START + 3_200, new Error("boom"));
@@ -63,7 +63,7 @@ describe("ScenarioRecorder", () => {
 
   test("the total latency histogram holds every second's values, the current one included", () => {
     const r = recorder();
-    for (let i = 0; i < 2_500; i++) r.recordOp(MEASURE_START + i, MEASURE_START + i, MEASURE_START + i + 1, 1, 0);
+    for (let i = 0; i < 2_500; i++) r.recordOp(MEASURE_START + i, MEASURE_START + i, MEASURE_START + i, MEASURE_START + i + 1, 1, 1, 0);
     const before = r.recording(); // mid-second, not closed
     assert.equal(before.latency.count, 2_500);
     assert.equal(before.series.length, 2);
@@ -88,9 +88,9 @@ describe("ScenarioRecorder", () => {
 
   test("after close, late settlements are ignored", () => {
     const r = recorder();
-    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START + 1, 1, 0);
+    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START, MEASURE_START + 1, 1, 1, 0);
     r.close(MEASURE_START + 10);
-    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START + 20_000, 1, 0);
+    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START, MEASURE_START + 20_000, 1, 1, 0);
     r.recordError(MEASURE_START, MEASURE_START, MEASURE_START + 20_000, new Error("late"));
     r.recordErrors("timeout-at-end", 3, "late");
     const rec = r.recording();
@@ -99,7 +99,7 @@ describe("ScenarioRecorder", () => {
 
   test("a long run keeps one series point per second and nothing per operation", () => {
     const r = new ScenarioRecorder({ measureStartMs: 0 });
-    for (let i = 0; i < 200_000; i++) r.recordOp(i, i, i + 0.25, 1, 0); // 200 s at 1000/s
+    for (let i = 0; i < 200_000; i++) r.recordOp(i, i, i, i + 0.25, 1, 1, 0); // 200 s at 1000/s
     r.close(200_001);
     const rec = r.recording();
     assert.equal(rec.ops, 200_000);
@@ -113,11 +113,11 @@ describe("ScenarioRecorder: errors per second by class", () => {
     const r = new ScenarioRecorder({ measureStartMs: MEASURE_START, onError: (c) => heard.push(c) });
     const err = (code: string): Error => Object.assign(new Error(code), { code });
     r.recordError(MEASURE_START - 5, MEASURE_START - 5, MEASURE_START - 4, err("ECONNRESET")); // warm-up
-    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START + 10, 1, 0);
+    r.recordOp(MEASURE_START, MEASURE_START, MEASURE_START, MEASURE_START + 10, 1, 1, 0);
     r.recordError(MEASURE_START + 1100, MEASURE_START + 1100, MEASURE_START + 1200, err("ECONNREFUSED"));
     r.recordError(MEASURE_START + 1300, MEASURE_START + 1300, MEASURE_START + 1400, err("ECONNREFUSED"));
     r.recordError(MEASURE_START + 1500, MEASURE_START + 1500, MEASURE_START + 1600, err("HTTP_503"));
-    r.recordOp(MEASURE_START + 2000, MEASURE_START + 2000, MEASURE_START + 2010, 1, 0);
+    r.recordOp(MEASURE_START + 2000, MEASURE_START + 2000, MEASURE_START + 2000, MEASURE_START + 2010, 1, 1, 0);
     r.recordError(MEASURE_START + 3100, MEASURE_START + 3100, MEASURE_START + 3500, err("TIMEOUT"));
     r.close(MEASURE_START + 3600);
     const rec = r.recording();

@@ -82,7 +82,7 @@ describe("constant-rate executor", () => {
     assert.equal(r.startedAt, clock.wallNow() - clock.now() + 1000);
   });
 
-  test("maxInFlight caps concurrency; the wait for a slot counts in latency, not in service time", async () => {
+  test("maxInFlight caps concurrency; the wait for a slot counts in latency and start delay, not in service time", async () => {
     const clock = new FakeClock();
     const op = timedOp(clock, 50);
     const r = await run(clock, { executor: "constant-rate", rate: 100, duration: 1000, maxInFlight: 2 }, op.run);
@@ -91,7 +91,13 @@ describe("constant-rate executor", () => {
     near(r.ops, 40, 1, "ops");
     near(r.service.max, 50, 0.05, "service time");
     assert.ok(r.latency.p99 > 500, `latency p99 ${r.latency.p99} includes the queueing`);
-    assert.equal(r.generator.saturated, true);
+    assert.ok((r.startDelay?.p99 ?? 0) > 450, `start delay p99 ${r.startDelay?.p99} is that queueing`);
+    assert.equal(r.clientWait, undefined, "the operation does not say when it sends: no client wait");
+    // The rest were dropped: counted apart, never errors of the target.
+    near(r.dropped ?? 0, 60, 1, "dropped");
+    assert.equal(r.dropped, r.droppedBy?.["max-in-flight"]);
+    assert.equal(r.errors, 0);
+    assert.equal(r.generator.saturated, false, "the slots were full, the generator was not");
     assert.match(r.generator.warnings.join("\n"), /never started because maxInFlight \(2\)/);
     assert.match(r.generator.warnings.join("\n"), /started more than 10 ms late because maxInFlight/);
     assert.ok(r.generator.lateStarts > 30);
@@ -333,5 +339,96 @@ describe("progress", () => {
       },
     });
     await assert.rejects(promise, /printer broke/);
+  });
+});
+
+/**
+ * A client with `slots` connections to a target that answers in `serviceMs` whatever its load: an
+ * operation waits in a FIFO for a free slot, says `sent()` when it gets one, then takes serviceMs.
+ */
+function slottedOp(clock: FakeClock, slots: number, serviceMs: number) {
+  let busy = 0;
+  const queue: (() => void)[] = [];
+  const run: Operation = async (ctx: OpContext) => {
+    if (busy >= slots) await new Promise<void>((resolve) => queue.push(resolve));
+    busy++;
+    ctx.sent();
+    await clock.sleep(serviceMs);
+    busy--;
+    queue.shift()?.();
+    return undefined;
+  };
+  return run;
+}
+
+describe("four times per operation: start delay, client wait, service time, latency", () => {
+  test("queued for a connection: the wait is client wait, the target's share stays its service time", async () => {
+    const clock = new FakeClock();
+    // 2 slots × 10 ms carry 200/s; asked 300/s for 1 s: the queue in the client grows.
+    const r = await run(clock, { executor: "constant-rate", rate: 300, duration: 1000 }, slottedOp(clock, 2, 10), {
+      signalsSent: true,
+      clientSlots: { count: 2, setting: "connections" },
+    });
+    assert.equal(r.errors, 0);
+    near(r.service.p50, 10, 0.05, "service p50");
+    near(r.service.max, 10, 0.05, "service max");
+    assert.ok((r.clientWait?.p99 ?? 0) > 400, `client wait p99 ${r.clientWait?.p99}`);
+    assert.ok((r.startDelay?.max ?? 1) < 0.01, "the schedule itself was kept");
+    // Latency = start delay + client wait + service time, each from the engine's clock.
+    near(r.latency.max, (r.clientWait?.max ?? 0) + 10, 0.5, "latency max");
+    assert.deepEqual(r.clientSlots, { count: 2, setting: "connections" });
+    // Service time by operations at the target: pinned at the two slots, flat. (One sent as another
+    // is answered counts that one too: its settlement is read a microtask later.)
+    const top = r.serviceByConcurrency?.at(-1);
+    assert.deepEqual([top?.from, top?.to], [2, 3]);
+    assert.ok((top?.meanAtTarget ?? 0) >= 2 && (top?.meanAtTarget ?? 0) <= 3, JSON.stringify(top));
+    near(top?.meanServiceMs ?? 0, 10, 0.05, "service at 2");
+  });
+
+  test("a target that queues: service time grows with the operations at it", async () => {
+    const clock = new FakeClock();
+    // Sent at once, served one at a time in 5 ms: 200/s, asked 300/s, so the queue is the target's.
+    let chain = Promise.resolve();
+    const serial: Operation = async (ctx: OpContext) => {
+      ctx.sent();
+      const turn = chain.then(() => clock.sleep(5));
+      chain = turn;
+      await turn;
+      return undefined;
+    };
+    const r = await run(clock, { executor: "constant-rate", rate: 300, duration: 1000 }, serial, { signalsSent: true });
+    const buckets = r.serviceByConcurrency ?? [];
+    const first = buckets[0];
+    const last = buckets.at(-1);
+    assert.ok(first !== undefined && last !== undefined && last.meanAtTarget >= 4 * first.meanAtTarget, JSON.stringify(buckets));
+    assert.ok(last.meanServiceMs >= 3 * first.meanServiceMs, JSON.stringify(buckets));
+    assert.ok((r.clientWait?.max ?? 1) < 0.01, "no queue in the client");
+  });
+
+  test("at the end, operations never sent are dropped; operations sent and unanswered are the target's timeouts", async () => {
+    const clock = new FakeClock();
+    // One slot held forever from the first operation: every later one waits in the client.
+    const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 1000 }, slottedOp(clock, 1, 1e9), { signalsSent: true });
+    assert.equal(r.errors, 1, "the one sent: a timeout at the end");
+    assert.deepEqual(r.errorsByClass, { "timeout-at-end": 1 });
+    assert.equal(r.dropped, 9);
+    assert.deepEqual(r.droppedBy, { "never-sent": 9 });
+    assert.equal(r.errorRate, 1, "error rate counts what reached the target only");
+  });
+
+  test("a workload that does not say when it sends: no client wait, all in flight at the end are timeouts", async () => {
+    const clock = new FakeClock();
+    const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 1000 }, slottedOp(clock, 1, 1e9));
+    assert.equal(r.clientWait, undefined);
+    assert.equal(r.errors, 10);
+    assert.equal(r.dropped, 0);
+  });
+
+  test("closed loops have no start delay and never drop", async () => {
+    const clock = new FakeClock();
+    const r = await run(clock, { executor: "closed", workers: 4, duration: 500 }, slottedOp(clock, 2, 10), { signalsSent: true });
+    assert.equal(r.startDelay, undefined);
+    assert.equal(r.dropped, undefined);
+    near(r.clientWait?.p50 ?? 0, 10, 0.05, "two workers of four wait one service time for a slot");
   });
 });

@@ -85,6 +85,11 @@ export function planRequest(workload: RequestWorkload, defaults: RequestDefaults
   };
 }
 
+/** Requests the client can have at the service at once, and the target settings that say so. */
+export function clientSlots(plan: Pick<RequestPlan, "concurrency" | "pipelining">): { count: number; setting: string } {
+  return { count: plan.concurrency, setting: plan.pipelining > 1 ? "connections × pipelining" : "connections" };
+}
+
 /** A lookup table indexed by status: 1 where the status counts as success (default: any 2xx). */
 export function statusTable(expect: number | readonly number[] | undefined): Uint8Array {
   const table = new Uint8Array(600);
@@ -116,6 +121,20 @@ function joinPath(base: string, path: string): string {
   const trimmed = base.endsWith("/") ? base.slice(0, -1) : base;
   return `${trimmed}${path}`;
 }
+
+/**
+ * The first header a server could not read: a name that is not an HTTP token (RFC 9110: letters,
+ * digits and !#$%&'*+-.^_`|~), or a value with a line break or NUL, which would end the header early.
+ */
+export function badHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name)} is not a valid HTTP header name`;
+    if (/[\r\n\0]/.test(value)) return `header ${name} has a line break or NUL in its value`;
+  }
+  return undefined;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);

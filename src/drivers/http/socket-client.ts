@@ -2,7 +2,7 @@
 // and fixed body) or, with a generated body, once per request; sent through socket-pool.ts.
 import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import type { ClientOptions, HttpClient } from "./client.js";
-import { abortWatcher, hasHeader, type RequestPlan } from "./request.js";
+import { abortWatcher, hasHeader, clientSlots, type RequestPlan } from "./request.js";
 import { Exchange, SocketPool, type ExchangeKind } from "./socket-pool.js";
 
 /** Any status is an answer to a reachability check. */
@@ -60,11 +60,11 @@ function prepareSocket(pool: SocketPool, plan: RequestPlan, host: string): Prepa
     }
     const request = bytes;
     return new Promise<OpOutcome>((resolve, reject) => {
-      pool.send(new Exchange(kind, request, bodyBytes, resolve, reject));
+      pool.send(new Exchange(kind, request, bodyBytes, resolve, reject, ctx));
     });
   };
 
-  return { run, concurrencyHint: plan.concurrency };
+  return { run, concurrencyHint: plan.concurrency, clientSlots: clientSlots(plan), signalsSent: true };
 }
 
 /** Methods whose requests carry `content-length: 0` when they have no body (as undici sends them). */

@@ -18,7 +18,7 @@
 //   `connectTimeout`: CONNECT_TIMEOUT.
 import { connect, type Socket } from "node:net";
 import { HTTPParser, type OnHeadersCompleteParser } from "http-parser-js";
-import type { OpOutcome } from "../driver.js";
+import type { OpContext, OpOutcome } from "../driver.js";
 import { formatDuration } from "../../suite/units.js";
 import { Fifo } from "./fifo.js";
 import { ERROR_BODY_CHARS, errorBodyStart, HttpStatusError } from "./request.js";
@@ -65,6 +65,8 @@ export class Exchange {
     readonly requestBodyBytes: number,
     readonly resolve: (outcome: OpOutcome) => void,
     readonly reject: (error: unknown) => void,
+    /** Told when the request is written to a socket: it leaves pipebench's queue there. */
+    readonly op?: Pick<OpContext, "sent">,
   ) {}
 }
 
@@ -272,6 +274,7 @@ class SocketConnection {
     }
     this.inFlight.push(exchange);
     this.socket.write(exchange.bytes);
+    exchange.op?.sent();
   }
 
   /** Fails every request in flight with `error` and drops the connection. */

@@ -4,7 +4,7 @@
 import { Pool, type Dispatcher } from "undici";
 import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import type { ClientOptions, HttpClient } from "./client.js";
-import { abortWatcher, ERROR_BODY_CHARS, errorBodyStart, HttpStatusError, type RequestPlan } from "./request.js";
+import { abortWatcher, clientSlots, ERROR_BODY_CHARS, errorBodyStart, HttpStatusError, type RequestPlan } from "./request.js";
 
 export function undiciClient(options: ClientOptions): HttpClient {
   const pool = new Pool(options.origin.origin, {
@@ -62,13 +62,13 @@ function prepareDispatch(pool: Dispatcher, plan: RequestPlan): PreparedWorkload 
     const payload = generated?.(ctx.seq) ?? fixedBody;
     const options = generated === undefined ? template : { ...template, body: payload };
     return new Promise<OpOutcome>((resolve, reject) => {
-      const handler = new ResponseHandler(expected, what, payload?.length ?? 0, inFlight, resolve, reject);
+      const handler = new ResponseHandler(expected, what, payload?.length ?? 0, inFlight, resolve, reject, ctx);
       inFlight.add(handler);
       pool.dispatch(options, handler);
     });
   };
 
-  return { run, concurrencyHint: plan.concurrency };
+  return { run, concurrencyHint: plan.concurrency, clientSlots: clientSlots(plan), signalsSent: true };
 }
 
 /** Reads one response: counts its bytes, keeps the start of an error body, settles the operation. */
@@ -85,14 +85,17 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     private readonly inFlight: Set<ResponseHandler>,
     private readonly resolve: (outcome: OpOutcome) => void,
     private readonly reject: (error: unknown) => void,
+    private readonly op: Pick<OpContext, "sent">,
   ) {}
 
   abort(reason: unknown): void {
     this.controller?.abort(reason instanceof Error ? reason : new Error(String(reason)));
   }
 
+  /** undici calls it as it writes the request to a connection: the request leaves our queue. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    this.op.sent();
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {

@@ -11,9 +11,13 @@
 // Java client's sticky partitioner): a request then carries one partition's batch, and a retry by
 // the client (which re-sends a whole failed request) cannot duplicate another partition's records.
 //
+// Each record's operation is told when its batch is handed to the client (OpContext.sent): time in
+// the accumulator (linger, a full set of in-flight requests, buffer.memory) is pipebench's queue.
+//
 // Memory stays bounded: records waiting to be sent (not yet in a request) hold at most
 // buffer.memory bytes; past that, add() waits for room, as the Java client's send() blocks.
 import type { Producer } from "@platformatic/kafka";
+import type { OpContext } from "../driver.js";
 import { KafkaOpError } from "./errors.js";
 
 export interface OutRecord {
@@ -46,6 +50,8 @@ const BATCH_OVERHEAD = 61;
 
 class Batch<T> {
   readonly messages: KafkaMessage[] = [];
+  /** The operations of its records, told when it leaves for the broker. */
+  readonly ops: Pick<OpContext, "sent">[] = [];
   /** Where its records without a partition of their own go (sticky, as the Java client's). */
   partition = 0;
   bytes = BATCH_OVERHEAD;
@@ -83,10 +89,10 @@ export class RecordBatcher<T> {
     private readonly ackValue: T,
   ) {}
 
-  /** Queues one record; the promise settles when its batch is acked (or fails). */
-  add(record: OutRecord): Promise<T> {
+  /** Queues one record; the promise settles when its batch is acked (or fails). `op` is told when it is sent. */
+  add(record: OutRecord, op?: Pick<OpContext, "sent">): Promise<T> {
     if (this.waitingBytes >= this.options.bufferBytes && !this.closed) {
-      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.add(record));
+      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.add(record, op));
     }
     if (this.closed) return Promise.reject(new Error("the producer is closed"));
     const size = RECORD_OVERHEAD + record.value.length + (record.key?.length ?? 0);
@@ -107,6 +113,7 @@ export class RecordBatcher<T> {
     if (record.key !== undefined) message.key = record.key;
     message.partition = record.partition ?? batch.partition;
     batch.messages.push(message);
+    if (op !== undefined) batch.ops.push(op);
     batch.bytes += size;
     this.waitingBytes += size;
     if (batch === this.open && (batch.bytes >= this.options.batchBytes || this.options.lingerMs === 0)) this.seal();
@@ -163,6 +170,7 @@ export class RecordBatcher<T> {
       const batch = this.ready.shift()!;
       this.waitingBytes -= batch.bytes - BATCH_OVERHEAD;
       this.inFlight++;
+      for (const op of batch.ops) op.sent();
       this.producer.send({ messages: batch.messages, acks: this.options.acks }, (error) => {
         this.inFlight--;
         if (error) batch.reject(new KafkaOpError(error));

@@ -16,16 +16,28 @@ export function prepareQuery(
   // Rows as arrays: the driver counts them and never reads them, so skip building objects.
   const config: pg.QueryArrayConfig = values === undefined ? { text, rowMode: "array" } : { text, values, rowMode: "array" };
   return {
-    run: async () => {
-      // Several statements without parameters go as one simple query and yield one result each.
-      const result = (await pool.query(config).catch((error: unknown) => Promise.reject(withPgCode(error)))) as unknown as
-        | pg.QueryResult
-        | pg.QueryResult[];
+    run: async (ctx) => {
+      // pool.query's own steps, with the moment the pool hands over a client told to the engine:
+      // the wait before it is pipebench's pool, the time after it the server's.
+      const client = await pool.connect().catch((error: unknown) => Promise.reject(withPgCode(error)));
+      ctx.sent();
+      let result: pg.QueryResult | pg.QueryResult[];
+      try {
+        // Several statements without parameters go as one simple query and yield one result each.
+        result = (await client.query(config)) as unknown as pg.QueryResult | pg.QueryResult[];
+        client.release();
+      } catch (error) {
+        // As pool.query does: a client that saw an error is not handed out again.
+        client.release(error instanceof Error ? error : true);
+        throw withPgCode(error);
+      }
       const results = Array.isArray(result) ? result : [result];
       let records = 0;
       for (const r of results) records += r.rowCount ?? r.rows.length;
       return { records };
     },
     concurrencyHint: poolSize,
+    clientSlots: { count: poolSize, setting: "pool" },
+    signalsSent: true,
   };
 }

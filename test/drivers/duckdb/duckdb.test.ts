@@ -35,7 +35,7 @@ function context(suiteDir = "."): ConnectContext {
 }
 
 function op(seq = 0, signal = new AbortController().signal): OpContext {
-  return { signal, seq, worker: 0 };
+  return { signal, seq, worker: 0, sent() {} };
 }
 
 const connect = (target: Record<string, unknown>, suiteDir?: string) =>

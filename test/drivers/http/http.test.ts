@@ -20,7 +20,7 @@ function context(refs: Record<string, string> = {}): ConnectContext {
 }
 
 function op(seq = 0): OpContext {
-  return { signal: new AbortController().signal, seq, worker: 0 };
+  return { signal: new AbortController().signal, seq, worker: 0, sent() {} };
 }
 
 const connect = (target: Record<string, unknown>, ctx = context()) =>
@@ -130,11 +130,11 @@ describe("http driver against a local server", () => {
       const prepared = await conn.prepare(workload({ path: "/" }), "s");
       const controller = new AbortController();
       controller.abort(new Error("scenario stopped"));
-      await assert.rejects(prepared.run({ signal: controller.signal, seq: 0, worker: 0 }), /scenario stopped/);
+      await assert.rejects(prepared.run({ signal: controller.signal, seq: 0, worker: 0, sent() {} }), /scenario stopped/);
 
       const hanging = await conn.prepare(workload({ path: "/hang" }), "s");
       const stop = new AbortController();
-      const inFlight = hanging.run({ signal: stop.signal, seq: 1, worker: 0 });
+      const inFlight = hanging.run({ signal: stop.signal, seq: 1, worker: 0, sent() {} });
       setTimeout(() => stop.abort(new Error("interrupted")), 50);
       await assert.rejects(inFlight, /interrupted/);
     } finally {

@@ -14,7 +14,7 @@ import { parseTransaction } from "../../../src/quickstart/ingest-app.js";
 const repo = fileURLToPath(new URL("../../../", import.meta.url));
 
 function op(seq: number): OpContext {
-  return { signal: new AbortController().signal, seq, worker: 0 };
+  return { signal: new AbortController().signal, seq, worker: 0, sent() {} };
 }
 
 describe("quickstart ingest service", () => {

@@ -13,7 +13,7 @@ import { http, HttpTargetSchema, HttpWorkloadSchema } from "../../../src/drivers
 import { classifyError } from "../../../src/errors.js";
 
 const ctx: ConnectContext = { name: "api", suiteDir: ".", log: () => undefined, resolveRef: () => undefined };
-const op = (seq = 0, signal = new AbortController().signal): OpContext => ({ signal, seq, worker: 0 });
+const op = (seq = 0, signal = new AbortController().signal): OpContext => ({ signal, seq, worker: 0, sent() {} });
 const connect = (target: Record<string, unknown>) => http.connect(HttpTargetSchema.parse({ kind: "http", ...target }), ctx);
 const workload = (w: Record<string, unknown>) => HttpWorkloadSchema.parse({ type: "request", ...w });
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

@@ -13,7 +13,7 @@ import { undiciClient } from "../../../src/drivers/http/undici-client.js";
 
 const defaults = { basePath: "", headers: {}, concurrency: 2, pipelining: 1 };
 const plan = (w: Record<string, unknown>) => planRequest(RequestWorkloadSchema.parse({ type: "request", ...w }), defaults);
-const op = (seq = 0, signal = new AbortController().signal) => ({ signal, seq, worker: 0 });
+const op = (seq = 0, signal = new AbortController().signal) => ({ signal, seq, worker: 0, sent() {} });
 
 describe("http undici client", () => {
   let server: Server;

@@ -15,7 +15,7 @@ import { useEmbeddedPostgres } from "../../helpers/postgres.js";
 const db = useEmbeddedPostgres();
 
 const ctx: ConnectContext = { name: "pg", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
-const op = (seq = 0): OpContext => ({ signal: new AbortController().signal, seq, worker: 0 });
+const op = (seq = 0): OpContext => ({ signal: new AbortController().signal, seq, worker: 0, sent() {} });
 
 async function connect(extra: Record<string, unknown> = {}): Promise<Connection<PostgresWorkload>> {
   return postgres.connect(postgres.targetSchema.parse({ kind: "postgres", url: db.url, pool: 4, ...extra }), ctx);

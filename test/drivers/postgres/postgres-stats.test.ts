@@ -11,7 +11,7 @@ import { useEmbeddedPostgres } from "../../helpers/postgres.js";
 const db = useEmbeddedPostgres();
 
 const ctx = { name: "pg", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
-const op = (seq = 0): OpContext => ({ signal: new AbortController().signal, seq, worker: 0 });
+const op = (seq = 0): OpContext => ({ signal: new AbortController().signal, seq, worker: 0, sent() {} });
 
 /** Reads until at most `expected` backends remain (pooled backends flush their counters as they exit). */
 async function readOnceBackendsLeft(probe: ReturnType<typeof postgresStatsProbe>, expected: number): Promise<ProbeSnapshot> {
