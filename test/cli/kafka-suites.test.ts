@@ -5,12 +5,13 @@
 // `grep -E "records/sec|MB/sec|latency"` pulls the same fields from `--format kafka-perf` as from
 // Kafka's own ProducerPerformance. suites/kafka-metrics.yaml (seed 004) loads and runs briefly.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import zlib from "node:zlib";
 import { after, test } from "node:test";
 import { useKafkaBroker } from "../helpers/kafka.js";
-import { pipebench } from "./helpers.js";
+import { pipebench, type CliResult } from "./helpers.js";
 
 const broker = useKafkaBroker();
 const dir = mkdtempSync(join(tmpdir(), "pipebench-kafka-suites-"));
@@ -85,4 +86,93 @@ test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host
   const m = /^ {4}throughput {2}average ([\d,]+)\/s · peak ([\d,]+)\/s \(best second\)$/m.exec(r.stdout);
   assert.ok(m, context);
   assert.ok(Number(m[2]!.replace(/,/g, "")) >= Number(m[1]!.replace(/,/g, "")), context);
+});
+
+// A suite mistake is the suite's, not the target's (issue 11, part 6; the PostgreSQL, DuckDB and
+// HTTP cases are in suite-mistakes.test.ts): exit 2 with a hint, not exit 3 blaming the broker.
+// On this file's broker, each against a store of its own.
+async function mistake(name: string, body: string): Promise<{ r: CliResult; stored: StoredMistake | undefined; context: string }> {
+  const file = join(dir, `${name}.yaml`);
+  const mistakes = join(dir, `${name}.db`);
+  writeFileSync(file, `name: ${name}\ntargets:\n  kafka:\n    kind: kafka\n    brokers: \${KAFKA_BOOTSTRAP}\n${body}`);
+  const r = await pipebench(["run", file, "--store", mistakes], { KAFKA_BOOTSTRAP: broker.bootstrap }, 50_000);
+  const shown = await pipebench(["show", "latest", "--store", mistakes, "--format", "json"]);
+  return { r, stored: shown.code === 0 ? (JSON.parse(shown.stdout) as StoredMistake) : undefined, context: `exit ${r.code}\n${r.stderr}\n${r.stdout}` };
+}
+
+interface StoredMistake {
+  status: string;
+  exitCode: number;
+  scenarioResults: { name: string; result: { status: string; records: number } }[];
+}
+
+test("a consume of a topic that does not exist: exit 2, the topic named, the hint says how to make it; the scenario before it kept", { timeout: 60_000 }, async () => {
+  const { r, stored, context } = await mistake(
+    "consume-missing",
+    `scenarios:
+  first:
+    target: kafka
+    workload: { type: produce, topic: mistakes-first, recordSize: 100 }
+    load: { executor: closed, workers: 1, iterations: 100 }
+  read:
+    target: kafka
+    workload: { type: consume, topic: no-such-topic }
+    load: { executor: closed, workers: 1, iterations: 10 }
+`,
+  );
+  assert.equal(r.code, 2, context);
+  assert.match(r.stdout, /^scenario read \(target kafka\): topic no-such-topic does not exist$/m, context);
+  assert.match(r.stdout, /^ {2}hint: check scenarios\.read\.workload\.topic; produce to it in an earlier scenario, or list it under the target's topics:/m, context);
+  assert.equal(stored?.status, "error", context);
+  assert.equal(stored?.exitCode, 2, context);
+  assert.deepEqual(stored?.scenarioResults.map((s) => [s.name, s.result.status, s.result.records]), [["first", "completed", 100]]);
+});
+
+test("enable.idempotence with acks 1: exit 2, the hint says which setting to change", { timeout: 60_000 }, async () => {
+  const { r, context } = await mistake(
+    "idempotence-acks",
+    `    producer: { enable.idempotence: true }
+scenarios:
+  write:
+    target: kafka
+    workload: { type: produce, topic: mistakes-acks, recordSize: 100, acks: 1 }
+    load: { executor: closed, workers: 1, iterations: 10 }
+`,
+  );
+  assert.equal(r.code, 2, context);
+  assert.match(r.stdout, /^scenario write \(target kafka\): enable\.idempotence needs acks=all, but this workload has acks=1$/m, context);
+  assert.match(r.stdout, /^ {2}hint: set acks: all .*or enable\.idempotence: false/m, context);
+});
+
+test("compression.type zstd on a Node.js without zstd: exit 2, the hint names the other codecs", { timeout: 60_000, skip: "zstdCompressSync" in zlib ? "this Node.js has zstd" : false }, async () => {
+  const { r, context } = await mistake(
+    "zstd-old-node",
+    `    producer: { compression.type: zstd }
+scenarios:
+  write:
+    target: kafka
+    workload: { type: produce, topic: mistakes-zstd, recordSize: 100 }
+    load: { executor: closed, workers: 1, iterations: 10 }
+`,
+  );
+  assert.equal(r.code, 2, context);
+  assert.match(r.stdout, /compression\.type zstd needs Node\.js 22\.15 or newer/, context);
+  assert.match(r.stdout, /^ {2}hint: set compression\.type under the target's producer: to lz4, snappy or gzip/m, context);
+});
+
+test("a topic with a replication factor beyond the brokers: exit 2 at connect, nothing stored", { timeout: 60_000 }, async () => {
+  const { r, stored, context } = await mistake(
+    "replication-factor",
+    `    topics: { mistakes-rf: { partitions: 1, replicationFactor: 3 } }
+scenarios:
+  write:
+    target: kafka
+    workload: { type: produce, topic: mistakes-rf, recordSize: 100 }
+    load: { executor: closed, workers: 1, iterations: 10 }
+`,
+  );
+  assert.equal(r.code, 2, context);
+  assert.match(r.stderr, /^error: targets\.kafka\.topics: cannot create topic mistakes-rf: .*replication factor/im, context);
+  assert.match(r.stderr, /^ {2}hint: check the topic's partitions, replicationFactor/m, context);
+  assert.equal(stored, undefined, "no run stored: the suite was refused at connect");
 });

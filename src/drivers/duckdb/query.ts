@@ -56,10 +56,13 @@ export async function prepareQuery(
   try {
     first = await open();
   } catch (error) {
-    throw new TargetFailed(target.name, `scenario ${scenario}: ${what} cannot be prepared: ${messageOf(error)}`, {
-      hint: "run the statement in the DuckDB CLI against the same database; a statement that needs tables from `datasets:` or `setup:` must name them exactly",
-      cause: error,
-    });
+    // SQL that does not parse, or names a table or column the database does not have, is the
+    // suite's to fix; anything else (out of memory, I/O) is the target's.
+    const field = workload.query === undefined ? `scenarios.${scenario}.workload.sql` : `targets.${target.name}.queries.${workload.query}`;
+    const hint = `fix ${field}: run it in the DuckDB CLI against the same database; a statement that needs tables from \`datasets:\` or \`setup:\` must name them exactly`;
+    const message = `scenario ${scenario}: ${what} cannot be prepared: ${messageOf(error)}`;
+    if (SUITE_SQL_ERROR.test(messageOf(error))) throw new UsageError(message, { hint, cause: error });
+    throw new TargetFailed(target.name, message, { hint, cause: error });
   }
 
   const idle: Session[] = [first];
@@ -110,6 +113,9 @@ export async function prepareQuery(
     },
   };
 }
+
+/** DuckDB's errors for SQL that does not fit the database: it does not parse, or names what is not there. */
+const SUITE_SQL_ERROR = /^(Parser|Catalog|Binder) Error:/;
 
 function resolveSql(target: QueryTarget, workload: QueryWorkload, scenario: string): string {
   const problem = unknownQueryProblem(workload, target.queries, target.name);

@@ -2,7 +2,7 @@
 // so that an unreachable address fails now, with host and port, not as a wall of errors once the
 // load starts.
 import type { Connection, ConnectContext } from "../driver.js";
-import { TargetUnreachable } from "../../errors.js";
+import { TargetUnreachable, UsageError } from "../../errors.js";
 import type { ClientOptions, HttpClient } from "./client.js";
 import { prepareRequest } from "./request.js";
 import type { HttpTarget, HttpWorkload } from "./schema.js";
@@ -29,7 +29,7 @@ export async function connectHttp(target: HttpTarget, ctx: ConnectContext): Prom
     });
     // The URL as given, or the path the started service was polled on.
     const server = await checkReachable(client, base, target.start?.ready ?? base.pathname, ctx.name);
-    return connection(client, base, target, server, service);
+    return connection(client, base, target, server, service, ctx.name);
   } catch (error) {
     await service?.stop();
     throw error;
@@ -61,6 +61,7 @@ function connection(
   target: HttpTarget,
   server: string | undefined,
   service: StartedService | undefined,
+  name: string,
 ): Connection<HttpWorkload> {
   const defaults = {
     basePath: base.pathname === "/" ? "" : base.pathname,
@@ -71,7 +72,14 @@ function connection(
   return {
     // Only a `Server` header says what the service is; most application servers send none.
     info: { url: target.url ?? service?.url ?? base.origin, ...(server === undefined ? {} : { version: server }) },
-    async prepare(workload) {
+    async prepare(workload, scenario) {
+      // Headers a server could not read are the suite's to fix (the target's, then the workload's).
+      for (const [field, headers] of [[`targets.${name}.headers`, target.headers], [`scenarios.${scenario}.workload.headers`, workload.headers]] as const) {
+        const problem = headers === undefined ? undefined : badHeader(headers);
+        if (problem !== undefined) {
+          throw new UsageError(problem, { hint: `fix ${field}: a name is letters, digits and !#$%&'*+-.^_\`|~ (no spaces or colons); a value is one line` });
+        }
+      }
       return prepareRequest(client, workload, defaults);
     },
     async close() {
@@ -118,3 +126,17 @@ const REASONS: Record<string, string> = {
   TIMEOUT: "connected, but no response came",
   SOCKET_CLOSED: "the connection closed before a response",
 };
+
+/**
+ * The first header a server could not read: a name that is not an HTTP token (RFC 9110: letters,
+ * digits and !#$%&'*+-.^_`|~), or a value with a line break or NUL, which would end the header early.
+ */
+export function badHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name)} is not a valid HTTP header name`;
+    if (/[\r\n\0]/.test(value)) return `header ${name} has a line break or NUL in its value`;
+  }
+  return undefined;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

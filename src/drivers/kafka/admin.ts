@@ -2,6 +2,7 @@
 // and topics (created when missing, then waited for until every partition has a leader, so the
 // first produce does not meet UNKNOWN_TOPIC_OR_PARTITION).
 import type { Admin, BaseOptions, ClusterMetadata } from "@platformatic/kafka";
+import { UsageError } from "../../errors.js";
 import { brokerErrorId, isUnknownTopic, kafkaErrorDetail } from "./errors.js";
 import type { KafkaTarget, TopicSpec } from "./schema.js";
 
@@ -52,7 +53,14 @@ export async function ensureTopic(admin: Admin, name: string, spec: TopicSpec, l
     });
   } catch (error) {
     // Another client (a second scenario, another pipebench) made it meanwhile: fine.
-    if (brokerErrorId(error) !== "TOPIC_ALREADY_EXISTS") {
+    const id = brokerErrorId(error);
+    if (id !== undefined && SUITE_TOPIC_ERRORS.has(id)) {
+      throw new UsageError(`cannot create topic ${name}: ${kafkaErrorDetail(error)}`, {
+        hint: "check the topic's partitions, replicationFactor (at most the number of live brokers) and config names and values",
+        cause: error,
+      });
+    }
+    if (id !== "TOPIC_ALREADY_EXISTS") {
       throw new Error(`cannot create topic ${name}: ${kafkaErrorDetail(error)}`, { cause: error });
     }
     created = false;
@@ -65,6 +73,9 @@ export async function ensureTopic(admin: Admin, name: string, spec: TopicSpec, l
   }
   return { name, partitions: ready.partitionsCount, created };
 }
+
+/** The broker's refusals of a topic as the suite describes it: the suite's to fix. */
+const SUITE_TOPIC_ERRORS = new Set(["INVALID_PARTITIONS", "INVALID_REPLICATION_FACTOR", "INVALID_CONFIG"]);
 
 type TopicMetadata = NonNullable<ReturnType<ClusterMetadata["topics"]["get"]>>;
 

@@ -5,8 +5,8 @@
 // to check; later failures of single operations are the engine's to count.
 import { createConnection } from "node:net";
 import { Admin, type ClusterMetadata } from "@platformatic/kafka";
-import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
-import { TargetFailed, TargetUnreachable } from "../../errors.js";
+import type { ConnectContext, Connection, PreparedWorkload, WorkloadProblem } from "../driver.js";
+import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
 import { kafkaAdminProbe, type KafkaGroupWatch } from "../../probes/kafka-admin.js";
 import type { Probe } from "../../probes/probe.js";
 import { baseOptions, CONNECT_TIMEOUT_MS, ensureTopic } from "./admin.js";
@@ -43,6 +43,9 @@ export async function connectKafka(target: KafkaTarget, ctx: ConnectContext): Pr
     for (const [name, spec] of Object.entries(target.topics)) await ensureTopic(admin, name, spec, (line) => ctx.log(`${ctx.name}: ${line}`));
   } catch (error) {
     await admin.close().catch(() => undefined);
+    if (error instanceof UsageError) {
+      throw new UsageError(`targets.${ctx.name}.topics: ${error.message}`, { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error });
+    }
     throw new TargetFailed(ctx.name, `targets.${ctx.name}.topics: ${(error as Error).message}`, {
       hint: "check the topic's partitions, replicationFactor (at most the number of brokers) and config names",
       cause: error,
@@ -76,7 +79,7 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
       topics.add(workload.topic);
       if (workload.type === "produce") {
         const problem = keyTemplateProblem(workload);
-        if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        if (problem) throw workloadMistake(problem, scenario);
         const spec = target.topics[workload.topic] ?? {};
         await ensureTopic(admin, workload.topic, workload.partitions === undefined ? spec : { ...spec, partitions: workload.partitions }, log);
         const key = `${workload.topic}\u0000${workload.generator ?? ""}\u0000${workload.seed}`;
@@ -86,14 +89,14 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
       }
       if (workload.type === "end-to-end") {
         const problem = keyTemplateProblem(workload);
-        if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        if (problem) throw workloadMistake(problem, scenario);
         const spec = target.topics[workload.topic] ?? {};
         await ensureTopic(admin, workload.topic, workload.partitions === undefined ? spec : { ...spec, partitions: workload.partitions }, log);
         return prepareEndToEnd({ target, workload, scenario, log });
       }
       if (workload.type === "pipeline") {
         const problem = keyTemplateProblem(workload);
-        if (problem) throw new Error(`${problem.message}: ${problem.fix}`);
+        if (problem) throw workloadMistake(problem, scenario);
         // The sink's url may name another target's: `{{targets.pg.url}}` (an embedded PostgreSQL).
         const url = substituteSinkRefs(workload.sink.url, ctx);
         await ensureTopic(admin, workload.topic, { ...(target.topics[workload.topic] ?? {}), ...(workload.partitions === undefined ? {} : { partitions: workload.partitions }) }, log);
@@ -122,15 +125,21 @@ function kafkaConnection({ target, ctx, admin, metadata, apis }: ConnectionParts
   };
 }
 
+/** A problem of the workload's (a field it names, what is wrong, how to fix it) as the suite's mistake. */
+function workloadMistake(problem: WorkloadProblem, scenario: string): UsageError {
+  return new UsageError(problem.message, { hint: `scenarios.${scenario}.workload.${problem.path}: ${problem.fix}` });
+}
+
 /** Replaces `{{targets.NAME.url}}` in a pipeline's sink url with that target's url. */
 export function substituteSinkRefs(url: string, ctx: Pick<ConnectContext, "resolveRef">): string {
   return url.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_, ref: string) => {
     const resolved = ctx.resolveRef(ref);
     if (resolved === undefined) {
-      throw new Error(
-        `workload.sink.url refers to {{${ref}}}, which has no value: name a target of this suite that has a url and is connected for this run ` +
-          `(one a scenario or a probe uses), e.g. {{targets.pg.url}} for a postgres target pg with a postgres-stats probe`,
-      );
+      throw new UsageError(`workload.sink.url refers to {{${ref}}}, which has no value`, {
+        hint:
+          "name a target of this suite that has a url and is connected for this run (one a scenario or a probe uses), " +
+          "e.g. {{targets.pg.url}} for a postgres target pg with a postgres-stats probe",
+      });
     }
     return resolved;
   });

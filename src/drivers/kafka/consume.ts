@@ -16,6 +16,7 @@
 // closes (enable.auto.commit), so the kafka-admin probe's consumer lag means what it says.
 import { randomBytes } from "node:crypto";
 import { Consumer, ListOffsetTimestamps } from "@platformatic/kafka";
+import { UsageError } from "../../errors.js";
 import type { KafkaGroupWatch } from "../../probes/kafka-admin.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
@@ -83,7 +84,9 @@ export async function prepareConsume({ target, workload, scenario, log, onGroup 
   try {
     const metadata = await members[0]!.consumer.metadata({ topics: [topic] }).catch((error: unknown) => {
       if (isUnknownTopic(error)) {
-        throw new Error(`topic ${topic} does not exist: produce to it in an earlier scenario, or list it under the target's topics: to create it at connect`);
+        throw new UsageError(`topic ${topic} does not exist`, {
+          hint: `check scenarios.${scenario}.workload.topic; produce to it in an earlier scenario, or list it under the target's topics: to have it created at connect`,
+        });
       }
       throw error;
     });

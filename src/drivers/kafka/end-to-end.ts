@@ -26,6 +26,7 @@ import { KafkaOpError } from "./errors.js";
 import { CONTROL_BATCH, fetchFrom, partitionsByLeader } from "./fetch.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { DEFAULT_RECORD_SIZE } from "./produce.js";
+import { checkProducerSettings } from "./producer-checks.js";
 import type { EndToEndWorkload, KafkaTarget } from "./schema.js";
 
 /** "PBE1": marks a record as one of ours. */
@@ -159,9 +160,7 @@ export async function prepareEndToEnd({ target, workload, scenario, log, faults 
   const consumerSettings = target.consumer;
   const topic = workload.topic;
   const acks = workload.acks ?? settings.acks;
-  if (settings.idempotent && acks !== -1) {
-    throw new Error(`enable.idempotence needs acks=all, but this workload has acks=${acks}: set acks: all, or enable.idempotence: false`);
-  }
+  checkProducerSettings(settings, acks);
   const maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
 
   const producer = new Producer({

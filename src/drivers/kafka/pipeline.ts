@@ -24,10 +24,12 @@ import { randomBytes } from "node:crypto";
 import { murmur2, Producer } from "@platformatic/kafka";
 import pg from "pg";
 import { generators } from "../../data/index.js";
+import { UsageError } from "../../errors.js";
 import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import { baseOptions } from "./admin.js";
 import { RecordBatcher } from "./batcher.js";
 import { compileKeyTemplate } from "./key-template.js";
+import { checkProducerSettings } from "./producer-checks.js";
 import type { KafkaTarget, PipelineWorkload } from "./schema.js";
 
 export interface PipelineParts {
@@ -133,9 +135,7 @@ export async function preparePipeline({ target, workload, scenario, log }: Pipel
   const topic = workload.topic;
   const sink = workload.sink;
   const acks = workload.acks ?? settings.acks;
-  if (settings.idempotent && acks !== -1) {
-    throw new Error(`enable.idempotence needs acks=all, but this workload has acks=${acks}: set acks: all, or enable.idempotence: false`);
-  }
+  checkProducerSettings(settings, acks);
   const maxInFlight = settings.idempotent ? 1 : settings.maxInFlight;
   const table = quoteName(sink.table);
   const id = quoteName(sink.idColumn);
@@ -166,7 +166,16 @@ export async function preparePipeline({ target, workload, scenario, log }: Pipel
   } catch (error) {
     await producer.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
-    throw new Error(`pipeline ${topic} → ${sink.table}: ${(error as Error).message}`, { cause: error });
+    const message = `pipeline ${topic} → ${sink.table}: ${(error as Error).message}`;
+    // The sink has no such table or id column: the suite names the wrong one (or the pipeline has not made it yet).
+    const code = (error as { code?: unknown }).code;
+    if (code === "42P01" || code === "42703") {
+      throw new UsageError(message, {
+        hint: `check scenarios.${scenario}.workload.sink.table (${sink.table}) and sink.idColumn (${sink.idColumn}): the table must be in the sink database before the run, e.g. made in a postgres target's setup:`,
+        cause: error,
+      });
+    }
+    throw new Error(message, { cause: error });
   }
   log(`pipeline ${topic} → ${sink.table}: ${partitions} partition${partitions === 1 ? "" : "s"}, sequence numbers from ${base}, sink polled every ${sink.pollEvery} ms`);
 

@@ -114,8 +114,9 @@ describe("duckdb driver: seed 000's commodity_prices", () => {
     });
     await assert.rejects(conn.prepare(query({ query: "toString" }), "q4"), UsageError);
     await assert.rejects(conn.prepare(query({ sql: "SELECT * FROM commodity_price" }), "typo"), (e: unknown) => {
-      assert.ok(e instanceof TargetFailed);
+      assert.ok(e instanceof UsageError, "SQL naming a table the database does not have is the suite's to fix");
       assert.match(e.message, /^scenario typo: its sql cannot be prepared: Catalog Error: Table with name commodity_price does not exist/);
+      assert.match(e.hint ?? "", /^fix scenarios\.typo\.workload\.sql: /);
       return true;
     });
   });

@@ -9,6 +9,7 @@ import { kafka } from "../../../src/drivers/kafka/index.js";
 import type { KafkaWorkload } from "../../../src/drivers/kafka/schema.js";
 import { runScenario } from "../../../src/engine/run-scenario.js";
 import { LoadProfile } from "../../../src/engine/load.js";
+import { UsageError } from "../../../src/errors.js";
 import { useKafkaBroker } from "../../helpers/kafka.js";
 
 const broker = useKafkaBroker();
@@ -205,9 +206,14 @@ describe("produce and consume", () => {
     assert.equal(rest.records, 500);
   });
 
-  test("a missing topic to consume is named, with what to do", async () => {
+  test("a missing topic to consume is a suite mistake, named, the hint saying what to do", async () => {
     const { connection } = await cluster();
-    await assert.rejects(connection.prepare(workload({ type: "consume", topic: "no-such-topic" }), "missing"), /topic no-such-topic does not exist: produce to it/);
+    await assert.rejects(connection.prepare(workload({ type: "consume", topic: "no-such-topic" }), "missing"), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(error.message, "topic no-such-topic does not exist");
+      assert.match(error.hint ?? "", /^check scenarios\.missing\.workload\.topic; produce to it in an earlier scenario/);
+      return true;
+    });
   });
 });
 

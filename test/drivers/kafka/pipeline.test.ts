@@ -13,6 +13,7 @@ import type { ConnectContext, Connection, PreparedWorkload } from "../../../src/
 import { kafka } from "../../../src/drivers/kafka/index.js";
 import type { KafkaWorkload } from "../../../src/drivers/kafka/schema.js";
 import { LoadProfile } from "../../../src/engine/load.js";
+import { UsageError } from "../../../src/errors.js";
 import { runScenario } from "../../../src/engine/run-scenario.js";
 import { useKafkaBroker } from "../../helpers/kafka.js";
 import { useEmbeddedPostgres } from "../../helpers/postgres.js";
@@ -141,10 +142,27 @@ describe("pipeline (Kafka → consumer → PostgreSQL)", () => {
     assert.equal(r.observed?.latency.count, 299, "the dropped record never arrives; the duplicate is recorded once");
   });
 
+  test("a sink table that is not there is a suite mistake, the hint naming sink.table and sink.idColumn", async () => {
+    await assert.rejects(
+      (await connection()).prepare(workload({ type: "pipeline", topic: "pipe-missing", sink: { kind: "postgres", url: "{{targets.pg.url}}", table: "no_such_sink" } }), "missing"),
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.match(error.message, /^pipeline pipe-missing → no_such_sink: relation "no_such_sink" does not exist$/);
+        assert.match(error.hint ?? "", /^check scenarios\.missing\.workload\.sink\.table \(no_such_sink\) and sink\.idColumn \(pb_seq\)/);
+        return true;
+      },
+    );
+  });
+
   test("a sink url naming a target with no url is refused, with what to name", async () => {
     await assert.rejects(
       (await connection()).prepare(workload({ type: "pipeline", topic: "pipe-ref", sink: { kind: "postgres", url: "{{targets.nope.url}}", table: "t" } }), "ref"),
-      /workload\.sink\.url refers to \{\{targets\.nope\.url\}\}, which has no value: name a target of this suite that has a url/,
+      (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.equal(error.message, "workload.sink.url refers to {{targets.nope.url}}, which has no value");
+        assert.match(error.hint ?? "", /^name a target of this suite that has a url/);
+        return true;
+      },
     );
   });
 });
