@@ -13,6 +13,7 @@ import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
+import { schemaCommand } from "./schema.js";
 import { showCommand } from "./show.js";
 
 const EXIT_INTERNAL = 70;
@@ -116,6 +117,13 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
       result.code = compareCommand(before, after, { ...flags, color });
+    });
+
+  cli
+    .command("schema")
+    .description("print the suite's JSON Schema (for editors: pipebench schema > pipebench.schema.json)")
+    .action(() => {
+      result.code = schemaCommand();
     });
 
   const baseline = cli.command("baseline").description("mark or show the baseline run of a suite (compare baseline latest)");

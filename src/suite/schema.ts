@@ -62,7 +62,7 @@ const Percent = z.union([z.string(), z.number()]).transform((value, ctx) => {
  * When errors stop a scenario: `continue` (never), `abort` (at the first error), or a limit, `abortAt`
  * an error rate reached in each of `for` seconds in a row. Absent: the default limit, 100% for 3 s.
  */
-const OnErrorLimit = z.strictObject({
+export const OnErrorLimit = z.strictObject({
   abortAt: Percent,
   /** Whole seconds; at least 1. */
   for: Duration.pipe(z.number().min(1000, { message: "expected at least 1s" })).optional(),
