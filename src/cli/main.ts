@@ -54,6 +54,7 @@ function program(result: { code: number }): Command {
     .option("-o, --out <dir>", "also write results.json into this directory")
     .option("--dashboard [port]", "live charts of the run at http://127.0.0.1:PORT/ (a free port unless given)")
     .option("--dashboard-linger <time>", "keep the live view up this long after the run, e.g. 60 or 5m")
+    .option("--dry-run", "check the suite and print the plan (targets, scenarios, rates, durations, operations); start, connect to and store nothing")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });

@@ -17,10 +17,12 @@ import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
 import { redactText } from "../store/redact.js";
+import { printPlan } from "./dry-run.js";
 import { checkMaxRate } from "./max-rate.js";
 import { ProgressLine } from "./progress.js";
 import { targetEndpoints } from "./target-endpoints.js";
 import { renderSearches } from "../report/sweep-table.js";
+import { pickFindMaxScenario } from "../sweep/find-max.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
 
@@ -65,6 +67,8 @@ export interface RunFlags {
   findMax?: boolean;
   stepDuration?: string;
   startRate?: string;
+  /** `--dry-run`: validate and print the plan; connect to, start and store nothing. */
+  dryRun?: boolean;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
@@ -128,6 +132,11 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     throw new UsageError("--find-max searches one rate at a time and cannot run a sweep as well", {
       hint: "drop --sweep (or the scenario's sweep: block via --scenario), or run them one after the other",
     });
+  }
+
+  if (flags.dryRun === true) {
+    const findMax = flags.findMax === true ? pickFindMaxScenario(suite.scenarios).name : undefined;
+    return printPlan(suite, { trials, format: flags.format, ...(findMax === undefined ? {} : { findMax }) });
   }
 
   const store = ResultsStore.open(flags.store);

@@ -14,7 +14,7 @@ export function targetEndpoints(suite: Suite): string[] {
     .map(([name, target]) => `${name} → ${endpointOf(isRecord(target.config) ? target.config : {})}`);
 }
 
-function endpointOf(config: Record<string, unknown>): string {
+export function endpointOf(config: Record<string, unknown>): string {
   if (config.embedded !== undefined && config.embedded !== false) return "embedded (started by pipebench)";
   if (isRecord(config.start)) return "a service started by pipebench";
   if (Array.isArray(config.brokers)) return config.brokers.map(String).join(", ");
