@@ -10,11 +10,13 @@ import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
+import { initCommand, starterList } from "./init.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
 import { schemaCommand } from "./schema.js";
 import { showCommand } from "./show.js";
+import { STARTER_KINDS } from "./starters.js";
 
 const EXIT_INTERNAL = 70;
 
@@ -118,6 +120,16 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
       result.code = compareCommand(before, after, { ...flags, color });
+    });
+
+  cli
+    .command("init")
+    .description("write a commented starter suite that runs as written, and the suite's JSON Schema beside it")
+    .argument("[kind]", `${STARTER_KINDS.join(" | ")}; without one, list them and write nothing`)
+    .argument("[file]", "where to write the suite (default: KIND.yaml; a directory: KIND.yaml in it); never overwritten")
+    .addHelpText("after", `\n${starterList()}`)
+    .action((kind: string | undefined, file: string | undefined) => {
+      result.code = initCommand(kind, file);
     });
 
   cli
