@@ -195,19 +195,22 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, "results.json"), `${JSON.stringify(stored, null, 2)}\n`);
     }
+    // Why the run ended early, and for a mistake in the suite what to change in it.
+    const failure = outcome.failure === undefined ? undefined : redactText(outcome.failure) + (outcome.hint === undefined ? "" : `\n  hint: ${redactText(outcome.hint)}`);
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(stored, null, 2)}\n`);
+      if (failure !== undefined) progress.log(failure);
     } else if (flags.format === "kafka-perf") {
       // The summary table is not printed; the verdict and where the run is stored go to stderr.
       writeKafkaPerf(stored);
-      if (outcome.failure) progress.log(redactText(outcome.failure));
+      if (failure !== undefined) progress.log(failure);
       progress.log(`stored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
       const searches = renderSearches(stored);
       if (searches !== "") process.stdout.write(`\n${searches}\n`);
       process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
-      if (outcome.failure) process.stdout.write(`\n${redactText(outcome.failure)}\n`);
+      if (failure !== undefined) process.stdout.write(`\n${failure}\n`);
       process.stdout.write(`\nstored as run ${outcome.runId} in ${store.path} — see it again with: pipebench show ${outcome.runId}\n`);
     }
     return outcome.exitCode;
