@@ -1,5 +1,6 @@
 // `pipebench diagnose <run>`: the findings of a stored run, as a table or as JSON. The run is named
 // as everywhere else: an id, latest, latest~N, baseline, or a tag.
+import { culpritOf } from "../diagnose/culprit.js";
 import { diagnose } from "../diagnose/diagnose.js";
 import { UsageError } from "../errors.js";
 import { renderFindings } from "../report/findings.js";
@@ -17,7 +18,12 @@ export function diagnoseCommand(ref: string, flags: { store: string; format: str
     const run = loadRun(store, ref);
     const findings = diagnose(run);
     if (flags.format === "json") {
-      process.stdout.write(`${JSON.stringify({ run: run.id, suite: run.suiteName, findings }, null, 2)}\n`);
+      // Who set each scenario's pace, when something did (src/diagnose/culprit.ts).
+      const culprits = run.scenarioResults.flatMap((s) => {
+        const c = culpritOf(s)?.culprit;
+        return c === undefined ? [] : [{ scenario: s.name, trial: s.trial, culprit: c }];
+      });
+      process.stdout.write(`${JSON.stringify({ run: run.id, suite: run.suiteName, culprits, findings }, null, 2)}\n`);
     } else {
       process.stdout.write(`pipebench run ${run.id} · ${run.suiteName}\n\n${renderFindings(findings, { color: flags.color })}\n`);
     }

@@ -4,7 +4,9 @@
 // section it follows. Reads stored results only; nothing here touches a target.
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import { trialOf } from "./readings.js";
+import type { Culprit } from "./culprit.js";
 import type { Rule } from "./rule.js";
+import { CULPRIT_RULES } from "./rules/culprit.js";
 import { GENERATOR_RULES } from "./rules/generator.js";
 import { HOST_RULES } from "./rules/host.js";
 import { HTTP_RULES } from "./rules/http.js";
@@ -18,20 +20,31 @@ export interface Finding {
   /** Rule id, e.g. "postgres.cache-hit-low". */
   id: string;
   area: "postgres" | "kafka" | "host" | "generator" | "http" | "target";
-  /** null: the whole run. */
+  /** The scenario whose numbers are shown (the worst of `scenarios`); null: the whole run. */
   scenario: string | null;
+  /** Every scenario the rule fired on, when it fired on more than one (the finding prints once). */
+  scenarios?: string[];
   title: string;
   impact: Impact;
+  /** Who it blames, when anyone: the target, pipebench's client, its process, or a busy machine. */
+  culprit?: Culprit;
   /** The numbers, e.g. "cache hit 91.2 % over the scenario (target ≥ 99 %)". */
   evidence: string[];
   /** The exact setting or command. */
   recommendation: string;
-  /** The runbook section it follows, e.g. "seed 000 · Day 7 Task 2.3 PostgreSQL Optimization". */
+  /** The runbook section it follows, e.g. "docs/runbooks/postgres-cache.md · PostgreSQL manual §20.4". */
   runbook: string;
+}
+
+/** Where a finding was seen, as a person reads it: "whole run", a scenario, or the scenarios. */
+export function findingWhere(f: Pick<Finding, "scenario" | "scenarios">): string {
+  if (f.scenarios !== undefined && f.scenarios.length > 1) return f.scenarios.join(", ");
+  return f.scenario ?? "whole run";
 }
 
 /** Every rule, by area; the order within an area is the order findings of equal impact print in. */
 export const RULES: readonly Rule[] = [
+  ...CULPRIT_RULES,
   ...GENERATOR_RULES,
   ...TARGET_RULES,
   ...POSTGRES_RULES,
@@ -46,39 +59,44 @@ export function diagnose(run: StoredRun): Finding[] {
   return diagnoseWith(run, RULES);
 }
 
+interface Found {
+  finding: Finding;
+  order: number;
+  rank: number;
+  /** Trials (or find-max steps) of its scenario that showed it. */
+  trials: number;
+  /** Scenario groups (a scenario with its trials or steps) it fired on. */
+  groups: string[];
+}
+
 /** diagnose with a given rule list (tests, and callers that want one area). */
 export function diagnoseWith(run: StoredRun, rules: readonly Rule[]): Finding[] {
   const groupOf = new Map(run.scenarioResults.map((s) => [s.name, groupName(s)]));
-  const found: { finding: Finding; order: number; trials: number }[] = [];
-  const byKey = new Map<string, { finding: Finding; order: number; trials: number }>();
-  const add = (finding: Finding, order: number): void => {
-    // A scenario run with --trials N is stored N times, and a --find-max search once per step: one
-    // finding per rule and scenario, the first trial's (step's) numbers, and how many showed it.
-    const key = `${finding.id}\u0000${finding.scenario === null ? "" : (groupOf.get(finding.scenario) ?? finding.scenario)}`;
-    const seen = byKey.get(key);
-    if (seen !== undefined) {
-      seen.trials++;
-      return;
-    }
-    const entry = { finding, order, trials: 1 };
-    byKey.set(key, entry);
-    found.push(entry);
-  };
-
+  // A scenario run with --trials N is stored N times, and a --find-max search once per step: one
+  // entry per rule and scenario, the first trial's (step's) numbers, and how many showed it.
+  const perScenario = new Map<string, Found>();
+  const entries: Found[] = [];
   rules.forEach((rule, ruleIndex) => {
-    if (rule.scope === "run") {
-      const body = rule.evaluate({ run, scenario: null });
-      if (body !== undefined) add({ ...body, scenario: null }, ruleIndex * 1e6);
-      return;
-    }
-    run.scenarioResults.forEach((scenario, i) => {
-      const body = rule.evaluate({ run, scenario });
-      if (body !== undefined) add({ ...body, scenario: scenario.name }, ruleIndex * 1e6 + scenario.ordinal * 100 + i / 1e3);
+    const subjects = rule.scope === "run" ? [null] : run.scenarioResults;
+    subjects.forEach((scenario, i) => {
+      const evaluated = rule.evaluate({ run, scenario });
+      if (evaluated === undefined) return;
+      const group = scenario === null ? "" : (groupOf.get(scenario.name) ?? scenario.name);
+      const key = `${rule.id}\u0000${group}`;
+      const seen = perScenario.get(key);
+      if (seen !== undefined) {
+        seen.trials++;
+        return;
+      }
+      const order = ruleIndex * 1e6 + (scenario === null ? 0 : scenario.ordinal * 100 + i / 1e3);
+      const entry = { finding: { ...evaluated.body, scenario: scenario?.name ?? null }, order, rank: evaluated.rank, trials: 1, groups: [group] };
+      perScenario.set(key, entry);
+      entries.push(entry);
     });
   });
 
   const trialsOf = trialCounts(run.scenarioResults);
-  for (const entry of found) {
+  for (const entry of entries) {
     const name = entry.finding.scenario;
     const group = name === null ? undefined : groupOf.get(name);
     const total = name === null ? 1 : (trialsOf.get(group ?? name) ?? 1);
@@ -91,7 +109,30 @@ export function diagnoseWith(run: StoredRun, rules: readonly Rule[]): Finding[] 
       );
     }
   }
-  return found
+
+  // A rule that fired on several scenarios prints once: the worst one's numbers, the others named.
+  const byRule = new Map<string, Found>();
+  const merged: Found[] = [];
+  for (const entry of entries) {
+    const seen = byRule.get(entry.finding.id);
+    if (seen === undefined || entry.finding.scenario === null) {
+      byRule.set(entry.finding.id, entry);
+      merged.push(entry);
+      continue;
+    }
+    const worst = entry.rank > seen.rank ? entry : seen;
+    const groups = [...seen.groups, ...entry.groups];
+    Object.assign(seen, { finding: worst.finding, rank: worst.rank, groups, order: Math.min(seen.order, entry.order) });
+  }
+  for (const entry of merged) {
+    if (entry.groups.length < 2) continue;
+    entry.finding = {
+      ...entry.finding,
+      scenarios: entry.groups,
+      evidence: [...entry.finding.evidence, `seen in ${entry.groups.length} scenarios: ${entry.groups.join(", ")} (numbers above: the worst, ${entry.finding.scenario ?? ""})`],
+    };
+  }
+  return merged
     .sort((a, b) => IMPACT_ORDER[a.finding.impact] - IMPACT_ORDER[b.finding.impact] || a.order - b.order)
     .map((e) => e.finding);
 }

@@ -73,6 +73,12 @@ export function workloadField(scenario: StoredScenario, key: string): JsonValue 
   return isObject(w) ? w[key] : undefined;
 }
 
+/** A field of the scenario's load profile, as stored. */
+export function loadField(scenario: StoredScenario, key: string): unknown {
+  const load = scenario.load;
+  return typeof load === "object" && load !== null ? (load as Record<string, unknown>)[key] : undefined;
+}
+
 /** Trial number of a stored scenario (0 when the store predates trials). */
 export function trialOf(scenario: StoredScenario): number {
   const t = (scenario as { trial?: unknown }).trial;

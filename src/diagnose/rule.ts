@@ -3,6 +3,7 @@
 // into evidence and a recommendation. `defineRule` hides each rule's own match type, so rules of
 // every shape sit in one list.
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
+import type { Culprit } from "./culprit.js";
 import type { Finding, Impact } from "./diagnose.js";
 
 export type Area = Finding["area"];
@@ -21,6 +22,13 @@ export interface RuleSpec<M> {
   readonly scope: "scenario" | "run";
   readonly title: string | ((match: M) => string);
   readonly impact: Impact | ((match: M) => Impact);
+  /** Who the finding blames, when it blames anyone (src/diagnose/culprit.ts). */
+  readonly culprit?: Culprit;
+  /**
+   * How bad this match is, to pick the worst when the rule fires on several scenarios and prints
+   * once (higher is worse); without it, the first scenario's numbers stand.
+   */
+  rank?(match: M): number;
   /** The runbook section the advice follows: "seed 000 · Day 7 Task 2.3 PostgreSQL Optimization". */
   readonly runbook: string;
   /** The numbers the rule fired on, or undefined when it does not apply. */
@@ -35,7 +43,7 @@ export interface Rule {
   readonly area: Area;
   readonly scope: "scenario" | "run";
   readonly runbook: string;
-  evaluate(subject: Subject): Omit<Finding, "scenario"> | undefined;
+  evaluate(subject: Subject): { body: Omit<Finding, "scenario" | "scenarios">; rank: number } | undefined;
 }
 
 export function defineRule<M>(spec: RuleSpec<M>): Rule {
@@ -48,13 +56,17 @@ export function defineRule<M>(spec: RuleSpec<M>): Rule {
       const match = spec.when(subject);
       if (match === undefined) return undefined;
       return {
-        id: spec.id,
-        area: spec.area,
-        title: typeof spec.title === "function" ? spec.title(match) : spec.title,
-        impact: typeof spec.impact === "function" ? spec.impact(match) : spec.impact,
-        evidence: spec.evidence(match),
-        recommendation: spec.recommendation(match),
-        runbook: spec.runbook,
+        body: {
+          id: spec.id,
+          area: spec.area,
+          title: typeof spec.title === "function" ? spec.title(match) : spec.title,
+          impact: typeof spec.impact === "function" ? spec.impact(match) : spec.impact,
+          ...(spec.culprit === undefined ? {} : { culprit: spec.culprit }),
+          evidence: spec.evidence(match),
+          recommendation: spec.recommendation(match),
+          runbook: spec.runbook,
+        },
+        rank: spec.rank?.(match) ?? 0,
       };
     },
   };

@@ -16,6 +16,14 @@ export interface OpContext {
    * (it may still start after it, when the generator runs late). Set by the engine.
    */
   readonly warmup?: boolean;
+  /**
+   * The operation leaves for the target now: its request is written to the socket, the pool hands
+   * it a client, its records join a request. The engine reads its clock here (the driver still never
+   * measures): the time before is pipebench's own queue (client wait), the time after is the
+   * target's (service time). Only the first call counts. Workloads that call it say so with
+   * `PreparedWorkload.signalsSent`; for the others the whole operation is service time.
+   */
+  sent(): void;
 }
 
 /** What one operation moved. `records` defaults to 1 (a request, a query, a message). */
@@ -63,6 +71,14 @@ export interface PreparedWorkload {
   readonly run: Operation;
   /** How many concurrent operations the connection can carry well (e.g. a pool's size). */
   readonly concurrencyHint?: number;
+  /**
+   * How many operations pipebench's client can have at the target at once, and the setting that
+   * says so (`connections`, `pool`, a producer's in-flight requests): the ceiling the diagnosis
+   * holds the measured concurrency against (connections ÷ service time caps the rate).
+   */
+  readonly clientSlots?: { readonly count: number; readonly setting: string };
+  /** Every operation calls `ctx.sent()` when it leaves for the target (see OpContext.sent). */
+  readonly signalsSent?: boolean;
   /** The target runs inside pipebench's process (DuckDB), so the process's CPU is the target's too. */
   readonly inProcess?: boolean;
   /**
@@ -103,6 +119,14 @@ export interface TargetInfo {
 
 export interface Connection<W> {
   readonly info: TargetInfo;
+  /**
+   * Makes a workload ready to run, once per scenario, before its load starts. The rule for its
+   * errors: throw UsageError for a mistake a person fixes in the suite (a table that is not there
+   * with createTable: false, a topic to consume that does not exist, settings that contradict each
+   * other, a header no server can read), its hint naming the suite field to change; the run exits
+   * 2. Anything else is the target's failure (exit 3): throw it as it comes. The engine names the
+   * scenario and the target in the message.
+   */
   prepare(workload: W, scenario: string): Promise<PreparedWorkload>;
   /** Server-side readings this connection offers, by probe kind (e.g. "postgres-stats"). */
   probe?(kind: string): Probe | undefined;

@@ -31,6 +31,7 @@ const TICK_MS = 10;
 interface Snapshot {
   runNs: number;
   waitNs: number;
+  slices: number;
   pressureMicros: number | undefined;
   busyTicks: number | undefined;
   stealTicks: number | undefined;
@@ -76,6 +77,7 @@ export class ContentionMeter {
       runPercent: pct(runMs),
       waitPercent: pct(waitMs),
       waitShare: runMs + waitMs > 0 ? Math.round((waitMs / (runMs + waitMs)) * 100) / 100 : 0,
+      meanWaitMs: b.slices > a.slices ? Math.round((waitMs / (b.slices - a.slices)) * 1000) / 1000 : 0,
     };
     const delta = (pick: (s: Snapshot) => number | undefined): number | undefined => {
       const [x, y] = [pick(a), pick(b)];
@@ -98,7 +100,7 @@ export class ContentionMeter {
 
   private snapshot(): Snapshot | undefined {
     const sched = (read(join(this.fsRoot, "proc/self/schedstat")) ?? "").trim().split(/\s+/).map(Number);
-    const [runNs, waitNs] = sched;
+    const [runNs, waitNs, slices] = sched;
     if (runNs === undefined || waitNs === undefined || !Number.isFinite(runNs) || !Number.isFinite(waitNs)) return undefined;
     const psi = /^some .*total=(\d+)$/m.exec(read(join(this.fsRoot, "proc/pressure/cpu")) ?? "");
     const statText = read(join(this.fsRoot, "proc/stat"));
@@ -109,6 +111,7 @@ export class ContentionMeter {
     return {
       runNs,
       waitNs,
+      slices: slices !== undefined && Number.isFinite(slices) ? slices : 0,
       pressureMicros: psi === null ? undefined : Number(psi[1]),
       busyTicks: ticks("user", "nice", "system", "irq", "softirq"),
       stealTicks: ticks("steal"),

@@ -39,7 +39,7 @@ export interface ValidityContext {
 export function judgedPercentiles(metrics: readonly string[]): number[] {
   const out = new Set<number>();
   for (const metric of metrics) {
-    const m = /^(?:service\.)?p(\d+(?:\.\d+)?)$/.exec(metric);
+    const m = /^(?:(?:service|client_wait|start_delay)\.)?p(\d+(?:\.\d+)?)$/.exec(metric);
     const q = m ? Number((Number(m[1]) / 100).toFixed(6)) : NaN;
     if (q > 0 && q < 1) out.add(q);
   }
@@ -80,8 +80,8 @@ export function assessValidity(result: UnjudgedResult, context: ValidityContext 
   const saturated = generatorSaturated(result, context);
   const busy = machineBusy(result, context);
   const reasons: ValidityReason[] = [
-    ...busy,
     ...saturated,
+    ...busy,
     ...rateNotReached(result),
     // Lag that a busy machine or a saturated generator already explains is said there, once.
     ...(saturated.length > 0 || busy.length > 0 ? [] : scheduleLag(result, context)),

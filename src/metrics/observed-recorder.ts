@@ -22,12 +22,12 @@ const NAME = /^[a-z][a-z0-9_]*$/;
  */
 export const RESERVED_COUNTER_NAMES: ReadonlySet<string> = new Set([
   "ops", "ops_total", "ops_per_sec", "errors", "error_rate", "records", "bytes", "throughput", "mbps",
-  "duration", "generator_cpu", "generator_lag_p99",
+  "duration", "generator_cpu", "generator_lag_p99", "dropped",
   "min", "mean", "stddev", "p50", "p90", "p95", "p99", "p999", "max",
 ]);
 
 /** Names an observed latency cannot take: histogram kinds and threshold qualifiers already in use. */
-export const RESERVED_OBSERVED_NAMES: ReadonlySet<string> = new Set(["latency", "service", "host"]);
+export const RESERVED_OBSERVED_NAMES: ReadonlySet<string> = new Set(["latency", "service", "client_wait", "start_delay", "host"]);
 
 /** Why `name` cannot name a counter, or undefined when it can. */
 export function counterNameProblem(name: string): string | undefined {

@@ -82,6 +82,8 @@ export interface MachineContention {
   waitPercent: number;
   /** Of the time it wanted a CPU, the share it waited: wait ÷ (run + wait). */
   waitShare: number;
+  /** The mean wait for a CPU each time it became runnable, ms: how late a timer or a reply was read. */
+  meanWaitMs: number;
   /** Some runnable task on the machine waited for a CPU (/proc/pressure/cpu "some"). */
   pressurePercent?: number;
   /** Every other process's CPU, in % of one core (/proc/stat busy time less this process's). */

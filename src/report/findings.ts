@@ -1,7 +1,7 @@
 // The Findings section: what `pipebench diagnose` prints, and what follows every run's summary.
 // One block per finding, highest impact first: title, where, the numbers, what to change, and the
 // runbook section the advice comes from.
-import type { Finding, Impact } from "../diagnose/diagnose.js";
+import { findingWhere, type Finding, type Impact } from "../diagnose/diagnose.js";
 
 export interface FindingsOptions {
   color: boolean;
@@ -22,7 +22,7 @@ export function renderFindings(findings: readonly Finding[], options: FindingsOp
   }
   findings.forEach((f, i) => {
     if (i > 0) out.push("");
-    const where = f.scenario === null ? "whole run" : f.scenario;
+    const where = findingWhere(f);
     out.push(`${paint(color, IMPACT_COLOR[f.impact], `[${f.impact}]`)} ${f.title} · ${where} · ${f.id}`);
     for (const e of f.evidence) out.push(`    - ${e}`);
     out.push(`    → ${f.recommendation}`);

@@ -3,6 +3,7 @@
 // charts are drawn in the browser from the embedded data (html-script.ts); the sweep heat map is
 // a colour-scaled table, which needs no script at all.
 import type { StoredRun } from "../store/results-store.js";
+import { findingWhere } from "../diagnose/diagnose.js";
 import { chartData, type ChartData, type HeatMap } from "./chart-data.js";
 import { REPORT_SCRIPT } from "./html-script.js";
 import {
@@ -112,7 +113,7 @@ function findingsSection(input: ReportInput): string {
   if (input.findings.length === 0) return `<h2>Bottlenecks and recommendations</h2><p class="muted">None found: no diagnosis rule matched this run's evidence.</p>`;
   const items = input.findings.map((f) => {
     const cls = f.impact === "high" ? "bad" : f.impact === "medium" ? "warn" : "ok";
-    return `<div class="finding"><span class="badge ${cls}">${e(f.impact)}</span> <strong>${e(f.title)}</strong>${f.scenario ? ` <span class="muted">(${e(f.scenario)})</span>` : ""}
+    return `<div class="finding"><span class="badge ${cls}">${e(f.impact)}</span> <strong>${e(f.title)}</strong>${f.scenario ? ` <span class="muted">(${e(findingWhere(f))})</span>` : ""}
 <ul>${f.evidence.map((x) => `<li>${e(x)}</li>`).join("")}<li><strong>Recommendation:</strong> ${e(f.recommendation)}</li><li class="muted">Runbook: ${e(f.runbook)}</li></ul></div>`;
   });
   return `<h2>Bottlenecks and recommendations</h2>\n${items.join("\n")}`;

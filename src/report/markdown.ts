@@ -3,7 +3,9 @@
 // that differ between the two runs' suites), post-optimization metrics with the improvement per
 // metric, bottlenecks (findings) with impact and status, recommendations, success criteria (the
 // thresholds, each scenario's validity, the template's own checklist).
+import { ExitCode } from "../errors.js";
 import type { StoredRun } from "../store/results-store.js";
+import { findingWhere } from "../diagnose/diagnose.js";
 import {
   checkValueText,
   errorLines,
@@ -68,7 +70,7 @@ function statusWord(run: StoredRun): string {
     case "failed":
       return "Failed (a threshold was not met)";
     case "error":
-      return "Error (a target failed)";
+      return run.exitCode === ExitCode.badInput ? "Error (a mistake in the suite, not the target's)" : "Error (a target failed)";
     case "interrupted":
       return "Interrupted (partial results)";
     case "incomplete":
@@ -176,7 +178,7 @@ type FindingStatus = "Fixed" | "Open" | "Monitoring";
  * is the plan); a low one is Monitoring.
  */
 function findingKey(f: Finding): string {
-  return `${f.id}\u0000${f.scenario ?? ""}`;
+  return `${f.id}\u0000${findingWhere(f)}`;
 }
 
 function bottlenecksSection(input: ReportInput, baselineFindings: readonly Finding[]): string[] {
@@ -188,7 +190,7 @@ function bottlenecksSection(input: ReportInput, baselineFindings: readonly Findi
   if (rows.length === 0) return ["None found: no diagnosis rule matched this run's evidence.", ""];
   const out: string[] = [];
   rows.forEach(({ f, status }, i) => {
-    out.push(`${i + 1}. ${noHtml(f.title)}${f.scenario ? ` (${inline(f.scenario)})` : ""}`);
+    out.push(`${i + 1}. ${noHtml(f.title)}${f.scenario ? ` (${(f.scenarios ?? [f.scenario]).map(inline).join(", ")})` : ""}`);
     out.push(`   - Impact: ${f.impact[0]?.toUpperCase()}${f.impact.slice(1)}`);
     out.push(`   - Status: ${status}${status === "Fixed" && input.baseline ? ` (seen in run ${input.baseline.id}, not in run ${input.run.id})` : ""}`);
     for (const e of f.evidence) out.push(`   - Evidence: ${noHtml(e)}`);
@@ -208,7 +210,7 @@ function recommendationsSection(findings: readonly Finding[]): string[] {
   let i = 1;
   for (const [text, fs] of byText) {
     const first = fs[0]!;
-    const scenarios = fs.map((f) => f.scenario).filter((x): x is string => x !== null);
+    const scenarios = fs.flatMap((f) => f.scenarios ?? (f.scenario === null ? [] : [f.scenario]));
     out.push(`${i++}. ${noHtml(text)}`);
     out.push(`   - For: ${noHtml(first.title)}${scenarios.length > 0 ? ` (${scenarios.map(inline).join(", ")})` : ""}`);
     out.push(`   - Expected benefit: ${first.impact} impact`);

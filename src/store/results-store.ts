@@ -116,12 +116,15 @@ function metricRows(r: ScenarioResult): [string, number | null, string][] {
     ["throughput_peak", r.peakThroughput ?? null, "records/s"],
     ["mbps", r.mbps, "MB/s"],
     ["error_rate", r.errorRate, "ratio"],
+    ["dropped", r.dropped ?? null, "count"],
     ["duration", r.durationS, "s"],
     ["generator_cpu", r.generator.cpuPercent, "%"],
     ["generator_lag_p99", r.generator.eventLoopLagP99Ms, "ms"],
     ["valid", r.validity === undefined ? null : r.validity.valid ? 1 : 0, "bool"],
   ];
   const latencies: [string, LatencySummary][] = [["", r.latency], ["service.", r.service]];
+  if (r.clientWait !== undefined) latencies.push(["client_wait.", r.clientWait]);
+  if (r.startDelay !== undefined) latencies.push(["start_delay.", r.startDelay]);
   if (r.observed !== undefined) latencies.push([`${r.observed.name}.`, r.observed.latency]);
   for (const [prefix, s] of latencies) {
     for (const key of ["min", "mean", "stddev", "p50", "p90", "p95", "p99", "p999", "max"] as const) {
@@ -135,11 +138,19 @@ function metricRows(r: ScenarioResult): [string, number | null, string][] {
 }
 
 /** ScenarioResult as the scenarios.result column keeps it: histograms and series live in tables. */
-type StoredSummary = Omit<ScenarioResult, "latencyHistogram" | "serviceHistogram" | "series" | "observed"> & {
+type StoredSummary = Omit<
+  ScenarioResult,
+  "latencyHistogram" | "serviceHistogram" | "clientWaitHistogram" | "startDelayHistogram" | "series" | "observed"
+> & {
   observed?: Omit<ObservedLatency, "histogram" | "series">;
 };
 
 type Row = Record<string, unknown>;
+
+/** An optional histogram's field, present when its row is. */
+function histogramField<K extends string>(field: K, row: Row | undefined): Partial<Record<K, string>> {
+  return row === undefined ? {} : ({ [field]: String(row.encoded) } as Partial<Record<K, string>>);
+}
 
 export class ResultsStore {
   readonly path: string;
@@ -265,7 +276,7 @@ export class ResultsStore {
   }
 
   saveScenario(runId: number, s: NewScenario): number {
-    const { latencyHistogram, serviceHistogram, series, observed, ...rest } = s.result;
+    const { latencyHistogram, serviceHistogram, clientWaitHistogram, startDelayHistogram, series, observed, ...rest } = s.result;
     const summary: StoredSummary = rest;
     if (observed !== undefined) {
       const { histogram: _histogram, series: _series, ...kept } = observed;
@@ -290,6 +301,8 @@ export class ResultsStore {
       const hist = this.db.prepare(`insert into histograms (scenario_id, kind, encoded) values (?, ?, ?)`);
       hist.run(id, "latency", latencyHistogram);
       hist.run(id, "service", serviceHistogram);
+      if (clientWaitHistogram !== undefined) hist.run(id, "client_wait", clientWaitHistogram);
+      if (startDelayHistogram !== undefined) hist.run(id, "start_delay", startDelayHistogram);
       const point = this.db.prepare(
         `insert into series (scenario_id, t, ops, errors, records, bytes, p50_ms, p99_ms) values (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
@@ -441,6 +454,8 @@ export class ResultsStore {
           ...summary,
           latencyHistogram: String(hist.find((h) => h.kind === "latency")?.encoded ?? ""),
           serviceHistogram: String(hist.find((h) => h.kind === "service")?.encoded ?? ""),
+          ...histogramField("clientWaitHistogram", hist.find((h) => h.kind === "client_wait")),
+          ...histogramField("startDelayHistogram", hist.find((h) => h.kind === "start_delay")),
           series,
           ...(observed === undefined
             ? {}

@@ -138,9 +138,10 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(SuiteFile.shape);
 
 /**
  * Target names appear in `pg.cache_hit_ratio` and `{{targets.pg.url}}`, scenario names in
- * `--set scenarios.NAME.…`: neither may contain dots or spaces. `service.` prefixes latency
- * metrics and the host probe's readings are filed under `host`, so targets cannot take those names.
+ * `--set scenarios.NAME.…`: neither may contain dots or spaces. `service.`, `client_wait.` and
+ * `start_delay.` prefix latency metrics and the host probe's readings are filed under `host`, so
+ * targets cannot take those names.
  */
 export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set(["service", "host"]);
+export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set(["service", "client_wait", "start_delay", "host"]);

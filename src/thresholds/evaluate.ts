@@ -52,8 +52,13 @@ function missingNote(metric: string, actual: number | undefined): string {
   const source = metricSource(metric);
   switch (source?.from) {
     case "latency":
-    case "service":
       return `no operation completed, so ${metric} has no value`;
+    case "timing":
+      return source.timing === "service"
+        ? `no operation completed, so ${metric} has no value`
+        : source.timing === "client_wait"
+          ? `no operation completed, or the workload does not say when it sends (only HTTP, PostgreSQL and Kafka producers do), so ${metric} has no value`
+          : `${metric} is an open loop's (constant-rate, ramp, steps), or no operation completed`;
     case "observed":
       return `no ${source.observed} latency was observed (nothing arrived, or the workload does not measure it), so ${metric} has no value`;
     case "result":

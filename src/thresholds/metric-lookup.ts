@@ -4,7 +4,14 @@
 import hdr from "hdr-histogram-js";
 import type { LatencySummary, ScenarioResult } from "../metrics/summary.js";
 import type { ProbeReading } from "../probes/probe.js";
-import { metricSource, type IntegrityCounter, type LatencyMetric, type ResultMetric } from "./metrics.js";
+import {
+  metricSource,
+  OPERATION_TIMINGS,
+  type IntegrityCounter,
+  type LatencyMetric,
+  type OperationTiming,
+  type ResultMetric,
+} from "./metrics.js";
 
 /** The value of a metric by its canonical name, or undefined when nothing reported it. */
 export type MetricLookup = (metric: string) => number | undefined;
@@ -26,7 +33,7 @@ const LATENCY_FIELD: Record<LatencyMetric, keyof LatencySummary> = {
 /** Numbers of one scenario, or of several taken together. */
 interface Totals {
   latency(name: LatencyMetric): number | undefined;
-  service(name: LatencyMetric): number | undefined;
+  timing(timing: OperationTiming, name: LatencyMetric): number | undefined;
   observed(observed: string, name: LatencyMetric): number | undefined;
   result(name: ResultMetric): number | undefined;
   counter(name: IntegrityCounter): number | undefined;
@@ -39,7 +46,10 @@ export function scenarioMetricLookup(result: ScenarioResult, probes: ProbeReadin
   return lookupWith(
     {
       latency: (name) => fromSummary(result.latency, name),
-      service: (name) => fromSummary(result.service, name),
+      timing: (timing, name) => {
+        const summary = timingSummary(result, timing);
+        return summary === undefined ? undefined : fromSummary(summary, name);
+      },
       observed: (observed, name) =>
         result.observed?.name === observed ? fromSummary(result.observed.latency, name) : undefined,
       result: (name) => resultMetric(name, result),
@@ -68,10 +78,22 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
     // Over a run: the best second of any of its scenarios (seconds of different scenarios never add).
     mbps: seconds > 0 ? sum((r) => r.bytes) / 1e6 / seconds : 0,
     errorRate: ops + errors > 0 ? errors / (ops + errors) : 0,
+    dropped: sum((r) => r.dropped ?? 0),
     ...(results.some((r) => r.peakThroughput !== undefined) ? { peakThroughput: Math.max(...results.map((r) => r.peakThroughput ?? 0)) } : {}),
   };
   const latency = mergedLatency(results.map((r) => ({ summary: r.latency, histogram: r.latencyHistogram })));
-  const service = mergedLatency(results.map((r) => ({ summary: r.service, histogram: r.serviceHistogram })));
+  const timings = new Map(
+    OPERATION_TIMINGS.map((timing) => [
+      timing,
+      mergedLatency(
+        results.flatMap((r) => {
+          const summary = timingSummary(r, timing);
+          const histogram = timingHistogram(r, timing);
+          return summary === undefined || histogram === undefined ? [] : [{ summary, histogram }];
+        }),
+      ),
+    ]),
+  );
   const observed = new Map<string, (name: LatencyMetric) => number | undefined>();
   const observedLatency = (name: string): ((stat: LatencyMetric) => number | undefined) => {
     let merged = observed.get(name);
@@ -88,7 +110,7 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
   return lookupWith(
     {
       latency: (name) => latency(name),
-      service: (name) => service(name),
+      timing: (timing, name) => timings.get(timing)?.(name),
       observed: (name, stat) => observedLatency(name)(stat),
       result: (name) => (results.length === 0 ? undefined : resultMetric(name, totals)),
       // Summed over the scenarios that reported it; none did: no value (not 0).
@@ -101,8 +123,16 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
   );
 }
 
+function timingSummary(r: ScenarioResult, timing: OperationTiming): LatencySummary | undefined {
+  return timing === "service" ? r.service : timing === "client_wait" ? r.clientWait : r.startDelay;
+}
+
+function timingHistogram(r: ScenarioResult, timing: OperationTiming): string | undefined {
+  return timing === "service" ? r.serviceHistogram : timing === "client_wait" ? r.clientWaitHistogram : r.startDelayHistogram;
+}
+
 /** The fields of a ScenarioResult that the non-latency metrics read. */
-type ResultCounts = Pick<ScenarioResult, "ops" | "errors" | "records" | "opsPerSec" | "throughput" | "peakThroughput" | "mbps" | "errorRate">;
+type ResultCounts = Pick<ScenarioResult, "ops" | "errors" | "records" | "opsPerSec" | "throughput" | "peakThroughput" | "mbps" | "errorRate" | "dropped">;
 
 function resultMetric(name: ResultMetric, r: ResultCounts): number | undefined {
   switch (name) {
@@ -120,6 +150,9 @@ function resultMetric(name: ResultMetric, r: ResultCounts): number | undefined {
       return r.ops + r.errors > 0 ? r.errorRate : undefined;
     case "errors":
       return r.errors;
+    case "dropped":
+      // A closed loop never drops: 0, not "no value".
+      return r.dropped ?? 0;
     case "ops_total":
       return r.ops;
     case "records":
@@ -134,8 +167,8 @@ function lookupWith(totals: Totals, probes: ProbeReadings): MetricLookup {
     switch (source.from) {
       case "latency":
         return totals.latency(source.name);
-      case "service":
-        return totals.service(source.name);
+      case "timing":
+        return totals.timing(source.timing, source.name);
       case "observed":
         return totals.observed(source.observed, source.name);
       case "result":

@@ -4,7 +4,11 @@
 
 export type MetricKind = "duration" | "rate" | "bandwidth" | "ratio" | "count" | "number";
 
-/** Latency percentiles of a scenario, in ms. `service.` prefixed: measured from the actual start. */
+/**
+ * Latency percentiles of a scenario, in ms. Prefixed, the parts of it (OPERATION_TIMINGS):
+ * `service.p99` from when the operation left for the target, `client_wait.p99` queued inside
+ * pipebench for a connection, `start_delay.p99` an open loop's start behind its schedule.
+ */
 export const LATENCY_METRICS = ["min", "mean", "p50", "p90", "p95", "p99", "p99.9", "max"] as const;
 export type LatencyMetric = (typeof LATENCY_METRICS)[number];
 
@@ -16,6 +20,7 @@ export const RESULT_METRICS = {
   mbps: "bandwidth", // megabytes (1e6 bytes) per second
   error_rate: "ratio",
   errors: "count",
+  dropped: "count", // open loop: operations never sent (not errors)
   ops_total: "count",
   records: "count",
 } as const satisfies Record<string, MetricKind>;
@@ -72,10 +77,18 @@ export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
   latency: "p95",
 };
 
+/** The parts of an operation's latency that thresholds can name as a prefix. */
+export const OPERATION_TIMINGS = ["service", "client_wait", "start_delay"] as const;
+export type OperationTiming = (typeof OPERATION_TIMINGS)[number];
+
+function isOperationTiming(name: string): name is OperationTiming {
+  return (OPERATION_TIMINGS as readonly string[]).includes(name);
+}
+
 /** Where a metric's value comes from; decides the lookup and the note when it is missing. */
 export type MetricSource =
   | { readonly from: "latency"; readonly name: LatencyMetric }
-  | { readonly from: "service"; readonly name: LatencyMetric }
+  | { readonly from: "timing"; readonly timing: OperationTiming; readonly name: LatencyMetric }
   /** A latency the workload observed outside its operations: `end_to_end.p99`. */
   | { readonly from: "observed"; readonly observed: string; readonly name: LatencyMetric }
   | { readonly from: "result"; readonly name: ResultMetric }
@@ -104,7 +117,7 @@ const QUALIFIER = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** An observed latency's name: snake_case, like every metric name. */
 const OBSERVED_NAME = PROBE_METRIC;
 /** Qualifiers with a meaning of their own: never the name of an observed latency. */
-const RESERVED_QUALIFIERS: ReadonlySet<string> = new Set(["service", "host"]);
+const RESERVED_QUALIFIERS: ReadonlySet<string> = new Set([...OPERATION_TIMINGS, "host"]);
 
 /**
  * Splits a canonical metric name into its source. Returns undefined for a name no rule accepts;
@@ -118,7 +131,7 @@ export function metricSource(metric: string): MetricSource | undefined {
   if (dot < 0) return PROBE_METRIC.test(metric) ? { from: "probe", name: metric } : undefined;
   const qualifier = metric.slice(0, dot);
   const rest = metric.slice(dot + 1);
-  if (qualifier === "service") return isLatencyMetric(rest) ? { from: "service", name: rest } : undefined;
+  if (isOperationTiming(qualifier)) return isLatencyMetric(rest) ? { from: "timing", timing: qualifier, name: rest } : undefined;
   // A latency statistic after a snake_case name: a latency the workload observes (end_to_end.p99).
   // (The suite loader rejects one whose name is a target's: `pg.p95` means the scenario's p95.)
   if (isLatencyMetric(rest)) {
@@ -136,7 +149,7 @@ export function metricSource(metric: string): MetricSource | undefined {
 export function fixedKind(source: MetricSource): MetricKind | undefined {
   switch (source.from) {
     case "latency":
-    case "service":
+    case "timing":
     case "observed":
       return "duration";
     case "result":

@@ -6,12 +6,12 @@
 //
 //   threshold  = metric ws op ws value ;
 //   metric     = [ qualifier "." ] name ;
-//   qualifier  = "service"                      (* latency from the actual start, e.g. service.p99 *)
+//   qualifier  = "service" | "client_wait" | "start_delay"  (* a part of the latency: service.p99 *)
 //              | lower { lower | digit | "_" }  (* before a latency name: a latency the workload
 //                                                  observes, e.g. end_to_end.p99, freshness.p95 *)
 //              | letter { letter | digit | "_" | "-" } ;          (* a target name: pg.cache_hit_ratio *)
 //   name       = latency
-//              | "throughput" | "ops" | "mbps" | "error_rate" | "errors" | "ops_total" | "records"
+//              | "throughput" | "ops" | "mbps" | "error_rate" | "errors" | "ops_total" | "records" | "dropped"
 //              | "lost" | "duplicated" | "out_of_order"       (* integrity counts, unqualified *)
 //              | lower { lower | digit | "_" } ;                 (* a probe metric, e.g. cache_hit_ratio *)
 //   latency    = "min" | "mean" | "p50" | "p90" | "p95" | "p99" | "p99.9" | "p999" | "max" ;
@@ -37,6 +37,7 @@ import {
   METRIC_ALIASES,
   METRIC_SYNONYMS,
   metricSource,
+  OPERATION_TIMINGS,
   type MetricKind,
   type MetricSource,
 } from "./metrics.js";
@@ -210,8 +211,8 @@ function canonicalName(source: MetricSource): string {
     case "result":
     case "counter":
       return source.name;
-    case "service":
-      return `service.${source.name}`;
+    case "timing":
+      return `${source.timing}.${source.name}`;
     case "observed":
       return `${source.observed}.${source.name}`;
     case "probe":
@@ -246,8 +247,8 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
 
   const source = metricSource(`${prefix}${name}`);
   if (source === undefined) {
-    if (qualifier === "service") {
-      fail(0, `"service." qualifies latency metrics only (service.p99)`, `write ${name}`);
+    if (qualifier !== undefined && (OPERATION_TIMINGS as readonly string[]).includes(qualifier)) {
+      fail(0, `"${qualifier}." qualifies latency metrics only (${qualifier}.p99)`, `write ${name}`);
     }
     if (qualifier !== undefined && isLatencyMetric(name) && metricSource(`${qualifier.toLowerCase()}.${name}`)?.from === "observed") {
       fail(0, `metric names are lower case`, `write ${qualifier.toLowerCase()}.${name}`);

@@ -292,28 +292,77 @@ const openRun = (g: Partial<Parameters<typeof health>[0]>, extra: Parameters<typ
     result: result({ executor: "constant-rate", generator: health({ askedRate: 1000, achievedRate: 1000, ...g }), ...extra }, context),
   })]);
 
-test("generator.saturated: not valid, with the split that would carry the asked rate", () => {
-  const f = one(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.saturated");
+test("culprit.process: pipebench's CPU, not valid, with the split that would carry the asked rate", () => {
+  const f = one(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "culprit.process");
   assert.equal(f.impact, "high");
-  assert.match(f.title, /this result is not valid/);
-  assert.deepEqual(f.evidence, [
-    "generator CPU 99 % of one core busy (limit 90 %)",
-    "event-loop lag p99 1 ms, max 2 ms (limit 20 ms)",
-    "asked 50,000/s, achieved 12,000/s (24 %)",
-  ]);
+  assert.equal(f.culprit, "process");
+  assert.match(f.title, /^pipebench's process was saturated: it set the pace, not the target, so this result is not valid$/);
+  assert.deepEqual(f.evidence.slice(0, 2), ["pipebench's CPU 99 % of one core busy (limit 90 %)", "asked 50,000/s, achieved 12,000/s (24 %)"]);
   // 50,000 / (12,000 × 0.8) → 6 processes of 8,333/s each.
-  assert.match(f.recommendation, /^add workers: split the 50,000\/s over 6 pipebench processes on separate cores or machines, each with --rate 8,333/);
-  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "generator.rate-not-reached"), [], "said once");
+  assert.match(f.recommendation, /^split the 50,000\/s over 6 pipebench processes on separate cores or machines, each with --rate 8,333/);
+  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "culprit.target"), [], "said once, of pipebench");
+  // A closed loop has no rate to lower: it has workers.
   const closed = run([scenario({ load: { executor: "max", concurrency: 64 }, result: result({ generator: health({ cpuPercent: 98 }) }) })]);
-  assert.match(one(diagnose(closed), "generator.saturated").recommendation, /each with half the concurrency \(32 instead of 64\)/);
-  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 50 })), "generator.saturated"), []);
+  assert.match(one(diagnose(closed), "culprit.process").recommendation, /each with half the workers \(32 instead of 64\)/);
+  assert.deepEqual(only(diagnose(openRun({ cpuPercent: 50 })), "culprit.process"), []);
 });
 
-test("generator.rate-not-reached: the target held every slot → run below what it sustained", () => {
-  const f = one(diagnose(openRun({ askedRate: 5000, achievedRate: 3120, lateStarts: 3000 }, {}, { capWaits: 3000 })), "generator.rate-not-reached");
-  assert.equal(f.impact, "medium");
-  assert.match(f.evidence[0] ?? "", /^asked 5,000\/s, achieved 3,120\/s \(62 %/);
-  assert.match(f.recommendation, /--rate 2,808 \(90 % of what it sustained\)/);
+test("culprit.target: short of the rate with the client's slots free → the target, run below what it sustained", () => {
+  const f = one(diagnose(openRun({ askedRate: 5000, achievedRate: 3120, lateStarts: 3000 }, { dropped: 1880, droppedBy: { "max-in-flight": 1880 } }, { capWaits: 3000 })), "culprit.target");
+  assert.equal(f.culprit, "target");
+  assert.match(f.evidence[0] ?? "", /^asked 5,000\/s, achieved 3,120\/s \(62 %\); 1,880 operations dropped: 1,880 never started/);
+  assert.match(f.recommendation, /--rate 2,808 \(90 % of it\)/);
+});
+
+const bucket = (from: number, meanAtTarget: number, meanServiceMs: number, ops = 1000) => ({ from, to: from * 2 - 1, ops, meanAtTarget, meanServiceMs });
+
+test("culprit.client: pinned at the connections, waiting for them, service time flat → the connections cap the rate", () => {
+  const capped = openRun({ askedRate: 20_000, achievedRate: 4500 }, {
+    clientSlots: { count: 2, setting: "connections" },
+    clientWait: latency({ p50: 1500, mean: 1400, p99: 2400 }),
+    service: latency({ p50: 0.42, mean: 0.44, p99: 1.2 }),
+    serviceByConcurrency: [bucket(1, 1, 0.4, 200), bucket(2, 2.6, 0.44, 13_000)],
+    dropped: 46_469,
+    droppedBy: { "max-in-flight": 46_469 },
+  });
+  const f = one(diagnose(capped), "culprit.client");
+  assert.equal(f.title, "pipebench's connections (2) capped the rate, not the target");
+  assert.ok(f.evidence.includes("connections (2) cap the rate at ≈ 2 ÷ 440µs (mean service time) = 4,545/s"), f.evidence.join("\n"));
+  assert.ok(f.evidence.some((e) => /flat: the target took more at once without slowing down/.test(e)), f.evidence.join("\n"));
+  // 20,000/s × 0.44 ms × 1.5 = 13.2 → 14 connections.
+  assert.match(f.recommendation, /^raise connections on target svc to 14 \(asked 20,000\/s × service time 440µs × 1\.5\)/);
+  assert.deepEqual(only(diagnose(capped), "culprit.target"), [], "the target is not blamed");
+
+  // The same queue, but service time grew with the operations at the target: it queues the work.
+  const queued = openRun({ askedRate: 100, achievedRate: 20 }, {
+    clientSlots: { count: 10, setting: "connections" },
+    clientWait: latency({ p50: 900, mean: 1000 }),
+    service: latency({ p50: 480, mean: 450 }),
+    serviceByConcurrency: [bucket(1, 1, 50, 20), bucket(8, 10.5, 520, 500)],
+  });
+  assert.deepEqual(only(diagnose(queued), "culprit.client"), []);
+  const evidence = one(diagnose(queued), "culprit.target").evidence.join("\n");
+  assert.match(evidence, /service time 50\.0ms with 1\.0 at the target, 520ms with 11: the target queues the work: each operation added at it added 99 % of one's service time/);
+  assert.match(evidence, /pipebench's connections were all in use \(on average 10\.1 of connections \(10\) in use when one was sent\), but more would only queue at the target/);
+
+  // A closed loop of 10 workers on a pool of 2: raise the pool to the workers.
+  const closed = run([scenario({
+    load: { executor: "closed", workers: 10 },
+    result: result({ clientSlots: { count: 2, setting: "pool" }, clientWait: latency({ p50: 8, mean: 8 }), service: latency({ p50: 2, mean: 2 }), serviceByConcurrency: [bucket(2, 2.9, 2)] }),
+  })]);
+  assert.equal(one(diagnose(closed), "culprit.client").recommendation, "raise pool on target pg to at least the workers (10): each worker now waits for one of 2");
+});
+
+test("culprit.machine: the kernel says pipebench waited for a CPU; no finding blames the target or pipebench's code", () => {
+  const starved = openRun({ cpuPercent: 30, askedRate: 1_000_000, achievedRate: 66_000, eventLoopLagP99Ms: 60, eventLoopLagMaxMs: 80, machine: { runPercent: 14, waitPercent: 31, waitShare: 0.69, meanWaitMs: 4.2, othersCpuPercent: 190, cores: 2, starved: true } }, {
+    latency: latency({ p95: 13_100 }),
+    service: latency({ p95: 13_100 }),
+    errors: 0,
+  });
+  const findings = diagnose(starved);
+  const f = one(findings, "culprit.machine");
+  assert.match(f.evidence[0] ?? "", /^pipebench waited for a CPU 31 % of the time \(69 % of the time it wanted one\); other processes used 190 % of a core/);
+  assert.deepEqual([...new Set(findings.flatMap((x) => (x.culprit === undefined ? [] : [x.culprit])))], ["machine"], findings.map((x) => x.id).join(", "));
 });
 
 test("generator.schedule-lag, not-steady and too-few-samples follow the verdict", () => {
@@ -363,7 +412,7 @@ test("http.latency-high: p95 over 100 ms, telling queueing from a slow service",
   const f = one(diagnose(queued), "http.latency-high");
   assert.deepEqual(f.evidence, [
     "p95 240ms (alert above 100 ms), p50 80.0ms, p99 400ms",
-    "service time p95 9.00ms: most of the latency is queueing before the request was sent (the service could not keep up)",
+    "service time p95 9.00ms: most of the latency is waiting to be sent while earlier requests held the service (it could not keep up with the rate)",
   ]);
   assert.deepEqual(only(diagnose(httpRun({})), "http.latency-high"), []);
   const flooded = run([scenario({
@@ -383,14 +432,14 @@ test("findings come highest impact first; a scenario's trials give one finding, 
     }, 0);
   const r = run([slow(0, 99), slow(1, 99), slow(2, 10)]);
   const findings = diagnose(r);
-  assert.deepEqual(findings.map((f) => [f.id, f.impact]), [["generator.saturated", "high"], ["generator.too-few-samples", "low"]]);
+  assert.deepEqual(findings.map((f) => [f.id, f.impact]), [["culprit.process", "high"], ["generator.too-few-samples", "low"]]);
   assert.equal(findings[0]?.evidence.at(-1), "seen in 2 of 3 trials (numbers above: the first)");
   assert.deepEqual(findings[1]?.evidence, ["flood: p99 from 50 latencies (needs ≥ 1,000, 10 beyond it)"], "a run finding, once");
 
   const text = renderFindings(findings, { color: false });
-  assert.match(text, /^Findings\n\[high\] The load generator was saturated: this result is not valid · flood · generator\.saturated\n    - /);
-  assert.match(text, /\n    → add workers: split the 1,000\/s over 2 pipebench processes/);
-  assert.match(text, /\n    runbook: DESIGN principle 3/);
+  assert.match(text, /^Findings\n\[high\] pipebench's process was saturated: it set the pace, not the target, so this result is not valid · flood · culprit\.process\n    - /);
+  assert.match(text, /\n    → split the 1,000\/s over 2 pipebench processes/);
+  assert.match(text, /\n    runbook: docs\/runbooks/);
   assert.equal(renderFindings([], { color: false }), "Findings\n    none: no rule found a bottleneck or a reason to distrust these numbers");
 });
 
@@ -403,7 +452,7 @@ test("a --find-max search's steps give one finding per rule, saying in how many 
     variant: { "load.rate": rate, "find-max": ordinal === 0 ? "ramp" : "confirm" },
   });
   const findings = diagnose(run([step(1000, 99, 0), step(1500, 99, 1), step(1500, 10, 2), step(1200, 10, 3)]));
-  const saturated = findings.filter((f) => f.id === "generator.saturated");
+  const saturated = findings.filter((f) => f.id === "culprit.process");
   assert.equal(saturated.length, 1, findings.map((f) => `${f.id} ${f.scenario}`).join("; "));
   assert.equal(saturated[0]?.scenario, "flood[rate=1000]");
   assert.equal(saturated[0]?.evidence.at(-1), "seen in 2 of 4 steps of the search (numbers above: the first, flood[rate=1000])");

@@ -46,7 +46,7 @@ test("generator-saturated: pipebench's busy CPU over 90 % of a core, spin time n
   assert.deepEqual(codes(result({ generator: health({ cpuPercent: 180 }) }), { inProcessTarget: true }), []);
 });
 
-const starvedMachine = { runPercent: 14, waitPercent: 31, waitShare: 0.69, pressurePercent: 48, othersCpuPercent: 190, cores: 2, starved: true };
+const starvedMachine = { runPercent: 14, waitPercent: 31, waitShare: 0.69, meanWaitMs: 4.2, pressurePercent: 48, othersCpuPercent: 190, cores: 2, starved: true };
 
 test("machine-busy: pipebench waited for a CPU; the lag and the shortfall are said as its effects, not as saturation", () => {
   const starved = result({

@@ -104,6 +104,37 @@ describe("evaluateThresholds on a scenario", () => {
   }
 });
 
+describe("evaluateThresholds on the parts of latency and dropped operations", () => {
+  const parts = scenarioMetricLookup(
+    result({
+      clientWait: { count: 1000, min: 0, mean: 40, stddev: 1, p50: 30, p90: 60, p95: 70, p99: 120, p999: 130, max: 140 },
+      startDelay: { count: 1000, min: 0, mean: 0.1, stddev: 0, p50: 0.05, p90: 0.1, p95: 0.2, p99: 0.4, p999: 1, max: 2 },
+      dropped: 46_469,
+    }),
+    probes,
+  );
+  const cases = [
+    ["client_wait.p99 < 100ms", false, 120],
+    ["client_wait.p50 < 50ms", true, 30],
+    ["start_delay.p99 < 1ms", true, 0.4],
+    ["dropped == 0", false, 46_469],
+  ] as const;
+  for (const [expr, passed, actual] of cases) {
+    test(expr, () => {
+      const [outcome] = evaluateThresholds([parseThreshold(expr)], parts);
+      assert.equal(outcome?.passed, passed);
+      assert.equal(outcome?.actual, actual);
+    });
+  }
+  test("a workload that does not say when it sends has no client wait; a closed loop dropped nothing", () => {
+    const plain = scenarioMetricLookup(result(), probes);
+    const [wait] = evaluateThresholds([parseThreshold("client_wait.p99 < 1s")], plain);
+    assert.equal(wait?.passed, false);
+    assert.match(wait?.note ?? "", /does not say when it sends/);
+    assert.equal(evaluateThresholds([parseThreshold("dropped == 0")], plain)[0]?.passed, true);
+  });
+});
+
 describe("evaluateThresholds on an observed latency and integrity counts", () => {
   const observing = result({
     observed: {

@@ -5,6 +5,7 @@ import { formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { hostOf, intervalReading, oncePerScenario } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
+import { notTheTarget } from "./culprit.js";
 
 const PROBE = "host";
 export const HOST_CPU_MAX = 0.7;
@@ -43,6 +44,8 @@ export const HOST_RULES = [
     when: (subject) => {
       const m = hostReading(subject);
       if (m === undefined) return undefined;
+      // pipebench's process or a busy machine: the culprit rules say it, with the kernel's numbers.
+      if (notTheTarget(m.scenario)) return undefined;
       const l = m.scenario.result.latency;
       const cpu = m.reading.metrics.cpu_usage ?? 0;
       if (cpu <= HOST_CPU_MAX || l.count < MIN_LATENCIES || l.p50 <= 0 || l.p99 < l.p50 * TAIL_RATIO) return undefined;

@@ -1,9 +1,9 @@
 // HTTP services: 5xx answers and failed requests (seed 002's error-rate metrics and alerts), and
 // a p95 above seed 002's 100 ms latency alert.
-import { validityOf } from "../../engine/validity.js";
 import { formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule, type Subject } from "../rule.js";
+import { latencyIsTheTargets, notTheTarget } from "./culprit.js";
 
 /** Seed 001/002: error rate alerts above 1 %; quickstart's threshold is 0.1 %. */
 export const ERROR_RATE_MAX = 0.01;
@@ -41,6 +41,7 @@ const sample = (m: ErrorMatch): string[] => {
 export const HTTP_RULES = [
   defineRule<ErrorMatch>({
     id: "http.server-errors",
+    culprit: "target",
     area: "http",
     scope: "scenario",
     title: "The service answered with 5xx errors",
@@ -58,6 +59,7 @@ export const HTTP_RULES = [
   }),
   defineRule<ErrorMatch>({
     id: "http.request-errors",
+    culprit: "target",
     area: "http",
     scope: "scenario",
     title: "Requests failed without an answer, or with a 4xx",
@@ -66,7 +68,9 @@ export const HTTP_RULES = [
     when: (subject) => {
       const s = httpScenario(subject);
       const m = s === undefined ? undefined : errors(s, (cls) => !isServerError(cls));
-      return m !== undefined && m.count / Math.max(1, m.total) > ERROR_RATE_MAX ? m : undefined;
+      // Timeouts on a busy machine or behind a saturated pipebench are not the service's to answer for.
+      if (m === undefined || notTheTarget(m.scenario)) return undefined;
+      return m.count / Math.max(1, m.total) > ERROR_RATE_MAX ? m : undefined;
     },
     evidence: (m) => [listed(m), ...sample(m)],
     recommendation: (m) => {
@@ -83,6 +87,7 @@ export const HTTP_RULES = [
   }),
   defineRule<{ scenario: StoredScenario }>({
     id: "http.latency-high",
+    culprit: "target",
     area: "http",
     scope: "scenario",
     title: "HTTP p95 above 100 ms",
@@ -91,8 +96,8 @@ export const HTTP_RULES = [
     when: (subject) => {
       const s = httpScenario(subject);
       if (s === undefined || s.result.latency.count === 0 || s.result.latency.p95 <= P95_MAX_MS) return undefined;
-      // A saturated generator's latencies are its own queue: generator.saturated says so instead.
-      if (validityOf(s.result).reasons.some((r) => r.code === "generator-saturated")) return undefined;
+      // Latency made in pipebench's own queue or on a busy machine: the culprit rules say so instead.
+      if (!latencyIsTheTargets(s)) return undefined;
       return { scenario: s };
     },
     evidence: ({ scenario }) => {
@@ -100,7 +105,7 @@ export const HTTP_RULES = [
       const sv = scenario.result.service;
       return [
         `p95 ${formatMs(l.p95)} (alert above ${P95_MAX_MS} ms), p50 ${formatMs(l.p50)}, p99 ${formatMs(l.p99)}`,
-        `service time p95 ${formatMs(sv.p95)}: ${sv.p95 < l.p95 * 0.5 ? "most of the latency is queueing before the request was sent (the service could not keep up)" : "the service itself is slow"}`,
+        `service time p95 ${formatMs(sv.p95)}: ${sv.p95 < l.p95 * 0.5 ? "most of the latency is waiting to be sent while earlier requests held the service (it could not keep up with the rate)" : "the service itself is slow"}`,
       ];
     },
     recommendation: () =>

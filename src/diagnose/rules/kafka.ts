@@ -163,6 +163,7 @@ export const KAFKA_RULES = [
   }),
   defineRule<ReplicationMatch>({
     id: "kafka.under-replicated",
+    culprit: "target",
     area: "kafka",
     scope: "run",
     title: (m) => (m.offline > 0 ? "Offline partitions: no leader" : "Under-replicated partitions: replicas out of the ISR"),
@@ -210,6 +211,7 @@ export const KAFKA_RULES = [
   }),
   defineRule<BatchMatch>({
     id: "kafka.producer-small-batches",
+    culprit: "client",
     area: "kafka",
     scope: "scenario",
     title: "A producer at a high rate with small batches",

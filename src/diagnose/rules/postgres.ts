@@ -188,10 +188,12 @@ const shorten = (q: string, n = 120): string => {
 export const POSTGRES_RULES = [
   defineRule<CacheMatch>({
     id: "postgres.cache-hit-low",
+    culprit: "target",
     area: "postgres",
     scope: "scenario",
     title: "PostgreSQL cache hit ratio below 99 %: reads go past shared_buffers",
     impact: (m) => (m.ratio < 0.9 ? "high" : "medium"),
+    rank: (m) => 1 - m.ratio,
     runbook: "seed 000 · Day 6 Task 4.3 Cache Hit Ratio → Day 7 Task 2.3 PostgreSQL Optimization",
     when: (subject) => {
       const c = pgContext(subject);
@@ -253,6 +255,7 @@ export const POSTGRES_RULES = [
   }),
   defineRule<ConnectionMatch>({
     id: "postgres.connections-high",
+    culprit: "target",
     area: "postgres",
     scope: "scenario",
     title: "PostgreSQL connection usage above 50 %: pool the connections",
@@ -279,10 +282,12 @@ export const POSTGRES_RULES = [
   }),
   defineRule<SlowMatch>({
     id: "postgres.slow-statements",
+    culprit: "target",
     area: "postgres",
     scope: "scenario",
     title: "Slow statements: mean time above 10 ms",
     impact: (m) => ((m.slow[0]?.meanMs ?? 0) >= 100 ? "high" : "medium"),
+    rank: (m) => m.slow[0]?.meanMs ?? 0,
     runbook: "seed 000 · Day 6 Task 4.2 Query Performance Analysis · seed 001 · 3. Database Optimization · Indexing Strategy",
     when: (subject) => {
       const c = pgContext(subject);
@@ -311,6 +316,7 @@ export const POSTGRES_RULES = [
   }),
   defineRule<TempMatch>({
     id: "postgres.temp-files",
+    culprit: "target",
     area: "postgres",
     scope: "scenario",
     title: "Queries spilled to temporary files: work_mem too small",

@@ -90,6 +90,7 @@ const ADVICE: Record<ErrorKind, string> = {
 export const TARGET_RULES = [
   defineRule<Outage>({
     id: "target.outage",
+    culprit: "target",
     area: "target",
     scope: "scenario",
     title: (m) =>

@@ -6,13 +6,13 @@
 // Records are random bytes of `recordSize` made once (as kafka-producer-perf-test does), or a
 // generator's record i as JSON, keyed by a template over its fields.
 import { randomBytes } from "node:crypto";
-import zlib from "node:zlib";
-import { murmur2, Producer, ProduceAcks } from "@platformatic/kafka";
+import { murmur2, Producer } from "@platformatic/kafka";
 import { generators, type GeneratorName } from "../../data/index.js";
-import type { OpOutcome, PreparedWorkload } from "../driver.js";
+import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import { RecordBatcher, type OutRecord } from "./batcher.js";
 import { baseOptions } from "./admin.js";
 import { compileKeyTemplate } from "./key-template.js";
+import { checkProducerSettings } from "./producer-checks.js";
 import type { KafkaTarget, ProduceWorkload } from "./schema.js";
 
 /** Record value size when neither recordSize nor generator is given (kafka-baseline's 1 KiB). */
@@ -38,12 +38,7 @@ export interface ProduceParts {
 export async function prepareProduce({ target, workload, counter, log }: ProduceParts): Promise<PreparedWorkload> {
   const settings = target.producer;
   const acks = workload.acks ?? settings.acks;
-  if (settings.idempotent && acks !== ProduceAcks.ALL) {
-    throw new Error(`enable.idempotence needs acks=all, but this workload has acks=${acks}: set acks: all, or enable.idempotence: false`);
-  }
-  if (settings.compression === "zstd" && !("zstdCompressSync" in zlib)) {
-    throw new Error(`compression.type zstd needs Node.js 22.15 or newer (this is ${process.version}, whose zlib has no zstd): use lz4, snappy or gzip, or a newer Node.js`);
-  }
+  checkProducerSettings(settings, acks);
   const keyTemplate = workload.generator === undefined ? undefined : (workload.key ?? DEFAULT_KEYS[workload.generator]);
   const keyed = keyTemplate !== undefined && keyTemplate !== "";
   // This client tracks idempotent sequence numbers per response: two requests in flight would reuse one.
@@ -102,23 +97,23 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     // Every record is the same size, so every operation settles with the same outcome: the
     // operation's promise is its batch's promise, with nothing allocated per record but a slot.
     const batchers = batchersOf<OpOutcome>(Object.freeze({ records: 1, bytes: size }));
-    const run = (): Promise<OpOutcome> => nextOf(batchers).add(record);
-    return { run, concurrencyHint: concurrencyFor(batchBytes, size) * producers.length, close: closer(batchers, producers) };
+    const run = (ctx: OpContext): Promise<OpOutcome> => nextOf(batchers).add(record, ctx);
+    return { run, ...slotsFor(batchBytes, size, maxInFlight, producers.length), signalsSent: true, close: closer(batchers, producers) };
   }
 
   const source = generators[workload.generator].create(workload.seed);
   const keyOf = keyed ? compileKeyTemplate(keyTemplate) : undefined;
   const keys = new KeyCache();
   const batchers = batchersOf<null>(null);
-  const run = (): Promise<OpOutcome> => {
+  const run = (ctx: OpContext): Promise<OpOutcome> => {
     const object = source.object(counter.next++);
     const value = Buffer.from(JSON.stringify(object));
     const key = keyOf === undefined ? undefined : keys.get(keyOf(object));
     const bytes = value.length + (key?.key.length ?? 0);
-    return nextOf(batchers).add({ key: key?.key, value, partition: key?.hash }).then(() => ({ records: 1, bytes }));
+    return nextOf(batchers).add({ key: key?.key, value, partition: key?.hash }, ctx).then(() => ({ records: 1, bytes }));
   };
   const sampleSize = Buffer.byteLength(JSON.stringify(source.object(0)));
-  return { run, concurrencyHint: concurrencyFor(batchBytes, sampleSize) * producers.length, close: closer(batchers, producers) };
+  return { run, ...slotsFor(batchBytes, sampleSize, maxInFlight, producers.length), signalsSent: true, close: closer(batchers, producers) };
 }
 
 /** A key's bytes and its partition hash. */
@@ -152,6 +147,18 @@ class KeyCache {
  * past a few thousand it costs throughput: records waiting longer live through more garbage
  * collections (250-byte records: 2,000 in flight ~9 CPU µs per record, 7,400 in flight ~18 µs).
  */
+/**
+ * `max`'s default concurrency, and the client's ceiling: records in full batches in every allowed
+ * in-flight request of every producer (more only wait in the accumulator).
+ */
+function slotsFor(batchBytes: number, recordBytes: number, maxInFlight: number, producers: number): Pick<PreparedWorkload, "concurrencyHint" | "clientSlots"> {
+  const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
+  return {
+    concurrencyHint: concurrencyFor(batchBytes, recordBytes) * producers,
+    clientSlots: { count: perBatch * maxInFlight * producers, setting: "max.in.flight.requests.per.connection × batch.size" },
+  };
+}
+
 function concurrencyFor(batchBytes: number, recordBytes: number): number {
   const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
   return Math.max(64, Math.min(2_000, 2 * perBatch));

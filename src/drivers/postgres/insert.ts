@@ -5,8 +5,9 @@
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { encodeCopyBatch, generators, pgText, type Column, type RowSource } from "../../data/index.js";
+import { UsageError } from "../../errors.js";
 import { withPgCode } from "./errors.js";
-import type { PreparedWorkload } from "../driver.js";
+import type { OpContext, PreparedWorkload } from "../driver.js";
 import type { InsertWorkload } from "./schema.js";
 
 /** The next row index to write; shared by every operation writing one table, generator and seed. */
@@ -29,7 +30,7 @@ export async function prepareInsert(
   const columns = generator.columns;
   const columnList = columns.map((c) => quoteIdent(c.name)).join(", ");
   if (workload.createTable) await pool.query(`create table if not exists ${workload.table} (${columnDefinitions(columns)})`);
-  await checkTable(pool, workload.table, columnList, workload.createTable);
+  await checkTable(pool, workload.table, columnList, workload);
 
   const source = generator.create(workload.seed);
   const take = (): number => {
@@ -48,7 +49,12 @@ export async function prepareInsert(
     statementPrefix: `pipebench_${++workloadIds}`,
   };
   const write = workload.method === "copy" ? copyBatch(plan) : workload.method === "multi-row" ? multiRowBatch(plan) : singleRowBatch(plan);
-  return { run: () => write().catch((error: unknown) => Promise.reject(withPgCode(error))), concurrencyHint: poolSize };
+  return {
+    run: (ctx) => write(ctx).catch((error: unknown) => Promise.reject(withPgCode(error))),
+    concurrencyHint: poolSize,
+    clientSlots: { count: poolSize, setting: "pool" },
+    signalsSent: true,
+  };
 }
 
 /** What every way of writing a batch needs. */
@@ -66,7 +72,8 @@ interface BatchPlan {
   statementPrefix: string;
 }
 
-type BatchWriter = () => Promise<{ records: number; bytes: number }>;
+/** Writes one batch; tells `op` when the pool hands it a client (OpContext.sent). */
+type BatchWriter = (op: Pick<OpContext, "sent">) => Promise<{ records: number; bytes: number }>;
 
 function copyBatch({ pool, table, columnList, source, batchSize, take }: BatchPlan): BatchWriter {
   const sql = `copy ${table} (${columnList}) from stdin`;
@@ -74,12 +81,13 @@ function copyBatch({ pool, table, columnList, source, batchSize, take }: BatchPl
   // COPY itself (seed 004, too, generates rows before it starts its clock) and one writer keeps the
   // server busy. Rows encoded for an operation that never runs leave a gap in the row indices.
   let ahead: Promise<Buffer> | undefined;
-  return async () => {
+  return async (op) => {
     // Claimed before the await: concurrent operations must never share one prefetched batch.
     const claimed = ahead;
     ahead = undefined;
     const data = await (claimed ?? encodeInSlices(source, take(), batchSize));
     const client = await pool.connect();
+    op.sent();
     try {
       const done = copyIn(client, sql, data);
       ahead ??= encodeInSlices(source, take(), batchSize);
@@ -134,9 +142,10 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
   };
   const split = batchSize > rowsPerStatement;
 
-  return async () => {
+  return async (op) => {
     const first = take();
     const client = await pool.connect();
+    op.sent();
     let bytes = 0;
     try {
       // A batch larger than one statement can carry is still all-or-nothing, like a COPY.
@@ -166,9 +175,10 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
 
 function singleRowBatch({ pool, table, columnList, width, source, batchSize, take, statementPrefix }: BatchPlan): BatchWriter {
   const statement = { name: `${statementPrefix}_single`, text: `insert into ${table} (${columnList}) values ${valuesList(1, width)}` };
-  return async () => {
+  return async (op) => {
     const first = take();
     const client = await pool.connect();
+    op.sent();
     let bytes = 0;
     try {
       await client.query("begin");
@@ -219,18 +229,29 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** Fails at prepare time, with a message that says what to do, when the table cannot take the rows. */
-async function checkTable(pool: pg.Pool, table: string, columnList: string, created: boolean): Promise<void> {
+/**
+ * Fails at prepare time when the table cannot take the rows: a table that is not there, or one
+ * without the generator's columns, is a mistake in the suite (UsageError, its hint saying what to
+ * change); anything else the server says is the target's.
+ */
+async function checkTable(pool: pg.Pool, table: string, columnList: string, workload: InsertWorkload): Promise<void> {
   const exists = await pool.query<{ oid: string | null }>("select to_regclass($1)::text as oid", [table]);
   if (exists.rows[0]?.oid === null || exists.rows[0]?.oid === undefined) {
-    throw new Error(`table ${table} does not exist: create it in the target's setup, or set createTable: true on the workload`);
+    throw new UsageError(`table ${table} does not exist`, {
+      hint: "set createTable: true on the workload to have pipebench create it, or create it in the target's setup:",
+    });
   }
   try {
     await pool.query(`select ${columnList} from ${table} limit 0`);
   } catch (error) {
-    const how = created
-      ? "it existed before with other columns: drop it, or create it in setup with the generator's columns"
-      : "create it with the generator's columns";
-    throw new Error(`table ${table} cannot take this generator's rows (${(error as Error).message}); ${how}`);
+    if ((error as { code?: unknown }).code !== UNDEFINED_COLUMN) throw new Error(`table ${table}: ${(error as Error).message}`, { cause: error });
+    throw new UsageError(`table ${table} cannot take ${workload.generator} rows: ${(error as Error).message}`, {
+      hint: workload.createTable
+        ? `it existed before with other columns: drop it, or create it in the target's setup: with the columns of ${workload.generator}`
+        : `create it with the columns of ${workload.generator}, or set createTable: true on the workload and a table name that is not taken`,
+    });
   }
 }
+
+/** SQLSTATE undefined_column. */
+const UNDEFINED_COLUMN = "42703";

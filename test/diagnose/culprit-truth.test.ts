@@ -1,0 +1,167 @@
+// The truth matrix: real runs against real loopback HTTP services whose bottleneck is known by
+// construction, each diagnosed as that culprit and no other.
+//   (a) a service that serves one request at a time in 50 ms, asked twice its capacity → the target
+//   (b) a fast service behind 2 connections, asked 20,000/s → pipebench's connections
+//   (c) a rate far beyond one pipebench process → pipebench's process
+//   (d) a modest rate beside two CPU-burning processes the test starts → the busy machine
+//   (e) a service that answers 503 → the target
+// Runs in npm test's serial phase: (a)–(c) need the machine to themselves, as (d) needs to be the
+// only one that has it taken.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { Culprit } from "../../src/diagnose/culprit.js";
+import { findingWhere, type Finding } from "../../src/diagnose/diagnose.js";
+import { ResultsStore } from "../../src/store/results-store.js";
+import { pipebench } from "../cli/helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pipebench-culprit-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const SERVICE = (handler: string): string => `import http from "node:http";
+${handler}
+server.listen(Number(process.env.PORT), "127.0.0.1");
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
+`;
+writeFileSync(
+  join(dir, "fast.mjs"),
+  SERVICE(`const server = http.createServer((req, res) => { req.resume(); req.on("end", () => res.writeHead(200).end("ok")); });`),
+);
+writeFileSync(
+  join(dir, "serial.mjs"),
+  // One worker: each request waits for the ones before it, then takes 50 ms (20 requests/s).
+  SERVICE(`let free = Promise.resolve();
+const server = http.createServer((req, res) => {
+  req.resume();
+  const turn = free.then(() => new Promise((done) => setTimeout(done, 50)));
+  free = turn;
+  turn.then(() => res.writeHead(200).end("ok"));
+});`),
+);
+writeFileSync(
+  join(dir, "unavailable.mjs"),
+  // Ready on /health; every other path is turned away.
+  SERVICE(`const server = http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => (req.url === "/health" ? res.writeHead(200).end("ok") : res.writeHead(503).end("overloaded")));
+});`),
+);
+
+function suite(name: string, service: string, connections: number, load: string, path = "/"): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}
+targets:
+  svc:
+    kind: http
+    connections: ${connections}
+    start: { command: [node, ${service}], ready: /health }
+scenarios:
+  ${name}:
+    target: svc
+    workload: { type: request, method: GET, path: ${path} }
+    load: ${load}
+`,
+  );
+  return file;
+}
+
+interface Diagnosis {
+  culprits: { scenario: string; culprit: Culprit }[];
+  findings: Finding[];
+}
+
+/** Runs the suite into its own store; returns the stored result and the diagnosis. */
+async function runAndDiagnose(name: string, file: string) {
+  const store = join(dir, `${name}.db`);
+  const run = await pipebench(["run", file, "--store", store]);
+  assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code}\n${run.stderr}`);
+  const db = ResultsStore.open(store);
+  const result = db.getRun("latest")?.scenarioResults[0]?.result;
+  db.close();
+  assert.ok(result !== undefined);
+  const d = await pipebench(["diagnose", "latest", "--store", store, "--format", "json"]);
+  assert.equal(d.code, 0, d.stderr);
+  const diagnosis = JSON.parse(d.stdout) as Diagnosis;
+  return { result, diagnosis, stdout: run.stdout };
+}
+
+/** The culprits the findings name (findings that name none are readings, not blame). */
+function blamed(findings: readonly Finding[]): Set<Culprit> {
+  return new Set(findings.flatMap((f) => (f.culprit === undefined ? [] : [f.culprit])));
+}
+
+function show(d: Diagnosis): string {
+  return JSON.stringify({ culprits: d.culprits, findings: d.findings.map((f) => [f.id, findingWhere(f), f.culprit, f.evidence]) }, null, 1);
+}
+
+function assertCulprit(d: Diagnosis, expected: Culprit): void {
+  assert.deepEqual(d.culprits.map((c) => c.culprit), [expected], show(d));
+  assert.deepEqual([...blamed(d.findings)], [expected], show(d));
+}
+
+test("(a) a service that queues requests, asked twice what it serves: the target", async () => {
+  const { result, diagnosis } = await runAndDiagnose("serial", suite("serial", "serial.mjs", 64, "{ executor: constant-rate, rate: 40, duration: 3s }"));
+  assertCulprit(diagnosis, "target");
+  const f = diagnosis.findings.find((x) => x.id === "culprit.target");
+  assert.ok(f, show(diagnosis));
+  assert.ok(f.evidence.some((e) => /the target queues the work/.test(e)), show(diagnosis));
+  assert.equal(result.errors, 0);
+  assert.ok((result.clientWait?.p99 ?? Infinity) < result.service.p99 / 10, "the client had room: no queue in pipebench");
+});
+
+test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's connections, with the Little's-law ceiling", async () => {
+  const { result, diagnosis } = await runAndDiagnose("capped", suite("capped", "fast.mjs", 2, "{ executor: constant-rate, rate: 20000, duration: 3s }"));
+  assertCulprit(diagnosis, "client");
+  const f = diagnosis.findings.find((x) => x.id === "culprit.client");
+  assert.ok(f, show(diagnosis));
+  assert.equal(f.title, "pipebench's connections (2) capped the rate, not the target");
+  assert.ok(f.evidence.some((e) => /^connections \(2\) cap the rate at ≈ 2 ÷ [\d.]+(µs|ms) \(mean service time\) = [\d,]+\/s$/.test(e)), show(diagnosis));
+  assert.match(f.recommendation, /^raise connections on target svc to [\d,]+/);
+  assert.equal(result.errors, 0, "operations pipebench never sent are not the target's errors");
+  assert.ok((result.dropped ?? 0) > 0);
+});
+
+test("(c) a rate far beyond one pipebench process: pipebench's process", async () => {
+  const { result, diagnosis, stdout } = await runAndDiagnose(
+    "flood",
+    suite("flood", "fast.mjs", 64, "{ executor: constant-rate, rate: 1000000, duration: 1s, maxInFlight: 10000000 }"),
+  );
+  assertCulprit(diagnosis, "process");
+  assert.match(stdout, /INVALID: pipebench's process kept [\d.]+ % of a CPU core busy .*\[generator-saturated\]/);
+  const f = diagnosis.findings.find((x) => x.id === "culprit.process");
+  assert.match(f?.recommendation ?? "", /^split the 1,000,000\/s over \d+ pipebench processes/);
+  assert.equal(result.errors, 0, "requests still queued in pipebench at the end were dropped, not timed out");
+  assert.ok((result.droppedBy?.["never-sent"] ?? 0) > 0, JSON.stringify(result.droppedBy));
+});
+
+/** Processes that burn a CPU each for `ms`, then exit by themselves. */
+function burners(count: number, ms: number): ChildProcess[] {
+  return Array.from({ length: count }, () =>
+    spawn(process.execPath, ["-e", `const end = Date.now() + ${ms}; while (Date.now() < end);`], { stdio: "ignore" }),
+  );
+}
+
+test("(d) a modest rate beside two CPU-burning processes: the busy machine, and nobody else blamed", async () => {
+  const burning = burners(2, 30_000);
+  try {
+    const { result, diagnosis } = await runAndDiagnose("busy", suite("busy", "fast.mjs", 10, "{ executor: constant-rate, rate: 3000, duration: 3s }"));
+    assertCulprit(diagnosis, "machine");
+    assert.equal(result.generator.machine?.starved, true);
+    assert.equal(result.validity?.reasons[0]?.code, "machine-busy");
+    assert.equal(result.errors, 0);
+  } finally {
+    for (const p of burning) p.kill("SIGKILL");
+  }
+});
+
+test("(e) a service that answers 503: the target", async () => {
+  const { result, diagnosis } = await runAndDiagnose("unavailable", suite("unavailable", "unavailable.mjs", 10, "{ executor: constant-rate, rate: 200, duration: 2s }", "/ingest"));
+  assertCulprit(diagnosis, "target");
+  assert.ok(diagnosis.findings.some((f) => f.id === "http.server-errors"), show(diagnosis));
+  assert.equal(result.errors, result.errorsByClass.HTTP_503);
+});
