@@ -97,8 +97,17 @@ const INTEGRITY = ["lost", "duplicated", "out_of_order"] as const;
  */
 export function gatesRegression(metric: string): boolean {
   const name = metric.includes(".") ? metric.slice(metric.lastIndexOf(".") + 1) : metric;
+  // The parts of latency explain a change in it; the latency itself is what is judged.
+  if (TIMING_PARTS.some(([prefix]) => metric.startsWith(`${prefix}.`))) return false;
   return PROBE_METRICS[name]?.resource !== true;
 }
+
+/** The parts of an operation's latency, compared at p99: where a change in latency came from. */
+const TIMING_PARTS: readonly [string, (r: StoredScenario["result"]) => LatencySummary | undefined][] = [
+  ["start_delay", (r) => r.startDelay],
+  ["client_wait", (r) => r.clientWait],
+  ["service", (r) => r.service],
+];
 
 /** Every metric of one trial, in display order. */
 function trialMetrics(s: StoredScenario): Map<string, MetricSpec & { value: number }> {
@@ -112,6 +121,11 @@ function trialMetrics(s: StoredScenario): Map<string, MetricSpec & { value: numb
   if (Math.abs(r.opsPerSec - r.throughput) > 1e-9 * Math.max(1, r.throughput)) put("ops", "ops/s", true, r.opsPerSec);
   if (r.latency.count > 0) for (const [name, key] of LATENCY_KEYS) put(name, "ms", false, r.latency[key]);
   if (r.ops + r.errors > 0) put("error_rate", "ratio", false, r.errorRate);
+  put("dropped", "count", false, r.dropped);
+  for (const [prefix, part] of TIMING_PARTS) {
+    const summary = part(r);
+    if (summary !== undefined && summary.count > 0) put(`${prefix}.p99`, "ms", false, summary.p99);
+  }
   if (r.observed !== undefined && r.observed.latency.count > 0) {
     for (const [name, key] of LATENCY_KEYS) put(`${r.observed.name}.${name}`, "ms", false, r.observed.latency[key]);
   }

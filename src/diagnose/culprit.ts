@@ -6,8 +6,8 @@
 //   process  pipebench's own CPU was near a whole core (validity generator-saturated): its event
 //            loop cannot have more, so whatever else waited, pipebench was its own ceiling
 //   machine  the kernel says pipebench's thread waited for a CPU at least as long as it ran, or
-//            steal or a cgroup quota took a tenth of the time (generator.machine.starved), while
-//            its own CPU had room
+//            steal or a cgroup quota took a tenth of the time, while its own CPU had room, and it
+//            showed in the numbers (validity machine-busy)
 //   client   the operations at the target were pinned at the client's slots while the wait for a
 //            slot (client wait) outweighed the target's service time, and service time did not
 //            grow with the operations at the target: connections ÷ service time is the ceiling
@@ -65,7 +65,7 @@ export function culpritOf(scenario: StoredScenario): Verdict | undefined {
   const short = codes.has("rate-not-reached");
   const base = { scenario, atTarget, slots: r.clientSlots, growth, short };
   if (codes.has("generator-saturated")) return { culprit: "process", ...base };
-  if (r.generator.machine?.starved === true) return { culprit: "machine", ...base };
+  if (codes.has("machine-busy")) return { culprit: "machine", ...base };
   if (clientCapped(r, atTarget, growth)) return { culprit: "client", ...base };
   const open = r.generator.askedRate !== null;
   const errorsAtTarget = r.errors > 0 && r.errors / Math.max(1, r.ops + r.errors) > TARGET_ERROR_SHARE;

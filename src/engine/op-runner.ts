@@ -10,6 +10,8 @@ import type { InFlight } from "./in-flight.js";
 export class OpRunner {
   /** Completions at or after this time are not recorded (an interrupt ends the measurement there). */
   private recordUntilMs = Infinity;
+  /** Measured operations sent and not yet answered: at the end, how long each had been waiting. */
+  readonly atTarget = new Set<Ticket>();
 
   constructor(
     private readonly operation: Operation,
@@ -21,6 +23,13 @@ export class OpRunner {
     /** The workload calls `ctx.sent()`; otherwise an operation counts as sent when it starts. */
     private readonly signalsSent = false,
   ) {}
+
+  /** Measured operations sent at or after `ms` and still unanswered. */
+  sentSince(ms: number): number {
+    let n = 0;
+    for (const ticket of this.atTarget) if (ticket.sentMs >= ms) n++;
+    return n;
+  }
 
   /** Records no completion at or after `ms`: the measurement ends there though operations go on. */
   recordUntil(ms: number): void {
@@ -90,10 +99,12 @@ class Ticket implements OpContext {
   sentAt(ms: number): void {
     this.sentMs = ms;
     this.atTarget = this.runner.inFlight.sent(!this.warmup);
+    if (!this.warmup) this.runner.atTarget.add(this);
   }
 
   settle(): void {
     this.settled = true;
     this.runner.inFlight.settled(!this.warmup, this.isSent);
+    this.runner.atTarget.delete(this);
   }
 }

@@ -34,6 +34,11 @@ export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 export const DEFAULT_MAX_CONCURRENCY = 10;
 /** How long the end of a scenario waits for operations still in flight. */
 export const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * An operation sent this shortly before the drain gave up had no fair chance to be answered: it is
+ * dropped (cut off), not counted as the target's timeout.
+ */
+export const CUT_OFF_MS = 1_000;
 /** How long an observing workload's `settle` may wait for what was sent to arrive, by default. */
 export const DEFAULT_SETTLE_TIMEOUT_MS = 30_000;
 /** After an interrupt or a failure, how long drivers get to notice the abort before results return. */
@@ -253,12 +258,15 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         // the end, in a last second of their own, not in whichever second was open.
         closeAtMs = Math.min(clock.now(), measureEndMs ?? Number.POSITIVE_INFINITY);
         recorder.tick(closeAtMs);
-        // Sent and unanswered: the target's timeouts. Never sent: pipebench's own queue (dropped).
+        // Sent and unanswered for a while: the target's timeouts. Never sent: pipebench's own queue;
+        // sent moments before the wait ended: cut off by it. Both dropped, not the target's errors.
         const unsent = inFlight.measuredUnsentCount;
+        const cutOff = runner.sentSince(clock.now() - CUT_OFF_MS);
         recorder.recordDropped("never-sent", unsent);
+        recorder.recordDropped("cut-off", cutOff);
         recorder.recordErrors(
           "timeout-at-end",
-          inFlight.measuredCount - unsent,
+          inFlight.measuredCount - unsent - cutOff,
           `operation still unanswered ${DRAIN_TIMEOUT_MS / 1000} s after the scenario ended`,
         );
       }

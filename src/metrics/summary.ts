@@ -15,7 +15,7 @@ export interface LatencySummary {
 }
 
 /** Why a measured operation was never sent: not an error of the target. */
-export type DropReason = "max-in-flight" | "never-sent";
+export type DropReason = "max-in-flight" | "never-sent" | "cut-off";
 
 /** Service time of the operations sent while between `from` and `to` were at the target. */
 export interface ConcurrencyBucket {

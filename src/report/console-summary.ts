@@ -6,7 +6,8 @@ import type { StoredRun, StoredScenario, StoredThreshold } from "../store/result
 import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
-import { droppedText, minSamplesFor, SAMPLES_BEYOND_PERCENTILE, validityLines } from "../engine/validity.js";
+import { minSamplesFor, SAMPLES_BEYOND_PERCENTILE, validityLines } from "../engine/validity.js";
+import { droppedLine, timingLine } from "./timing-line.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 
 export interface ConsoleOptions {
@@ -82,19 +83,6 @@ function observedLines(s: StoredScenario, color: boolean): string[] {
   return out;
 }
 
-/**
- * `time  start delay p50 … · client wait p50 … · service p50 …`: where an operation's latency went,
- * shown when pipebench's side of it (start delay, client wait) was a tenth of the p99 or a
- * millisecond, whichever is more: otherwise the latency is the target's and the row says it.
- */
-export function timingLine(r: StoredScenario["result"]): string | undefined {
-  const ours = (r.startDelay?.p99 ?? 0) + (r.clientWait?.p99 ?? 0);
-  if (r.latency.count === 0 || ours < Math.max(1, r.latency.p99 * 0.1)) return undefined;
-  const part = (name: string, l: { p50: number; p99: number } | undefined): string[] =>
-    l === undefined ? [] : [`${name} p50 ${formatMs(l.p50)} p99 ${formatMs(l.p99)}`];
-  return `time  ${[...part("start delay", r.startDelay), ...part("client wait", r.clientWait), ...part("service", r.service)].join(" · ")}`;
-}
-
 /** Seconds a scenario must run for its best second to be worth showing beside the average. */
 const PEAK_MIN_S = 5;
 
@@ -161,9 +149,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     for (const line of observedLines(s, color)) out.push(`    ${line}`);
     const peak = peakLine(s);
     if (peak !== undefined) out.push(`    ${peak}`);
-    const timing = timingLine(s.result);
-    if (timing !== undefined) out.push(`    ${timing}`);
-    if ((s.result.dropped ?? 0) > 0) out.push(`    ${droppedText(s.result)} — not errors: the target never saw them`);
+    for (const line of [timingLine(s.result), droppedLine(s.result)]) if (line !== undefined) out.push(`    ${line}`);
     for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
     if (s.result.status !== "completed") {
       out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);

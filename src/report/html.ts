@@ -9,6 +9,7 @@ import { REPORT_SCRIPT } from "./html-script.js";
 import {
   checkValueText,
   errorLines,
+  timingLines,
   improvementOf,
   formatValue,
   headline,
@@ -78,7 +79,7 @@ function metricsTable(run: StoredRun): string {
       `<td>${e(formatValue("ms", h.p99))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
   });
   // What the errors were and when, by kind and the server's code (the table has only their rate).
-  const errors = errorLines(groups).map(({ scenario, line }) => `<li><strong>${e(scenario)}</strong>: ${e(line)}</li>`);
+  const errors = [...errorLines(groups), ...timingLines(groups)].map(({ scenario, line }) => `<li><strong>${e(scenario)}</strong>: ${e(line)}</li>`);
   return `<table><thead><tr><th>scenario</th><th class="text">target</th><th>trials</th><th>throughput</th><th>ops/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>error rate</th><th class="text">validity</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
 ${errors.length === 0 ? "" : `<ul class="errors">${errors.join("\n")}</ul>\n`}${probesTable(run)}`;

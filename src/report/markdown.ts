@@ -9,6 +9,7 @@ import { findingWhere } from "../diagnose/diagnose.js";
 import {
   checkValueText,
   errorLines,
+  timingLines,
   improvementOf,
   formatValue,
   headline,
@@ -105,6 +106,9 @@ function metricsSection(run: StoredRun): string[] {
     // What the errors were and when, by kind and the server's code (the table has only their rate).
     const errors = errorLines(groups).map(({ scenario, line }) => `- ${inline(scenario)}: ${inline(line)}`);
     if (errors.length > 0) out.push(...errors, "");
+    // Where the time went when pipebench's own queue was part of it, and what was dropped.
+    const timings = timingLines(groups).map(({ scenario, line }) => `- ${inline(scenario)}: ${inline(line)}`);
+    if (timings.length > 0) out.push(...timings, "");
   }
   const readings = run.runProbes.flatMap((p) =>
     Object.entries(p.reading.metrics)

@@ -10,6 +10,7 @@ import type { JsonValue } from "../probes/probe.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { errorsLine } from "./errors-line.js";
+import { droppedLine, timingLine } from "./timing-line.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
 
 export type { MetricComparison, RunComparison } from "../compare/compare.js";
@@ -73,6 +74,17 @@ export function errorLines(groups: readonly ScenarioGroup[]): { scenario: string
       const line = errorsLine(t.result);
       return line === undefined ? [] : [{ scenario: g.trials.length > 1 ? `${g.key} (trial ${t.trial + 1})` : g.key, line }];
     }),
+  );
+}
+
+/** Where each trial's time went and what it dropped (timing-line.ts), when worth a line. */
+export function timingLines(groups: readonly ScenarioGroup[]): { scenario: string; line: string }[] {
+  return groups.flatMap((g) =>
+    g.trials.flatMap((t) =>
+      [timingLine(t.result), droppedLine(t.result)].flatMap((line) =>
+        line === undefined ? [] : [{ scenario: g.trials.length > 1 ? `${g.key} (trial ${t.trial + 1})` : g.key, line }],
+      ),
+    ),
   );
 }
 

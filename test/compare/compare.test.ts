@@ -151,3 +151,22 @@ test("the table: ~ with p and n, the change with its interval, the median interv
   assert.match(text, /throughput +100\/s ± 4% +151\/s ± 3% +\+50\.50% \(p=0\.002 n=6\) +\[\+\d+\.\d+%, \+\d+\.\d+%\] +better/);
   assert.doesNotMatch(text, /± ∞/);
 });
+
+test("the parts of latency are compared at p99 and explain a change without gating it; dropped operations gate", () => {
+  const parts = (wait: number, dropped: number) => (r: StoredRun): StoredRun => ({
+    ...r,
+    scenarioResults: r.scenarioResults.map((s) => ({
+      ...s,
+      result: { ...s.result, clientWait: latency(wait), startDelay: latency(0.01), dropped },
+    })),
+  });
+  const c = compareRuns(parts(1, 0)(run(1, [100, 101, 99, 100, 102])), parts(30, 500)(run(2, [100, 99, 101, 100, 98])));
+  const wait = metric(c, "client_wait.p99");
+  assert.equal(wait.verdict, "worse");
+  assert.equal(metric(c, "service.p99").verdict, "no change");
+  assert.ok(c.metrics.some((m) => m.metric === "start_delay.p99"));
+  assert.equal(metric(c, "dropped").verdict, "worse");
+  const gated = regressions(c, 5).map((r) => r.metric);
+  assert.ok(gated.includes("dropped"), gated.join(", "));
+  assert.ok(!gated.includes("client_wait.p99"), "a part of latency explains; p99 itself is what the gate judges");
+});

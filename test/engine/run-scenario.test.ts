@@ -416,6 +416,15 @@ describe("four times per operation: start delay, client wait, service time, late
     assert.equal(r.errorRate, 1, "error rate counts what reached the target only");
   });
 
+  test("sent less than a second before the drain ends: cut off by pipebench, not the target's timeout", async () => {
+    const clock = new FakeClock();
+    // One slot turning over every 5 s: sent at 0, 5 and 10 s; the drain ends 10 s after the 1 s scenario.
+    const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 1000 }, slottedOp(clock, 1, 5000), { signalsSent: true });
+    assert.equal(r.ops, 2);
+    assert.equal(r.errors, 0);
+    assert.deepEqual(r.droppedBy, { "never-sent": 7, "cut-off": 1 });
+  });
+
   test("a workload that does not say when it sends: no client wait, all in flight at the end are timeouts", async () => {
     const clock = new FakeClock();
     const r = await run(clock, { executor: "constant-rate", rate: 10, duration: 1000 }, slottedOp(clock, 1, 1e9));

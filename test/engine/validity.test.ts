@@ -61,6 +61,11 @@ test("machine-busy: pipebench waited for a CPU; the lag and the shortfall are sa
   // The same readings under the verdict's bar: not busy, and a quiet generator's lag is schedule-lag.
   const quiet = result({ generator: health({ eventLoopLagP99Ms: 35, eventLoopLagMaxMs: 80, machine: { ...starvedMachine, waitShare: 0.3, starved: false } }) });
   assert.deepEqual(codes(quiet), ["schedule-lag"]);
+  // Starved, but it cost nothing visible: waits of 0.2 ms under a 50 ms median, on schedule, at rate.
+  const slowTarget = result({ latency: latency({ p50: 50 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) });
+  assert.deepEqual(codes(slowTarget), []);
+  // The same waits under a 0.3 ms median are most of it.
+  assert.deepEqual(codes(result({ latency: latency({ p50: 0.3 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) })), ["machine-busy"]);
   // Short of the rate with a quiet generator: the slots were held; not the generator's doing.
   const held = result({ generator: health({ cpuPercent: 22, askedRate: 1_000_000, achievedRate: 100_000, lateStarts: 40_000 }) });
   assert.deepEqual(codes(held, { capWaits: 40_000 }), ["rate-not-reached"]);

@@ -106,3 +106,21 @@ test("a failed threshold never shows the number it asked for: 98.996% beside cac
   assert.match(text, /✗ p95 < 5ms +5\.0004ms$/m);
   assert.match(text, /✓ throughput > 100\/s +200\/s$/m);
 });
+
+test("where the time went shows when pipebench's side of it matters, and dropped operations are not errors", () => {
+  const queued: ScenarioResult = {
+    ...result,
+    latency: latency({ p50: 1630, p99: 1920 }),
+    startDelay: latency({ p50: 575, p99: 1400 }),
+    clientWait: latency({ p50: 1030, p99: 1350 }),
+    service: latency({ p50: 0.159, p99: 1.17 }),
+    dropped: 28_302,
+    droppedBy: { "max-in-flight": 28_302 },
+  };
+  const quick: ScenarioResult = { ...result, startDelay: latency({ p50: 0.01, p99: 0.05 }), clientWait: latency({ p50: 0.01, p99: 0.1 }), dropped: 0 };
+  const text = renderRunSummary(runOf(["queued", queued], ["quick", quick]), { color: false });
+  assert.match(text, /\n {4}time {2}start delay p50 575ms p99 1\.40s · client wait p50 1\.03s p99 1\.35s · service p50 159µs p99 1\.17ms\n/);
+  assert.match(text, /\n {4}28,302 operations dropped: 28,302 never started \(maxInFlight operations still in flight\) — not errors: the target never saw them\n/);
+  assert.equal(text.match(/ time {2}/g)?.length, 1, "the quick scenario's latency is the target's: no line");
+  assert.equal(text.match(/dropped/g)?.length, 1);
+});
