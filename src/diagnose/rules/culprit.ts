@@ -9,7 +9,7 @@ import { culpritOf, PINNED_SHARE, queues, slotCeiling, slowedDown, type Culprit,
 import { loadField } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
-const RUNBOOK_GENERATOR = "docs/runbooks (the load generator must not be the bottleneck) · seed 002 · Performance Testing · Load Testing";
+const RUNBOOK_PROCESS = "docs/runbooks/pipebench-saturated.md";
 
 function verdict(culprit: Culprit) {
   return ({ scenario }: Subject): Verdict | undefined => {
@@ -65,7 +65,7 @@ export const CULPRIT_RULES = [
     scope: "scenario",
     title: "The machine was busy: pipebench did not get the CPU it wanted, so this result is not valid",
     impact: "high",
-    runbook: "docs/runbooks/busy-machine.md · seed 002 · Performance Testing (a dedicated load-test machine)",
+    runbook: "docs/runbooks/busy-machine.md · https://docs.kernel.org/accounting/psi.html",
     when: verdict("machine"),
     rank: (v) => v.scenario.result.generator.machine?.waitPercent ?? 0,
     evidence: (v) => {
@@ -89,7 +89,7 @@ export const CULPRIT_RULES = [
     scope: "scenario",
     title: "pipebench's process was saturated: it set the pace, not the target, so this result is not valid",
     impact: "high",
-    runbook: RUNBOOK_GENERATOR,
+    runbook: RUNBOOK_PROCESS,
     when: verdict("process"),
     rank: (v) => v.scenario.result.generator.cpuPercent,
     evidence: (v) => {
@@ -132,7 +132,7 @@ export const CULPRIT_RULES = [
     scope: "scenario",
     title: (v) => `pipebench's ${v.slots?.setting ?? "connections"} (${v.slots?.count ?? "?"}) capped the rate, not the target`,
     impact: "high",
-    runbook: "docs/runbooks/client-capped.md (Little's law: concurrency = rate × time) · seed 002 · Performance Testing",
+    runbook: "docs/runbooks/client-capped.md (Little's law: operations in flight = rate × time in flight)",
     when: verdict("client"),
     rank: (v) => v.scenario.result.clientWait?.p99 ?? 0,
     evidence: (v) => {
@@ -177,7 +177,7 @@ export const CULPRIT_RULES = [
     title: (v) =>
       paceMissed(v) ? "The target set the pace: it did not keep up with the asked rate" : "The target slowed down under this load: its service time grew with the operations at it",
     impact: (v) => (paceMissed(v) ? "high" : "medium"),
-    runbook: "docs/runbooks/target-slow.md · seed 001 · Troubleshooting Performance Issues · Low Throughput",
+    runbook: "docs/runbooks/target-slow.md",
     when: (subject) => {
       const v = verdict("target")(subject);
       // Errors alone are the error rules' to say (http.server-errors, target.outage …).

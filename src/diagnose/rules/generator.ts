@@ -29,7 +29,7 @@ function span(xs: readonly number[]): string {
   return lo === hi ? String(lo) : `${lo}–${hi}`;
 }
 
-const DESIGN = "DESIGN principle 3 (the load generator must not be the bottleneck) · seed 002 · Performance Testing · Load Testing";
+const PIPEBENCH_SATURATED = "docs/runbooks/pipebench-saturated.md";
 
 export const GENERATOR_RULES = [
   defineRule<Invalid>({
@@ -41,7 +41,7 @@ export const GENERATOR_RULES = [
     scope: "scenario",
     title: "Operations started late: pipebench's schedule slipped",
     impact: "medium",
-    runbook: DESIGN,
+    runbook: PIPEBENCH_SATURATED,
     when: reason("schedule-lag"),
     evidence: (m) => [m.message],
     recommendation: () =>

@@ -6,6 +6,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { encodeCopyBatch, generators, pgText, type Column, type RowSource } from "../../data/index.js";
 import { UsageError } from "../../errors.js";
+import { checkout } from "./checkout.js";
 import { withPgCode } from "./errors.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
 import type { InsertWorkload } from "./schema.js";
@@ -86,16 +87,15 @@ function copyBatch({ pool, table, columnList, source, batchSize, take }: BatchPl
     const claimed = ahead;
     ahead = undefined;
     const data = await (claimed ?? encodeInSlices(source, take(), batchSize));
-    const client = await pool.connect();
-    op.sent();
+    const out = await checkout(pool, op);
     try {
-      const done = copyIn(client, sql, data);
+      const done = copyIn(out.client, sql, data);
       ahead ??= encodeInSlices(source, take(), batchSize);
       await done;
-      client.release();
+      out.release();
     } catch (error) {
       // After a failed COPY the connection's protocol state is not to be trusted: discard it.
-      client.release(true);
+      out.release(true);
       throw error;
     }
     return { records: batchSize, bytes: data.length };
@@ -144,8 +144,8 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
 
   return async (op) => {
     const first = take();
-    const client = await pool.connect();
-    op.sent();
+    const out = await checkout(pool, op);
+    const client = out.client;
     let bytes = 0;
     try {
       // A batch larger than one statement can carry is still all-or-nothing, like a COPY.
@@ -164,9 +164,9 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
         await client.query({ ...statementFor(rows), values });
       }
       if (split) await client.query("commit");
-      client.release();
+      out.release();
     } catch (error) {
-      client.release(split ? !(await rollback(client)) : false);
+      out.release(split ? !(await rollback(client)) : false);
       throw error;
     }
     return { records: batchSize, bytes };
@@ -177,8 +177,8 @@ function singleRowBatch({ pool, table, columnList, width, source, batchSize, tak
   const statement = { name: `${statementPrefix}_single`, text: `insert into ${table} (${columnList}) values ${valuesList(1, width)}` };
   return async (op) => {
     const first = take();
-    const client = await pool.connect();
-    op.sent();
+    const out = await checkout(pool, op);
+    const client = out.client;
     let bytes = 0;
     try {
       await client.query("begin");
@@ -188,9 +188,9 @@ function singleRowBatch({ pool, table, columnList, width, source, batchSize, tak
         await client.query({ ...statement, values });
       }
       await client.query("commit");
-      client.release();
+      out.release();
     } catch (error) {
-      client.release(!(await rollback(client)));
+      out.release(!(await rollback(client)));
       throw error;
     }
     return { records: batchSize, bytes };

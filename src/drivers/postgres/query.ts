@@ -2,6 +2,7 @@
 // inline) and reports the rows it returned or touched.
 import type pg from "pg";
 import type { PreparedWorkload } from "../driver.js";
+import { checkout } from "./checkout.js";
 import { withPgCode } from "./errors.js";
 import type { QueryWorkload } from "./schema.js";
 
@@ -19,16 +20,15 @@ export function prepareQuery(
     run: async (ctx) => {
       // pool.query's own steps, with the moment the pool hands over a client told to the engine:
       // the wait before it is pipebench's pool, the time after it the server's.
-      const client = await pool.connect().catch((error: unknown) => Promise.reject(withPgCode(error)));
-      ctx.sent();
+      const out = await checkout(pool, ctx).catch((error: unknown) => Promise.reject(withPgCode(error)));
       let result: pg.QueryResult | pg.QueryResult[];
       try {
         // Several statements without parameters go as one simple query and yield one result each.
-        result = (await client.query(config)) as unknown as pg.QueryResult | pg.QueryResult[];
-        client.release();
+        result = (await out.client.query(config)) as unknown as pg.QueryResult | pg.QueryResult[];
+        out.release();
       } catch (error) {
-        // As pool.query does: a client that saw an error is not handed out again.
-        client.release(error instanceof Error ? error : true);
+        // A client that saw an error is not handed out again, as pool.query does.
+        out.release(error instanceof Error ? error : true);
         throw withPgCode(error);
       }
       const results = Array.isArray(result) ? result : [result];
