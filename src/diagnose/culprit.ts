@@ -34,6 +34,8 @@ export const TARGET_ERROR_SHARE = 0.01;
 export const QUEUEING_SHARE = 0.5;
 /** Operations at the target from which a queue there is more than requests overlapping. */
 export const SLOWED_AT_TARGET = 4;
+/** The share of operations that must have met the target's queue for it to count as lasting. */
+export const SLOWED_SHARE = 0.1;
 /** A concurrency bucket speaks for the target's behaviour with at least this many operations. */
 const BUCKET_MIN_OPS = 10;
 
@@ -41,6 +43,8 @@ const BUCKET_MIN_OPS = 10;
 export interface Growth {
   from: ConcurrencyBucket;
   to: ConcurrencyBucket;
+  /** The share of all operations sent with as many at the target as `to`. */
+  toShare: number;
   /** Service time ratio ÷ concurrency ratio: ≈1 the target queues, ≈0 it scales. */
   share: number;
 }
@@ -74,11 +78,19 @@ export function culpritOf(scenario: StoredScenario): Verdict | undefined {
 }
 
 /**
- * The target queued the work and it showed: at least SLOWED_AT_TARGET operations at it and its
- * service time at least doubled, not a few requests overlapping on a single-threaded server.
+ * The target queued the work, it showed, and it lasted: at least SLOWED_AT_TARGET operations at it,
+ * its service time at least doubled, and a tenth of the operations were sent into that queue. Not
+ * a few requests overlapping on a single-threaded server, nor one stall (a pause piles requests up
+ * for a moment: there the long service time made the queue, not the other way round).
  */
 export function slowedDown(growth: Growth | undefined): boolean {
-  return growth !== undefined && queues(growth) && growth.to.meanAtTarget >= SLOWED_AT_TARGET && growth.to.meanServiceMs >= 2 * growth.from.meanServiceMs;
+  return (
+    growth !== undefined &&
+    queues(growth) &&
+    growth.to.meanAtTarget >= SLOWED_AT_TARGET &&
+    growth.to.meanServiceMs >= 2 * growth.from.meanServiceMs &&
+    growth.toShare >= SLOWED_SHARE
+  );
 }
 
 /** Pinned at the client's slots, waiting for them more than the target took, the target not queueing. */
@@ -115,7 +127,7 @@ export function serviceGrowth(buckets: readonly ConcurrencyBucket[] | undefined)
   const concurrency = to.meanAtTarget / from.meanAtTarget;
   const service = to.meanServiceMs / from.meanServiceMs;
   // Growth per added operation: (service − 1) over (concurrency − 1), so flat is 0 and serial is 1.
-  return { from, to, share: Math.max(0, (service - 1) / (concurrency - 1)) };
+  return { from, to, toShare: to.ops / total, share: Math.max(0, (service - 1) / (concurrency - 1)) };
 }
 
 /** Operations per second the client's slots allow at the measured service time (Little's law). */

@@ -135,12 +135,6 @@ export function assessGeneratorHealth(inputs: HealthInputs): GeneratorHealth {
   if (cpuBound) {
     warnings.push(`pipebench's process kept ${fmt(busyCpu)}% of a CPU core busy (over ${CPU_MAX_PERCENT}%): ${GENERATOR_ADVICE}`);
   }
-  if (sample.machine?.starved === true) {
-    warnings.push(
-      `the machine was busy: pipebench waited for a CPU ${fmt(sample.machine.waitPercent)}% of the time ` +
-        `(${Math.round(sample.machine.waitShare * 100)}% of the time it wanted one)`,
-    );
-  }
 
   if (sample.lagP99Ms > LAG_P99_MAX_MS) {
     warnings.push(

@@ -152,7 +152,8 @@ function generatorSaturated(r: UnjudgedResult, c: ValidityContext): ValidityReas
  */
 function machineBusy(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   const m = r.generator.machine;
-  if (m?.starved !== true) return [];
+  // An in-process target's threads are this process's: they, not other processes, took the CPU.
+  if (m?.starved !== true || c.inProcessTarget === true) return [];
   const effects = lagFacts(r, c);
   const g = r.generator;
   if (shortOfRate(r) && g.askedRate !== null) effects.push(`it achieved ${fmtRate(g.achievedRate)} of the asked ${fmtRate(g.askedRate)}`);
@@ -164,7 +165,8 @@ function machineBusy(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
     {
       code: "machine-busy",
       message:
-        `the machine was busy: ${contentionFacts(m).join(", ")}` +
+        // The wait and the others' CPU; the finding (culprit.machine) lists every reading.
+        `the machine was busy: ${contentionFacts(m).slice(0, 2).join(", ")}` +
         (effects.length > 0 ? `; ${effects.join("; ")}` : "") +
         ": these numbers describe the machine's load, not the target; run again on a quiet machine",
     },

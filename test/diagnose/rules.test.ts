@@ -353,6 +353,16 @@ test("culprit.client: pinned at the connections, waiting for them, service time 
   assert.equal(one(diagnose(closed), "culprit.client").recommendation, "raise pool on target pg to at least the workers (10): each worker now waits for one of 2");
 });
 
+test("culprit.target on a paced run: a queue that lasted is the target slowing down; one stall that piled requests up is not", () => {
+  const paced = (buckets: ReturnType<typeof bucket>[]) =>
+    openRun({ askedRate: 200, achievedRate: 200 }, { clientSlots: { count: 20, setting: "connections" }, clientWait: latency({ p50: 0.1, mean: 0.2 }), serviceByConcurrency: buckets });
+  const lasting = one(diagnose(paced([bucket(1, 1, 50, 600), bucket(32, 45, 2300, 400)])), "culprit.target");
+  assert.equal(lasting.impact, "medium");
+  assert.equal(lasting.title, "The target slowed down under this load: its service time grew with the operations at it");
+  // The quickstart's ingest service on a loaded machine: one pause piled 21 requests up, 1 % of them.
+  assert.deepEqual(only(diagnose(paced([bucket(1, 1, 1.29, 2900), bucket(16, 21, 33.5, 40)])), "culprit.target"), []);
+});
+
 test("culprit.machine: the kernel says pipebench waited for a CPU; no finding blames the target or pipebench's code", () => {
   const starved = openRun({ cpuPercent: 30, askedRate: 1_000_000, achievedRate: 66_000, eventLoopLagP99Ms: 60, eventLoopLagMaxMs: 80, machine: { runPercent: 14, waitPercent: 31, waitShare: 0.69, meanWaitMs: 4.2, othersCpuPercent: 190, cores: 2, starved: true } }, {
     latency: latency({ p95: 13_100 }),
