@@ -74,9 +74,7 @@ export class ScenarioRecorder {
   private readonly service = new LatencyHistogram();
   private readonly clientWait: LatencyHistogram | undefined;
   private readonly startDelay: LatencyHistogram | undefined;
-  private readonly bucketOps = new Float64Array(CONCURRENCY_BUCKETS);
-  private readonly bucketAtTarget = new Float64Array(CONCURRENCY_BUCKETS);
-  private readonly bucketServiceMs = new Float64Array(CONCURRENCY_BUCKETS);
+  private readonly buckets = new Float64Array(CONCURRENCY_BUCKETS * 3);
   private readonly dropped: Partial<Record<DropReason, number>> = {};
   private readonly points: SeriesPoint[] = [];
   private readonly byClass = new Map<string, number>();
@@ -131,11 +129,13 @@ export class ScenarioRecorder {
     this.service.record(serviceMs * 1000);
     this.clientWait?.record((sentMs - actualStartMs) * 1000);
     this.startDelay?.record((actualStartMs - intendedStartMs) * 1000);
-    const bucket = Math.min(CONCURRENCY_BUCKETS - 1, 31 - Math.clz32(Math.max(1, atTarget)));
-    // Typed arrays: an index past the end is ignored, never a property added.
-    (this.bucketOps[bucket] as number)++;
-    (this.bucketAtTarget[bucket] as number) += atTarget;
-    (this.bucketServiceMs[bucket] as number) += serviceMs;
+    // floor(log2(atTarget)), 0…30 for 1 ≤ atTarget < 2^31; [ops, Σ at target, Σ service ms] each.
+    const at = (31 - Math.clz32(atTarget)) * 3;
+    const buckets = this.buckets;
+    // Typed arrays: an index out of range is ignored, never a property added.
+    (buckets[at] as number)++;
+    (buckets[at + 1] as number) += atTarget;
+    (buckets[at + 2] as number) += serviceMs;
     if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
     this.opCount++;
     this.recordCount += records;
@@ -243,14 +243,14 @@ export class ScenarioRecorder {
   private concurrencyBuckets(): ConcurrencyBucket[] {
     const out: ConcurrencyBucket[] = [];
     for (let i = 0; i < CONCURRENCY_BUCKETS; i++) {
-      const ops = this.bucketOps[i] ?? 0;
+      const ops = this.buckets[i * 3] ?? 0;
       if (ops === 0) continue;
       out.push({
         from: 2 ** i,
         to: 2 ** (i + 1) - 1,
         ops,
-        meanAtTarget: (this.bucketAtTarget[i] ?? 0) / ops,
-        meanServiceMs: (this.bucketServiceMs[i] ?? 0) / ops,
+        meanAtTarget: (this.buckets[i * 3 + 1] ?? 0) / ops,
+        meanServiceMs: (this.buckets[i * 3 + 2] ?? 0) / ops,
       });
     }
     return out;
