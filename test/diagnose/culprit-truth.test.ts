@@ -5,6 +5,7 @@
 //   (c) a rate far beyond one pipebench process → pipebench's process
 //   (d) a modest rate beside two CPU-burning processes the test starts → the busy machine
 //   (e) a service that answers 503 → the target
+//   (f) a PostgreSQL pool of 1 shared by 4 closed-loop workers → pipebench's pool
 // Runs in npm test's serial phase: (a)–(c) need the machine to themselves, as (d) needs to be the
 // only one that has it taken.
 import assert from "node:assert/strict";
@@ -12,9 +13,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import type { Culprit } from "../../src/diagnose/culprit.js";
 import { findingWhere, type Finding } from "../../src/diagnose/diagnose.js";
+import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { ResultsStore } from "../../src/store/results-store.js";
 import { pipebench } from "../cli/helpers.js";
 
@@ -90,6 +92,18 @@ async function runAndDiagnose(name: string, file: string) {
   return { result, diagnosis, stdout: run.stdout };
 }
 
+/** The numbers of a case, printed with the test's result (and quoted in the closing notes). */
+function report(t: TestContext, result: ScenarioResult, d: Diagnosis): void {
+  const g = result.generator;
+  const rate = g.askedRate === null ? `${Math.round(g.achievedRate)}/s closed` : `${Math.round(g.achievedRate)}/s of ${g.askedRate}/s`;
+  const ms = (x: number | undefined): string => (x === undefined ? "–" : `${x.toFixed(3)} ms`);
+  t.diagnostic(
+    `culprit ${d.culprits.map((c) => c.culprit).join(",") || "none"} · ${rate} · errors ${result.errors} · dropped ${result.dropped ?? "–"} · ` +
+      `cpu ${g.cpuPercent} % · cpu wait share ${g.machine?.waitShare ?? "–"} · service p50 ${ms(result.service.p50)} · ` +
+      `client wait p50 ${ms(result.clientWait?.p50)} · findings ${d.findings.map((f) => f.id).join(", ")}`,
+  );
+}
+
 /** The culprits the findings name (findings that name none are readings, not blame). */
 function blamed(findings: readonly Finding[]): Set<Culprit> {
   return new Set(findings.flatMap((f) => (f.culprit === undefined ? [] : [f.culprit])));
@@ -104,8 +118,9 @@ function assertCulprit(d: Diagnosis, expected: Culprit): void {
   assert.deepEqual([...blamed(d.findings)], [expected], show(d));
 }
 
-test("(a) a service that queues requests, asked twice what it serves: the target", async () => {
+test("(a) a service that queues requests, asked twice what it serves: the target", async (t) => {
   const { result, diagnosis } = await runAndDiagnose("serial", suite("serial", "serial.mjs", 64, "{ executor: constant-rate, rate: 40, duration: 3s }"));
+  report(t, result, diagnosis);
   assertCulprit(diagnosis, "target");
   const f = diagnosis.findings.find((x) => x.id === "culprit.target");
   assert.ok(f, show(diagnosis));
@@ -114,8 +129,9 @@ test("(a) a service that queues requests, asked twice what it serves: the target
   assert.ok((result.clientWait?.p99 ?? Infinity) < result.service.p99 / 10, "the client had room: no queue in pipebench");
 });
 
-test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's connections, with the Little's-law ceiling", async () => {
+test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's connections, with the Little's-law ceiling", async (t) => {
   const { result, diagnosis } = await runAndDiagnose("capped", suite("capped", "fast.mjs", 2, "{ executor: constant-rate, rate: 20000, duration: 3s }"));
+  report(t, result, diagnosis);
   assertCulprit(diagnosis, "client");
   const f = diagnosis.findings.find((x) => x.id === "culprit.client");
   assert.ok(f, show(diagnosis));
@@ -128,11 +144,12 @@ test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's conne
   assert.equal(result.dropped, result.droppedBy?.["max-in-flight"] ?? 0);
 });
 
-test("(c) a rate far beyond one pipebench process: pipebench's process", async () => {
+test("(c) a rate far beyond one pipebench process: pipebench's process", async (t) => {
   const { result, diagnosis, stdout } = await runAndDiagnose(
     "flood",
     suite("flood", "fast.mjs", 64, "{ executor: constant-rate, rate: 1000000, duration: 1s, maxInFlight: 10000000 }"),
   );
+  report(t, result, diagnosis);
   assertCulprit(diagnosis, "process");
   assert.match(stdout, /INVALID: pipebench's process kept [\d.]+ % of a CPU core busy .*\[generator-saturated\]/);
   const f = diagnosis.findings.find((x) => x.id === "culprit.process");
@@ -148,10 +165,11 @@ function burners(count: number, ms: number): ChildProcess[] {
   );
 }
 
-test("(d) a modest rate beside two CPU-burning processes: the busy machine, and nobody else blamed", async () => {
+test("(d) a modest rate beside two CPU-burning processes: the busy machine, and nobody else blamed", async (t) => {
   const burning = burners(2, 30_000);
   try {
     const { result, diagnosis } = await runAndDiagnose("busy", suite("busy", "fast.mjs", 10, "{ executor: constant-rate, rate: 3000, duration: 3s }"));
+  report(t, result, diagnosis);
     assertCulprit(diagnosis, "machine");
     assert.equal(result.generator.machine?.starved, true);
     assert.equal(result.validity?.reasons[0]?.code, "machine-busy");
@@ -161,9 +179,33 @@ test("(d) a modest rate beside two CPU-burning processes: the busy machine, and 
   }
 });
 
-test("(e) a service that answers 503: the target", async () => {
+test("(e) a service that answers 503: the target", async (t) => {
   const { result, diagnosis } = await runAndDiagnose("unavailable", suite("unavailable", "unavailable.mjs", 10, "{ executor: constant-rate, rate: 200, duration: 2s }", "/ingest"));
+  report(t, result, diagnosis);
   assertCulprit(diagnosis, "target");
   assert.ok(diagnosis.findings.some((f) => f.id === "http.server-errors"), show(diagnosis));
   assert.equal(result.errors, result.errorsByClass.HTTP_503);
+});
+
+test("(f) a PostgreSQL pool of 1 shared by 4 workers: pipebench's pool, raised to the workers", async (t) => {
+  const file = join(dir, "pool.yaml");
+  writeFileSync(
+    file,
+    `name: pool
+targets:
+  pg: { kind: postgres, embedded: true, pool: 1 }
+scenarios:
+  pool:
+    target: pg
+    workload: { type: query, sql: "select 1" }
+    load: { executor: closed, workers: 4, duration: 3s }
+`,
+  );
+  const { result, diagnosis } = await runAndDiagnose("pool", file);
+  report(t, result, diagnosis);
+  assertCulprit(diagnosis, "client");
+  const f = diagnosis.findings.find((x) => x.id === "culprit.client");
+  assert.equal(f?.title, "pipebench's pool (1) capped the rate, not the target");
+  assert.equal(f?.recommendation, "raise pool on target pg to at least the workers (4): each worker now waits for one of 1");
+  assert.equal(result.errors, 0);
 });
