@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { main } from "../dist/cli/main.js";
 
+// A reader that went away (`pipebench run … | head -1`) ends what we print, not the run: the run
+// is stored and its exit code stands. Anything else on stdout or stderr is still an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2));
 // Everything is stored; wait until what was printed has been handed to the OS (a pipe is written
 // asynchronously on macOS). A client whose server went away mid-run can still hold a socket or a
