@@ -30,6 +30,7 @@ function span(xs: readonly number[]): string {
 }
 
 const PIPEBENCH_SATURATED = "docs/runbooks/pipebench-saturated.md";
+const MEASUREMENT_QUALITY = "docs/runbooks/measurement-quality.md";
 
 export const GENERATOR_RULES = [
   defineRule<Invalid>({
@@ -54,7 +55,7 @@ export const GENERATOR_RULES = [
     scope: "scenario",
     title: "Not at steady state: the numbers were still moving",
     impact: "low",
-    runbook: "seed 000 · Day 6 Load Testing & Benchmarking (establish a baseline)",
+    runbook: MEASUREMENT_QUALITY,
     when: reason("not-steady"),
     evidence: (m) => [m.message],
     recommendation: (m) => {
@@ -73,7 +74,7 @@ export const GENERATOR_RULES = [
     scope: "run",
     title: (m) => `Too few samples for the tail percentile shown (${m.length} scenario${m.length === 1 ? "" : "s"})`,
     impact: "low",
-    runbook: "seed 000 · Day 6 Load Testing & Benchmarking",
+    runbook: MEASUREMENT_QUALITY,
     when: ({ run }) => {
       const out = oncePerScenario(run, (scenario) => reason("too-few-samples")({ run, scenario }));
       return out.length === 0 ? undefined : out;

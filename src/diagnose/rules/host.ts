@@ -1,5 +1,6 @@
-// The machine the run measured on: CPU saturation with a tail that shows it (seed 002 §2 "High CPU
-// Usage": > 70 % sustained), memory pressure (§3, the 80 % alert), and a hypervisor taking CPU.
+// The machine the run measured on: CPU saturation with a tail that shows it (> 70 % busy), memory
+// nearly exhausted (> 90 % in use), and a hypervisor taking CPU (steal > 5 %). Runbooks:
+// docs/runbooks/host-cpu.md, host-memory.md.
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
@@ -40,7 +41,7 @@ export const HOST_RULES = [
     scope: "scenario",
     title: "CPU saturation: the host was busy and the latency tail shows the queueing",
     impact: "high",
-    runbook: "seed 002 · 2. High CPU Usage (CPU > 70 % sustained)",
+    runbook: "docs/runbooks/host-cpu.md · https://docs.kernel.org/filesystems/proc.html#miscellaneous-kernel-statistics-in-proc-stat",
     when: (subject) => {
       const m = hostReading(subject);
       if (m === undefined) return undefined;
@@ -71,7 +72,7 @@ export const HOST_RULES = [
     scope: "scenario",
     title: "Memory nearly exhausted on the host",
     impact: "medium",
-    runbook: "seed 002 · 3. High Memory Usage",
+    runbook: "docs/runbooks/host-memory.md · https://docs.kernel.org/filesystems/proc.html#meminfo",
     when: (subject) => {
       const m = hostReading(subject);
       return m !== undefined && (m.reading.metrics.memory_usage ?? 0) > MEMORY_MAX ? m : undefined;
@@ -88,7 +89,7 @@ export const HOST_RULES = [
     scope: "run",
     title: (m) => `The hypervisor took CPU from this host (steal time, ${m.length} scenario${m.length === 1 ? "" : "s"})`,
     impact: "low",
-    runbook: "seed 002 · 2. High CPU Usage · Performance Testing (a dedicated load-test machine)",
+    runbook: "docs/runbooks/host-cpu.md · https://docs.kernel.org/filesystems/proc.html#miscellaneous-kernel-statistics-in-proc-stat",
     when: ({ run }) => {
       const out = oncePerScenario(run, (scenario) => {
         const m = hostReading({ run, scenario });

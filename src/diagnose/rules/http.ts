@@ -1,5 +1,5 @@
-// HTTP services: 5xx answers and failed requests (seed 002's error-rate metrics and alerts), and
-// a p95 above seed 002's 100 ms latency alert.
+// HTTP services: 5xx answers and failed requests (docs/runbooks/http-errors.md), and a p95 above
+// the usual 100 ms latency alert (docs/runbooks/http-latency.md).
 import { formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule, type Subject } from "../rule.js";
@@ -46,7 +46,7 @@ export const HTTP_RULES = [
     scope: "scenario",
     title: "The service answered with 5xx errors",
     impact: (m) => (m.count / Math.max(1, m.total) > ERROR_RATE_MAX ? "high" : "medium"),
-    runbook: "seed 002 · Performance Monitoring · Key Metrics (error rate) · Emergency Performance Procedures",
+    runbook: "docs/runbooks/http-errors.md · https://www.rfc-editor.org/rfc/rfc9110#section-15.6",
     when: (subject) => {
       const s = httpScenario(subject);
       return s === undefined ? undefined : errors(s, isServerError);
@@ -64,7 +64,7 @@ export const HTTP_RULES = [
     scope: "scenario",
     title: "Requests failed without an answer, or with a 4xx",
     impact: "high",
-    runbook: "seed 002 · 6. Network Performance Issues · Performance Monitoring (error rate)",
+    runbook: "docs/runbooks/http-errors.md",
     when: (subject) => {
       const s = httpScenario(subject);
       const m = s === undefined ? undefined : errors(s, (cls) => !isServerError(cls));
@@ -92,7 +92,7 @@ export const HTTP_RULES = [
     scope: "scenario",
     title: "HTTP p95 above 100 ms",
     impact: "medium",
-    runbook: "seed 002 · 1. High Latency Issues (API response times > 100 ms) · Performance Alerts (HighLatency)",
+    runbook: "docs/runbooks/http-latency.md",
     when: (subject) => {
       const s = httpScenario(subject);
       if (s === undefined || s.result.latency.count === 0 || s.result.latency.p95 <= P95_MAX_MS) return undefined;

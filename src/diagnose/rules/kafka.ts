@@ -1,7 +1,6 @@
-// Kafka: consumer lag that grows (seed 002 §5, seed 003 "High Consumer Lag"), under-replicated or
-// offline partitions (seed 000 Day 6 Task 1.3, seed 003 replication settings), and producers at a
-// high rate with small batches (seed 001 producer settings, seed 003 §3, seed 004 Kafka
-// optimizations), from the kafka-admin probe and the suite's producer settings.
+// Kafka: consumer lag that grows (docs/runbooks/kafka-consumer-lag.md), under-replicated or offline
+// partitions (kafka-under-replicated.md), and producers at a high rate with small batches
+// (kafka-producer-batching.md), from the kafka-admin probe and the suite's producer settings.
 import { PRODUCER_DEFAULTS } from "../../drivers/kafka/settings.js";
 import type { JsonValue } from "../../probes/probe.js";
 import { formatCount, formatRate } from "../../report/format.js";
@@ -112,7 +111,7 @@ export const KAFKA_RULES = [
     scope: "scenario",
     title: "Consumer lag kept growing: consumers fall behind the producers",
     impact: "high",
-    runbook: "seed 002 · 5. Kafka Performance Issues · seed 003 · Troubleshooting Guide · 1. High Consumer Lag",
+    runbook: "docs/runbooks/kafka-consumer-lag.md · https://kafka.apache.org/documentation/#basic_ops_consumer_lag",
     when: (subject) => {
       const { scenario } = subject;
       if (scenario === null || scenario.targetKind !== "kafka") return undefined;
@@ -168,7 +167,7 @@ export const KAFKA_RULES = [
     scope: "run",
     title: (m) => (m.offline > 0 ? "Offline partitions: no leader" : "Under-replicated partitions: replicas out of the ISR"),
     impact: "high",
-    runbook: "seed 000 · Day 6 Task 1.3 Replication Latency Test · seed 003 · Kafka Performance Tuning · 1. Broker Configuration (Replication)",
+    runbook: "docs/runbooks/kafka-under-replicated.md · https://kafka.apache.org/documentation/#replication",
     when: (subject) => {
       let worst: ReplicationMatch | undefined;
       for (const { scenario, reading } of allIntervalReadings(subject.run, PROBE)) {
@@ -216,7 +215,7 @@ export const KAFKA_RULES = [
     scope: "scenario",
     title: "A producer at a high rate with small batches",
     impact: "medium",
-    runbook: "seed 003 · Kafka Performance Tuning · 3. Producer Optimization · seed 001 · 1. Kafka Optimization · Producer Settings",
+    runbook: "docs/runbooks/kafka-producer-batching.md · https://kafka.apache.org/documentation/#producerconfigs_linger.ms",
     when: (subject) => {
       const { scenario } = subject;
       if (scenario === null || scenario.targetKind !== "kafka") return undefined;

@@ -98,7 +98,7 @@ export const TARGET_RULES = [
         ? `The target stopped answering at ${m.from} s and did not come back`
         : `The target was unavailable for ${m.to - m.from + 1} s, then answered again`,
     impact: "high",
-    runbook: "seed 002 · Emergency Performance Procedures · Performance Monitoring (error rate)",
+    runbook: "docs/runbooks/target-outage.md",
     when: ({ scenario }) => (scenario === null ? undefined : findOutage(scenario)),
     evidence: (m) => {
       const groups = errorGroupsText(m.byClass);
