@@ -7,6 +7,7 @@
 // Counters in pg_stat_database lag: since PostgreSQL 15 a busy backend flushes its statistics at
 // most once a second (an idle one within ten), so an interval's last second may land in the next.
 import pg from "pg";
+import { tablesOf } from "./postgres-sql-text.js";
 import type { JsonValue, Probe, ProbeReading, ProbeSnapshot } from "./probe.js";
 
 export interface PostgresStatsOptions {
@@ -47,6 +48,8 @@ const DATABASE_COUNTERS = [
 /** Statements per snapshot: the costliest by total time (to diff them) plus the slowest by mean. */
 const TRACKED_BY_TOTAL = 50;
 const TOP_BY_MEAN = 10;
+/** Tables whose indexes a snapshot reads: those the statements it tracks name, at most this many. */
+const MAX_INDEXED_TABLES = 30;
 /** Backend counts kept for "max seen"; at one sample a second this is over a day. */
 const MAX_HISTORY = 100_000;
 
@@ -160,6 +163,7 @@ async function readSnapshot(c: pg.Client): Promise<ProbeSnapshot> {
     settings_bytes: settingsBytes,
   };
   if (statements.error !== undefined) details.statements_error = statements.error;
+  if (statements.state === "ok") details.indexes = (await readIndexes(c, statements.top)).map((i) => ({ ...i, columns: [...i.columns] }));
   return { at, values, details };
 }
 
@@ -179,8 +183,9 @@ async function readStatements(c: pg.Client, versionNum: number): Promise<Stateme
     totalMs: 0,
     top: [],
   });
+  // Named pg_stat_statements in a comment, as our other reads are, so that it is not a statement of the workload's.
   const ext = await c.query<{ schema: string }>(
-    `select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+    `select /* pg_stat_statements' schema */ n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace
       where e.extname = 'pg_stat_statements'`,
   );
   const schema = ext.rows[0]?.schema;
@@ -212,6 +217,56 @@ async function readStatements(c: pg.Client, versionNum: number): Promise<Stateme
     const code = (error as { code?: unknown }).code;
     return none(code === "55000" ? "not-loaded" : "unreadable", (error as Error).message);
   }
+}
+
+/** An index of a table a tracked statement names, with its key columns in order. */
+export interface TableIndex {
+  /** The table as the statements name it (looked up with to_regclass, so as they resolve it). */
+  table: string;
+  /** schema.table as the catalog has it. */
+  relation: string;
+  name: string;
+  /** Key columns (or expressions) in index order, without ASC/DESC or operator classes. */
+  columns: string[];
+  /** CREATE INDEX … as pg_get_indexdef writes it. */
+  definition: string;
+  partial: boolean;
+  valid: boolean;
+}
+
+/**
+ * The indexes of the tables the tracked statements name, so that an index is advised only where
+ * none with those leading columns exists. Catalog reads only; a name that does not resolve (an
+ * alias, a CTE, a function's column) is skipped by to_regclass.
+ */
+async function readIndexes(c: pg.Client, top: readonly Statement[]): Promise<TableIndex[]> {
+  const tables = [...new Set(top.flatMap((s) => tablesOf(s.query)))].slice(0, MAX_INDEXED_TABLES);
+  if (tables.length === 0) return [];
+  try {
+    const r = await c.query<TableIndex>(
+      // The comment names pg_stat so that pg_stat_statements readers (ours, seed 000's) skip this.
+      `select /* pipebench probe, skipped as pg_stat_* reads are */ t.name as "table", n.nspname || '.' || c.relname as relation, i.relname as name,
+              array(select pg_get_indexdef(x.indexrelid, k, true) from generate_series(1, x.indnkeyatts) k order by k) as columns,
+              pg_get_indexdef(x.indexrelid) as definition, x.indpred is not null as partial, x.indisvalid as valid
+         from unnest($1::text[]) as t(name)
+         join pg_index x on x.indrelid = to_regclass(t.name)
+         join pg_class i on i.oid = x.indexrelid
+         join pg_class c on c.oid = x.indrelid
+         join pg_namespace n on n.oid = c.relnamespace
+        order by t.name, i.relname`,
+      [tables],
+    );
+    return r.rows;
+  } catch {
+    // A name to_regclass cannot parse ("a.b.c.d") fails the whole read: no indexes, no advice on them.
+    return [];
+  }
+}
+
+function indexesOf(snapshot: ProbeSnapshot): JsonValue | undefined {
+  const d = snapshot.details;
+  if (d === null || typeof d !== "object" || Array.isArray(d)) return undefined;
+  return d.indexes;
 }
 
 function settingsOf(snapshot: ProbeSnapshot): { settings: JsonValue; bytes: JsonValue } | undefined {
@@ -261,6 +316,9 @@ export function summarizePostgresStats(before: ProbeSnapshot, after: ProbeSnapsh
     details.settings_bytes = settings.bytes;
   }
   if (a.database_size_bytes !== undefined) details.database_size_bytes = a.database_size_bytes;
+  // The indexes as they were at the end of the interval, of the tables its statements name.
+  const indexes = indexesOf(after);
+  if (indexes !== undefined) details.indexes = indexes;
   // Blocks over the interval: with the ratio, how much was read from outside shared_buffers.
   metrics.blocks_read = delta("blks_read");
   metrics.blocks_hit = delta("blks_hit");

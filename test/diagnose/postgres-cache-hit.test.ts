@@ -64,11 +64,11 @@ test("diagnose finds the low cache hit ratio and quotes shared_buffers as the se
     assert.ok(f.evidence.some((e) => /shared_buffers 128kB/.test(e)), f.evidence.join(" | "));
     assert.match(f.recommendation, /shared_buffers = '\d+[MG]B' \(now 128kB\)/);
     assert.match(f.recommendation, /embedded: \{ settings: \{ shared_buffers: "\d+[MG]B"/);
-    assert.match(f.runbook, /seed 000 · Day 6 Task 4\.3 Cache Hit Ratio → Day 7 Task 2\.3 PostgreSQL Optimization/);
+    assert.match(f.runbook, /^docs\/runbooks\/postgres-cache-hit\.md · shared_buffers https:\/\/www\.postgresql\.org\/docs\/current\/runtime-config-resource\.html#GUC-SHARED-BUFFERS · /);
   }
 
   const table = await pipebench(["diagnose", "latest", "--store", store]);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /\[(high|medium)\] PostgreSQL cache hit ratio below 99 %/);
-  assert.match(table.stdout, /runbook: seed 000 · Day 6 Task 4\.3/);
+  assert.match(table.stdout, /runbook: docs\/runbooks\/postgres-cache-hit\.md · /);
 });

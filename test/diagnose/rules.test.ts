@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { diagnose, type Finding } from "../../src/diagnose/diagnose.js";
-import { indexHint, onThisMachine, pgSize } from "../../src/diagnose/rules/postgres.js";
+import { indexHint, matchStatement, onThisMachine, pgSize, suiteStatements } from "../../src/diagnose/rules/postgres.js";
 import { renderFindings } from "../../src/report/findings.js";
 import { health, latency, reading, result, run, scenario } from "./fixtures.js";
 
@@ -43,7 +43,7 @@ test("postgres.cache-hit-low: the ratio, the blocks, the server's values, and AL
     "shared_buffers = '4GB' (now 128MB), effective_cache_size = '12GB' (now 4GB): " +
       "ALTER SYSTEM SET shared_buffers = '4GB'; ALTER SYSTEM SET effective_cache_size = '12GB'; then restart PostgreSQL (shared_buffers needs a restart)",
   );
-  assert.match(f.runbook, /Day 7 Task 2\.3 PostgreSQL Optimization/);
+  assert.match(f.runbook, /^docs\/runbooks\/postgres-cache-hit\.md · shared_buffers https:\/\/www\.postgresql\.org\/docs\/current\/runtime-config-resource\.html#GUC-SHARED-BUFFERS/);
   assert.equal(one(diagnose(pgScenario({ cache_hit_ratio: 0.5, blocks_read: 5000, blocks_hit: 5000 })), "postgres.cache-hit-low").impact, "high");
   // An embedded target is changed in the suite.
   const embedded = one(diagnose(pgScenario({ cache_hit_ratio: 0.9 }, {}, true)), "postgres.cache-hit-low");
@@ -146,19 +146,95 @@ test("postgres.connections-high: over 50 % of max_connections → PgBouncer, wit
   assert.deepEqual(only(diagnose(pgScenario({ connection_usage: 0.5, backends: 50 })), "postgres.connections-high"), []);
 });
 
-test("postgres.slow-statements: reads over 10 ms mean → EXPLAIN and the index on the filtered columns; writes are left alone", () => {
-  const top = [
-    { query: "select time, value from metrics_hot where metric_name = $1 and host = $2 order by time desc", calls: 120, mean_ms: 42.5, max_ms: 90, total_ms: 5100 },
-    { query: "copy metrics_hot (time, value) from stdin", calls: 20, mean_ms: 300, max_ms: 400, total_ms: 6000 },
-    { query: "select 1", calls: 1000, mean_ms: 0.01, max_ms: 1, total_ms: 10 },
-  ];
-  const f = one(diagnose(pgScenario({ mean_query_time: 30 }, { top_statements: top })), "postgres.slow-statements");
+const slowTop = [
+  // As pg_stat_statements shows it: the suite's literal 'cpu' is $2 (numbered after the driver's $1).
+  { query: "select time, value from metrics_hot where metric_name = $2 and host = $1 order by time desc", calls: 120, mean_ms: 42.5, max_ms: 90, total_ms: 5100 },
+  { query: "copy metrics_hot (time, value) from stdin", calls: 20, mean_ms: 300, max_ms: 400, total_ms: 6000 },
+  { query: "select 1", calls: 1000, mean_ms: 0.01, max_ms: 1, total_ms: 10 },
+];
+const slowRun = (details: Record<string, unknown>, workload: unknown, queries: Record<string, string> = {}) =>
+  run([scenario({ workload, probes: [reading("postgres-stats", "pg", { mean_query_time: 30 }, { ...pgSettings, ...details } as never)] })], {
+    suite: { targets: { pg: { kind: "postgres", url: "postgres://localhost/db", queries } } },
+  });
+const hotQuery = { hot: "select time, value\n  from metrics_hot -- the newest first\n  where metric_name = 'cpu' and host = $1\n  order by time desc" };
+
+test("postgres.slow-statements: the suite's SQL with its params inlined as literals → EXPLAIN to paste, and the index to add; writes are left alone", () => {
+  const f = one(diagnose(slowRun({ top_statements: slowTop }, { type: "query", query: "hot", params: ["server-1's"] }, hotQuery)), "postgres.slow-statements");
   assert.equal(f.impact, "medium");
-  assert.deepEqual(f.evidence, ["42.5ms mean over 120 calls (target < 10 ms): select time, value from metrics_hot where metric_name = $1 and host = $2 order by time desc"]);
-  assert.match(f.recommendation, /^EXPLAIN \(ANALYZE, BUFFERS\) select time, value from metrics_hot where metric_name = \$1 and host = \$2 order by time desc;/);
-  assert.match(f.recommendation, /CREATE INDEX CONCURRENTLY ON metrics_hot \(metric_name, host\);$/);
-  assert.deepEqual(only(diagnose(pgScenario({}, { top_statements: top.slice(1) })), "postgres.slow-statements"), []);
+  assert.deepEqual(f.evidence, ["42.5ms mean over 120 calls (target < 10 ms), query hot: select time, value from metrics_hot where metric_name = $2 and host = $1 order by time desc"]);
+  // The comment is gone (on one line it would swallow the rest), the quote is doubled, no $n is left.
+  assert.equal(
+    f.recommendation,
+    "EXPLAIN (ANALYZE, BUFFERS) select time, value from metrics_hot where metric_name = 'cpu' and host = 'server-1''s' order by time desc; " +
+      "if it shows a Seq Scan on metrics_hot and \\d metrics_hot lists no index leading with (metric_name, host), CREATE INDEX CONCURRENTLY ON metrics_hot (metric_name, host);",
+  );
+  assert.match(f.runbook, /^docs\/runbooks\/postgres-slow-statements\.md · EXPLAIN https:\/\/www\.postgresql\.org\/docs\/current\/sql-explain\.html/);
+  assert.deepEqual(only(diagnose(slowRun({ top_statements: slowTop.slice(1) }, { type: "query", query: "hot" }, hotQuery)), "postgres.slow-statements"), []);
   assert.deepEqual(indexHint("select count(*) from big where id % $1 = $2"), { table: "big", columns: [] });
+});
+
+test("postgres.slow-statements: an index with those leading columns is named, not advised again; one that leads otherwise does not count", () => {
+  const index = (name: string, columns: string[]) => ({ table: "metrics_hot", relation: "public.metrics_hot", name, columns, definition: "", partial: false, valid: true });
+  const advice = (indexes: unknown[]) =>
+    one(diagnose(slowRun({ top_statements: slowTop, indexes }, { type: "query", query: "hot", params: ["h"] }, hotQuery)), "postgres.slow-statements").recommendation;
+  const has = advice([index("metrics_hot_host_metric", ["host", "metric_name", '"time"'])]);
+  assert.doesNotMatch(has, /CREATE INDEX/);
+  assert.match(has, /; metrics_hot already has index metrics_hot_host_metric \(host, metric_name, "time"\): another is not the answer; read the plan/);
+  const lacks = advice([index("metrics_hot_time", ['"time"']), index("metrics_hot_metric_time", ["metric_name", '"time"'])]);
+  assert.match(lacks, /if it shows a Seq Scan on metrics_hot, CREATE INDEX CONCURRENTLY ON metrics_hot \(metric_name, host\); \(no index on it leads with those columns\)$/);
+});
+
+test("postgres.slow-statements: a statement not in the suite, or without its params, is shown as a comment, never as a command", () => {
+  // Another client's statement (a service writing to the database).
+  const other = one(diagnose(slowRun({ top_statements: slowTop }, { type: "query", sql: "select 2" })), "postgres.slow-statements");
+  assert.match(other.evidence[0] ?? "", /\), not the suite's SQL: select time/);
+  assert.doesNotMatch(other.recommendation, /EXPLAIN/);
+  assert.match(other.recommendation, /it is not among the suite's statements .*; pg_stat_statements' text: -- select time, value from metrics_hot where metric_name = \$2 and host = \$1 order by time desc$/);
+  // The suite's named query, run by no scenario with params.
+  const unbound = one(diagnose(slowRun({ top_statements: slowTop }, { type: "query", sql: "select 2" }, hotQuery)), "postgres.slow-statements");
+  assert.doesNotMatch(unbound.recommendation, /EXPLAIN/);
+  assert.match(unbound.recommendation, /it is the suite's query hot, whose \$n no scenario gave values for \(params\): explain it with real ones; -- select time/);
+});
+
+test("postgres.slow-statements: several slow statements are numbered, each with its own advice; a write is explained in a transaction rolled back", () => {
+  const top = [
+    { query: "update metrics_hot set value = $1 where host = $2", calls: 10, mean_ms: 80, max_ms: 90, total_ms: 800 },
+    { query: "SELECT count(*) FROM metrics_hot WHERE value > $1 AND labels ->> $2 = $3", calls: 10, mean_ms: 20, max_ms: 30, total_ms: 200 },
+  ];
+  const r = run(
+    [
+      scenario({ name: "bump", workload: { type: "query", sql: "update metrics_hot set value = -1 where host = $1", params: ["h1"] }, probes: [reading("postgres-stats", "pg", {}, { ...pgSettings, top_statements: top } as never)] }),
+      scenario({ name: "count", workload: { type: "query", sql: "select count(*) from metrics_hot where value > 0.5 and labels->>'dc' = $1;", params: [null] } }, 1),
+    ],
+    { suite: { targets: { pg: { kind: "postgres", url: "postgres://localhost/db" } } } },
+  );
+  const f = one(diagnose(r), "postgres.slow-statements");
+  assert.match(f.evidence[0] ?? "", /^\(1\) 80\.0ms mean over 10 calls \(target < 10 ms\), scenario bump's sql: update/);
+  assert.match(f.evidence[1] ?? "", /^\(2\) 20\.0ms mean .*, scenario count's sql: SELECT count/);
+  assert.match(f.recommendation, /^\(1\) BEGIN; EXPLAIN \(ANALYZE, BUFFERS\) update metrics_hot set value = -1 where host = 'h1'; ROLLBACK; /);
+  assert.match(f.recommendation, / \(2\) EXPLAIN \(ANALYZE, BUFFERS\) select count\(\*\) from metrics_hot where value > 0\.5 and labels->>'dc' = NULL; /);
+});
+
+test("suiteStatements and matchStatement: this scenario's params first, statements split, shapes compared", () => {
+  const r = run(
+    [
+      scenario({ name: "a", workload: { type: "query", query: "q", params: ["A"] } }),
+      scenario({ name: "b", workload: { type: "query", query: "q", params: ["B"] } }, 1),
+      scenario({ name: "elsewhere", target: "other", workload: { type: "query", sql: "select 3" } }, 2),
+    ],
+    { suite: { targets: { pg: { kind: "postgres", queries: { q: "select * from t where x = $1", two: "select 1; select 'two' from t" } } } } },
+  );
+  const b = r.scenarioResults[1] ?? null;
+  const all = suiteStatements(r, "pg", b);
+  assert.deepEqual(all.map((s) => [s.where, s.sql, s.params, s.scenario]), [
+    ["query q", "select * from t where x = $1", ["B"], "b"],
+    ["query q", "select * from t where x = $1", ["A"], "a"],
+    ["query two", "select 1", undefined, undefined],
+    ["query two", "select 'two' from t", undefined, undefined],
+  ]);
+  assert.equal(matchStatement("select * from t where x = $1", all)?.params?.[0], "B");
+  assert.equal(matchStatement("select $1 from t", all)?.sql, "select 'two' from t");
+  assert.equal(matchStatement("select * from u where x = $1", all), undefined);
 });
 
 test("postgres.temp-files: spills → work_mem from the current value", () => {

@@ -1,15 +1,18 @@
-// PostgreSQL: seed 000's three database checks (Day 6 Task 4: connection pool utilisation, query
-// performance, cache hit ratio) with Day 7 Task 2.3's settings as the remedy, quoting the server's
-// current values from the postgres-stats probe.
+// PostgreSQL: connection usage, slow statements, cache hit ratio and temporary files, from the
+// postgres-stats probe, with the server's current values quoted and advice a user can paste: the
+// suite's own SQL for EXPLAIN, an index only where none with those leading columns exists, and
+// ALTER SYSTEM (or the embedded target's settings) for a setting. The runbooks are
+// docs/runbooks/postgres-*.md.
 import type { JsonValue, ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { formatThresholdValue } from "../../thresholds/format.js";
-import { arrayAt, hostOf, numberAt, objectAt, stringAt, targetConfig } from "../readings.js";
+import { bareName, inlineParams, maxParam, oneLine, splitStatements, statementShape, writesData } from "../../probes/postgres-sql-text.js";
+import { arrayAt, hostOf, isObject, numberAt, objectAt, stringAt, targetConfig, workloadField } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 const PROBE = "postgres-stats";
-/** Seed 000's targets: cache hit > 99 %, connection usage < 50 %, mean query time < 10 ms. */
+/** The targets: cache hit > 99 %, connection usage < 50 %, mean query time < 10 ms. */
 export const CACHE_HIT_TARGET = 0.99;
 export const CONNECTION_USAGE_MAX = 0.5;
 export const SLOW_STATEMENT_MS = 10;
@@ -151,7 +154,129 @@ interface Statement {
 }
 
 interface SlowMatch extends PgContext {
-  slow: Statement[];
+  /** The slow statements shown (the worst first), each with the suite's SQL it is, when it is. */
+  slow: { statement: Statement; source: SuiteStatement | undefined }[];
+  /** The indexes of the tables the statements name; undefined when the reading has none (older probe). */
+  indexes: ExistingIndex[] | undefined;
+}
+
+/** One statement of the suite's SQL for a PostgreSQL target, with the parameters a scenario gave it. */
+export interface SuiteStatement {
+  sql: string;
+  /** Where it is written: `query top-hosts` (the target's queries) or `scenario s's sql`. */
+  where: string;
+  /** The scenario's `params`; undefined when no scenario gave it any. */
+  params: readonly JsonValue[] | undefined;
+  /** The scenario whose params these are. */
+  scenario: string | undefined;
+}
+
+interface ExistingIndex {
+  table: string;
+  name: string;
+  columns: string[];
+  partial: boolean;
+}
+
+/**
+ * Every statement of the suite that runs on PostgreSQL target `target`: the query workloads of the
+ * run's scenarios on it (this scenario's first, with its params), then the target's named queries
+ * no scenario ran. A text of several statements is split as the server runs it.
+ */
+export function suiteStatements(run: Subject["run"], target: string, first: StoredScenario | null): SuiteStatement[] {
+  const queries = objectAt(targetConfig(run, target), "queries") ?? {};
+  const out: SuiteStatement[] = [];
+  const used = new Set<string>();
+  const scenarios = [...(first === null ? [] : [first]), ...run.scenarioResults.filter((s) => s !== first)];
+  const seen = new Set<string>();
+  for (const scenario of scenarios) {
+    if (scenario.target !== target || seen.has(scenario.name) || workloadField(scenario, "type") !== "query") continue;
+    seen.add(scenario.name);
+    const name = workloadField(scenario, "query");
+    const inline = workloadField(scenario, "sql");
+    const text = typeof inline === "string" ? inline : typeof name === "string" ? stringAt(queries, name) : undefined;
+    if (text === undefined) continue;
+    if (typeof name === "string") used.add(name);
+    const params = workloadField(scenario, "params");
+    const where = typeof inline === "string" ? `scenario ${scenario.name}'s sql` : `query ${String(name)}`;
+    for (const sql of splitStatements(text)) {
+      out.push({ sql, where, params: Array.isArray(params) ? params : undefined, scenario: scenario.name });
+    }
+  }
+  for (const [name, text] of Object.entries(queries)) {
+    if (used.has(name) || typeof text !== "string") continue;
+    for (const sql of splitStatements(text)) out.push({ sql, where: `query ${name}`, params: undefined, scenario: undefined });
+  }
+  return out;
+}
+
+/** The suite's statement that pg_stat_statements' normalised `query` is, if one is. */
+export function matchStatement(query: string, candidates: readonly SuiteStatement[]): SuiteStatement | undefined {
+  const shape = statementShape(query);
+  return candidates.find((c) => statementShape(c.sql) === shape);
+}
+
+function existingIndexes(reading: ProbeReading): ExistingIndex[] | undefined {
+  if (!isObject(reading.details) || !Array.isArray(reading.details.indexes)) return undefined;
+  return reading.details.indexes.flatMap((i: JsonValue) => {
+    const table = stringAt(i, "table");
+    const name = stringAt(i, "name");
+    const columns = arrayAt(i, "columns").filter((c): c is string => typeof c === "string");
+    if (table === undefined || name === undefined) return [];
+    return [{ table, name, columns, partial: isObject(i) && i.partial === true }];
+  });
+}
+
+/** A column as an index definition or a statement writes it, for comparing: unquoted, folded. */
+const columnKey = (c: string): string => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c.toLowerCase());
+
+/** The existing index whose leading columns are `columns` (in any order), if there is one. */
+function indexWithLeading(indexes: readonly ExistingIndex[], table: string, columns: readonly string[]): ExistingIndex | undefined {
+  const want = new Set(columns.map(columnKey));
+  return indexes.find((i) => {
+    if (bareName(i.table) !== bareName(table) || i.columns.length < want.size) return false;
+    const leading = new Set(i.columns.slice(0, want.size).map(columnKey));
+    return [...want].every((c) => leading.has(c));
+  });
+}
+
+/** The EXPLAIN to paste for a slow statement, or why there is none (its text then as a comment). */
+function explainAdvice(statement: Statement, source: SuiteStatement | undefined): { command: string | undefined; why: string } {
+  const normalised = `-- ${oneLine(statement.query)}`;
+  if (source === undefined) {
+    return {
+      command: undefined,
+      why: "it is not among the suite's statements (another client sent it), so pipebench has no values for its parameters: explain it where it is sent, with real ones",
+    };
+  }
+  const sql = source.params === undefined && maxParam(source.sql) === 0 ? source.sql : inlineParams(source.sql, source.params ?? []);
+  if (sql === undefined) {
+    return {
+      command: undefined,
+      why: `it is the suite's ${source.where}, whose $n no scenario gave values for (params): explain it with real ones; ${normalised}`,
+    };
+  }
+  const explain = `EXPLAIN (ANALYZE, BUFFERS) ${oneLine(sql)};`;
+  // EXPLAIN ANALYZE runs the statement: one that writes is explained in a transaction rolled back.
+  return { command: writesData(sql) ? `BEGIN; ${explain} ROLLBACK;` : explain, why: "" };
+}
+
+/** What to do about indexes for a slow statement: one to create, or the one there is. */
+function indexAdvice(statement: Statement, indexes: readonly ExistingIndex[] | undefined): string {
+  const hint = indexHint(statement.query);
+  if (hint === undefined || hint.columns.length === 0) return "look for a Seq Scan over many rows and index the columns it filters on";
+  const columns = hint.columns.join(", ");
+  if (indexes === undefined) {
+    return `if it shows a Seq Scan on ${hint.table} and \\d ${hint.table} lists no index leading with (${columns}), CREATE INDEX CONCURRENTLY ON ${hint.table} (${columns});`;
+  }
+  const existing = indexWithLeading(indexes, hint.table, hint.columns);
+  if (existing !== undefined) {
+    return (
+      `${hint.table} already has ${existing.partial ? "the partial index" : "index"} ${existing.name} (${existing.columns.join(", ")}): ` +
+      "another is not the answer; read the plan for whether it uses that index, and if not, why (estimated against actual rows, the share of the table the filter keeps)"
+    );
+  }
+  return `if it shows a Seq Scan on ${hint.table}, CREATE INDEX CONCURRENTLY ON ${hint.table} (${columns}); (no index on it leads with those columns)`;
 }
 
 interface TempMatch extends PgContext {
@@ -180,6 +305,9 @@ export function indexHint(query: string): { table: string; columns: string[] } |
   return { table: from[1], columns };
 }
 
+/** Slow statements a finding shows and advises on, the worst first. */
+const SHOWN_STATEMENTS = 3;
+
 const shorten = (q: string, n = 120): string => {
   const one = q.replace(/\s+/g, " ").trim();
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
@@ -194,7 +322,9 @@ export const POSTGRES_RULES = [
     title: "PostgreSQL cache hit ratio below 99 %: reads go past shared_buffers",
     impact: (m) => (m.ratio < 0.9 ? "high" : "medium"),
     rank: (m) => 1 - m.ratio,
-    runbook: "seed 000 · Day 6 Task 4.3 Cache Hit Ratio → Day 7 Task 2.3 PostgreSQL Optimization",
+    runbook:
+      "docs/runbooks/postgres-cache-hit.md · shared_buffers https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-SHARED-BUFFERS · " +
+      "effective_cache_size https://www.postgresql.org/docs/current/runtime-config-query.html#GUC-EFFECTIVE-CACHE-SIZE · ALTER SYSTEM https://www.postgresql.org/docs/current/sql-altersystem.html · pg_prewarm https://www.postgresql.org/docs/current/pgprewarm.html",
     when: (subject) => {
       const c = pgContext(subject);
       const ratio = c?.reading.metrics.cache_hit_ratio;
@@ -260,7 +390,9 @@ export const POSTGRES_RULES = [
     scope: "scenario",
     title: "PostgreSQL connection usage above 50 %: pool the connections",
     impact: (m) => (m.usage >= 0.8 ? "high" : "medium"),
-    runbook: "seed 000 · Day 6 Task 4.1 Connection Pool Utilization · seed 001 · 3. Database Optimization · Connection Pooling",
+    runbook:
+      "docs/runbooks/postgres-connections.md · max_connections https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS · " +
+      "work_mem https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM · PgBouncer https://www.pgbouncer.org/config.html",
     when: (subject) => {
       const c = pgContext(subject);
       const usage = c?.reading.metrics.connection_usage;
@@ -286,9 +418,11 @@ export const POSTGRES_RULES = [
     area: "postgres",
     scope: "scenario",
     title: "Slow statements: mean time above 10 ms",
-    impact: (m) => ((m.slow[0]?.meanMs ?? 0) >= 100 ? "high" : "medium"),
-    rank: (m) => m.slow[0]?.meanMs ?? 0,
-    runbook: "seed 000 · Day 6 Task 4.2 Query Performance Analysis · seed 001 · 3. Database Optimization · Indexing Strategy",
+    impact: (m) => ((m.slow[0]?.statement.meanMs ?? 0) >= 100 ? "high" : "medium"),
+    rank: (m) => m.slow[0]?.statement.meanMs ?? 0,
+    runbook:
+      "docs/runbooks/postgres-slow-statements.md · EXPLAIN https://www.postgresql.org/docs/current/sql-explain.html · pg_stat_statements https://www.postgresql.org/docs/current/pgstatstatements.html · " +
+      "CREATE INDEX CONCURRENTLY https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY · multicolumn indexes https://www.postgresql.org/docs/current/indexes-multicolumn.html",
     when: (subject) => {
       const c = pgContext(subject);
       if (c === undefined) return undefined;
@@ -296,23 +430,34 @@ export const POSTGRES_RULES = [
       const slow = statements(c.reading)
         .filter((s) => s.meanMs > SLOW_STATEMENT_MS && /^\s*(select|with|update|delete)\b/i.test(s.query))
         .sort((a, b) => b.meanMs - a.meanMs);
-      return slow.length === 0 ? undefined : { ...c, slow };
+      if (slow.length === 0) return undefined;
+      const candidates = suiteStatements(subject.run, c.target, subject.scenario);
+      const shown = slow.slice(0, SHOWN_STATEMENTS).map((statement) => ({ statement, source: matchStatement(statement.query, candidates) }));
+      return { ...c, slow: shown, indexes: existingIndexes(c.reading) };
     },
     evidence: (m) => [
-      ...m.slow.slice(0, 3).map((s) => `${formatMs(s.meanMs)} mean over ${formatCount(s.calls)} calls (target < ${SLOW_STATEMENT_MS} ms): ${shorten(s.query)}`),
+      ...m.slow.map(({ statement: s, source }, i) => {
+        const n = m.slow.length > 1 ? `(${i + 1}) ` : "";
+        const what = source === undefined ? "not the suite's SQL" : source.where;
+        return `${n}${formatMs(s.meanMs)} mean over ${formatCount(s.calls)} calls (target < ${SLOW_STATEMENT_MS} ms), ${what}: ${shorten(s.query)}`;
+      }),
       ...via(m),
     ],
-    recommendation: (m) => {
-      const worst = m.slow[0];
-      if (worst === undefined) return "";
-      const hint = indexHint(worst.query);
-      const explain = `EXPLAIN (ANALYZE, BUFFERS) ${shorten(worst.query, 200)};`;
-      const index =
-        hint === undefined || hint.columns.length === 0
-          ? "look for a Seq Scan over many rows and index the columns it filters on"
-          : `if it shows a Seq Scan on ${hint.table}, CREATE INDEX CONCURRENTLY ON ${hint.table} (${hint.columns.join(", ")});`;
-      return `${explain} ${index}`;
-    },
+    recommendation: (m) =>
+      m.slow
+        .map(({ statement, source }, i) => {
+          const n = m.slow.length > 1 ? `(${i + 1}) ` : "";
+          const explain = explainAdvice(statement, source);
+          const index = indexAdvice(statement, m.indexes);
+          // The statement's normalised text closes the advice when there is nothing to paste: as a
+          // comment, so that pasting it runs nothing.
+          return explain.command !== undefined
+            ? `${n}${explain.command} ${index}`
+            : explain.why.includes("-- ")
+              ? `${n}${index}; ${explain.why}`
+              : `${n}${index}; ${explain.why}; pg_stat_statements' text: -- ${oneLine(statement.query)}`;
+        })
+        .join(" "),
   }),
   defineRule<TempMatch>({
     id: "postgres.temp-files",
@@ -321,7 +466,9 @@ export const POSTGRES_RULES = [
     scope: "scenario",
     title: "Queries spilled to temporary files: work_mem too small",
     impact: "medium",
-    runbook: "seed 000 · Day 7 Task 2.3 PostgreSQL Optimization (work_mem)",
+    runbook:
+      "docs/runbooks/postgres-temp-files.md · work_mem https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-WORK-MEM · " +
+      "temp_bytes https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-DATABASE-VIEW · ALTER SYSTEM https://www.postgresql.org/docs/current/sql-altersystem.html",
     when: (subject) => {
       const c = pgContext(subject);
       const tempBytes = c?.reading.metrics.temp_bytes;
