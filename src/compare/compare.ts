@@ -15,7 +15,11 @@ import {
   shiftInterval,
 } from "./stats.js";
 
-export type Verdict = "better" | "worse" | "no change" | "insufficient";
+/**
+ * "not comparable": a metric of one operation when the operation itself changed between the runs
+ * (see OperationChange): shown, but neither tallied nor judged by --fail-on-regression.
+ */
+export type Verdict = "better" | "worse" | "no change" | "insufficient" | "not comparable";
 
 export interface MetricComparison {
   scenario: string;
@@ -39,10 +43,31 @@ export interface SettingDifference {
   after: unknown;
 }
 
+/**
+ * A scenario whose operation changed between the runs: its workload differs and an operation
+ * carries a different number of records (a batch size, records per operation). Its ops/s and
+ * per-operation latencies measure different operations; records/s and the latencies per record
+ * compare the work.
+ */
+export interface OperationChange {
+  scenario: string;
+  /** Records an operation carried, before and after (over all trials of a side). */
+  recordsPerOp: [number, number];
+  /** The metrics marked "not comparable", in display order. */
+  notComparable: string[];
+  /**
+   * The "pN per record" metrics added (an operation's latency ÷ its records); empty when records
+   * per operation varied within a run, where that quotient would be no percentile of anything.
+   */
+  perRecord: string[];
+}
+
 export interface RunComparison {
   before: { id: number; tag: string | null; suiteName: string };
   after: { id: number; tag: string | null; suiteName: string };
   metrics: MetricComparison[];
+  /** Scenarios whose operation changed between the runs; empty when none did. */
+  operationChanges: OperationChange[];
   /** Human-readable differences of host, versions and targets; empty when alike. */
   environment: string[];
   /** The resolved suites, diffed key by key: the optimizations applied. */
@@ -108,6 +133,64 @@ const TIMING_PARTS: readonly [string, (r: StoredScenario["result"]) => LatencySu
   ["client_wait", (r) => r.clientWait],
   ["service", (r) => r.service],
 ];
+
+/** Suffix of the latencies per record added when the operation changed: "p50 per record". */
+const PER_RECORD = " per record";
+
+/**
+ * Whether a metric measures one operation: ops/s, the latency percentiles and their parts, and
+ * the mean statement time of the scenario's own target (a statement is its operation there).
+ */
+function isPerOperation(metric: string, target: string): boolean {
+  if (metric === "ops" || LATENCY_KEYS.some(([name]) => metric === name)) return true;
+  if (TIMING_PARTS.some(([prefix]) => metric.startsWith(`${prefix}.`))) return true;
+  return metric === `${target}.mean_query_time`;
+}
+
+/** Records per operation of a trial; undefined without operations. */
+function trialRecordsPerOp(t: StoredScenario): number | undefined {
+  return t.result.ops > 0 ? t.result.records / t.result.ops : undefined;
+}
+
+/** Records per operation over trials; undefined without operations. */
+function recordsPerOp(trials: readonly StoredScenario[]): number | undefined {
+  const ops = trials.reduce((sum, t) => sum + t.result.ops, 0);
+  return ops > 0 ? trials.reduce((sum, t) => sum + t.result.records, 0) / ops : undefined;
+}
+
+const alike = (x: number, y: number): boolean => Math.abs(x - y) <= 0.01 * Math.max(Math.abs(x), Math.abs(y));
+
+/**
+ * Whether every operation of these trials carried the same number of records (every trial, and
+ * every second of its series, within 1 %): only then is a latency percentile ÷ records per
+ * operation the percentile of the time per record.
+ */
+function constantRecordsPerOp(trials: readonly StoredScenario[], perOp: number): boolean {
+  return trials.every((t) => {
+    const own = trialRecordsPerOp(t);
+    return own !== undefined && alike(own, perOp) && t.result.series.every((p) => p.ops === 0 || alike(p.records / p.ops, perOp));
+  });
+}
+
+/** A trial's metrics with "pN per record" (latency ÷ records per operation) after throughput. */
+function withPerRecord(metrics: Map<string, MetricSpec & { value: number }>, t: StoredScenario): Map<string, MetricSpec & { value: number }> {
+  const perOp = trialRecordsPerOp(t);
+  if (perOp === undefined || t.result.latency.count === 0) return metrics;
+  const out = new Map<string, MetricSpec & { value: number }>();
+  const add = (): void => {
+    for (const [name, key] of LATENCY_KEYS) {
+      const metric = `${name}${PER_RECORD}`;
+      const value = t.result.latency[key] / perOp;
+      if (Number.isFinite(value)) out.set(metric, { metric, unit: "ms", higherIsBetter: false, value });
+    }
+  };
+  for (const [name, m] of metrics) {
+    out.set(name, m);
+    if (name === "throughput") add();
+  }
+  if (!metrics.has("throughput")) add();
+  return out;
+}
 
 /** Every metric of one trial, in display order. */
 function trialMetrics(s: StoredScenario): Map<string, MetricSpec & { value: number }> {
@@ -179,9 +262,14 @@ function bootstrapDraw(
   trials: readonly StoredScenario[],
   random: () => number,
 ): { point: number; draw: () => number } | undefined {
-  const latency = LATENCY_KEYS.find(([name]) => metric === name || metric.endsWith(`.${name}`));
+  // "p50 per record": the operation's latency histogram, each value ÷ the records an operation carried.
+  const perRecord = metric.endsWith(PER_RECORD);
+  const base = perRecord ? metric.slice(0, -PER_RECORD.length) : metric;
+  const divisor = perRecord ? recordsPerOp(trials) : 1;
+  if (divisor === undefined) return undefined;
+  const latency = LATENCY_KEYS.find(([name]) => base === name || (!perRecord && base.endsWith(`.${name}`)));
   if (latency !== undefined) {
-    const observedName = metric.includes(".") ? metric.slice(0, metric.lastIndexOf(".")) : undefined;
+    const observedName = base.includes(".") ? base.slice(0, base.lastIndexOf(".")) : undefined;
     const encoded = trials.map((t) =>
       observedName === undefined ? t.result.latencyHistogram : t.result.observed?.name === observedName ? t.result.observed.histogram : "",
     );
@@ -198,8 +286,8 @@ function bootstrapDraw(
     const draws = bootstrapPercentiles(count, latency[2], BOOTSTRAP_REPLICATES, (us) => hist.valuesAtPercentiles(us.map((u) => u * 100)), random);
     let next = 0;
     return {
-      point: hist.valueAtPercentile(latency[2]) / 1000,
-      draw: () => (draws[next++ % draws.length] ?? Number.NaN) / 1000,
+      point: hist.valueAtPercentile(latency[2]) / 1000 / divisor,
+      draw: () => (draws[next++ % draws.length] ?? Number.NaN) / 1000 / divisor,
     };
   }
   const series = trials.flatMap((t) => t.result.series);
@@ -311,6 +399,7 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
   const beforeGroups = groupTrials(before);
   const afterGroups = groupTrials(after);
   const metrics: MetricComparison[] = [];
+  const operationChanges: OperationChange[] = [];
   const invalidTally = new Map<number, { trials: number; of: number; scenarios: number; reasons: Map<string, number> }>();
 
   for (const [key, beforeTrials] of beforeGroups) {
@@ -335,28 +424,51 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
     };
     const b = usable(beforeTrials, before);
     const a = usable(afterTrials, after);
-    const bMetrics = b.map(trialMetrics);
-    const aMetrics = a.map(trialMetrics);
+    // The operation changed when its workload differs and it carries another number of records
+    // (batch 100 → 5000). The same workload carrying other numbers (a query that returns more
+    // rows as its table grew) is the same operation: compared and judged as it is.
+    const [bPerOp, aPerOp] = [recordsPerOp(b), recordsPerOp(a)];
+    const perOpDiffers = bPerOp !== undefined && aPerOp !== undefined && !alike(bPerOp, aPerOp);
+    const workloadDiffers = b[0] !== undefined && a[0] !== undefined && JSON.stringify(b[0].workload) !== JSON.stringify(a[0].workload);
+    const changed = perOpDiffers && workloadDiffers;
+    const perRecord = changed && constantRecordsPerOp(b, bPerOp) && constantRecordsPerOp(a, aPerOp);
+    const bMetrics = b.map((t) => (perRecord ? withPerRecord(trialMetrics(t), t) : trialMetrics(t)));
+    const aMetrics = a.map((t) => (perRecord ? withPerRecord(trialMetrics(t), t) : trialMetrics(t)));
+    const target = b[0]?.target ?? a[0]?.target ?? "";
     // Display order: the first trial's order, then anything only later trials or the other run have.
     const specs = new Map<string, MetricSpec>();
     for (const m of [...bMetrics, ...aMetrics]) for (const [name, v] of m) if (!specs.has(name)) specs.set(name, v);
+    const notComparable: MetricComparison[] = [];
     for (const spec of specs.values()) {
       const values = (ms: Map<string, { value: number }>[]): number[] => ms.flatMap((m) => (m.has(spec.metric) ? [m.get(spec.metric)!.value] : []));
       const bv = values(bMetrics);
       const av = values(aMetrics);
       // A probe counter that stayed at zero on both sides (deadlocks, lag) says nothing: left out.
       if (spec.metric.includes(".") && !/\.p\d+$/.test(spec.metric) && [...bv, ...av].every((v) => v === 0)) continue;
-      metrics.push(compareMetric(key, spec, { values: bv, trials: b }, { values: av, trials: a }, alpha, noiseFloorPct));
+      const m = compareMetric(key, spec, { values: bv, trials: b }, { values: av, trials: a }, alpha, noiseFloorPct);
+      // Not comparable: the medians are shown, the change and its test are not judged.
+      if (changed && isPerOperation(spec.metric, target)) notComparable.push({ ...m, verdict: "not comparable" });
+      else metrics.push(m);
     }
-    const perOp = (trials: StoredScenario[]): number | undefined => {
-      const ops = trials.reduce((sum, t) => sum + t.result.ops, 0);
-      return ops > 0 ? trials.reduce((sum, t) => sum + t.result.records, 0) / ops : undefined;
-    };
-    const [bPerOp, aPerOp] = [perOp(b), perOp(a)];
-    if (bPerOp !== undefined && aPerOp !== undefined && Math.abs(aPerOp - bPerOp) > 0.01 * Math.max(bPerOp, aPerOp)) {
+    metrics.push(...notComparable);
+    if (changed) {
+      operationChanges.push({
+        scenario: key,
+        recordsPerOp: [bPerOp, aPerOp],
+        notComparable: notComparable.map((m) => m.metric),
+        perRecord: perRecord ? [...specs.keys()].filter((name) => name.endsWith(PER_RECORD)) : [],
+      });
       notes.push(
-        `${key}: an operation carries ${formatPerOp(bPerOp)} records in run ${before.id} and ${formatPerOp(aPerOp)} in run ${after.id}: ` +
-          "ops/s and latencies are of different operations; records/s (throughput) compares the work done",
+        `${key}: the operation changed (${formatPerOp(bPerOp)} records an operation in run ${before.id}, ${formatPerOp(aPerOp)} in run ${after.id}): ` +
+          "ops/s and the latencies of an operation are not comparable (shown apart, not counted, not gated); compared per record instead: " +
+          (perRecord
+            ? "throughput and pN per record (an operation's latency ÷ its records; each record still waits for its whole operation)"
+            : "throughput (records per operation varied within a run: no latency per record)"),
+      );
+    } else if (perOpDiffers) {
+      notes.push(
+        `${key}: an operation carries ${formatPerOp(bPerOp)} records in run ${before.id} and ${formatPerOp(aPerOp)} in run ${after.id} with the same workload ` +
+          "(the data changed?): ops/s and latencies are compared and judged as they are; records/s (throughput) compares the work done",
       );
     }
     const fewest = Math.min(b.length, a.length);
@@ -380,6 +492,7 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
     before: { id: before.id, tag: before.tag, suiteName: before.suiteName },
     after: { id: after.id, tag: after.tag, suiteName: after.suiteName },
     metrics,
+    operationChanges,
     environment: environmentDifferences(before, after),
     settings: settingDifferences(before.suite, after.suite),
     notes,
@@ -388,10 +501,28 @@ export function compareRuns(before: StoredRun, after: StoredRun, options: Compar
   };
 }
 
-/** Metrics significantly worse by more than `thresholdPct` that may fail a build. */
-export function regressions(comparison: RunComparison, thresholdPct: number): MetricComparison[] {
+/** A metric name as --gate matches it: case, spaces, `_` and `-` do not matter ("p50_per_record"). */
+export function gateKey(metric: string): string {
+  return metric.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+}
+
+/** The metric names of a comparison, each once, in display order (what --gate may name). */
+export function metricNames(comparison: RunComparison): string[] {
+  return [...new Set(comparison.metrics.map((m) => m.metric))];
+}
+
+/**
+ * Metrics significantly worse by more than `thresholdPct` that fail a build: those `gate` names
+ * (by gateKey), or by default every metric that gates (gatesRegression). A metric not comparable
+ * (the operation changed) is never judged.
+ */
+export function regressions(comparison: RunComparison, thresholdPct: number, gate?: readonly string[]): MetricComparison[] {
+  const named = gate === undefined ? undefined : new Set(gate.map(gateKey));
   return comparison.metrics.filter(
-    (m) => m.verdict === "worse" && gatesRegression(m.metric) && (m.changePct === null || Math.abs(m.changePct) > thresholdPct),
+    (m) =>
+      m.verdict === "worse" &&
+      (named === undefined ? gatesRegression(m.metric) : named.has(gateKey(m.metric))) &&
+      (m.changePct === null || Math.abs(m.changePct) > thresholdPct),
   );
 }
 

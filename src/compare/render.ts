@@ -9,10 +9,18 @@ import { medianInterval, medianIntervalMinimumN } from "./stats.js";
 
 const CONFIDENCE = 0.95;
 
-function formatValue(value: number, unit: string): string {
+/** Below a millisecond with three significant digits: a latency per record is often microseconds or less. */
+function formatFineMs(ms: number): string {
+  if (ms >= 1 || ms === 0) return formatMs(ms);
+  const digits = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
+  const us = ms * 1000;
+  return us >= 1 ? `${digits(us)}µs` : `${digits(us * 1000)}ns`;
+}
+
+function formatValue(value: number, unit: string, metric: string): string {
   switch (unit) {
     case "ms":
-      return formatMs(value);
+      return metric.endsWith(" per record") ? formatFineMs(value) : formatMs(value);
     case "records/s":
     case "ops/s":
       return formatRate(value);
@@ -39,9 +47,9 @@ function sizes(m: MetricComparison): string {
 }
 
 /** "30,816/s ± 3%"; "± ∞ ¹" when too few values for a median interval (the footnote explains). */
-function sideCell(side: MetricComparison["before"], unit: string, footnotes: Set<string>): string {
+function sideCell(side: MetricComparison["before"], m: MetricComparison, footnotes: Set<string>): string {
   if (side.median === null) return "–";
-  const value = formatValue(side.median, unit);
+  const value = formatValue(side.median, m.unit, m.metric);
   if (side.n < 2) return value;
   const ci = medianInterval(side.values, CONFIDENCE);
   if (!Number.isFinite(ci.low)) {
@@ -53,6 +61,8 @@ function sideCell(side: MetricComparison["before"], unit: string, footnotes: Set
 }
 
 function vsBase(m: MetricComparison, footnotes: Set<string>): string {
+  // Of different operations: a change would be read as a verdict, so none is shown.
+  if (m.verdict === "not comparable") return "";
   if (m.verdict === "insufficient") {
     if (m.test === "none" && (m.before.n <= 1 || m.after.n <= 1)) {
       footnotes.add("² one trial on a side and no histogram or ≥ 3 s series to resample: run with --trials 5 or more");
@@ -75,7 +85,7 @@ function vsBase(m: MetricComparison, footnotes: Set<string>): string {
 }
 
 function intervalCell(m: MetricComparison): string {
-  if (m.ci95 === null) return "";
+  if (m.ci95 === null || m.verdict === "not comparable") return "";
   return `[${signedPct(m.ci95[0])}, ${signedPct(m.ci95[1])}]`;
 }
 
@@ -89,7 +99,13 @@ function verdictCell(m: MetricComparison): string {
       return "~";
     case "insufficient":
       return "?";
+    case "not comparable":
+      return "not comparable";
   }
+}
+
+function formatPerOp(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
 function runLabel(side: RunComparison["before"]): string {
@@ -116,15 +132,23 @@ export function renderComparison(c: RunComparison, options: { color?: boolean } 
   const footnotes = new Set<string>();
   const rows: string[][] = [["", runLabel(c.before), runLabel(c.after), "vs base", "95% CI", ""]];
   let scenario: string | undefined;
+  let perOperation = false;
   for (const m of c.metrics) {
     if (m.scenario !== scenario) {
       scenario = m.scenario;
+      perOperation = false;
       rows.push([m.scenario, "", "", "", "", ""]);
     }
+    const change = c.operationChanges.find((o) => o.scenario === m.scenario);
+    if (m.verdict === "not comparable" && !perOperation && change !== undefined) {
+      perOperation = true;
+      const [b, a] = change.recordsPerOp;
+      rows.push([`  per operation (${formatPerOp(b)} → ${formatPerOp(a)} records):`, "", "", "", "", ""]);
+    }
     rows.push([
-      `  ${m.metric}`,
-      sideCell(m.before, m.unit, footnotes),
-      sideCell(m.after, m.unit, footnotes),
+      `  ${perOperation ? "  " : ""}${m.metric}`,
+      sideCell(m.before, m, footnotes),
+      sideCell(m.after, m, footnotes),
       vsBase(m, footnotes),
       intervalCell(m),
       verdictCell(m),
@@ -149,6 +173,11 @@ export function renderComparison(c: RunComparison, options: { color?: boolean } 
   const worse = c.metrics.filter((m) => m.verdict === "worse").length;
   const same = c.metrics.filter((m) => m.verdict === "no change").length;
   const unknown = c.metrics.filter((m) => m.verdict === "insufficient").length;
-  lines.push("", `${better} better, ${worse} worse, ${same} unchanged${unknown > 0 ? `, ${unknown} undecided` : ""}`);
+  const apart = c.metrics.filter((m) => m.verdict === "not comparable").length;
+  lines.push(
+    "",
+    `${better} better, ${worse} worse, ${same} unchanged${unknown > 0 ? `, ${unknown} undecided` : ""}` +
+      `${apart > 0 ? `; ${apart} not comparable (of another operation), not counted` : ""}`,
+  );
   return lines.join("\n");
 }

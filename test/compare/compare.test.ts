@@ -3,7 +3,7 @@
 // test/cli/compare.test.ts does the same on real DuckDB runs through the CLI.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compareRuns, regressions, settingDifferences } from "../../src/compare/compare.js";
+import { compareRuns, gateKey, metricNames, regressions, settingDifferences } from "../../src/compare/compare.js";
 import { renderComparison } from "../../src/compare/render.js";
 import type { LatencySummary, ScenarioResult } from "../../src/metrics/summary.js";
 import type { StoredRun, StoredScenario } from "../../src/store/results-store.js";
@@ -169,4 +169,82 @@ test("the parts of latency are compared at p99 and explain a change without gati
   const gated = regressions(c, 5).map((r) => r.metric);
   assert.ok(gated.includes("dropped"), gated.join(", "));
   assert.ok(!gated.includes("client_wait.p99"), "a part of latency explains; p99 itself is what the gate judges");
+});
+
+/**
+ * A run whose operation carries `perOp` records (a batch size): `ops` operations a second as
+ * run() gives them, each `perOp` records, the workload saying its batch size, a 3 s series.
+ */
+function batched(id: number, opsPerSec: number[], perOp: number, workload: unknown = { batchSize: perOp }): StoredRun {
+  const r = run(id, opsPerSec);
+  r.scenarioResults = r.scenarioResults.map((s) => ({
+    ...s,
+    workload,
+    result: {
+      ...s.result,
+      records: s.result.ops * perOp,
+      throughput: s.result.opsPerSec * perOp,
+      series: [0, 1, 2].map((t) => ({ t, ops: s.result.ops, errors: 0, records: s.result.ops * perOp, bytes: 0, p50: 1, p99: 3 })),
+    },
+  }));
+  return r;
+}
+
+test("the operation changed (batch 100 → 5000): per-operation metrics are not comparable, not tallied, not gated; per record instead", () => {
+  // 200 operations of 100 records (20,000/s, p50 5 ms) → 10 operations of 5000 (50,000/s, p50 100 ms).
+  const before = batched(1, [200, 201, 199, 202, 198], 100);
+  const after = batched(2, [10, 10.1, 9.9, 10.2, 9.8], 5000);
+  const c = compareRuns(before, after);
+  assert.equal(metric(c, "throughput").verdict, "better");
+  for (const name of ["ops", "p50", "p95", "p99", "service.p99"]) assert.equal(metric(c, name).verdict, "not comparable", name);
+  // Per record: p50 5 ms ÷ 100 = 50 µs before, 100 ms ÷ 5000 = 20 µs after.
+  const perRecord = metric(c, "p50 per record");
+  assert.ok(Math.abs((perRecord.before.median ?? 0) - 1000 / 200 / 100) < 1e-9, JSON.stringify(perRecord.before));
+  assert.ok(Math.abs((perRecord.after.median ?? 0) - 1000 / 10 / 5000) < 1e-9, JSON.stringify(perRecord.after));
+  assert.equal(perRecord.verdict, "better");
+  assert.deepEqual(c.operationChanges, [
+    { scenario: "insert", recordsPerOp: [100, 5000], notComparable: ["ops", "p50", "p95", "p99", "service.p99"], perRecord: ["p50 per record", "p95 per record", "p99 per record"] },
+  ]);
+  assert.deepEqual(regressions(c, 5), []);
+  // Named in --gate, a metric not comparable is still not judged.
+  assert.deepEqual(regressions(c, 5, ["p50", "ops"]), []);
+  const text = renderComparison(c);
+  assert.match(text, /note: insert: the operation changed \(100 records an operation in run 1, 5000 in run 2\)/);
+  assert.match(text, /\n  per operation \(100 → 5000 records\):\n    ops .* not comparable\n    p50 +5\.00ms.* 100ms.* not comparable\n/);
+  assert.match(text, /  p50 per record +50\.0µs.* 20\.0µs.* -60\.00% \(p=0\.008 n=5\).* better\n/);
+  assert.match(text, /5 not comparable \(of another operation\), not counted/);
+  assert.doesNotMatch(text, /WORSE/);
+});
+
+test("the same workload carrying other numbers of records (a query's rows) is the same operation: judged as it is", () => {
+  const workload = { type: "query", sql: "select * from t where time > now() - interval '1 hour'" };
+  const c = compareRuns(batched(1, [200, 201, 199, 202, 198], 100, workload), batched(2, [100, 101, 99, 102, 98], 150, workload));
+  assert.deepEqual(c.operationChanges, []);
+  assert.equal(metric(c, "p50").verdict, "worse");
+  assert.equal(c.metrics.find((m) => m.metric === "p50 per record"), undefined);
+  assert.ok(regressions(c, 5).some((m) => m.metric === "p50"));
+  assert.ok(c.notes.some((n) => /an operation carries 100 records in run 1 and 150 in run 2 with the same workload/.test(n)), c.notes.join("\n"));
+});
+
+test("records per operation that vary within a run: not comparable all the same, but no latency per record", () => {
+  const after = batched(2, [10, 10.1, 9.9, 10.2, 9.8], 5000);
+  const s = after.scenarioResults[0]!;
+  s.result = { ...s.result, series: [...s.result.series, { t: 3, ops: 10, errors: 0, records: 10 * 3000, bytes: 0, p50: 1, p99: 3 }] };
+  const c = compareRuns(batched(1, [200, 201, 199, 202, 198], 100), after);
+  assert.equal(metric(c, "p50").verdict, "not comparable");
+  assert.equal(c.metrics.find((m) => m.metric.endsWith(" per record")), undefined);
+  assert.deepEqual(c.operationChanges[0]?.perRecord, []);
+  assert.ok(c.notes.some((n) => /no latency per record/.test(n)), c.notes.join("\n"));
+});
+
+test("regressions with a gate: only the metrics named (any case, _ for spaces), resource usage too when named", () => {
+  const c = compareRuns(run(2, [150, 149, 155, 152, 151]), run(1, [100, 104, 98, 101, 99]));
+  assert.deepEqual(regressions(c, 5, ["throughput"]).map((m) => m.metric), ["throughput"]);
+  assert.deepEqual(regressions(c, 5, ["P99", "error_rate"]).map((m) => m.metric), ["p99"]);
+  // Host CPU rose from 0.10 to 0.15: worse, and judged when named though it does not gate by default.
+  const cpu = compareRuns(run(1, [100, 104, 98, 101, 99]), run(2, [150, 149, 155, 152, 151]));
+  assert.deepEqual(regressions(cpu, 5).map((m) => m.metric), []);
+  assert.deepEqual(regressions(cpu, 5, ["host.cpu_usage"]).map((m) => m.metric), ["host.cpu_usage"]);
+  assert.ok(metricNames(c).includes("pg.cache_hit_ratio"));
+  assert.equal(gateKey(" P50_Per-Record "), gateKey("p50 per record"));
 });
