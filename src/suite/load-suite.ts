@@ -14,6 +14,7 @@ import { planSweeps } from "../sweep/plan.js";
 import type { DriverSchemas, LoadSuiteOptions, Suite } from "./types.js";
 import { validateSuite } from "./validate-suite.js";
 import { isRecord, unshared } from "./values.js";
+import { moveMisplacedKeys, writtenPath, type MovedKey } from "./misplaced-keys.js";
 import { keysInFileOrder, locate, parseYamlSource, type YamlSource } from "./yaml-source.js";
 import type { PathIssue } from "./zod-issues.js";
 
@@ -56,7 +57,10 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   const secrets = new Set<string>();
   const envIssues = substituteEnv(source, options.env ?? process.env, secrets);
   const written = unshared(source.doc.toJS({ maxAliasCount: 1000 }));
-  const data: SuiteData = isRecord(written) ? written : {};
+  // Keys indented one level too shallow are moved where they belong, and each said once.
+  const misplaced = moveMisplacedKeys(source, isRecord(written) ? written : {}, drivers);
+  const data: SuiteData = misplaced.data;
+  const moves = misplaced.moves;
 
   const sets = applySets(data, options.set ?? [], TOP_LEVEL_KEYS);
   const order = scenarioOrder(source, sets.data);
@@ -71,16 +75,21 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   );
   const origins: Origins = new Map([...sets.origins, ...flags.origins]);
 
-  const result = validateSuite(flags.data, drivers, {
-    order,
-    selected: selection.selected,
-    defaultName: basename(file, extname(file)),
-  });
+  const validateOptions = { order, selected: selection.selected, defaultName: basename(file, extname(file)) };
+  const result = validateSuite(flags.data, drivers, validateOptions);
+  // A file's value that --duration or --rate replaces in this run is still the file's: a mistake in
+  // it is reported (it would be back on the next run without the flag).
+  const overridden = flags.origins.size === 0 ? [] : overriddenIssues(validateSuite(sets.data, drivers, validateOptions).issues, flags.origins, sets.data);
 
   // A value whose `${VAR}` could not be substituted would also fail validation; report the cause only.
   const envPaths = envIssues.map((i) => dotted(i.path));
-  const pathIssues = [...selection.issues, ...result.issues].filter((i) => !envPaths.some((p) => isUnder(dotted(i.path), p)));
-  const issues = [...envIssues.map((i) => fromEnv(i, file)), ...pathIssues.map((i) => located(i, source, origins))];
+  const fromEnvVar = (i: PathIssue): boolean => envPaths.some((p) => isUnder(dotted(writtenPath(i.path, moves)), p));
+  const pathIssues = [...misplaced.issues, ...selection.issues, ...result.issues].filter((i) => !fromEnvVar(i));
+  const issues = [
+    ...envIssues.map((i) => fromEnv(i, file)),
+    ...pathIssues.map((i) => located(i, source, origins, moves)),
+    ...overridden.filter((i) => !fromEnvVar(i)).map((i) => located(i, source, new Map(), moves)),
+  ];
   for (const secret of [...secrets, ...secretValues(flags.data)]) rememberSecret(secret);
   if (issues.length > 0 || result.suite === undefined) throw new SuiteError(maskSecrets(sortAndDedupe(issues), secrets));
 
@@ -93,7 +102,7 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
     defaultName: basename(file, extname(file)),
   });
   if (planned.issues.length > 0) {
-    throw new SuiteError(maskSecrets(sortAndDedupe(planned.issues.map((i) => located(i, source, origins))), secrets));
+    throw new SuiteError(maskSecrets(sortAndDedupe(planned.issues.map((i) => located(i, source, origins, moves))), secrets));
   }
   const scenarios = result.suite.scenarios.map((s) => {
     const sweep = planned.sweeps.get(s.name);
@@ -148,10 +157,35 @@ function isUnder(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 }
 
-function located(issue: PathIssue, source: YamlSource, origins: Origins): SuiteIssue {
+/**
+ * The problems of values in the file that a run flag replaced (`duration: 1 minute` under
+ * `--duration 2`), told as the file's: a value the flag supplies where the file has none is not one.
+ */
+function overriddenIssues(issues: readonly PathIssue[], flagged: Origins, file: SuiteData): PathIssue[] {
+  const replaced = [...flagged].filter(([p]) => valueAt(file, p) !== undefined);
+  // A key the scenarios would have taken from `defaults.load` is one the flag replaced there too.
+  const defaultKeys = new Map([...flagged].map(([p, flag]) => [/^scenarios\..+\.load\.([^.[]+)$/.exec(p)?.[1], flag] as const));
+  return issues.flatMap((issue) => {
+    const path = dotted(issue.path);
+    const flag =
+      replaced.find(([p]) => isUnder(path, p))?.[1] ??
+      (issue.path[0] === "defaults" && issue.path[1] === "load" ? defaultKeys.get(String(issue.path[2])) : undefined);
+    if (flag === undefined) return [];
+    return [{ ...issue, message: `${issue.message} (the file's value; ${flag} replaces it in this run)` }];
+  });
+}
+
+/** The value at a dotted path of plain data (keys with dots in them are not looked for). */
+function valueAt(data: unknown, path: string): unknown {
+  let node = data;
+  for (const key of path.split(".")) node = isRecord(node) ? node[key] : undefined;
+  return node;
+}
+
+function located(issue: PathIssue, source: YamlSource, origins: Origins, moves: readonly MovedKey[]): SuiteIssue {
   const path = dotted(issue.path);
   const origin = [...origins].find(([p]) => isUnder(path, p) || (issue.at === "key" && isUnder(p, path)))?.[1];
-  const position = locate(source, issue.path, issue.at);
+  const position = locate(source, writtenPath(issue.path, moves), issue.at);
   return {
     file: source.file,
     ...(position === undefined ? {} : { line: position.line, column: position.column }),

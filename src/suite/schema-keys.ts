@@ -80,12 +80,21 @@ function childrenOf(schema: Schema, value: unknown, segment: string | number, de
 
 /** Keys accepted at `path` of `root` (validated by `schema`), in schema order. */
 export function allowedKeys(schema: Schema, root: unknown, path: DataPath): string[] {
+  return [...new Set(fieldSchemas(schema, root, path).map(([key]) => key))];
+}
+
+/** Each key accepted at `path` of `root` with its schema, in schema order (a key may repeat, once per union option). */
+export function fieldSchemas(schema: Schema, root: unknown, path: DataPath): [string, Schema][] {
   let schemas: Schema[] = [schema];
   let value = root;
   for (const segment of path) {
     schemas = schemas.flatMap((s) => childrenOf(s, value, segment));
     value = isRecord(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[segment] : undefined;
   }
-  const keys = schemas.flatMap((s) => objectsOf(s, value)).flatMap((o) => Object.keys(defOf(o).shape ?? {}));
-  return [...new Set(keys)];
+  return schemas.flatMap((s) => objectsOf(s, value)).flatMap((o) => Object.entries(defOf(o).shape ?? {}));
+}
+
+/** The values a union of objects takes for `key`, e.g. a driver's workload `type`s, in schema order. */
+export function discriminatorValues(schema: Schema, key: string): unknown[] {
+  return [...new Set(objectsOf(schema, undefined).flatMap((o) => literalValues(defOf(o).shape?.[key])))];
 }

@@ -2,6 +2,7 @@
 // and a scenario's workload belong to its driver (validated by the driver's own schemas), and a
 // scenario's load to the engine (LoadProfile), once `defaults.load` has been merged under it.
 import { z } from "zod";
+import { fromK6 } from "../thresholds/parse.js";
 import { closest } from "./did-you-mean.js";
 import { Duration } from "./units.js";
 import { describeValue } from "./values.js";
@@ -13,13 +14,26 @@ const Name = z.string().min(1);
 /** A threshold expression; parsed (and its errors located) after the shape check. */
 const Expression = z.unknown().transform((value, ctx) => {
   if (typeof value === "string") return value;
+  const k6 = k6Entry(value);
   ctx.addIssue({
     code: "custom",
-    message: `expected a threshold expression, got ${describeValue(value)}`,
-    params: { fix: 'write metric, operator and value, e.g. "p95 < 5ms" or "throughput > 50k/s"' },
+    message: `expected a threshold expression, got ${describeValue(value)}${k6 === undefined ? "" : " (k6's metric: [expressions])"}`,
+    params: { fix: k6 ?? 'write metric, operator and value, e.g. "p95 < 5ms" or "throughput > 50k/s"' },
   });
   return z.NEVER;
 });
+
+/** `- http_req_duration: p(95)<500` (k6's thresholds map, as one list item) in pipebench's words. */
+function k6Entry(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  const [metric, exprs] = entries[0] ?? [];
+  if (entries.length !== 1 || metric === undefined) return undefined;
+  const list: unknown[] = Array.isArray(exprs) ? exprs : [exprs];
+  const ours = list.map((e) => (typeof e === "string" ? fromK6(`${metric} ${e}`)?.expr : undefined));
+  if (ours.length === 0 || ours.some((e) => e === undefined)) return undefined;
+  return `write ${ours.map((e) => `"${e ?? ""}"`).join(", ")}: one expression per item, in pipebench's metric names and units`;
+}
 const Expressions = z.array(Expression);
 /** Settings validated elsewhere; here only "is it a map". */
 const Settings = z.record(z.string(), z.unknown());

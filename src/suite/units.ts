@@ -44,15 +44,34 @@ export function formatDuration(ms: number): string {
 export const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === undefined) {
+    const meant = typeof value === "string" ? spelledOut(value) : undefined;
     ctx.addIssue({
       code: "custom",
       message: `"${value}" is not a duration`,
-      params: { fix: 'write a number with a unit, e.g. "30s", "500ms", "2m" (a bare number means seconds)' },
+      params: { fix: meant !== undefined ? `write "${meant}"` : 'write a number with a unit, e.g. "30s", "500ms", "2m" (a bare number means seconds)' },
     });
     return z.NEVER;
   }
   return ms;
 });
+
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  us: "us", ms: "ms", s: "s", m: "m", h: "h",
+  millisecond: "ms", msec: "ms", second: "s", sec: "s", minute: "m", min: "m", hour: "h", hr: "h",
+};
+
+/** "1 minute", "90 seconds", "1 min 30 sec", "10 ms" as the duration meant ("1m", "90s", "1m30s", "10ms"). */
+function spelledOut(text: string): string | undefined {
+  const written = text.trim().toLowerCase();
+  const parts = [...written.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)(?:\s*(?:,|\band\b)\s*|\s+|$)/gy)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== written) return undefined;
+  const unitOf = (word: string): string | undefined =>
+    Object.hasOwn(UNIT_WORDS, word) ? UNIT_WORDS[word] : word.endsWith("s") && Object.hasOwn(UNIT_WORDS, word.slice(0, -1)) ? UNIT_WORDS[word.slice(0, -1)] : undefined;
+  const units = parts.map((p) => unitOf(p[2] ?? ""));
+  if (units.some((u) => u === undefined)) return undefined;
+  const meant = parts.map((p, i) => `${p[1] ?? ""}${units[i] ?? ""}`).join("");
+  return parseDuration(meant) === undefined || meant === written ? undefined : meant;
+}
 
 /** How long load runs: a duration of 0 would run nothing and store an empty result. */
 export const RunDuration = Duration.refine((ms) => ms > 0, {

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { LoadProfile } from "../engine/load.js";
 import { FAILING_SECONDS_TO_STOP, type ErrorPolicy } from "../engine/target-failure.js";
 import { KNOWN_PROBE_METRICS, metricSource } from "../thresholds/metrics.js";
-import { parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
+import { fromK6, parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
 import { closest, didYouMean, listNames } from "./did-you-mean.js";
 import {
   OnErrorSpec,
@@ -16,9 +16,9 @@ import {
   TARGET_NAME,
   type SuiteData,
 } from "./schema.js";
-import { allowedKeys } from "./schema-keys.js";
+import { allowedKeys, discriminatorValues } from "./schema-keys.js";
 import { parseDuration } from "./units.js";
-import { isRecord } from "./values.js";
+import { describeValue, isRecord } from "./values.js";
 import type { DriverSchema as Driver, DriverSchemas, Suite, SuiteProbe, SuiteScenario, SuiteTarget } from "./types.js";
 import { check, type PathIssue } from "./zod-issues.js";
 import type { DataPath } from "./yaml-source.js";
@@ -89,6 +89,8 @@ export function validateSuite(
   const defaultsLoad = isRecord(data.defaults) && isRecord(data.defaults.load) ? data.defaults.load : undefined;
   if (defaultsLoad !== undefined) issues.push(...unknownLoadKeys(defaultsLoad));
 
+  // Each target's kind as written, known or not, for guessing the driver a misspelt one stands for.
+  const kindOf = new Map(Object.entries(targetsRaw).flatMap(([n, t]) => (isRecord(t) && typeof t.kind === "string" ? [[n, t.kind] as const] : [])));
   const built = new Map<string, SuiteScenario>();
   const scenariosRaw = isRecord(data.scenarios) ? data.scenarios : {};
   for (const name of options.order) {
@@ -98,7 +100,7 @@ export function validateSuite(
       issues.push({ path, at: "key", message: `"${name}" cannot name a scenario`, fix: "use letters, digits, _ and - (no dots or spaces)" });
     }
     if (!isRecord(raw)) continue;
-    const scenario = checkScenario(name, raw, defaultsLoad, targetNames, driverOf, targets, refs, issues);
+    const scenario = checkScenario(name, raw, defaultsLoad, targetNames, driverOf, targets, refs, { drivers, kinds: kindOf }, issues);
     if (scenario !== undefined) built.set(name, scenario);
   }
 
@@ -247,6 +249,7 @@ function checkScenario(
   driverOf: ReadonlyMap<string, Driver>,
   targetConfigs: ReadonlyMap<string, SuiteTarget>,
   refs: ThresholdRefs,
+  known: { readonly drivers: DriverSchemas; readonly kinds: ReadonlyMap<string, string> },
   issues: PathIssue[],
 ): SuiteScenario | undefined {
   const path = ["scenarios", name];
@@ -262,6 +265,12 @@ function checkScenario(
     });
   }
   const driver = target === undefined ? undefined : driverOf.get(target);
+  if (driver === undefined && isRecord(raw.workload)) {
+    // The target's driver is not known (its kind, or the target's name, is wrong): the workload's
+    // other settings wait for it, but a type no driver has is wrong whatever the target turns out to be.
+    const problem = workloadTypeProblem(raw.workload, guessDriver(target, targetNames, known.kinds, driverOf, known.drivers), known.drivers);
+    if (problem !== undefined) issues.push({ ...problem, path: [...path, "workload", ...problem.path] });
+  }
   if (driver !== undefined && isRecord(raw.workload)) {
     const checked = check(driver.workloadSchema, raw.workload, [...path, "workload"]);
     if (checked.ok) workload = checked.data;
@@ -292,6 +301,50 @@ function checkScenario(
     load,
     thresholds,
     ...(onError === undefined ? {} : { onError }),
+  };
+}
+
+/**
+ * The driver a scenario's target most likely has when it cannot be known for sure: the target a
+ * misspelt target name stands for, or the kind a misspelt kind stands for ("htttp" → http).
+ */
+function guessDriver(
+  target: string | undefined,
+  targetNames: readonly string[],
+  kinds: ReadonlyMap<string, string>,
+  driverOf: ReadonlyMap<string, Driver>,
+  drivers: DriverSchemas,
+): Driver | undefined {
+  if (target === undefined) return undefined;
+  const name = targetNames.includes(target) ? target : closest(target, targetNames);
+  if (name === undefined) return undefined;
+  const known = driverOf.get(name);
+  if (known !== undefined) return known;
+  const kind = kinds.get(name);
+  const guess = kind === undefined ? undefined : closest(kind, [...drivers.keys()]);
+  return guess === undefined ? undefined : drivers.get(guess);
+}
+
+/** A workload `type` that is missing, or that no driver has; undefined when some driver takes it. */
+function workloadTypeProblem(
+  workload: Record<string, unknown>,
+  likely: Driver | undefined,
+  drivers: DriverSchemas,
+): { path: DataPath; message: string; fix: string; at?: "key" } | undefined {
+  const typesOf = (d: Driver): string[] => discriminatorValues(d.workloadSchema, "type").map(String);
+  const all = [...new Set([...drivers.values()].flatMap(typesOf))];
+  const types = likely === undefined ? all : typesOf(likely);
+  if (all.length === 0) return undefined;
+  const type = workload.type;
+  if (type === undefined) {
+    return { path: ["type"], at: "key", message: `required, but missing (one of ${listNames(types)})`, fix: `add type: ${types[0] ?? "…"}` };
+  }
+  if (typeof type === "string" && all.includes(type)) return undefined;
+  const written = typeof type === "string" ? `"${type}"` : describeValue(type);
+  return {
+    path: ["type"],
+    message: `unknown type ${written}; types are: ${listNames(types)}`,
+    fix: (typeof type === "string" ? didYouMean(type, types) : undefined) ?? `use one of ${listNames(types)}`,
   };
 }
 
@@ -355,6 +408,9 @@ function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; f
     };
   }
   if (source?.from !== "probe") return undefined;
+  // `http_req_duration < 500` reads as a probe metric of that name, which no probe reports.
+  const k6 = source.target === undefined ? fromK6(t.expr) : undefined;
+  if (k6 !== undefined) return { message: `${where}: ${k6.problem}`, fix: `write ${k6.expr}` };
   if (source.target === undefined) {
     if (probes.length > 0) return undefined;
     const example = probeExample(targetNames, driverOf, source.name);

@@ -2,11 +2,11 @@
 // fix, "unknown key" with "did you mean …", one issue per problem. zod's own messages are written
 // for programmers ("Invalid input: expected int, received number"), so only `custom` issues keep
 // theirs, together with their `params.fix`.
-import type { z } from "zod";
+import { z } from "zod";
 import { didYouMean, listNames } from "./did-you-mean.js";
 import { describeValue, isRecord } from "./values.js";
 import { isSecretKey, REDACTED } from "../store/redact.js";
-import { allowedKeys } from "./schema-keys.js";
+import { allowedKeys, fieldSchemas } from "./schema-keys.js";
 import type { DataPath } from "./yaml-source.js";
 
 /** A problem at a path of the suite data; located in the file later. */
@@ -89,7 +89,9 @@ function retell(issue: Issue, ctx: Context): PathIssue[] {
       if (!("input" in issue) || issue.input === undefined) {
         return one(`required, but missing (expected ${noun})`, `add ${key}: ${PLACEHOLDER[issue.expected] ?? "…"}`, "key");
       }
-      return one(`expected ${noun}, got ${describeValue(issue.input)}`, typeFix(issue.expected, issue.input));
+      const field = issue.expected === "object" ? fieldTaking(ctx, local, issue.input) : undefined;
+      const fix = field === undefined ? typeFix(issue.expected, issue.input) : `write ${key}: { ${field}: ${flowValue(issue.input)} }`;
+      return one(`expected ${noun}, got ${describeValue(issue.input)}`, fix);
     }
     case "invalid_value": {
       const values = issue.values.map((v) => String(v));
@@ -128,6 +130,24 @@ function retell(issue: Issue, ctx: Context): PathIssue[] {
       return one(issue.message, typeof fix === "string" ? fix : undefined);
     }
   }
+}
+
+/**
+ * A value written where a map of settings was expected (`expect: 200`): the one key of that map that
+ * takes the value (`status`), or undefined when none or several do.
+ */
+function fieldTaking(ctx: Context, local: DataPath, input: unknown): string | undefined {
+  if (isRecord(input) || input === null) return undefined;
+  const takers = fieldSchemas(ctx.schema, ctx.root, local).filter(([, schema]) => z.safeParse(schema, input).success);
+  const names = [...new Set(takers.map(([name]) => name))];
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/** A scalar or list as written in YAML's flow style: 200, "ok", [200, 201]. */
+function flowValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flowValue).join(", ")}]`;
+  if (typeof value === "string") return /^[\w./-]+$/.test(value) && !/^(true|false|null|~|[-+.\d].*)$/i.test(value) ? value : JSON.stringify(value);
+  return String(value);
 }
 
 function typeFix(expected: string, input: unknown): string | undefined {

@@ -130,6 +130,86 @@ function kindOf(source: MetricSource): MetricKind | undefined {
 const NUMBER = /^(\d[\d_]*(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?/;
 
 export function parseThreshold(expr: string): Threshold {
+  try {
+    return parseExpression(expr);
+  } catch (error) {
+    // Only what does not parse is retold: k6's form in the fix, with its metric and units in ours.
+    const k6 = error instanceof ThresholdSyntaxError ? fromK6(error.expr) : undefined;
+    if (k6 === undefined) throw error;
+    throw new ThresholdSyntaxError(expr.trim(), 0, k6.problem, `write ${k6.expr}`);
+  }
+}
+
+/**
+ * k6's built-in metrics, and pipebench's name for each of their aggregations (`p(95)` of
+ * http_req_duration is p95; `rate` of http_req_failed is error_rate). `""` stands for k6's
+ * expression written without its metric (`p(95)<500`), which can only be a latency.
+ */
+const K6_METRICS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "": { avg: "mean", med: "p50" },
+  http_req_duration: { avg: "mean", med: "p50", min: "min", max: "max" },
+  iteration_duration: { avg: "mean", med: "p50", min: "min", max: "max" },
+  http_req_failed: { rate: "error_rate" },
+  http_reqs: { rate: "ops", count: "ops_total" },
+  iterations: { rate: "ops", count: "ops_total" },
+  dropped_iterations: { count: "dropped" },
+};
+
+/** The aggregation meant when a k6 metric is written alone (`http_req_duration < 500`). */
+const K6_DEFAULT_AGGREGATION: Readonly<Record<string, string>> = {
+  http_req_duration: "p(95)",
+  iteration_duration: "p(95)",
+  http_req_failed: "rate",
+  http_reqs: "rate",
+  iterations: "rate",
+  dropped_iterations: "count",
+};
+
+/** `[metric ]aggregation op value`, k6's threshold written in one string: `http_req_duration p(95)<500`. */
+const K6_EXPRESSION = /^(?:([a-z_]+)\s*[\s:]\s*)?(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|med|min|max|rate|count)\s*(<=|>=|==|===|<|>|=)\s*(\S.*)$/;
+
+/**
+ * What a k6 threshold is in pipebench's words, or undefined when `text` is not one or its
+ * translation would not parse either. k6 writes no units: durations are milliseconds, rates per
+ * second and `rate` of a Rate metric a fraction.
+ */
+export function fromK6(text: string): { expr: string; problem: string } | undefined {
+  // `http_req_duration < 500` parses (as a probe metric of that name); the loader asks here for
+  // what it means, with the aggregation k6's users mean most often.
+  const bare = /^([a-z_]+)\s*([<>=].*)$/.exec(text.trim());
+  const aggregation = bare === null ? undefined : own(K6_DEFAULT_AGGREGATION, bare[1] ?? "");
+  const m = K6_EXPRESSION.exec(aggregation === undefined ? text.trim() : `${bare?.[1] ?? ""} ${aggregation}${bare?.[2] ?? ""}`);
+  if (m === null) return undefined;
+  const [, k6Metric = "", k6Aggregation = "", percentile, rawOp = "", value = ""] = m;
+  const names = own(K6_METRICS, k6Metric);
+  if (names === undefined || (k6Metric === "" && percentile === undefined && own(names, k6Aggregation) === undefined)) return undefined;
+  const latency = k6Metric === "" || k6Metric.endsWith("_duration");
+  const metric = percentile !== undefined && latency ? `p${percentile}` : own(names, k6Aggregation);
+  if (metric === undefined) return undefined;
+  const op = rawOp === "=" || rawOp === "===" ? "==" : rawOp;
+  const number = /^\d+(?:\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
+  let written = value.trim();
+  if (number !== undefined) {
+    if (latency) written = `${value.trim()}ms`;
+    else if (metric === "error_rate") written = `${Number((number * 100).toPrecision(12))}%`;
+    else if (metric === "ops") written = `${value.trim()}/s`;
+  }
+  const expr = `${metric} ${op} ${written}`;
+  try {
+    parseExpression(expr);
+  } catch {
+    return undefined;
+  }
+  const k6Name = percentile !== undefined ? `p(${percentile})` : k6Aggregation;
+  const units = latency && number !== undefined ? "; k6's durations are milliseconds" : metric === "error_rate" && number !== undefined ? "; k6's rate is a fraction" : "";
+  const problem =
+    aggregation !== undefined ? `${k6Metric} is k6's metric: its ${k6Name} is`
+    : k6Metric === "" ? `"${k6Name}" is k6's spelling of`
+    : `written in k6's syntax: ${k6Name} of ${k6Metric} is`;
+  return { expr, problem: `${problem} pipebench's ${metric}${units}` };
+}
+
+function parseExpression(expr: string): Threshold {
   const text = expr.trim();
   // Annotated, so that TypeScript knows code after a `fail(…)` is unreachable.
   const fail: Fail = (offset, problem, fix) => {
@@ -224,7 +304,10 @@ type Fail = (offset: number, problem: string, fix: string) => never;
 
 function resolveMetric(token: string, fail: Fail): MetricSource {
   const k6 = /^p\((\d+(?:\.\d+)?)\)$/.exec(token);
-  if (k6) fail(0, `"${token}" is k6's spelling`, `write p${k6[1] ?? "95"}`);
+  if (k6) {
+    const percentile = `p${k6[1] ?? "95"}`;
+    fail(0, `"${token}" is k6's spelling`, isLatencyMetric(percentile) ? `write ${percentile}` : `pipebench records ${LATENCY_METRICS.join(", ")}`);
+  }
 
   const dot = token.lastIndexOf(".") > 0 && !/^p\d+\.\d+$/.test(token) ? token.indexOf(".") : -1;
   const qualifier = dot < 0 ? undefined : token.slice(0, dot);
@@ -298,7 +381,15 @@ function parseOp(opToken: string, offset: number, metric: string, value: string,
   const op = THRESHOLD_OPS.find((o) => o === opToken);
   if (op !== undefined) return op;
   const example = value === "" ? EXAMPLE.duration : value;
-  if (opToken === "") fail(offset, "the operator is missing", `write ${metric} < ${example} (operators: < <= > >= ==)`);
+  if (opToken === "") {
+    // `checks rate>0.99`: the operator is there, after a second word; `checks < rate>0.99` helps nobody.
+    const stray = [...OP_CHARS].some((c) => value.includes(c));
+    fail(
+      offset,
+      "the operator is missing",
+      stray ? `write one metric, an operator and a value, e.g. "p95 < 5ms" ("${metric}" is followed by a second word)` : `write ${metric} < ${example} (operators: < <= > >= ==)`,
+    );
+  }
   const fixes: Record<string, string> = { "=": "==", "===": "==", "=<": "<=", "=>": ">=" };
   const replacement = own(fixes, opToken);
   if (replacement !== undefined) fail(offset, `"${opToken}" is not an operator`, `write ${metric} ${replacement} ${example}`);

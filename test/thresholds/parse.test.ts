@@ -111,7 +111,7 @@ const invalid = [
   ["P95 < 5ms", /lower case/, /p95/],
   ["p75 < 5ms", /not a recorded percentile/, /p50, p90, p95, p99, p99.9/],
   ["p99.99 < 5ms", /not a recorded percentile/, /p99.9/],
-  ["avg < 5ms", /not a metric pipebench records/, /did you mean mean\?/],
+  ["avg < 5ms", /"avg" is k6's spelling of pipebench's mean/, /write mean < 5ms/],
   ["latency < 5ms", /not a metric pipebench records/, /p95/],
   ["throughtput > 5k/s", /not a metric pipebench knows/, /did you mean throughput\?/],
   ["cache_hit_ration > 99%", /not a metric pipebench knows/, /did you mean cache_hit_ratio\?/],
@@ -140,6 +140,20 @@ const invalid = [
   ["lots == 0", /not a metric pipebench knows/, /did you mean lost\?/],
   ["duplicates == 0", /not a metric pipebench knows/, /did you mean duplicated\?/],
   ["out_of_ordr == 0", /not a metric pipebench knows/, /did you mean out_of_order\?/],
+  // k6's thresholds, told in pipebench's names and units (k6's durations are unitless milliseconds).
+  ["http_req_duration p(95)<500", /k6's syntax: p\(95\) of http_req_duration is pipebench's p95; k6's durations are milliseconds/, /^write p95 < 500ms$/],
+  ["http_req_duration: p(99.9) < 1500", /k6's syntax/, /^write p99.9 < 1500ms$/],
+  ["http_req_duration avg<200", /avg of http_req_duration is pipebench's mean/, /^write mean < 200ms$/],
+  ["http_req_duration max<2000", /k6's syntax/, /^write max < 2000ms$/],
+  ["p(95)<500", /"p\(95\)" is k6's spelling of pipebench's p95; k6's durations are milliseconds/, /^write p95 < 500ms$/],
+  ["p(97)<500", /k6's spelling/, /pipebench records min, mean, p50, p90, p95, p99, p99.9, max/],
+  ["http_req_failed rate<0.01", /rate of http_req_failed is pipebench's error_rate; k6's rate is a fraction/, /^write error_rate < 1%$/],
+  ["http_reqs rate>100", /rate of http_reqs is pipebench's ops/, /^write ops > 100\/s$/],
+  ["http_reqs count>=1000", /count of http_reqs is pipebench's ops_total/, /^write ops_total >= 1000$/],
+  ["iterations rate>50", /k6's syntax/, /^write ops > 50\/s$/],
+  ["dropped_iterations count<1", /count of dropped_iterations is pipebench's dropped/, /^write dropped < 1$/],
+  // Not k6's in any way pipebench can translate: the operator is there, after a second word.
+  ["checks rate>0.99", /the operator is missing/, /^write one metric, an operator and a value, e.g. "p95 < 5ms" \("checks" is followed by a second word\)$/],
 ] as const;
 
 describe("parseThreshold: invalid expressions", () => {
