@@ -1,8 +1,19 @@
 // `pipebench compare A B`: two stored runs, metric by metric, with medians, % change, a 95 %
 // interval, a significance test and a verdict (src/compare). `--fail-on-regression 5%` makes it a
-// CI gate: exit 1 when a metric is significantly worse by more than that.
+// CI gate: exit 1 when a metric is significantly worse by more than that; `--gate throughput,p99`
+// names the metrics it judges (default: every metric that gates). Two runs of different suites
+// are refused (exit 2): their scenarios are not the same work.
 import { ExitCode, UsageError } from "../errors.js";
-import { compareRuns, DEFAULT_ALPHA, DEFAULT_NOISE_FLOOR_PCT, regressions } from "../compare/compare.js";
+import {
+  compareRuns,
+  DEFAULT_ALPHA,
+  DEFAULT_NOISE_FLOOR_PCT,
+  gateKey,
+  gatesRegression,
+  metricNames,
+  regressions,
+  type RunComparison,
+} from "../compare/compare.js";
 import { renderComparison } from "../compare/render.js";
 import { loadRun } from "./run-ref.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
@@ -15,6 +26,8 @@ export interface CompareFlags {
   alpha?: string;
   noiseFloor?: string;
   failOnRegression?: string;
+  /** Comma-separated metric names --fail-on-regression judges. */
+  gate?: string;
   color: boolean;
 }
 
@@ -49,6 +62,29 @@ export function resolvePair(store: ResultsStore, refA: string, refB: string): [S
   return [before, refB === "baseline" ? load("baseline", before.suiteName) : load(refB)];
 }
 
+/** `--gate throughput, p99` → ["throughput", "p99"]; nothing named is a UsageError. */
+export function parseGate(text: string): string[] {
+  const names = text.split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  if (names.length === 0) throw new UsageError(`--gate ${JSON.stringify(text)} names no metric`, { hint: "name the metrics to judge, e.g. --gate throughput,p99" });
+  return names;
+}
+
+/** Every name --gate gave must be a metric of these two runs; otherwise exit 2 with those there are. */
+function checkGate(gate: readonly string[], comparison: RunComparison): void {
+  const names = metricNames(comparison);
+  const known = new Set(names.map(gateKey));
+  const unknown = gate.filter((g) => !known.has(gateKey(g)));
+  if (unknown.length === 0) return;
+  throw new UsageError(
+    `--gate ${unknown.join(", ")}: ${unknown.length === 1 ? "not a metric" : "not metrics"} of run ${comparison.before.id} and run ${comparison.after.id}`,
+    { hint: names.length === 0 ? "these runs have no scenario in common: nothing to gate" : `the metrics of these runs: ${names.join(", ")}` },
+  );
+}
+
+function runName(run: StoredRun): string {
+  return run.tag === null ? `run ${run.id}` : `run ${run.id} (${run.tag})`;
+}
+
 export function compareCommand(refA: string, refB: string, flags: CompareFlags): number {
   if (!(COMPARE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
@@ -56,23 +92,43 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
   const alpha = parseAlpha(flags.alpha);
   const noiseFloorPct = flags.noiseFloor === undefined ? DEFAULT_NOISE_FLOOR_PCT : parsePercent("--noise-floor", flags.noiseFloor);
   const failAbove = flags.failOnRegression === undefined ? undefined : parsePercent("--fail-on-regression", flags.failOnRegression);
+  const gate = flags.gate === undefined ? undefined : parseGate(flags.gate);
+  if (gate !== undefined && failAbove === undefined) {
+    throw new UsageError("--gate names what --fail-on-regression judges, and there is no --fail-on-regression", {
+      hint: `add it, e.g. --fail-on-regression 5% --gate ${gate.join(",")}`,
+    });
+  }
   const store = ResultsStore.open(flags.store, { create: false });
   try {
     const [before, after] = resolvePair(store, refA, refB);
+    if (before.suiteName !== after.suiteName) {
+      throw new UsageError(`${runName(before)} is of suite ${before.suiteName} and ${runName(after)} of suite ${after.suiteName}: compare needs two runs of one suite`, {
+        hint: `list one suite's runs with: pipebench runs --suite ${after.suiteName}`,
+      });
+    }
     const comparison = compareRuns(before, after, { alpha, noiseFloorPct });
-    const failing = failAbove === undefined ? [] : regressions(comparison, failAbove);
+    if (gate !== undefined) checkGate(gate, comparison);
+    const failing = failAbove === undefined ? [] : regressions(comparison, failAbove, gate);
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(comparison, null, 2)}\n`);
     } else {
       process.stdout.write(`${renderComparison(comparison, { color: flags.color })}\n`);
     }
     if (failAbove !== undefined) {
+      // What the gate could not judge because the operation changed: said, so a pass is not read as theirs.
+      const named = gate === undefined ? undefined : new Set(gate.map(gateKey));
+      const apart = comparison.metrics.filter((m) => m.verdict === "not comparable" && (named === undefined ? gatesRegression(m.metric) : named.has(gateKey(m.metric))));
+      if (apart.length > 0) {
+        const list = [...new Set(apart.map((m) => m.scenario))].map((s) => `${s} ${apart.filter((m) => m.scenario === s).map((m) => m.metric).join(", ")}`);
+        process.stderr.write(`not judged, of another operation (the operation changed): ${list.join("; ")}\n`);
+      }
+      const judged = gate === undefined ? "" : ` (gate: ${gate.join(", ")})`;
       if (failing.length > 0) {
         const list = failing.map((m) => `${m.scenario} ${m.metric} ${m.changePct === null ? "" : `${m.changePct > 0 ? "+" : ""}${m.changePct.toFixed(1)}%`}`.trim());
-        process.stderr.write(`regression: ${failing.length} metric(s) significantly worse by more than ${failAbove}%: ${list.join("; ")}\n`);
+        process.stderr.write(`regression${judged}: ${failing.length} metric(s) significantly worse by more than ${failAbove}%: ${list.join("; ")}\n`);
         return ExitCode.thresholdsFailed;
       }
-      process.stderr.write(`no metric significantly worse by more than ${failAbove}%\n`);
+      process.stderr.write(`no metric significantly worse by more than ${failAbove}%${judged}\n`);
     }
     return ExitCode.ok;
   } finally {

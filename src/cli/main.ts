@@ -115,6 +115,7 @@ function program(result: { code: number }): Command {
     .argument("<after>", "run id, latest, latest~N, baseline or a tag")
     .addOption(new Option("-f, --format <format>", "output format").choices(COMPARE_FORMATS).default("table"))
     .option("--fail-on-regression <pct>", "exit 1 when a metric is significantly worse by more than this, e.g. 5%")
+    .option("--gate <metrics>", "the metrics --fail-on-regression judges, e.g. throughput,p99 (default: all but resource usage and the parts of latency)")
     .option("--noise-floor <pct>", "a significant change smaller than this is still no change (~)", "2%")
     .option("--alpha <p>", "significance level of the tests", "0.05")
     .option("--store <path>", "results database", DEFAULT_STORE)

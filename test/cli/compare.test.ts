@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { compareRuns, type RunComparison } from "../../src/compare/compare.js";
 import type { StoredRun } from "../../src/store/results-store.js";
@@ -157,4 +158,63 @@ test("environments that differ are listed (library API on the stored runs)", asy
   assert.ok(c.environment.some((e) => /^host cores: \d+ → 64$/.test(e)), JSON.stringify(c.environment));
   // Identical trials: every metric is no change, nothing is called better or worse.
   assert.ok(c.metrics.every((m) => m.verdict === "no change"), JSON.stringify(c.metrics.map((m) => [m.metric, m.verdict])));
+});
+
+// The README's "Before and after" on the real embedded PostgreSQL, in the same store (after the
+// tests above, which read `latest`): batch 100 → 5000 is a change of the operation, and the gate
+// judges the work per record. 5 trials a side (fewer can never be significant at alpha 0.05) of 1 s.
+const COPY_SUITE = fileURLToPath(new URL("../../suites/postgres-copy.yaml", import.meta.url));
+
+test("the README's before and after (COPY batch 100 → 5000) passes --fail-on-regression 5%: throughput better, per-operation latency not comparable", async () => {
+  for (const [tag, ...set] of [["batch-100"], ["batch-5000", "--set", "scenarios.copy.workload.batchSize=5000"]] as const) {
+    const r = await pipebench(["run", COPY_SUITE, "--store", store, "--trials", "5", "--duration", "1", "--tag", tag, ...set]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const r = await pipebench(["compare", "batch-100", "batch-5000", "--store", store, "--fail-on-regression", "5%"]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /note: copy: the operation changed \(100 records an operation in run \d+, 5000 in run \d+\): ops\/s and the latencies of an operation are not comparable/);
+  assert.match(r.stdout, /\n  throughput .* \+\d[\d.]*% \(p=0\.008 n=5\) .* better\n/);
+  assert.match(r.stdout, /\n  p50 per record .* better\n/);
+  assert.match(r.stdout, /\n  per operation \(100 → 5000 records\):\n    ops .* not comparable\n    p50 .* not comparable\n    p95 .* not comparable\n    p99 .* not comparable\n/);
+  assert.match(r.stdout, /    pg\.mean_query_time .* not comparable\n/);
+  assert.doesNotMatch(r.stdout, /WORSE/);
+  assert.match(r.stdout, /\n\d+ better, \d+ worse, \d+ unchanged; 7 not comparable \(of another operation\), not counted$/m);
+  assert.match(r.stderr, /not judged, of another operation \(the operation changed\): copy ops, p50, p95, p99, pg\.mean_query_time\n/);
+  assert.match(r.stderr, /no metric significantly worse by more than 5%\n/);
+
+  const json = await compare("batch-100", "batch-5000");
+  assert.deepEqual(json.comparison.operationChanges.map((o) => [o.scenario, o.recordsPerOp]), [["copy", [100, 5000]]]);
+  assert.equal(metric(json.comparison, "p99", "copy").verdict, "not comparable");
+  assert.equal(metric(json.comparison, "throughput", "copy").verdict, "better");
+  // Named in --gate, a metric of another operation is said not to be judged.
+  const gated = await pipebench(["compare", "batch-100", "batch-5000", "--store", store, "--fail-on-regression", "5%", "--gate", "throughput,p99"]);
+  assert.equal(gated.code, 0, gated.stderr);
+  assert.match(gated.stderr, /not judged, of another operation \(the operation changed\): copy p99\nno metric significantly worse by more than 5% \(gate: throughput, p99\)\n$/);
+});
+
+test("--gate names what --fail-on-regression judges; a name not in the runs is exit 2 with the names there are", async () => {
+  // The heavy query: throughput and latency worse. Gated on error_rate alone, the build passes.
+  const errorsOnly = await pipebench(["compare", "second", "heavy", "--store", store, ...GATE, "--gate", "error_rate"]);
+  assert.equal(errorsOnly.code, 0, errorsOnly.stderr);
+  assert.match(errorsOnly.stderr, /^no metric significantly worse by more than 5% \(gate: error_rate\)\n$/);
+  const throughputOnly = await pipebench(["compare", "second", "heavy", "--store", store, ...GATE, "--gate", "throughput"]);
+  assert.equal(throughputOnly.code, 1, throughputOnly.stderr);
+  assert.match(throughputOnly.stderr, /^regression \(gate: throughput\): 1 metric\(s\) significantly worse by more than 5%: sum throughput -\d[\d.]*%\n$/);
+
+  const unknown = await pipebench(["compare", "second", "heavy", "--store", store, "--fail-on-regression", "5%", "--gate", "throughput,p999,latency"]);
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stdout, "");
+  assert.match(unknown.stderr, /^error: --gate p999, latency: not metrics of run \d+ and run \d+\n  hint: the metrics of these runs: /);
+  const listed = /the metrics of these runs: (.*)\n/.exec(unknown.stderr)?.[1]?.split(", ") ?? [];
+  for (const name of ["throughput", "p50", "p95", "p99", "error_rate", "service.p99"]) assert.ok(listed.includes(name), `${name} in ${listed.join(", ")}`);
+  const alone = await pipebench(["compare", "second", "heavy", "--store", store, "--gate", "throughput"]);
+  assert.equal(alone.code, 2);
+  assert.match(alone.stderr, /--gate names what --fail-on-regression judges/);
+});
+
+test("two runs of different suites: exit 2, one error line and its hint, nothing on stdout", async () => {
+  const r = await pipebench(["compare", "batch-100", "second", "--store", store]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^error: run \d+ \(batch-100\) is of suite postgres-copy and run \d+ \(second\) of suite duck-compare: compare needs two runs of one suite\n  hint: list one suite's runs with: pipebench runs --suite duck-compare\n$/);
 });
