@@ -64,6 +64,14 @@ test("machine-busy: pipebench waited for a CPU; the lag and the shortfall are sa
   // Starved, but it cost nothing visible: waits of 0.2 ms under a 50 ms median, on schedule, at rate.
   const slowTarget = result({ latency: latency({ p50: 50 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) });
   assert.deepEqual(codes(slowTarget), []);
+  // A slow target on a loaded machine (the truth matrix's serial service beside other work): late
+  // starts of 30 ms and some lag under a 1.7 s median change nothing a person reads.
+  const queued = result({
+    latency: latency({ p50: 1700 }),
+    startDelay: latency({ p99: 30 }),
+    generator: health({ lateStarts: 40, eventLoopLagP99Ms: 25, eventLoopLagMaxMs: 40, machine: { ...starvedMachine, meanWaitMs: 0.3 } }),
+  });
+  assert.deepEqual(codes(queued), []);
   // An in-process target (DuckDB) runs its threads in this process: they took the CPU, not others.
   assert.deepEqual(codes(result({ latency: latency({ p50: 0.3 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) }), { inProcessTarget: true }), []);
   // The same waits under a 0.3 ms median are most of it.

@@ -3,6 +3,7 @@
 // drops, `connection: close`, resets in the middle of a response, silence, a server that goes away.
 // Raw `net` servers where node:http would not misbehave the way a test needs.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
@@ -281,7 +282,41 @@ describe("http socket client: connections the server closes", () => {
   });
 });
 
+/** A server in another process, so it answers while this process's event loop is blocked. */
+async function childServer(): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [
+    "-e",
+    `const s = require("node:http").createServer((q, r) => { q.resume(); q.on("end", () => r.end("ok")); });
+     s.listen(0, "127.0.0.1", () => console.log(s.address().port));`,
+  ]);
+  const [line] = (await once(child.stdout, "data")) as [Buffer];
+  return { url: `http://127.0.0.1:${line.toString().trim()}`, stop: () => child.kill() };
+}
+
+/** Blocks this process's event loop, as a saturated generator launching a burst does. */
+function block(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}
+
 describe("http socket client: timeouts and limits", () => {
+  it("a loop blocked past the timeouts reads the connect and the answer that came meanwhile before judging: no false CONNECT_TIMEOUT or TIMEOUT", async () => {
+    const server = await childServer();
+    const conn = await connect({ url: server.url, connections: 4, timeout: "100ms" });
+    try {
+      const prepared = await conn.prepare(workload({ path: "/" }), "s");
+      // Four at once: new connections (the connect is pending) and a reused one (the answer is).
+      const pending = Array.from({ length: 4 }, (_, i) => prepared.run(op(i)));
+      block(400);
+      for (const outcome of await Promise.allSettled(pending)) {
+        assert.equal(outcome.status, "fulfilled", outcome.status === "rejected" ? String(outcome.reason) : "");
+      }
+    } finally {
+      await conn.close();
+      server.stop();
+    }
+  });
+
   it("fails a request with no answer within `timeout` with code TIMEOUT, and goes on on a new connection", async () => {
     const { server } = rawServer((path, socket) => {
       if (path === "/slow") setTimeout(() => socket.destroyed || socket.write(OK), 1_000);
