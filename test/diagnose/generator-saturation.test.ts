@@ -6,7 +6,6 @@
 // pipebench's connection pool: the ones still there at the end were dropped, not timed out.
 // (The truth matrix in culprit-truth.test.ts runs the quiet case alone, in the serial phase.)
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import type { Culprit } from "../../src/diagnose/culprit.js";
 import type { Finding } from "../../src/diagnose/diagnose.js";
 import { ResultsStore } from "../../src/store/results-store.js";
 import { pipebench } from "../cli/helpers.js";
+import { burners } from "../helpers/cpu-burners.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-diagnose-gen-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,13 +42,6 @@ scenarios:
     load: { executor: constant-rate, rate: 1000000, duration: 1s, maxInFlight: 10000000 }
 `,
 );
-
-/** Processes that burn a CPU each for `ms`, then exit by themselves. */
-function burners(count: number, ms: number): ChildProcess[] {
-  return Array.from({ length: count }, () =>
-    spawn(process.execPath, ["-e", `const end = Date.now() + ${ms}; while (Date.now() < end);`], { stdio: "ignore" }),
-  );
-}
 
 /**
  * What must hold whether the machine is quiet or busy: the run is invalid, pipebench (its process)

@@ -362,11 +362,15 @@ test("host.memory-high and host.cpu-steal", () => {
 
 // ---- generator -------------------------------------------------------------------------------
 
-const openRun = (g: Partial<Parameters<typeof health>[0]>, extra: Parameters<typeof result>[0] = {}, context = {}) =>
-  run([scenario({
+/** An open-loop run whose seconds each answered what it achieved (no drain after the interval). */
+const openRun = (g: Partial<Parameters<typeof health>[0]>, extra: Parameters<typeof result>[0] = {}, context = {}) => {
+  const achieved = g.achievedRate ?? 1000;
+  const series = Array.from({ length: 20 }, (_, t) => ({ t, ops: achieved, errors: 0, records: achieved, bytes: 0, p50: 2, p99: 4 }));
+  return run([scenario({
     name: "flood", target: "svc", targetKind: "http", load: { executor: "constant-rate", rate: g?.askedRate ?? 1000 },
-    result: result({ executor: "constant-rate", generator: health({ askedRate: 1000, achievedRate: 1000, ...g }), ...extra }, context),
+    result: result({ executor: "constant-rate", series, generator: health({ askedRate: 1000, achievedRate: 1000, ...g }), ...extra }, context),
   })]);
+};
 
 test("culprit.process: pipebench's CPU, not valid, with the split that would carry the asked rate", () => {
   const f = one(diagnose(openRun({ cpuPercent: 99, askedRate: 50_000, achievedRate: 12_000 })), "culprit.process");
@@ -402,7 +406,7 @@ test("culprit.client: pinned at the connections, waiting for them, service time 
     droppedBy: { "max-in-flight": 46_469 },
   });
   const f = one(diagnose(capped), "culprit.client");
-  assert.equal(f.title, "pipebench's connections (2) capped the rate, not the target");
+  assert.equal(f.title, "pipebench's connections (2) were the bottleneck: operations queued for them, not at the target");
   assert.ok(f.evidence.includes("connections (2) cap the rate at ≈ 2 ÷ 440µs (mean service time) = 4,545/s"), f.evidence.join("\n"));
   assert.ok(f.evidence.some((e) => /flat: the target took more at once without slowing down/.test(e)), f.evidence.join("\n"));
   // 20,000/s × 0.44 ms × 1.5 = 13.2 → 14 connections.

@@ -35,7 +35,19 @@ function rateLine(v: Verdict): string | undefined {
   if (g.askedRate === null || g.askedRate <= 0) return undefined;
   const r = v.scenario.result;
   const dropped = (r.dropped ?? 0) > 0 ? `; ${droppedText(r)}` : "";
-  return `asked ${formatRate(g.askedRate)}, achieved ${formatRate(g.achievedRate)} (${Math.round((g.achievedRate / g.askedRate) * 100)} %)${dropped}`;
+  // The achieved rate counts operations started in the interval, answered then or in the drain
+  // after it; what the target answered within the interval is the rate it served.
+  const served = answeredWithin(r);
+  const answered =
+    served !== undefined && served < g.achievedRate * 0.9 ? `, of which ${formatRate(served)} answered within the measured ${r.durationS} s` : "";
+  return `asked ${formatRate(g.askedRate)}, achieved ${formatRate(g.achievedRate)} (${Math.round((g.achievedRate / g.askedRate) * 100)} %)${answered}${dropped}`;
+}
+
+/** Completions per second inside the measured interval (the series' full seconds), if it has any. */
+function answeredWithin(r: Verdict["scenario"]["result"]): number | undefined {
+  const whole = Math.floor(r.durationS + 1e-9);
+  const inside = r.series.filter((p) => p.t < whole);
+  return whole > 0 && inside.length > 0 ? inside.reduce((n, p) => n + p.ops + p.errors, 0) / whole : undefined;
 }
 
 function timesLine(v: Verdict): string {
@@ -130,7 +142,8 @@ export const CULPRIT_RULES = [
     area: "generator",
     culprit: "client",
     scope: "scenario",
-    title: (v) => `pipebench's ${v.slots?.setting ?? "connections"} (${v.slots?.count ?? "?"}) capped the rate, not the target`,
+    // Whether or not the asked rate was reached in the end, the queue was pipebench's.
+    title: (v) => `pipebench's ${v.slots?.setting ?? "connections"} (${v.slots?.count ?? "?"}) were the bottleneck: operations queued for them, not at the target`,
     impact: "high",
     runbook: "docs/runbooks/client-capped.md (Little's law: operations in flight = rate × time in flight)",
     when: verdict("client"),
