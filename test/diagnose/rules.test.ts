@@ -364,7 +364,7 @@ test("host.memory-high and host.cpu-steal", () => {
 
 /** An open-loop run whose seconds each answered what it achieved (no drain after the interval). */
 const openRun = (g: Partial<Parameters<typeof health>[0]>, extra: Parameters<typeof result>[0] = {}, context = {}) => {
-  const achieved = g.achievedRate ?? 1000;
+  const achieved = g?.achievedRate ?? 1000;
   const series = Array.from({ length: 20 }, (_, t) => ({ t, ops: achieved, errors: 0, records: achieved, bytes: 0, p50: 2, p99: 4 }));
   return run([scenario({
     name: "flood", target: "svc", targetKind: "http", load: { executor: "constant-rate", rate: g?.askedRate ?? 1000 },
