@@ -101,3 +101,35 @@ export function oncePerScenario<T>(run: StoredRun, match: (scenario: StoredScena
   }
   return out;
 }
+
+/**
+ * Whether a PostgreSQL url names a server on the machine pipebench ran on: loopback, or a Unix
+ * socket (no host, or a `host=/dir` parameter). Any other host may be another machine, whose memory
+ * pipebench does not know.
+ */
+export function onThisMachine(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const socketDir = parsed.searchParams.get("host");
+  const host = socketDir ?? decodeURIComponent(parsed.hostname);
+  return host === "" || host.startsWith("/") || host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Whether a target runs on the machine pipebench ran on, so that its CPU is among "other
+ * processes'": embedded, started by pipebench, in-process, or reached at a loopback address.
+ */
+export function targetOnThisMachine(run: StoredRun, target: string): boolean {
+  const t = targetConfig(run, target);
+  if (t === undefined) return false;
+  if (t.embedded === true || isObject(t.start) || t.kind === "duckdb") return true;
+  const url = stringAt(t, "url");
+  if (url !== undefined) return onThisMachine(url);
+  const bootstrap = t.brokers;
+  const hosts = typeof bootstrap === "string" ? bootstrap.split(",") : Array.isArray(bootstrap) ? bootstrap.filter((b): b is string => typeof b === "string") : [];
+  return hosts.length > 0 && hosts.every((h) => onThisMachine(`tcp://${h.trim()}`));
+}

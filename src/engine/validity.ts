@@ -17,6 +17,7 @@ import {
   LAG_P99_MAX_MS,
   LATE_START_MAX_FRACTION,
 } from "./generator-health.js";
+import { LATE_START_MS } from "../metrics/recorder.js";
 import type { ScenarioResult, SeriesPoint, Validity, ValidityReason } from "../metrics/summary.js";
 
 /** What the result alone does not say, known where it is built (run-scenario). */
@@ -162,8 +163,14 @@ function machineBusy(r: UnjudgedResult, c: ValidityContext): ValidityReason[] {
   // delays it caused (CPU waits, the event loop's lag, starts behind schedule) must be a visible
   // share of the median latency, or the asked rate missed. Waits of 0.2 ms and starts 30 ms late
   // under latencies of 1.7 s change nothing a person reads.
-  const delayMs = Math.max(m.meanWaitMs, g.eventLoopLagP99Ms, r.startDelay?.p99 ?? 0);
-  const shows = shortOfRate(r) || (r.latency.count > 0 && delayMs >= r.latency.p50 * DELAY_SHARE_OF_P50);
+  // Lag and late starts count, as everywhere here, past their own limits (20 ms, 10 ms) too.
+  const p50 = r.latency.p50;
+  const visible = (ms: number, floorMs: number): boolean => r.latency.count > 0 && ms > floorMs && ms >= p50 * DELAY_SHARE_OF_P50;
+  const shows =
+    shortOfRate(r) ||
+    visible(m.meanWaitMs, 0) ||
+    visible(g.eventLoopLagP99Ms, LAG_P99_MAX_MS) ||
+    visible(r.startDelay?.p99 ?? 0, LATE_START_MS);
   if (!shows) return [];
   return [
     {

@@ -453,6 +453,13 @@ test("culprit.machine: the kernel says pipebench waited for a CPU; no finding bl
   const f = one(findings, "culprit.machine");
   assert.match(f.evidence[0] ?? "", /^pipebench waited for a CPU 31 % of the time \(69 % of the time it wanted one\); other processes used 190 % of a core/);
   assert.deepEqual([...new Set(findings.flatMap((x) => (x.culprit === undefined ? [] : [x.culprit])))], ["machine"], findings.map((x) => x.id).join(", "));
+  assert.match(f.recommendation, /^run again when the machine is quiet/);
+
+  // The target on this machine (started by pipebench): its CPU is among the others', and the advice is to separate them.
+  const local = { ...starved, suite: { targets: { svc: { kind: "http", start: { command: ["node", "svc.js"] } } } } };
+  const shared = one(diagnose(local), "culprit.machine");
+  assert.ok(shared.evidence.some((e) => /target svc runs on this machine too, so its CPU is among the other processes'/.test(e)), shared.evidence.join("\n"));
+  assert.match(shared.recommendation, /^run pipebench on another machine than target svc, or give each cores of its own/);
 });
 
 test("generator.schedule-lag, not-steady and too-few-samples follow the verdict", () => {

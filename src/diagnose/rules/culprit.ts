@@ -6,16 +6,19 @@ import { contentionFacts, droppedText, validityOf } from "../../engine/validity.
 import { formatCount, formatMs, formatRate } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { culpritOf, PINNED_SHARE, queues, slotCeiling, slowedDown, type Culprit, type Verdict } from "../culprit.js";
-import { loadField } from "../readings.js";
+import { loadField, targetOnThisMachine } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 const RUNBOOK_PROCESS = "docs/runbooks/pipebench-saturated.md";
 
+/** A verdict, and whether the scenario's target shares the machine (its CPU is "other processes'"). */
+type Judged = Verdict & { colocated: boolean };
+
 function verdict(culprit: Culprit) {
-  return ({ scenario }: Subject): Verdict | undefined => {
+  return ({ run, scenario }: Subject): Judged | undefined => {
     if (scenario === null) return undefined;
     const v = culpritOf(scenario);
-    return v?.culprit === culprit ? v : undefined;
+    return v?.culprit === culprit ? { ...v, colocated: targetOnThisMachine(run, scenario.target) } : undefined;
   };
 }
 
@@ -70,7 +73,7 @@ function growthLine(v: Verdict): string | undefined {
 }
 
 export const CULPRIT_RULES = [
-  defineRule<Verdict>({
+  defineRule<Judged>({
     id: "culprit.machine",
     area: "generator",
     culprit: "machine",
@@ -87,14 +90,21 @@ export const CULPRIT_RULES = [
       if (g.eventLoopLagP99Ms > LAG_P99_MAX_MS) out.push(`event-loop lag p99 ${g.eventLoopLagP99Ms} ms, max ${g.eventLoopLagMaxMs} ms (limit ${LAG_P99_MAX_MS} ms)`);
       const rate = rateLine(v);
       if (rate !== undefined) out.push(rate);
-      out.push(`pipebench's own CPU ${g.cpuPercent} % of a core: neither its code nor the target is what these numbers show`);
+      out.push(
+        v.colocated
+          ? `pipebench's own CPU ${g.cpuPercent} % of a core; target ${v.scenario.target} runs on this machine too, so its CPU is among the other processes': pipebench waited for the CPU the target took`
+          : `pipebench's own CPU ${g.cpuPercent} % of a core: neither its code nor the target is what these numbers show`,
+      );
       return out;
     },
-    recommendation: () =>
-      "run again when the machine is quiet (`top` shows what else is running), or give pipebench cores of its own " +
-      "(a dedicated load-test machine, or taskset/cpuset apart from the target); compare runs with --trials 5 so the noise shows",
+    recommendation: (v) =>
+      (v.colocated
+        ? `run pipebench on another machine than target ${v.scenario.target}, or give each cores of its own (taskset/cpuset, container CPU sets); `
+        : "run again when the machine is quiet (`top` shows what else is running), or give pipebench cores of its own " +
+          "(a dedicated load-test machine, or taskset/cpuset apart from the target); ") +
+      "compare runs with --trials 5 so the noise shows",
   }),
-  defineRule<Verdict>({
+  defineRule<Judged>({
     id: "culprit.process",
     area: "generator",
     culprit: "process",
@@ -137,7 +147,7 @@ export const CULPRIT_RULES = [
       );
     },
   }),
-  defineRule<Verdict>({
+  defineRule<Judged>({
     id: "culprit.client",
     area: "generator",
     culprit: "client",
@@ -182,7 +192,7 @@ export const CULPRIT_RULES = [
       return `raise ${field} ${where} to at least the workers (${workers ?? "the concurrency"}): each worker now waits for one of ${v.slots?.count ?? "?"}`;
     },
   }),
-  defineRule<Verdict>({
+  defineRule<Judged>({
     id: "culprit.target",
     area: "target",
     culprit: "target",

@@ -8,7 +8,7 @@ import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/
 import type { StoredScenario } from "../../store/results-store.js";
 import { formatThresholdValue } from "../../thresholds/format.js";
 import { bareName, inlineParams, maxParam, oneLine, splitStatements, statementShape, writesData } from "../../probes/postgres-sql-text.js";
-import { arrayAt, hostOf, isObject, numberAt, objectAt, stringAt, targetConfig, workloadField } from "../readings.js";
+import { arrayAt, hostOf, isObject, numberAt, objectAt, onThisMachine, stringAt, targetConfig, workloadField } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
 const PROBE = "postgres-stats";
@@ -68,22 +68,7 @@ function pgContext({ run, scenario }: Subject): PgContext | undefined {
   };
 }
 
-/**
- * Whether a PostgreSQL url names a server on the machine pipebench ran on: loopback, or a Unix
- * socket (no host, or a `host=/dir` parameter). Any other host may be another machine, whose memory
- * pipebench does not know.
- */
-export function onThisMachine(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  const socketDir = parsed.searchParams.get("host");
-  const host = socketDir ?? decodeURIComponent(parsed.hostname);
-  return host === "" || host.startsWith("/") || host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { onThisMachine } from "../readings.js";
 
 /** The advice when neither the server's memory nor the database's size is known. */
 function raiseOnServer(c: PgContext): string {
