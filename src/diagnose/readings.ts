@@ -126,7 +126,8 @@ export function onThisMachine(url: string): boolean {
 export function targetOnThisMachine(run: StoredRun, target: string): boolean {
   const t = targetConfig(run, target);
   if (t === undefined) return false;
-  if (t.embedded === true || isObject(t.start) || t.kind === "duckdb") return true;
+  // `embedded: true`, or `embedded: { settings: … }`.
+  if (t.embedded === true || isObject(t.embedded) || isObject(t.start) || t.kind === "duckdb") return true;
   const url = stringAt(t, "url");
   if (url !== undefined) return onThisMachine(url);
   const bootstrap = t.brokers;

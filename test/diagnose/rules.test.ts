@@ -458,8 +458,10 @@ test("culprit.machine: the kernel says pipebench waited for a CPU; no finding bl
   // The target on this machine (started by pipebench): its CPU is among the others', and the advice is to separate them.
   const local = { ...starved, suite: { targets: { svc: { kind: "http", start: { command: ["node", "svc.js"] } } } } };
   const shared = one(diagnose(local), "culprit.machine");
-  assert.ok(shared.evidence.some((e) => /target svc runs on this machine too, so its CPU is among the other processes'/.test(e)), shared.evidence.join("\n"));
-  assert.match(shared.recommendation, /^run pipebench on another machine than target svc, or give each cores of its own/);
+  assert.ok(shared.evidence.some((e) => /target svc runs on this machine too: its CPU counts among the other processes'/.test(e)), shared.evidence.join("\n"));
+  assert.match(shared.recommendation, /^give pipebench cores of its own, apart from target svc: another machine, or taskset\/cpuset/);
+  const embedded = { ...starved, suite: { targets: { svc: { kind: "postgres", embedded: { settings: { shared_buffers: "256MB" } } } } } };
+  assert.match(one(diagnose(embedded), "culprit.machine").recommendation, /^give pipebench cores of its own, apart from target svc/);
 });
 
 test("generator.schedule-lag, not-steady and too-few-samples follow the verdict", () => {

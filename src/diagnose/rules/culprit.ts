@@ -92,14 +92,15 @@ export const CULPRIT_RULES = [
       if (rate !== undefined) out.push(rate);
       out.push(
         v.colocated
-          ? `pipebench's own CPU ${g.cpuPercent} % of a core; target ${v.scenario.target} runs on this machine too, so its CPU is among the other processes': pipebench waited for the CPU the target took`
+          ? `pipebench's own CPU ${g.cpuPercent} % of a core; target ${v.scenario.target} runs on this machine too: its CPU counts among the other processes'`
           : `pipebench's own CPU ${g.cpuPercent} % of a core: neither its code nor the target is what these numbers show`,
       );
       return out;
     },
     recommendation: (v) =>
       (v.colocated
-        ? `run pipebench on another machine than target ${v.scenario.target}, or give each cores of its own (taskset/cpuset, container CPU sets); `
+        ? `give pipebench cores of its own, apart from target ${v.scenario.target}: another machine, or taskset/cpuset (container CPU sets); ` +
+          "if something else ran too (`top`), run again when it is quiet; "
         : "run again when the machine is quiet (`top` shows what else is running), or give pipebench cores of its own " +
           "(a dedicated load-test machine, or taskset/cpuset apart from the target); ") +
       "compare runs with --trials 5 so the noise shows",
