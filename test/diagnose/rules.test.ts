@@ -425,6 +425,18 @@ test("culprit.client: pinned at the connections, waiting for them, service time 
   assert.match(evidence, /service time 50\.0ms with 1\.0 at the target, 520ms with 11: the target queues the work: each operation added at it added 99 % of one's service time/);
   assert.match(evidence, /pipebench's connections were all in use \(on average 10\.1 of connections \(10\) in use when one was sent\), but more would only queue at the target/);
 
+  // A product of settings (a Kafka producer's in-flight requests × batch size) is raised by a factor, not set to a count.
+  const kafka = openRun({ askedRate: 200_000, achievedRate: 50_000 }, {
+    clientSlots: { count: 957, setting: "max.in.flight.requests.per.connection × batch.size" },
+    clientWait: latency({ p50: 103, mean: 120 }),
+    service: latency({ p50: 16.2, mean: 18.3 }),
+    serviceByConcurrency: [bucket(1024, 1431, 18.3, 200_000)],
+  });
+  assert.match(
+    one(diagnose(kafka), "culprit.client").recommendation,
+    /^raise the producer's max\.in\.flight\.requests\.per\.connection \(or batch\.size\) on target svc about 6-fold \(957 → 5,490 operations at once\)/,
+  );
+
   // A closed loop of 10 workers on a pool of 2: raise the pool to the workers.
   const closed = run([scenario({
     load: { executor: "closed", workers: 10 },

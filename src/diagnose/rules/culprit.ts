@@ -178,19 +178,26 @@ export const CULPRIT_RULES = [
     recommendation: (v) => {
       const r = v.scenario.result;
       const setting = v.slots?.setting ?? "connections";
-      const field = setting === "pool" ? "pool" : setting.startsWith("max.in.flight") ? "producer: max.in.flight.requests.per.connection (or batch.size)" : "connections";
+      const count = v.slots?.count ?? 1;
+      const field = setting === "pool" ? "pool" : setting.startsWith("max.in.flight") ? "the producer's max.in.flight.requests.per.connection (or batch.size)" : setting;
       const where = `on target ${v.scenario.target}`;
+      // A product of settings (connections × pipelining, in-flight requests × batch size) counts
+      // operations, not any one setting's value: say how many times more, not a value to set.
+      const product = setting.includes("×");
+      const to = (n: number): string => (product ? `about ${Math.ceil(n / count)}-fold (${formatCount(count)} → ${formatCount(n)} operations at once)` : `to ${formatCount(n)}`);
       const asked = r.generator.askedRate;
       if (asked !== null && asked > 0) {
         // Little's law with room: the asked rate × the service time, half again.
-        const needed = Math.max((v.slots?.count ?? 1) + 1, Math.ceil((asked * r.service.mean * 1.5) / 1000));
+        const needed = Math.max(count + 1, Math.ceil((asked * r.service.mean * 1.5) / 1000));
         return (
-          `raise ${field} ${where} to ${formatCount(needed)} (asked ${formatRate(asked)} × service time ${formatMs(r.service.mean)} × 1.5), ` +
-          `or ask no more than ${formatRate(slotCeiling(v.slots?.count ?? 0, r.service.mean) * 0.9)} of these ${setting}`
+          `raise ${field} ${where} ${to(needed)} (asked ${formatRate(asked)} × service time ${formatMs(r.service.mean)} × 1.5), ` +
+          `or ask no more than ${formatRate(slotCeiling(count, r.service.mean) * 0.9)} of these ${setting}`
         );
       }
       const workers = workersOf(v.scenario);
-      return `raise ${field} ${where} to at least the workers (${workers ?? "the concurrency"}): each worker now waits for one of ${v.slots?.count ?? "?"}`;
+      return workers !== undefined && product
+        ? `raise ${field} ${where} ${to(workers)}, at least the workers (${workers}): each worker now waits for one of ${count}`
+        : `raise ${field} ${where} to at least the workers (${workers ?? "the concurrency"}): each worker now waits for one of ${count}`;
     },
   }),
   defineRule<Judged>({
