@@ -20,6 +20,17 @@ import { STARTER_KINDS } from "./starters.js";
 
 const EXIT_INTERNAL = 70;
 
+/** Every exit code, for `pipebench --help` (the README's table says the same). */
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    every threshold passed (compare: no regression past --fail-on-regression)
+  1    a threshold failed (compare: a metric significantly worse past --fail-on-regression)
+  2    bad input: the suite, a flag, a run id; or a mistake in the suite found as a scenario is
+       prepared (a missing table, an unknown topic), with a hint saying what to change
+  3    a target could not be reached, or failed mid-run (partial results stored)
+  70   a bug in pipebench (--verbose prints the stack)
+  130  interrupted with Ctrl-C or SIGTERM (partial results stored, marked interrupted)`;
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -31,7 +42,8 @@ function program(result: { code: number }): Command {
     .version(PIPEBENCH_VERSION)
     .option("--verbose", "print stack traces of errors")
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText("after", EXIT_CODES_HELP);
 
   cli
     .command("run")
