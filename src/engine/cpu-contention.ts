@@ -12,12 +12,11 @@
 // Starved means it waited for a CPU for at least as long as it ran, and long enough to matter, or
 // the hypervisor or a quota took a tenth of the time. Where a file is missing (not Linux, an old
 // kernel) that reading is absent; without schedstat there is no verdict at all.
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { MachineContention } from "../metrics/summary.js";
 import { parseProcStat } from "../probes/host.js";
-import { cpuQuotas, type CpuQuota } from "./spare-cpu.js";
+import { cpuQuotas, read, type CpuQuota } from "./spare-cpu.js";
 
 /** Waiting for a CPU at least this share of the time it wanted one... */
 export const STARVED_WAIT_SHARE = 0.5;
@@ -37,14 +36,6 @@ interface Snapshot {
   stealTicks: number | undefined;
   allTicks: number | undefined;
   throttledMicros: number | undefined;
-}
-
-function read(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 export class ContentionMeter {

@@ -20,7 +20,8 @@ export function spareCores(idleMs: number, spinMicros: number, elapsedMs: number
   return elapsedMs > 0 ? (idleMs + spinMicros / 1000) / elapsedMs : 0;
 }
 
-function read(file: string): string | undefined {
+/** A /proc or /sys file's text, or undefined where it is not there (not Linux, not mounted). */
+export function read(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch {
