@@ -10,8 +10,12 @@ import type { InFlight } from "./in-flight.js";
 export class OpRunner {
   /** Completions at or after this time are not recorded (an interrupt ends the measurement there). */
   private recordUntilMs = Infinity;
-  /** Measured operations sent and not yet answered: at the end, how long each had been waiting. */
-  readonly atTarget = new Set<Ticket>();
+  /**
+   * Measured operations sent and not yet answered, oldest send first: at the end, how long each
+   * had been waiting. Linked through the tickets themselves, so keeping it costs a few pointer
+   * writes per operation (a Set's hashing cost about as much as recording the operation).
+   */
+  newestSent: Ticket | undefined = undefined;
 
   constructor(
     private readonly operation: Operation,
@@ -27,7 +31,8 @@ export class OpRunner {
   /** Measured operations sent at or after `ms` and still unanswered. */
   sentSince(ms: number): number {
     let n = 0;
-    for (const ticket of this.atTarget) if (ticket.sentMs >= ms) n++;
+    // Linked in the order they were sent (clock time never goes back): walk back from the newest.
+    for (let t = this.newestSent; t !== undefined && t.sentMs >= ms; t = t.older) n++;
     return n;
   }
 
@@ -78,6 +83,10 @@ class Ticket implements OpContext {
   sentMs = Number.NaN;
   /** Operations at the target when this one was sent, itself included. */
   atTarget = 0;
+  /** Its neighbours among the measured operations sent and unanswered (OpRunner.newestSent). */
+  older: Ticket | undefined = undefined;
+  newer: Ticket | undefined = undefined;
+  private linked = false;
   private settled = false;
 
   constructor(
@@ -99,12 +108,22 @@ class Ticket implements OpContext {
   sentAt(ms: number): void {
     this.sentMs = ms;
     this.atTarget = this.runner.inFlight.sent(!this.warmup);
-    if (!this.warmup) this.runner.atTarget.add(this);
+    if (this.warmup) return;
+    const runner = this.runner;
+    this.older = runner.newestSent;
+    if (this.older !== undefined) this.older.newer = this;
+    runner.newestSent = this;
+    this.linked = true;
   }
 
   settle(): void {
     this.settled = true;
     this.runner.inFlight.settled(!this.warmup, this.isSent);
-    this.runner.atTarget.delete(this);
+    if (!this.linked) return;
+    if (this.newer !== undefined) this.newer.older = this.older;
+    else this.runner.newestSent = this.older;
+    if (this.older !== undefined) this.older.newer = this.newer;
+    this.older = this.newer = undefined;
+    this.linked = false;
   }
 }
