@@ -2,6 +2,7 @@
 // latency percentiles and their parts, errors, integrity counts, probe readings), per record when
 // an operation carries several, and how trials group into scenarios across runs. Which of them a
 // regression gate judges is decided here too.
+import { timingOf, type OperationTiming } from "../metrics/operation-timing.js";
 import type { LatencySummary } from "../metrics/summary.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 
@@ -38,16 +39,12 @@ const INTEGRITY = ["lost", "duplicated", "out_of_order"] as const;
 export function gatesRegression(metric: string): boolean {
   const name = metric.includes(".") ? metric.slice(metric.lastIndexOf(".") + 1) : metric;
   // The parts of latency explain a change in it; the latency itself is what is judged.
-  if (TIMING_PARTS.some(([prefix]) => metric.startsWith(`${prefix}.`))) return false;
+  if (TIMING_PARTS.some((prefix) => metric.startsWith(`${prefix}.`))) return false;
   return PROBE_METRICS[name]?.resource !== true;
 }
 
-/** The parts of an operation's latency, compared at p99: where a change in latency came from. */
-const TIMING_PARTS: readonly [string, (r: StoredScenario["result"]) => LatencySummary | undefined][] = [
-  ["start_delay", (r) => r.startDelay],
-  ["client_wait", (r) => r.clientWait],
-  ["service", (r) => r.service],
-];
+/** The parts of an operation's latency, compared at p99 in this order: where a change in latency came from. */
+const TIMING_PARTS: readonly OperationTiming[] = ["start_delay", "client_wait", "service"];
 
 /** Suffix of the latencies per record added when the operation changed: "p50 per record". */
 export const PER_RECORD = " per record";
@@ -58,7 +55,7 @@ export const PER_RECORD = " per record";
  */
 export function isPerOperation(metric: string, target: string): boolean {
   if (metric === "ops" || LATENCY_KEYS.some(([name]) => metric === name)) return true;
-  if (TIMING_PARTS.some(([prefix]) => metric.startsWith(`${prefix}.`))) return true;
+  if (TIMING_PARTS.some((prefix) => metric.startsWith(`${prefix}.`))) return true;
   return metric === `${target}.mean_query_time`;
 }
 
@@ -120,9 +117,9 @@ export function trialMetrics(s: StoredScenario): Map<string, MetricSpec & { valu
   if (r.latency.count > 0) for (const [name, key] of LATENCY_KEYS) put(name, "ms", false, r.latency[key]);
   if (r.ops + r.errors > 0) put("error_rate", "ratio", false, r.errorRate);
   put("dropped", "count", false, r.dropped);
-  for (const [prefix, part] of TIMING_PARTS) {
-    const summary = part(r);
-    if (summary !== undefined && summary.count > 0) put(`${prefix}.p99`, "ms", false, summary.p99);
+  for (const timing of TIMING_PARTS) {
+    const summary = timingOf(r, timing)?.summary;
+    if (summary !== undefined && summary.count > 0) put(`${timing}.p99`, "ms", false, summary.p99);
   }
   if (r.observed !== undefined && r.observed.latency.count > 0) {
     for (const [name, key] of LATENCY_KEYS) put(`${r.observed.name}.${name}`, "ms", false, r.observed.latency[key]);

@@ -2,6 +2,7 @@
 // workload observed, its integrity counts), the probe readings taken around it, or (suite-level
 // thresholds) the totals of a whole run.
 import hdr from "hdr-histogram-js";
+import { timingOf } from "../metrics/operation-timing.js";
 import type { LatencySummary, ScenarioResult } from "../metrics/summary.js";
 import type { ProbeReading } from "../probes/probe.js";
 import {
@@ -47,8 +48,8 @@ export function scenarioMetricLookup(result: ScenarioResult, probes: ProbeReadin
     {
       latency: (name) => fromSummary(result.latency, name),
       timing: (timing, name) => {
-        const summary = timingSummary(result, timing);
-        return summary === undefined ? undefined : fromSummary(summary, name);
+        const part = timingOf(result, timing);
+        return part === undefined ? undefined : fromSummary(part.summary, name);
       },
       observed: (observed, name) =>
         result.observed?.name === observed ? fromSummary(result.observed.latency, name) : undefined,
@@ -87,9 +88,8 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
       timing,
       mergedLatency(
         results.flatMap((r) => {
-          const summary = timingSummary(r, timing);
-          const histogram = timingHistogram(r, timing);
-          return summary === undefined || histogram === undefined ? [] : [{ summary, histogram }];
+          const part = timingOf(r, timing);
+          return part === undefined || part.histogram === undefined ? [] : [{ summary: part.summary, histogram: part.histogram }];
         }),
       ),
     ]),
@@ -121,14 +121,6 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
     },
     probes,
   );
-}
-
-function timingSummary(r: ScenarioResult, timing: OperationTiming): LatencySummary | undefined {
-  return timing === "service" ? r.service : timing === "client_wait" ? r.clientWait : r.startDelay;
-}
-
-function timingHistogram(r: ScenarioResult, timing: OperationTiming): string | undefined {
-  return timing === "service" ? r.serviceHistogram : timing === "client_wait" ? r.clientWaitHistogram : r.startDelayHistogram;
 }
 
 /** The fields of a ScenarioResult that the non-latency metrics read. */

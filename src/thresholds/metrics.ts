@@ -2,6 +2,8 @@
 // units an expression may use (`p95 < 50%` is caught when the suite loads, not after a 10-minute
 // run) and how values are printed.
 
+import { OPERATION_TIMINGS, type OperationTiming } from "../metrics/operation-timing.js";
+
 export type MetricKind = "duration" | "rate" | "bandwidth" | "ratio" | "count" | "number";
 
 /**
@@ -77,9 +79,8 @@ export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
   latency: "p95",
 };
 
-/** The parts of an operation's latency that thresholds can name as a prefix. */
-export const OPERATION_TIMINGS = ["service", "client_wait", "start_delay"] as const;
-export type OperationTiming = (typeof OPERATION_TIMINGS)[number];
+/** The parts of an operation's latency that thresholds can name as a prefix (metrics/operation-timing.ts). */
+export { OPERATION_TIMINGS, type OperationTiming } from "../metrics/operation-timing.js";
 
 function isOperationTiming(name: string): name is OperationTiming {
   return (OPERATION_TIMINGS as readonly string[]).includes(name);
