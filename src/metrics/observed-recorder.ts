@@ -9,6 +9,7 @@
 // Counts are not split so: integrity covers the whole stream, warm-up included (a lost warm-up
 // message is still lost).
 import { LatencyHistogram } from "./histogram.js";
+import { OPERATION_TIMINGS } from "./operation-timing.js";
 import type { ObservedSeriesPoint } from "./summary.js";
 
 const SECOND_MS = 1000;
@@ -27,7 +28,7 @@ export const RESERVED_COUNTER_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /** Names an observed latency cannot take: histogram kinds and threshold qualifiers already in use. */
-export const RESERVED_OBSERVED_NAMES: ReadonlySet<string> = new Set(["latency", "service", "client_wait", "start_delay", "host"]);
+export const RESERVED_OBSERVED_NAMES: ReadonlySet<string> = new Set(["latency", ...OPERATION_TIMINGS, "host"]);
 
 /** Why `name` cannot name a counter, or undefined when it can. */
 export function counterNameProblem(name: string): string | undefined {

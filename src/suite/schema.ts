@@ -1,6 +1,7 @@
 // The shape of a suite file. Only the parts the loader owns are spelt out here; a target's settings
 // and a scenario's workload belong to its driver (validated by the driver's own schemas), and a
 // scenario's load to the engine (LoadProfile), once `defaults.load` has been merged under it.
+import { OPERATION_TIMINGS } from "../metrics/operation-timing.js";
 import { z } from "zod";
 import { fromK6 } from "../thresholds/parse.js";
 import { closest } from "./did-you-mean.js";
@@ -158,4 +159,4 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(SuiteFile.shape);
  */
 export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set(["service", "client_wait", "start_delay", "host"]);
+export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set([...OPERATION_TIMINGS, "host"]);
