@@ -7,7 +7,6 @@ import type { LatencySummary, ScenarioResult } from "../metrics/summary.js";
 import type { ProbeReading } from "../probes/probe.js";
 import {
   metricSource,
-  OPERATION_TIMINGS,
   type IntegrityCounter,
   type LatencyMetric,
   type OperationTiming,
@@ -83,17 +82,21 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
     ...(results.some((r) => r.peakThroughput !== undefined) ? { peakThroughput: Math.max(...results.map((r) => r.peakThroughput ?? 0)) } : {}),
   };
   const latency = mergedLatency(results.map((r) => ({ summary: r.latency, histogram: r.latencyHistogram })));
-  const timings = new Map(
-    OPERATION_TIMINGS.map((timing) => [
-      timing,
-      mergedLatency(
+  // Merged on first use, as the observed latencies below: most runs judge no part of latency.
+  const timings = new Map<OperationTiming, (name: LatencyMetric) => number | undefined>();
+  const timingLatency = (timing: OperationTiming): ((stat: LatencyMetric) => number | undefined) => {
+    let merged = timings.get(timing);
+    if (merged === undefined) {
+      merged = mergedLatency(
         results.flatMap((r) => {
           const part = timingOf(r, timing);
           return part === undefined || part.histogram === undefined ? [] : [{ summary: part.summary, histogram: part.histogram }];
         }),
-      ),
-    ]),
-  );
+      );
+      timings.set(timing, merged);
+    }
+    return merged;
+  };
   const observed = new Map<string, (name: LatencyMetric) => number | undefined>();
   const observedLatency = (name: string): ((stat: LatencyMetric) => number | undefined) => {
     let merged = observed.get(name);
@@ -110,7 +113,7 @@ export function runMetricLookup(results: readonly ScenarioResult[], probes: Prob
   return lookupWith(
     {
       latency: (name) => latency(name),
-      timing: (timing, name) => timings.get(timing)?.(name),
+      timing: (timing, name) => timingLatency(timing)(name),
       observed: (name, stat) => observedLatency(name)(stat),
       result: (name) => (results.length === 0 ? undefined : resultMetric(name, totals)),
       // Summed over the scenarios that reported it; none did: no value (not 0).
