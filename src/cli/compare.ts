@@ -9,12 +9,12 @@ import {
   DEFAULT_ALPHA,
   DEFAULT_NOISE_FLOOR_PCT,
   gateKey,
-  gatesRegression,
   metricNames,
+  notJudged,
   regressions,
   type RunComparison,
 } from "../compare/compare.js";
-import { renderComparison } from "../compare/render.js";
+import { renderComparison, runLabel } from "../compare/render.js";
 import { loadRun } from "./run-ref.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 
@@ -81,10 +81,6 @@ function checkGate(gate: readonly string[], comparison: RunComparison): void {
   );
 }
 
-function runName(run: StoredRun): string {
-  return run.tag === null ? `run ${run.id}` : `run ${run.id} (${run.tag})`;
-}
-
 export function compareCommand(refA: string, refB: string, flags: CompareFlags): number {
   if (!(COMPARE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
@@ -102,7 +98,7 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
   try {
     const [before, after] = resolvePair(store, refA, refB);
     if (before.suiteName !== after.suiteName) {
-      throw new UsageError(`${runName(before)} is of suite ${before.suiteName} and ${runName(after)} of suite ${after.suiteName}: compare needs two runs of one suite`, {
+      throw new UsageError(`${runLabel(before)} is of suite ${before.suiteName} and ${runLabel(after)} of suite ${after.suiteName}: compare needs two runs of one suite`, {
         hint: `list one suite's runs with: pipebench runs --suite ${after.suiteName}`,
       });
     }
@@ -116,8 +112,7 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
     }
     if (failAbove !== undefined) {
       // What the gate could not judge because the operation changed: said, so a pass is not read as theirs.
-      const named = gate === undefined ? undefined : new Set(gate.map(gateKey));
-      const apart = comparison.metrics.filter((m) => m.verdict === "not comparable" && (named === undefined ? gatesRegression(m.metric) : named.has(gateKey(m.metric))));
+      const apart = notJudged(comparison, gate);
       if (apart.length > 0) {
         const list = [...new Set(apart.map((m) => m.scenario))].map((s) => `${s} ${apart.filter((m) => m.scenario === s).map((m) => m.metric).join(", ")}`);
         process.stderr.write(`not judged, of another operation (the operation changed): ${list.join("; ")}\n`);

@@ -16,6 +16,7 @@ import {
 import { environmentDifferences, settingDifferences, type SettingDifference } from "./settings-diff.js";
 import {
   alike,
+  formatPerOp,
   constantRecordsPerOp,
   gatesRegression,
   groupTrials,
@@ -102,9 +103,6 @@ const CONFIDENCE = 0.95;
 const BOOTSTRAP_REPLICATES = 2000;
 
 
-function formatPerOp(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
 
 function percentChange(before: number | null, after: number | null): number | null {
   if (before === null || after === null) return null;
@@ -376,12 +374,22 @@ export function metricNames(comparison: RunComparison): string[] {
  * (the operation changed) is never judged.
  */
 export function regressions(comparison: RunComparison, thresholdPct: number, gate?: readonly string[]): MetricComparison[] {
-  const named = gate === undefined ? undefined : new Set(gate.map(gateKey));
+  const inGate = gateFilter(gate);
   return comparison.metrics.filter(
-    (m) =>
-      m.verdict === "worse" &&
-      (named === undefined ? gatesRegression(m.metric) : named.has(gateKey(m.metric))) &&
-      (m.changePct === null || Math.abs(m.changePct) > thresholdPct),
+    (m) => m.verdict === "worse" && inGate(m) && (m.changePct === null || Math.abs(m.changePct) > thresholdPct),
   );
+}
+
+/** The gate's metrics that it could not judge because the operation changed between the runs. */
+export function notJudged(comparison: RunComparison, gate?: readonly string[]): MetricComparison[] {
+  const inGate = gateFilter(gate);
+  return comparison.metrics.filter((m) => m.verdict === "not comparable" && inGate(m));
+}
+
+/** What a gate judges: the metrics it names, or (none named) every metric that gates a regression. */
+function gateFilter(gate: readonly string[] | undefined): (m: MetricComparison) => boolean {
+  if (gate === undefined) return (m) => gatesRegression(m.metric);
+  const named = new Set(gate.map(gateKey));
+  return (m) => named.has(gateKey(m.metric));
 }
 

@@ -6,6 +6,7 @@ import { formatCount, formatMs, formatPercent, formatRate, table } from "../repo
 import type { MetricComparison, RunComparison } from "./compare.js";
 import { gatesRegression } from "./compare.js";
 import { medianInterval, medianIntervalMinimumN } from "./stats.js";
+import { formatPerOp, PER_RECORD } from "./trial-metrics.js";
 
 const CONFIDENCE = 0.95;
 
@@ -20,7 +21,7 @@ function formatFineMs(ms: number): string {
 function formatValue(value: number, unit: string, metric: string): string {
   switch (unit) {
     case "ms":
-      return metric.endsWith(" per record") ? formatFineMs(value) : formatMs(value);
+      return metric.endsWith(PER_RECORD) ? formatFineMs(value) : formatMs(value);
     case "records/s":
     case "ops/s":
       return formatRate(value);
@@ -104,11 +105,8 @@ function verdictCell(m: MetricComparison): string {
   }
 }
 
-function formatPerOp(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-function runLabel(side: RunComparison["before"]): string {
+/** "run 3", or "run 3 (batch-100)" for a tagged run. */
+export function runLabel(side: { readonly id: number; readonly tag: string | null }): string {
   return side.tag === null ? `run ${side.id}` : `run ${side.id} (${side.tag})`;
 }
 

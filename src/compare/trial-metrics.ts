@@ -46,6 +46,11 @@ export function gatesRegression(metric: string): boolean {
 /** The parts of an operation's latency, compared at p99 in this order: where a change in latency came from. */
 const TIMING_PARTS: readonly OperationTiming[] = ["start_delay", "client_wait", "service"];
 
+/** Records per operation as notes print it: 100, or 2.5. */
+export function formatPerOp(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
 /** Suffix of the latencies per record added when the operation changed: "p50 per record". */
 export const PER_RECORD = " per record";
 

@@ -252,6 +252,10 @@ export function tablesOf(text: string): string[] {
 
 /** A relation name as tablesOf gives it, without quotes or schema, for comparing with another. */
 export function bareName(name: string): string {
-  const last = name.split(".").at(-1) ?? name;
-  return last.startsWith('"') ? last.slice(1, -1).replace(/""/g, '"') : last.toLowerCase();
+  return identKey(name.split(".").at(-1) ?? name);
+}
+
+/** One identifier as PostgreSQL compares it: a quoted one as written (`""` → `"`), others folded to lower case. */
+export function identKey(part: string): string {
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part.toLowerCase();
 }

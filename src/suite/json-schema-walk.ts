@@ -1,5 +1,6 @@
 // Rewrites of a generated JSON Schema (json-schema.ts): subschemas found by their keywords, so that
 // a value such as a `default` or an `enum` list is never mistaken for a schema.
+import { isRecord } from "./values.js";
 
 /** A JSON Schema object (draft 2020-12). */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -9,9 +10,8 @@ const ONE = ["additionalProperties", "items", "not", "if", "then", "else", "cont
 const LIST = ["allOf", "anyOf", "oneOf", "prefixItems"];
 const MAP = ["properties", "patternProperties", "$defs", "dependentSchemas"];
 
-function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** A subschema: a JSON object (as the loader's isRecord). */
+const isSchema = (value: unknown): value is JsonSchema => isRecord(value);
 
 /** `schema` with `fn` applied to every subschema, innermost first, then to itself. */
 export function mapSchemas(schema: JsonSchema, fn: (s: JsonSchema) => JsonSchema): JsonSchema {

@@ -82,7 +82,7 @@ export const METRIC_SYNONYMS: Readonly<Record<string, string>> = {
 /** The parts of an operation's latency that thresholds can name as a prefix (metrics/operation-timing.ts). */
 export { OPERATION_TIMINGS, type OperationTiming } from "../metrics/operation-timing.js";
 
-function isOperationTiming(name: string): name is OperationTiming {
+export function isOperationTiming(name: string): name is OperationTiming {
   return (OPERATION_TIMINGS as readonly string[]).includes(name);
 }
 

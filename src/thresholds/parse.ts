@@ -37,7 +37,7 @@ import {
   METRIC_ALIASES,
   METRIC_SYNONYMS,
   metricSource,
-  OPERATION_TIMINGS,
+  isOperationTiming,
   type MetricKind,
   type MetricSource,
 } from "./metrics.js";
@@ -182,7 +182,7 @@ export function fromK6(text: string): { expr: string; problem: string } | undefi
   if (m === null) return undefined;
   const [, k6Metric = "", k6Aggregation = "", percentile, rawOp = "", value = ""] = m;
   const names = own(K6_METRICS, k6Metric);
-  if (names === undefined || (k6Metric === "" && percentile === undefined && own(names, k6Aggregation) === undefined)) return undefined;
+  if (names === undefined) return undefined;
   const latency = k6Metric === "" || k6Metric.endsWith("_duration");
   const metric = percentile !== undefined && latency ? `p${percentile}` : own(names, k6Aggregation);
   if (metric === undefined) return undefined;
@@ -330,7 +330,7 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
 
   const source = metricSource(`${prefix}${name}`);
   if (source === undefined) {
-    if (qualifier !== undefined && (OPERATION_TIMINGS as readonly string[]).includes(qualifier)) {
+    if (qualifier !== undefined && isOperationTiming(qualifier)) {
       fail(0, `"${qualifier}." qualifies latency metrics only (${qualifier}.p99)`, `write ${name}`);
     }
     if (qualifier !== undefined && isLatencyMetric(name) && metricSource(`${qualifier.toLowerCase()}.${name}`)?.from === "observed") {

@@ -7,7 +7,7 @@ import type { JsonValue, ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { formatThresholdValue } from "../../thresholds/format.js";
-import { bareName, inlineParams, maxParam, oneLine, splitStatements, statementShape, writesData } from "../../probes/postgres-sql-text.js";
+import { bareName, identKey, inlineParams, maxParam, oneLine, splitStatements, statementShape, writesData } from "../../probes/postgres-sql-text.js";
 import { arrayAt, hostOf, isObject, numberAt, objectAt, onThisMachine, stringAt, targetConfig, workloadField } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 
@@ -213,7 +213,7 @@ function existingIndexes(reading: ProbeReading): ExistingIndex[] | undefined {
 }
 
 /** A column as an index definition or a statement writes it, for comparing: unquoted, folded. */
-const columnKey = (c: string): string => (c.startsWith('"') ? c.slice(1, -1).replace(/""/g, '"') : c.toLowerCase());
+const columnKey = identKey;
 
 /** The existing index whose leading columns are `columns` (in any order), if there is one. */
 function indexWithLeading(indexes: readonly ExistingIndex[], table: string, columns: readonly string[]): ExistingIndex | undefined {

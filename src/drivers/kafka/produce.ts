@@ -142,26 +142,19 @@ class KeyCache {
 }
 
 /**
- * Operations in flight when the suite gives `max` no concurrency: two full batches' worth (one
- * fills while another is in flight), at most 2,000. More adds latency without throughput, and
- * past a few thousand it costs throughput: records waiting longer live through more garbage
- * collections (250-byte records: 2,000 in flight ~9 CPU µs per record, 7,400 in flight ~18 µs).
- */
-/**
- * `max`'s default concurrency, and the client's ceiling: records in full batches in every allowed
- * in-flight request of every producer (more only wait in the accumulator).
+ * Operations in flight when the suite gives `max` no concurrency (`concurrencyHint`): two full
+ * batches' worth per producer (one fills while another is in flight), at most 2,000. More adds
+ * latency without throughput, and past a few thousand it costs throughput: records waiting longer
+ * live through more garbage collections (250-byte records: 2,000 in flight ~9 CPU µs per record,
+ * 7,400 in flight ~18 µs). The client's ceiling (`clientSlots`): records in full batches in every
+ * allowed in-flight request of every producer (more only wait in the accumulator).
  */
 function slotsFor(batchBytes: number, recordBytes: number, maxInFlight: number, producers: number): Pick<PreparedWorkload, "concurrencyHint" | "clientSlots"> {
   const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
   return {
-    concurrencyHint: concurrencyFor(batchBytes, recordBytes) * producers,
+    concurrencyHint: Math.max(64, Math.min(2_000, 2 * perBatch)) * producers,
     clientSlots: { count: perBatch * maxInFlight * producers, setting: "max.in.flight.requests.per.connection × batch.size" },
   };
-}
-
-function concurrencyFor(batchBytes: number, recordBytes: number): number {
-  const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
-  return Math.max(64, Math.min(2_000, 2 * perBatch));
 }
 
 function closer<T>(batchers: readonly RecordBatcher<T>[], producers: readonly Producer[]): () => Promise<void> {
