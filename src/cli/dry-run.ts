@@ -1,7 +1,7 @@
 // `pipebench run --dry-run`: the plan of a validated suite — where each target is, what each
 // scenario runs, how fast and for how long, how many operations — without connecting to or starting
 // anything and without storing a run. The plan is data (planSuite); printing it is separate.
-import { isAbsolute, relative } from "node:path";
+import { displayPath } from "../suite/format-error.js";
 import type { LoadProfile } from "../engine/load.js";
 import { ExitCode } from "../errors.js";
 import { scheduleFor, warmupScheduleFor } from "../engine/schedule.js";
@@ -10,7 +10,7 @@ import { redactText } from "../store/redact.js";
 import type { Suite, SuiteScenario, SuiteTarget } from "../suite/types.js";
 import { formatDuration } from "../suite/units.js";
 import { isRecord } from "../suite/values.js";
-import { endpointOf } from "./target-endpoints.js";
+import { endpointOf, usedTargets } from "./target-endpoints.js";
 
 export interface TargetPlan {
   readonly name: string;
@@ -56,7 +56,7 @@ export interface SuitePlan {
 
 /** `findMax`: the scenario `--find-max` searches, the only one that runs. */
 export function planSuite(suite: Suite, options: { trials: number; findMax?: string }): SuitePlan {
-  const used = new Set([...suite.scenarios.map((s) => s.target), ...suite.probes.flatMap((p) => (p.target === undefined ? [] : [p.target]))]);
+  const used = usedTargets(suite);
   const targets = Object.entries(suite.targets);
   // A sweep runs once per combination, each stored under its own name.
   const chosen = options.findMax === undefined ? suite.scenarios : suite.scenarios.filter((s) => s.name === options.findMax);
@@ -95,12 +95,6 @@ function workloadOf(workload: unknown): string {
   const path = text("path");
   const on = text("query") ?? (text("sql") === undefined ? undefined : "(sql)") ?? text("table") ?? text("topic") ?? (path === undefined ? undefined : `${method ?? ""} ${path}`.trim());
   return on === undefined ? type : `${type} ${on}`;
-}
-
-/** A path under the working directory as a relative one, as suite errors print it. */
-function shownPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
 }
 
 function rate(perSec: number): string {
@@ -167,7 +161,7 @@ function operationsCell(s: ScenarioPlan): string {
 }
 
 export function renderPlan(plan: SuitePlan): string {
-  const lines = [`plan · ${plan.suite} · ${plural(plan.scenarios.length, "scenario")} · ${shownPath(plan.file)}`, "", "targets"];
+  const lines = [`plan · ${plan.suite} · ${plural(plan.scenarios.length, "scenario")} · ${displayPath(plan.file)}`, "", "targets"];
   lines.push(...table(plan.targets.map((t) => ["", t.name, t.kind, t.place]), new Set()));
   if (plan.unused.length > 0) lines.push(`  not used by the chosen scenarios, not connected: ${plan.unused.join(", ")}`);
   if (plan.probes.length > 0) lines.push("", `probes: ${plan.probes.join(" · ")}`);

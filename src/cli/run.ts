@@ -1,7 +1,7 @@
 // `pipebench run [suite]`: load and validate the suite (nothing runs and nothing is stored when it
 // is invalid), run it, store it, print the summary, and exit by the thresholds.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { dashboardSettings } from "../dashboard/flags.js";
 import { LiveDashboard, observedHooks } from "../dashboard/live-run.js";
@@ -21,6 +21,7 @@ import { printPlan } from "./dry-run.js";
 import { checkMaxRate } from "./max-rate.js";
 import { ProgressLine } from "./progress.js";
 import { targetEndpoints } from "./target-endpoints.js";
+import { displayPath } from "../suite/format-error.js";
 import { renderSearches } from "../report/sweep-table.js";
 import { pickFindMaxScenario } from "../sweep/find-max.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
@@ -204,14 +205,14 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       // The summary table is not printed; the verdict and where the run is stored go to stderr.
       writeKafkaPerf(stored);
       if (failure !== undefined) progress.log(failure);
-      progress.log(`stored as run ${outcome.runId} in ${shownPath(store.path)} — see it again with: pipebench show ${outcome.runId}`);
+      progress.log(`stored as run ${outcome.runId} in ${displayPath(store.path)} — see it again with: pipebench show ${outcome.runId}`);
     } else {
       process.stdout.write(`\n${renderRunSummary(stored, { color: flags.color })}\n`);
       const searches = renderSearches(stored);
       if (searches !== "") process.stdout.write(`\n${searches}\n`);
       process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
       if (failure !== undefined) process.stdout.write(`\n${failure}\n`);
-      process.stdout.write(`\nstored as run ${outcome.runId} in ${shownPath(store.path)} — see it again with: pipebench show ${outcome.runId}\n`);
+      process.stdout.write(`\nstored as run ${outcome.runId} in ${displayPath(store.path)} — see it again with: pipebench show ${outcome.runId}\n`);
     }
     return outcome.exitCode;
   } catch (error) {
@@ -223,10 +224,4 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     process.off("SIGTERM", onSigint);
     store.close();
   }
-}
-
-/** A path under the working directory as a relative one (`.pipebench/results.db`), others as they are. */
-function shownPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
 }

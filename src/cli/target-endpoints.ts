@@ -7,8 +7,13 @@ import { isRecord } from "../suite/values.js";
 const DEFAULT_PORT: Readonly<Record<string, string>> = { "postgres:": "5432", "postgresql:": "5432", "http:": "80", "https:": "443" };
 
 /** "pg → 127.0.0.1:5432" for each target the chosen scenarios and probes use, in suite order. */
+/** The targets a scenario or a probe uses: the ones a run connects to. */
+export function usedTargets(suite: Pick<Suite, "scenarios" | "probes">): Set<string> {
+  return new Set([...suite.scenarios.map((s) => s.target), ...suite.probes.flatMap((p) => (p.target === undefined ? [] : [p.target]))]);
+}
+
 export function targetEndpoints(suite: Suite): string[] {
-  const used = new Set([...suite.scenarios.map((s) => s.target), ...suite.probes.flatMap((p) => (p.target === undefined ? [] : [p.target]))]);
+  const used = usedTargets(suite);
   return Object.entries(suite.targets)
     .filter(([name]) => used.has(name))
     .map(([name, target]) => `${name} → ${endpointOf(isRecord(target.config) ? target.config : {})}`);

@@ -31,7 +31,8 @@ export function formatIssue(issue: SuiteIssue, cwd: string = process.cwd()): str
   return issue.fix === undefined ? [`${where}  ${what}`] : [`${where}  ${what}`, `    ${redactText(issue.fix)}`];
 }
 
-function displayPath(file: string, cwd: string): string {
+/** A path under the working directory as a relative one (`suites/x.yaml`), others as they are. */
+export function displayPath(file: string, cwd = process.cwd()): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(cwd, file);
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;

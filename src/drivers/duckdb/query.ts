@@ -61,7 +61,7 @@ export async function prepareQuery(
     const field = workload.query === undefined ? `scenarios.${scenario}.workload.sql` : `targets.${target.name}.queries.${workload.query}`;
     const hint = `fix ${field}: run it in the DuckDB CLI against the same database; a statement that needs tables from \`datasets:\` or \`setup:\` must name them exactly`;
     const message = `scenario ${scenario}: ${what} cannot be prepared: ${messageOf(error)}`;
-    if (SUITE_SQL_ERROR.test(messageOf(error))) throw new UsageError(message, { hint, cause: error });
+    if (SUITE_SQL_ERRORS.has(errorType(messageOf(error)) ?? "")) throw new UsageError(message, { hint, cause: error });
     throw new TargetFailed(target.name, message, { hint, cause: error });
   }
 
@@ -114,8 +114,13 @@ export async function prepareQuery(
   };
 }
 
-/** DuckDB's errors for SQL that does not fit the database: it does not parse, or names what is not there. */
-const SUITE_SQL_ERROR = /^(Parser|Catalog|Binder) Error:/;
+/** DuckDB's error types for SQL that does not fit the database: it does not parse, or names what is not there. */
+const SUITE_SQL_ERRORS: ReadonlySet<string> = new Set(["Parser", "Catalog", "Binder"]);
+
+/** The error type a DuckDB message starts with ("Catalog Error: …" → "Catalog"), if any. */
+function errorType(message: string): string | undefined {
+  return /^([A-Za-z ]+?) Error:/.exec(message)?.[1];
+}
 
 function resolveSql(target: QueryTarget, workload: QueryWorkload, scenario: string): string {
   const problem = unknownQueryProblem(workload, target.queries, target.name);
@@ -129,7 +134,7 @@ function resolveSql(target: QueryTarget, workload: QueryWorkload, scenario: stri
  */
 function classified(error: unknown): unknown {
   if (!(error instanceof Error) || (error as { code?: unknown }).code !== undefined) return error;
-  const kind = /^([A-Za-z ]+?) Error:/.exec(error.message)?.[1];
+  const kind = errorType(error.message);
   if (kind !== undefined) {
     Object.defineProperty(error, "code", { value: `DUCKDB_${kind.toUpperCase().replaceAll(" ", "_")}`, enumerable: true });
   }

@@ -4,7 +4,7 @@
 import type { Connection, ConnectContext } from "../driver.js";
 import { TargetUnreachable, UsageError } from "../../errors.js";
 import type { ClientOptions, HttpClient } from "./client.js";
-import { prepareRequest } from "./request.js";
+import { badHeader, prepareRequest } from "./request.js";
 import type { HttpTarget, HttpWorkload } from "./schema.js";
 import { startService, type StartedService } from "./service.js";
 import { socketClient } from "./socket-client.js";
@@ -127,16 +127,3 @@ const REASONS: Record<string, string> = {
   SOCKET_CLOSED: "the connection closed before a response",
 };
 
-/**
- * The first header a server could not read: a name that is not an HTTP token (RFC 9110: letters,
- * digits and !#$%&'*+-.^_`|~), or a value with a line break or NUL, which would end the header early.
- */
-export function badHeader(headers: Readonly<Record<string, string>>): string | undefined {
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name)} is not a valid HTTP header name`;
-    if (/[\r\n\0]/.test(value)) return `header ${name} has a line break or NUL in its value`;
-  }
-  return undefined;
-}
-
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -125,3 +125,24 @@ function joinPath(base: string, path: string): string {
 export function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
   return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
+
+/**
+ * The first header a server could not read: a name that is not an HTTP token (RFC 9110: letters,
+ * digits and !#$%&'*+-.^_`|~), or a value with a line break or NUL, which would end the header early.
+ */
+export function badHeader(headers: Readonly<Record<string, string>>): string | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = headerProblem(name, value);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** What is wrong with one header, if anything (see badHeader). */
+export function headerProblem(name: string, value: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name)} is not a valid HTTP header name`;
+  if (/[\r\n\0]/.test(value)) return `header ${name} has a line break or NUL in its value`;
+  return undefined;
+}
+
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -2,7 +2,7 @@
 // and fixed body) or, with a generated body, once per request; sent through socket-pool.ts.
 import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import type { ClientOptions, HttpClient } from "./client.js";
-import { abortWatcher, hasHeader, clientSlots, type RequestPlan } from "./request.js";
+import { abortWatcher, clientSlots, hasHeader, headerProblem, type RequestPlan } from "./request.js";
 import { Exchange, SocketPool, type ExchangeKind } from "./socket-pool.js";
 
 /** Any status is an answer to a reachability check. */
@@ -79,14 +79,13 @@ export function requestHead(method: string, path: string, headers: Readonly<Reco
     const lower = name.toLowerCase();
     // The body's length is ours to state; a second, different one would corrupt the stream.
     if (lower === "content-length" || lower === "transfer-encoding") continue;
-    if (!TOKEN.test(name)) throw new Error(`header name ${JSON.stringify(name)} is not a valid HTTP header name`);
-    if (/[\r\n\0]/.test(value)) throw new Error(`header ${name} has a line break or NUL in its value`);
+    // connect.ts refuses these at prepare (UsageError); this guards the raw bytes all the same.
+    const problem = headerProblem(name, value);
+    if (problem !== undefined) throw new Error(problem);
     head += `${name}: ${value}\r\n`;
   }
   return head;
 }
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The whole request: head, content-length, blank line, body. */
 export function requestBytes(head: string, method: string, body: Buffer | null): Buffer {

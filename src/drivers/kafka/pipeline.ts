@@ -31,6 +31,7 @@ import { RecordBatcher } from "./batcher.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { checkProducerSettings } from "./producer-checks.js";
 import type { KafkaTarget, PipelineWorkload } from "./schema.js";
+import { UNDEFINED_COLUMN, UNDEFINED_TABLE } from "../postgres/errors.js";
 
 export interface PipelineParts {
   readonly target: KafkaTarget;
@@ -169,7 +170,7 @@ export async function preparePipeline({ target, workload, scenario, log }: Pipel
     const message = `pipeline ${topic} → ${sink.table}: ${(error as Error).message}`;
     // The sink has no such table or id column: the suite names the wrong one (or the pipeline has not made it yet).
     const code = (error as { code?: unknown }).code;
-    if (code === "42P01" || code === "42703") {
+    if (code === UNDEFINED_TABLE || code === UNDEFINED_COLUMN) {
       throw new UsageError(message, {
         hint: `check scenarios.${scenario}.workload.sink.table (${sink.table}) and sink.idColumn (${sink.idColumn}): the table must be in the sink database before the run, e.g. made in a postgres target's setup:`,
         cause: error,

@@ -24,3 +24,7 @@ export function withPgCode(error: unknown): unknown {
   }
   return error;
 }
+
+/** SQLSTATEs of a statement that names what is not there: a mistake in the suite, not the server's. */
+export const UNDEFINED_TABLE = "42P01";
+export const UNDEFINED_COLUMN = "42703";

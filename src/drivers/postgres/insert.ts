@@ -7,7 +7,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { encodeCopyBatch, generators, pgText, type Column, type RowSource } from "../../data/index.js";
 import { UsageError } from "../../errors.js";
 import { checkout } from "./checkout.js";
-import { withPgCode } from "./errors.js";
+import { UNDEFINED_COLUMN, withPgCode } from "./errors.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
 import type { InsertWorkload } from "./schema.js";
 
@@ -254,4 +254,3 @@ async function checkTable(pool: pg.Pool, table: string, columnList: string, work
 }
 
 /** SQLSTATE undefined_column. */
-const UNDEFINED_COLUMN = "42703";
