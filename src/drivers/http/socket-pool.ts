@@ -79,11 +79,6 @@ export interface SocketPoolOptions {
   readonly connectTimeout: number;
 }
 
-/** A timer this late means pipebench's own loop stalled: the wait starts again (SocketConnection.onTimer). */
-const STALL_MS = 50;
-/** At most this many timeouts' worth of stalls are given back to one wait. */
-const MAX_CREDIT_TIMEOUTS = 10;
-
 export class SocketPool {
   /** Open connections, retired ones removed. */
   private readonly open = new Set<SocketConnection>();
@@ -234,12 +229,6 @@ class SocketConnection {
   private informational = false;
   private connected = false;
   private lastActivityMs = 0;
-  /** When the connection was asked for (the connect timeout runs from here). */
-  private connectStartMs = Date.now();
-  /** When the armed timer is due. */
-  private firesAtMs = 0;
-  /** Time this wait was given back for pipebench's own stalls (see onTimer). */
-  private creditedMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private socketError: Error | undefined;
   private readonly socket: Socket;
@@ -263,7 +252,6 @@ class SocketConnection {
     socket.setNoDelay(true);
     socket.once("connect", () => {
       this.connected = true;
-      this.creditedMs = 0;
       // Requests written before it were not on the wire: their response clock starts now.
       this.lastActivityMs = Date.now();
     });
@@ -314,7 +302,6 @@ class SocketConnection {
   /** `length` bytes arrived in the pool's read buffer. Returns true: keep reading. */
   private onData(length: number): boolean {
     this.lastActivityMs = Date.now();
-    this.creditedMs = 0;
     if (this.inFlight.length > 0) this.receiving = true;
     const result = this.parser.execute(this.pool.readBuffer, 0, length);
     if (result instanceof Error && !this.retiredAlready) this.fail(this.protocolError(result));
@@ -416,41 +403,25 @@ class SocketConnection {
   }
 
   private arm(ms: number): void {
-    this.firesAtMs = Date.now() + ms;
     this.timer = setTimeout(this.onTimer, ms);
     this.timer.unref();
   }
 
   /**
    * pipebench's own event loop can stall past a deadline (a saturated generator launching a burst
-   * of operations in one turn). Then the connect or the response may already be waiting in the
-   * kernel, and a request may not even have been written yet: that time was not the server's. A
-   * timer that fires more than STALL_MS late therefore starts the wait again from now (up to
-   * MAX_CREDIT_TIMEOUTS timeouts in all, so a stalling generator cannot wait on a dead server for
-   * ever), and judges only after the I/O already due has had its turn (setImmediate runs after it).
+   * of operations in one turn), and timers run before I/O callbacks: the connect or the response
+   * already waiting in the kernel would be read after the timeout blamed the server. Judge only
+   * after that I/O has had its turn (setImmediate runs after it).
    */
   private readonly onTimer = (): void => {
     this.timer = undefined;
     if (this.retiredAlready) return;
-    const now = Date.now();
-    const late = now - this.firesAtMs;
-    const limit = this.connected ? this.options.timeout : this.options.connectTimeout;
-    if (late > STALL_MS && this.creditedMs < limit * MAX_CREDIT_TIMEOUTS) {
-      this.creditedMs += late;
-      if (this.connected) this.lastActivityMs = now;
-      else this.connectStartMs = now;
-    }
     setImmediate(this.judge);
   };
 
   private readonly judge = (): void => {
     if (this.retiredAlready || this.timer !== undefined) return;
     if (!this.connected) {
-      const wait = this.connectStartMs + this.options.connectTimeout - Date.now();
-      if (wait > 0) {
-        this.arm(wait);
-        return;
-      }
       const where = `${this.options.host}:${this.options.port}`;
       this.fail(new HttpConnectionError("CONNECT_TIMEOUT", `no connection to ${where} within ${formatDuration(this.options.connectTimeout)}`));
       return;
