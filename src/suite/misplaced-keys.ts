@@ -33,7 +33,8 @@ export function moveMisplacedKeys(
   written: SuiteData,
   drivers: DriverSchemas,
 ): { data: SuiteData; moves: MovedKey[]; issues: PathIssue[] } {
-  const data = structuredClone(written);
+  // The caller's copy is its own (load-suite's `unshared`), so keys are moved in it directly.
+  const data = written;
   const moves: MovedKey[] = [];
   const issues: PathIssue[] = [];
   const scenariosNode = source.doc.get("scenarios", true);
@@ -93,8 +94,14 @@ export function moveMisplacedKeys(
       const key = keyOf(pair);
       if (key === undefined) continue;
       const ownerName = previous === undefined ? undefined : keyOf(previous);
-      const takers = ownerName === undefined ? [] : fieldsOf(ownerName, scenario, data, drivers);
-      if (SCENARIO_FIELDS.includes(key) || previous === undefined || ownerName === undefined || !takers.includes(key) || !canTake(previous, scenario[ownerName], key)) {
+      // The cheap tests first: a scenario's own fields (every key of a well-written suite) walk no schema.
+      if (
+        SCENARIO_FIELDS.includes(key) ||
+        previous === undefined ||
+        ownerName === undefined ||
+        !fieldsOf(ownerName, scenario, data, drivers).includes(key) ||
+        !canTake(previous, scenario[ownerName], key)
+      ) {
         previous = pair;
         continue;
       }
