@@ -79,7 +79,10 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   const result = validateSuite(flags.data, drivers, validateOptions);
   // A file's value that --duration or --rate replaces in this run is still the file's: a mistake in
   // it is reported (it would be back on the next run without the flag).
-  const overridden = flags.origins.size === 0 ? [] : overriddenIssues(validateSuite(sets.data, drivers, validateOptions).issues, flags.origins, sets.data);
+  // The file is checked a second time, as written, only when a flag did replace one of its values.
+  const overridden = replacesFileValue(flags.origins, sets.data)
+    ? overriddenIssues(validateSuite(sets.data, drivers, validateOptions).issues, flags.origins, sets.data)
+    : [];
 
   // A value whose `${VAR}` could not be substituted would also fail validation; report the cause only.
   const envPaths = envIssues.map((i) => dotted(i.path));
@@ -172,6 +175,14 @@ function overriddenIssues(issues: readonly PathIssue[], flagged: Origins, file: 
       (issue.path[0] === "defaults" && issue.path[1] === "load" ? defaultKeys.get(String(issue.path[2])) : undefined);
     if (flag === undefined) return [];
     return [{ ...issue, message: `${issue.message} (the file's value; ${flag} replaces it in this run)` }];
+  });
+}
+
+/** Whether a flag replaced a value the file wrote: in a scenario's load, or the defaults' it would take. */
+function replacesFileValue(flagged: Origins, file: SuiteData): boolean {
+  return [...flagged].some(([p]) => {
+    const key = /^scenarios\..+\.load\.([^.[]+)$/.exec(p)?.[1];
+    return valueAt(file, p) !== undefined || (key !== undefined && valueAt(file, `defaults.load.${key}`) !== undefined);
   });
 }
 
