@@ -6,6 +6,8 @@ export const ExitCode = {
   thresholdsFailed: 1,
   badInput: 2,
   targetFailed: 3,
+  /** The thresholds passed, but a result they judged is invalid (`--allow-invalid` accepts it). */
+  resultsInvalid: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

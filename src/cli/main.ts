@@ -28,6 +28,8 @@ Exit codes:
   2    bad input: the suite, a flag, a run id; or a mistake in the suite found as a scenario is
        prepared (a missing table, an unknown topic), with a hint saying what to change
   3    a target could not be reached, or failed mid-run (partial results stored)
+  4    the thresholds passed, but a result they judged is INVALID (the reason is the last line
+       printed; --allow-invalid accepts it and exits 0)
   70   a bug in pipebench (--verbose prints the stack)
   130  interrupted with Ctrl-C or SIGTERM (partial results stored, marked interrupted)`;
 
@@ -68,6 +70,7 @@ function program(result: { code: number }): Command {
     .option("-o, --out <dir>", "also write results.json into this directory")
     .option("--dashboard [port]", "live charts of the run at http://127.0.0.1:PORT/ (a free port unless given)")
     .option("--dashboard-linger <time>", "keep the live view up this long after the run, e.g. 60 or 5m")
+    .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID (a busy machine, a rate not reached, too few samples)")
     .option("--dry-run", "check the suite and print the plan (targets, scenarios, rates, durations, operations); start, connect to and store nothing")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {

@@ -7,6 +7,7 @@ import { dashboardSettings } from "../dashboard/flags.js";
 import { LiveDashboard, observedHooks } from "../dashboard/live-run.js";
 import { driverSchemas } from "../drivers/index.js";
 import { runSuite } from "../engine/run-suite.js";
+import { ALLOW_INVALID_HINT } from "../engine/run-verdict.js";
 import { UsageError } from "../errors.js";
 import { diagnose } from "../diagnose/diagnose.js";
 import { renderRunSummary } from "../report/console-summary.js";
@@ -70,6 +71,8 @@ export interface RunFlags {
   startRate?: string;
   /** `--dry-run`: validate and print the plan; connect to, start and store nothing. */
   dryRun?: boolean;
+  /** `--allow-invalid`: thresholds passed on invalid results pass the run (exit 0, not 4). */
+  allowInvalid?: boolean;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
@@ -172,6 +175,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       signal: controller.signal,
       trials,
       ...(flags.tag === undefined ? {} : { tag: flags.tag }),
+      ...(flags.allowInvalid === true ? { allowInvalid: true } : {}),
       hooks: observedHooks(dashboard, {
         // Drivers and started services log what they see; a password they quote is masked.
         log: (line) => progress.log(`  ${redactText(line)}`),
@@ -213,6 +217,13 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       process.stdout.write(`\n${renderFindings(diagnose(stored), { color: flags.color })}\n`);
       if (failure !== undefined) process.stdout.write(`\n${failure}\n`);
       process.stdout.write(`\nstored as run ${outcome.runId} in ${displayPath(store.path)} — see it again with: pipebench show ${outcome.runId}\n`);
+    }
+    // Last, where a CI log's tail shows it: why the exit code is 4, or what --allow-invalid accepted.
+    if (outcome.invalid !== undefined) {
+      const verdict =
+        outcome.status === "invalid" ? `${outcome.invalid}\n  exit 4: ${ALLOW_INVALID_HINT}` : `${outcome.invalid}\n  accepted with --allow-invalid: exit 0`;
+      if (flags.format === "table") process.stdout.write(`\n${verdict}\n`);
+      else progress.log(verdict);
     }
     return outcome.exitCode;
   } catch (error) {

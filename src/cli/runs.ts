@@ -26,7 +26,7 @@ export function runsCommand(flags: { store: string; limit: string; suite?: strin
         new Date(r.startedAt).toISOString().replace("T", " ").slice(0, 19),
         r.suiteName,
         // Runs that ended early, with partial results, stand out.
-        r.status === "interrupted" || r.status === "incomplete" ? r.status.toUpperCase() : r.status,
+        r.status === "interrupted" || r.status === "incomplete" || r.status === "invalid" ? r.status.toUpperCase() : r.status,
         r.exitCode === null ? "–" : String(r.exitCode),
         formatCount(r.scenarios),
         r.finishedAt === null ? "–" : `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`,

@@ -8,6 +8,7 @@ import type { ScenarioResult } from "../metrics/summary.js";
 import type { Suite, SuiteScenario } from "../suite/types.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { formatThresholdValue } from "../thresholds/format.js";
+import { validityLines } from "../engine/validity.js";
 
 /** A threshold as judged: the expression, the value measured, and the verdict. */
 export interface JudgedThreshold {
@@ -33,12 +34,15 @@ export interface ScenarioInfo {
 
 /** How the run ended, as the CLI saw it. */
 export interface RunEnd {
-  status: "passed" | "failed" | "error" | "interrupted";
+  /** `invalid`: the thresholds passed, but a result they judged cannot be trusted (exit 4). */
+  status: "passed" | "failed" | "invalid" | "error" | "interrupted";
   exitCode: number;
   /** The stored run; null when the run failed before it was stored. */
   runId: number | null;
   thresholds: readonly ThresholdOutcome[];
   failure?: string;
+  /** Why the run is invalid (or, with --allow-invalid, what it accepted). */
+  invalid?: string;
 }
 
 /** One second on the charts; `t` as in progress events. */
@@ -92,6 +96,8 @@ export type DashboardEvent =
       p50Ms: number | null;
       p99Ms: number | null;
       thresholds: JudgedThreshold[];
+      /** Why the numbers cannot be trusted, one line per reason (`INVALID: … [code]`); absent when valid. */
+      invalid?: string[];
       /** The measured seconds that ended after the last progress event (the scenario's last ones). */
       tail: ChartPoint[];
       failure?: string;
@@ -104,6 +110,7 @@ export type DashboardEvent =
       runId: number | null;
       thresholds: JudgedThreshold[];
       failure?: string;
+      invalid?: string;
     };
 
 export type DashboardEventType = DashboardEvent["type"];
@@ -263,6 +270,7 @@ export class DashboardFeed {
       p50Ms: measured ? r.latency.p50 : null,
       p99Ms: measured ? r.latency.p99 : null,
       thresholds: o.thresholds.map(judged),
+      ...(r.validity === undefined || r.validity.valid ? {} : { invalid: validityLines(r.validity) }),
       tail: tailPoints(r, this.shownUntilT),
       ...(r.failure === undefined ? {} : { failure: r.failure }),
     });
@@ -278,6 +286,7 @@ export class DashboardFeed {
       runId: end.runId,
       thresholds: end.thresholds.map(judged),
       ...(end.failure === undefined ? {} : { failure: end.failure }),
+      ...(end.invalid === undefined ? {} : { invalid: end.invalid }),
     });
     this.ended = true;
   }

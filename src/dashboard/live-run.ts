@@ -47,6 +47,7 @@ export class LiveDashboard {
       runId: outcome.runId,
       thresholds: outcome.thresholds,
       ...(outcome.failure === undefined ? {} : { failure: outcome.failure }),
+      ...(outcome.invalid === undefined ? {} : { invalid: outcome.invalid }),
     });
   }
 

@@ -291,8 +291,9 @@ export const DASHBOARD_SCRIPT = String.raw`
       s.dirty = true;
       redrawSoon();
       var passed = e.status === "completed" && e.thresholds.every(function (t) { return t.passed; });
-      var label = e.status !== "completed" ? e.status : passed ? "passed" : "thresholds failed";
-      setPhase(s, passed ? "ok" : "bad", (passed ? "✓ " : "✗ ") + label);
+      var label = e.status !== "completed" ? e.status : !passed ? "thresholds failed" : e.invalid ? "invalid" : "passed";
+      if (passed && e.invalid) setPhase(s, "warn", "! " + label);
+      else setPhase(s, passed ? "ok" : "bad", (passed ? "✓ " : "✗ ") + label);
       s.fill.style.width = "100%";
       s.n.time.textContent = e.durationS.toFixed(1) + " s measured";
       s.judged.textContent = "";
@@ -306,6 +307,7 @@ export const DASHBOARD_SCRIPT = String.raw`
         }).join(" · ")));
       }
       thresholdTable(s.judged, e.thresholds);
+      (e.invalid || []).forEach(function (line) { s.judged.appendChild(el("div", "invalid", line)); });
       if (e.failure) s.judged.appendChild(el("div", "failure", e.failure));
     },
     "run-end": function (e) {
@@ -320,6 +322,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       box.appendChild(el("strong", null, "Run " + e.status.toUpperCase()));
       if (e.runId !== null) box.appendChild(el("span", null, " · pipebench show " + e.runId));
       thresholdTable(box, e.thresholds);
+      if (e.invalid) box.appendChild(el("div", "invalid", e.invalid));
       if (e.failure) box.appendChild(el("div", "failure", e.failure));
       state.lanes.forEach(function (s) {
         if (s && !s.end) setPhase(s, "interrupted", "not finished");

@@ -16,7 +16,7 @@ main { padding: 16px 20px 40px; max-width: 1400px; margin: 0 auto; }
 .pill { display: inline-block; border-radius: 999px; padding: 1px 10px; font-weight: 600; font-size: 12px;
   border: 1px solid currentColor; text-transform: uppercase; letter-spacing: .03em; }
 .pill.running, .pill.measure { color: var(--run); }
-.pill.warmup, .pill.connecting, .pill.interrupted { color: var(--warn); }
+.pill.warmup, .pill.connecting, .pill.interrupted, .pill.invalid, .pill.warn { color: var(--warn); }
 .pill.passed, .pill.ok { color: var(--ok); }
 .pill.failed, .pill.error, .pill.bad { color: var(--bad); }
 .pill.waiting, .pill.disconnected { color: var(--muted); }
@@ -24,7 +24,7 @@ main { padding: 16px 20px 40px; max-width: 1400px; margin: 0 auto; }
 #final { margin: 0 0 16px; padding: 12px 16px; border-radius: 6px; background: #fff; border: 1px solid var(--line); }
 #final.passed { border-left: 6px solid var(--ok); }
 #final.failed, #final.error { border-left: 6px solid var(--bad); }
-#final.interrupted { border-left: 6px solid var(--warn); }
+#final.interrupted, #final.invalid { border-left: 6px solid var(--warn); }
 #final[hidden] { display: none; }
 .scenario { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 0 0 16px; padding: 12px 16px; }
 .scenario.waiting { opacity: .6; }
@@ -46,6 +46,7 @@ th { color: var(--muted); font-weight: 500; font-size: 12px; }
 .mark.ok { color: var(--ok); } .mark.bad { color: var(--bad); }
 .summary { margin-top: 8px; }
 .failure { color: var(--bad); margin-top: 6px; white-space: pre-wrap; }
+.invalid { color: var(--warn); margin-top: 6px; white-space: pre-wrap; }
 details { margin-top: 16px; color: var(--muted); }
 details pre { white-space: pre-wrap; font-size: 12px; }
 `;

@@ -16,6 +16,7 @@ import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { runScenario, type Progress } from "./run-scenario.js";
 import { judgedPercentiles } from "./validity.js";
+import { invalidJudged, invalidVerdictLine } from "./run-verdict.js";
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -46,6 +47,11 @@ export interface RunOutcome {
   failure?: string;
   /** What to change, when the run ended on a mistake in the suite (exit 2). */
   hint?: string;
+  /**
+   * The thresholds passed but a judged result is invalid: why, as the run's last line. With
+   * `allowInvalid` the run still passes (exit 0) and this says what was accepted.
+   */
+  invalid?: string;
 }
 
 export interface RunHooks {
@@ -64,6 +70,8 @@ export interface RunSuiteOptions {
   trials?: number;
   /** Stored with the run (`--tag`). */
   tag?: string;
+  /** `--allow-invalid`: thresholds that passed on invalid results still pass the run (exit 0, not 4). */
+  allowInvalid?: boolean;
 }
 
 interface BoundProbe {
@@ -421,8 +429,15 @@ export class SuiteSession {
     const allPassed =
       (verdict.passed ?? this.scenarios.every((s) => s.thresholds.every((t) => t.passed))) && thresholds.every((t) => t.passed);
     if (this.status === "running") this.status = allPassed ? "passed" : "failed";
+    // A search judges its steps' validity itself (an unsteady step is not stable): its answer stands.
+    const invalid =
+      this.status === "passed" && verdict.passed === undefined
+        ? invalidJudged(this.scenarios, this.suite.thresholds.length, this.options.trials ?? 1)
+        : [];
+    if (invalid.length > 0 && this.options.allowInvalid !== true) this.status = "invalid";
     const exitCode =
       this.status === "passed" ? ExitCode.ok
+      : this.status === "invalid" ? ExitCode.resultsInvalid
       : this.status === "failed" ? ExitCode.thresholdsFailed
       : this.status === "interrupted" ? EXIT_INTERRUPTED
       : this.errorExit;
@@ -441,6 +456,7 @@ export class SuiteSession {
       runProbes,
       ...(this.failure === undefined ? {} : { failure: this.failure }),
       ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(invalid.length === 0 ? {} : { invalid: invalidVerdictLine(invalid) }),
     };
   }
 

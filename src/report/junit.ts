@@ -1,7 +1,7 @@
 // junit.xml for CI systems (Jenkins, GitLab, GitHub test reporters): one <testsuite> per stored
 // scenario (each trial of each sweep variant is one), one <testcase> per threshold, a failed
-// threshold is a <failure> carrying the measured value, an invalid result is a failed "validity"
-// case and a scenario that did not complete an <error>. Suite-level thresholds form a last
+// threshold is a <failure> carrying the measured value; an invalid result (a "validity" case) and a
+// scenario that did not complete are <error>s. Suite-level thresholds form a last
 // testsuite. The element and attribute set is the common subset every reader accepts.
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { formatThresholdValue } from "../thresholds/format.js";
@@ -109,12 +109,15 @@ export function renderJunit(run: StoredRun): string {
     const name = scenarioName(s, perName.get(s.name) ?? 1);
     const classname = `${run.suiteName}.${s.name}`;
     const cases = s.thresholds.map((t) => thresholdCase(t, classname));
-    // Numbers that cannot be trusted fail the build's view of them as a threshold would.
+    // Numbers that cannot be trusted are an error of the measurement, not a failed threshold: the
+    // build cannot tell whether the target met its targets. Accepted with --allow-invalid (the run
+    // passed), the case says so and passes.
     const validity = validityOf(s);
-    const valid: Case = { name: "validity", classname, time: 0 };
-    if (!validity.valid) {
+    const accepted = !validity.valid && run.status === "passed";
+    const valid: Case = { name: accepted ? "validity (invalid, accepted with --allow-invalid)" : "validity", classname, time: 0 };
+    if (!validity.valid && !accepted) {
       const message = `result not valid: ${validity.reasons.map((x) => x.message).join("; ")}`;
-      valid.failure = { message, type: "invalid-result", body: validity.reasons.map((x) => `${x.code}: ${x.message}`).join("\n") };
+      valid.error = { message, type: "invalid-result", body: validity.reasons.map((x) => `${x.code}: ${x.message}`).join("\n") };
     }
     cases.push(valid);
     if (r.status !== "completed") {

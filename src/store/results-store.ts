@@ -13,7 +13,8 @@ import { currentOwner, ownerGone, type RunOwner } from "./run-owner.js";
 
 export const DEFAULT_STORE = ".pipebench/results.db";
 
-export type RunStatus = "running" | "passed" | "failed" | "error" | "interrupted";
+/** `invalid`: the thresholds passed, but a result they judged is invalid (exit 4). */
+export type RunStatus = "running" | "passed" | "failed" | "invalid" | "error" | "interrupted";
 /** As stored: also `incomplete`, a run whose process died while it was `running` (SIGKILL, a crash). */
 export type StoredRunStatus = RunStatus | "incomplete";
 

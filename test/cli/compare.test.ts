@@ -35,7 +35,7 @@ scenarios:
 );
 
 async function run(tag: string, ...args: string[]): Promise<void> {
-  const r = await pipebench(["run", suite, "--store", store, "--tag", tag, ...args]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--store", store, "--tag", tag, ...args]);
   // Exit 0: no thresholds in this suite, so anything else is a failure to run.
   assert.equal(r.code, 0, r.stderr);
 }
@@ -167,7 +167,7 @@ const COPY_SUITE = fileURLToPath(new URL("../../suites/postgres-copy.yaml", impo
 
 test("the README's before and after (COPY batch 100 → 5000) passes --fail-on-regression 5%: throughput better, per-operation latency not comparable", async () => {
   for (const [tag, ...set] of [["batch-100"], ["batch-5000", "--set", "scenarios.copy.workload.batchSize=5000"]] as const) {
-    const r = await pipebench(["run", COPY_SUITE, "--store", store, "--trials", "5", "--duration", "1", "--tag", tag, ...set]);
+    const r = await pipebench(["run", "--allow-invalid", COPY_SUITE, "--store", store, "--trials", "5", "--duration", "1", "--tag", tag, ...set]);
     assert.equal(r.code, 0, r.stderr);
   }
   const r = await pipebench(["compare", "batch-100", "batch-5000", "--store", store, "--fail-on-regression", "5%"]);

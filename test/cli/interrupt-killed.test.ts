@@ -55,7 +55,7 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
   mkdirSync(tmp);
   chmodSync(tmp, 0o1777);
 
-  const before = await pipebench(["run", duckSuite("before", "1s"), "--store", store]);
+  const before = await pipebench(["run", "--allow-invalid", duckSuite("before", "1s"), "--store", store]);
   assert.equal(before.code, 0, before.stderr);
 
   const run = await runAndSignal(store, tmp, "SIGKILL", 1_500);

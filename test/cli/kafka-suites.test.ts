@@ -27,7 +27,7 @@ const shape = (line: string): string => line.replace(/-?\d+(\.\d+)?/g, "#");
 test("kafka-baseline runs and prints seed 000's target table", { timeout: 60_000 }, async () => {
   const r = await pipebench(
     [
-      "run", "suites/kafka-baseline.yaml", "--store", store,
+      "run", "--allow-invalid", "suites/kafka-baseline.yaml", "--store", store,
       "--set", `scenarios.producer.load.iterations=${RECORDS}`,
       "--set", `scenarios.consumer.load.iterations=${RECORDS}`,
     ],
@@ -72,7 +72,7 @@ test("the seed's grep finds the same fields in --format kafka-perf as in Produce
 
 test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host, error rate and p99 judged", { timeout: 40_000 }, async () => {
   const r = await pipebench(
-    ["run", "suites/kafka-metrics.yaml", "--store", store, "--duration", "5", "--set", "scenarios.metrics-producer.load.warmup=0s"],
+    ["run", "--allow-invalid", "suites/kafka-metrics.yaml", "--store", store, "--duration", "5", "--set", "scenarios.metrics-producer.load.warmup=0s"],
     { KAFKA_BOOTSTRAP: broker.bootstrap },
     30_000,
   );

@@ -63,7 +63,7 @@ test("a failed threshold exits 1; the run is stored, listed and shown with ✓ a
 });
 
 test("--set and --scenario narrow a run; passing thresholds exit 0", async () => {
-  const r = await pipebench(["run", suite, "--store", store, "--scenario", "writes", "--set", "scenarios.writes.load.iterations=4"]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--store", store, "--scenario", "writes", "--set", "scenarios.writes.load.iterations=4"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /^writes\s+pg\s+closed ×2\s+4\s/m);
   assert.doesNotMatch(r.stdout, /^reads/m);

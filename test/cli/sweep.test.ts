@@ -59,7 +59,7 @@ test("a 2×2 sweep stores four scenarios with their variants, prints the table a
 });
 
 test("--sweep of a target setting reconnects the target with each combination", async () => {
-  const r = await pipebench(["run", suite, "--store", store, "--sweep", "target.threads=1,2", "--sweep", "workload.sql=select 42", "--sweep", "load.workers=1"]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--store", store, "--sweep", "target.threads=1,2", "--sweep", "workload.sql=select 42", "--sweep", "load.workers=1"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /duck: connecting with q\[sql=select 42 workers=1 threads=2\]'s settings/);
   assert.match(r.stdout, /sweep q: 2 combinations of workload\.sql × load\.workers × target\.threads/);

@@ -27,7 +27,7 @@ scenarios:
 );
 
 test("--trials 3 stores three trials of each scenario; --tag finds the run again", async () => {
-  const r = await pipebench(["run", suite, "--store", store, "--trials", "3", "--tag", "first-try"]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--store", store, "--trials", "3", "--tag", "first-try"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /count · trial 3\/3/);
   assert.match(r.stdout, /count #1[\s\S]*count #2[\s\S]*count #3/);

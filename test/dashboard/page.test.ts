@@ -95,7 +95,8 @@ test("the page draws the live run in headless Chromium, with thresholds and the 
       assert.ok(l.p99s >= 1, `${l.title}: p99 drawn`);
     }
     assert.ok(lanes[0]!.maxOps > 30 && lanes[0]!.maxOps < 200, `steady runs at about 50/s: ${lanes[0]!.maxOps}`);
-    assert.deepEqual(lanes.map((l) => l.phase), ["✓ passed", "✗ thresholds failed"]);
+    // steady's p99 rests on 150 latencies (it needs 1,000): its threshold passed on an invalid result.
+    assert.deepEqual(lanes.map((l) => l.phase), ["! invalid", "✗ thresholds failed"]);
     assert.match(lanes[0]!.judged.join("|"), /^✓p99 < 5s/);
     assert.match(lanes[1]!.judged.join("|"), /^✗p50 < 1us/);
 
@@ -118,6 +119,33 @@ test("the page draws the live run in headless Chromium, with thresholds and the 
     const shot = join(dir, "dashboard.png");
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(statSync(shot).size > 10_000, "a screenshot of the page");
+  } finally {
+    await browser.close();
+    await dashboard.close();
+    store.close();
+  }
+});
+
+test("a run whose thresholds passed on an invalid result: the page says INVALID, with the reason, not PASSED", { skip: CHROMIUM === undefined && "no Chromium installed" }, async () => {
+  const suite = await loadSuite(suiteFile, { set: [], scenarios: ["steady"] }, driverSchemas);
+  const store = ResultsStore.open(join(dir, "invalid.db"));
+  const dashboard = await LiveDashboard.start({ lingerMs: 0 }, () => undefined);
+  const browser = await chromium.launch({ executablePath: CHROMIUM ?? "chromium", args: ["--no-sandbox"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(dashboard.url);
+    await page.waitForFunction('document.getElementById("conn").textContent === "live"');
+    dashboard.runStart(suite);
+    const outcome = await runSuite(suite, { store, hooks: dashboard.observe({}) });
+    dashboard.finished(outcome);
+    assert.deepEqual([outcome.status, outcome.exitCode], ["invalid", 4]);
+
+    await page.waitForSelector('body[data-status="invalid"]', { timeout: 15_000 });
+    const final = (await page.textContent("#final")) ?? "";
+    assert.match(final, /Run INVALID/);
+    assert.match(final, /INVALID: the thresholds passed, but steady's result cannot be trusted: p99 from \d+ latencies .*\[too-few-samples\]/);
+    assert.match((await page.textContent(".scenario .invalid")) ?? "", /^INVALID: p99 from \d+ latencies/);
+    await page.screenshot({ path: join(dir, "dashboard-invalid.png"), fullPage: true });
   } finally {
     await browser.close();
     await dashboard.close();

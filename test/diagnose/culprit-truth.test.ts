@@ -87,7 +87,8 @@ interface Diagnosis {
 async function runAndDiagnose(name: string, file: string) {
   const store = join(dir, `${name}.db`);
   const run = await pipebench(["run", file, "--store", store]);
-  assert.ok(run.code === 0 || run.code === 1, `${name}: exit ${run.code}\n${run.stderr}`);
+  // 4: the thresholds passed on a result judged invalid (a busy machine is a case of the matrix).
+  assert.ok(run.code === 0 || run.code === 1 || run.code === 4, `${name}: exit ${run.code}\n${run.stderr}`);
   const db = ResultsStore.open(store);
   const result = db.getRun("latest")?.scenarioResults[0]?.result;
   db.close();

@@ -103,7 +103,7 @@ scenarios:
     load: { executor: closed, workers: 1, iterations: 4 }
 `,
   );
-  const r = await pipebench(["run", suite, "--store", store]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--store", store]);
   assert.ok(r.code === 0 || r.code === 1, `${r.code} ${r.stderr}`);
   const d = await pipebench(["diagnose", "latest", "--store", store, "--format", "json"]);
   assert.equal(d.code, 0, d.stderr);

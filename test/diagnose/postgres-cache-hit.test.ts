@@ -42,7 +42,7 @@ scenarios:
 );
 
 test("diagnose finds the low cache hit ratio and quotes shared_buffers as the server has it", async () => {
-  const run = await pipebench(["run", suite, "--store", store]);
+  const run = await pipebench(["run", "--allow-invalid", suite, "--store", store]);
   assert.equal(run.code, 0, run.stderr);
   // Every run's summary ends with its findings.
   assert.match(run.stdout, /\nFindings\n/);

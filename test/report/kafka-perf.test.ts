@@ -339,7 +339,7 @@ scenarios:
     load: { executor: closed, workers: 1, iterations: 5 }
 `,
   );
-  const r = await pipebench(["run", suite, "--format", "kafka-perf", "--store", join(dir, "run.db")]);
+  const r = await pipebench(["run", "--allow-invalid", suite, "--format", "kafka-perf", "--store", join(dir, "run.db")]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /^kafka-perf: skipped 1 scenario that is not a Kafka produce or consume workload: one \(duckdb query\)$/m);

@@ -245,7 +245,7 @@ test("a sweep's report has a heat map: one cell per combination, the best outlin
 });
 
 test("a real --sweep run (count at 40/s and 80/s) reports its grid with the measured throughputs", async () => {
-  const run = await pipebench(["run", fx.suite, "--store", fx.store, "--scenario", "count", "--sweep", "load.rate=40,80", "--duration", "2"]);
+  const run = await pipebench(["run", "--allow-invalid", fx.suite, "--store", fx.store, "--scenario", "count", "--sweep", "load.rate=40,80", "--duration", "2"]);
   assert.ok(run.code === 0 || run.code === 1, run.stderr);
   const out = join(fx.dir, "report-real-sweep");
   const r = await pipebench(["report", "latest", "--store", fx.store, "--out", out]);

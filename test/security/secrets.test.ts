@@ -138,7 +138,7 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
     },
     `{ kind: http, url: "${api.url}", headers: { Authorization: "Bearer ${SECRETS.bearer}", X-Trace: "\${PB_TRACE_TOKEN}" } }`),
   );
-  const run = await cli("run --out", ["run", file, "--store", store, "--out", out]);
+  const run = await cli("run --out", ["run", "--allow-invalid", file, "--store", store, "--out", out]);
   assert.equal(run.code, 0, run.stderr + run.stdout);
   // Where the load goes, before it goes there: host:port of each target, no user, no password.
   const targets = run.stderr.split("\n").findIndex((l) => l.startsWith("targets: "));
@@ -149,7 +149,7 @@ test("a successful run with all four kinds of secret, then show, runs and json: 
     new RegExp(`^targets: pg-url → 127\\.0\\.0\\.1:${port} · pg-setting → 127\\.0\\.0\\.1:${port} · pg-env → 127\\.0\\.0\\.1:${port} · pg-file → 127\\.0\\.0\\.1:${port} · api → 127\\.0\\.0\\.1:\\d+$`, "m"),
   );
   // Each scenario ran as its own role: the password really was used.
-  const json = await cli("run --format json", ["run", file, "--store", store, "--format", "json"]);
+  const json = await cli("run --format json", ["run", "--allow-invalid", file, "--store", store, "--format", "json"]);
   assert.equal(json.code, 0, json.stderr);
   assert.match(json.stdout, /"name": "q-pg-file"/);
   for (const args of [

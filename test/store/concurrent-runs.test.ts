@@ -38,7 +38,7 @@ test("two runs into one new store at once both land, every scenario and trial, a
     writeFileSync(file, suite(name));
     return file;
   });
-  const results = await Promise.all(files.map((f) => pipebench(["run", f, "--store", store, "--trials", String(TRIALS), "--format", "json"])));
+  const results = await Promise.all(files.map((f) => pipebench(["run", "--allow-invalid", f, "--store", store, "--trials", String(TRIALS), "--format", "json"])));
   for (const r of results) assert.equal(r.code, 0, r.stderr);
   const ids = results.map((r) => (JSON.parse(r.stdout) as { id: number }).id);
   assert.notEqual(ids[0], ids[1]);

@@ -164,7 +164,7 @@ describe("suites/pipeline-e2e.yaml", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test("runs (shortened) and judges seed 001's end-to-end targets and the integrity counts", { timeout: 90_000 }, async () => {
-    const r = await pipebench(["run", "suites/pipeline-e2e.yaml", "--duration", "3", "--store", join(dir, "results.db")], { KAFKA_BOOTSTRAP: broker.bootstrap }, 80_000);
+    const r = await pipebench(["run", "--allow-invalid", "suites/pipeline-e2e.yaml", "--duration", "3", "--store", join(dir, "results.db")], { KAFKA_BOOTSTRAP: broker.bootstrap }, 80_000);
     const context = `exit ${r.code}\n${r.stderr}\n${r.stdout}`;
     assert.ok(r.code === 0 || r.code === 1, context);
     assert.match(r.stdout, /end_to_end\s+p50 \S+\s+p95 \S+\s+p99 \S+\s+max \S+\s+\(\d[\d,]* arrived\)/, context);
