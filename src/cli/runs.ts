@@ -20,19 +20,21 @@ export function runsCommand(flags: { store: string; limit: string; suite?: strin
       return 0;
     }
     const rows = [
-      ["run", "started (UTC)", "suite", "status", "exit", "scenarios", "took"],
+      ["run", "started (UTC)", "suite", "tag", "status", "exit", "scenarios", "took"],
       ...runs.map((r) => [
         String(r.id),
         new Date(r.startedAt).toISOString().replace("T", " ").slice(0, 19),
         r.suiteName,
+        r.tag ?? "–",
         // Runs that ended early, with partial results, stand out.
         r.status === "interrupted" || r.status === "incomplete" || r.status === "invalid" ? r.status.toUpperCase() : r.status,
         r.exitCode === null ? "–" : String(r.exitCode),
-        formatCount(r.scenarios),
+        // `1 × 5 trials`: one scenario run five times, not five scenarios.
+        r.trials > 1 ? `${formatCount(r.distinctScenarios)} × ${formatCount(r.trials)} trials` : formatCount(r.scenarios),
         r.finishedAt === null ? "–" : `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)}s`,
       ]),
     ];
-    process.stdout.write(`${table(rows, new Set([0, 4, 5, 6])).join("\n")}\n`);
+    process.stdout.write(`${table(rows, new Set([0, 5, 6, 7])).join("\n")}\n`);
     return 0;
   } finally {
     store.close();

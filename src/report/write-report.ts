@@ -8,6 +8,7 @@ import { diagnose } from "../diagnose/diagnose.js";
 import type { StoredRun } from "../store/results-store.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
+import { runDocument } from "./run-json.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ReportInput } from "./report-model.js";
@@ -35,8 +36,8 @@ export function renderResultsJson(input: ReportInput): string {
   const doc = {
     pipebench: PIPEBENCH_VERSION,
     generatedAt: new Date(input.generatedAt).toISOString(),
-    run: input.run,
-    ...(input.baseline === undefined ? {} : { baseline: input.baseline, comparison: input.comparison }),
+    run: runDocument(input.run),
+    ...(input.baseline === undefined ? {} : { baseline: runDocument(input.baseline), comparison: input.comparison }),
     findings: input.findings,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

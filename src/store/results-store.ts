@@ -89,6 +89,12 @@ export interface RunRow {
   trials: number;
 }
 
+/** A run as `runs` lists it. */
+export interface RunListing extends RunRow {
+  /** Distinct scenarios among the stored results (each trial and each sweep point is a result). */
+  distinctScenarios: number;
+}
+
 export interface StoredScenario extends Omit<NewScenario, "thresholds" | "probes" | "trial"> {
   id: number;
   trial: number;
@@ -407,15 +413,16 @@ export class ResultsStore {
     return rows.map(toRunRow);
   }
 
-  listRuns(options: { limit?: number; suite?: string } = {}): RunRow[] {
+  listRuns(options: { limit?: number; suite?: string } = {}): RunListing[] {
     const rows = this.db
       .prepare(
-        `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count
+        `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count,
+                (select count(distinct s.name) from scenarios s where s.run_id = r.id) as distinct_scenarios
          from runs r ${options.suite === undefined ? "" : "where r.suite_name = @suite"}
          order by r.id desc limit @limit`,
       )
       .all({ limit: options.limit ?? 20, ...(options.suite === undefined ? {} : { suite: options.suite }) }) as Row[];
-    return rows.map(toRunRow);
+    return rows.map((r) => ({ ...toRunRow(r), distinctScenarios: Number(r.distinct_scenarios) }));
   }
 
   /** A run by id, or "latest". Undefined when there is no such run. */

@@ -38,6 +38,15 @@ test("--trials 3 stores three trials of each scenario; --tag finds the run again
   assert.equal(run.tag, "first-try");
   assert.equal(run.trials, 3);
   assert.deepEqual(run.scenarioResults.map((s) => [s.name, s.trial, s.result.ops]), [["count", 0, 20], ["count", 1, 20], ["count", 2, 20]]);
+  // The JSON names its schema and the unit of its numbers.
+  const doc = JSON.parse(shown.stdout) as { schema: string; units: Record<string, string> };
+  assert.equal(doc.schema, "pipebench.run/1");
+  assert.match(doc.units["scenarioResults[].result.mbps"] ?? "", /10\^6 bytes/);
+
+  // One scenario run three times is said so, with the tag it was given.
+  const runs = await pipebench(["runs", "--store", store]);
+  assert.match(runs.stdout, /^run +started \(UTC\) +suite +tag +status +exit +scenarios +took$/m);
+  assert.match(runs.stdout, /duck-trials +first-try +passed +0 +1 × 3 trials /);
 });
 
 test("a bad --trials or --tag is refused before anything runs (exit 2)", async () => {
