@@ -58,6 +58,8 @@ export interface ScenarioRunOptions {
   clientSlots?: { readonly count: number; readonly setting: string };
   /** The operation calls `ctx.sent()` when it leaves for the target (PreparedWorkload.signalsSent). */
   signalsSent?: boolean;
+  /** No latency is recorded for the operations (PreparedWorkload.untimed). */
+  untimed?: boolean;
   /** The target runs inside this process (DuckDB): its CPU is not the generator's. */
   inProcessTarget?: boolean;
   /** Latency percentiles (0–1) the thresholds judge: the validity verdict checks their sample count. */
@@ -132,6 +134,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const recorder = new ScenarioRecorder({
     measureStartMs,
     signalsSent: options.signalsSent === true,
+    untimed: options.untimed === true,
     openLoop: schedule !== undefined,
     // `onError: abort` stops at the first error itself, not at the next once-a-second check.
     ...(errorPolicy.kind === "abort"
@@ -328,6 +331,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       status,
       ...(failure === undefined ? {} : { failure }),
       executor: load.executor,
+      ...(executor.workers === null ? {} : { workers: executor.workers }),
       startedAt: clock.wallNow() - (clock.now() - measureStartMs),
       measuredMs,
       warmupMs,
@@ -371,6 +375,8 @@ interface RunningExecutor {
   openOutcome(): OpenLoopOutcome | undefined;
   /** The open loop's cap; null for closed loops. */
   maxInFlight: number | null;
+  /** The closed loop's operations kept in flight (max's `concurrency` as chosen); null for open loops. */
+  workers: number | null;
 }
 
 /** Starts launching operations: the open loop on its schedule, or the closed loop's workers. */
@@ -386,7 +392,7 @@ function startExecutor(o: ExecutorStart): RunningExecutor {
     const launching = runOpenLoop({ phases, runner, inFlight, clock, maxInFlight, stop }).then((result) => {
       outcome = result;
     });
-    return { launching, openOutcome: () => outcome, maxInFlight };
+    return { launching, openOutcome: () => outcome, maxInFlight, workers: null };
   }
   const closed = load as Exclude<LoadProfile, OpenLoad>;
   const workers =
@@ -406,7 +412,7 @@ function startExecutor(o: ExecutorStart): RunningExecutor {
   if (o.measureEndMs !== undefined) {
     launching = Promise.race([launching, clock.sleep(o.measureEndMs - clock.now(), stop)]);
   }
-  return { launching, openOutcome: () => undefined, maxInFlight: null };
+  return { launching, openOutcome: () => undefined, maxInFlight: null, workers };
 }
 
 function isOpen(load: LoadProfile): load is OpenLoad {

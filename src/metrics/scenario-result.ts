@@ -9,6 +9,8 @@ export interface ScenarioOutcome {
   readonly status: ScenarioStatus;
   readonly failure?: string;
   readonly executor: string;
+  /** A closed loop's operations kept in flight, as run. */
+  readonly workers?: number;
   /** Epoch ms of the measured interval's start (the first measured intended start). */
   readonly startedAt: number;
   readonly measuredMs: number;
@@ -35,6 +37,7 @@ export function buildScenarioResult(outcome: ScenarioOutcome): ScenarioResult {
     durationS: seconds,
     warmupS: outcome.warmupMs / 1000,
     executor: outcome.executor,
+    ...(outcome.workers === undefined ? {} : { workers: outcome.workers }),
     ops: r.ops,
     errors: r.errors,
     errorsByClass: r.errorsByClass,

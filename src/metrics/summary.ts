@@ -154,6 +154,12 @@ export interface ScenarioResult {
   durationS: number;
   warmupS: number;
   executor: string;
+  /**
+   * Closed loops: operations kept in flight as run (`closed`: its workers; `max`: its concurrency,
+   * the target's concurrency hint when the suite does not set one). Absent for open loops and in
+   * results stored by an older pipebench.
+   */
+  workers?: number;
   ops: number;
   errors: number;
   errorsByClass: Record<string, number>;
