@@ -1,8 +1,11 @@
 // bench/kafka: pipebench against Kafka's own perf tools on one local broker, in one run.
 //
-//   produce: pipebench (bench/kafka/suite.yaml, scenario `produce`) vs
-//            org.apache.kafka.tools.ProducerPerformance (kafka-producer-perf-test.sh):
-//            N × 1 KiB records, acks=all, --throughput -1, each to its own new 3-partition topic.
+//   produce: pipebench in both timings (bench/kafka/suite.yaml: scenario `produce-perf`, loaded and
+//            timed as the Java tool, `timing: producer-perf`; scenario `produce`, pipebench's own
+//            `max`) vs org.apache.kafka.tools.ProducerPerformance (kafka-producer-perf-test.sh):
+//            N records of --record-size bytes (default 1 KiB), acks=all, --throughput -1, each to
+//            its own new 3-partition topic; records/s and p50/p95/p99 of each, and the ratios
+//            pipebench / Java of records/s and p50.
 //   consume: pipebench (scenario `consume`, one group member) vs
 //            org.apache.kafka.tools.ConsumerPerformance (kafka-consumer-perf-test.sh): N records of
 //            one 3-partition topic, from the beginning, each with a new consumer group.
@@ -12,16 +15,17 @@
 // side by side, alternating which goes first; medians of the rounds, and the ratio
 // pipebench / Java for each. Every number is the tool's own measurement of its interval (JVM and
 // Node start-up, connecting and joining the group excluded on both sides):
-//   ProducerPerformance   records/sec of its final summary line
+//   ProducerPerformance   records/sec and the 50th/95th/99th of its final summary line
 //   ConsumerPerformance   fetch.nMsg.sec: records over fetch.time.ms, the time after the group was
 //                         joined and partitions assigned. (nMsg.sec divides by the whole run,
 //                         rebalance.time.ms included: a group join of ~0.4–3 s that is not
 //                         consumption. pipebench's consume throughput also starts once the group
 //                         has joined, so fetch.nMsg.sec is the like-for-like figure; nMsg.sec is
 //                         printed beside it.)
-//   pipebench             the scenario's throughput (records/s) from `--format json`
+//   pipebench             the scenario's throughput (records/s) and latency from `--format json`
 //
-// Usage: npx tsx bench/kafka/run.ts [--records 500000] [--rounds 3] [--bootstrap HOST:PORT]
+// Usage: npx tsx bench/kafka/run.ts [--records 500000] [--record-size 1024] [--rounds 3] [--no-consume]
+//          [--bootstrap HOST:PORT]
 // (npm run build first: pipebench runs as bin/pipebench.js.) Needs Java 17+ and the jars
 // (scripts/kafka-local fetch). With --bootstrap it uses that broker and starts none.
 import { spawnSync } from "node:child_process";
@@ -35,6 +39,8 @@ const { values } = parseArgs({
   options: {
     records: { type: "string", default: "500000" },
     rounds: { type: "string", default: "3" },
+    "record-size": { type: "string", default: "1024" },
+    "no-consume": { type: "boolean", default: false },
     bootstrap: { type: "string" },
   },
 });
@@ -42,7 +48,9 @@ const records = Number(values.records);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(records) || records < 1) throw new Error("--records must be a positive integer");
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds must be a positive integer");
-const RECORD_SIZE = 1024;
+const RECORD_SIZE = Number(values["record-size"]);
+if (!Number.isInteger(RECORD_SIZE) || RECORD_SIZE < 1) throw new Error("--record-size must be a positive integer");
+const withConsume = !values["no-consume"];
 const PARTITIONS = 3;
 const KAFKA_LOCAL = "scripts/kafka-local";
 
@@ -77,8 +85,11 @@ function createTopic(topic: string): void {
   run(KAFKA_LOCAL, ["run", "org.apache.kafka.tools.TopicCommand", "--bootstrap-server", broker, "--create", "--if-not-exists", "--topic", topic, "--partitions", String(PARTITIONS), "--replication-factor", "1"]);
 }
 
+/** records/s and latency percentiles (ms) of one produce run. */
+interface Produced { rate: number; p50: number; p95: number; p99: number }
+
 /** ProducerPerformance's final line: "N records sent, R records/sec (M MB/sec), … ms 99.9th." */
-function javaProduce(topic: string, n: number): { rate: number; line: string } {
+function javaProduce(topic: string, n: number): Produced & { line: string } {
   createTopic(topic);
   const out = run(KAFKA_LOCAL, [
     "perf-producer", "--topic", topic, "--num-records", String(n), "--record-size", String(RECORD_SIZE),
@@ -88,7 +99,8 @@ function javaProduce(topic: string, n: number): { rate: number; line: string } {
   const m = line === undefined ? null : /^(\d+) records sent, ([\d.]+) records\/sec/.exec(line.trim());
   if (!m || line === undefined) throw new Error(`cannot read ProducerPerformance's summary:\n${out.slice(-2000)}`);
   if (Number(m[1]) !== n) throw new Error(`ProducerPerformance sent ${m[1]} records, expected ${n}`);
-  return { rate: Number(m[2]), line: line.trim() };
+  const p = / (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th,/.exec(line);
+  return { rate: Number(m[2]), p50: Number(p?.[1]), p95: Number(p?.[2]), p99: Number(p?.[3]), line: line.trim() };
 }
 
 /** ConsumerPerformance's CSV summary: header line, then one row. */
@@ -104,13 +116,14 @@ function javaConsume(topic: string, n: number): { fetchRate: number; totalRate: 
   return { fetchRate: field("fetch.nMsg.sec"), totalRate: field("nMsg.sec"), rebalanceMs: field("rebalance.time.ms") };
 }
 
-interface PbResult { records: number; throughput: number; errors: number }
-function pipebench(scenario: "produce" | "consume", topic: string, n: number): PbResult {
+interface PbResult { records: number; throughput: number; errors: number; latency: { p50: number; p95: number; p99: number } }
+function pipebench(scenario: "produce" | "produce-perf" | "consume", topic: string, n: number): PbResult {
   const out = run(
     process.execPath,
     [
       "bin/pipebench.js", "run", "bench/kafka/suite.yaml", "-s", scenario, "--format", "json", "--store", join(work, "results.db"),
       "--set", `scenarios.${scenario}.workload.topic=${topic}`, "--set", `scenarios.${scenario}.load.iterations=${n}`,
+      ...(scenario === "consume" ? [] : ["--set", `scenarios.${scenario}.workload.recordSize=${RECORD_SIZE}`]),
     ],
     { env: { ...process.env, PIPEBENCH_BENCH_KAFKA: broker } },
   );
@@ -129,34 +142,49 @@ try {
   const warm = javaProduce("bench-consume", records);
   console.log(`warm-up (fills bench-consume): ProducerPerformance ${fmt(warm.rate)} records/s`);
 
-  const rates = { pbProduce: [] as number[], javaProduce: [] as number[], pbConsume: [] as number[], javaConsume: [] as number[], javaConsumeTotal: [] as number[] };
+  // Produce: three tools per round, the order turned round every other round.
+  const produced = { perf: [] as Produced[], own: [] as Produced[], java: [] as Produced[] };
+  const consumed = { pb: [] as number[], java: [] as number[], javaTotal: [] as number[] };
+  const pb = (r: PbResult): Produced => ({ rate: r.throughput, p50: r.latency.p50, p95: r.latency.p95, p99: r.latency.p99 });
   for (let round = 1; round <= rounds; round++) {
     const pbFirst = round % 2 === 1;
     const produce = [
-      () => rates.pbProduce.push(pipebench("produce", `bench-produce-pb-${round}`, records).throughput),
-      () => rates.javaProduce.push(javaProduce(`bench-produce-java-${round}`, records).rate),
+      () => produced.perf.push(pb(pipebench("produce-perf", `bench-produce-perf-${round}`, records))),
+      () => produced.own.push(pb(pipebench("produce", `bench-produce-pb-${round}`, records))),
+      () => produced.java.push(javaProduce(`bench-produce-java-${round}`, records)),
     ];
     const consume = [
-      () => rates.pbConsume.push(pipebench("consume", "bench-consume", records).throughput),
+      () => consumed.pb.push(pipebench("consume", "bench-consume", records).throughput),
       () => {
         const j = javaConsume("bench-consume", records);
-        rates.javaConsume.push(j.fetchRate);
-        rates.javaConsumeTotal.push(j.totalRate);
+        consumed.java.push(j.fetchRate);
+        consumed.javaTotal.push(j.totalRate);
       },
     ];
     for (const step of pbFirst ? produce : [...produce].reverse()) step();
-    for (const step of pbFirst ? consume : [...consume].reverse()) step();
-    const last = (xs: number[]): string => fmt(xs.at(-1) ?? NaN);
+    if (withConsume) for (const step of pbFirst ? consume : [...consume].reverse()) step();
+    const last = (xs: Produced[]): string => {
+      const x = xs.at(-1);
+      return x === undefined ? "?" : `${fmt(x.rate)}/s p50 ${fmt(x.p50)} ms`;
+    };
     console.log(
-      `round ${round} (${pbFirst ? "pipebench first" : "Java first"}): produce pipebench ${last(rates.pbProduce)}/s · Java ${last(rates.javaProduce)}/s` +
-        ` | consume pipebench ${last(rates.pbConsume)}/s · Java ${last(rates.javaConsume)}/s fetch.nMsg.sec (${last(rates.javaConsumeTotal)}/s nMsg.sec)`,
+      `round ${round} (${pbFirst ? "pipebench first" : "Java first"}): produce pipebench producer-perf ${last(produced.perf)} · pipebench own ${last(produced.own)} · Java ${last(produced.java)}` +
+        (withConsume ? ` | consume pipebench ${fmt(consumed.pb.at(-1) ?? NaN)}/s · Java ${fmt(consumed.java.at(-1) ?? NaN)}/s fetch.nMsg.sec (${fmt(consumed.javaTotal.at(-1) ?? NaN)}/s nMsg.sec)` : ""),
     );
   }
   const perRound = (a: number[], b: number[]): number => median(a.map((x, i) => x / (b[i] ?? NaN)));
+  const ratio = (a: number[], b: number[]): string => `${(median(a) / median(b)).toFixed(2)} (rounds' ${perRound(a, b).toFixed(2)})`;
+  const of = (xs: Produced[], k: keyof Produced): number[] => xs.map((x) => x[k]);
   console.log("");
-  console.log(`produce  pipebench ${fmt(median(rates.pbProduce)).padStart(9)} records/s   ProducerPerformance ${fmt(median(rates.javaProduce)).padStart(9)} records/s   ratio pipebench/Java ${(median(rates.pbProduce) / median(rates.javaProduce)).toFixed(2)} (median of rounds' ratios ${perRound(rates.pbProduce, rates.javaProduce).toFixed(2)})`);
-  console.log(`consume  pipebench ${fmt(median(rates.pbConsume)).padStart(9)} records/s   ConsumerPerformance ${fmt(median(rates.javaConsume)).padStart(9)} records/s   ratio pipebench/Java ${(median(rates.pbConsume) / median(rates.javaConsume)).toFixed(2)} (median of rounds' ratios ${perRound(rates.pbConsume, rates.javaConsume).toFixed(2)}; vs nMsg.sec ${(median(rates.pbConsume) / median(rates.javaConsumeTotal)).toFixed(2)})`);
-  console.log("goal: ratio ≥ 1.0 for both");
+  console.log(`produce, medians of ${rounds} rounds     records/s      p50 ms    p95 ms    p99 ms   ratio to Java: records/s   p50 (median of the rounds' ratios)`);
+  for (const [name, xs] of [["pipebench producer-perf", produced.perf], ["pipebench own (max)", produced.own], ["ProducerPerformance", produced.java]] as const) {
+    const cols = (["rate", "p50", "p95", "p99"] as const).map((k, i) => fmt(median(of(xs, k))).padStart(i === 0 ? 12 : 10));
+    const vsJava = xs === produced.java ? "" : `   ${ratio(of(xs, "rate"), of(produced.java, "rate"))}   ${ratio(of(xs, "p50"), of(produced.java, "p50"))}`;
+    console.log(`${name.padEnd(34)}${cols.join("")}${vsJava}`);
+  }
+  if (withConsume) {
+    console.log(`consume  pipebench ${fmt(median(consumed.pb)).padStart(9)} records/s   ConsumerPerformance ${fmt(median(consumed.java)).padStart(9)} records/s   ratio pipebench/Java ${(median(consumed.pb) / median(consumed.java)).toFixed(2)} (median of rounds' ratios ${perRound(consumed.pb, consumed.java).toFixed(2)}; vs nMsg.sec ${(median(consumed.pb) / median(consumed.javaTotal)).toFixed(2)})`);
+  }
 } finally {
   if (brokerDir !== undefined) spawnSync(KAFKA_LOCAL, ["stop", "--dir", brokerDir], { stdio: "inherit", timeout: 90_000 });
   rmSync(work, { recursive: true, force: true });

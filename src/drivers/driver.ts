@@ -2,6 +2,7 @@
 // Operation, timing it from the operation's intended start; the driver only reports what the
 // operation moved (records, bytes).
 import type { z } from "zod";
+import type { LoadProfile } from "../engine/load.js";
 import type { Probe } from "../probes/probe.js";
 
 export interface OpContext {
@@ -79,6 +80,13 @@ export interface PreparedWorkload {
   readonly clientSlots?: { readonly count: number; readonly setting: string };
   /** Every operation calls `ctx.sent()` when it leaves for the target (see OpContext.sent). */
   readonly signalsSent?: boolean;
+  /**
+   * Its operations only hand over what the workload already did in the background (a consumer's
+   * records, fetched ahead): how long one took says nothing about the target, so the engine
+   * records no latency for them (their counts, records and bytes still count). Report the
+   * background work's own latency with `observes` instead (a consumer's fetches).
+   */
+  readonly untimed?: boolean;
   /** The target runs inside pipebench's process (DuckDB), so the process's CPU is the target's too. */
   readonly inProcess?: boolean;
   /**
@@ -149,8 +157,9 @@ export interface Driver<T = unknown, W = unknown> {
   /** Probe kinds this driver's connections answer for. */
   readonly probeKinds: readonly string[];
   /** Cross-checks the schemas cannot make alone, e.g. a query name must exist in the target's
-   * `queries`. Run by the suite loader so the problem is reported with file and line. */
-  checkWorkload?(target: T, workload: W, targetName: string): WorkloadProblem | undefined;
+   * `queries`, or a workload option needs a certain executor (`load`, when the scenario's is valid).
+   * Run by the suite loader so the problem is reported with file and line. */
+  checkWorkload?(target: T, workload: W, targetName: string, load?: LoadProfile): WorkloadProblem | undefined;
   /** Loads the client library only when a target of this kind is used. */
   connect(target: T, ctx: ConnectContext): Promise<Connection<W>>;
 }

@@ -336,6 +336,7 @@ export class SuiteSession {
           ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
           ...(prepared.clientSlots === undefined ? {} : { clientSlots: prepared.clientSlots }),
           signalsSent: prepared.signalsSent === true,
+          untimed: prepared.untimed === true,
           inProcessTarget: prepared.inProcess === true,
           judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
           ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),

@@ -35,6 +35,8 @@ export interface RecorderOptions {
   readonly signalsSent?: boolean;
   /** An open loop, whose starts can slip: record start delay. */
   readonly openLoop?: boolean;
+  /** The operations' durations mean nothing (PreparedWorkload.untimed): count them, record no latency. */
+  readonly untimed?: boolean;
 }
 
 /** Powers of two up to 2^30 operations at the target. */
@@ -85,6 +87,7 @@ export class ScenarioRecorder {
   private readonly secondByClass = new Map<string, number>();
   private readonly errorPoints: ErrorSeriesPoint[] = [];
   private readonly onError: ((errorClass: string) => void) | undefined;
+  private readonly untimed: boolean;
 
   private secondIndex = 0;
   private secondEndMs: number;
@@ -107,6 +110,7 @@ export class ScenarioRecorder {
     this.measureStartMs = options.measureStartMs;
     this.maxErrorSamples = options.maxErrorSamples ?? 5;
     this.onError = options.onError;
+    this.untimed = options.untimed === true;
     this.clientWait = options.signalsSent === true ? new LatencyHistogram() : undefined;
     this.startDelay = options.openLoop === true ? new LatencyHistogram() : undefined;
     this.secondEndMs = options.measureStartMs + SECOND_MS;
@@ -124,6 +128,12 @@ export class ScenarioRecorder {
       return;
     }
     if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
+    if (this.untimed) {
+      this.opCount++;
+      this.recordCount += records;
+      this.byteCount += bytes;
+      return;
+    }
     this.second.record((endMs - intendedStartMs) * 1000);
     const serviceMs = endMs - sentMs;
     this.service.record(serviceMs * 1000);

@@ -13,7 +13,9 @@
 //              rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec%n"
 //             "%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f%n"  (dates "yyyy-MM-dd HH:mm:ss:SSS")
 //
-// Only the layout is Kafka's: every number is pipebench's own measurement of the scenario.
+// Only the layout is Kafka's: every number is pipebench's own measurement of the scenario, and a
+// `# pipebench timing: …` line before each produce summary says whether it was loaded and timed as
+// the Java tool does (the workload's `timing: producer-perf`) or pipebench's own way.
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 
 /** kafka-consumer-perf-test's summary header (without --show-detailed-stats). */
@@ -102,6 +104,32 @@ export function producerPerfLine(s: StoredScenario): string {
   );
 }
 
+/**
+ * A `#` line before a produce scenario's summary saying how its records were timed: as
+ * ProducerPerformance times them (`timing: producer-perf`), so the numbers compare with the Java
+ * tool's, or pipebench's own way, so they do not. The layout alone would otherwise claim the tool's
+ * numbers (its latencies are mostly the wait in a full buffer.memory; pipebench's `max` keeps a few
+ * batches in flight). It names no "records/sec", "MB/sec" or "latency": the seed's
+ * `grep -E "records/sec|MB/sec|latency" | tail -5` still finds the summary line alone.
+ */
+export function producerTimingComment(s: StoredScenario): string {
+  const w = s.workload as { timing?: unknown } | null | undefined;
+  const load = s.load as { executor?: unknown; rate?: unknown; concurrency?: unknown } | null | undefined;
+  const executor = typeof load?.executor === "string" ? load.executor : "?";
+  if (w?.timing === "producer-perf") {
+    const throughput = executor === "constant-rate" && typeof load?.rate === "number" ? String(load.rate) : "-1";
+    return (
+      `# pipebench timing: producer-perf, comparable with kafka-producer-perf-test --throughput ${throughput} ` +
+      "(records handed to the producer as fast as buffer.memory takes them, each timed from its send to its ack)"
+    );
+  }
+  const start = executor === "max" || executor === "closed" ? "its start" : "its intended start";
+  return (
+    `# pipebench timing: pipebench's own (executor ${executor}, each record timed from ${start} to its ack), ` +
+    "not comparable with kafka-producer-perf-test's numbers; set timing: producer-perf on the workload for those"
+  );
+}
+
 function counter(s: StoredScenario, name: string): number | undefined {
   const v = s.result.counters?.[name];
   return typeof v === "number" && Number.isFinite(v) ? v : undefined;
@@ -165,7 +193,10 @@ export function kafkaPerfKind(s: StoredScenario): PerfKind | undefined {
 }
 
 export interface KafkaPerfOutput {
-  /** For stdout: the tools' lines, one produce line or header + row per scenario, in run order. */
+  /**
+   * For stdout: the tools' lines, per scenario in run order: a produce scenario's timing comment
+   * (producerTimingComment) and summary line, or a consume scenario's header and row.
+   */
   lines: string[];
   /** For stderr: one line each about skipped scenarios and ones that did not complete; may be empty. */
   notes: string[];
@@ -181,7 +212,7 @@ export function renderKafkaPerf(run: StoredRun): KafkaPerfOutput {
       skipped.push(`${s.name} (${s.targetKind} ${workloadType(s) ?? "?"})`);
       continue;
     }
-    if (kind === "produce") lines.push(producerPerfLine(s));
+    if (kind === "produce") lines.push(producerTimingComment(s), producerPerfLine(s));
     else lines.push(CONSUMER_PERF_HEADER, consumerPerfRow(s));
     if (s.result.status !== "completed") partial.push(`${s.name} (${s.result.status})`);
   }

@@ -275,10 +275,6 @@ function checkScenario(
     const checked = check(driver.workloadSchema, raw.workload, [...path, "workload"]);
     if (checked.ok) workload = checked.data;
     else issues.push(...checked.issues);
-    // Cross-checks against the target's settings (a query name must exist), once both are valid.
-    const config = target === undefined ? undefined : targetConfigs.get(target);
-    const problem = checked.ok && config !== undefined ? driver.checkWorkload?.(config.config, checked.data, target ?? "") : undefined;
-    if (problem !== undefined) issues.push({ path: [...path, "workload", problem.path], message: problem.message, fix: problem.fix });
   }
 
   let load: LoadProfile | undefined;
@@ -287,6 +283,14 @@ function checkScenario(
     const checked = check(LoadProfile, merged.load, [...path, "load"]);
     if (checked.ok) load = checked.data;
     else issues.push(...checked.issues.map((issue) => pointAtDefaults(issue, path, merged.fromDefaults)));
+  }
+
+  // Cross-checks against the target's settings (a query name must exist) and the load (a timing
+  // that needs one executor), once the workload is valid; the load is passed when it is valid too.
+  const config = target === undefined ? undefined : targetConfigs.get(target);
+  if (driver !== undefined && workload !== undefined && config !== undefined) {
+    const problem = driver.checkWorkload?.(config.config, workload, target ?? "", load);
+    if (problem !== undefined) issues.push({ path: [...path, "workload", problem.path], message: problem.message, fix: problem.fix });
   }
 
   const thresholds = checkThresholds(raw.thresholds, [...path, "thresholds"], refs, issues);

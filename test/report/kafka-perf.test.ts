@@ -24,6 +24,7 @@ import {
   javaInt,
   javaPerfDate,
   producerPerfLine,
+  producerTimingComment,
   renderKafkaPerf,
 } from "../../src/report/kafka-perf.js";
 import { ResultsStore, type StoredRun, type StoredScenario } from "../../src/store/results-store.js";
@@ -289,13 +290,42 @@ test("only Kafka produce and consume scenarios print; the others are named in on
   const q = scenario("trino-count", "duckdb", { type: "query", query: "count" }, result({}));
   const e2e = scenario("e2e", "kafka", { type: "end-to-end" }, result({}));
   const out = renderKafkaPerf(runOf(PRODUCE_20K, q, CONSUME_20K, e2e));
-  assert.deepEqual(out.lines, [JAVA_PRODUCER_FINAL_20K, CONSUMER_PERF_HEADER, consumerPerfRow(CONSUME_20K)]);
+  assert.deepEqual(out.lines, [producerTimingComment(PRODUCE_20K), JAVA_PRODUCER_FINAL_20K, CONSUMER_PERF_HEADER, consumerPerfRow(CONSUME_20K)]);
   assert.deepEqual(out.notes, [
     "kafka-perf: skipped 2 scenarios that are not a Kafka produce or consume workload: trino-count (duckdb query), e2e (kafka end-to-end)",
   ]);
   const failed = { ...PRODUCE_20K, result: { ...PRODUCE_20K.result, status: "failed" as const } };
   assert.deepEqual(renderKafkaPerf(runOf(failed)).notes, ["kafka-perf: partial results (the scenario ended early) for produce (failed)"]);
   assert.deepEqual(renderKafkaPerf(runOf(PRODUCE_20K)).notes, []);
+});
+
+// --- which timing a produce line is -------------------------------------------------------------
+
+test("a # line before each produce summary says whether it is timed as kafka-producer-perf-test or pipebench's own way", () => {
+  const withTiming = (timing: string | undefined, load: Record<string, unknown>): StoredScenario => ({
+    ...PRODUCE_20K,
+    workload: { ...(PRODUCE_20K.workload as Record<string, unknown>), ...(timing === undefined ? {} : { timing }) },
+    load,
+  });
+  assert.equal(
+    producerTimingComment(withTiming("producer-perf", { executor: "max", iterations: 20_000 })),
+    "# pipebench timing: producer-perf, comparable with kafka-producer-perf-test --throughput -1 " +
+      "(records handed to the producer as fast as buffer.memory takes them, each timed from its send to its ack)",
+  );
+  assert.match(producerTimingComment(withTiming("producer-perf", { executor: "constant-rate", rate: 5000, duration: 60_000 })), /--throughput 5000 /);
+  for (const [timing, load, start] of [
+    [undefined, { executor: "max" }, "its start"],
+    ["pipebench", { executor: "constant-rate", rate: 100, duration: 1000 }, "its intended start"],
+  ] as const) {
+    assert.equal(
+      producerTimingComment(withTiming(timing, load)),
+      `# pipebench timing: pipebench's own (executor ${load.executor}, each record timed from ${start} to its ack), ` +
+        "not comparable with kafka-producer-perf-test's numbers; set timing: producer-perf on the workload for those",
+    );
+  }
+  // Neither matches the seed's grep: `grep -E "records/sec|MB/sec|latency" | tail -5` finds the summaries alone.
+  const out = renderKafkaPerf(runOf(withTiming("producer-perf", { executor: "max" }), PRODUCE_20K)).lines;
+  assert.deepEqual(grep(`${out.join("\n")}\n`, SEED_PRODUCER_GREP), [JAVA_PRODUCER_FINAL_20K, JAVA_PRODUCER_FINAL_20K]);
 });
 
 // --- the CLI: show and run ----------------------------------------------------------------------
@@ -319,7 +349,10 @@ test("pipebench show --format kafka-perf: the tools' lines on stdout, the note o
 
   const r = await pipebench(["show", "latest", "--format", "kafka-perf", "--store", storePath], { TZ: "UTC" });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, [tail(JAVA_PRODUCER_STDOUT.trimEnd().split("\n"), 1)[0], ...JAVA_CONSUMER_STDOUT.split("\n").slice(1)].join("\n"));
+  assert.equal(
+    r.stdout,
+    [producerTimingComment(PRODUCE_300K), tail(JAVA_PRODUCER_STDOUT.trimEnd().split("\n"), 1)[0], ...JAVA_CONSUMER_STDOUT.split("\n").slice(1)].join("\n"),
+  );
   assert.equal(r.stderr, "kafka-perf: skipped 1 scenario that is not a Kafka produce or consume workload: trino-count (duckdb query)\n");
   // `2>&1 | grep … | tail -5`, as the seed runs it: still exactly the tool's summary line.
   assert.deepEqual(tail(grep(r.stderr + r.stdout, SEED_PRODUCER_GREP), 5), tail(grep(JAVA_PRODUCER_STDOUT, SEED_PRODUCER_GREP), 1));

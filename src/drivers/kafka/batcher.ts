@@ -16,6 +16,10 @@
 //
 // Memory stays bounded: records waiting to be sent (not yet in a request) hold at most
 // buffer.memory bytes; past that, add() waits for room, as the Java client's send() blocks.
+// `holdUntilAcked` counts that memory as the Java client does instead (its BufferPool): every batch
+// takes batch.size bytes from buffer.memory when it is opened and gives them back when its request
+// is answered, so requests in flight count too. `partitions` lets one request carry one ready batch
+// of each partition, as the Java client's sender drains a node. (Both for `timing: producer-perf`.)
 import type { Producer } from "@platformatic/kafka";
 import type { OpContext } from "../driver.js";
 import { KafkaOpError } from "./errors.js";
@@ -34,6 +38,14 @@ export interface BatcherOptions {
   readonly lingerMs: number;
   readonly maxInFlight: number;
   readonly bufferBytes: number;
+  /** Count buffer.memory as the Java client does: batch.size per batch, until its request is answered. */
+  readonly holdUntilAcked?: boolean;
+  /**
+   * The topic's partition count, when records carry no partition of their own: a request then takes
+   * up to one ready batch per partition, at most `maxRequestBytes` (else one batch per request).
+   */
+  readonly partitions?: number;
+  readonly maxRequestBytes?: number;
 }
 
 interface KafkaMessage {
@@ -44,9 +56,9 @@ interface KafkaMessage {
 }
 
 /** Per-record overhead in a v2 record batch (length, attributes, deltas, key/value lengths, headers). */
-const RECORD_OVERHEAD = 20;
+export const RECORD_OVERHEAD = 20;
 /** A record batch's header. */
-const BATCH_OVERHEAD = 61;
+export const BATCH_OVERHEAD = 61;
 
 class Batch<T> {
   readonly messages: KafkaMessage[] = [];
@@ -55,6 +67,8 @@ class Batch<T> {
   /** Where its records without a partition of their own go (sticky, as the Java client's). */
   partition = 0;
   bytes = BATCH_OVERHEAD;
+  /** Bytes it holds of buffer.memory (holdUntilAcked). */
+  held = 0;
   readonly done: Promise<T>;
   resolve!: (value: T) => void;
   reject!: (error: unknown) => void;
@@ -69,16 +83,28 @@ class Batch<T> {
   }
 }
 
+/** A record waiting for room in buffer.memory, and its operation's promise. */
+interface Pending<T> {
+  readonly record: OutRecord;
+  readonly op: Pick<OpContext, "sent"> | undefined;
+  readonly resolve: (value: T | Promise<T>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class RecordBatcher<T> {
   private open: Batch<T> | undefined;
   private readonly ready: Batch<T>[] = [];
   private inFlight = 0;
   /** Bytes in the open and ready batches (not yet handed to the client). */
   private waitingBytes = 0;
+  /** Bytes of buffer.memory held by batches not yet answered (holdUntilAcked). */
+  private heldBytes = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   /** Counts batches: the next batch's sticky partition (the client takes it modulo the partition count). */
   private batches = 0;
-  private readonly roomWaiters: (() => void)[] = [];
+  /** Records waiting for room, first come first served (as threads blocked in the Java client's send()). */
+  private readonly pending: Pending<T>[] = [];
+  private pendingHead = 0;
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -91,22 +117,42 @@ export class RecordBatcher<T> {
 
   /** Queues one record; the promise settles when its batch is acked (or fails). `op` is told when it is sent. */
   add(record: OutRecord, op?: Pick<OpContext, "sent">): Promise<T> {
-    if (this.waitingBytes >= this.options.bufferBytes && !this.closed) {
-      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() => this.add(record, op));
-    }
     if (this.closed) return Promise.reject(new Error("the producer is closed"));
-    const size = RECORD_OVERHEAD + record.value.length + (record.key?.length ?? 0);
-    let batch = this.open;
-    if (batch !== undefined && batch.bytes + size > this.options.batchBytes && batch.messages.length > 0) {
-      this.seal();
-      batch = undefined;
+    if (this.pendingHead < this.pending.length || !this.hasRoom(record)) {
+      return new Promise<T>((resolve, reject) => this.pending.push({ record, op, resolve, reject }));
     }
+    return this.append(record, op);
+  }
+
+  /** The batch a record of `size` bytes joins now, or undefined when it needs a new one. */
+  private joinable(size: number): Batch<T> | undefined {
+    const open = this.open;
+    if (open !== undefined) return open.bytes + size <= this.options.batchBytes || open.messages.length === 0 ? open : undefined;
     // No open batch: the last one waiting for a free request slot takes the record, if it fits.
     const waiting = this.ready.at(-1);
-    if (batch === undefined && waiting !== undefined && waiting.bytes + size <= this.options.batchBytes) batch = waiting;
+    return waiting !== undefined && waiting.bytes + size <= this.options.batchBytes ? waiting : undefined;
+  }
+
+  private hasRoom(record: OutRecord): boolean {
+    if (this.options.holdUntilAcked !== true) return this.waitingBytes < this.options.bufferBytes;
+    const size = RECORD_OVERHEAD + record.value.length + (record.key?.length ?? 0);
+    // A record larger than buffer.memory still goes once nothing else holds any (the Java client
+    // would refuse it; here the producer settings' checks are the place for that).
+    return this.joinable(size) !== undefined || this.heldBytes === 0 || this.heldBytes + this.batchHold(size) <= this.options.bufferBytes;
+  }
+
+  private batchHold(size: number): number {
+    return Math.max(this.options.batchBytes, BATCH_OVERHEAD + size);
+  }
+
+  private append(record: OutRecord, op: Pick<OpContext, "sent"> | undefined): Promise<T> {
+    const size = RECORD_OVERHEAD + record.value.length + (record.key?.length ?? 0);
+    let batch = this.joinable(size);
     if (batch === undefined) {
+      if (this.open !== undefined) this.seal();
       batch = this.open = new Batch<T>();
       batch.partition = this.batches++ % 0x7fffffff;
+      if (this.options.holdUntilAcked === true) this.heldBytes += batch.held = this.batchHold(size);
       if (this.options.lingerMs > 0) this.lingerTimer = setTimeout(() => this.onLinger(), this.options.lingerMs);
     }
     const message: KafkaMessage = { topic: this.options.topic, value: record.value };
@@ -119,6 +165,20 @@ export class RecordBatcher<T> {
     if (batch === this.open && (batch.bytes >= this.options.batchBytes || this.options.lingerMs === 0)) this.seal();
     this.pump();
     return batch.done;
+  }
+
+  /** Lets in the records waiting for room, in order, while there is room. */
+  private admitPending(): void {
+    while (this.pendingHead < this.pending.length && !this.closed) {
+      const next = this.pending[this.pendingHead]!;
+      if (!this.hasRoom(next.record)) break;
+      this.pendingHead++;
+      next.resolve(this.append(next.record, next.op));
+    }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
   }
 
   /** Resolves when nothing is waiting or in flight. */
@@ -143,9 +203,14 @@ export class RecordBatcher<T> {
     clearTimeout(timer);
     this.closed = true;
     if (timedOut) {
-      for (const batch of this.ready.splice(0)) batch.reject(new KafkaOpError(new Error("the producer closed before this batch was sent")));
+      for (const batch of this.ready.splice(0)) {
+        this.heldBytes -= batch.held;
+        batch.reject(new KafkaOpError(new Error("the producer closed before this batch was sent")));
+      }
     }
-    for (const wake of this.roomWaiters.splice(0)) wake();
+    const closedError = new Error("the producer is closed");
+    for (const p of this.pending.splice(0).slice(this.pendingHead)) p.reject(closedError);
+    this.pendingHead = 0;
   }
 
   private onLinger(): void {
@@ -167,14 +232,21 @@ export class RecordBatcher<T> {
 
   private pump(): void {
     while (this.inFlight < this.options.maxInFlight && this.ready.length > 0) {
-      const batch = this.ready.shift()!;
-      this.waitingBytes -= batch.bytes - BATCH_OVERHEAD;
+      const batches = this.nextRequest();
+      let messages = batches[0]!.messages;
+      for (const batch of batches) {
+        this.waitingBytes -= batch.bytes - BATCH_OVERHEAD;
+        for (const op of batch.ops) op.sent();
+        if (batch !== batches[0]) messages = messages.concat(batch.messages);
+      }
       this.inFlight++;
-      for (const op of batch.ops) op.sent();
-      this.producer.send({ messages: batch.messages, acks: this.options.acks }, (error) => {
+      this.producer.send({ messages, acks: this.options.acks }, (error) => {
         this.inFlight--;
-        if (error) batch.reject(new KafkaOpError(error));
-        else batch.resolve(this.ackValue);
+        for (const batch of batches) {
+          this.heldBytes -= batch.held;
+          if (error) batch.reject(new KafkaOpError(error));
+          else batch.resolve(this.ackValue);
+        }
         this.pump();
         this.settleWaiters();
       });
@@ -182,8 +254,33 @@ export class RecordBatcher<T> {
     }
   }
 
+  /** The ready batches of the next request: the first, and with `partitions` one more per other partition that fits. */
+  private nextRequest(): Batch<T>[] {
+    const first = this.ready.shift()!;
+    const partitions = this.options.partitions ?? 1;
+    if (partitions <= 1 || this.ready.length === 0) return [first];
+    const batches = [first];
+    const taken = new Set([first.partition % partitions]);
+    let bytes = first.bytes;
+    const limit = this.options.maxRequestBytes ?? Infinity;
+    // Batches are made round-robin over the partitions: the next few hold the other partitions' ones.
+    for (let i = 0; i < Math.min(this.ready.length, 4 * partitions) && taken.size < partitions; ) {
+      const batch = this.ready[i]!;
+      const partition = batch.partition % partitions;
+      if (taken.has(partition) || bytes + batch.bytes > limit) {
+        i++;
+        continue;
+      }
+      taken.add(partition);
+      bytes += batch.bytes;
+      batches.push(batch);
+      this.ready.splice(i, 1);
+    }
+    return batches;
+  }
+
   private settleWaiters(): void {
-    while (this.waitingBytes < this.options.bufferBytes && this.roomWaiters.length > 0) this.roomWaiters.shift()!();
+    this.admitPending();
     if (this.open === undefined && this.ready.length === 0 && this.inFlight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

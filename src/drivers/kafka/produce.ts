@@ -13,6 +13,7 @@ import { RecordBatcher, type OutRecord } from "./batcher.js";
 import { baseOptions } from "./admin.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { checkProducerSettings } from "./producer-checks.js";
+import { producerPerfSettings, recordsInBuffer } from "./producer-perf.js";
 import type { KafkaTarget, ProduceWorkload } from "./schema.js";
 
 /** Record value size when neither recordSize nor generator is given (kafka-baseline's 1 KiB). */
@@ -36,7 +37,8 @@ export interface ProduceParts {
 }
 
 export async function prepareProduce({ target, workload, counter, log }: ProduceParts): Promise<PreparedWorkload> {
-  const settings = target.producer;
+  const perf = workload.timing === "producer-perf";
+  const settings = perf ? producerPerfSettings(target.producer) : target.producer;
   const acks = workload.acks ?? settings.acks;
   checkProducerSettings(settings, acks);
   const keyTemplate = workload.generator === undefined ? undefined : (workload.key ?? DEFAULT_KEYS[workload.generator]);
@@ -58,7 +60,9 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     try {
       // Metadata and the leaders' connections now, so the first operations do not pay for them.
       const metadata = await producer.metadata({ topics: [workload.topic] });
-      const leaders = new Set(metadata.topics.get(workload.topic)?.partitions.map((p) => p.leader) ?? []);
+      const described = metadata.topics.get(workload.topic);
+      partitions = described?.partitionsCount ?? 1;
+      const leaders = new Set(described?.partitions.map((p) => p.leader) ?? []);
       await producer.connectToBrokers([...leaders]);
     } catch (error) {
       await producer.close().catch(() => undefined);
@@ -67,6 +71,7 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     return producer;
   };
   const producers: Producer[] = [];
+  let partitions = 1;
   try {
     for (let i = 0; i < workload.producers; i++) producers.push(await openProducer());
   } catch (error) {
@@ -82,6 +87,8 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     lingerMs: settings.lingerMs,
     maxInFlight,
     bufferBytes: settings.bufferMemory,
+    // The Java client's buffer accounting and requests of one batch per partition (producer-perf.ts).
+    ...(perf ? { holdUntilAcked: true, partitions, maxRequestBytes: settings.maxRequestSize } : {}),
   };
 
   // Operations take turns among the producers; each batches only its own records.
@@ -98,7 +105,16 @@ export async function prepareProduce({ target, workload, counter, log }: Produce
     // operation's promise is its batch's promise, with nothing allocated per record but a slot.
     const batchers = batchersOf<OpOutcome>(Object.freeze({ records: 1, bytes: size }));
     const run = (ctx: OpContext): Promise<OpOutcome> => nextOf(batchers).add(record, ctx);
-    return { run, ...slotsFor(batchBytes, size, maxInFlight, producers.length), signalsSent: true, close: closer(batchers, producers) };
+    const slots = slotsFor(batchBytes, size, maxInFlight, producers.length);
+    if (perf) {
+      const inBuffer = recordsInBuffer(settings.bufferMemory, batchBytes, size);
+      log(
+        `produce ${workload.topic}: timing producer-perf (as kafka-producer-perf-test): up to ${inBuffer} records handed over at once ` +
+          `(buffer.memory ${settings.bufferMemory}, batch.size ${batchBytes}, linger.ms ${settings.lingerMs}, max.in.flight ${maxInFlight}, acks ${acks === -1 ? "all" : acks})`,
+      );
+      return { run, ...slots, concurrencyHint: inBuffer, signalsSent: true, close: closer(batchers, producers) };
+    }
+    return { run, ...slots, signalsSent: true, close: closer(batchers, producers) };
   }
 
   const source = generators[workload.generator].create(workload.seed);

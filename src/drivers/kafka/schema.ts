@@ -87,6 +87,10 @@ function checkRecordContent(bothMessage: string, bothFix: string) {
   };
 }
 
+/** `pipebench`: the load profile's timing; `producer-perf`: kafka-producer-perf-test's (see ProduceWorkload.timing). */
+export const PRODUCE_TIMINGS = ["pipebench", "producer-perf"] as const;
+export type ProduceTiming = (typeof PRODUCE_TIMINGS)[number];
+
 export const ProduceWorkload = z
   .strictObject({
     type: z.literal("produce"),
@@ -110,11 +114,47 @@ export const ProduceWorkload = z
      * turns among them (like kafka-producer-perf-test run N times at once). Default 1.
      */
     producers: z.number().int().min(1).max(64).default(1),
+    /**
+     * How records are handed to the producer and timed. `producer-perf`: as Kafka's
+     * kafka-producer-perf-test (ProducerPerformance) does, so that its numbers compare with the
+     * Java tool's: records handed over as fast as the producer takes them (until buffer.memory is
+     * full, counted as the Java client counts it; batch.size 16384 unless the target sets it), each
+     * timed from its hand-off to its acknowledgement. With executor max this is `--throughput -1`,
+     * with constant-rate `--throughput N`. Default (`pipebench`): the load profile's own timing
+     * (max keeps a few batches in flight); its latencies are not the Java tool's.
+     */
+    timing: z
+      .enum(PRODUCE_TIMINGS)
+      .optional()
+      .describe(
+        "producer-perf: load and time as kafka-producer-perf-test does (records handed over until buffer.memory is full, " +
+          "each timed from its send to its ack; executor max = --throughput -1, constant-rate = --throughput N), " +
+          "so the numbers compare with the Java tool's; pipebench (default): the load profile's own timing",
+      ),
   })
   .superRefine(checkRecordContent(
     "a produce workload sends either random bytes (recordSize) or generated JSON (generator), not both",
     "remove recordSize to send the generator's JSON records, or remove generator to send recordSize random bytes",
-  ));
+  ))
+  .superRefine((w, ctx) => {
+    if (w.timing !== "producer-perf") return;
+    if (w.generator !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["generator"],
+        message: "timing: producer-perf sends random bytes of recordSize, as kafka-producer-perf-test --record-size does",
+        params: { fix: "remove generator (and key), or remove timing: producer-perf to time generated records pipebench's way" },
+      });
+    }
+    if (w.producers !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["producers"],
+        message: `timing: producer-perf runs one producer, as kafka-producer-perf-test does (producers is ${w.producers})`,
+        params: { fix: "remove producers, or run several scenarios side by side as several Java tools would be" },
+      });
+    }
+  });
 export type ProduceWorkload = z.output<typeof ProduceWorkload>;
 
 export const ConsumeWorkload = z.strictObject({

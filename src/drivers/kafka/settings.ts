@@ -69,6 +69,8 @@ export interface ProducerSettings {
   readonly retries: number;
   readonly retryBackoffMs: number;
   readonly metadataMaxAgeMs: number;
+  /** The Kafka names the suite wrote; the others are defaults (a mode may pick other defaults). */
+  readonly given: readonly string[];
 }
 
 /** What the consumer side does with each setting, after defaults. */
@@ -88,9 +90,11 @@ export interface ConsumerSettings {
   readonly requestTimeoutMs: number;
   readonly retries: number;
   readonly retryBackoffMs: number;
+  /** The Kafka names the suite wrote; the others are defaults. */
+  readonly given: readonly string[];
 }
 
-type Specs<S> = { readonly [name: string]: readonly [keyof S, SettingSpec<unknown>] };
+type Specs<S> = { readonly [name: string]: readonly [Exclude<keyof S, "given">, SettingSpec<unknown>] };
 
 // Kafka's name → [our field, its values]. Defaults (below) are the Java client's unless noted.
 const PRODUCER_SPECS: Specs<ProducerSettings> = {
@@ -144,7 +148,15 @@ export const PRODUCER_DEFAULTS: ProducerSettings = {
   retries: 3,
   retryBackoffMs: 100,
   metadataMaxAgeMs: 300_000,
+  given: [],
 };
+
+/**
+ * The Java client's defaults where they differ from ours, for `timing: producer-perf` (what
+ * kafka-producer-perf-test runs with); its linger.ms (5 since Kafka 4.0), acks (all),
+ * max.in.flight (5) and buffer.memory (32 MiB) are ours too.
+ */
+export const JAVA_PRODUCER_DEFAULTS: Pick<ProducerSettings, "batchSize"> = { batchSize: 16_384 };
 
 export const CONSUMER_DEFAULTS: ConsumerSettings = {
   fetchMinBytes: 1,
@@ -161,6 +173,7 @@ export const CONSUMER_DEFAULTS: ConsumerSettings = {
   requestTimeoutMs: 30_000,
   retries: 3,
   retryBackoffMs: 100,
+  given: [],
 };
 
 export const PRODUCER_SETTING_NAMES: readonly string[] = Object.keys(PRODUCER_SPECS);
@@ -193,10 +206,15 @@ function settingsSchema<S>(side: "producer" | "consumer", specs: Specs<S>, defau
     }
   }).transform((raw): S => {
     const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+    const given: string[] = [];
     for (const [name, value] of Object.entries(raw)) {
       const spec = specs[name];
-      if (spec !== undefined) out[spec[0] as string] = spec[1].parse(value);
+      if (spec !== undefined) {
+        out[spec[0] as string] = spec[1].parse(value);
+        given.push(name);
+      }
     }
+    out.given = given;
     return out as S;
   });
 }

@@ -65,3 +65,38 @@ test("linger: a batch sealed by its linger while the slots are busy keeps taking
   producer.requests[0]!.done();
   assert.deepEqual(producer.sizes(), [1, 7]);
 });
+
+test("holdUntilAcked: buffer.memory counted as the Java client counts it, batch.size per batch until its request is answered", async () => {
+  // Each batch holds 1,300 bytes however few records it has: 3 fit in 4,000 bytes of buffer.
+  const { producer, add } = batcher({ lingerMs: 0, maxInFlight: 5, batchBytes: 1_300, bufferBytes: 4_000, holdUntilAcked: true });
+  const order: number[] = [];
+  const acked = add(40).map((p, i) => p.then(() => order.push(i)));
+  // linger.ms 0 with free slots: one request per record, until 3 batches hold the buffer (without
+  // holdUntilAcked, requests in flight hold nothing: 5 requests would go).
+  assert.deepEqual(producer.sizes(), [1, 1, 1]);
+  producer.requests[0]!.done();
+  await Promise.resolve();
+  assert.deepEqual(producer.sizes(), [1, 1, 1, 1], "an answered request's batch makes room for one more");
+  for (let i = 0; i < 40 && order.length < 40; i++) {
+    producer.requests[i]?.done();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(acked);
+  assert.equal(producer.sizes().reduce((a, b) => a + b, 0), 40);
+  assert.ok(producer.sizes().every((n) => n * 120 + 61 <= 1_300));
+  assert.deepEqual(order, Array.from({ length: 40 }, (_, i) => i), "acknowledged in the order handed over");
+});
+
+test("partitions: one request carries one ready batch of each partition, as the Java client's sender drains a node", async () => {
+  const { producer, add } = batcher({ lingerMs: 0, maxInFlight: 1, batchBytes: 1_300, partitions: 3, maxRequestBytes: 1_000_000 });
+  add(1);
+  const rest = add(70); // 7 batches of 10, partitions 1, 2, 0, 1, 2, 0, 1 (sticky, round-robin)
+  producer.requests[0]!.done();
+  assert.deepEqual(producer.sizes(), [1, 30], "three batches, three partitions, one request");
+  assert.equal(new Set(producer.requests[1]!.messages.map((m) => m.partition! % 3)).size, 3);
+  producer.requests[1]!.done();
+  producer.requests[2]!.done();
+  producer.requests[3]?.done();
+  await Promise.all(rest);
+  assert.deepEqual(producer.sizes(), [1, 30, 30, 10]);
+});

@@ -165,3 +165,75 @@ describe("a suite with a misspelt producer setting", () => {
     assert.match(issue?.fix ?? "", /did you mean "linger\.ms"\? the supported producer settings are: acks, batch\.size, linger\.ms/);
   });
 });
+
+describe("timing: producer-perf", () => {
+  const loadSuite = (workload: string, load: string): unknown => {
+    const text = [
+      "name: k",
+      "targets:",
+      "  k: { kind: kafka, brokers: 127.0.0.1:9092 }",
+      "scenarios:",
+      "  p:",
+      "    target: k",
+      `    workload: ${workload}`,
+      `    load: ${load}`,
+    ].join("\n");
+    try {
+      return parseSuiteText(text, "suite.yaml", { env: {} }, driverSchemas);
+    } catch (e) {
+      return e;
+    }
+  };
+
+  test("loads with max (--throughput -1) and constant-rate (--throughput N)", () => {
+    for (const load of ["{ executor: max, iterations: 10 }", "{ executor: constant-rate, rate: 100, duration: 1s }"]) {
+      const loaded = loadSuite("{ type: produce, topic: t, recordSize: 100, timing: producer-perf }", load);
+      assert.ok(!(loaded instanceof Error), String(loaded));
+    }
+  });
+
+  test("a load the tool has no counterpart for, and one setting its own concurrency, are reported at timing with a fix", () => {
+    const cases: [string, RegExp, RegExp][] = [
+      ["{ executor: closed, workers: 2, iterations: 10 }", /which the closed executor cannot/, /executor: max, iterations: N \}/],
+      ["{ executor: ramp, from: 1, to: 10, duration: 1s }", /which the ramp executor cannot/, /--throughput R/],
+      ["{ executor: max, concurrency: 100, iterations: 10 }", /but the load sets concurrency: 100/, /remove load\.concurrency/],
+    ];
+    for (const [load, message, fix] of cases) {
+      const error = loadSuite("{ type: produce, topic: t, timing: producer-perf }", load);
+      assert.ok(error instanceof SuiteError, `${load}: ${String(error)}`);
+      assert.equal(error.issues.length, 1, load);
+      assert.equal(error.issues[0]?.path, "scenarios.p.workload.timing");
+      assert.equal(error.issues[0]?.line, 7);
+      assert.match(error.issues[0]?.message ?? "", message);
+      assert.match(error.issues[0]?.fix ?? "", fix);
+    }
+  });
+
+  test("generated records, several producers and an unknown timing are each one issue with a fix", () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ generator: "server-metrics" }, "generator", /random bytes of recordSize, as kafka-producer-perf-test --record-size does/],
+      [{ producers: 2 }, "producers", /runs one producer, as kafka-producer-perf-test does \(producers is 2\)/],
+    ];
+    for (const [extra, path, message] of cases) {
+      const found = issues(KafkaWorkloadSchema.safeParse({ type: "produce", topic: "t", timing: "producer-perf", ...extra }));
+      assert.equal(found.length, 1, JSON.stringify(found));
+      assert.equal(found[0]?.path, path);
+      assert.match(found[0]?.message ?? "", message);
+      assert.equal(typeof found[0]?.fix, "string");
+    }
+    const unknown = issues(KafkaWorkloadSchema.safeParse({ type: "produce", topic: "t", timing: "java" }));
+    assert.equal(unknown[0]?.path, "timing");
+  });
+
+  test("the settings the producer runs with: the Java client's batch.size unless the target sets one", async () => {
+    const { producerPerfSettings, recordsInBuffer } = await import("../../../src/drivers/kafka/producer-perf.js");
+    const plain = KafkaTargetSchema.parse({ kind: "kafka", brokers: "h:1" }).producer;
+    assert.equal(producerPerfSettings(plain).batchSize, 16_384);
+    assert.equal(producerPerfSettings(plain).lingerMs, 5);
+    assert.equal(producerPerfSettings(plain).bufferMemory, 32 * 1024 * 1024);
+    const set = KafkaTargetSchema.parse({ kind: "kafka", brokers: "h:1", producer: { "batch.size": 1_000_000 } }).producer;
+    assert.equal(producerPerfSettings(set).batchSize, 1_000_000);
+    // 32 MiB in 16 KiB batches of 100-byte records: 2,048 batches of 136, plus the batch that waits for room.
+    assert.equal(recordsInBuffer(32 * 1024 * 1024, 16_384, 100), 2_049 * 136);
+  });
+});
