@@ -202,6 +202,10 @@ export interface KafkaPerfOutput {
   notes: string[];
 }
 
+/** Said on stderr whenever the tools' lines are printed: which MB they mean. */
+export const MIB_NOTE =
+  "kafka-perf: MB here is Kafka's, 1,048,576 bytes (MiB), as its tools print it; pipebench's table, JSON and thresholds use MB = 1,000,000 bytes";
+
 export function renderKafkaPerf(run: StoredRun): KafkaPerfOutput {
   const lines: string[] = [];
   const skipped: string[] = [];
@@ -217,6 +221,8 @@ export function renderKafkaPerf(run: StoredRun): KafkaPerfOutput {
     if (s.result.status !== "completed") partial.push(`${s.name} (${s.result.status})`);
   }
   const notes: string[] = [];
+  // The tools' "MB" is 2^20 bytes; pipebench's table, JSON and thresholds mean 10^6 (5 % apart).
+  if (lines.length > 0) notes.push(MIB_NOTE);
   if (skipped.length > 0) {
     notes.push(
       `kafka-perf: skipped ${skipped.length === 1 ? "1 scenario" : `${skipped.length} scenarios`} that ` +

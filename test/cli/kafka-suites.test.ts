@@ -41,8 +41,8 @@ test("kafka-baseline runs and prints seed 000's target table", { timeout: 60_000
   assert.match(log, /created topic commodities: 3 partitions/, context);
   assert.match(log, /group \S+, 3 members over 3 partitions/, context);
   // The summary rows: every record produced and consumed, no errors.
-  assert.match(r.stdout, new RegExp(`^producer\\s+kafka\\s+max ×\\S+\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
-  assert.match(r.stdout, new RegExp(`^consumer\\s+kafka\\s+max ×\\S+\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
+  assert.match(r.stdout, new RegExp(`^producer\\s+kafka\\s+max ×\\S+(?: \\(auto\\))?\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
+  assert.match(r.stdout, new RegExp(`^consumer\\s+kafka\\s+max ×\\S+(?: \\(auto\\))?\\s+${RECORDS.toLocaleString("en-US")}\\s.*\\s0$`, "m"), context);
   // Seed 000's targets, each with its verdict and measured value.
   assert.match(r.stdout, /[✓✗] throughput > 50000\/s\s+[\d,]+\/s/, context);
   assert.match(r.stdout, /[✓✗] p95 < 5ms\s+[\d.,]+(µs|ms|s)/, context);
@@ -79,7 +79,7 @@ test("kafka-metrics (seed 004) runs briefly: JSON metrics keyed metric_name:host
   const context = `exit ${r.code}\n${r.stderr}\n${r.stdout}`;
   assert.ok(r.code === 0 || r.code === 1, context);
   assert.match(r.stderr + r.stdout, /created topic metrics-raw: 20 partitions/, context);
-  assert.match(r.stdout, /^metrics-producer\s+kafka\s+max ×\S+\s+[\d,]+\s.*\s0$/m, context);
+  assert.match(r.stdout, /^metrics-producer\s+kafka\s+max ×\S+(?: \(auto\))?\s+[\d,]+\s.*\s0$/m, context);
   assert.match(r.stdout, /[✓✗] error_rate < 1%\s+\d/, context);
   assert.match(r.stdout, /[✓✗] p99 < 50ms\s+[\d.,]+(µs|ms|s)/, context);
   // Seed 004's peak and average throughput.

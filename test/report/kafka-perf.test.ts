@@ -23,6 +23,7 @@ import {
   javaFixed,
   javaInt,
   javaPerfDate,
+  MIB_NOTE,
   producerPerfLine,
   producerTimingComment,
   renderKafkaPerf,
@@ -292,11 +293,15 @@ test("only Kafka produce and consume scenarios print; the others are named in on
   const out = renderKafkaPerf(runOf(PRODUCE_20K, q, CONSUME_20K, e2e));
   assert.deepEqual(out.lines, [producerTimingComment(PRODUCE_20K), JAVA_PRODUCER_FINAL_20K, CONSUMER_PERF_HEADER, consumerPerfRow(CONSUME_20K)]);
   assert.deepEqual(out.notes, [
+    MIB_NOTE,
     "kafka-perf: skipped 2 scenarios that are not a Kafka produce or consume workload: trino-count (duckdb query), e2e (kafka end-to-end)",
   ]);
   const failed = { ...PRODUCE_20K, result: { ...PRODUCE_20K.result, status: "failed" as const } };
-  assert.deepEqual(renderKafkaPerf(runOf(failed)).notes, ["kafka-perf: partial results (the scenario ended early) for produce (failed)"]);
-  assert.deepEqual(renderKafkaPerf(runOf(PRODUCE_20K)).notes, []);
+  assert.deepEqual(renderKafkaPerf(runOf(failed)).notes, [MIB_NOTE, "kafka-perf: partial results (the scenario ended early) for produce (failed)"]);
+  // Which MB the lines mean is said whenever there are lines: Kafka's is 2^20 bytes, the table's 10^6.
+  assert.deepEqual(renderKafkaPerf(runOf(PRODUCE_20K)).notes, [MIB_NOTE]);
+  assert.match(MIB_NOTE, /1,048,576 bytes \(MiB\).*1,000,000 bytes/);
+  assert.deepEqual(renderKafkaPerf(runOf(q)).notes.filter((n) => n === MIB_NOTE), []);
 });
 
 // --- which timing a produce line is -------------------------------------------------------------
@@ -353,7 +358,7 @@ test("pipebench show --format kafka-perf: the tools' lines on stdout, the note o
     r.stdout,
     [producerTimingComment(PRODUCE_300K), tail(JAVA_PRODUCER_STDOUT.trimEnd().split("\n"), 1)[0], ...JAVA_CONSUMER_STDOUT.split("\n").slice(1)].join("\n"),
   );
-  assert.equal(r.stderr, "kafka-perf: skipped 1 scenario that is not a Kafka produce or consume workload: trino-count (duckdb query)\n");
+  assert.equal(r.stderr, `${MIB_NOTE}\nkafka-perf: skipped 1 scenario that is not a Kafka produce or consume workload: trino-count (duckdb query)\n`);
   // `2>&1 | grep … | tail -5`, as the seed runs it: still exactly the tool's summary line.
   assert.deepEqual(tail(grep(r.stderr + r.stdout, SEED_PRODUCER_GREP), 5), tail(grep(JAVA_PRODUCER_STDOUT, SEED_PRODUCER_GREP), 1));
 });
