@@ -1,23 +1,19 @@
-// The numbers report.html plots, prepared on the server side so the page only draws: per-second
-// throughput series, latency percentile spectra decoded from the stored HDR histograms, before /
-// after values from the comparison, and sweep grids. Plain JSON, embedded in the page.
+// The numbers report.html plots, prepared on the server side so the page only draws: throughput
+// over time (throughput-chart.ts), latency percentile spectra decoded from the stored HDR
+// histograms, before / after values from the comparison, and sweep grids. Plain JSON, embedded in
+// the page.
 import { decodeHistogram, mergeHistograms, type LatencyHistogram } from "../metrics/histogram.js";
 import { sweepTables, type BestRule } from "./sweep-table.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
+import { throughputCharts, type ThroughputChart } from "./throughput-chart.js";
 import {
   scenarioGroups,
-  trialOf,
   type ReportInput,
   type ScenarioGroup,
   type VariantValue,
 } from "./report-model.js";
 
-export interface ThroughputChart {
-  scenario: string;
-  /** Seconds from each trial's measured start. */
-  t: number[];
-  series: { label: string; before: boolean; values: (number | null)[] }[];
-}
+export type { ThroughputChart } from "./throughput-chart.js";
 
 export interface SpectrumChart {
   scenario: string;
@@ -88,50 +84,26 @@ function spectrumOf(h: LatencyHistogram): { x: number[]; y: number[] } {
     percentiles.push(100 * (1 - 10 ** (-j / ticksPerDecade)));
   }
   const values = h.valuesAtPercentiles(percentiles);
-  const x = percentiles.map((p) => 1 / (1 - p / 100));
+  // 1 / (1 − p/100) = 10^(j/10), written so that 90 % is exactly 10 (the axis ends on a decade).
+  const x = percentiles.map((_, j) => 10 ** (j / ticksPerDecade));
   const y = values.map((us) => us / 1000);
   // The maximum, drawn where HdrHistogram's plots end: at the last sample's percentile.
+  // With few samples the last tick can fall on that very percentile (10 samples: 90 %): it is then
+  // the maximum's point, or the worst operation would be left off the chart.
   const lastX = h.count;
-  if (lastX > (x[x.length - 1] ?? 0)) {
+  const max = h.valueAtPercentile(100) / 1000;
+  const tail = x[x.length - 1] ?? 0;
+  if (Math.abs(lastX - tail) <= tail * 1e-9) {
+    y[y.length - 1] = max;
+  } else if (lastX > tail) {
     x.push(lastX);
-    y.push(h.valueAtPercentile(100) / 1000);
+    y.push(max);
   }
   return { x, y };
 }
 
-function label(run: StoredRun, s: StoredScenario, trials: number, before: boolean): string {
-  const who = before ? `before (run ${run.id})` : `run ${run.id}`;
-  return trials > 1 ? `${who} trial ${trialOf(s) + 1}` : who;
-}
-
 function sameGroup(groups: readonly ScenarioGroup[], key: string): ScenarioGroup | undefined {
   return groups.find((g) => g.key === key);
-}
-
-function throughputCharts(run: StoredRun, baseline: StoredRun | undefined): ThroughputChart[] {
-  const groups = scenarioGroups(run);
-  const baseGroups = baseline === undefined ? [] : scenarioGroups(baseline);
-  const charts: ThroughputChart[] = [];
-  for (const g of groups) {
-    const sources: { run: StoredRun; g: ScenarioGroup; before: boolean }[] = [];
-    const b = sameGroup(baseGroups, g.key);
-    if (b !== undefined && baseline !== undefined) sources.push({ run: baseline, g: b, before: true });
-    sources.push({ run, g, before: false });
-    let length = 0;
-    for (const src of sources) for (const s of src.g.trials) length = Math.max(length, ...s.result.series.map((p) => p.t + 1));
-    if (length === 0) continue;
-    const t = Array.from({ length }, (_, i) => i);
-    const series: ThroughputChart["series"] = [];
-    for (const src of sources) {
-      for (const s of src.g.trials) {
-        const values: (number | null)[] = new Array<number | null>(length).fill(null);
-        for (const p of s.result.series) if (p.t >= 0 && p.t < length) values[p.t] = p.records;
-        series.push({ label: label(src.run, s, src.g.trials.length, src.before), before: src.before, values });
-      }
-    }
-    charts.push({ scenario: g.key, t, series });
-  }
-  return charts;
 }
 
 function spectrumCharts(run: StoredRun, baseline: StoredRun | undefined): SpectrumChart[] {

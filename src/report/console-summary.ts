@@ -6,9 +6,10 @@ import type { StoredRun, StoredScenario, StoredThreshold } from "../store/result
 import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
-import { minSamplesFor, SAMPLES_BEYOND_PERCENTILE, validityLines } from "../engine/validity.js";
+import { validityLines } from "../engine/validity.js";
 import { droppedLine, timingLine } from "./timing-line.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
+import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
 
 export interface ConsoleOptions {
   color: boolean;
@@ -27,7 +28,8 @@ function paint(on: boolean, code: number, text: string): string {
   return on ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
-function executorLabel(load: unknown): string {
+/** The load profile in a few words: `rate 200/s`, `closed ×4`. */
+export function executorLabel(load: unknown): string {
   const l = load as Record<string, unknown>;
   switch (l.executor) {
     case "constant-rate":
@@ -98,11 +100,6 @@ export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "varian
   return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
 }
 
-/** "*" after a percentile that too few latencies lie beyond: it is close to the max, not an estimate. */
-function thinTail(count: number, q: number): string {
-  return count < minSamplesFor(q) ? "*" : "";
-}
-
 function scenarioRow(s: StoredScenario, trials: number): string[] {
   const r = s.result;
   const hasLatency = r.latency.count > 0;
@@ -160,12 +157,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     }
     for (const w of s.result.generator.warnings) out.push(`    ${paint(color, 33, "!")} generator: ${w}`);
   });
-  if (run.scenarioResults.some((s) => s.result.latency.count > 0 && s.result.latency.count < minSamplesFor(0.99))) {
-    out.push(
-      `* fewer than ${SAMPLES_BEYOND_PERCENTILE} latencies beyond this percentile: it is close to the run's maximum, ` +
-        "not an estimate (p95 needs 200 operations, p99 1,000)",
-    );
-  }
+  if (anyThinTail(run.scenarioResults.map((s) => s.result.latency.count))) out.push(`* ${THIN_TAIL_NOTE}`);
 
   if (run.status === "incomplete") {
     out.push(

@@ -16,12 +16,17 @@ export const REPORT_SCRIPT = String.raw`
     if (text != null) e.textContent = text;
     return e;
   }
+  // As the tables print latencies (format.ts formatMs), so a legend and its table row agree.
   function fmtMs(v) {
     if (v == null || !isFinite(v)) return "–";
-    if (v >= 1000) return +(v / 1000).toFixed(2) + "s";
-    if (v >= 1) return +v.toFixed(v >= 100 ? 0 : 2) + "ms";
+    if (v === 0) return "0";
+    if (v >= 10000) return (v / 1000).toFixed(1) + "s";
+    if (v >= 1000) return (v / 1000).toFixed(2) + "s";
+    if (v >= 1) return v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2) + "ms";
     return Math.round(v * 1000) + "µs";
   }
+  // An axis tick without the table's trailing zeros: "8ms", "2.5ms", not "8.00ms", "2.50ms".
+  function tick(text) { return text.replace(/(\.\d*?)0+(?=[mµs])/, "$1").replace(/\.(?=[mµs])/, ""); }
   function fmtNum(v) {
     if (v == null || !isFinite(v)) return "–";
     return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : String(+v.toPrecision(3));
@@ -38,18 +43,19 @@ export const REPORT_SCRIPT = String.raw`
     for (var i = 1; i < d.length; i++) for (var j = 0; j < d[i].length; j++) if (d[i][j] != null) n++;
     return n;
   }
-  function place(section, title) {
+  function place(section, title, caption) {
     var host = document.getElementById(section);
     var card = el("div", "chart");
     card.appendChild(el("h3", null, title));
+    if (caption) card.appendChild(el("p", "muted caption", caption));
     var plot = el("div", "plot");
     card.appendChild(plot);
     host.appendChild(card);
     return plot;
   }
   function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
-  function draw(kind, section, title, opts, d) {
-    var plot = place(section, title);
+  function draw(kind, section, title, opts, d, caption) {
+    var plot = place(section, title, caption);
     opts.width = Math.max(320, Math.min(plot.clientWidth || 560, 900));
     opts.height = opts.height || 260;
     var u = new uPlot(opts, d, plot);
@@ -57,16 +63,45 @@ export const REPORT_SCRIPT = String.raw`
     return u;
   }
 
-  // Throughput over time: records per second, one line per trial, the baseline dashed in grey.
+  // Throughput over time: records/s as steps (each second's records over its measured length, so a
+  // last partial second is a rate, not a collapse), one line per trial, the baseline dashed in
+  // grey, the asked rate of an open loop dotted. The legend at rest gives each trial's average,
+  // the table's throughput; hovering gives the step under the cursor.
+  function perSec(v) { return fmtNum(v) + " records/s"; }
   data.throughput.forEach(function (c) {
     var colour = 0;
+    var end = c.t[c.t.length - 1];
+    // A scenario shorter than a second is told in milliseconds (10 operations can take 5 ms).
+    var inMs = end < 1;
+    function xTick(v) { return String(+(inMs ? v * 1000 : v).toPrecision(6)); }
+    function at(v) { return inMs ? String(+(v * 1000).toPrecision(3)) : end < 10 ? v.toFixed(1) : String(+v.toFixed(1)); }
+    var unit = inMs ? " ms" : " s";
+    var lastStep = c.t.length - 2;
+    // The step under the cursor, not uPlot's nearest point: a step's value lasts until the next x.
+    function stepAt(x) {
+      var i = 0;
+      while (i < lastStep && c.t[i + 1] <= x) i++;
+      return i;
+    }
+    var stepped = uPlot.paths.stepped({ align: 1 });
+    var lines = c.series.map(function (s) {
+      return { label: s.label, stroke: s.before ? before : palette[colour++ % palette.length], dash: s.before ? [6, 4] : undefined, width: 2,
+        paths: stepped, points: { show: false },
+        value: function (u, v, si, idx) { return idx == null ? perSec(s.average) : v == null || c.t[idx] >= s.end ? "(ended)" : perSec(v); } };
+    });
+    var asked = c.asked.map(function (a) {
+      return { label: a.label, stroke: "#9ca3af", dash: [2, 4], width: 1.5, points: { show: false }, value: function (u, v, si, idx) { return idx != null && c.t[idx] >= a.to ? "(ended)" : perSec(a.rate); } };
+    });
     draw("throughput", "throughput-charts", c.scenario, {
-      scales: { x: { time: false }, y: { range: fromZero } },
-      axes: [{ label: "seconds" }, { label: "records/s", size: 70, values: function (u, vs) { return vs.map(fmtNum); } }],
-      series: [{ label: "s" }].concat(c.series.map(function (s) {
-        return { label: s.label, stroke: s.before ? before : palette[colour++ % palette.length], dash: s.before ? [6, 4] : undefined, width: 2, spanGaps: false, value: function (u, v) { return fmtNum(v); } };
-      })),
-    }, [c.t].concat(c.series.map(function (s) { return s.values; })));
+      scales: { x: { time: false, range: function () { return [0, end]; } }, y: { range: fromZero } },
+      cursor: { dataIdx: function (u, si, ci, x) { return stepAt(x); } },
+      axes: [{ label: "elapsed (" + unit.trim() + ")", values: function (u, vs) { return vs.map(xTick); } }, { label: "records/s", size: 70, values: function (u, vs) { return vs.map(fmtNum); } }],
+      series: [{ label: "elapsed", value: function (u, v, si, idx) {
+        if (idx == null) return at(0) + " to " + at(end) + unit + " (average)";
+        var i = Math.min(idx, lastStep);
+        return at(c.t[i]) + " to " + at(c.t[i + 1]) + unit;
+      } }].concat(lines, asked),
+    }, [c.t].concat(c.series.map(function (s) { return s.values; }), c.asked.map(function (a) { return c.t.map(function (x) { return x <= a.to ? a.rate : null; }); })), c.caption);
   });
 
   // Latency percentile spectrum, as HdrHistogram plots it: x = 1/(1-p) on a log scale, labelled in nines.
@@ -88,15 +123,20 @@ export const REPORT_SCRIPT = String.raw`
     });
     var colour = 0;
     var top = xs[xs.length - 1] || 10;
+    // The decade at or above the last point, and never short of it: a point past the range would
+    // be clipped and left out of the y scale.
+    var right = Math.max(10, top, Math.pow(10, Math.ceil(Math.log10(top) - 1e-9)));
     draw("spectrum", "spectrum-charts", c.scenario, {
-      scales: { x: { time: false, distr: 3, log: 10, range: [1, Math.max(10, Math.pow(10, Math.ceil(Math.log10(top))))] } },
+      scales: { x: { time: false, distr: 3, log: 10, range: [1, right] } },
       axes: [
         { label: "percentile", values: function (u, vs) { return vs.map(nines); },
           splits: function (u, i, min, max) { var out = []; for (var v = 1; v <= max * 1.0001; v *= 10) out.push(v); return out; } },
-        { label: "latency", size: 70, values: function (u, vs) { return vs.map(fmtMs); } },
+        { label: "latency", size: 70, values: function (u, vs) { return vs.map(function (v) { return tick(fmtMs(v)); }); } },
       ],
-      series: [{ label: "percentile", value: function (u, v) { return v == null ? "–" : nines(v); } }].concat(c.series.map(function (s) {
-        return { label: s.label + " (" + s.count.toLocaleString("en-US") + " ops)", stroke: s.before ? before : palette[colour++ % palette.length], dash: s.before ? [6, 4] : undefined, width: 2, spanGaps: true, points: { show: false }, value: function (u, v) { return fmtMs(v); } };
+      // At rest the legend gives each line's maximum; hovering, the latency at that percentile.
+      series: [{ label: "percentile", value: function (u, v, si, idx) { return idx == null ? "max" : nines(v); } }].concat(c.series.map(function (s) {
+        return { label: s.label + " (" + s.count.toLocaleString("en-US") + " ops)", stroke: s.before ? before : palette[colour++ % palette.length], dash: s.before ? [6, 4] : undefined, width: 2, spanGaps: true, points: { show: false },
+          value: function (u, v, si, idx) { return idx == null ? fmtMs(s.y[s.y.length - 1]) : v == null ? "" : fmtMs(v); } };
       })),
     }, [xs].concat(ys));
   });
@@ -107,16 +147,18 @@ export const REPORT_SCRIPT = String.raw`
     var xs = c.scenarios.map(function (_, i) { return i; });
     var fmt = fmtUnit(c.unit);
     var bars = uPlot.paths.bars;
+    // At rest the legend says which run is which colour; hovering, the values of that scenario.
+    function barValue(u, v, si, idx) { return idx == null ? "run " + (si === 1 ? data.baseline : data.run) : v == null ? "not measured" : fmt(v); }
     draw("bars", "bars-charts", c.metric + " (" + c.unit + ", " + (c.higherIsBetter ? "higher" : "lower") + " is better)", {
       scales: { x: { time: false, range: [-0.6, n - 0.4] }, y: { range: fromZero } },
       axes: [
         { splits: function () { return xs; }, values: function (u, vs) { return vs.map(function (v) { return c.scenarios[v] != null ? c.scenarios[v] : ""; }); }, gap: 6 },
-        { size: 70, values: function (u, vs) { return vs.map(fmt); } },
+        { size: 70, values: function (u, vs) { return vs.map(function (v) { return tick(fmt(v)); }); } },
       ],
       series: [
-        { label: "scenario", value: function (u, v) { return v == null ? "" : c.scenarios[v] + " (" + c.verdicts[v] + ")"; } },
-        { label: "before", fill: before, stroke: before, paths: bars({ size: [0.35, 80], align: -1 }), points: { show: false }, value: function (u, v) { return fmt(v); } },
-        { label: "after", fill: palette[0], stroke: palette[0], paths: bars({ size: [0.35, 80], align: 1 }), points: { show: false }, value: function (u, v) { return fmt(v); } },
+        { label: "scenario", value: function (u, v) { return v == null ? "hover a bar for its values" : c.scenarios[v] + " (" + c.verdicts[v] + ")"; } },
+        { label: "before", fill: before, stroke: before, paths: bars({ size: [0.35, 80], align: -1 }), points: { show: false }, value: barValue },
+        { label: "after", fill: palette[0], stroke: palette[0], paths: bars({ size: [0.35, 80], align: 1 }), points: { show: false }, value: barValue },
       ],
     }, [xs, c.before, c.after]);
   });

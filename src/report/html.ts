@@ -13,6 +13,7 @@ import {
   improvementOf,
   formatValue,
   headline,
+  percentileText,
   runLabel,
   scenarioGroups,
   thresholdChecks,
@@ -22,6 +23,7 @@ import {
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
+import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
 import { inlineSafe, jsonForScript, uplotAssets } from "./uplot-assets.js";
 
 export function escapeHtml(text: string): string {
@@ -40,7 +42,7 @@ td.text { white-space: normal; max-width: 420px; } .pass { color: #15803d; font-
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; }
 .ok { background: #dcfce7; color: #166534; } .bad { background: #fee2e2; color: #991b1b; } .warn { background: #fef9c3; color: #854d0e; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 16px; }
-.chart { border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; min-width: 0; } .plot { width: 100%; }
+.chart { border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; min-width: 0; } .plot { width: 100%; } .chart p.caption { margin: -4px 0 4px; }
 ul.checks { list-style: none; padding-left: 4px; } .finding { margin: 8px 0; } .muted { color: #6b7280; }
 .heatmap { display: inline-block; max-width: 100%; overflow-x: auto; margin: 0 16px 16px 0; vertical-align: top; }
 td.heat { text-align: center; min-width: 90px; } td.heat small { display: block; color: #374151; } td.best { outline: 3px solid #2563eb; }
@@ -72,17 +74,19 @@ function probesTable(run: StoredRun): string {
 
 function metricsTable(run: StoredRun): string {
   const groups = scenarioGroups(run);
-  const rows = groups.map((g) => {
-    const h = headline(g);
-    return `<tr><td>${e(g.key)}</td><td class="text">${e(g.target)}</td><td>${h.trials}</td><td>${e(formatValue("records/s", h.throughput))}</td>` +
-      `<td>${e(formatValue("1/s", h.opsPerSec))}</td><td>${e(formatValue("ms", h.p50))}</td><td>${e(formatValue("ms", h.p95))}</td>` +
-      `<td>${e(formatValue("ms", h.p99))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
+  const heads = groups.map(headline);
+  const rows = groups.map((g, i) => {
+    const h = heads[i]!;
+    return `<tr><td>${e(g.key)}</td><td class="text">${e(g.target)}</td><td>${h.trials}</td><td>${e(formatValue("count", h.ops))}</td><td>${e(formatValue("records/s", h.throughput))}</td>` +
+      `<td>${e(formatValue("1/s", h.opsPerSec))}</td><td>${e(percentileText(h, "p50"))}</td><td>${e(percentileText(h, "p95"))}</td>` +
+      `<td>${e(percentileText(h, "p99"))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
   });
+  const note = anyThinTail(heads.map((h) => h.latencyCount)) ? `<p class="muted">* ${e(THIN_TAIL_NOTE)}</p>\n` : "";
   // What the errors were and when, by kind and the server's code (the table has only their rate).
   const errors = [...errorLines(groups), ...timingLines(groups)].map(({ scenario, line }) => `<li><strong>${e(scenario)}</strong>: ${e(line)}</li>`);
-  return `<table><thead><tr><th>scenario</th><th class="text">target</th><th>trials</th><th>throughput</th><th>ops/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>error rate</th><th class="text">validity</th></tr></thead>
+  return `<table><thead><tr><th>scenario</th><th class="text">target</th><th>trials</th><th>ops</th><th>throughput</th><th>ops/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th><th>error rate</th><th class="text">validity</th></tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
-${errors.length === 0 ? "" : `<ul class="errors">${errors.join("\n")}</ul>\n`}${probesTable(run)}`;
+${note}${errors.length === 0 ? "" : `<ul class="errors">${errors.join("\n")}</ul>\n`}${probesTable(run)}`;
 }
 
 function comparisonSection(input: ReportInput): string {

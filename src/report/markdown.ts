@@ -13,6 +13,7 @@ import {
   improvementOf,
   formatValue,
   headline,
+  percentileText,
   runLabel,
   scenarioGroups,
   thresholdChecks,
@@ -23,6 +24,7 @@ import {
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
+import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
 
 /** `<` opens HTML in a Markdown renderer only before a letter, `/`, `!` or `?`: escape just those. */
 function noHtml(text: string): string {
@@ -92,17 +94,20 @@ function metricsSection(run: StoredRun): string[] {
     const first = groups[0];
     const version = versions[target]?.version;
     out.push(`### ${inline(target)} (${inline(version ?? first?.targetKind ?? "?")})`, "");
-    out.push("| scenario | trials | throughput | ops/s | p50 | p95 | p99 | max | error rate | validity |");
-    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-    for (const g of groups) {
-      const h = headline(g);
+    out.push("| scenario | trials | ops | throughput | ops/s | p50 | p95 | p99 | max | error rate | validity |");
+    out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    const heads = groups.map(headline);
+    groups.forEach((g, i) => {
+      const h = heads[i]!;
       out.push(
-        `| ${cell(g.key)} | ${h.trials} | ${formatValue("records/s", h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
-          `${formatValue("ms", h.p50)} | ${formatValue("ms", h.p95)} | ${formatValue("ms", h.p99)} | ${formatValue("ms", h.max)} | ` +
+        `| ${cell(g.key)} | ${h.trials} | ${formatValue("count", h.ops)} | ${formatValue("records/s", h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
+          `${percentileText(h, "p50")} | ${percentileText(h, "p95")} | ${percentileText(h, "p99")} | ${formatValue("ms", h.max)} | ` +
           `${formatValue("ratio", h.errorRate)} | ${cell(validityCell(g))} |`,
       );
-    }
+    });
     out.push("");
+    // Escaped: a line starting "* " would be a list item.
+    if (anyThinTail(heads.map((h) => h.latencyCount))) out.push(`\\* ${inline(THIN_TAIL_NOTE)}`, "");
     // What the errors were and when, by kind and the server's code (the table has only their rate).
     const errors = errorLines(groups).map(({ scenario, line }) => `- ${inline(scenario)}: ${inline(line)}`);
     if (errors.length > 0) out.push(...errors, "");

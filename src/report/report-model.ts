@@ -12,6 +12,7 @@ import { formatThresholdValue } from "../thresholds/format.js";
 import { errorsLine } from "./errors-line.js";
 import { droppedLine, timingLine } from "./timing-line.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
+import { thinTail } from "./thin-tail.js";
 
 export type { MetricComparison, RunComparison } from "../compare/compare.js";
 export type { Finding } from "../diagnose/diagnose.js";
@@ -122,6 +123,8 @@ export interface Headline {
   p95: number | null;
   p99: number | null;
   max: number | null;
+  /** Latencies the percentiles rest on (median over measured trials): fewer earn a `*` (thin-tail.ts). */
+  latencyCount: number;
 }
 
 function median(values: readonly number[]): number {
@@ -148,7 +151,16 @@ export function headline(g: ScenarioGroup): Headline {
     p95: lat((r) => r.latency.p95),
     p99: lat((r) => r.latency.p99),
     max: lat((r) => r.latency.max),
+    latencyCount: lat((r) => r.latency.count) ?? 0,
   };
+}
+
+const QUANTILE = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+
+/** A row's percentile as the tables show it: `*`-marked when it rests on too few latencies, as the console marks it. */
+export function percentileText(h: Headline, p: keyof typeof QUANTILE): string {
+  const value = h[p];
+  return value === null ? formatValue("ms", value) : `${formatValue("ms", value)}${thinTail(h.latencyCount, QUANTILE[p])}`;
 }
 
 export function runLabel(run: StoredRun): string {

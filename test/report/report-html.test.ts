@@ -107,7 +107,7 @@ test("report 2 --vs 1: report.html draws throughput, latency spectrum and before
     const kinds = (kind: string): ChartView[] => view.charts.filter((c) => c.kind === kind);
     assert.deepEqual(kinds("throughput").map((c) => c.title), ["count", "agg"]);
     const count = kinds("throughput")[0]!;
-    assert.equal(count.series, 2, "before and after lines");
+    assert.equal(count.series, 4, "before and after lines, and the rate each asked for (50/s, 100/s)");
     assert.ok(count.points >= 5, `count: 3 s of per-second throughput in each run (${count.points} points)`);
     assert.deepEqual(kinds("spectrum").map((c) => c.title), ["count", "agg"]);
     for (const c of kinds("spectrum")) assert.ok(c.points >= 2 * 15, `${c.title}: a percentile spectrum per run (${c.points} points)`);

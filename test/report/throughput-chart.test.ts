@@ -1,0 +1,32 @@
+// The steps a throughput chart draws from a stored per-second series: each second's records over
+// the part of it that was measured, every record counted once, so the steps' average is the
+// table's throughput (records / durationS).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { SeriesPoint } from "../../src/metrics/summary.js";
+import { stepsOf } from "../../src/report/throughput-chart.js";
+
+const point = (t: number, records: number): SeriesPoint => ({ t, ops: records, errors: 0, records, bytes: 0, p50: null, p99: null });
+
+const cases: { name: string; durationS: number; series: SeriesPoint[]; steps: [number, number, number][] }[] = [
+  { name: "half a second: one step of its length", durationS: 0.5, series: [point(0, 10)], steps: [[0, 0.5, 20]] },
+  { name: "a last half second: its records over 0.5 s", durationS: 2.5, series: [point(0, 200), point(1, 200), point(2, 100)], steps: [[0, 1, 200], [1, 2, 200], [2, 2.5, 200]] },
+  // Completions during the drain land in a second past the end: the table counts them, so does the last step.
+  { name: "the drain's completions join the last measured second", durationS: 3, series: [point(0, 100), point(1, 100), point(2, 95), point(3, 5)], steps: [[0, 1, 100], [1, 2, 100], [2, 3, 100]] },
+  { name: "a second with no point had nothing", durationS: 3, series: [point(0, 100), point(2, 100)], steps: [[0, 1, 100], [1, 2, 0], [2, 3, 100]] },
+  // 1 record in 4 ms would read 250/s: too short a step to be a rate, so it joins the one before.
+  { name: "a last sliver joins the second before it", durationS: 2.004, series: [point(0, 10), point(1, 10), point(2, 1)], steps: [[0, 1, 10], [1, 2.004, 11 / 1.004]] },
+  { name: "nothing measured: no steps", durationS: 0, series: [], steps: [] },
+];
+
+for (const c of cases) {
+  test(`stepsOf: ${c.name}`, () => {
+    const steps = stepsOf({ durationS: c.durationS, series: c.series });
+    assert.deepEqual(steps.map((s) => [s.from, s.to, s.rate]), c.steps);
+    if (c.durationS > 0) {
+      const records = c.series.reduce((n, p) => n + p.records, 0);
+      const area = steps.reduce((n, s) => n + s.rate * (s.to - s.from), 0);
+      assert.ok(Math.abs(area / c.durationS - records / c.durationS) < 1e-9, "the steps' average is the table's throughput");
+    }
+  });
+}
