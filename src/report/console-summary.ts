@@ -7,6 +7,7 @@ import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { validityLines } from "../engine/validity.js";
+import { median } from "../compare/stats.js";
 import { droppedLine, timingLine } from "./timing-line.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
@@ -18,6 +19,7 @@ export interface ConsoleOptions {
 const STATUS_WORD: Record<string, string> = {
   passed: "passed",
   failed: "FAILED (thresholds)",
+  invalid: "INVALID (thresholds passed on results that cannot be trusted)",
   error: "ERROR (target failed)",
   interrupted: "INTERRUPTED (partial results kept)",
   incomplete: "INCOMPLETE (its process died mid-run; partial results kept)",
@@ -28,8 +30,12 @@ function paint(on: boolean, code: number, text: string): string {
   return on ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
-/** The load profile in a few words: `rate 200/s`, `closed ×4`. */
-export function executorLabel(load: unknown): string {
+/**
+ * The load profile in a few words: `rate 200/s`, `closed ×4`, `max ×10 (auto)` (as fast as it goes
+ * with 10 in flight: the suite set no concurrency, so the target's pool size or 10 was taken).
+ * `workers`: what the loop ran with, when the result says.
+ */
+export function executorLabel(load: unknown, workers?: number): string {
   const l = load as Record<string, unknown>;
   switch (l.executor) {
     case "constant-rate":
@@ -41,7 +47,8 @@ export function executorLabel(load: unknown): string {
     case "closed":
       return `closed ×${String(l.workers)}`;
     case "max":
-      return `max ×${String(l.concurrency ?? "auto")}`;
+      if (l.concurrency !== undefined) return `max ×${String(l.concurrency)}`;
+      return workers === undefined ? "max ×auto" : `max ×${workers} (auto)`;
     default:
       return String(l.executor);
   }
@@ -100,16 +107,53 @@ export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "varian
   return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
 }
 
+/** A query's records are the rows it returned, and its rate says so. */
+function recordsRate(workload: unknown, perSecond: number): string {
+  const rate = formatRate(perSecond);
+  return (workload as { type?: unknown } | null)?.type === "query" ? rate.replace(/\/s$/, " rows/s") : rate;
+}
+
+/** One row per scenario of a run with trials: the median of each column over its trials. */
+function trialMedianRows(scenarios: readonly StoredScenario[]): string[][] {
+  const groups = new Map<string, StoredScenario[]>();
+  for (const s of scenarios) {
+    const key = `${s.name}\u0000${JSON.stringify(s.variant ?? null)}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((trials) => {
+    const first = trials[0] as StoredScenario;
+    const m = (pick: (r: StoredScenario["result"]) => number): number => median(trials.map((t) => pick(t.result)));
+    const measured = trials.filter((t) => t.result.latency.count > 0);
+    const ms = (pick: (l: StoredScenario["result"]["latency"]) => number): string =>
+      measured.length === 0 ? "–" : formatMs(median(measured.map((t) => pick(t.result.latency))));
+    const errors = trials.reduce((n, t) => n + t.result.errors, 0);
+    return [
+      `${first.name} median`,
+      first.target,
+      executorLabel(first.load, first.result.workers),
+      formatCount(m((r) => r.ops)),
+      formatRate(m((r) => r.opsPerSec)),
+      recordsRate(first.workload, m((r) => r.throughput)),
+      m((r) => r.mbps) >= 0.01 ? m((r) => r.mbps).toFixed(2) : "–",
+      ms((l) => l.p50),
+      ms((l) => l.p95),
+      ms((l) => l.p99),
+      ms((l) => l.max),
+      errors === 0 ? "0" : `${formatCount(errors)} in all`,
+    ];
+  });
+}
+
 function scenarioRow(s: StoredScenario, trials: number): string[] {
   const r = s.result;
   const hasLatency = r.latency.count > 0;
   return [
     scenarioLabel(s, trials),
     s.target,
-    executorLabel(s.load),
+    executorLabel(s.load, r.workers),
     formatCount(r.ops),
     formatRate(r.opsPerSec),
-    formatRate(r.throughput),
+    recordsRate(s.workload, r.throughput),
     r.mbps >= 0.01 ? r.mbps.toFixed(2) : "–",
     hasLatency ? `${formatMs(r.latency.p50)}${thinTail(r.latency.count, 0.5)}` : "–",
     hasLatency ? `${formatMs(r.latency.p95)}${thinTail(r.latency.count, 0.95)}` : "–",
@@ -137,7 +181,8 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   out.push("");
 
   const header = ["scenario", "target", "load", "ops", "ops/s", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
-  const rows = [header, ...run.scenarioResults.map((s) => scenarioRow(s, run.trials))];
+  const medians = run.trials > 1 ? trialMedianRows(run.scenarioResults) : [];
+  const rows = [header, ...run.scenarioResults.map((s) => scenarioRow(s, run.trials)), ...medians];
   const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]));
   out.push(paint(color, 1, lines[0] ?? ""));
   run.scenarioResults.forEach((s, i) => {
@@ -157,6 +202,10 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     }
     for (const w of s.result.generator.warnings) out.push(`    ${paint(color, 33, "!")} generator: ${w}`);
   });
+  if (medians.length > 0) {
+    out.push(paint(color, 1, `median of the ${run.trials} trials (what compare compares)`));
+    out.push(...lines.slice(run.scenarioResults.length + 1));
+  }
   if (anyThinTail(run.scenarioResults.map((s) => s.result.latency.count))) out.push(`* ${THIN_TAIL_NOTE}`);
 
   if (run.status === "incomplete") {

@@ -49,7 +49,7 @@ td.heat { text-align: center; min-width: 90px; } td.heat small { display: block;
 `;
 
 function badge(run: StoredRun): string {
-  const cls = run.status === "passed" ? "ok" : run.status === "running" ? "warn" : "bad";
+  const cls = run.status === "passed" ? "ok" : run.status === "running" || run.status === "invalid" ? "warn" : "bad";
   return `<span class="badge ${cls}">${e(run.status)}</span>`;
 }
 

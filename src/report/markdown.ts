@@ -72,6 +72,8 @@ function statusWord(run: StoredRun): string {
       return "Passed (every threshold met)";
     case "failed":
       return "Failed (a threshold was not met)";
+    case "invalid":
+      return "Invalid (every threshold met, on results that cannot be trusted: exit 4)";
     case "error":
       return run.exitCode === ExitCode.badInput ? "Error (a mistake in the suite, not the target's)" : "Error (a target failed)";
     case "interrupted":

@@ -47,7 +47,7 @@ test("thresholds passed on an invalid result: exit 4, the reason printed last, s
   assert.doesNotMatch(reason ?? "", /more scenario/);
 
   const runs = await pipebench(["runs", "--store", store]);
-  assert.match(runs.stdout, /few-samples\s+INVALID\s+4\b/);
+  assert.match(runs.stdout, /few-samples +– +INVALID +4 /);
 
   const out = join(dir, "report");
   const report = await pipebench(["report", "latest", "--store", store, "--out", out]);

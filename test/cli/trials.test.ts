@@ -31,6 +31,8 @@ test("--trials 3 stores three trials of each scenario; --tag finds the run again
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /count · trial 3\/3/);
   assert.match(r.stdout, /count #1[\s\S]*count #2[\s\S]*count #3/);
+  // What compare compares, printed: each column's median over the trials. A query's records are rows.
+  assert.match(r.stdout, /\nmedian of the 3 trials \(what compare compares\)\ncount median +duck +closed ×1 +20 +[\d,.]+\/s +[\d,.]+ rows\/s /);
 
   const shown = await pipebench(["show", "first-try", "--store", store, "--format", "json"]);
   assert.equal(shown.code, 0, shown.stderr);
