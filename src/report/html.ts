@@ -10,7 +10,7 @@ import {
   checkValueText,
   errorLines,
   timingLines,
-  improvementOf,
+  changeOf,
   formatValue,
   headline,
   percentileText,
@@ -97,10 +97,10 @@ function comparisonSection(input: ReportInput): string {
     (s) => `<tr><td><code>${e(s.path)}</code></td><td class="text"><code>${e(JSON.stringify(s.before) ?? "(not set)")}</code></td><td class="text"><code>${e(JSON.stringify(s.after) ?? "(not set)")}</code></td></tr>`,
   );
   const metricRows = (c?.metrics ?? []).map((m) => {
-    const improvement = improvementOf(m);
+    const change = changeOf(m);
     const cls = m.verdict === "better" ? "ok" : m.verdict === "worse" ? "bad" : "warn";
     return `<tr><td>${e(m.scenario)}</td><td class="text">${e(m.metric)}</td><td>${e(formatValue(m.unit, m.before.median))}</td><td>${e(formatValue(m.unit, m.after.median))}</td>` +
-      `<td>${e(improvement.pct)}</td><td>${e(improvement.ci)}</td><td>${m.pValue === null ? "–" : m.pValue < 0.001 ? "&lt;0.001" : m.pValue.toFixed(3)}</td>` +
+      `<td>${e(change.pct)}</td><td>${e(change.ci)}</td><td>${m.pValue === null ? "–" : m.pValue < 0.001 ? "&lt;0.001" : m.pValue.toFixed(3)}</td>` +
       `<td class="text"><span class="badge ${cls}">${e(m.verdict === "no change" ? "~ no change" : m.verdict)}</span></td></tr>`;
   });
   const caveats = [...(c?.environment ?? []).map((x) => `environment differs: ${x}`), ...(c?.notes ?? [])];
@@ -109,7 +109,7 @@ ${settingRows.length === 0 ? `<p class="muted">No setting differs between the tw
 <h2>Before (${e(runLabel(input.baseline))})</h2>
 ${metricsTable(input.baseline)}
 <h2>Improvement</h2>
-${metricRows.length === 0 ? `<p class="muted">No comparison available.</p>` : `<table><thead><tr><th>scenario</th><th class="text">metric</th><th>before</th><th>after</th><th>improvement</th><th>95% CI of improvement</th><th>p</th><th class="text">verdict</th></tr></thead><tbody>${metricRows.join("\n")}</tbody></table>`}
+${metricRows.length === 0 ? `<p class="muted">No comparison available.</p>` : `<table><thead><tr><th>scenario</th><th class="text">metric</th><th>before</th><th>after</th><th title="after against before, as pipebench compare prints it: latency up is worse, throughput up is better">change</th><th>95% CI of change</th><th>p</th><th class="text">verdict</th></tr></thead><tbody>${metricRows.join("\n")}</tbody></table>`}
 ${caveats.length === 0 ? "" : `<ul>${caveats.map((x) => `<li class="muted">${e(x)}</li>`).join("")}</ul>`}
 <div class="charts" id="bars-charts"></div>`;
 }

@@ -1,6 +1,6 @@
 // report.md: seed 000's "Performance Report Template", filled from stored runs instead of by
 // hand. Sections in the template's order: baseline metrics, optimizations applied (the settings
-// that differ between the two runs' suites), post-optimization metrics with the improvement per
+// that differ between the two runs' suites), post-optimization metrics with the change per
 // metric, bottlenecks (findings) with impact and status, recommendations, success criteria (the
 // thresholds, each scenario's validity, the template's own checklist).
 import { ExitCode } from "../errors.js";
@@ -10,7 +10,7 @@ import {
   checkValueText,
   errorLines,
   timingLines,
-  improvementOf,
+  changeOf,
   formatValue,
   headline,
   percentileText,
@@ -158,16 +158,16 @@ function improvementSection(input: ReportInput): string[] {
   if (input.baseline === undefined || c === undefined) return [];
   const out = ["### Performance Improvement", ""];
   if (c.metrics.length === 0) return [...out, "No metric was measured in both runs.", ""];
-  out.push(`${runLabel(input.baseline)} → ${runLabel(input.run)}. Improvement is the change in the better direction of each metric`);
-  out.push("(higher throughput, lower latency); the verdict comes from the significance test over trials.", "");
-  out.push("| scenario | metric | before | after | improvement | 95% CI of improvement | p | verdict |");
+  out.push(`${runLabel(input.baseline)} → ${runLabel(input.run)}. Change is after against before, as \`pipebench compare\` prints it`);
+  out.push("(latency +10 % went up: worse; throughput +10 %: better); the verdict comes from the significance test over trials.", "");
+  out.push("| scenario | metric | before | after | change | 95% CI of change | p | verdict |");
   out.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const m of c.metrics) {
-    const improvement = improvementOf(m);
+    const change = changeOf(m);
     const n = m.before.n > 1 || m.after.n > 1 ? ` (n=${m.before.n}/${m.after.n})` : "";
     out.push(
       `| ${cell(m.scenario)} | ${cell(m.metric)} | ${formatValue(m.unit, m.before.median)} | ${formatValue(m.unit, m.after.median)} | ` +
-        `${improvement.pct} | ${improvement.ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
+        `${change.pct} | ${change.ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
         `${m.verdict === "no change" ? "~ no change" : m.verdict}${n} |`,
     );
   }

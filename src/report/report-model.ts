@@ -196,14 +196,13 @@ export function formatChange(pct: number | null): string {
 }
 
 /**
- * A compared metric as an improvement: the change in its better direction (higher throughput, lower
- * latency), and its 95 % interval turned the same way, so the two never disagree in sign.
+ * A compared metric's change, after against before, signed as `compare` prints it: p99 +25 % went
+ * up (worse), throughput +25 % went up (better). The verdict beside it says which; one convention
+ * in the console and in the reports.
  */
-export function improvementOf(m: MetricComparison): { pct: string; ci: string } {
-  const flip = (x: number): number => (m.higherIsBetter ? x : -x);
-  const pct = m.changePct === null ? null : flip(m.changePct);
-  const ci = m.ci95 === null ? null : [flip(m.ci95[0]), flip(m.ci95[1])].sort((a, b) => a - b);
-  return { pct: formatChange(pct), ci: ci === null ? "–" : `${formatChange(ci[0] ?? null)} … ${formatChange(ci[1] ?? null)}` };
+export function changeOf(m: MetricComparison): { pct: string; ci: string } {
+  const ci = m.ci95 === null ? null : [...m.ci95].sort((a, b) => a - b);
+  return { pct: formatChange(m.changePct), ci: ci === null ? "–" : `${formatChange(ci[0] ?? null)} … ${formatChange(ci[1] ?? null)}` };
 }
 
 /** Each threshold once per scenario (all its trials), and the suite-level ones. */

@@ -1,8 +1,10 @@
-// What the reports say of a compared metric: the improvement and its interval point the same way.
+// What the reports say of a compared metric: its change signed as `pipebench compare` prints it
+// (one convention: p99 +25 % went up), and its interval the same way.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { MetricComparison } from "../../src/compare/compare.js";
-import { improvementOf } from "../../src/report/report-model.js";
+import { renderComparison } from "../../src/compare/render.js";
+import { changeOf } from "../../src/report/report-model.js";
 
 const metric = (m: Partial<MetricComparison>): MetricComparison => ({
   scenario: "s", metric: "p99", unit: "ms", higherIsBetter: false,
@@ -11,11 +13,25 @@ const metric = (m: Partial<MetricComparison>): MetricComparison => ({
   ...m,
 });
 
-test("a latency that fell by 25 % is a +25 % improvement, its interval +20 … +30 %, not −30 … −20 %", () => {
-  assert.deepEqual(improvementOf(metric({})), { pct: "+25.0%", ci: "+20.0% … +30.0%" });
+test("a latency that fell by 25 % is −25 % in the report, as compare prints it, its interval −30 … −20 %", () => {
+  assert.deepEqual(changeOf(metric({})), { pct: "−25.0%", ci: "−30.0% … −20.0%" });
+});
+
+test("a latency that rose is + in the report and in compare, and the verdict says worse", () => {
+  const worse = metric({
+    before: { median: 10, n: 5, values: [9, 10, 10, 10, 11] },
+    after: { median: 193.3, n: 5, values: [190, 192, 193.3, 195, 196] },
+    changePct: 1833, ci95: [1700, 1900], verdict: "worse",
+  });
+  assert.equal(changeOf(worse).pct, "+1833.0%");
+  const printed = renderComparison({
+    before: { id: 1, tag: null, suiteName: "s" }, after: { id: 2, tag: null, suiteName: "s" },
+    alpha: 0.05, noiseFloorPct: 2, environment: [], settings: [], notes: [], operationChanges: [], metrics: [worse],
+  } as unknown as Parameters<typeof renderComparison>[0]);
+  assert.match(printed, /p99 .*\+1833\.0% .*WORSE/);
 });
 
 test("throughput keeps its sign; no change or no interval is shown as such", () => {
-  assert.deepEqual(improvementOf(metric({ metric: "throughput", higherIsBetter: true, changePct: 12, ci95: [5, 19] })), { pct: "+12.0%", ci: "+5.0% … +19.0%" });
-  assert.deepEqual(improvementOf(metric({ changePct: null, ci95: null })), { pct: "–", ci: "–" });
+  assert.deepEqual(changeOf(metric({ metric: "throughput", higherIsBetter: true, changePct: 12, ci95: [5, 19] })), { pct: "+12.0%", ci: "+5.0% … +19.0%" });
+  assert.deepEqual(changeOf(metric({ changePct: null, ci95: null })), { pct: "–", ci: "–" });
 });
