@@ -4,7 +4,7 @@
 import { ExitCode } from "../errors.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { errorsLine } from "./errors-line.js";
-import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
+import { formatCount, formatMs, formatPercent, formatRate, recordsRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { validityLines } from "../engine/validity.js";
 import { median } from "../compare/stats.js";
@@ -105,12 +105,6 @@ function peakLine(s: StoredScenario): string | undefined {
 /** The scenario's name as a row shows it: with its trial when repeated, its sweep values when swept. */
 export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "variant">, trials: number): string {
   return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
-}
-
-/** A query's records are the rows it returned, and its rate says so. */
-function recordsRate(workload: unknown, perSecond: number): string {
-  const rate = formatRate(perSecond);
-  return (workload as { type?: unknown } | null)?.type === "query" ? rate.replace(/\/s$/, " rows/s") : rate;
 }
 
 /** One row per scenario of a run with trials: the median of each column over its trials. */

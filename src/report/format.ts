@@ -49,3 +49,9 @@ export function table(rows: readonly (readonly string[])[], rightAligned: Readon
       .trimEnd(),
   );
 }
+
+/** Records per second as the tables show them: a query's records are the rows it returned, and say so. */
+export function recordsRate(workload: unknown, perSecond: number): string {
+  const rate = formatRate(perSecond);
+  return (workload as { type?: unknown } | null)?.type === "query" ? rate.replace(/\/s$/, " rows/s") : rate;
+}

@@ -4,6 +4,7 @@
 // a colour-scaled table, which needs no script at all.
 import type { StoredRun } from "../store/results-store.js";
 import { findingWhere } from "../diagnose/diagnose.js";
+import { recordsRate } from "./format.js";
 import { chartData, type ChartData, type HeatMap } from "./chart-data.js";
 import { REPORT_SCRIPT } from "./html-script.js";
 import {
@@ -77,7 +78,7 @@ function metricsTable(run: StoredRun): string {
   const heads = groups.map(headline);
   const rows = groups.map((g, i) => {
     const h = heads[i]!;
-    return `<tr><td>${e(g.key)}</td><td class="text">${e(g.target)}</td><td>${h.trials}</td><td>${e(formatValue("count", h.ops))}</td><td>${e(formatValue("records/s", h.throughput))}</td>` +
+    return `<tr><td>${e(g.key)}</td><td class="text">${e(g.target)}</td><td>${h.trials}</td><td>${e(formatValue("count", h.ops))}</td><td>${e(recordsRate(g.trials[0]?.workload, h.throughput))}</td>` +
       `<td>${e(formatValue("1/s", h.opsPerSec))}</td><td>${e(percentileText(h, "p50"))}</td><td>${e(percentileText(h, "p95"))}</td>` +
       `<td>${e(percentileText(h, "p99"))}</td><td>${e(formatValue("ms", h.max))}</td><td>${e(formatValue("ratio", h.errorRate))}</td>${validityCell(g)}</tr>`;
   });

@@ -6,6 +6,7 @@
 import { ExitCode } from "../errors.js";
 import type { StoredRun } from "../store/results-store.js";
 import { findingWhere } from "../diagnose/diagnose.js";
+import { recordsRate } from "./format.js";
 import {
   checkValueText,
   errorLines,
@@ -102,7 +103,7 @@ function metricsSection(run: StoredRun): string[] {
     groups.forEach((g, i) => {
       const h = heads[i]!;
       out.push(
-        `| ${cell(g.key)} | ${h.trials} | ${formatValue("count", h.ops)} | ${formatValue("records/s", h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
+        `| ${cell(g.key)} | ${h.trials} | ${formatValue("count", h.ops)} | ${recordsRate(g.trials[0]?.workload, h.throughput)} | ${formatValue("1/s", h.opsPerSec)} | ` +
           `${percentileText(h, "p50")} | ${percentileText(h, "p95")} | ${percentileText(h, "p99")} | ${formatValue("ms", h.max)} | ` +
           `${formatValue("ratio", h.errorRate)} | ${cell(validityCell(g))} |`,
       );

@@ -49,8 +49,8 @@ test("report 2 --vs 1: the template's sections in order, the changed rate as the
   assert.match(md, /^\*\*Run\*\*: run 2 \(.*\), compared with run 1 \(/m);
 
   // Baseline from run 1 (50/s), post-optimization from run 2 (100/s).
-  assert.match(section(md, "## Baseline Metrics (Before Optimization)"), /^\| count \| 1 \| 150 \| 50\.0\/s \| 50\.0\/s \|/m);
-  assert.match(section(md, "## Post-Optimization Metrics"), /^\| count \| 1 \| 300 \| 100\/s \| 100\/s \|/m);
+  assert.match(section(md, "## Baseline Metrics (Before Optimization)"), /^\| count \| 1 \| 150 \| 50\.0 rows\/s \| 50\.0\/s \|/m);
+  assert.match(section(md, "## Post-Optimization Metrics"), /^\| count \| 1 \| 300 \| 100 rows\/s \| 100\/s \|/m);
   assert.match(section(md, "## Optimizations Applied"), /^ {3}- `scenarios\.count\.load\.rate`: `50` → `100`$/m);
 
   const improvement = section(md, "### Performance Improvement");
@@ -87,7 +87,7 @@ test("a run alone is its own baseline: no optimizations, no improvement section"
   assert.equal(r.code, 0, r.stderr);
   const md = readFileSync(join(out, "report.md"), "utf8");
   assert.match(md, /^## Baseline Metrics$/m);
-  assert.match(section(md, "## Baseline Metrics"), /^\| count \| 1 \| 150 \| 50\.0\/s \|/m);
+  assert.match(section(md, "## Baseline Metrics"), /^\| count \| 1 \| 150 \| 50\.0 rows\/s \|/m);
   assert.match(section(md, "## Optimizations Applied"), /^None: no run to compare with was given/m);
   assert.doesNotMatch(md, /Post-Optimization|Performance Improvement/);
   assert.match(md, /^- \[ \] Performance improvement validated \(no comparison run\)$/m);
