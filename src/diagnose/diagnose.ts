@@ -6,6 +6,7 @@ import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import { trialOf } from "./readings.js";
 import type { Culprit } from "./culprit.js";
 import type { Rule } from "./rule.js";
+import { CLICKHOUSE_RULES } from "./rules/clickhouse.js";
 import { CULPRIT_RULES } from "./rules/culprit.js";
 import { GENERATOR_RULES } from "./rules/generator.js";
 import { HOST_RULES } from "./rules/host.js";
@@ -19,7 +20,7 @@ export type Impact = "high" | "medium" | "low";
 export interface Finding {
   /** Rule id, e.g. "postgres.cache-hit-low". */
   id: string;
-  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target";
+  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target" | "clickhouse";
   /** The scenario whose numbers are shown (the worst of `scenarios`); null: the whole run. */
   scenario: string | null;
   /** Every scenario the rule fired on, when it fired on more than one (the finding prints once). */
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   ...TARGET_RULES,
   ...POSTGRES_RULES,
   ...KAFKA_RULES,
+  ...CLICKHOUSE_RULES,
   ...HTTP_RULES,
   ...HOST_RULES,
 ];

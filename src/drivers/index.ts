@@ -1,5 +1,6 @@
 // The driver registry: one explicit map, no registration by import side effect.
 import type { Driver } from "./driver.js";
+import { clickhouse } from "./clickhouse/index.js";
 import { duckdb } from "./duckdb/index.js";
 import { http } from "./http/index.js";
 import { kafka } from "./kafka/index.js";
@@ -10,6 +11,7 @@ export const drivers: Readonly<Record<string, Driver>> = {
   duckdb: duckdb as Driver,
   http: http as Driver,
   kafka: kafka as Driver,
+  clickhouse: clickhouse as Driver,
 };
 
 /** The schemas the suite loader validates targets and workloads against. */

@@ -90,6 +90,13 @@ const SQLSTATE_CLIENT_CLASSES = new Set(["22", "23", "42", "0A", "2B", "3D", "3F
 const HTTP = /^HTTP_(\d{3})$/;
 /** SQLSTATE classes begin with a digit, but for F0 (config file), HV (FDW), P0 (PL/pgSQL) and XX (internal). */
 const SQLSTATE = /^([0-9][0-9A-Z]{4}|(F0|HV|P0|XX)[0-9A-Z]{3})$/;
+/** The ClickHouse driver's class for a server's error: CLICKHOUSE_<code>[_<name>] (drivers/clickhouse/errors.ts). */
+const CLICKHOUSE = /^CLICKHOUSE_(\d+)(?:_([A-Z0-9_]+))?$/;
+/** ClickHouse codes of a server-side time limit: TIMEOUT_EXCEEDED, TOO_SLOW, SOCKET_TIMEOUT. */
+const CLICKHOUSE_TIMEOUTS = new Set(["159", "160", "209"]);
+/** ClickHouse codes that say the statement or its data was wrong (syntax, unknown table, column,
+ * setting or format, unparsable input, read-only user, access denied), not the server. */
+const CLICKHOUSE_CLIENT = new Set(["16", "26", "27", "38", "41", "46", "47", "50", "57", "60", "62", "73", "81", "115", "117", "164", "456", "497"]);
 /** The Kafka driver's class for a broker's error: KAFKA_<error code>_<error name>. */
 const KAFKA = /^KAFKA_(\d+)_([A-Z_]+)$/;
 const KAFKA_TIMEOUTS = new Set(["REQUEST_TIMED_OUT"]);
@@ -127,6 +134,12 @@ export function errorClassInfo(errorClass: string): ErrorClassInfo {
       : KAFKA_CLIENT.has(name) ? "client"
       : "server";
     return { kind, code, label: `${kind} kafka ${code} ${name}` };
+  }
+  const clickhouse = CLICKHOUSE.exec(errorClass);
+  if (clickhouse) {
+    const [, code = "", name] = clickhouse;
+    const kind: ErrorKind = CLICKHOUSE_TIMEOUTS.has(code) ? "timeout" : CLICKHOUSE_CLIENT.has(code) ? "client" : "server";
+    return { kind, code, label: `${kind} clickhouse ${code}${name === undefined ? "" : ` ${name}`}` };
   }
   if (SQLSTATE.test(errorClass)) {
     const name = SQLSTATE_NAMES[errorClass];

@@ -41,6 +41,13 @@ export const KNOWN_PROBE_METRICS: Readonly<Record<string, MetricKind>> = {
   load1: "number",
   load5: "number",
   load15: "number",
+  // clickhouse-stats
+  max_parts_per_partition: "count",
+  rejected_inserts: "count",
+  delayed_inserts: "count",
+  compression_ratio: "number",
+  inserted_rows_per_second: "rate",
+  slowest_query_mean_ms: "duration",
 };
 
 /**
