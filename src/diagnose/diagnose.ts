@@ -14,13 +14,14 @@ import { HTTP_RULES } from "./rules/http.js";
 import { KAFKA_RULES } from "./rules/kafka.js";
 import { POSTGRES_RULES } from "./rules/postgres.js";
 import { TARGET_RULES } from "./rules/target.js";
+import { TRINO_RULES } from "./rules/trino.js";
 
 export type Impact = "high" | "medium" | "low";
 
 export interface Finding {
   /** Rule id, e.g. "postgres.cache-hit-low". */
   id: string;
-  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target" | "clickhouse";
+  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target" | "clickhouse" | "trino";
   /** The scenario whose numbers are shown (the worst of `scenarios`); null: the whole run. */
   scenario: string | null;
   /** Every scenario the rule fired on, when it fired on more than one (the finding prints once). */
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   ...KAFKA_RULES,
   ...CLICKHOUSE_RULES,
   ...HTTP_RULES,
+  ...TRINO_RULES,
   ...HOST_RULES,
 ];
 
