@@ -1,0 +1,220 @@
+// The ClickHouse driver against a real server (scripts/clickhouse-local: Debian's 18.16), started
+// once for this file: exact row counts written in each format and read back, the three formats
+// writing the same rows, the server's errors classified by kind, what 18.16 lacks said plainly,
+// the clickhouse-stats probe's readings, an unreachable server as one line and exit 3, and the
+// too-many-parts and slow-query findings from a run of single-row inserts and a slow query.
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { ClickHouseClient } from "@clickhouse/client";
+import type { Connection, ConnectContext, OpContext, PreparedWorkload } from "../../../src/drivers/driver.js";
+import { clickhouse, type ClickHouseWorkload } from "../../../src/drivers/clickhouse/index.js";
+import { clickHouseClient, scalar } from "../../../src/drivers/clickhouse/connect.js";
+import { TargetUnreachable, UsageError } from "../../../src/errors.js";
+import { errorClassInfo } from "../../../src/metrics/error-kind.js";
+import { freePort } from "../../../src/drivers/free-port.js";
+import { pipebench } from "../../cli/helpers.js";
+import { useClickHouse } from "../../helpers/clickhouse.js";
+
+const ch = useClickHouse();
+const ctx: ConnectContext = { name: "ch", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
+
+let connection: Connection<ClickHouseWorkload>;
+let sql: ClickHouseClient;
+let tmp: string;
+let setup: Promise<void> | undefined;
+
+// Node 20 runs a file's top-level `before` hooks at once, not one after the other: this file's own
+// setup waits for the server inside the suites' hooks instead.
+function ready(): Promise<void> {
+  setup ??= (async () => {
+    connection = await clickhouse.connect(clickhouse.targetSchema.parse({ kind: "clickhouse", url: ch.url, connections: 4 }), ctx);
+    sql = clickHouseClient({ url: ch.url, user: "default", database: "default", connections: 1, requestTimeoutMs: 30_000 });
+    tmp = await mkdtemp(join(tmpdir(), "pipebench-clickhouse-test-"));
+  })();
+  return setup;
+}
+
+after(async () => {
+  if (setup === undefined) return;
+  await setup.catch(() => undefined);
+  await connection?.close();
+  await sql?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+function op(seq: number, sent: () => void = () => {}): OpContext {
+  return { signal: new AbortController().signal, seq, worker: 0, sent };
+}
+
+async function prepare(workload: Record<string, unknown>): Promise<PreparedWorkload> {
+  return connection.prepare(clickhouse.workloadSchema.parse(workload), "s");
+}
+
+/** Runs `n` operations, `concurrency` at a time; returns the records they reported. */
+async function runOps(p: PreparedWorkload, n: number, concurrency = 1): Promise<number> {
+  let records = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const outcome = await p.run(op(next++));
+        records += (outcome && outcome.records) ?? 1;
+      }
+    }),
+  );
+  return records;
+}
+
+describe("clickhouse driver on a real server", () => {
+  before(ready);
+  test("connect reports the server's version", () => {
+    assert.match(connection.info.version ?? "", /^ClickHouse \d+\.\d+/);
+  });
+
+  test("each format writes exactly batchSize × operations rows, the same rows, and a query reads them all back", async () => {
+    const sums: string[] = [];
+    for (const format of ["TSV", "JSONEachRow", "RowBinary"]) {
+      const table = `ticks_${format.toLowerCase()}`;
+      const p = await prepare({ type: "insert", table, format, batchSize: 2500, generator: "market-ticks" });
+      let sentCalls = 0;
+      const first = await p.run(op(0, () => sentCalls++));
+      assert.equal(sentCalls, 1, "sent() is called once per operation");
+      assert.deepEqual(first, { records: 2500, bytes: (first as { bytes: number }).bytes });
+      const records = 2500 + (await runOps(p, 7, 3));
+      assert.equal(records, 20_000);
+      assert.equal(await scalar(sql, `SELECT count() FROM ${table}`), "20000");
+      const read = await prepare({ type: "query", sql: `SELECT * FROM ${table}` });
+      assert.equal(await runOps(read, 1), 20_000, "records = rows returned");
+      // Each prepare makes its generator afresh, timestamps relative to now: compare the values,
+      // and the timestamps' span (whole seconds on 18.16: ±1 s).
+      sums.push(await scalar(sql, `SELECT sum(cityHash64(instrument_id, toString(price), volume)) FROM ${table}`));
+      const span = Number(await scalar(sql, `SELECT toUInt32(max(timestamp)) - toUInt32(min(timestamp)) FROM ${table}`));
+      assert.ok(Math.abs(span - 49) <= 1, `${format}: 1,000 ticks of 50 ms span ${span} s`);
+    }
+    assert.equal(new Set(sums).size, 1, `TSV, JSONEachRow and RowBinary wrote different rows: ${sums.join(" ")}`);
+  });
+
+  test("server-metrics rows (JSON labels, Float64) arrive intact", async () => {
+    const p = await prepare({ type: "insert", table: "server_metrics", format: "RowBinary", batchSize: 1000, generator: "server-metrics" });
+    await runOps(p, 2);
+    assert.equal(await scalar(sql, "SELECT count() FROM server_metrics"), "2000");
+    assert.equal(await scalar(sql, "SELECT countIf(visitParamExtractString(labels, 'host') = host) FROM server_metrics"), "2000");
+  });
+
+  test("a query's records are the rows it returned; a statement without rows counts one", async () => {
+    assert.equal(await runOps(await prepare({ type: "query", sql: "SELECT number FROM system.numbers LIMIT 12345" }), 2), 24_690);
+    assert.equal(await runOps(await prepare({ type: "query", sql: "SELECT 'a\\nb' AS s FROM system.numbers LIMIT 3;" }), 1), 3);
+    assert.equal(await runOps(await prepare({ type: "query", sql: "OPTIMIZE TABLE ticks_tsv" }), 1), 1);
+  });
+
+  test("server errors carry CLICKHOUSE_<code>_<NAME> and their kind", async () => {
+    const p = await prepare({ type: "query", sql: "SELECT * FROM no_such_table" });
+    await assert.rejects(p.run(op(0)), (error: unknown) => {
+      const code = (error as { code?: unknown }).code;
+      assert.equal(code, "CLICKHOUSE_60_UNKNOWN_TABLE");
+      assert.equal(errorClassInfo(String(code)).kind, "client");
+      assert.match((error as Error).message, /^Code: 60: Table default\.no_such_table doesn't exist/);
+      return true;
+    });
+    assert.equal(errorClassInfo("CLICKHOUSE_252_TOO_MANY_PARTS").kind, "server");
+    assert.equal(errorClassInfo("CLICKHOUSE_159_TIMEOUT_EXCEEDED").kind, "timeout");
+  });
+
+  test("suite mistakes are UsageErrors: a missing table, and query parameters on a server without them", async () => {
+    await assert.rejects(prepare({ type: "insert", table: "absent", createTable: false, generator: "market-ticks" }), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /table absent does not exist/);
+      return true;
+    });
+    const version = connection.info.version ?? "";
+    if (/^ClickHouse 18\./.test(version)) {
+      await assert.rejects(prepare({ type: "query", sql: "SELECT {x:UInt8}", params: { x: 1 } }), (error: unknown) => {
+        assert.ok(error instanceof UsageError);
+        assert.match(error.message, /needs a newer ClickHouse than this server's 18\.16/);
+        return true;
+      });
+    }
+  });
+
+  test("the clickhouse-stats probe reads parts, merges, events, compression and query_log", async () => {
+    const probe = connection.probe?.("clickhouse-stats");
+    assert.ok(probe);
+    const before = await probe.read();
+    const p = await prepare({ type: "insert", table: "probe_ticks", batchSize: 500, generator: "market-ticks" });
+    await runOps(p, 6);
+    await runOps(await prepare({ type: "query", sql: "SELECT count() FROM probe_ticks" }), 3);
+    const after = await probe.read();
+    const reading = probe.summarize(before, after);
+    const m = reading.metrics;
+    assert.ok((m.insert_queries ?? 0) >= 6, `insert_queries ${m.insert_queries}`);
+    assert.ok((m.inserted_rows ?? 0) >= 3000, `inserted_rows ${m.inserted_rows}`);
+    assert.ok((m.max_parts_per_partition ?? 0) >= 1);
+    assert.ok((m.compression_ratio ?? 0) > 1, `compression_ratio ${m.compression_ratio}`);
+    for (const name of ["active_parts", "merges_running", "queries", "delayed_inserts", "rejected_inserts"]) assert.ok(name in m, name);
+    const details = reading.details as { slow_queries: { query: string; calls: number }[]; partitions: unknown[]; settings: Record<string, string> };
+    const count = details.slow_queries.find((q) => q.query.startsWith("SELECT count() FROM probe_ticks"));
+    assert.equal(count?.calls, 3, JSON.stringify(details.slow_queries));
+    assert.ok(details.partitions.length > 0);
+    assert.equal(details.settings.parts_to_throw_insert, "300");
+  });
+});
+
+describe("clickhouse through the CLI", () => {
+  before(ready);
+  test("an unreachable server: exit 3, one line naming host and port", async () => {
+    const port = await freePort();
+    const suite = join(tmp, "unreachable.yaml");
+    await writeFile(
+      suite,
+      `name: ch-unreachable
+targets:
+  ch: { kind: clickhouse, url: "\${CLICKHOUSE_URL}" }
+scenarios:
+  q: { target: ch, workload: { type: query, sql: "SELECT 1" }, load: { executor: closed, workers: 1, iterations: 1 } }
+`,
+    );
+    const r = await pipebench(["run", suite, "--store", join(tmp, "unreachable.db")], { CLICKHOUSE_URL: `http://127.0.0.1:${port}` });
+    assert.equal(r.code, 3, r.stderr);
+    const errors = r.stderr.split("\n").filter((line) => line.startsWith("error:"));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0]!, new RegExp(`^error: cannot reach ClickHouse at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED`));
+    assert.doesNotMatch(r.stderr, /@clickhouse\/client/, "the client's own log stays quiet");
+  });
+
+  test("single-row inserts give the too-many-parts finding; a slow query the slow-query finding", { timeout: 60_000 }, async () => {
+    const suite = join(tmp, "parts.yaml");
+    await writeFile(
+      suite,
+      `name: ch-parts
+targets:
+  ch: { kind: clickhouse, url: "\${CLICKHOUSE_URL}" }
+probes:
+  - { kind: clickhouse-stats, target: ch, every: 1s }
+scenarios:
+  single-rows:
+    target: ch
+    workload: { type: insert, table: single_rows, batchSize: 1, generator: market-ticks }
+    load: { executor: constant-rate, rate: 40, duration: 3s }
+  slow:
+    target: ch
+    workload: { type: query, sql: "SELECT sleep(0.6)" }
+    load: { executor: closed, workers: 1, iterations: 2 }
+`,
+    );
+    const store = join(tmp, "parts.db");
+    const r = await pipebench(["run", suite, "--store", store, "--allow-invalid"], { CLICKHOUSE_URL: ch.url });
+    assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+    assert.equal(await scalar(sql, "SELECT count() FROM single_rows"), "120", "3 s × 40/s single-row inserts");
+    const d = await pipebench(["diagnose", "latest", "--store", store]);
+    const text = d.stdout;
+    assert.match(text, /ClickHouse inserts are too small.*clickhouse\.too-many-parts/);
+    assert.match(text, /120 INSERTs in 3\.0 s \(40\.0\/s\), 1 row each on average/);
+    assert.match(text, /workload\.batchSize: 1000 \(now 1\)/);
+    assert.match(text, /runbook: docs\/runbooks\/clickhouse-too-many-parts\.md · https:\/\/clickhouse\.com\/docs/);
+    assert.match(text, /Slow ClickHouse queries.*clickhouse\.slow-query/);
+    assert.match(text, /SELECT sleep\(0\.6\) — 2 calls, mean 6\d\dms/);
+  });
+});
