@@ -97,6 +97,13 @@ const CLICKHOUSE_TIMEOUTS = new Set(["159", "160", "209"]);
 /** ClickHouse codes that say the statement or its data was wrong (syntax, unknown table, column,
  * setting or format, unparsable input, read-only user, access denied), not the server. */
 const CLICKHOUSE_CLIENT = new Set(["16", "26", "27", "38", "41", "46", "47", "50", "57", "60", "62", "73", "81", "115", "117", "164", "456", "497"]);
+/** The Trino driver's class for a query's error: TRINO_<errorName> (drivers/trino/query.ts). */
+const TRINO = /^TRINO_([A-Z0-9_]+)$/;
+/** Trino error names of a time limit (a server-side timer, or a client that stopped polling). */
+const TRINO_TIMEOUTS = new Set(["EXCEEDED_TIME_LIMIT", "ABANDONED_QUERY", "PAGE_TRANSPORT_TIMEOUT"]);
+/** Trino's INSUFFICIENT_RESOURCES and INTERNAL_ERROR names: the cluster's failure. Every other name
+ * Trino sends is a USER_ERROR (syntax, unknown table, a bad cast), the statement's. */
+const TRINO_SERVER = /^(EXCEEDED_|CLUSTER_OUT_OF_MEMORY|QUERY_QUEUE_FULL|GENERIC_INTERNAL_ERROR|NO_NODES_AVAILABLE|REMOTE_|PAGE_|SERVER_|TOO_MANY_REQUESTS_FAILED|COMPILER_ERROR|GENERIC_INSUFFICIENT_RESOURCES|HIVE_|ICEBERG_)/;
 /** The Kafka driver's class for a broker's error: KAFKA_<error code>_<error name>. */
 const KAFKA = /^KAFKA_(\d+)_([A-Z_]+)$/;
 const KAFKA_TIMEOUTS = new Set(["REQUEST_TIMED_OUT"]);
@@ -140,6 +147,12 @@ export function errorClassInfo(errorClass: string): ErrorClassInfo {
     const [, code = "", name] = clickhouse;
     const kind: ErrorKind = CLICKHOUSE_TIMEOUTS.has(code) ? "timeout" : CLICKHOUSE_CLIENT.has(code) ? "client" : "server";
     return { kind, code, label: `${kind} clickhouse ${code}${name === undefined ? "" : ` ${name}`}` };
+  }
+  const trino = TRINO.exec(errorClass);
+  if (trino) {
+    const name = trino[1] ?? "";
+    const kind: ErrorKind = TRINO_TIMEOUTS.has(name) ? "timeout" : TRINO_SERVER.test(name) ? "server" : "client";
+    return { kind, code: name, label: `${kind} trino ${name}` };
   }
   if (SQLSTATE.test(errorClass)) {
     const name = SQLSTATE_NAMES[errorClass];

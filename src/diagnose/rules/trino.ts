@@ -124,11 +124,17 @@ export const TRINO_RULES = [
     },
     evidence: (m) => [
       ...(m.memoryErrors > 0 ? [`${m.memoryErrors} queries failed with EXCEEDED_*_MEMORY_LIMIT${m.limitText === undefined ? "" : ` (limit ${m.limitText})`}`] : []),
-      `largest query's peak memory ${formatBytes(m.peakBytes)} over ${m.nodes} node(s)` +
-        (m.poolPerNode === undefined ? "" : `, against a memory pool of ${formatBytes(m.poolPerNode)} per node (${formatPercent(m.peakBytes / m.nodes / m.poolPerNode)})`),
+      // Failed queries report no stats: the peak is of the ones that finished, when any did.
+      ...(m.peakBytes === 0
+        ? []
+        : [
+            `largest query's peak memory ${formatBytes(m.peakBytes)} over ${m.nodes} node(s)` +
+              (m.poolPerNode === undefined ? "" : `, against a memory pool of ${formatBytes(m.poolPerNode)} per node (${formatPercent(m.peakBytes / m.nodes / m.poolPerNode)})`),
+          ]),
     ],
     recommendation: (m) => {
-      const want = Math.max(m.peakBytes / m.nodes * 2, 512 * 1024 * 1024);
+      const limit = m.limitText === undefined ? 0 : sizeBytes(m.limitText);
+      const want = Math.max((m.peakBytes / m.nodes) * 2, limit * 2, 512 * 1024 * 1024);
       return (
         `raise query.max-memory-per-node (etc/config.properties on every node) to about ${Math.ceil(want / (1024 * 1024 * 1024))}GB and query.max-memory with it, ` +
         "keeping query.max-memory-per-node + memory.heap-headroom-per-node under the JVM's -Xmx; or let the query spill: spill-enabled=true with spiller-spill-path=/a/local/disk"
@@ -167,3 +173,11 @@ export const TRINO_RULES = [
       "and set node-scheduler.include-coordinator=false on the coordinator once workers are there, so it plans and schedules instead of scanning",
   }),
 ];
+
+/** Bytes of a size as Trino prints it ("768MB", "1.50GB", "512kB"); 0 when it is not one. */
+function sizeBytes(text: string): number {
+  const m = /^([\d.]+)\s*([kMGT]?)B$/.exec(text);
+  if (m === null) return 0;
+  const power = ["", "k", "M", "G", "T"].indexOf(m[2] ?? "");
+  return Number(m[1]) * 1024 ** Math.max(0, power);
+}

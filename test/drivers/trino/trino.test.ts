@@ -1,7 +1,7 @@
 // The trino driver, the trino-stats probe and suites/trino-baseline.yaml against one real Trino
 // (scripts/trino-local, started once for this file: Trino takes 15–60 s to start here).
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,6 +151,36 @@ describe("trino against a real server", () => {
     const serverLines = r.stdout.split("\n").filter((l) => /^\s+server {2}p50 \S+/.test(l));
     assert.equal(serverLines.length, 3, r.stdout);
     assert.match(r.stdout, /server_cpu_ms [\d,]+ · server_queued_ms [\d,]+ · processed_rows [\d,]+/);
+  });
+
+  test("diagnose: a query over query.max-memory-per-node gives the trino.memory-near-limit finding with Trino's limit", { timeout: 60_000 }, async () => {
+    store ??= await mkdtemp(join(tmpdir(), "pipebench-trino-cli-"));
+    // ~10 GB of strings aggregated per node: Trino stops it at the per-node limit (half of
+    // trino-local's heap) within a few seconds, with EXCEEDED_LOCAL_MEMORY_LIMIT.
+    const suite = join(store, "memory-hog.yaml");
+    await writeFile(
+      suite,
+      [
+        "name: trino-memory-hog",
+        "targets:",
+        "  trino: { kind: trino, url: '${TRINO_URL}' }",
+        "probes:",
+        "  - { kind: trino-stats, target: trino }",
+        "scenarios:",
+        "  hog:",
+        "    target: trino",
+        "    workload:",
+        "      type: query",
+        "      sql: SELECT k, cardinality(array_agg(repeat('abcdefghij', 100))) FROM UNNEST(sequence(1, 1000)) a(k) CROSS JOIN UNNEST(sequence(1, 10000)) b(j) GROUP BY k",
+        "    load: { executor: closed, workers: 1, iterations: 1 }",
+        "",
+      ].join("\n"),
+    );
+    const r = await pipebench(["run", suite, "--store", join(store, "hog.db"), "--allow-invalid"], { TRINO_URL: server.url }, 55_000);
+    assert.match(r.stdout, /errors: 1 \(1 server trino EXCEEDED_LOCAL_MEMORY_LIMIT\)/, r.stdout + r.stderr);
+    assert.match(r.stdout, /Trino queries failed on their memory limit · hog · trino\.memory-near-limit/, r.stdout);
+    assert.match(r.stdout, /1 queries failed with EXCEEDED_\*_MEMORY_LIMIT \(limit \d+MB\)/, r.stdout);
+    assert.match(r.stdout, /→ raise query\.max-memory-per-node .* spill-enabled=true/, r.stdout);
   });
 });
 
