@@ -1,6 +1,7 @@
 // The trino driver, the trino-stats probe and suites/trino-baseline.yaml against one real Trino
 // (scripts/trino-local, started once for this file: Trino takes 15–60 s to start here).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { trino } from "../../../src/drivers/trino/index.js";
 import { TrinoClient } from "../../../src/drivers/trino/protocol.js";
 import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
-import { pipebench } from "../../cli/helpers.js";
+import { BIN, pipebench } from "../../cli/helpers.js";
 import { useTrinoServer } from "../../helpers/trino.js";
 
 const server = useTrinoServer();
@@ -182,7 +183,67 @@ describe("trino against a real server", () => {
     assert.match(r.stdout, /1 queries failed with EXCEEDED_\*_MEMORY_LIMIT \(limit \d+MB\)/, r.stdout);
     assert.match(r.stdout, /→ raise query\.max-memory-per-node .* spill-enabled=true/, r.stdout);
   });
+
+  // Last: it kills this file's server.
+  test("a server killed mid-run: exit 3, the errors counted by kind, the run stored with its partial results", { timeout: 60_000 }, async () => {
+    store ??= await mkdtemp(join(tmpdir(), "pipebench-trino-cli-"));
+    const suite = join(store, "killed.yaml");
+    await writeFile(
+      suite,
+      [
+        "name: trino-killed",
+        "targets:",
+        "  trino: { kind: trino, url: '${TRINO_URL}' }",
+        "scenarios:",
+        "  count:",
+        "    target: trino",
+        "    workload: { type: query, sql: SELECT count(*) FROM tpch.tiny.nation }",
+        "    load: { executor: constant-rate, rate: 4, duration: 40s }",
+        "",
+      ].join("\n"),
+    );
+    const db = join(store, "killed.db");
+    const run = await runAndKill(suite, db, 4_000);
+    const context = `exit ${run.code}\n${run.output}`;
+    assert.equal(run.code, 3, context);
+    assert.match(run.output, /scenario count failed: every operation failed for \d+ s in a row/, context);
+    const shown = await pipebench(["show", "latest", "--store", db, "--format", "json"]);
+    const stored = JSON.parse(shown.stdout) as { status: string; scenarioResults: { result: { status: string; ops: number; errors: number; errorsByClass: Record<string, number> } }[] };
+    assert.equal(stored.status, "error");
+    const result = stored.scenarioResults[0]!.result;
+    assert.equal(result.status, "failed");
+    assert.ok(result.ops >= 5, `ops before the kill: ${result.ops}`);
+    const classes = Object.entries(result.errorsByClass);
+    assert.ok(classes.length > 0 && result.errors > 0, JSON.stringify(result.errorsByClass));
+    assert.equal(classes.reduce((n, [, k]) => n + k, 0), result.errors);
+    assert.ok(classes.some(([c]) => c === "ECONNREFUSED"), `refused once the server is gone: ${JSON.stringify(result.errorsByClass)}`);
+  });
 });
+
+/** Runs `pipebench run SUITE` and SIGKILLs this file's Trino `afterMs` after the scenario starts. */
+function runAndKill(suite: string, store: string, afterMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "run", suite, "--store", store], {
+      env: { ...process.env, NO_COLOR: "1", TRINO_URL: server.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let timer: NodeJS.Timeout | undefined;
+    const onData = (chunk: string): void => {
+      output += chunk;
+      if (timer === undefined && /▸ \[1\/1\] count/.test(output)) timer = setTimeout(() => process.kill(server.pid, "SIGKILL"), afterMs);
+    };
+    child.stdout.setEncoding("utf8").on("data", onData);
+    child.stderr.setEncoding("utf8").on("data", onData);
+    const bound = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(bound);
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
