@@ -20,6 +20,9 @@ export function unreachable(error: unknown, url: string, target: string): Target
   const where = `targets.${target}.url`;
   const fail = (message: string, hint: string): TargetUnreachable => new TargetUnreachable(target, message, { hint, cause: error });
   const code = codeOf(error);
+  if (error instanceof Error && error.name === "TimeoutError") {
+    return fail(`cannot reach Trino at ${at} (no answer within 10 s): is it a Trino coordinator, and is the host up? check ${where}`, "check the network path from this machine to the coordinator");
+  }
   if (error instanceof TrinoHttpError) {
     if (error.status === 401) {
       return fail(`Trino at ${at} wants authentication (HTTP 401): pipebench sends X-Trino-User only; check ${where}`, "use a coordinator that accepts X-Trino-User without a password, e.g. over plain HTTP on a private network");
