@@ -48,6 +48,10 @@ export const KNOWN_PROBE_METRICS: Readonly<Record<string, MetricKind>> = {
   compression_ratio: "number",
   inserted_rows_per_second: "rate",
   slowest_query_mean_ms: "duration",
+  // trino-stats
+  trino_memory_usage: "ratio",
+  trino_queued_queries: "count",
+  trino_active_nodes: "count",
 };
 
 /**
