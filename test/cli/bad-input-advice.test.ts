@@ -2,6 +2,7 @@
 // CLI, the real drivers' schemas, a suite file on disk. Each suite is checked with --dry-run, which
 // reports what a run would (every problem, exit 2) and connects to nothing.
 import assert from "node:assert/strict";
+import { drivers } from "../../src/drivers/index.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,7 +60,7 @@ test("an unknown workload type is reported in the same round as an unknown targe
   assert.equal(r.code, 2, r.stderr);
   assert.deepEqual(
     problems(r.stderr).map((l) => l.replace(`${file}:`, "")),
-    ['2:16  targets.api.kind: unknown kind "htttp"; kinds are: postgres, duckdb, http, kafka', '6:23  scenarios.ingest.workload.type: unknown type "reqest"; types are: request'],
+    [`2:16  targets.api.kind: unknown kind "htttp"; kinds are: ${Object.keys(drivers).join(", ")}`, '6:23  scenarios.ingest.workload.type: unknown type "reqest"; types are: request'],
   );
   assert.match(r.stderr, /did you mean "request"\?/);
 });

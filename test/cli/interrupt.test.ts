@@ -74,6 +74,6 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     assert.match(show.stdout, /pipebench run 1 · interrupt · INTERRUPTED/);
     assert.match(show.stdout, /interrupted: interrupted after \d s of 60 s/);
     const runs = await pipebench(["runs", "--store", store]);
-    assert.match(runs.stdout, /interrupt\s+INTERRUPTED\s+130\s+2\s/);
+    assert.match(runs.stdout, /interrupt\s+–\s+INTERRUPTED\s+130\s+2\s/);
   });
 }

@@ -28,5 +28,5 @@ test("pipebench run with no suite runs the embedded quickstart end to end and st
   assert.match(r.stdout, /[✓✗] p99 < 2s\s+\d/);
   assert.doesNotMatch(r.stdout, /\b0 ops\b/);
   const runs = await pipebench(["runs", "--store", store]);
-  assert.match(runs.stdout, /quickstart\s+(passed|failed|INVALID)/);
+  assert.match(runs.stdout, /quickstart\s+–\s+(passed|failed|INVALID)/);
 });

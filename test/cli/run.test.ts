@@ -53,7 +53,7 @@ test("a failed threshold exits 1; the run is stored, listed and shown with ✓ a
 
   const runs = await pipebench(["runs", "--store", store]);
   assert.equal(runs.code, 0);
-  assert.match(runs.stdout, /^\s*1\s+\S+ \S+\s+small\s+failed\s+1\s+2\s/m);
+  assert.match(runs.stdout, /^\s*1\s+\S+ \S+\s+small\s+–\s+failed\s+1\s+2\s/m);
 
   const show = await pipebench(["show", "1", "--store", store]);
   assert.equal(show.code, 0);
