@@ -88,7 +88,12 @@ export interface TestTrino {
   readonly startMs: number;
 }
 
-export function useTrinoServer(): TestTrino {
+export interface TrinoServerOptions {
+  /** Run at most this many queries at once (a resource group; the rest queue). */
+  readonly maxConcurrent?: number;
+}
+
+export function useTrinoServer(options: TrinoServerOptions = {}): TestTrino {
   let server: TestTrino | undefined;
   let dir: string | undefined;
   const onExit = (): void => {
@@ -107,7 +112,8 @@ export function useTrinoServer(): TestTrino {
       dir = await mkdtemp(join(tmpdir(), "pipebench-trino-test-"));
       let result: TrinoLocalResult;
       try {
-        result = await trinoLocal(["start", "--dir", dir, "--timeout", String(START_TIMEOUT_S), "--owner-pid", String(process.pid)], {
+        const limit = options.maxConcurrent === undefined ? [] : ["--max-concurrent", String(options.maxConcurrent)];
+        result = await trinoLocal(["start", "--dir", dir, "--timeout", String(START_TIMEOUT_S), "--owner-pid", String(process.pid), ...limit], {
           timeoutMs: (START_TIMEOUT_S + 30) * 1000,
         });
       } catch (error) {

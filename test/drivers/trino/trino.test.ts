@@ -16,7 +16,8 @@ import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
 import { BIN, pipebench } from "../../cli/helpers.js";
 import { useTrinoServer } from "../../helpers/trino.js";
 
-const server = useTrinoServer();
+// Two queries at once, the rest queue: the queueing finding has something to find.
+const server = useTrinoServer({ maxConcurrent: 2 });
 const ctx: ConnectContext = { name: "t", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
 const SUITE = fileURLToPath(new URL("../../../suites/trino-baseline.yaml", import.meta.url));
 const ROWS = 12_345;
@@ -182,6 +183,32 @@ describe("trino against a real server", () => {
     assert.match(r.stdout, /Trino queries failed on their memory limit · hog · trino\.memory-near-limit/, r.stdout);
     assert.match(r.stdout, /1 queries failed with EXCEEDED_\*_MEMORY_LIMIT \(limit \d+MB\)/, r.stdout);
     assert.match(r.stdout, /→ raise query\.max-memory-per-node .* spill-enabled=true/, r.stdout);
+  });
+
+  test("diagnose: more queries than the cluster runs at once give the trino.queued finding", { timeout: 60_000 }, async () => {
+    store ??= await mkdtemp(join(tmpdir(), "pipebench-trino-cli-"));
+    const suite = join(store, "queued.yaml");
+    await writeFile(
+      suite,
+      [
+        "name: trino-queued",
+        "targets:",
+        "  trino: { kind: trino, url: '${TRINO_URL}' }",
+        "probes:",
+        "  - { kind: trino-stats, target: trino, every: 1s }",
+        "scenarios:",
+        "  busy:",
+        "    target: trino",
+        "    workload: { type: query, sql: SELECT count(*) FROM tpch.tiny.orders }",
+        "    load: { executor: closed, workers: 6, duration: 4s, warmup: 1s }",
+        "",
+      ].join("\n"),
+    );
+    const r = await pipebench(["run", suite, "--store", join(store, "queued.db"), "--allow-invalid"], { TRINO_URL: server.url }, 55_000);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Trino queries wait in the queue before they run · busy · trino\.queued/, r.stdout);
+    assert.match(r.stdout, /queued \S+ per query on average, of \S+ Trino elapsed \(\d+(\.\d)? ?%\)/, r.stdout);
+    assert.match(r.stdout, /trino-stats: up to [1-9]\d* queries queued at once/, r.stdout);
   });
 
   // Last: it kills this file's server.
