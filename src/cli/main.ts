@@ -11,6 +11,7 @@ import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
 import { initCommand, starterList } from "./init.js";
+import { PLAN_FORMATS, planCommand } from "./plan.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { runsCommand } from "./runs.js";
@@ -136,6 +137,16 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
       result.code = compareCommand(before, after, { ...flags, color });
+    });
+
+  cli
+    .command("plan")
+    .description("a capacity plan month by month: demand and growth, nodes per component (capacities given or measured by stored runs), storage tiers, cost")
+    .argument("<plan>", "plan YAML file, e.g. suites/plans/seed-004.yaml")
+    .addOption(new Option("-f, --format <format>", "output format").choices(PLAN_FORMATS).default("table"))
+    .option("--store <path>", "results database (read when a capacity is measured)", DEFAULT_STORE)
+    .action(async (file: string, flags: { store: string; format: string }) => {
+      result.code = await planCommand(file, flags);
     });
 
   cli

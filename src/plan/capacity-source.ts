@@ -1,0 +1,140 @@
+// Where a component's per-node capacity came from: typed into the plan, or measured by a stored
+// run. A measured number carries its run, date, host and validity, so a plan's reader can judge it,
+// and a number from a run pipebench marked INVALID is refused unless the plan says `allowInvalid`.
+// Reads runs through two store methods (resolveRef, getRun); no SQL and no socket here.
+import { median } from "simple-statistics";
+import { validityOf } from "../engine/validity.js";
+import { findMaxAnswer } from "../report/find-max-answer.js";
+import type { StoredRun, StoredScenario } from "../store/results-store.js";
+import type { MeasuredSpec } from "./schema.js";
+
+export type CapacitySource =
+  | { kind: "given"; summary: string }
+  | {
+      kind: "measured";
+      summary: string;
+      run: number;
+      tag: string | null;
+      scenario: string;
+      metric: MeasuredSpec["metric"];
+      /** ISO 8601, UTC. */
+      startedAt: string;
+      host: string;
+      valid: boolean;
+      /** Why the run's numbers are not to be trusted, when they are not. */
+      reasons: string[];
+      /** How the number was taken from the run. */
+      detail: string;
+    };
+
+/** The two reads a plan needs of the results store. */
+export interface RunReader {
+  readonly path: string;
+  resolveRef(ref: string): number | undefined;
+  getRun(id: number): StoredRun | undefined;
+}
+
+export type Measured =
+  | { ok: true; capacityPerNode: number; source: Extract<CapacitySource, { kind: "measured" }> }
+  | { ok: false; field: "run" | "scenario" | "metric" | "allowInvalid"; message: string; fix: string };
+
+const SETTLED = new Set(["passed", "failed"]);
+
+function hostOf(run: StoredRun): string {
+  const host = run.environment.host["hostname"];
+  return typeof host === "string" ? host : "an unknown host";
+}
+
+function validityReasons(run: StoredRun, used: readonly StoredScenario[]): string[] {
+  const reasons = used.flatMap((s) => validityOf(s.result).reasons.map((r) => `${s.name}: ${r.message} [${r.code}]`));
+  // A run that did not end (interrupted, errored, killed) is not a measurement of a steady state.
+  if (!SETTLED.has(run.status) && run.status !== "invalid") reasons.unshift(`the run ended as ${run.status}`);
+  if (run.status === "invalid" && reasons.length === 0) reasons.push("the run is marked invalid");
+  return reasons;
+}
+
+function scenarioNames(run: StoredRun): string[] {
+  return [...new Set(run.scenarioResults.map((s) => s.name.replace(/\[.*$/, "")))];
+}
+
+/** The capacity `spec` names, read from the store, or why it cannot be taken. */
+export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured {
+  const id = store.resolveRef(spec.run);
+  const run = id === undefined ? undefined : store.getRun(id);
+  if (run === undefined) {
+    return { ok: false, field: "run", message: `there is no run "${spec.run}" in ${store.path}`, fix: "give a run id from pipebench runs, latest, latest~1 or a tag (and --store if the runs are elsewhere)" };
+  }
+  const names = scenarioNames(run);
+  if (!names.includes(spec.scenario)) {
+    return { ok: false, field: "scenario", message: `run ${run.id} has no scenario "${spec.scenario}"`, fix: `its scenarios are: ${names.join(", ") || "none"}` };
+  }
+  const taken = spec.metric === "find-max" ? fromFindMax(run, spec.scenario) : fromThroughput(run, spec.scenario);
+  if ("problem" in taken) return { ok: false, field: "metric", message: taken.problem, fix: taken.fix };
+  const reasons = validityReasons(run, taken.used);
+  const valid = reasons.length === 0;
+  if (!valid && !spec.allowInvalid) {
+    return {
+      ok: false,
+      field: "run",
+      message: `run ${run.id}'s ${spec.scenario} is INVALID, so its ${spec.metric} is not a capacity: ${reasons.join("; ")}`,
+      fix: "measure it again on a quiet machine, or add allowInvalid: true under measured: to take the number anyway",
+    };
+  }
+  const startedAt = new Date(run.startedAt).toISOString();
+  const tag = run.tag === null ? "" : ` (${run.tag})`;
+  const when = `${startedAt.slice(0, 16).replace("T", " ")} UTC`;
+  return {
+    ok: true,
+    capacityPerNode: taken.value,
+    source: {
+      kind: "measured",
+      summary: `measured: run ${run.id}${tag} ${spec.scenario} ${spec.metric}, ${when} on ${hostOf(run)}, ${valid ? "valid" : "INVALID, allowed"}`,
+      run: run.id,
+      tag: run.tag,
+      scenario: spec.scenario,
+      metric: spec.metric,
+      startedAt,
+      host: hostOf(run),
+      valid,
+      reasons,
+      detail: taken.detail,
+    },
+  };
+}
+
+type Taken = { value: number; used: StoredScenario[]; detail: string } | { problem: string; fix: string };
+
+/** The median records/s over the scenario's trials (a single run: its one result). */
+function fromThroughput(run: StoredRun, scenario: string): Taken {
+  const used = run.scenarioResults.filter((s) => s.name === scenario && s.result.status === "completed");
+  if (used.length === 0) {
+    const swept = run.scenarioResults.some((s) => s.name.startsWith(`${scenario}[`));
+    return swept
+      ? { problem: `run ${run.id}'s ${scenario} is a sweep or a find-max search, not one measurement`, fix: "use metric: find-max for a --find-max run, or name a run of the scenario itself" }
+      : { problem: `run ${run.id}'s ${scenario} did not complete`, fix: "measure it again" };
+  }
+  const value = median(used.map((s) => s.result.throughput));
+  return {
+    value,
+    used,
+    detail: used.length === 1 ? "the scenario's throughput (records/s)" : `the median throughput of ${used.length} trials (records/s)`,
+  };
+}
+
+/** The confirmed find-max rate, in records/s: the rate × the records per operation it measured. */
+function fromFindMax(run: StoredRun, scenario: string): Taken {
+  const answer = findMaxAnswer(run);
+  if (answer === undefined || answer.scenario !== scenario) {
+    return { problem: `run ${run.id} holds no find-max search of ${scenario}`, fix: `use metric: throughput, or a run made with pipebench run --find-max -s ${scenario}` };
+  }
+  if (answer.rate === undefined || answer.confirmation === undefined) {
+    return { problem: `run ${run.id}'s find-max search of ${scenario} confirmed no rate`, fix: "search again (pipebench run --find-max), or use metric: throughput" };
+  }
+  const r = answer.confirmation.scenario.result;
+  const perOp = r.ops > 0 && r.records > 0 ? r.records / r.ops : 1;
+  return {
+    value: answer.rate * perOp,
+    used: [answer.confirmation.scenario],
+    detail: `the confirmed find-max rate ${answer.rate} ops/s × ${+perOp.toFixed(3)} records per operation`,
+  };
+}

@@ -1,0 +1,245 @@
+// The capacity model: month by month, the demand, the storage it writes, the nodes each component
+// needs, the one that runs out first and what it all costs. Pure functions of a checked plan and
+// its resolved capacities; no file, store or clock, so every number here is testable by value.
+//
+// The rounding follows seed 004's capacity_planning.py, so its example comes out the same:
+// growth compounds by repeated multiplication (not a power, which differs in the last bits),
+// records/s are truncated to whole numbers and nodes are sized from them, and storage GB/day
+// (GB = 1024³ bytes, as pipebench's sizes) is rounded to 0.01 with Python's round().
+import type { CapacitySource } from "./capacity-source.js";
+import type { ComponentSpec, PlanFile, TierSpec } from "./schema.js";
+
+const SECONDS_PER_DAY = 86_400;
+const GB = 1024 ** 3;
+
+export interface PlanComponent {
+  name: string;
+  spec: ComponentSpec;
+  /** Records per second one node carries at 100 %. */
+  capacityPerNode: number;
+  source: CapacitySource;
+}
+
+/** What sizing uses for one component, after the plan's rules and the component's own. */
+export interface ComponentRules {
+  targetUtilization: number;
+  minNodes: number;
+  nPlusOne: boolean;
+  rounding: "ceil" | "floor-plus-one";
+}
+
+export interface TierMonth {
+  gbPerDay: number;
+  storedGb: number;
+  provisionedGb: number;
+  cost: number;
+}
+
+export interface PlanMonth {
+  month: number;
+  /** Servers, truncated as the seed prints them; only for a servers × metrics base. */
+  servers?: number;
+  /** Average records per second, truncated to a whole number. */
+  demand: number;
+  /** What nodes are sized for: demand × peak-to-average. */
+  peakDemand: number;
+  /** Raw bytes written per day, in GB (1024³), rounded to 0.01. */
+  storageGbPerDay: number;
+  tiers: Record<string, TierMonth>;
+  nodes: Record<string, number>;
+  /** Each component's planned load ÷ its nodes' usable capacity. */
+  utilization: Record<string, number>;
+  /** The component whose nodes are fullest: the one that runs out first. */
+  bottleneck: string;
+  computeCost: number;
+  storageCost: number;
+  monthlyCost: number;
+}
+
+export interface PlanLimit {
+  subject: string;
+  kind: "component" | "tier";
+  limit: string;
+  /** The first month past the limit, or null when no month of the horizon is. */
+  month: number | null;
+}
+
+export interface PlanResult {
+  name: string;
+  months: PlanMonth[];
+  components: { name: string; capacityPerNode: number; rules: ComponentRules; costPerNodeMonth: number; demandFactor: number; source: CapacitySource }[];
+  limits: PlanLimit[];
+  assumptions: string[];
+}
+
+/** Python's round(x, 2): correctly rounded, and an exact tie goes to the even last digit. */
+export function pythonRound2(x: number): number {
+  const eighths = x * 8;
+  // Only a multiple of 1/8 that is not of 1/4 lies exactly halfway between two cents in binary.
+  if (Number.isInteger(eighths) && Math.abs(eighths % 2) === 1) {
+    const low = Math.floor(x * 100);
+    return (low % 2 === 0 ? low : low + 1) / 100;
+  }
+  return Number(x.toFixed(2));
+}
+
+export function rulesFor(plan: Pick<PlanFile, "rules">, spec: ComponentSpec): ComponentRules {
+  return {
+    targetUtilization: spec.targetUtilization ?? plan.rules.targetUtilization ?? 1,
+    minNodes: spec.minNodes ?? plan.rules.minNodes ?? 1,
+    nPlusOne: spec.nPlusOne ?? plan.rules.nPlusOne ?? false,
+    rounding: spec.rounding ?? plan.rules.rounding ?? "ceil",
+  };
+}
+
+/** Nodes for `load` records/s: whole nodes at the target utilization, then N+1, then the minimum. */
+export function nodesFor(load: number, capacityPerNode: number, rules: ComponentRules): number {
+  let ratio = load / (capacityPerNode * rules.targetUtilization);
+  // 210,000 ÷ (300,000 × 0.7) is 1.0000000000000002 in binary: an exact multiple must stay one.
+  const whole = Math.round(ratio);
+  if (Math.abs(ratio - whole) <= 1e-9 * Math.max(1, ratio)) ratio = whole;
+  const raw = rules.rounding === "ceil" ? Math.ceil(ratio) : Math.floor(ratio) + 1;
+  return Math.max(rules.minNodes, raw + (rules.nPlusOne ? 1 : 0));
+}
+
+export function tierMonth(rawGbPerDay: number, tier: TierSpec): TierMonth {
+  const gbPerDay = (rawGbPerDay / tier.rollupFactor / tier.compressionRatio) * tier.replication;
+  const storedGb = gbPerDay * tier.retentionDays;
+  const provisionedGb = storedGb / tier.fillTarget;
+  return { gbPerDay, storedGb, provisionedGb, cost: provisionedGb * tier.costPerGbMonth };
+}
+
+function demandAt(plan: PlanFile): { servers?: number; rate: number }[] {
+  const base = plan.demand.base;
+  const out: { servers?: number; rate: number }[] = [];
+  const g = 1 + plan.demand.growthPerMonth;
+  if ("servers" in base) {
+    let servers = base.servers;
+    const interval = base.interval / 1000;
+    for (let month = 0; month <= plan.demand.horizonMonths; month++) {
+      if (month > 0) servers *= g;
+      // The seed's order of operations: servers × metrics ÷ interval.
+      out.push({ servers, rate: (servers * base.metricsPerServer) / interval });
+    }
+  } else {
+    let rate = base.recordsPerSecond;
+    for (let month = 0; month <= plan.demand.horizonMonths; month++) {
+      if (month > 0) rate *= g;
+      out.push({ rate });
+    }
+  }
+  return out;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+export function computePlan(plan: PlanFile, components: readonly PlanComponent[], name: string): PlanResult {
+  const sized = components.map((c) => ({ ...c, rules: rulesFor(plan, c.spec) }));
+  const tiers = Object.entries(plan.storage);
+  const months = demandAt(plan).map(({ servers, rate }, month): PlanMonth => {
+    const demand = Math.trunc(rate);
+    const peakDemand = demand * plan.demand.peakToAverage;
+    // As the seed: storage from the rate before truncation, multiplied in its order.
+    const rawGbPerDay = (rate * SECONDS_PER_DAY * plan.demand.recordSize) / GB;
+    const nodes: Record<string, number> = {};
+    const utilization: Record<string, number> = {};
+    let bottleneck = "";
+    let fullest = -1;
+    let computeCost = 0;
+    for (const c of sized) {
+      const load = peakDemand * c.spec.demandFactor;
+      const n = nodesFor(load, c.capacityPerNode, c.rules);
+      nodes[c.name] = n;
+      const used = n === 0 ? (load > 0 ? Number.POSITIVE_INFINITY : 0) : load / (n * c.capacityPerNode * c.rules.targetUtilization);
+      utilization[c.name] = used;
+      if (used > fullest) [fullest, bottleneck] = [used, c.name];
+      computeCost += n * c.spec.costPerNodeMonth;
+    }
+    const tierMonths = Object.fromEntries(tiers.map(([t, spec]) => [t, tierMonth(rawGbPerDay, spec)]));
+    const storageCost = Object.values(tierMonths).reduce((sum, t) => sum + t.cost, 0);
+    return {
+      month,
+      ...(servers === undefined ? {} : { servers: Math.trunc(servers) }),
+      demand,
+      peakDemand,
+      storageGbPerDay: pythonRound2(rawGbPerDay),
+      tiers: tierMonths,
+      nodes,
+      utilization,
+      bottleneck,
+      computeCost,
+      storageCost: round2(storageCost),
+      monthlyCost: round2(computeCost + storageCost),
+    };
+  });
+  return {
+    name,
+    months,
+    components: sized.map((c) => ({
+      name: c.name,
+      capacityPerNode: c.capacityPerNode,
+      rules: c.rules,
+      costPerNodeMonth: c.spec.costPerNodeMonth,
+      demandFactor: c.spec.demandFactor,
+      source: c.source,
+    })),
+    limits: limitsOf(plan, sized, months),
+    assumptions: assumptionsOf(plan, sized),
+  };
+}
+
+function limitsOf(plan: PlanFile, components: readonly (PlanComponent & { rules: ComponentRules })[], months: readonly PlanMonth[]): PlanLimit[] {
+  const first = (past: (m: PlanMonth) => boolean): number | null => months.find(past)?.month ?? null;
+  const limits: PlanLimit[] = [];
+  for (const c of components) {
+    // When the minimum stops deciding: from then on the node count follows the demand.
+    limits.push({ subject: c.name, kind: "component", limit: `more than its minimum of ${c.rules.minNodes} node(s)`, month: first((m) => (m.nodes[c.name] ?? 0) > c.rules.minNodes) });
+    if (c.spec.maxNodes !== undefined) {
+      const max = c.spec.maxNodes;
+      limits.push({ subject: c.name, kind: "component", limit: `more than maxNodes ${max}`, month: first((m) => (m.nodes[c.name] ?? 0) > max) });
+    }
+  }
+  for (const [t, spec] of Object.entries(plan.storage)) {
+    if (spec.maxGb === undefined) continue;
+    const max = spec.maxGb;
+    limits.push({ subject: t, kind: "tier", limit: `more than maxGb ${max}`, month: first((m) => (m.tiers[t]?.provisionedGb ?? 0) > max) });
+  }
+  return limits;
+}
+
+const count = (n: number): string => Math.round(n).toLocaleString("en-US");
+const pct = (f: number): string => `${+(f * 100).toFixed(2)} %`;
+
+function assumptionsOf(plan: PlanFile, components: readonly (PlanComponent & { rules: ComponentRules })[]): string[] {
+  const d = plan.demand;
+  const base = d.base;
+  const start =
+    "servers" in base
+      ? `${count(base.servers)} servers × ${count(base.metricsPerServer)} records each every ${base.interval / 1000} s`
+      : `${count(base.recordsPerSecond)} records/s`;
+  const lines = [
+    `demand: ${start} at month 0, growing ${pct(d.growthPerMonth)} a month, compounded, for ${d.horizonMonths} months`,
+    `records/s are whole numbers (truncated, as seed 004's script prints them); nodes are sized from them`,
+    d.peakToAverage === 1
+      ? "nodes are sized for the average rate: the peak-to-average factor is 1"
+      : `nodes are sized for the peak: the average × ${d.peakToAverage}; storage fills at the average`,
+    `storage: records/s × 86,400 s × ${count(d.recordSize)} B a day; GB = 1024³ bytes; GB/day rounded to 0.01 as Python's round()`,
+  ];
+  for (const c of components) {
+    const r = c.rules;
+    const rule = r.rounding === "ceil" ? "⌈load ÷ usable capacity⌉" : "int(load ÷ usable capacity) + 1 (seed 004's rule)";
+    const share = c.spec.demandFactor === 1 ? "" : `, carrying ${c.spec.demandFactor} × the demand`;
+    lines.push(
+      `${c.name}: ${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.nPlusOne ? " + 1 (N+1)" : ""})`,
+    );
+  }
+  for (const [t, spec] of Object.entries(plan.storage)) {
+    lines.push(
+      `tier ${t}: ${spec.retentionDays} days of the raw volume ÷ rollup ${spec.rollupFactor} ÷ compression ${spec.compressionRatio} × replication ${spec.replication}, filled to ${pct(spec.fillTarget)}; the full retention at each month's daily volume`,
+    );
+  }
+  lines.push("cost: node-months and provisioned GB-months only (no network, licences, support or discounts)");
+  return lines;
+}
