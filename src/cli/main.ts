@@ -10,6 +10,7 @@ import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
+import { FIT_FORMATS, fitCommand, type FitFlags } from "./fit.js";
 import { initCommand, starterList } from "./init.js";
 import { PLAN_FORMATS, planCommand } from "./plan.js";
 import { reportCommand } from "./report.js";
@@ -137,6 +138,22 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
       result.code = compareCommand(before, after, { ...flags, color });
+    });
+
+  cli
+    .command("fit")
+    .description("fit the Universal Scalability Law to a stored sweep over workers/producers/partitions/connections, or to a CSV of N,throughput")
+    .argument("[run]", "run id, latest, latest~N or a tag of a sweep (with --key)")
+    .option("--key <key>", "the swept concurrency-like setting that is N, e.g. load.workers")
+    .option("-s, --scenario <name>", "the scenario, when the run swept several")
+    .option("--csv <file>", "fit the points of this file instead (lines of N,throughput)")
+    .option("--predict <n,...>", "also print X(N) at these N (refused beyond 2x the largest N measured unless --force)")
+    .option("--force", "predict beyond 2x the largest N measured")
+    .option("--confidence <level>", "level of the intervals", "95%")
+    .addOption(new Option("-f, --format <format>", "output format").choices(FIT_FORMATS).default("table"))
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action((ref: string | undefined, flags: FitFlags) => {
+      result.code = fitCommand(ref, flags);
     });
 
   cli
