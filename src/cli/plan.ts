@@ -1,7 +1,10 @@
 // `pipebench plan plan.yaml`: a capacity plan (src/plan) month by month, from capacities typed in
 // or measured by stored runs. Reads the plan file and, when a capacity is measured, the results
-// store; starts, connects to and writes nothing.
+// store; starts and connects to nothing, and writes only with --out (plan.md and plan.json).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { planMarkdown } from "../plan/markdown.js";
 import { computePlan } from "../plan/model.js";
 import { loadPlan, planComponents } from "../plan/load-plan.js";
 import { renderPlan } from "../plan/render.js";
@@ -9,7 +12,7 @@ import { ResultsStore } from "../store/results-store.js";
 
 export const PLAN_FORMATS = ["table", "json"] as const;
 
-export async function planCommand(file: string, flags: { store: string; format: string }): Promise<number> {
+export async function planCommand(file: string, flags: { store: string; format: string; out?: string }): Promise<number> {
   if (!(PLAN_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
   }
@@ -18,8 +21,15 @@ export async function planCommand(file: string, flags: { store: string; format: 
   try {
     const components = planComponents(loaded, () => (store = ResultsStore.open(flags.store, { create: false })));
     const plan = computePlan(loaded.plan, components, loaded.name);
+    const json = `${JSON.stringify({ schema: "pipebench.plan/1", file: loaded.file, ...plan }, null, 2)}\n`;
+    if (flags.out !== undefined) {
+      mkdirSync(flags.out, { recursive: true });
+      writeFileSync(join(flags.out, "plan.md"), `# Capacity plan: ${plan.name}\n\n${planMarkdown(plan, "## Capacity Plan")}`);
+      writeFileSync(join(flags.out, "plan.json"), json);
+      process.stderr.write(`wrote ${join(flags.out, "plan.md")} and plan.json\n`);
+    }
     if (flags.format === "json") {
-      process.stdout.write(`${JSON.stringify({ schema: "pipebench.plan/1", file: loaded.file, ...plan }, null, 2)}\n`);
+      process.stdout.write(json);
     } else {
       process.stdout.write(`${renderPlan(plan)}\n`);
     }

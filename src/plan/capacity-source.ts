@@ -70,6 +70,9 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
   }
   const taken = spec.metric === "find-max" ? fromFindMax(run, spec.scenario) : fromThroughput(run, spec.scenario);
   if ("problem" in taken) return { ok: false, field: "metric", message: taken.problem, fix: taken.fix };
+  if (!(taken.value > 0)) {
+    return { ok: false, field: "metric", message: `run ${run.id}'s ${spec.scenario} measured ${spec.metric} 0 records/s: no capacity to plan with`, fix: "check its errors with pipebench show, and measure it again" };
+  }
   const reasons = validityReasons(run, taken.used);
   const valid = reasons.length === 0;
   if (!valid && !spec.allowInvalid) {

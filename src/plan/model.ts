@@ -47,6 +47,8 @@ export interface PlanMonth {
   storageGbPerDay: number;
   tiers: Record<string, TierMonth>;
   nodes: Record<string, number>;
+  /** Partitions of the components that have a partitions rule. */
+  partitions: Record<string, number>;
   /** Each component's planned load ÷ its nodes' usable capacity. */
   utilization: Record<string, number>;
   /** The component whose nodes are fullest: the one that runs out first. */
@@ -102,6 +104,11 @@ export function nodesFor(load: number, capacityPerNode: number, rules: Component
   return Math.max(rules.minNodes, raw + (rules.nPlusOne ? 1 : 0));
 }
 
+/** Seed 003's rule: enough partitions for both the producers' and the consumers' per-partition rate. */
+export function partitionsFor(load: number, perPartition: { produce: number; consume: number }): number {
+  return Math.max(1, Math.ceil(Math.max(load / perPartition.produce, load / perPartition.consume) - 1e-9));
+}
+
 export function tierMonth(rawGbPerDay: number, tier: TierSpec): TierMonth {
   const gbPerDay = (rawGbPerDay / tier.rollupFactor / tier.compressionRatio) * tier.replication;
   const storedGb = gbPerDay * tier.retentionDays;
@@ -144,6 +151,7 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
     // As the seed: storage from the rate before truncation, multiplied in its order.
     const rawGbPerDay = (rate * SECONDS_PER_DAY * plan.demand.recordSize) / GB;
     const nodes: Record<string, number> = {};
+    const partitions: Record<string, number> = {};
     const utilization: Record<string, number> = {};
     let bottleneck = "";
     let fullest = -1;
@@ -156,6 +164,7 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       utilization[c.name] = used;
       if (used > fullest) [fullest, bottleneck] = [used, c.name];
       computeCost += n * c.spec.costPerNodeMonth;
+      if (c.spec.partitions !== undefined) partitions[c.name] = partitionsFor(load, c.spec.partitions);
     }
     const tierMonths = Object.fromEntries(tiers.map(([t, spec]) => [t, tierMonth(rawGbPerDay, spec)]));
     const storageCost = Object.values(tierMonths).reduce((sum, t) => sum + t.cost, 0);
@@ -167,6 +176,7 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       storageGbPerDay: pythonRound2(rawGbPerDay),
       tiers: tierMonths,
       nodes,
+      partitions,
       utilization,
       bottleneck,
       computeCost,
@@ -201,6 +211,13 @@ function limitsOf(plan: PlanFile, components: readonly (PlanComponent & { rules:
       limits.push({ subject: c.name, kind: "component", limit: `more than maxNodes ${max}`, month: first((m) => (m.nodes[c.name] ?? 0) > max) });
     }
   }
+  for (const c of components) {
+    const p = c.spec.partitions;
+    if (p?.maxPerNode === undefined) continue;
+    const max = p.maxPerNode;
+    // Too many partitions per node slows leader elections and recovery; the node count must follow.
+    limits.push({ subject: c.name, kind: "component", limit: `more than ${max} partitions per node`, month: first((m) => (m.partitions[c.name] ?? 0) > max * (m.nodes[c.name] ?? 0)) });
+  }
   for (const [t, spec] of Object.entries(plan.storage)) {
     if (spec.maxGb === undefined) continue;
     const max = spec.maxGb;
@@ -231,6 +248,8 @@ function assumptionsOf(plan: PlanFile, components: readonly (PlanComponent & { r
     const r = c.rules;
     const rule = r.rounding === "ceil" ? "⌈load ÷ usable capacity⌉" : "int(load ÷ usable capacity) + 1 (seed 004's rule)";
     const share = c.spec.demandFactor === 1 ? "" : `, carrying ${c.spec.demandFactor} × the demand`;
+    const p = c.spec.partitions;
+    if (p !== undefined) lines.push(`${c.name} partitions: ⌈max(load ÷ ${count(p.produce)}/s produced, load ÷ ${count(p.consume)}/s consumed per partition)⌉`);
     lines.push(
       `${c.name}: ${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.nPlusOne ? " + 1 (N+1)" : ""})`,
     );

@@ -35,13 +35,15 @@ export function renderPlan(plan: PlanResult): string {
 
   const fleet = first.servers !== undefined;
   const names = plan.components.map((c) => c.name);
-  const header = ["month", ...(fleet ? ["servers"] : []), "records/s", "storage GB/day", ...names, "bottleneck", "monthly cost"];
+  const partitioned = names.filter((n) => first.partitions[n] !== undefined);
+  const header = ["month", ...(fleet ? ["servers"] : []), "records/s", "storage GB/day", ...names, ...partitioned.map((n) => `${n} partitions`), "bottleneck", "monthly cost"];
   const row = (m: PlanMonth): string[] => [
     String(m.month),
     ...(fleet ? [formatCount(m.servers ?? 0)] : []),
     formatCount(m.demand),
     gb(m.storageGbPerDay),
     ...names.map((n) => String(m.nodes[n] ?? 0)),
+    ...partitioned.map((n) => String(m.partitions[n] ?? 0)),
     `${m.bottleneck} ${pct(m.utilization[m.bottleneck] ?? 0)}`,
     money(m.monthlyCost),
   ];

@@ -102,6 +102,17 @@ export const ComponentSpec = z.strictObject({
   costPerNodeMonth: Money.default(0),
   /** A limit the plan reports crossing: a cluster size that needs another design, or a quota. */
   maxNodes: z.number().int().positive().optional(),
+  /**
+   * Kafka-style partitions (seed 003, Jun Rao): max(load ÷ per-partition produce, load ÷
+   * per-partition consume), each measured on one partition.
+   */
+  partitions: z
+    .strictObject({
+      produce: positiveCount("a per-partition produce rate in records per second"),
+      consume: positiveCount("a per-partition consume rate in records per second"),
+      maxPerNode: z.number().int().positive().optional(),
+    })
+    .optional(),
   ...RuleFields,
 });
 

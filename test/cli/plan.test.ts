@@ -44,6 +44,18 @@ test("plan --format json: months with demand, storageGbPerDay, nodes, bottleneck
   assert.ok(plan.assumptions.length > 0);
 });
 
+test("plan -o DIR writes plan.md (the plan as a report section) and plan.json", async () => {
+  const out = join(dir, "plan-out");
+  const r = await pipebench(["plan", SEED_PLAN, "-o", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(out, "plan.md"), "utf8");
+  assert.match(md, /^## Capacity Plan$/m);
+  assert.match(md, /^\| 12 \| 535,025 \| 1,783,416 \| 28,700\.98 \| 12 \| 9 \| 36 \| kafka \(99\.1 %\) \| \$92,400 \|$/m);
+  assert.match(md, /^### Assumptions$/m);
+  const json = JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as PlanResult;
+  assert.equal(json.months[12]?.monthlyCost, 92_400);
+});
+
 test("a bad plan file: file:line, the field, a fix, exit 2", async () => {
   const bad = join(dir, "bad-plan.yaml");
   writeFileSync(bad, "demand:\n  base: { recordsPerSecond: 1000 }\n  recordSize: 100\n  growthPerMonth: 15\n  horizonMonths: 12\ncomponents:\n  kafka: { capacityPerNode: 150k, costPerNode: 800 }\n");

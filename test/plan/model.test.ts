@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { SuiteError } from "../../src/errors.js";
-import { computePlan, nodesFor, pythonRound2, tierMonth, type ComponentRules } from "../../src/plan/model.js";
+import { computePlan, nodesFor, partitionsFor, pythonRound2, tierMonth, type ComponentRules } from "../../src/plan/model.js";
 import { parsePlanText, planComponents } from "../../src/plan/load-plan.js";
 
 const noStore = (): never => assert.fail("the store is not opened when no capacity is measured");
@@ -30,6 +30,13 @@ test("nodesFor: usable capacity, rounding, N+1, minimum", () => {
   for (const [load, cap, r, want] of cases) assert.equal(nodesFor(load, cap, rules(r)), want, `${load}/${cap} ${JSON.stringify(r)}`);
 });
 
+test("partitionsFor: the larger of the producers' and the consumers' need, at least one", () => {
+  assert.equal(partitionsFor(100_000, { produce: 1_000, consume: 2_000 }), 100); // seed 003's example
+  assert.equal(partitionsFor(100_001, { produce: 1_000, consume: 2_000 }), 101);
+  assert.equal(partitionsFor(100_000, { produce: 5_000, consume: 2_000 }), 50);
+  assert.equal(partitionsFor(0, { produce: 5_000, consume: 2_000 }), 1);
+});
+
 test("tierMonth: rollup, compression, replication, fill target and price", () => {
   const t = tierMonth(100, { retentionDays: 30, rollupFactor: 4, compressionRatio: 5, replication: 3, fillTarget: 0.75, costPerGbMonth: 0.1 });
   assert.equal(t.gbPerDay, 15);
@@ -48,7 +55,7 @@ demand:
   peakToAverage: 2
 rules: { targetUtilization: 50%, minNodes: 2 }
 components:
-  kafka: { capacityPerNode: 100k, costPerNodeMonth: 1000, nPlusOne: true, maxNodes: 6 }
+  kafka: { capacityPerNode: 100k, costPerNodeMonth: 1000, nPlusOne: true, maxNodes: 6, partitions: { produce: 10k, consume: 20k, maxPerNode: 4 } }
   rollups: { capacityPerNode: 20k, demandFactor: 0.05, costPerNodeMonth: 500 }
 storage:
   hot: { retentionDays: 1, replication: 3, fillTarget: 75%, costPerGbMonth: 0.1, maxGb: 100000 }
@@ -73,6 +80,10 @@ test("a records/s base, the peak, headroom, N+1, a demand share, tiers and their
   assert.deepEqual(plan.months.map((m) => m.nodes.kafka), [5, 6, 6, 7]);
   const max = plan.limits.find((l) => l.subject === "kafka" && l.limit.startsWith("more than maxNodes"));
   assert.equal(max?.month, 3);
+  // Partitions (seed 003): max(peak ÷ 10k produced, peak ÷ 20k consumed) per partition.
+  assert.deepEqual(plan.months.map((m) => m.partitions.kafka), [20, 22, 25, 27]);
+  const perNode = plan.limits.find((l) => l.limit === "more than 4 partitions per node");
+  assert.equal(perNode?.month, 2, "25 partitions on 6 nodes is more than 4 each");
   const disk = plan.limits.find((l) => l.subject === "hot");
   assert.equal(disk?.month, null, "the hot tier stays under 100,000 GB");
   assert.ok(plan.assumptions.some((a) => /peak: the average × 2/.test(a)));
