@@ -1,0 +1,97 @@
+// Measured capacities read from stored runs through the two reads a plan makes (resolveRef,
+// getRun): the median of trials, a find-max answer in records/s, validity, and the refusals. The
+// runs are built here with only the fields these reads use (the CLI test uses real DuckDB runs).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { measuredCapacity, type RunReader } from "../../src/plan/capacity-source.js";
+import type { StoredRun, StoredScenario } from "../../src/store/results-store.js";
+
+function scenario(name: string, fields: { throughput?: number; ops?: number; records?: number; valid?: boolean; variant?: Record<string, string | number>; passed?: boolean }): StoredScenario {
+  const valid = fields.valid ?? true;
+  const partial = {
+    name,
+    ...(fields.variant === undefined ? {} : { variant: fields.variant }),
+    thresholds: [{ expr: "achieved ≥ 95%", passed: fields.passed ?? true, actual: 1, target: 0.95, kind: "stability" }],
+    result: {
+      status: "completed",
+      throughput: fields.throughput ?? 0,
+      ops: fields.ops ?? 1,
+      records: fields.records ?? 1,
+      validity: { valid, reasons: valid ? [] : [{ code: "machine-busy", message: "the machine was busy" }] },
+    },
+  };
+  return partial as unknown as StoredScenario;
+}
+
+function reader(runs: StoredRun[]): RunReader {
+  return {
+    path: "test.db",
+    resolveRef: (ref) => runs.find((r) => String(r.id) === ref || r.tag === ref)?.id,
+    getRun: (id) => runs.find((r) => r.id === id),
+  };
+}
+
+function run(id: number, tag: string | null, scenarioResults: StoredScenario[], status: StoredRun["status"] = "passed"): StoredRun {
+  const partial = { id, tag, status, startedAt: Date.UTC(2026, 11, 6, 14, 30), environment: { host: { hostname: "bench-1" } }, scenarioResults };
+  return partial as unknown as StoredRun;
+}
+
+const trials = run(1, "copy", [scenario("copy", { throughput: 900 }), scenario("copy", { throughput: 1200 }), scenario("copy", { throughput: 1000 })]);
+// A find-max search: 2,000 ops/s confirmed twice, 3,000 failed; 10 records per operation.
+const search = run(2, "fm", [
+  scenario("ingest[rate=1000]", { variant: { "find-max": "ramp", "load.rate": 1000 }, ops: 1000, records: 10_000 }),
+  scenario("ingest[rate=3000]", { variant: { "find-max": "ramp", "load.rate": 3000 }, passed: false, valid: false }),
+  scenario("ingest[rate=2000]", { variant: { "find-max": "confirm", "load.rate": 2000 }, ops: 2000, records: 20_000 }),
+  scenario("ingest[rate=2000]", { variant: { "find-max": "confirm", "load.rate": 2000 }, ops: 2000, records: 20_000 }),
+]);
+const busy = run(3, "busy", [scenario("copy", { throughput: 5000, valid: false })], "invalid");
+const store = reader([trials, search, busy]);
+
+test("throughput: the median of the scenario's trials, with run, tag, date, host and validity", () => {
+  const m = measuredCapacity(store, { run: "copy", scenario: "copy", metric: "throughput", allowInvalid: false });
+  assert.ok(m.ok);
+  assert.equal(m.capacityPerNode, 1000);
+  assert.deepEqual(
+    { run: m.source.run, tag: m.source.tag, startedAt: m.source.startedAt, host: m.source.host, valid: m.source.valid },
+    { run: 1, tag: "copy", startedAt: "2026-12-06T14:30:00.000Z", host: "bench-1", valid: true },
+  );
+  assert.equal(m.source.summary, "measured: run 1 (copy) copy throughput, 2026-12-06 14:30 UTC on bench-1, valid");
+  assert.equal(m.source.detail, "the median throughput of 3 trials (records/s)");
+});
+
+test("find-max: the confirmed rate × the records per operation; the failed step above it does not make it invalid", () => {
+  const m = measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "find-max", allowInvalid: false });
+  assert.ok(m.ok, m.ok ? "" : m.message);
+  assert.equal(m.capacityPerNode, 20_000);
+  assert.equal(m.source.valid, true);
+  assert.match(m.source.detail, /confirmed find-max rate 2000 ops\/s × 10 records per operation/);
+  const plain = measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "throughput", allowInvalid: false });
+  assert.ok(!plain.ok);
+  assert.match(plain.message, /is a sweep or a find-max search/);
+});
+
+test("an INVALID run is refused with its reasons, and taken when allowed", () => {
+  const refused = measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: false });
+  assert.ok(!refused.ok);
+  assert.equal(refused.field, "run");
+  assert.match(refused.message, /INVALID.*the machine was busy \[machine-busy\]/);
+  const taken = measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: true });
+  assert.ok(taken.ok);
+  assert.equal(taken.capacityPerNode, 5000);
+  assert.equal(taken.source.valid, false);
+  assert.match(taken.source.summary, /INVALID, allowed$/);
+});
+
+test("no run, no scenario, no search: the field to fix and what there is", () => {
+  const cases = [
+    [{ run: "nope", scenario: "copy", metric: "throughput" }, "run", /there is no run "nope" in test\.db/],
+    [{ run: "copy", scenario: "cpoy", metric: "throughput" }, "scenario", /run 1 has no scenario "cpoy"/],
+    [{ run: "copy", scenario: "copy", metric: "find-max" }, "metric", /run 1 holds no find-max search of copy/],
+  ] as const;
+  for (const [spec, field, message] of cases) {
+    const m = measuredCapacity(store, { ...spec, allowInvalid: false });
+    assert.ok(!m.ok);
+    assert.equal(m.field, field);
+    assert.match(m.message, message);
+  }
+});
