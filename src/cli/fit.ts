@@ -6,7 +6,7 @@
 import { UsageError } from "../errors.js";
 import { readPointsCsv, sweepPoints } from "../fit/fit-points.js";
 import { renderFit } from "../fit/render-fit.js";
-import { fitUsl, predictThroughput, type FitPoint, type UslFit } from "../fit/usl-fit.js";
+import { fitUsl, predictThroughput, uslCurve, type CurvePoint, type FitPoint, type UslFit } from "../fit/usl-fit.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
 
@@ -34,6 +34,8 @@ export interface FitReport extends UslFit {
   source: FitSource;
   predictions: { n: number; throughput: number }[];
   notes: string[];
+  /** The curve and its band from N = 1 to 2× the largest N measured, for a chart. */
+  curve: CurvePoint[];
 }
 
 function parsePredict(text: string): number[] {
@@ -92,7 +94,7 @@ export function fitCommand(ref: string | undefined, flags: FitFlags): number {
   const predictions = predictAt.map((n) => ({ n, throughput: predictThroughput(fit, n, { force: flags.force === true }) }));
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (flags.format === "json") {
-    const report: FitReport = { ...fit, source, predictions, notes };
+    const report: FitReport = { ...fit, source, predictions, notes, curve: uslCurve(fit, { steps: 50 }) };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
   } else {

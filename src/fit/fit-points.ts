@@ -88,6 +88,9 @@ export function sweepPoints(run: StoredRun, wanted: string, scenario?: string): 
       notes.push(`${key}=${n} trial ${s.trial + 1} left out: ${s.result.status}, throughput ${s.result.throughput}`);
       continue;
     }
+    if (s.result.validity !== undefined && !s.result.validity.valid) {
+      notes.push(`${key}=${n} trial ${s.trial + 1} is INVALID (${s.result.validity.reasons.map((r) => r.code).join(", ")}): kept, but its throughput may describe the machine, not the target`);
+    }
     byN.set(n, [...(byN.get(n) ?? []), s]);
   }
   const points = [...byN.entries()]

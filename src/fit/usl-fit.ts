@@ -56,6 +56,10 @@ export interface UslFit {
   peakExtrapolated: boolean;
   warnings: string[];
   solver: { name: string; face: string; iterations: number };
+  /** Covariance of [λ, σ, κ] at the optimum (null with the standard errors); the curve's band uses it. */
+  covariance: number[][] | null;
+  /** The t quantile of the intervals (df = points − 3). */
+  t: number | null;
 }
 
 export interface FitOptions {
@@ -65,6 +69,8 @@ export interface FitOptions {
 
 /** Below this many distinct N the R `usl` package and codahale/usl warn or refuse. */
 export const MIN_DISTINCT_N = 6;
+/** Below this R² the curve is no account of the points, and the fit says so. */
+export const MIN_R2 = 0.8;
 /** How far past the largest measured N a prediction may go (the Schwartz ebook plots to 2×). */
 export const EXTRAPOLATION_FACTOR = 2;
 
@@ -155,8 +161,8 @@ function rssOf(points: readonly FitPoint[], c: UslCoefficients): number {
   return points.reduce((sum, p) => sum + (p.throughput - uslThroughput(c, p.n)) ** 2, 0);
 }
 
-/** Standard errors √(diag((JᵀJ)⁻¹)·RSS/df) over all three coefficients, as R's nls and `usl` give them. */
-function standardErrors(points: readonly FitPoint[], c: UslCoefficients, rss: number, df: number): [number, number, number] | null {
+/** (JᵀJ)⁻¹·RSS/df over [λ, σ, κ], as R's nls and `usl` compute it; null when singular or df ≤ 0. */
+function covarianceOf(points: readonly FitPoint[], c: UslCoefficients, rss: number, df: number): Matrix | null {
   if (df <= 0) return null;
   const jacobian = new Matrix(points.map((p) => uslGradient(c, p.n)));
   let covariance: Matrix;
@@ -165,6 +171,12 @@ function standardErrors(points: readonly FitPoint[], c: UslCoefficients, rss: nu
   } catch {
     return null;
   }
+  return covariance.to1DArray().every((v) => Number.isFinite(v)) ? covariance : null;
+}
+
+/** Standard errors √diag(covariance). */
+function standardErrors(covariance: Matrix | null): [number, number, number] | null {
+  if (covariance === null) return null;
   const se = [0, 1, 2].map((i) => Math.sqrt(covariance.get(i, i)));
   return se.every((s) => Number.isFinite(s)) ? [se[0] ?? 0, se[1] ?? 0, se[2] ?? 0] : null;
 }
@@ -191,7 +203,8 @@ export function fitUsl(input: readonly FitPoint[], options: FitOptions = {}): Us
   const df = n - 3;
   const mean = points.reduce((s, p) => s + p.throughput, 0) / n;
   const tss = points.reduce((s, p) => s + (p.throughput - mean) ** 2, 0);
-  const se = standardErrors(points, c, best.rss, df);
+  const covariance = covarianceOf(points, c, best.rss, df);
+  const se = standardErrors(covariance);
   // The usual two-sided t interval. (R `usl`'s confint uses qt(level, n − 1), a one-sided quantile
   // with one more degree of freedom; its intervals are narrower than these.)
   const t = df > 0 ? jStat.studentt.inv(1 - (1 - confidence) / 2, df) : Number.NaN;
@@ -207,6 +220,10 @@ export function fitUsl(input: readonly FitPoint[], options: FitOptions = {}): Us
   if (distinctN < MIN_DISTINCT_N) {
     warnings.push(`only ${distinctN} distinct N (fewer than ${MIN_DISTINCT_N}): σ and κ are loosely determined; measure more values of N`);
   }
+  const r2 = tss > 0 ? 1 - best.rss / tss : 1;
+  if (r2 < MIN_R2) {
+    warnings.push(`the USL explains little of these points (R² ${r2.toFixed(2)}): throughput does not follow N here (noise, a busy machine, or a limit the swept key does not touch); trust no coefficient`);
+  }
   if (peak.peakN !== null && peak.peakN > extrapolationLimitN) {
     warnings.push(`the peak N* ≈ ${peak.peakN.toFixed(1)} lies beyond ${EXTRAPOLATION_FACTOR}× the largest N measured (${maxMeasuredN}): a guess, not a finding`);
   }
@@ -217,7 +234,7 @@ export function fitUsl(input: readonly FitPoint[], options: FitOptions = {}): Us
     kappa,
     lambda,
     confidence,
-    r2: tss > 0 ? 1 - best.rss / tss : 1,
+    r2,
     rss: best.rss,
     residualStdError: df > 0 ? Math.sqrt(best.rss / df) : null,
     df,
@@ -231,6 +248,8 @@ export function fitUsl(input: readonly FitPoint[], options: FitOptions = {}): Us
     peakExtrapolated: peak.peakN !== null && peak.peakN > extrapolationLimitN,
     warnings,
     solver: { name: "ml-levenberg-marquardt", face: best.face, iterations: best.iterations },
+    covariance: covariance === null ? null : covariance.to2DArray(),
+    t: df > 0 ? t : null,
   };
 }
 
@@ -245,4 +264,36 @@ export function predictThroughput(fit: UslFit, n: number, options: { force?: boo
     });
   }
   return uslThroughput({ sigma: fit.sigma.value, kappa: fit.kappa.value, lambda: fit.lambda.value }, n);
+}
+
+export interface CurvePoint {
+  n: number;
+  throughput: number;
+  /** The confidence band of the mean curve (delta method: gᵀΣg with g = ∂X/∂[λ, σ, κ]); null without a covariance. */
+  low: number | null;
+  high: number | null;
+}
+
+/**
+ * The fitted curve with its band from N = 1 to `to` (default: 2× the largest N measured, the
+ * farthest a prediction goes), for a chart of the points, the curve and its band.
+ */
+export function uslCurve(fit: UslFit, options: { to?: number; steps?: number } = {}): CurvePoint[] {
+  const to = Math.min(options.to ?? fit.extrapolationLimitN, fit.extrapolationLimitN);
+  const steps = options.steps ?? 100;
+  const c = { sigma: fit.sigma.value, kappa: fit.kappa.value, lambda: fit.lambda.value };
+  const sigmaMatrix = fit.covariance === null ? null : new Matrix(fit.covariance);
+  const curve: CurvePoint[] = [];
+  for (let i = 0; i <= steps; i++) {
+    const n = 1 + ((to - 1) * i) / steps;
+    const throughput = uslThroughput(c, n);
+    if (sigmaMatrix === null || fit.t === null) {
+      curve.push({ n, throughput, low: null, high: null });
+      continue;
+    }
+    const g = Matrix.columnVector(uslGradient(c, n));
+    const half = fit.t * Math.sqrt(Math.max(0, g.transpose().mmul(sigmaMatrix).mmul(g).get(0, 0)));
+    curve.push({ n, throughput, low: Math.max(0, throughput - half), high: throughput + half });
+  }
+  return curve;
 }

@@ -42,6 +42,9 @@ test("fit --format json gives sigma, kappa, lambda with intervals, peakN, peakTh
   assert.deepEqual(report.source, { kind: "csv", file: csv });
   assert.equal(report.predictions[0]?.n, 300);
   assert.equal(report.points.length, 7);
+  assert.equal(report.curve.length, 51, "the curve for a chart, N = 1 … 432");
+  assert.equal(report.curve.at(-1)?.n, 432);
+  assert.ok(report.curve.every((p) => p.low !== null && p.high !== null && p.low <= p.throughput && p.throughput <= p.high));
 });
 
 test("a prediction past 2× the largest N is refused with exit 2 and a hint, and made with --force", async () => {

@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ExtrapolationRefused, FitInputError } from "../../src/fit/fit-errors.js";
 import { parsePointsCsv } from "../../src/fit/fit-points.js";
-import { fitUsl, predictThroughput, type FitPoint } from "../../src/fit/usl-fit.js";
+import { fitUsl, predictThroughput, uslCurve, type FitPoint } from "../../src/fit/usl-fit.js";
 import { uslThroughput } from "../../src/fit/usl-model.js";
 
 const points = (pairs: readonly (readonly [number, number])[]): FitPoint[] => pairs.map(([n, throughput]) => ({ n, throughput }));
@@ -98,6 +98,13 @@ test("fewer than 6 distinct N: a warning; 6 or more: none", () => {
   assert.ok(!fitUsl(SPECSDM91.slice(0, 6)).warnings.some((w) => /distinct N/.test(w)));
 });
 
+test("points the USL does not explain (R² < 0.8) are said to be so", () => {
+  const scattered = fitUsl(points([[1, 700], [2, 710], [3, 650], [4, 470], [6, 560], [8, 880]]));
+  assert.ok(scattered.r2 < 0.8, `R² ${scattered.r2}`);
+  assert.ok(scattered.warnings.some((w) => /explains little of these points \(R² 0\.\d\d\)/.test(w)), scattered.warnings.join("; "));
+  assert.ok(!fitUsl(RAYTRACER).warnings.some((w) => /explains little/.test(w)));
+});
+
 test("too few points to fit 3 coefficients: FitInputError, exit 2, with a hint", () => {
   for (const bad of [SPECSDM91.slice(0, 3), points([[1, 10], [1, 11], [2, 19], [2, 20]])]) {
     assert.throws(() => fitUsl(bad), (e: unknown) => e instanceof FitInputError && e.exitCode === 2 && /--sweep/.test(e.hint ?? ""));
@@ -120,6 +127,19 @@ test("predictions beyond 2× the largest N measured are refused unless forced", 
   assert.equal(signif3(early.peakN ?? Number.NaN), 99);
   assert.equal(early.peakExtrapolated, true);
   assert.ok(early.warnings.some((w) => /peak N\* ≈ 99\.0 lies beyond 2× the largest N measured \(8\)/.test(w)), early.warnings.join("; "));
+});
+
+test("the curve's band: at N = 1 it is λ's interval; it spans the fit out to 2× the largest N", () => {
+  const fit = fitUsl(SPECSDM91);
+  const curve = uslCurve(fit, { steps: 431 });
+  assert.equal(curve.length, 432);
+  assert.equal(curve[0]?.n, 1);
+  assert.equal(curve.at(-1)?.n, 432);
+  const first = curve[0];
+  assert.ok(first !== undefined && first.high !== null && fit.lambda.high !== null);
+  assert.ok(Math.abs(first.high - first.throughput - (fit.lambda.high - fit.lambda.value)) < 1e-9, "∂X/∂[λ,σ,κ] at N = 1 is [1, 0, 0]");
+  for (const p of curve) assert.ok(p.low !== null && p.high !== null && p.low <= p.throughput && p.throughput <= p.high);
+  assert.equal(uslCurve(fit, { to: 10_000 }).at(-1)?.n, 432, "never past the extrapolation limit");
 });
 
 test("CSV points: a header, comments and blank lines are skipped; a bad line is named by its number", () => {
