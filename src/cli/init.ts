@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import { ExitCode, UsageError } from "../errors.js";
 import { didYouMean } from "../suite/did-you-mean.js";
 import { suiteSchemaText } from "./schema.js";
-import { isStarterKind, STARTER_KINDS, STARTER_WORDS, starterSuite, type StarterKind } from "./starters.js";
+import { exportLine, isStarterKind, LOCAL_SERVERS, needsLocalServer, STARTER_KINDS, STARTER_WORDS, starterSuite, type StarterKind } from "./starters.js";
 
 export const SCHEMA_FILE = "pipebench.schema.json";
-const KAFKA_LOCAL = fileURLToPath(new URL("../../scripts/kafka-local", import.meta.url));
+const SCRIPTS = fileURLToPath(new URL("../../scripts", import.meta.url));
 
 /** The kinds, one line each: `pipebench init` without a kind. */
 export function starterList(): string {
@@ -42,7 +42,7 @@ export function initCommand(kind: string | undefined, file: string | undefined):
   const shown = shellWord(path);
 
   mkdirSync(dirname(path), { recursive: true });
-  const text = starterSuite(kind, { file: shown, schema: SCHEMA_FILE, kafkaLocal: kafkaLocalCommand() });
+  const text = starterSuite(kind, { file: shown, schema: SCHEMA_FILE, script: localScript });
   if (!writeNew(path, text)) {
     throw new UsageError(`${path} already exists; nothing was written`, {
       hint: `choose another path (pipebench init ${kind} other.yaml) or delete it`,
@@ -64,13 +64,13 @@ export function initCommand(kind: string | undefined, file: string | undefined):
 
 function nextSteps(kind: StarterKind, shown: string): string[] {
   const run = [`  pipebench run ${shown} --dry-run   # the plan: starts nothing`, `  pipebench run ${shown}             # run it`];
-  if (kind !== "kafka") return run;
-  const script = kafkaLocalCommand();
+  if (!needsLocalServer(kind)) return run;
+  const script = localScript(LOCAL_SERVERS[kind].script);
   return [
-    `  ${script} fetch   # once: Kafka's jars (Java 17+ and Maven)`,
-    `  export KAFKA_BOOTSTRAP=$(${script} start | sed -n 's/^bootstrap=\\([^ ]*\\).*/\\1/p')`,
+    `  ${script} fetch   # once: ${LOCAL_SERVERS[kind].what}`,
+    `  ${exportLine(kind, script)}`,
     ...run,
-    `  ${script} stop    # when done: stops the broker, deletes its data`,
+    `  ${script} stop    # when done: stops the server, deletes its data`,
   ];
 }
 
@@ -85,11 +85,12 @@ function writeNew(path: string, text: string): boolean {
   }
 }
 
-/** scripts/kafka-local as the user would type it from here (it ships with the repository only). */
-function kafkaLocalCommand(): string {
-  if (!existsSync(KAFKA_LOCAL)) return "scripts/kafka-local";
-  const rel = relative(process.cwd(), KAFKA_LOCAL);
-  return shellWord(rel.startsWith("..") || isAbsolute(rel) ? KAFKA_LOCAL : rel);
+/** scripts/NAME as the user would type it from here (the scripts ship with the repository only). */
+function localScript(name: string): string {
+  const path = join(SCRIPTS, name);
+  if (!existsSync(path)) return `scripts/${name}`;
+  const rel = relative(process.cwd(), path);
+  return shellWord(rel.startsWith("..") || isAbsolute(rel) ? path : rel);
 }
 
 /** A path as one shell word. */

@@ -2,7 +2,7 @@
 // machine in about 10–20 s, each showing the shape of a suite (targets, scenarios, a load with an
 // executor, thresholds). test/cli/init.test.ts runs every one of them.
 
-export const STARTER_KINDS = ["postgres", "duckdb", "http", "kafka"] as const;
+export const STARTER_KINDS = ["postgres", "duckdb", "http", "kafka", "trino", "clickhouse"] as const;
 export type StarterKind = (typeof STARTER_KINDS)[number];
 
 export function isStarterKind(kind: string): kind is StarterKind {
@@ -15,15 +15,49 @@ export const STARTER_WORDS: Readonly<Record<StarterKind, string>> = {
   duckdb: "DuckDB in pipebench's process, on generated rows: analytical queries",
   http: "an HTTP service that pipebench starts from a command: GET and POST at set rates",
   kafka: "a local Apache Kafka broker (scripts/kafka-local; Java 17+): produce and consume",
+  trino: "a local Trino (scripts/trino-local; Java 22+): timed queries on generated rows, with Trino's own time",
+  clickhouse: "a local ClickHouse (scripts/clickhouse-local; Debian's clickhouse-server): inserts and queries",
 };
+
+/** The servers a starter needs started first, by the repository's scripts/*-local. */
+export const LOCAL_SERVERS = {
+  kafka: { script: "kafka-local", env: "KAFKA_BOOTSTRAP", key: "bootstrap", what: "a real Apache Kafka in one JVM; Java 17+, and Maven for the first fetch", is: "that host:port" },
+  trino: { script: "trino-local", env: "TRINO_URL", key: "url", what: "a real single-node Trino; Java 22+, and Maven for the first fetch", is: "that URL" },
+  clickhouse: { script: "clickhouse-local", env: "CLICKHOUSE_URL", key: "url", what: "Debian's clickhouse-server, installed by the first fetch", is: "that URL" },
+} as const satisfies Partial<Record<StarterKind, { script: string; env: string; key: string; what: string; is: string }>>;
+export type LocalServerKind = keyof typeof LOCAL_SERVERS;
+
+export function needsLocalServer(kind: StarterKind): kind is LocalServerKind {
+  return kind in LOCAL_SERVERS;
+}
+
+/** `export KAFKA_BOOTSTRAP=$(scripts/kafka-local start | sed …)`: the start line's address into the variable. */
+export function exportLine(kind: LocalServerKind, script: string): string {
+  const s = LOCAL_SERVERS[kind];
+  return `export ${s.env}=$(${script} start | sed -n 's/^${s.key}=\\([^ ]*\\).*/\\1/p')`;
+}
 
 export interface StarterContext {
   /** The suite's file name, as the user runs it. */
   readonly file: string;
   /** The JSON Schema file beside it, for the yaml-language-server modeline. */
   readonly schema: string;
-  /** How to call scripts/kafka-local from where the user is. */
-  readonly kafkaLocal: string;
+  /** How to call a scripts/*-local from where the user is: `script("kafka-local")`. */
+  readonly script: (name: string) => string;
+}
+
+/** The comment a starter that needs a server begins with: how to fetch, start, use and stop it. */
+function localServerNote(kind: LocalServerKind, ctx: StarterContext): string {
+  const s = LOCAL_SERVERS[kind];
+  const script = ctx.script(s.script);
+  return `#
+# It needs a server. A local one (${s.what}), from the pipebench repository:
+#   ${script} fetch
+#   ${exportLine(kind, script)}
+#   pipebench run ${ctx.file}
+#   ${script} stop
+# (start prints ${s.key}=… dir=… pid=…; ${s.env} is ${s.is}.)
+`;
 }
 
 function header(ctx: StarterContext, seconds: number): string {
@@ -138,15 +172,7 @@ ${LOAD_NOTE}
     thresholds: ["p95 < 250ms", "error_rate < 0.1%"]
 `;
     case "kafka":
-      return `${header(ctx, 15)}#
-# It needs a Kafka broker. A local one (a real Apache Kafka in one JVM; Java 17+, and Maven for the
-# first fetch), from the pipebench repository:
-#   ${ctx.kafkaLocal} fetch
-#   export KAFKA_BOOTSTRAP=$(${ctx.kafkaLocal} start | sed -n 's/^bootstrap=\\([^ ]*\\).*/\\1/p')
-#   pipebench run ${ctx.file}
-#   ${ctx.kafkaLocal} stop
-# (start prints bootstrap=127.0.0.1:PORT dir=… pid=…; KAFKA_BOOTSTRAP is that host:port.)
-name: kafka-starter
+      return `${header(ctx, 15)}${localServerNote(kind, ctx)}name: kafka-starter
 
 targets:
   kafka:
@@ -168,6 +194,61 @@ ${LOAD_NOTE}
     workload: { type: consume, topic: starter, fromBeginning: true }
     load: { executor: max, iterations: 5000 }
     thresholds: ["error_rate < 0.1%"]
+`;
+    case "trino":
+      return `${header(ctx, 20)}${localServerNote(kind, ctx)}name: trino-starter
+
+targets:
+  trino:
+    kind: trino
+    url: \${TRINO_URL}              # http://host:port of the coordinator, from the environment
+    user: pipebench
+    catalog: memory               # Trino's in-memory catalog: the dataset below is loaded into it
+    schema: default
+    datasets:                     # generated rows, loaded at connect (drop this for your own tables)
+      - { table: commodity_prices, generator: commodity-prices, rows: 2000, seed: 7 }
+    queries:                      # named SQL, for query workloads
+      count: select count(*) from commodity_prices
+      daily: select commodity, date_trunc('day', timestamp) as day, avg(price) from commodity_prices group by 1, 2
+
+scenarios:
+${LOAD_NOTE}
+  count:                          # 20 counts one after another; \`server\` is Trino's own time
+    target: trino
+    workload: { type: query, query: count }
+    load: { executor: closed, workers: 1, iterations: 20, warmup: 2s }
+    thresholds: ["p95 < 2s", "server.p95 < 2s", "error_rate < 1%"]
+  daily:                          # a daily aggregate twice a second
+    target: trino
+    workload: { type: query, query: daily }
+    load: { executor: constant-rate, rate: 2, duration: 5s, warmup: 1s }
+    thresholds: ["p95 < 3s", "error_rate < 1%"]
+`;
+    case "clickhouse":
+      return `${header(ctx, 10)}${localServerNote(kind, ctx)}name: clickhouse-starter
+
+targets:
+  ch:
+    kind: clickhouse
+    url: \${CLICKHOUSE_URL}        # the HTTP interface (port 8123 by default), from the environment
+    queries:                      # named SQL, for query workloads
+      latest: select instrument_id, argMax(price, timestamp) from market_ticks group by instrument_id
+
+probes:                           # server-side readings: parts, merges, the slowest queries
+  - { kind: clickhouse-stats, target: ch }
+
+scenarios:
+${LOAD_NOTE}
+  write:                          # 20 INSERTs of 10,000 generated market ticks; the table is created
+    target: ch
+    workload: { type: insert, table: market_ticks, generator: market-ticks, batchSize: 10000 }
+    load: { executor: closed, workers: 1, iterations: 20 }
+    thresholds: ["error_rate < 1%"]
+  read:                           # 10 queries a second for 5 s
+    target: ch
+    workload: { type: query, query: latest }
+    load: { executor: constant-rate, rate: 10, duration: 5s, warmup: 1s }
+    thresholds: ["p95 < 500ms", "error_rate < 1%"]
 `;
   }
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { useKafkaBroker } from "../helpers/kafka.js";
 import { pipebench, type CliResult } from "./helpers.js";
+import { initAndRunStarter } from "./starter-run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-cli-init-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,22 +19,7 @@ function context(r: CliResult): string {
   return `exit ${r.code}\n${r.stderr}\n${r.stdout}`;
 }
 
-async function initAndRun(kind: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  const file = join(dir, kind, `${kind}-suite.yaml`);
-  const init = await pipebench(["init", kind, file]);
-  assert.equal(init.code, 0, context(init));
-  assert.match(init.stdout, new RegExp(`^wrote ${file}: `, "m"));
-  assert.match(init.stdout, new RegExp(`^  pipebench run ${file}`, "m"), "it says what to run next");
-  const text = readFileSync(file, "utf8");
-  const lines = text.split("\n").length;
-  assert.ok(lines >= 20 && lines <= 60, `a short starter: ${lines} lines`);
-  assert.match(text, /^# yaml-language-server: \$schema=pipebench\.schema\.json$/m);
-  assert.ok(existsSync(join(dir, kind, "pipebench.schema.json")), "the schema the modeline names is beside it");
-
-  const run = await pipebench(["run", "--allow-invalid", file, "--store", store], env, 120_000);
-  assert.equal(run.code, 0, context(run));
-  assert.match(run.stdout, new RegExp(`· ${kind}-starter · passed ·`));
-}
+const initAndRun = (kind: string, env: NodeJS.ProcessEnv = {}): Promise<void> => initAndRunStarter(kind, dir, store, env);
 
 test("init postgres: the embedded PostgreSQL starter runs to exit 0", { timeout: 150_000 }, () => initAndRun("postgres"));
 test("init duckdb: the DuckDB starter runs to exit 0", { timeout: 150_000 }, () => initAndRun("duckdb"));

@@ -4,7 +4,7 @@
 // the clickhouse-stats probe's readings, an unreachable server as one line and exit 3, and the
 // too-many-parts and slow-query findings from a run of single-row inserts and a slow query.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -16,6 +16,7 @@ import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { errorClassInfo } from "../../../src/metrics/error-kind.js";
 import { freePort } from "../../../src/drivers/free-port.js";
 import { pipebench } from "../../cli/helpers.js";
+import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useClickHouse } from "../../helpers/clickhouse.js";
 
 const ch = useClickHouse();
@@ -164,6 +165,13 @@ describe("clickhouse driver on a real server", () => {
 
 describe("clickhouse through the CLI", () => {
   before(ready);
+  test("init clickhouse: the starter runs as written against a server, and says how to start one", { timeout: 120_000 }, async () => {
+    await initAndRunStarter("clickhouse", tmp, join(tmp, "starter.db"), { CLICKHOUSE_URL: ch.url });
+    const text = await readFile(join(tmp, "clickhouse", "clickhouse-suite.yaml"), "utf8");
+    assert.match(text, /^#\s+\S*clickhouse-local fetch$/m);
+    assert.match(text, /^#\s+export CLICKHOUSE_URL=\$\(\S*clickhouse-local start \| sed -n 's\/\^url=/m);
+  });
+
   test("an unreachable server: exit 3, one line naming host and port", async () => {
     const port = await freePort();
     const suite = join(tmp, "unreachable.yaml");

@@ -2,7 +2,7 @@
 // (scripts/trino-local, started once for this file: Trino takes 15–60 s to start here).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { TrinoClient } from "../../../src/drivers/trino/protocol.js";
 import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
 import { BIN, pipebench } from "../../cli/helpers.js";
+import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useTrinoServer } from "../../helpers/trino.js";
 
 // Two queries at once, the rest queue: the queueing finding has something to find.
@@ -212,6 +213,19 @@ describe("trino against a real server", () => {
   });
 
   // Last: it kills this file's server.
+  test("init trino: the starter runs as written against a server, and says how to start one", { timeout: 150_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pipebench-trino-init-"));
+    try {
+      await initAndRunStarter("trino", dir, join(dir, "starter.db"), { TRINO_URL: server.url });
+      const text = await readFile(join(dir, "trino", "trino-suite.yaml"), "utf8");
+      assert.match(text, /^#\s+\S*trino-local fetch$/m);
+      assert.match(text, /^#\s+export TRINO_URL=\$\(\S*trino-local start \| sed -n 's\/\^url=/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Last: it kills the file's server.
   test("a server killed mid-run: exit 3, the errors counted by kind, the run stored with its partial results", { timeout: 60_000 }, async () => {
     store ??= await mkdtemp(join(tmpdir(), "pipebench-trino-cli-"));
     const suite = join(store, "killed.yaml");
