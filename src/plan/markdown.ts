@@ -6,7 +6,8 @@ import type { PlanResult } from "./model.js";
 
 const n0 = (n: number): string => Math.round(n).toLocaleString("en-US");
 const n2 = (n: number): string => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const money = (n: number): string => `$${n.toLocaleString("en-US", { maximumFractionDigits: 2 })}`;
+// Whole dollars as the seed prints them; cents only when storage prices make some.
+const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const pct = (f: number): string => `${+(f * 100).toFixed(1)} %`;
 /** A table cell: pipes would end the cell. */
 const cell = (s: string): string => s.replaceAll("|", "\\|");

@@ -4,7 +4,8 @@
 import { formatCount, table } from "../report/format.js";
 import type { PlanMonth, PlanResult } from "./model.js";
 
-const money = (n: number): string => `$${n.toLocaleString("en-US", { maximumFractionDigits: 2 })}`;
+// Whole dollars as the seed prints them; cents only when storage prices make some.
+const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const gb = (n: number): string => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const pct = (f: number): string => `${+(f * 100).toFixed(1)}%`;
 

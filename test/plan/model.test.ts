@@ -116,3 +116,11 @@ components:
     '7:components.kafka.capacityPerNode: "lots" is not a capacity in records per second | write a positive number, e.g. 150000 or "150k"',
   ]);
 });
+
+test("every plan in suites/plans is a valid plan file", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const dir = new URL("../../suites/plans/", import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+  assert.ok(files.includes("seed-004.yaml") && files.includes("seed-004-measured.yaml"), files.join(", "));
+  for (const f of files) assert.ok(parsePlanText(readFileSync(new URL(f, dir), "utf8"), f).plan.demand.horizonMonths >= 0, f);
+});
