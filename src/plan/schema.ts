@@ -5,22 +5,25 @@
 import { z } from "zod";
 import { Duration, parseCount, Size } from "../suite/units.js";
 
-/** "15%", or a fraction such as 0.15. A bare 15 is refused: it would be 1500 %. */
+/**
+ * "15%", or a fraction such as 0.15. A bare number above 1 is refused, whatever the range: 15 would
+ * be 1500 %, and 5 meant as 5 % would be 500 %. More than 100 % is written with its sign.
+ */
 export function fraction(what: string, options: { max?: number; positive?: boolean } = {}) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
     const pct = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value) : null;
     const n = typeof value === "number" ? value : pct === null ? Number.NaN : Number(pct[1]) / 100;
     const max = options.max ?? 1;
-    const bad = !Number.isFinite(n) || n < 0 || n > max || (options.positive === true && n === 0);
+    const bare = typeof value === "number" && value > 1;
+    const bad = bare || !Number.isFinite(n) || n < 0 || n > max || (options.positive === true && n === 0);
     if (bad) {
       ctx.addIssue({
         code: "custom",
-        message: `${JSON.stringify(value)} is not ${what}`,
+        message: `${JSON.stringify(value)} is not ${what} (${options.positive === true ? "above 0" : "0"} to ${max * 100}%)`,
         params: {
-          fix:
-            typeof value === "number" && value > max
-              ? `write a percentage with its sign, e.g. "${value}%", or a fraction, e.g. ${value / 100}`
-              : `write a percentage, e.g. "15%", or a fraction, e.g. 0.15`,
+          fix: bare
+            ? `write a percentage with its sign, e.g. "${value}%", or a fraction, e.g. ${value / 100}`
+            : `write a percentage, e.g. "15%", or a fraction, e.g. 0.15`,
         },
       });
       return z.NEVER;
@@ -42,6 +45,9 @@ export function positiveCount(what: string) {
 }
 
 const Money = z.number().nonnegative();
+
+/** Component and tier names: they become JSON keys and table columns. */
+const Name = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "a name starts with a letter and holds only letters, digits, - and _" });
 
 /** Servers (or devices, or users) × records each sends per interval. */
 const FleetBase = z.strictObject({
@@ -74,9 +80,10 @@ export const MeasuredSpec = z.strictObject({
   allowInvalid: z.boolean().default(false),
 });
 
+// The map first: a mistake inside `measured:` is then retold as itself, not as "expected a number".
 export const CapacitySpec = z.union([
-  positiveCount("a capacity in records per second"),
   z.strictObject({ measured: MeasuredSpec }),
+  positiveCount("a capacity in records per second"),
 ]);
 
 /** Sizing rules: at the top level for every component, or in a component for itself. */
@@ -134,11 +141,11 @@ export const PlanFile = z.strictObject({
   description: z.string().optional(),
   demand: DemandSpec,
   rules: RulesSpec.default({}),
-  components: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), ComponentSpec).refine((c) => Object.keys(c).length > 0, {
+  components: z.record(Name, ComponentSpec).refine((c) => Object.keys(c).length > 0, {
     message: "a plan needs at least one component",
     params: { fix: "add e.g. components: { kafka: { capacityPerNode: 150000, costPerNodeMonth: 800 } }" },
   }),
-  storage: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), TierSpec).default({}),
+  storage: z.record(Name, TierSpec).default({}),
 });
 
 export type PlanFile = z.output<typeof PlanFile>;

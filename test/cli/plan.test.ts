@@ -61,7 +61,7 @@ test("a bad plan file: file:line, the field, a fix, exit 2", async () => {
   writeFileSync(bad, "demand:\n  base: { recordsPerSecond: 1000 }\n  recordSize: 100\n  growthPerMonth: 15\n  horizonMonths: 12\ncomponents:\n  kafka: { capacityPerNode: 150k, costPerNode: 800 }\n");
   const r = await pipebench(["plan", bad], {}, 60_000);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /bad-plan\.yaml:4:\d+ +demand\.growthPerMonth: 15 is not a monthly growth\n +write a percentage with its sign, e.g\. "15%"/);
+  assert.match(r.stderr, /bad-plan\.yaml:4:\d+ +demand\.growthPerMonth: 15 is not a monthly growth \(0 to 1000%\)\n +write a percentage with its sign, e.g\. "15%"/);
   assert.match(r.stderr, /bad-plan\.yaml:7:\d+ +components\.kafka\.costPerNode: unknown key\n +did you mean "costPerNodeMonth"\?/);
   assert.match(r.stderr, /2 problems in .*bad-plan\.yaml/);
   assert.equal(r.stdout, "");

@@ -111,7 +111,7 @@ components:
   // A missing key points at its map's key (line 1, demand:), as in suites.
   assert.deepEqual(found, [
     "1:demand.horizonMonths: required, but missing (expected a number) | add horizonMonths: 1",
-    '4:demand.growthPerMonth: 15 is not a monthly growth | write a percentage with its sign, e.g. "15%", or a fraction, e.g. 0.15',
+    '4:demand.growthPerMonth: 15 is not a monthly growth (0 to 1000%) | write a percentage with its sign, e.g. "15%", or a fraction, e.g. 0.15',
     '5:demand.horizonMonth: unknown key | did you mean "horizonMonths"?',
     '7:components.kafka.capacityPerNode: "lots" is not a capacity in records per second | write a positive number, e.g. 150000 or "150k"',
   ]);
@@ -123,4 +123,14 @@ test("every plan in suites/plans is a valid plan file", async () => {
   const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
   assert.ok(files.includes("seed-004.yaml") && files.includes("seed-004-measured.yaml"), files.join(", "));
   for (const f of files) assert.ok(parsePlanText(readFileSync(new URL(f, dir), "utf8"), f).plan.demand.horizonMonths >= 0, f);
+});
+
+test("fractions: a percentage or a fraction; a bare number above 1 is refused, whatever the range", () => {
+  const plan = (growth: string): string => `demand:\n  base: { recordsPerSecond: 1000 }\n  recordSize: 100\n  growthPerMonth: ${growth}\n  horizonMonths: 1\ncomponents:\n  a: { capacityPerNode: 100 }\n`;
+  for (const [written, want] of [["15%", 0.15], ["0.15", 0.15], ["0", 0], ["150%", 1.5]] as const) {
+    assert.equal(parsePlanText(plan(written), "g.yaml").plan.demand.growthPerMonth, want, written);
+  }
+  for (const written of ["5", "15", "1001%", "-1%", "lots"]) {
+    assert.throws(() => parsePlanText(plan(written), "g.yaml"), SuiteError, written);
+  }
 });
