@@ -35,7 +35,7 @@ export function planMarkdown(plan: PlanResult, heading = "## Capacity Plan"): st
         c.name,
         n0(c.capacityPerNode),
         pct(c.rules.targetUtilization),
-        `${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}`,
+        `${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}${c.rules.zones > 1 ? `, ${c.rules.zones} zones${c.rules.oneZoneDown ? " (one down)" : ""}` : ""}`,
         money(c.costPerNodeMonth),
         c.source.kind === "measured" ? `${c.source.summary}; ${c.source.detail}` : c.source.summary,
       ]),

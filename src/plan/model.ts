@@ -26,6 +26,8 @@ export interface ComponentRules {
   minNodes: number;
   nPlusOne: boolean;
   rounding: "ceil" | "floor-plus-one";
+  zones: number;
+  oneZoneDown: boolean;
 }
 
 export interface TierMonth {
@@ -91,17 +93,28 @@ export function rulesFor(plan: Pick<PlanFile, "rules">, spec: ComponentSpec): Co
     minNodes: spec.minNodes ?? plan.rules.minNodes ?? 1,
     nPlusOne: spec.nPlusOne ?? plan.rules.nPlusOne ?? false,
     rounding: spec.rounding ?? plan.rules.rounding ?? "ceil",
+    zones: spec.zones ?? plan.rules.zones ?? 1,
+    oneZoneDown: spec.oneZoneDown ?? plan.rules.oneZoneDown ?? false,
   };
 }
 
-/** Nodes for `load` records/s: whole nodes at the target utilization, then N+1, then the minimum. */
-export function nodesFor(load: number, capacityPerNode: number, rules: ComponentRules): number {
-  let ratio = load / (capacityPerNode * rules.targetUtilization);
-  // 210,000 ÷ (300,000 × 0.7) is 1.0000000000000002 in binary: an exact multiple must stay one.
+/** `ratio`, or the whole number it misses by binary rounding only (210,000 ÷ (300,000 × 0.7) is 1.0000000000000002). */
+function snapped(ratio: number): number {
   const whole = Math.round(ratio);
-  if (Math.abs(ratio - whole) <= 1e-9 * Math.max(1, ratio)) ratio = whole;
-  const raw = rules.rounding === "ceil" ? Math.ceil(ratio) : Math.floor(ratio) + 1;
-  return Math.max(rules.minNodes, raw + (rules.nPlusOne ? 1 : 0));
+  return Math.abs(ratio - whole) <= 1e-9 * Math.max(1, ratio) ? whole : ratio;
+}
+
+/**
+ * Nodes for `load` records/s: whole nodes at the target utilization; with one zone down, enough
+ * that the other zones' nodes carry it; N+1; the minimum; then a multiple of the zones.
+ */
+export function nodesFor(load: number, capacityPerNode: number, rules: ComponentRules): number {
+  const ratio = snapped(load / (capacityPerNode * rules.targetUtilization));
+  let n = rules.rounding === "ceil" ? Math.ceil(ratio) : Math.floor(ratio) + 1;
+  const z = rules.zones;
+  if (rules.oneZoneDown && z > 1) n = Math.ceil(snapped((n * z) / (z - 1)));
+  n = Math.max(rules.minNodes, n + (rules.nPlusOne ? 1 : 0));
+  return z > 1 ? Math.ceil(n / z) * z : n;
 }
 
 /** Seed 003's rule: enough partitions for both the producers' and the consumers' per-partition rate. */
@@ -251,7 +264,7 @@ function assumptionsOf(plan: PlanFile, components: readonly (PlanComponent & { r
     const p = c.spec.partitions;
     if (p !== undefined) lines.push(`${c.name} partitions: ⌈max(load ÷ ${count(p.produce)}/s produced, load ÷ ${count(p.consume)}/s consumed per partition)⌉`);
     lines.push(
-      `${c.name}: ${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.nPlusOne ? " + 1 (N+1)" : ""})`,
+      `${c.name}: ${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.oneZoneDown && r.zones > 1 ? ` × ${r.zones}/${r.zones - 1} (one zone of ${r.zones} down)` : ""}${r.nPlusOne ? " + 1 (N+1)" : ""})${r.zones > 1 ? `, rounded up to a multiple of ${r.zones} zones` : ""}`,
     );
   }
   for (const [t, spec] of Object.entries(plan.storage)) {

@@ -22,7 +22,7 @@ export function renderPlan(plan: PlanResult): string {
         `  ${c.name}`,
         `${formatCount(c.capacityPerNode)}/s`,
         `to ${pct(c.rules.targetUtilization)}`,
-        `min ${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}`,
+        `min ${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}${c.rules.zones > 1 ? `, ${c.rules.zones} zones${c.rules.oneZoneDown ? " (one down)" : ""}` : ""}`,
         c.costPerNodeMonth === 0 ? "" : `${money(c.costPerNodeMonth)}/node-month`,
         c.source.summary,
       ]),

@@ -93,6 +93,10 @@ const RuleFields = {
   minNodes: z.number().int().min(0).optional(),
   /** One node more than the load needs, so one can fail or be upgraded (N+1). */
   nPlusOne: z.boolean().optional(),
+  /** Availability zones the nodes are spread over evenly: node counts become multiples of it. */
+  zones: z.number().int().min(1).max(16).optional(),
+  /** The nodes left when one zone is down still carry the load (the MSK sizing model's rule). */
+  oneZoneDown: z.boolean().optional(),
   /**
    * How a fractional node count becomes whole: `ceil`, or `floor-plus-one` as seed 004's script
    * does (`int(load / capacity) + 1`, one more than ceil when the load is an exact multiple).

@@ -16,7 +16,7 @@ test("pythonRound2 is Python's round(x, 2): exact halves go to the even cent", (
 });
 
 test("nodesFor: usable capacity, rounding, N+1, minimum", () => {
-  const rules = (r: Partial<ComponentRules>): ComponentRules => ({ targetUtilization: 1, minNodes: 1, nPlusOne: false, rounding: "ceil", ...r });
+  const rules = (r: Partial<ComponentRules>): ComponentRules => ({ targetUtilization: 1, minNodes: 1, nPlusOne: false, rounding: "ceil", zones: 1, oneZoneDown: false, ...r });
   const cases: [number, number, Partial<ComponentRules>, number][] = [
     [300_000, 150_000, {}, 2],
     [300_000, 150_000, { rounding: "floor-plus-one" }, 3], // the seed's rule adds one at an exact multiple
@@ -26,6 +26,10 @@ test("nodesFor: usable capacity, rounding, N+1, minimum", () => {
     [100_000, 150_000, { minNodes: 3 }, 3],
     [400_000, 150_000, { nPlusOne: true }, 4],
     [0, 150_000, { minNodes: 0 }, 0],
+    [400_000, 100_000, { zones: 3 }, 6], // 4 nodes spread evenly over 3 zones
+    [400_000, 100_000, { zones: 3, oneZoneDown: true }, 6], // 4 × 3/2 = 6 left 4 with a zone down
+    [500_000, 100_000, { zones: 3, oneZoneDown: true }, 9], // 5 × 3/2 = 7.5 → 8 → 9
+    [100_000, 100_000, { zones: 3, minNodes: 3 }, 3],
   ];
   for (const [load, cap, r, want] of cases) assert.equal(nodesFor(load, cap, rules(r)), want, `${load}/${cap} ${JSON.stringify(r)}`);
 });
