@@ -87,7 +87,7 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
   const runs = await pipebench(["runs", "--store", store]);
   assert.equal(runs.code, 0, runs.stderr);
   assert.match(runs.stdout, /^\s*2\s+\S+ \S+\s+interrupt\s+–\s+INCOMPLETE\s+–\s+1\s/m);
-  assert.match(runs.stdout, /^\s*1\s+\S+ \S+\s+before\s+passed\s+0\s+1\s/m);
+  assert.match(runs.stdout, /^\s*1\s+\S+ \S+\s+before\s+–\s+passed\s+0\s+1\s/m);
   const show = await pipebench(["show", "2", "--store", store]);
   assert.equal(show.code, 0, show.stderr);
   assert.match(show.stdout, /pipebench run 2 · interrupt · INCOMPLETE/);
