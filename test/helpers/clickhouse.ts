@@ -99,7 +99,8 @@ export function useClickHouse(): TestClickHouse {
   after(
     async () => {
       process.off("exit", onExit);
-      if (server) await clickhouseLocal(["stop", String(server.pid)], { timeoutMs: 60_000 });
+      // By its dir: a test may have killed the server (a server stopped mid-run), and the dir still goes.
+      if (server) await clickhouseLocal(["stop", server.dir], { timeoutMs: 60_000 });
       server = undefined;
     },
     { timeout: 90_000 },

@@ -4,6 +4,7 @@
 // the clickhouse-stats probe's readings, an unreachable server as one line and exit 3, and the
 // too-many-parts and slow-query findings from a run of single-row inserts and a slow query.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { clickHouseClient, scalar } from "../../../src/drivers/clickhouse/connec
 import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { errorClassInfo } from "../../../src/metrics/error-kind.js";
 import { freePort } from "../../../src/drivers/free-port.js";
-import { pipebench } from "../../cli/helpers.js";
+import { BIN, pipebench } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useClickHouse } from "../../helpers/clickhouse.js";
 
@@ -225,4 +226,61 @@ scenarios:
     assert.match(text, /Slow ClickHouse queries.*clickhouse\.slow-query/);
     assert.match(text, /SELECT sleep\(0\.6\) — 2 calls, mean 6\d\dms/);
   });
+
+  // Last in the file: it kills the file's server.
+  test("a server killed mid-run: exit 3, the errors counted by kind, the run stored with its partial results", { timeout: 60_000 }, async () => {
+    const suite = join(tmp, "killed.yaml");
+    await writeFile(
+      suite,
+      `name: ch-killed
+targets:
+  ch: { kind: clickhouse, url: "\${CLICKHOUSE_URL}" }
+scenarios:
+  ticks:
+    target: ch
+    workload: { type: insert, table: killed_ticks, batchSize: 100, generator: market-ticks }
+    load: { executor: constant-rate, rate: 20, duration: 40s }
+`,
+    );
+    const store = join(tmp, "killed.db");
+    const run = await runAndKill(suite, store, ch.url, ch.pid, 3_000);
+    const context = `exit ${run.code}\n${run.output}`;
+    assert.equal(run.code, 3, context);
+    assert.match(run.output, /scenario ticks failed: every operation failed for \d+ s in a row/, context);
+    const shown = await pipebench(["show", "latest", "--store", store, "--format", "json"]);
+    const stored = JSON.parse(shown.stdout) as { status: string; scenarioResults: { result: { status: string; ops: number; errors: number; errorsByClass: Record<string, number> } }[] };
+    assert.equal(stored.status, "error");
+    const result = stored.scenarioResults[0]!.result;
+    assert.equal(result.status, "failed");
+    assert.ok(result.ops >= 20, `inserts before the kill: ${result.ops}`);
+    const classes = Object.entries(result.errorsByClass);
+    assert.equal(classes.reduce((n, [, k]) => n + k, 0), result.errors);
+    assert.ok(classes.some(([c]) => c === "ECONNREFUSED"), `refused once the server is gone: ${JSON.stringify(result.errorsByClass)}`);
+    for (const [c] of classes) assert.notEqual(errorClassInfo(c).kind, undefined, c);
+  });
 });
+
+/** `pipebench run SUITE`, the server SIGKILLed `afterMs` after the scenario starts; its exit and output. */
+function runAndKill(suite: string, store: string, url: string, pid: number, afterMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "run", suite, "--store", store], {
+      env: { ...process.env, NO_COLOR: "1", CLICKHOUSE_URL: url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let timer: NodeJS.Timeout | undefined;
+    const onData = (chunk: string): void => {
+      output += chunk;
+      if (timer === undefined && /▸ \[1\/1\] ticks/.test(output)) timer = setTimeout(() => process.kill(pid, "SIGKILL"), afterMs);
+    };
+    child.stdout.setEncoding("utf8").on("data", onData);
+    child.stderr.setEncoding("utf8").on("data", onData);
+    const bound = setTimeout(() => child.kill("SIGKILL"), 50_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(bound);
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
