@@ -4,7 +4,6 @@
 // the clickhouse-stats probe's readings, an unreachable server as one line and exit 3, and the
 // too-many-parts and slow-query findings from a run of single-row inserts and a slow query.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,9 +13,9 @@ import type { Connection, ConnectContext, OpContext, PreparedWorkload } from "..
 import { clickhouse, type ClickHouseWorkload } from "../../../src/drivers/clickhouse/index.js";
 import { clickHouseClient, scalar } from "../../../src/drivers/clickhouse/connect.js";
 import { TargetUnreachable, UsageError } from "../../../src/errors.js";
-import { errorClassInfo } from "../../../src/metrics/error-kind.js";
+import { errorClassInfo } from "../../../src/drivers/error-classes.js";
 import { freePort } from "../../../src/drivers/free-port.js";
-import { BIN, pipebench } from "../../cli/helpers.js";
+import { pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useClickHouse } from "../../helpers/clickhouse.js";
 
@@ -243,7 +242,7 @@ scenarios:
 `,
     );
     const store = join(tmp, "killed.db");
-    const run = await runAndKill(suite, store, ch.url, ch.pid, 3_000);
+    const run = await runAndKillServer({ suite, store, env: { CLICKHOUSE_URL: ch.url }, pid: ch.pid, scenario: "ticks", afterMs: 3_000 });
     const context = `exit ${run.code}\n${run.output}`;
     assert.equal(run.code, 3, context);
     assert.match(run.output, /scenario ticks failed: every operation failed for \d+ s in a row/, context);
@@ -260,27 +259,3 @@ scenarios:
   });
 });
 
-/** `pipebench run SUITE`, the server SIGKILLed `afterMs` after the scenario starts; its exit and output. */
-function runAndKill(suite: string, store: string, url: string, pid: number, afterMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "run", suite, "--store", store], {
-      env: { ...process.env, NO_COLOR: "1", CLICKHOUSE_URL: url },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let timer: NodeJS.Timeout | undefined;
-    const onData = (chunk: string): void => {
-      output += chunk;
-      if (timer === undefined && /▸ \[1\/1\] ticks/.test(output)) timer = setTimeout(() => process.kill(pid, "SIGKILL"), afterMs);
-    };
-    child.stdout.setEncoding("utf8").on("data", onData);
-    child.stderr.setEncoding("utf8").on("data", onData);
-    const bound = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(bound);
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}

@@ -13,7 +13,7 @@ import { trino } from "../../../src/drivers/trino/index.js";
 import { TrinoClient } from "../../../src/drivers/trino/protocol.js";
 import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
-import { BIN, pipebench } from "../../cli/helpers.js";
+import { BIN, pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useTrinoServer } from "../../helpers/trino.js";
 
@@ -244,7 +244,7 @@ describe("trino against a real server", () => {
       ].join("\n"),
     );
     const db = join(store, "killed.db");
-    const run = await runAndKill(suite, db, 4_000);
+    const run = await runAndKillServer({ suite, store: db, env: { TRINO_URL: server.url }, pid: server.pid, scenario: "count", afterMs: 4_000 });
     const context = `exit ${run.code}\n${run.output}`;
     assert.equal(run.code, 3, context);
     assert.match(run.output, /scenario count failed: every operation failed for \d+ s in a row/, context);
@@ -262,30 +262,6 @@ describe("trino against a real server", () => {
 });
 
 /** Runs `pipebench run SUITE` and SIGKILLs this file's Trino `afterMs` after the scenario starts. */
-function runAndKill(suite: string, store: string, afterMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "run", suite, "--store", store], {
-      env: { ...process.env, NO_COLOR: "1", TRINO_URL: server.url },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let timer: NodeJS.Timeout | undefined;
-    const onData = (chunk: string): void => {
-      output += chunk;
-      if (timer === undefined && /▸ \[1\/1\] count/.test(output)) timer = setTimeout(() => process.kill(server.pid, "SIGKILL"), afterMs);
-    };
-    child.stdout.setEncoding("utf8").on("data", onData);
-    child.stderr.setEncoding("utf8").on("data", onData);
-    const bound = setTimeout(() => child.kill("SIGKILL"), 50_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(bound);
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
