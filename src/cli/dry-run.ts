@@ -84,7 +84,7 @@ function placeOf(target: SuiteTarget): string {
     const words = start.command.map((w) => (typeof w === "string" && (w.includes("\n") || w.length > 60) ? "'…'" : String(w)));
     return `started by command: ${redactText(words.join(" "))}`;
   }
-  return endpointOf(config);
+  return endpointOf(target);
 }
 
 function workloadOf(workload: unknown): string {

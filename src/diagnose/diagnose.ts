@@ -4,7 +4,7 @@
 // section it follows. Reads stored results only; nothing here touches a target.
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import { trialOf } from "./readings.js";
-import type { Culprit } from "./culprit.js";
+import type { Finding, Impact } from "./finding.js";
 import type { Rule } from "./rule.js";
 import { CLICKHOUSE_RULES } from "./rules/clickhouse.js";
 import { CULPRIT_RULES } from "./rules/culprit.js";
@@ -16,33 +16,7 @@ import { POSTGRES_RULES } from "./rules/postgres.js";
 import { TARGET_RULES } from "./rules/target.js";
 import { TRINO_RULES } from "./rules/trino.js";
 
-export type Impact = "high" | "medium" | "low";
-
-export interface Finding {
-  /** Rule id, e.g. "postgres.cache-hit-low". */
-  id: string;
-  area: "postgres" | "kafka" | "host" | "generator" | "http" | "target" | "clickhouse" | "trino";
-  /** The scenario whose numbers are shown (the worst of `scenarios`); null: the whole run. */
-  scenario: string | null;
-  /** Every scenario the rule fired on, when it fired on more than one (the finding prints once). */
-  scenarios?: string[];
-  title: string;
-  impact: Impact;
-  /** Who it blames, when anyone: the target, pipebench's client, its process, or a busy machine. */
-  culprit?: Culprit;
-  /** The numbers, e.g. "cache hit 91.2 % over the scenario (target ≥ 99 %)". */
-  evidence: string[];
-  /** The exact setting or command. */
-  recommendation: string;
-  /** The runbook section it follows, e.g. "docs/runbooks/postgres-cache.md · PostgreSQL manual §20.4". */
-  runbook: string;
-}
-
-/** Where a finding was seen, as a person reads it: "whole run", a scenario, or the scenarios. */
-export function findingWhere(f: Pick<Finding, "scenario" | "scenarios">): string {
-  if (f.scenarios !== undefined && f.scenarios.length > 1) return f.scenarios.join(", ");
-  return f.scenario ?? "whole run";
-}
+export { findingWhere, type Area, type Finding, type Impact } from "./finding.js";
 
 /** Every rule, by area; the order within an area is the order findings of equal impact print in. */
 export const RULES: readonly Rule[] = [

@@ -4,9 +4,9 @@
 // every shape sit in one list.
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import type { Culprit } from "./culprit.js";
-import type { Finding, Impact } from "./diagnose.js";
+import type { Area, Finding, Impact } from "./finding.js";
 
-export type Area = Finding["area"];
+export type { Area } from "./finding.js";
 
 /** What a rule looks at: one scenario of a run, or (scope "run") the run as a whole. */
 export interface Subject {

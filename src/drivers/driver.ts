@@ -3,7 +3,9 @@
 // operation moved (records, bytes).
 import type { z } from "zod";
 import type { LoadProfile } from "../engine/load.js";
+import type { ErrorClassifier } from "../metrics/error-kind.js";
 import type { Probe } from "../probes/probe.js";
+import type { MetricKind } from "../thresholds/metrics.js";
 
 export interface OpContext {
   /** Aborted when the scenario stops (duration reached, interrupted, or the target failed). */
@@ -156,6 +158,17 @@ export interface Driver<T = unknown, W = unknown> {
   readonly workloadSchema: z.ZodType<W>;
   /** Probe kinds this driver's connections answer for. */
   readonly probeKinds: readonly string[];
+  /**
+   * The kind of each metric its probes report, by metric name, so a threshold on one is checked
+   * for its unit when the suite loads (`cache_hit_ratio > 5ms` is refused before a long run).
+   */
+  readonly probeMetrics?: Readonly<Record<string, MetricKind>>;
+  /** Reads the error classes its operations give of their own (a prefix such as KAFKA_, a SQLSTATE):
+   * their kind and label. The network classes every client shares are read before it. */
+  readonly errorClasses?: ErrorClassifier;
+  /** Where a target of this kind sends load, shown before anything connects: host:port, "embedded
+   * (started by pipebench)", a file; never a user or password. */
+  describeEndpoint(target: T): string;
   /** Cross-checks the schemas cannot make alone, e.g. a query name must exist in the target's
    * `queries`, or a workload option needs a certain executor (`load`, when the scenario's is valid).
    * Run by the suite loader so the problem is reported with file and line. */

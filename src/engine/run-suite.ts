@@ -1,8 +1,8 @@
 // Runs a whole suite: connect the targets (starting embedded servers), then for each scenario
 // read the probes, run the load, read the probes again, judge the thresholds and store the
 // result before the next one starts. Connections are closed whatever happens.
-import type { Connection, Driver, PreparedWorkload } from "../drivers/driver.js";
-import { drivers } from "../drivers/index.js";
+import type { Connection, PreparedWorkload } from "../drivers/driver.js";
+import { driverOf } from "../drivers/index.js";
 import { isPipebenchError, ExitCode, TargetFailed, UsageError, type PipebenchError } from "../errors.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
@@ -122,7 +122,7 @@ async function connectTargets(
       // Interrupted while starting: start no more (the run is stored interrupted, with no scenarios).
       if (signal?.aborted === true) break;
       const target = suite.targets[name];
-      const driver = target && (drivers[target.kind] as Driver | undefined);
+      const driver = target && driverOf(target.kind);
       if (!target || !driver) continue; // the suite loader has already rejected unknown kinds
       const connection = await driver.connect(target.config, { name, suiteDir: suite.dir, log, resolveRef });
       connected.set(name, { kind: target.kind, connection });
@@ -467,7 +467,7 @@ export class SuiteSession {
    */
   async reconnect(name: string, config: unknown): Promise<void> {
     const current = this.connected.get(name);
-    const driver = current && (drivers[current.kind] as Driver | undefined);
+    const driver = current && driverOf(current.kind);
     if (!current || !driver) return;
     await current.connection.close().catch(() => undefined);
     this.connected.delete(name);

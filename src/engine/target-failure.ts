@@ -5,7 +5,7 @@
 // The default limit is 100 % for 3 s: when every operation that finished in three seconds in a row
 // failed, more load only measures a dead server. The scenario then stops with status "failed",
 // naming the dominant error so a person knows where to look.
-import { errorClassInfo } from "../metrics/error-kind.js";
+import { errorClassInfo } from "../drivers/error-classes.js";
 
 export const FAILING_SECONDS_TO_STOP = 3;
 

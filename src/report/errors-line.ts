@@ -2,7 +2,7 @@
 //   errors: 412 (400 refused, 12 timeout), first at 3 s, last at 7 s
 // Timeouts, refusals and resets are counted by kind; a server's or client's error by its code
 // ("120 server 503", "4 server 57P01 admin_shutdown"), since the code is what a person acts on.
-import { errorClassInfo } from "../metrics/error-kind.js";
+import { errorClassInfo } from "../drivers/error-classes.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import { formatCount } from "./format.js";
 

@@ -9,7 +9,7 @@ import type { Threshold } from "../thresholds/parse.js";
 /** The parts of each driver the loader validates against, by target kind. Passed in, never imported,
  * so the loader does not pull every driver's client library in. */
 export type DriverSchemas = ReadonlyMap<string, DriverSchema>;
-export type DriverSchema = Pick<Driver, "kind" | "targetSchema" | "workloadSchema" | "probeKinds" | "checkWorkload">;
+export type DriverSchema = Pick<Driver, "kind" | "targetSchema" | "workloadSchema" | "probeKinds" | "probeMetrics" | "checkWorkload">;
 
 /** Options as given (the CLI's flags). Layering: suite file < environment (`${VAR}`) < flags. */
 export interface LoadSuiteOptions {

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { LoadProfile } from "../engine/load.js";
 import { FAILING_SECONDS_TO_STOP, type ErrorPolicy } from "../engine/target-failure.js";
-import { KNOWN_PROBE_METRICS, metricSource } from "../thresholds/metrics.js";
+import { metricSource, probeMetricKinds, type ProbeMetricKinds } from "../thresholds/metrics.js";
 import { fromK6, parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
 import { closest, didYouMean, listNames } from "./did-you-mean.js";
 import {
@@ -84,7 +84,7 @@ export function validateSuite(
   }
 
   const probes = checkProbes(data.probes, targetNames, driverOf, drivers, issues);
-  const refs: ThresholdRefs = { targetNames, probes, driverOf };
+  const refs: ThresholdRefs = { targetNames, probes, driverOf, probeMetrics: probeMetricKinds(drivers.values()) };
 
   const defaultsLoad = isRecord(data.defaults) && isRecord(data.defaults.load) ? data.defaults.load : undefined;
   if (defaultsLoad !== undefined) issues.push(...unknownLoadKeys(defaultsLoad));
@@ -372,6 +372,8 @@ interface ThresholdRefs {
   readonly targetNames: readonly string[];
   readonly probes: readonly SuiteProbe[];
   readonly driverOf: ReadonlyMap<string, Driver>;
+  /** The host probe's metric kinds and those every driver declares. */
+  readonly probeMetrics: ProbeMetricKinds;
 }
 
 function checkThresholds(raw: unknown, path: DataPath, refs: ThresholdRefs, issues: PathIssue[]): Threshold[] {
@@ -381,7 +383,7 @@ function checkThresholds(raw: unknown, path: DataPath, refs: ThresholdRefs, issu
     if (typeof expr !== "string") return; // the shape check reported it
     const at = [...path, i];
     try {
-      const threshold = parseThreshold(expr);
+      const threshold = parseThreshold(expr, refs.probeMetrics);
       const problem = probeReference(threshold, refs);
       if (problem) issues.push({ path: at, ...problem });
       out.push(threshold);
@@ -418,7 +420,7 @@ function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; f
   if (source.target === undefined) {
     if (probes.length > 0) return undefined;
     const example = probeExample(targetNames, driverOf, source.name);
-    if (Object.hasOwn(KNOWN_PROBE_METRICS, source.name)) {
+    if (Object.hasOwn(refs.probeMetrics, source.name)) {
       return { message: `${where}: no probe in this suite reports ${source.name}`, fix: `add a probe under probes:, e.g. ${example}` };
     }
     // A name pipebench has never heard of is more likely a mistake than a probe not yet added.

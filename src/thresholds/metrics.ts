@@ -29,30 +29,30 @@ export const RESULT_METRICS = {
 export type ResultMetric = keyof typeof RESULT_METRICS;
 
 /**
- * Probe metrics whose kind is known ahead of the probe. Any other snake_case name is accepted as a
- * probe metric too (probes grow faster than this list); its kind then follows the unit written.
+ * Probe metrics whose kind is known ahead of the probe, by name. Any other snake_case name is
+ * accepted as a probe metric too; its kind then follows the unit written.
  */
-export const KNOWN_PROBE_METRICS: Readonly<Record<string, MetricKind>> = {
-  cache_hit_ratio: "ratio",
-  connection_usage: "ratio",
-  mean_query_time: "duration",
+export type ProbeMetricKinds = Readonly<Record<string, MetricKind>>;
+
+/** The host probe's metrics: the one probe that belongs to no driver. */
+export const HOST_PROBE_METRICS: ProbeMetricKinds = {
   cpu_usage: "ratio",
   memory_usage: "ratio",
   load1: "number",
   load5: "number",
   load15: "number",
-  // clickhouse-stats
-  max_parts_per_partition: "count",
-  rejected_inserts: "count",
-  delayed_inserts: "count",
-  compression_ratio: "number",
-  inserted_rows_per_second: "rate",
-  slowest_query_mean_ms: "duration",
-  // trino-stats
-  trino_memory_usage: "ratio",
-  trino_queued_queries: "count",
-  trino_active_nodes: "count",
 };
+
+/**
+ * The host probe's metrics and those each driver declares (Driver.probeMetrics). Given the
+ * drivers by whoever holds the registry (the suite loader's caller): thresholds sit below the
+ * drivers and never import them.
+ */
+export function probeMetricKinds(drivers: Iterable<{ readonly probeMetrics?: ProbeMetricKinds }>): ProbeMetricKinds {
+  const out: Record<string, MetricKind> = { ...HOST_PROBE_METRICS };
+  for (const driver of drivers) Object.assign(out, driver.probeMetrics);
+  return out;
+}
 
 /**
  * Integrity counts a workload reports (Observer.count, PreparedWorkload.settle), judged by name:
@@ -120,8 +120,8 @@ export function isIntegrityCounter(name: string): name is IntegrityCounter {
 }
 
 /** Every name a threshold may use unqualified whose kind is known, for "did you mean". */
-export function knownMetricNames(): string[] {
-  return [...LATENCY_METRICS, ...Object.keys(RESULT_METRICS), ...INTEGRITY_COUNTERS, ...Object.keys(KNOWN_PROBE_METRICS)];
+export function knownMetricNames(probeMetrics: ProbeMetricKinds = HOST_PROBE_METRICS): string[] {
+  return [...LATENCY_METRICS, ...Object.keys(RESULT_METRICS), ...INTEGRITY_COUNTERS, ...Object.keys(probeMetrics)];
 }
 
 const PROBE_METRIC = /^[a-z][a-z0-9_]*$/;
@@ -158,7 +158,7 @@ export function metricSource(metric: string): MetricSource | undefined {
 }
 
 /** The kind a metric has regardless of how a threshold writes its value, when there is one. */
-export function fixedKind(source: MetricSource): MetricKind | undefined {
+export function fixedKind(source: MetricSource, probeMetrics: ProbeMetricKinds = HOST_PROBE_METRICS): MetricKind | undefined {
   switch (source.from) {
     case "latency":
     case "timing":
@@ -169,6 +169,6 @@ export function fixedKind(source: MetricSource): MetricKind | undefined {
     case "counter":
       return "count";
     case "probe":
-      return KNOWN_PROBE_METRICS[source.name];
+      return probeMetrics[source.name];
   }
 }

@@ -31,7 +31,7 @@ import {
   fixedKind,
   isLatencyMetric,
   KNOWN_OBSERVED_LATENCIES,
-  KNOWN_PROBE_METRICS,
+  HOST_PROBE_METRICS,
   knownMetricNames,
   LATENCY_METRICS,
   METRIC_ALIASES,
@@ -40,6 +40,7 @@ import {
   isOperationTiming,
   type MetricKind,
   type MetricSource,
+  type ProbeMetricKinds,
 } from "./metrics.js";
 
 export type ThresholdOp = "<" | "<=" | ">" | ">=" | "==";
@@ -123,15 +124,19 @@ function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined 
 }
 
 /** fixedKind, guarded the same way: a probe metric named `constructor` has no fixed kind. */
-function kindOf(source: MetricSource): MetricKind | undefined {
-  const kind: unknown = fixedKind(source);
+function kindOf(source: MetricSource, probeMetrics: ProbeMetricKinds): MetricKind | undefined {
+  const kind: unknown = fixedKind(source, probeMetrics);
   return typeof kind === "string" ? (kind as MetricKind) : undefined;
 }
 const NUMBER = /^(\d[\d_]*(?:\.\d+)?|\.\d+)(?:[eE]([+-]?\d+))?/;
 
-export function parseThreshold(expr: string): Threshold {
+/**
+ * `probeMetrics`: the kinds of the probe metrics known ahead of the run; the suite loader passes
+ * the host probe's and every driver's (probeMetricKinds), the default knows the host's only.
+ */
+export function parseThreshold(expr: string, probeMetrics: ProbeMetricKinds = HOST_PROBE_METRICS): Threshold {
   try {
-    return parseExpression(expr);
+    return parseExpression(expr, probeMetrics);
   } catch (error) {
     // Only what does not parse is retold: k6's form in the fix, with its metric and units in ours.
     const k6 = error instanceof ThresholdSyntaxError ? fromK6(error.expr) : undefined;
@@ -196,7 +201,7 @@ export function fromK6(text: string): { expr: string; problem: string } | undefi
   }
   const expr = `${metric} ${op} ${written}`;
   try {
-    parseExpression(expr);
+    parseExpression(expr, HOST_PROBE_METRICS);
   } catch {
     return undefined;
   }
@@ -209,7 +214,7 @@ export function fromK6(text: string): { expr: string; problem: string } | undefi
   return { expr, problem: `${problem} pipebench's ${metric}${units}` };
 }
 
-function parseExpression(expr: string): Threshold {
+function parseExpression(expr: string, probeMetrics: ProbeMetricKinds): Threshold {
   const text = expr.trim();
   // Annotated, so that TypeScript knows code after a `fail(…)` is unreachable.
   const fail: Fail = (offset, problem, fix) => {
@@ -236,18 +241,18 @@ function parseExpression(expr: string): Threshold {
   const valueStart = i;
   const valueText = text.slice(i).trim();
 
-  const source = resolveMetric(token, fail);
+  const source = resolveMetric(token, fail, probeMetrics);
   const metric = canonicalName(source);
   const op = parseOp(opToken, opStart, token, valueText, fail);
 
-  if (valueText === "") fail(valueStart, `nothing after "${op}"`, `add a value, e.g. "${metric} ${op} ${EXAMPLE[kindOf(source) ?? "number"]}"`);
+  if (valueText === "") fail(valueStart, `nothing after "${op}"`, `add a value, e.g. "${metric} ${op} ${EXAMPLE[kindOf(source, probeMetrics) ?? "number"]}"`);
   if (valueText.startsWith("-")) fail(valueStart, "a threshold value cannot be negative", `write a value of 0 or more`);
   if (valueText.includes(",")) {
     fail(valueStart, `"${valueText}" has a comma`, `write the number without separators, e.g. 50000 or 50k (use "." for decimals)`);
   }
   const compound = compoundDuration(valueText);
   if (compound !== undefined) {
-    const kind = kindOf(source) ?? "duration";
+    const kind = kindOf(source, probeMetrics) ?? "duration";
     if (kind !== "duration") {
       fail(valueStart, `${metric} is ${KIND_NOUN[kind]}; "${valueText}" is a duration`, `write e.g. "${metric} ${op} ${EXAMPLE[kind]}"`);
     }
@@ -255,7 +260,7 @@ function parseExpression(expr: string): Threshold {
   }
   const number = NUMBER.exec(valueText);
   if (!number) {
-    fail(valueStart, `"${valueText}" is not a number`, `write e.g. "${metric} ${op} ${EXAMPLE[kindOf(source) ?? "number"]}"`);
+    fail(valueStart, `"${valueText}" is not a number`, `write e.g. "${metric} ${op} ${EXAMPLE[kindOf(source, probeMetrics) ?? "number"]}"`);
   }
   const amount = Number((number[1] ?? "").replaceAll("_", "")) * 10 ** Number(number[2] ?? 0);
   if (!Number.isFinite(amount)) {
@@ -268,7 +273,7 @@ function parseExpression(expr: string): Threshold {
     fail(valueStart + digits.length, `"${unitText}" is not a unit`, "units are us, ms, s, m (durations), /s, k/s, M/s (rates), % (ratios)");
   }
 
-  const kind = kindOf(source) ?? kindOfUnit(unit);
+  const kind = kindOf(source, probeMetrics) ?? kindOfUnit(unit);
   // Scaling by a unit (0.7 % → 0.007, 700 µs → 0.7 ms) must land on the same double as the measured
   // value it is compared with (7 / 1000), or a value exactly at the limit passes or fails by 1 ulp.
   const value = Number(
@@ -302,7 +307,7 @@ function canonicalName(source: MetricSource): string {
 
 type Fail = (offset: number, problem: string, fix: string) => never;
 
-function resolveMetric(token: string, fail: Fail): MetricSource {
+function resolveMetric(token: string, fail: Fail, probeMetrics: ProbeMetricKinds): MetricSource {
   const k6 = /^p\((\d+(?:\.\d+)?)\)$/.exec(token);
   if (k6) {
     const percentile = `p${k6[1] ?? "95"}`;
@@ -336,10 +341,10 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
     if (qualifier !== undefined && isLatencyMetric(name) && metricSource(`${qualifier.toLowerCase()}.${name}`)?.from === "observed") {
       fail(0, `metric names are lower case`, `write ${qualifier.toLowerCase()}.${name}`);
     }
-    if (qualifier !== undefined && (isLatencyMetric(name) || knownMetricNames().includes(name))) {
+    if (qualifier !== undefined && (isLatencyMetric(name) || knownMetricNames(probeMetrics).includes(name))) {
       fail(0, `${name} is a scenario metric; only probe metrics take a target name`, `write ${name}`);
     }
-    const guess = closest(name, knownMetricNames());
+    const guess = closest(name, knownMetricNames(probeMetrics));
     fail(
       0,
       `"${token}" is not a metric`,
@@ -362,8 +367,8 @@ function resolveMetric(token: string, fail: Fail): MetricSource {
 
   // Any snake_case name is a probe metric, so a typo of a known metric would otherwise be
   // accepted and only fail after the run with "no probe reported throughtput".
-  if (resolved.from === "probe" && own(KNOWN_PROBE_METRICS, resolved.name) === undefined) {
-    const candidates = resolved.target === undefined ? knownMetricNames() : Object.keys(KNOWN_PROBE_METRICS);
+  if (resolved.from === "probe" && own(probeMetrics, resolved.name) === undefined) {
+    const candidates = resolved.target === undefined ? knownMetricNames(probeMetrics) : Object.keys(probeMetrics);
     const guess = closest(resolved.name, candidates);
     if (guess !== undefined && !differOnlyInDigits(guess, resolved.name)) {
       fail(dot + 1, `"${resolved.name}" is not a metric pipebench knows`, `did you mean ${prefix}${guess}?`);

@@ -14,7 +14,7 @@ import { Admin, ListOffsetTimestamps } from "@platformatic/kafka";
 import { kafka } from "../../src/drivers/kafka/index.js";
 import { LoadProfile } from "../../src/engine/load.js";
 import { runScenario } from "../../src/engine/run-scenario.js";
-import { errorClassInfo, errorsByKind } from "../../src/metrics/error-kind.js";
+import { errorClassInfo, errorsByKind } from "../../src/drivers/error-classes.js";
 import { useKafkaBroker } from "../helpers/kafka.js";
 import { BIN, pipebench } from "./helpers.js";
 

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { errorsByKind } from "../../src/metrics/error-kind.js";
+import { errorsByKind } from "../../src/drivers/error-classes.js";
 import { useEmbeddedPostgres } from "../helpers/postgres.js";
 import { BIN, pipebench } from "./helpers.js";
 

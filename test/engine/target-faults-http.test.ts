@@ -13,7 +13,7 @@ import { http, HttpTargetSchema, HttpWorkloadSchema } from "../../src/drivers/ht
 import { LoadProfile } from "../../src/engine/load.js";
 import { runScenario } from "../../src/engine/run-scenario.js";
 import type { ErrorPolicy } from "../../src/engine/target-failure.js";
-import { errorClassInfo, errorsByKind } from "../../src/metrics/error-kind.js";
+import { errorClassInfo, errorsByKind } from "../../src/drivers/error-classes.js";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { errorsLine } from "../../src/report/errors-line.js";
 

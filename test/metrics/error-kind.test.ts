@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { errorClassInfo, errorsByKind } from "../../src/metrics/error-kind.js";
+import { errorClassInfo, errorsByKind } from "../../src/drivers/error-classes.js";
 import { errorsLine } from "../../src/report/errors-line.js";
 
 // The classes the drivers produce against real servers (see the comment in error-kind.ts).

@@ -23,7 +23,8 @@ const postgres = {
     z.strictObject({ type: z.literal("query"), query: z.string() }),
   ]),
   probeKinds: ["postgres-stats"],
-};
+  probeMetrics: { cache_hit_ratio: "ratio", connection_usage: "ratio", mean_query_time: "duration" },
+} satisfies DriverSchema;
 
 const duckdb = {
   kind: "duckdb",

@@ -10,7 +10,13 @@ import {
   type ProbeReadings,
 } from "../../src/thresholds/evaluate.js";
 import { formatThresholdValue } from "../../src/thresholds/format.js";
-import { parseThreshold } from "../../src/thresholds/parse.js";
+import { drivers } from "../../src/drivers/index.js";
+import { probeMetricKinds } from "../../src/thresholds/metrics.js";
+import { parseThreshold as parseWith } from "../../src/thresholds/parse.js";
+
+// Probe metrics' kinds are the drivers' declarations, passed in as the suite loader passes them.
+const PROBE_METRICS = probeMetricKinds(Object.values(drivers));
+const parseThreshold = (expr: string): ReturnType<typeof parseWith> => parseWith(expr, PROBE_METRICS);
 
 function latency(values: Partial<LatencySummary> = {}): LatencySummary {
   return { count: 100, min: 1, mean: 3, stddev: 1, p50: 2.5, p90: 4, p95: 4.21, p99: 6, p999: 9, max: 12, ...values };

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseThreshold, ThresholdSyntaxError } from "../../src/thresholds/parse.js";
+import { drivers } from "../../src/drivers/index.js";
+import { probeMetricKinds } from "../../src/thresholds/metrics.js";
+import { parseThreshold as parseWith, ThresholdSyntaxError } from "../../src/thresholds/parse.js";
+
+// Probe metrics' kinds are the drivers' declarations, passed in as the suite loader passes them.
+const PROBE_METRICS = probeMetricKinds(Object.values(drivers));
+const parseThreshold = (expr: string): ReturnType<typeof parseWith> => parseWith(expr, PROBE_METRICS);
 
 // [expression, metric, op, normalised value, kind]
 const valid = [

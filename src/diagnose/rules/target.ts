@@ -3,7 +3,8 @@
 // seconds in which errors were at least half of what finished; seconds in which nothing finished
 // between two such seconds belong to it (a hung server finishes nothing until its timeouts expire).
 // The finding says when, what the errors were by kind, and whether and when the target answered again.
-import { errorClassInfo, type ErrorKind } from "../../metrics/error-kind.js";
+import { errorClassInfo } from "../../drivers/error-classes.js";
+import type { ErrorKind } from "../../metrics/error-kind.js";
 import type { ErrorSeriesPoint, SeriesPoint } from "../../metrics/summary.js";
 import { errorGroupsText } from "../../report/errors-line.js";
 import { formatCount } from "../../report/format.js";

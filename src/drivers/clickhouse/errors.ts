@@ -2,7 +2,7 @@
 // numeric error code in the body ("Code: 252, e.displayText() = DB::Exception: Too many parts …"
 // on 18.16; "Code: 252. DB::Exception: … (TOO_MANY_PARTS)" on newer servers). @clickhouse/client
 // parses the newer shape only, so an 18.16 error arrives as a plain Error. Either way the
-// operation's error gets the class CLICKHOUSE_<code>_<NAME>, which metrics/error-kind.ts sorts into
+// operation's error gets the class CLICKHOUSE_<code>_<NAME>, which error-classes.ts sorts into
 // client (a wrong statement), timeout or server. Network errors keep their errno (ECONNREFUSED …).
 
 /** The codes a load test meets, by name (ClickHouse's src/Common/ErrorCodes.cpp). */

@@ -9,6 +9,7 @@ export const duckdb: Driver<DuckDbTarget, DuckDbWorkload> = {
   targetSchema: DuckDbTargetSchema,
   workloadSchema: DuckDbWorkloadSchema,
   probeKinds: [],
+  describeEndpoint: (target) => (target.path === ":memory:" ? "in-process (in memory)" : `in-process (${target.path})`),
   checkWorkload: (target, workload, name) => unknownQueryProblem(workload, target.queries, name),
   // DuckDB's native binding is loaded on first use: a suite without DuckDB does not pay for it.
   connect: async (target, ctx) => (await import("./connect.js")).connectDuckDb(target, ctx),

@@ -5,6 +5,7 @@
 // consume.ts with record-queue.ts (group members' fetch loops feeding operations). The client is
 // @platformatic/kafka (docs/decisions.md, "Kafka client").
 import type { Driver } from "../driver.js";
+import { kafkaErrorClass } from "./error-classes.js";
 import { KafkaTargetSchema, KafkaWorkloadSchema, type KafkaTarget, type KafkaWorkload } from "./schema.js";
 import { keyTemplateProblem } from "./key-template.js";
 import { producerPerfLoadProblem } from "./producer-perf.js";
@@ -14,6 +15,8 @@ export const kafka: Driver<KafkaTarget, KafkaWorkload> = {
   targetSchema: KafkaTargetSchema,
   workloadSchema: KafkaWorkloadSchema,
   probeKinds: ["kafka-admin"],
+  errorClasses: kafkaErrorClass,
+  describeEndpoint: (target) => target.brokers.join(", "),
   checkWorkload: (_target, workload, _name, load) =>
     workload.type === "consume"
       ? undefined

@@ -4,6 +4,8 @@
 // connect.ts (ready check, datasets, setup), query.ts (the workload, with Trino's own stats),
 // datasets.ts (generated rows as SQL), unreachable.ts (one-line connection errors).
 import type { Driver } from "../driver.js";
+import { hostPort } from "../endpoint.js";
+import { trinoErrorClass } from "./error-classes.js";
 import { unknownQueryProblem } from "../named-query.js";
 import { TrinoTargetSchema, TrinoWorkloadSchema, type TrinoTarget, type TrinoWorkload } from "./schema.js";
 
@@ -12,6 +14,9 @@ export const trino: Driver<TrinoTarget, TrinoWorkload> = {
   targetSchema: TrinoTargetSchema,
   workloadSchema: TrinoWorkloadSchema,
   probeKinds: ["trino-stats"],
+  probeMetrics: { trino_memory_usage: "ratio", trino_queued_queries: "count", trino_active_nodes: "count" },
+  errorClasses: trinoErrorClass,
+  describeEndpoint: (target) => hostPort(target.url),
   checkWorkload: (target, workload, name) => unknownQueryProblem(workload, target.queries, name),
   connect: async (target, ctx) => (await import("./connect.js")).connectTrino(target, ctx),
 };
