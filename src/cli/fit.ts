@@ -6,6 +6,7 @@
 import { UsageError } from "../errors.js";
 import { readPointsCsv, sweepPoints } from "../fit/fit-points.js";
 import { renderFit } from "../fit/render-fit.js";
+import { CURVE_STEPS } from "../fit/run-fits.js";
 import { fitUsl, predictThroughput, uslCurve, type CurvePoint, type FitPoint, type UslFit } from "../fit/usl-fit.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
@@ -94,7 +95,7 @@ export function fitCommand(ref: string | undefined, flags: FitFlags): number {
   const predictions = predictAt.map((n) => ({ n, throughput: predictThroughput(fit, n, { force: flags.force === true }) }));
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (flags.format === "json") {
-    const report: FitReport = { ...fit, source, predictions, notes, curve: uslCurve(fit, { steps: 50 }) };
+    const report: FitReport = { ...fit, source, predictions, notes, curve: uslCurve(fit, { steps: CURVE_STEPS }) };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
   } else {

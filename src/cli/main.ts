@@ -161,7 +161,7 @@ function program(result: { code: number }): Command {
     .description("a capacity plan month by month: demand and growth, nodes per component (capacities given or measured by stored runs), storage tiers, cost")
     .argument("<plan>", "plan YAML file, e.g. suites/plans/seed-004.yaml")
     .addOption(new Option("-f, --format <format>", "output format").choices(PLAN_FORMATS).default("table"))
-    .option("-o, --out <dir>", "also write plan.md (the plan as a report section) and plan.json into this directory")
+    .option("-o, --out <dir>", "also write plan.md (the plan as a report section), plan.json and plan.html (with charts) into this directory")
     .option("--store <path>", "results database (read when a capacity is measured)", DEFAULT_STORE)
     .action(async (file: string, flags: { store: string; format: string; out?: string }) => {
       result.code = await planCommand(file, flags);

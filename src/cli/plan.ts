@@ -1,13 +1,15 @@
 // `pipebench plan plan.yaml`: a capacity plan (src/plan) month by month, from capacities typed in
 // or measured by stored runs. Reads the plan file and, when a capacity is measured, the results
-// store; starts and connects to nothing, and writes only with --out (plan.md and plan.json).
+// store; starts and connects to nothing, and writes only with --out (plan.md, plan.json and plan.html).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { planMarkdown } from "../plan/markdown.js";
+import { renderPlanHtml } from "../report/plan-html.js";
+import { planMarkdown } from "../report/plan-markdown.js";
 import { computePlan } from "../plan/model.js";
 import { loadPlan, planComponents } from "../plan/load-plan.js";
-import { renderPlan } from "../plan/render.js";
+import { renderPlan } from "../report/plan-console.js";
+import { findMaxAnswer } from "../report/find-max-answer.js";
 import { ResultsStore } from "../store/results-store.js";
 
 export const PLAN_FORMATS = ["table", "json"] as const;
@@ -19,14 +21,19 @@ export async function planCommand(file: string, flags: { store: string; format: 
   const loaded = await loadPlan(file);
   let store: ResultsStore | undefined;
   try {
-    const components = planComponents(loaded, () => (store = ResultsStore.open(flags.store, { create: false })));
+    const components = planComponents(loaded, () => {
+      const opened = ResultsStore.open(flags.store, { create: false });
+      store = opened;
+      return { path: opened.path, resolveRef: (ref) => opened.resolveRef(ref), getRun: (id) => opened.getRun(id), findMax: findMaxAnswer };
+    });
     const plan = computePlan(loaded.plan, components, loaded.name);
     const json = `${JSON.stringify({ schema: "pipebench.plan/1", file: loaded.file, ...plan }, null, 2)}\n`;
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
       writeFileSync(join(flags.out, "plan.md"), `# Capacity plan: ${plan.name}\n\n${planMarkdown(plan, "## Capacity Plan")}`);
       writeFileSync(join(flags.out, "plan.json"), json);
-      process.stderr.write(`wrote ${join(flags.out, "plan.md")} and plan.json\n`);
+      writeFileSync(join(flags.out, "plan.html"), renderPlanHtml(plan, loaded.file));
+      process.stderr.write(`wrote ${join(flags.out, "plan.md")}, plan.json and plan.html\n`);
     }
     if (flags.format === "json") {
       process.stdout.write(json);

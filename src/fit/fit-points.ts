@@ -22,7 +22,17 @@ export interface SweepPoints {
   notes: string[];
 }
 
-function numberOf(value: JsonValue | undefined): number | undefined {
+/** `load.workers`, `producers`: a setting whose last segment names a count of parallel units. */
+export function isConcurrencyKey(key: string): boolean {
+  return CONCURRENCY_NAMES.includes((key.split(".").pop() ?? key).toLowerCase());
+}
+
+/** A swept scenario's name without its variant (`q[workers=4]` → `q`). */
+export function sweptScenarioName(stored: string): string {
+  return baseName(stored);
+}
+
+export function numberOf(value: JsonValue | undefined): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
   return undefined;
@@ -74,8 +84,7 @@ export function sweepPoints(run: StoredRun, wanted: string, scenario?: string): 
     }
   }
   const notes: string[] = [];
-  const lastSegment = key.split(".").pop() ?? key;
-  if (!CONCURRENCY_NAMES.includes(lastSegment.toLowerCase())) {
+  if (!isConcurrencyKey(key)) {
     notes.push(`${key} does not look like a count of parallel units (${CONCURRENCY_NAMES.slice(0, 4).join(", ")}, …): the USL's N is one`);
   }
   const byN = new Map<number, StoredScenario[]>();

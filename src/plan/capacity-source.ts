@@ -1,10 +1,11 @@
 // Where a component's per-node capacity came from: typed into the plan, or measured by a stored
 // run. A measured number carries its run, date, host and validity, so a plan's reader can judge it,
 // and a number from a run pipebench marked INVALID is refused unless the plan says `allowInvalid`.
-// Reads runs through two store methods (resolveRef, getRun); no SQL and no socket here.
+// Reads runs through two store methods (resolveRef, getRun) and a find-max read-back the caller
+// passes in (report/find-max-answer.ts, which a plan must not import: the report renders plans);
+// no SQL and no socket here.
 import { median } from "simple-statistics";
 import { validityOf } from "../engine/validity.js";
-import { findMaxAnswer } from "../report/find-max-answer.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import type { MeasuredSpec } from "./schema.js";
 
@@ -27,11 +28,20 @@ export type CapacitySource =
       detail: string;
     };
 
-/** The two reads a plan needs of the results store. */
+/** A find-max search read back from a stored run: the scenario searched, its confirmed rate and the step that confirmed it. */
+export interface FindMaxReading {
+  scenario: string;
+  rate?: number;
+  confirmation?: { scenario: StoredScenario };
+}
+
+/** The reads a plan needs of the results store. */
 export interface RunReader {
   readonly path: string;
   resolveRef(ref: string): number | undefined;
   getRun(id: number): StoredRun | undefined;
+  /** The find-max search stored in a run, or undefined when it holds none. */
+  findMax(run: StoredRun): FindMaxReading | undefined;
 }
 
 export type Measured =
@@ -68,7 +78,7 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
   if (!names.includes(spec.scenario)) {
     return { ok: false, field: "scenario", message: `run ${run.id} has no scenario "${spec.scenario}"`, fix: `its scenarios are: ${names.join(", ") || "none"}` };
   }
-  const taken = spec.metric === "find-max" ? fromFindMax(run, spec.scenario) : fromThroughput(run, spec.scenario);
+  const taken = spec.metric === "find-max" ? fromFindMax(store, run, spec.scenario) : fromThroughput(run, spec.scenario);
   if ("problem" in taken) return { ok: false, field: "metric", message: taken.problem, fix: taken.fix };
   if (!(taken.value > 0)) {
     return { ok: false, field: "metric", message: `run ${run.id}'s ${spec.scenario} measured ${spec.metric} 0 records/s: no capacity to plan with`, fix: "check its errors with pipebench show, and measure it again" };
@@ -125,8 +135,8 @@ function fromThroughput(run: StoredRun, scenario: string): Taken {
 }
 
 /** The confirmed find-max rate, in records/s: the rate × the records per operation it measured. */
-function fromFindMax(run: StoredRun, scenario: string): Taken {
-  const answer = findMaxAnswer(run);
+function fromFindMax(store: RunReader, run: StoredRun, scenario: string): Taken {
+  const answer = store.findMax(run);
   if (answer === undefined || answer.scenario !== scenario) {
     return { problem: `run ${run.id} holds no find-max search of ${scenario}`, fix: `use metric: throughput, or a run made with pipebench run --find-max -s ${scenario}` };
   }

@@ -5,6 +5,7 @@
 import { decodeHistogram, mergeHistograms, type LatencyHistogram } from "../metrics/histogram.js";
 import { sweepTables, type BestRule } from "./sweep-table.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
+import { scalabilityCharts, type ScalabilityChart } from "./scalability.js";
 import { throughputCharts, type ThroughputChart } from "./throughput-chart.js";
 import {
   scenarioGroups,
@@ -61,6 +62,7 @@ export interface ChartData {
   spectrum: SpectrumChart[];
   bars: BarsChart[];
   heatmaps: HeatMap[];
+  scalability: ScalabilityChart[];
 }
 
 function decodeOrUndefined(encoded: string): LatencyHistogram | undefined {
@@ -204,5 +206,6 @@ export function chartData(input: ReportInput): ChartData {
     spectrum: spectrumCharts(input.run, input.baseline),
     bars: barCharts(input),
     heatmaps: heatMaps(input.run),
+    scalability: scalabilityCharts(input.scalability ?? []),
   };
 }

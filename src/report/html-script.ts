@@ -1,68 +1,9 @@
 // The script report.html runs: draws the charts in ChartData (chart-data.ts) with uPlot, which the
-// page inlines before it. Plain browser JavaScript, no modules and no network. Each chart is
-// registered in window.pipebenchCharts ({ kind, title, points }) so a test (or a curious reader)
-// can see what was drawn.
-export const REPORT_SCRIPT = String.raw`
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("report-data").textContent);
-  var charts = (window.pipebenchCharts = []);
-  var palette = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
-  var before = "#6b7280";
+// page inlines before it, using the helpers of chart-script.ts.
+import { chartScript } from "./chart-script.js";
+import { SCALABILITY_SCRIPT } from "./scalability-script.js";
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-  // As the tables print latencies (format.ts formatMs), so a legend and its table row agree.
-  function fmtMs(v) {
-    if (v == null || !isFinite(v)) return "–";
-    if (v === 0) return "0";
-    if (v >= 10000) return (v / 1000).toFixed(1) + "s";
-    if (v >= 1000) return (v / 1000).toFixed(2) + "s";
-    if (v >= 1) return v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2) + "ms";
-    return Math.round(v * 1000) + "µs";
-  }
-  // An axis tick without the table's trailing zeros: "8ms", "2.5ms", not "8.00ms", "2.50ms".
-  function tick(text) { return text.replace(/(\.\d*?)0+(?=[mµs])/, "$1").replace(/\.(?=[mµs])/, ""); }
-  function fmtNum(v) {
-    if (v == null || !isFinite(v)) return "–";
-    return Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : String(+v.toPrecision(3));
-  }
-  function fmtUnit(unit) {
-    return function (v) {
-      if (unit === "ms") return fmtMs(v);
-      if (unit === "ratio") return v == null ? "–" : +(v * 100).toPrecision(3) + "%";
-      return fmtNum(v);
-    };
-  }
-  function pointsOf(d) {
-    var n = 0;
-    for (var i = 1; i < d.length; i++) for (var j = 0; j < d[i].length; j++) if (d[i][j] != null) n++;
-    return n;
-  }
-  function place(section, title, caption) {
-    var host = document.getElementById(section);
-    var card = el("div", "chart");
-    card.appendChild(el("h3", null, title));
-    if (caption) card.appendChild(el("p", "muted caption", caption));
-    var plot = el("div", "plot");
-    card.appendChild(plot);
-    host.appendChild(card);
-    return plot;
-  }
-  function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; }
-  function draw(kind, section, title, opts, d, caption) {
-    var plot = place(section, title, caption);
-    opts.width = Math.max(320, Math.min(plot.clientWidth || 560, 900));
-    opts.height = opts.height || 260;
-    var u = new uPlot(opts, d, plot);
-    charts.push({ kind: kind, title: title, points: pointsOf(d), series: d.length - 1, chart: u });
-    return u;
-  }
-
+export const REPORT_SCRIPT = chartScript(String.raw`
   // Throughput over time: records/s as steps (each second's records over its measured length, so a
   // last partial second is a rate, not a collapse), one line per trial, the baseline dashed in
   // grey, the asked rate of an open loop dotted. The legend at rest gives each trial's average,
@@ -162,5 +103,4 @@ export const REPORT_SCRIPT = String.raw`
       ],
     }, [xs, c.before, c.after]);
   });
-})();
-`;
+` + SCALABILITY_SCRIPT);

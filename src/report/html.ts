@@ -24,30 +24,13 @@ import {
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
+import { scalabilityHtml } from "./scalability.js";
 import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
-import { inlineSafe, jsonForScript, uplotAssets } from "./uplot-assets.js";
+import { escapeHtml, htmlPage } from "./html-page.js";
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
-}
+export { escapeHtml };
 
 const e = escapeHtml;
-
-const STYLE = `
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; color: #111827; }
-h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
-h3 { font-size: 14px; margin: 0 0 6px; } .meta { color: #4b5563; margin: 2px 0; }
-table { border-collapse: collapse; margin: 6px 0 12px; } th, td { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child, td.text, th.text { text-align: left; } th { background: #f9fafb; }
-td.text { white-space: normal; max-width: 420px; } .pass { color: #15803d; font-weight: 700; } .fail { color: #b91c1c; font-weight: 700; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; }
-.ok { background: #dcfce7; color: #166534; } .bad { background: #fee2e2; color: #991b1b; } .warn { background: #fef9c3; color: #854d0e; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 16px; }
-.chart { border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; min-width: 0; } .plot { width: 100%; } .chart p.caption { margin: -4px 0 4px; }
-ul.checks { list-style: none; padding-left: 4px; } .finding { margin: 8px 0; } .muted { color: #6b7280; }
-.heatmap { display: inline-block; max-width: 100%; overflow-x: auto; margin: 0 16px 16px 0; vertical-align: top; }
-td.heat { text-align: center; min-width: 90px; } td.heat small { display: block; color: #374151; } td.best { outline: 3px solid #2563eb; }
-`;
 
 function badge(run: StoredRun): string {
   const cls = run.status === "passed" ? "ok" : run.status === "running" || run.status === "invalid" ? "warn" : "bad";
@@ -172,23 +155,13 @@ function heatTable(h: HeatMap): string {
 export function renderHtml(input: ReportInput): string {
   const { run } = input;
   const data: ChartData = chartData(input);
-  const uplot = uplotAssets();
   const env = run.environment;
   const host = env.host as Record<string, unknown>;
   const targets = Object.entries(env.targets).map(([name, t]) => `${name}: ${t.version ?? t.kind}`);
   const title = `${run.suiteName} — pipebench report, run ${run.id}${input.baseline ? ` vs run ${input.baseline.id}` : ""}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${e(title)}</title>
-<style>${inlineSafe(uplot.css)}</style>
-<style>${inlineSafe(STYLE)}</style>
-</head>
-<body>
-<h1>${e(run.suiteName)} ${badge(run)}</h1>
+  return htmlPage({
+    title,
+    body: `<h1>${e(run.suiteName)} ${badge(run)}</h1>
 <p class="meta">${e(runLabel(run))}${input.baseline ? ` compared with ${e(runLabel(input.baseline))}` : ""}</p>
 <p class="meta">${e([...targets, `node ${env.node}`, `pipebench ${env.pipebench}`, `${String(host.cpuModel ?? "?")}, ${String(host.cores ?? "?")} cores`].join(" · "))}</p>
 <p class="meta muted">Written ${e(new Date(input.generatedAt).toISOString().replace("T", " ").slice(0, 19))} UTC</p>
@@ -196,6 +169,7 @@ ${comparisonSection(input)}
 <h2>${input.baseline ? "After" : "Metrics"} (${e(runLabel(run))})</h2>
 ${metricsTable(run)}
 ${data.heatmaps.length === 0 ? "" : `<h2>Sweep</h2>\n<div id="sweep-heatmaps">${data.heatmaps.map(heatTable).join("\n")}</div>`}
+${scalabilityHtml(input.scalability ?? [], run.id)}
 ${criteriaSection(run)}
 ${findingsSection(input)}
 <h2>Throughput over time</h2>
@@ -203,11 +177,9 @@ ${findingsSection(input)}
 ${data.throughput.length === 0 ? `<p class="muted">No per-second series was stored.</p>` : ""}
 <h2>Latency percentile spectrum</h2>
 <div class="charts" id="spectrum-charts"></div>
-${data.spectrum.length === 0 ? `<p class="muted">No latency histogram was stored.</p>` : ""}
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
-<script>${inlineSafe(uplot.js)}</script>
-<script>${inlineSafe(REPORT_SCRIPT)}</script>
-</body>
-</html>
-`;
+${data.spectrum.length === 0 ? `<p class="muted">No latency histogram was stored.</p>` : ""}`,
+    data,
+    script: REPORT_SCRIPT,
+  });
 }
+

@@ -26,24 +26,8 @@ import {
   type ScenarioGroup,
 } from "./report-model.js";
 import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
-
-/** `<` opens HTML in a Markdown renderer only before a letter, `/`, `!` or `?`: escape just those. */
-function noHtml(text: string): string {
-  return text.replace(/<(?=[A-Za-z/!?])/g, "&lt;").replace(/\r?\n/g, " ");
-}
-
-/** Table cells: a `|` would split the row. */
-function cell(text: string): string {
-  return noHtml(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
-}
-
-/**
- * Inline text outside tables (names, evidence): keep emphasis, code and links from being read
- * into it. `_` is left alone: within words (error_rate) it never emphasises.
- */
-function inline(text: string): string {
-  return noHtml(text).replace(/[\\`*[\]]/g, (c) => `\\${c}`);
-}
+import { cell, inline, noHtml } from "./markdown-escape.js";
+import { scalabilityMarkdown } from "./scalability.js";
 
 // Findings' own text (titles, evidence, recommendations) is written as Markdown on purpose
 // (`top`, `shared_buffers`): only HTML is kept out of it.
@@ -299,6 +283,7 @@ export function renderMarkdown(input: ReportInput, extras: MarkdownExtras = {}):
     out.push(...improvementSection(input));
   }
 
+  out.push(...scalabilityMarkdown(input.scalability ?? [], run.id));
   out.push("## Bottlenecks Identified", "");
   out.push(...bottlenecksSection(input, extras.baselineFindings ?? []));
   out.push("## Recommendations", "");

@@ -1,8 +1,8 @@
 // A computed plan as the console shows it: where each capacity came from, the month-by-month
 // table, the storage tiers at the first and last month, the months limits are crossed, and the
-// assumptions. Printing only; every number comes from model.ts.
-import { formatCount, table } from "../report/format.js";
-import type { PlanMonth, PlanResult } from "./model.js";
+// assumptions. Printing only; every number comes from plan/model.ts.
+import { formatCount, table } from "./format.js";
+import type { PlanMonth, PlanResult } from "../plan/model.js";
 
 // Whole dollars as the seed prints them; cents only when storage prices make some.
 const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

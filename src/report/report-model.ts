@@ -4,6 +4,7 @@
 // own beyond the median across trials that a table cell shows.
 import type { MetricComparison, RunComparison } from "../compare/compare.js";
 import type { Finding } from "../diagnose/diagnose.js";
+import type { RunFit } from "../fit/run-fits.js";
 import { validityOf as judgeValidity } from "../engine/validity.js";
 import type { ScenarioResult, Validity } from "../metrics/summary.js";
 import type { JsonValue } from "../probes/probe.js";
@@ -28,6 +29,8 @@ export interface ReportInput {
   findings: readonly Finding[];
   /** When the report was written (epoch ms). */
   generatedAt: number;
+  /** USL fits of the run's sweeps over a concurrency-like key (runFits(run)); none when absent. */
+  scalability?: readonly RunFit[];
 }
 
 /** A sweep combination: setting path → value (JSON). */

@@ -5,6 +5,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compareRuns } from "../compare/compare.js";
 import { diagnose } from "../diagnose/diagnose.js";
+import { runFits } from "../fit/run-fits.js";
 import type { StoredRun } from "../store/results-store.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { renderHtml } from "./html.js";
@@ -28,6 +29,7 @@ export function buildReportInput(run: StoredRun, baseline?: StoredRun, generated
     ...(baseline === undefined ? {} : { baseline, comparison: compareRuns(baseline, run) }),
     findings: diagnose(run),
     generatedAt,
+    scalability: runFits(run),
   };
 }
 

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { measuredCapacity, type RunReader } from "../../src/plan/capacity-source.js";
+import { findMaxAnswer } from "../../src/report/find-max-answer.js";
 import type { StoredRun, StoredScenario } from "../../src/store/results-store.js";
 
 function scenario(name: string, fields: { throughput?: number; ops?: number; records?: number; valid?: boolean; variant?: Record<string, string | number>; passed?: boolean }): StoredScenario {
@@ -28,6 +29,7 @@ function reader(runs: StoredRun[]): RunReader {
     path: "test.db",
     resolveRef: (ref) => runs.find((r) => String(r.id) === ref || r.tag === ref)?.id,
     getRun: (id) => runs.find((r) => r.id === id),
+    findMax: findMaxAnswer,
   };
 }
 
