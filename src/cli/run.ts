@@ -12,9 +12,9 @@ import { UsageError } from "../errors.js";
 import { diagnose } from "../diagnose/diagnose.js";
 import { renderRunSummary } from "../report/console-summary.js";
 import { renderFindings } from "../report/findings.js";
+import { runJsonWithFindMax } from "../report/find-max-answer.js";
 import { formatCount, formatMs, formatRate } from "../report/format.js";
 import { renderKafkaPerf } from "../report/kafka-perf.js";
-import { runJson } from "../report/run-json.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseCount, parseDuration } from "../suite/units.js";
@@ -199,12 +199,12 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
-      writeFileSync(join(flags.out, "results.json"), runJson(stored));
+      writeFileSync(join(flags.out, "results.json"), runJsonWithFindMax(stored));
     }
     // Why the run ended early, and for a mistake in the suite what to change in it.
     const failure = outcome.failure === undefined ? undefined : redactText(outcome.failure) + (outcome.hint === undefined ? "" : `\n  hint: ${redactText(outcome.hint)}`);
     if (flags.format === "json") {
-      process.stdout.write(runJson(stored));
+      process.stdout.write(runJsonWithFindMax(stored));
       if (failure !== undefined) progress.log(failure);
     } else if (flags.format === "kafka-perf") {
       // The summary table is not printed; the verdict and where the run is stored go to stderr.

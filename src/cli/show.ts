@@ -2,7 +2,7 @@
 // tools print their summaries).
 import { UsageError } from "../errors.js";
 import { renderRunSummary } from "../report/console-summary.js";
-import { runJson } from "../report/run-json.js";
+import { runJsonWithFindMax } from "../report/find-max-answer.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
@@ -18,7 +18,7 @@ export function showCommand(ref: string, flags: { store: string; format: string;
     if (flags.format === "kafka-perf") writeKafkaPerf(run);
     else {
       process.stdout.write(
-        flags.format === "json" ? runJson(run) : `${renderRunSummary(run, { color: flags.color })}\n`,
+        flags.format === "json" ? runJsonWithFindMax(run) : `${renderRunSummary(run, { color: flags.color })}\n`,
       );
       const searches = flags.format === "json" ? "" : renderSearches(run);
       if (searches !== "") process.stdout.write(`\n${searches}\n`);

@@ -7,7 +7,22 @@
 import { median } from "simple-statistics";
 import { validityOf } from "../engine/validity.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
+import type { FindMaxInterval } from "../sweep/find-max-interval.js";
 import type { MeasuredSpec } from "./schema.js";
+
+/**
+ * A find-max capacity's interval, per node in records/s (the search's interval in operations/s ×
+ * the records per operation): `low` is the safe end to size from, `high` is open (absent) when the
+ * search rejected no rate above its answer.
+ */
+export interface CapacityInterval {
+  low: number;
+  high?: number;
+  /** The search's step-to-step noise, a fraction of the rate. */
+  noise: number;
+  /** How the ends were made, for the plan's assumptions. */
+  detail: string;
+}
 
 export type CapacitySource =
   | { kind: "given"; summary: string }
@@ -26,6 +41,8 @@ export type CapacitySource =
       reasons: string[];
       /** How the number was taken from the run. */
       detail: string;
+      /** Around a find-max answer: what the search measured the capacity could also be. */
+      interval?: CapacityInterval;
     };
 
 /** A find-max search read back from a stored run: the scenario searched, its confirmed rate and the step that confirmed it. */
@@ -33,6 +50,8 @@ export interface FindMaxReading {
   scenario: string;
   rate?: number;
   confirmation?: { scenario: StoredScenario };
+  /** The answer's interval (runs read back before it existed have none). */
+  interval?: FindMaxInterval;
 }
 
 /** The reads a plan needs of the results store. */
@@ -111,11 +130,12 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
       valid,
       reasons,
       detail: taken.detail,
+      ...(taken.interval === undefined ? {} : { interval: taken.interval }),
     },
   };
 }
 
-type Taken = { value: number; used: StoredScenario[]; detail: string } | { problem: string; fix: string };
+type Taken = { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval } | { problem: string; fix: string };
 
 /** The median records/s over the scenario's trials (a single run: its one result). */
 function fromThroughput(run: StoredRun, scenario: string): Taken {
@@ -145,9 +165,22 @@ function fromFindMax(store: RunReader, run: StoredRun, scenario: string): Taken 
   }
   const r = answer.confirmation.scenario.result;
   const perOp = r.ops > 0 && r.records > 0 ? r.records / r.ops : 1;
+  const i = answer.interval;
   return {
     value: answer.rate * perOp,
     used: [answer.confirmation.scenario],
     detail: `the confirmed find-max rate ${answer.rate} ops/s × ${+perOp.toFixed(3)} records per operation`,
+    ...(i === undefined ? {} : { interval: capacityInterval(i, perOp) }),
+  };
+}
+
+function capacityInterval(i: FindMaxInterval, perOp: number): CapacityInterval {
+  const noise = `${+(i.noise * 100).toFixed(1)} %`;
+  const high = i.high === undefined ? "high open (no rate above the answer was rejected)" : `high ${i.high} ops/s (the lowest rejected rate ${i.rejected ?? "?"} + ${i.z} × noise)`;
+  return {
+    low: i.low * perOp,
+    ...(i.high === undefined ? {} : { high: i.high * perOp }),
+    noise: i.noise,
+    detail: `find-max interval ${i.low}–${i.high ?? "open"} ops/s: low ${i.low} ops/s (the answer ${i.answer} − ${i.z} × the step-to-step noise ${noise}), ${high}`,
   };
 }

@@ -49,6 +49,11 @@ export interface PlanMonth {
   storageGbPerDay: number;
   tiers: Record<string, TierMonth>;
   nodes: Record<string, number>;
+  /**
+   * Nodes at the low end of a find-max capacity's interval (the safe count), for the components
+   * whose capacity has one; beside `nodes`, which are sized at the answer itself.
+   */
+  safeNodes: Record<string, number>;
   /** Partitions of the components that have a partitions rule. */
   partitions: Record<string, number>;
   /** Each component's planned load ÷ its nodes' usable capacity. */
@@ -164,6 +169,7 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
     // As the seed: storage from the rate before truncation, multiplied in its order.
     const rawGbPerDay = (rate * SECONDS_PER_DAY * plan.demand.recordSize) / GB;
     const nodes: Record<string, number> = {};
+    const safeNodes: Record<string, number> = {};
     const partitions: Record<string, number> = {};
     const utilization: Record<string, number> = {};
     let bottleneck = "";
@@ -173,6 +179,8 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       const load = peakDemand * c.spec.demandFactor;
       const n = nodesFor(load, c.capacityPerNode, c.rules);
       nodes[c.name] = n;
+      const low = safeCapacity(c);
+      if (low !== undefined) safeNodes[c.name] = nodesFor(load, low, c.rules);
       const used = n === 0 ? (load > 0 ? Number.POSITIVE_INFINITY : 0) : load / (n * c.capacityPerNode * c.rules.targetUtilization);
       utilization[c.name] = used;
       if (used > fullest) [fullest, bottleneck] = [used, c.name];
@@ -189,6 +197,7 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       storageGbPerDay: pythonRound2(rawGbPerDay),
       tiers: tierMonths,
       nodes,
+      safeNodes,
       partitions,
       utilization,
       bottleneck,
@@ -209,8 +218,34 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       source: c.source,
     })),
     limits: limitsOf(plan, sized, months),
-    assumptions: assumptionsOf(plan, sized),
+    assumptions: [...assumptionsOf(plan, sized), ...intervalAssumptions(sized, months)],
   };
+}
+
+/** Records/s per node at the low end of a measured capacity's interval, when it has a usable one. */
+function safeCapacity(c: PlanComponent): number | undefined {
+  const low = c.source.kind === "measured" ? c.source.interval?.low : undefined;
+  return low !== undefined && low > 0 ? low : undefined;
+}
+
+/**
+ * A find-max capacity is one sample of a capacity that moves: the interval's low end is what the
+ * node counts must survive, so each such component's counts at both are listed side by side.
+ */
+function intervalAssumptions(components: readonly (PlanComponent & { rules: ComponentRules })[], months: readonly PlanMonth[]): string[] {
+  const lines: string[] = [];
+  for (const c of components) {
+    const i = c.source.kind === "measured" ? c.source.interval : undefined;
+    const low = safeCapacity(c);
+    if (i === undefined || low === undefined) continue;
+    const at = (pick: (m: PlanMonth) => number | undefined): string => months.map((m) => String(pick(m) ?? 0)).join(" ");
+    const high = i.high === undefined ? "open above" : `${count(i.high)}`;
+    lines.push(
+      `${c.name}: its find-max capacity has the interval ${count(low)}–${high} records/s per node (${i.detail}); ` +
+        `nodes by month at the low end, the safe count: ${at((m) => m.safeNodes[c.name])}; at the answer ${count(c.capacityPerNode)}/s: ${at((m) => m.nodes[c.name])}`,
+    );
+  }
+  return lines;
 }
 
 function limitsOf(plan: PlanFile, components: readonly (PlanComponent & { rules: ComponentRules })[], months: readonly PlanMonth[]): PlanLimit[] {

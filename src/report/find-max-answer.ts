@@ -1,10 +1,14 @@
 // The answer of `--find-max`, read back from a stored run: its steps (scenarios whose variant has
 // "find-max"), the confirmed rate, the first unstable rate above it and why it failed. Built from
-// the store only, so the run, `pipebench show` and a report say the same thing.
+// the store only, so the run, `pipebench show` and a report say the same thing. The answer's
+// interval is computed from the same stored steps (src/sweep/find-max-interval.ts), so runs stored
+// before it existed show one too, and nothing new is written to the store.
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
+import { RUN_JSON_UNITS, runDocument } from "./run-json.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { CALIBRATED_START, CONFIRM_MAJORITY } from "../sweep/find-max.js";
-import { isGeneratorCheck } from "../sweep/stability.js";
+import { findMaxInterval, type FindMaxInterval, type IntervalStep } from "../sweep/find-max-interval.js";
+import { completionRate, isGeneratorCheck, laterSeconds } from "../sweep/stability.js";
 
 export interface FindMaxStepRow {
   index: number;
@@ -30,6 +34,8 @@ export interface FindMaxAnswer {
   highestStable?: number;
   /** The as-fast-as-it-goes step the search started from, when it had one. */
   calibration?: StoredScenario;
+  /** Around a confirmed answer: the bracket and the step-to-step noise, as a low and a high rate. */
+  interval?: FindMaxInterval;
 }
 
 function phaseOf(s: StoredScenario): string | undefined {
@@ -66,6 +72,7 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
   const firstUnstable = unstable?.at.filter((s) => !s.passed).at(-1);
   const generatorBound = steps.find((s) => s.scenario.thresholds.some((t) => isGeneratorCheck(t.expr) && !t.passed));
   const highestStable = verdicts.filter((v) => v.verdict === "stable").at(-1)?.rate;
+  const interval = answer === undefined || confirmation === undefined ? undefined : findMaxInterval(steps.map(intervalStep), answer, unstable?.rate);
   return {
     scenario,
     steps,
@@ -74,7 +81,67 @@ export function findMaxAnswer(run: StoredRun): FindMaxAnswer | undefined {
     ...(generatorBound === undefined ? {} : { generatorBound }),
     ...(highestStable === undefined ? {} : { highestStable }),
     ...(calibration === undefined ? {} : { calibration }),
+    ...(interval === undefined ? {} : { interval }),
   };
+}
+
+function intervalStep(s: FindMaxStepRow): IntervalStep {
+  const r = s.scenario.result;
+  // A stored result without its per-second series (a hand-built or partial one) measures no noise.
+  if (!Array.isArray(r.series)) return { phase: s.phase, rate: s.rate, passed: s.passed, completed: undefined, perSecond: [] };
+  return { phase: s.phase, rate: s.rate, passed: s.passed, completed: completionRate(r), perSecond: laterSeconds(r).map((p) => p.ops + p.errors) };
+}
+
+/** The interval as the console prints it: both ends, what each means, and the noise behind them. */
+export function renderInterval(i: FindMaxInterval): string[] {
+  const high =
+    i.high === undefined || i.rejected === undefined
+      ? "    high open: no rate above the answer was rejected"
+      : `    high ${formatRate(i.high)} = the lowest rejected rate ${formatRate(i.rejected)} + ${i.z} × noise: above it no step of this search suggests the target keeps up`;
+  return [
+    `  interval ${formatRate(i.low)} – ${i.high === undefined ? "open" : formatRate(i.high)} (noise ${formatPercent(i.noise, 1)}):`,
+    `    low ${formatRate(i.low)} = the answer ${formatRate(i.answer)} − ${i.z} × noise: kept up with even ${i.z} standard deviations slower than measured; size from this`,
+    high,
+    `    noise: the larger of the spread between ${i.steps} passing confirmation step(s) at ${i.rates} rate(s) (${formatPercent(i.stepNoise, 1)}) ` +
+      `and a step's standard error from its per-second rates (${formatPercent(i.secondNoise, 1)})`,
+  ];
+}
+
+/** The answer as `--format json` carries it (`findMax`): rates in operations/s, noise a fraction. */
+export interface FindMaxDocument {
+  scenario: string;
+  rate?: number;
+  firstUnstable?: number;
+  highestStable?: number;
+  generatorBound: boolean;
+  interval?: FindMaxInterval;
+}
+
+export function findMaxDocument(a: FindMaxAnswer): FindMaxDocument {
+  return {
+    scenario: a.scenario,
+    ...(a.rate === undefined ? {} : { rate: a.rate }),
+    ...(a.firstUnstable === undefined ? {} : { firstUnstable: a.firstUnstable.rate }),
+    ...(a.highestStable === undefined ? {} : { highestStable: a.highestStable }),
+    generatorBound: a.generatorBound !== undefined,
+    ...(a.interval === undefined ? {} : { interval: a.interval }),
+  };
+}
+
+const FIND_MAX_UNITS: Readonly<Record<string, string>> = {
+  "findMax.rate, .firstUnstable, .highestStable, .interval.low, .high, .answer, .rejected": "operations/s",
+  "findMax.interval.noise, .stepNoise, .secondNoise": "fraction of the rate (0.03 = 3 %)",
+};
+
+/**
+ * The run's JSON (run-json.ts) with its find-max answer beside the steps as `findMax`, when it was a
+ * search; an added field, so the schema name stays.
+ */
+export function runJsonWithFindMax(run: StoredRun): string {
+  const a = findMaxAnswer(run);
+  if (a === undefined) return `${JSON.stringify(runDocument(run), null, 2)}\n`;
+  const doc = runDocument(run);
+  return `${JSON.stringify({ ...doc, units: { ...RUN_JSON_UNITS, ...FIND_MAX_UNITS }, findMax: findMaxDocument(a) }, null, 2)}\n`;
 }
 
 /**
@@ -121,6 +188,7 @@ export function renderFindMax(a: FindMaxAnswer): string {
       `  confirmed over ${r.durationS.toFixed(0)} s: achieved ${formatRate(r.generator.achievedRate)}, ` +
         `p50 ${formatMs(r.latency.p50)}, p99 ${formatMs(r.latency.p99)}, errors ${formatCount(r.errors)}`,
     );
+    if (a.interval !== undefined) lines.push(...renderInterval(a.interval));
   } else if (a.generatorBound !== undefined) {
     lines.push(
       `find-max ${a.scenario}: at least ${a.highestStable === undefined ? "–" : formatRate(a.highestStable)} — the search stopped at the load generator's limit, not the target's`,

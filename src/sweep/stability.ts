@@ -157,8 +157,8 @@ function keepingUp(result: ScenarioResult): ThresholdOutcome[] {
   ];
 }
 
-/** Full measured seconds after the first third. */
-function laterSeconds(result: ScenarioResult): SeriesPoint[] {
+/** Full measured seconds after the first third (the interval's noise reads them too). */
+export function laterSeconds(result: ScenarioResult): SeriesPoint[] {
   const full = result.series.filter((p) => p.t + 1 <= Math.floor(result.durationS + 1e-9));
   return full.length < 2 ? [] : full.slice(Math.floor(full.length / 3));
 }

@@ -57,6 +57,10 @@ test("a search of the quickstart ingest scenario: its steps stored, its answer c
   assert.ok(passes >= 2 && passes > confirms.length - passes, `${passes} of ${confirms.length} confirmation steps at ${answer}/s passed`);
   const table = await pipebench(["show", "latest", "--store", store]);
   assert.equal(answerOf(table.stdout), answer);
+  // The answer's interval, read back from the same steps: around the answer, in the JSON too.
+  assert.match(table.stdout, /\n {2}interval [\d,]+\/s – (open|[\d,]+\/s) \(noise/);
+  const interval = (JSON.parse(shown.stdout) as { findMax?: { interval?: { low: number; high?: number } } }).findMax?.interval;
+  assert.ok(interval !== undefined && interval.low <= answer && (interval.high ?? Infinity) > answer, JSON.stringify(interval));
   // An open loop sustains about what the closed-loop calibration completed (1.1–1.35 times it in
   // the searches checked): far outside that, the search has gone wrong, whatever the machine.
   const calibrated = calibration?.result.opsPerSec ?? 0;
