@@ -218,8 +218,13 @@ export function computePlan(plan: PlanFile, components: readonly PlanComponent[]
       source: c.source,
     })),
     limits: limitsOf(plan, sized, months),
-    assumptions: [...assumptionsOf(plan, sized), ...intervalAssumptions(sized, months)],
+    // The interval lines follow the component lines; the cost line stays last.
+    assumptions: withBeforeLast(assumptionsOf(plan, sized), intervalAssumptions(sized, months)),
   };
+}
+
+function withBeforeLast(lines: readonly string[], extra: readonly string[]): string[] {
+  return [...lines.slice(0, -1), ...extra, ...lines.slice(-1)];
 }
 
 /** Records/s per node at the low end of a measured capacity's interval, when it has a usable one. */
