@@ -3,6 +3,7 @@
 // assumptions. Printing only; every number comes from plan/model.ts.
 import { formatCount, table } from "./format.js";
 import type { PlanMonth, PlanResult } from "../plan/model.js";
+import { nodesCell } from "./plan-format.js";
 
 // Whole dollars as the seed prints them; cents only when storage prices make some.
 const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -43,7 +44,7 @@ export function renderPlan(plan: PlanResult): string {
     ...(fleet ? [formatCount(m.servers ?? 0)] : []),
     formatCount(m.demand),
     gb(m.storageGbPerDay),
-    ...names.map((n) => String(m.nodes[n] ?? 0)),
+    ...names.map((n) => nodesCell(m, n)),
     ...partitioned.map((n) => String(m.partitions[n] ?? 0)),
     `${m.bottleneck} ${pct(m.utilization[m.bottleneck] ?? 0)}`,
     money(m.monthlyCost),

@@ -1,13 +1,23 @@
 // A computed plan's tables as rows of text, shared by plan.md (plan-markdown.ts) and plan.html
 // (plan-html.ts) so the two print the same numbers: capacity per node with its source, month by
 // month, storage by tier at the first and last month.
-import type { PlanResult } from "../plan/model.js";
+import type { PlanMonth, PlanResult } from "../plan/model.js";
 
 export const n0 = (n: number): string => Math.round(n).toLocaleString("en-US");
 export const n2 = (n: number): string => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 // Whole dollars as the seed prints them; cents only when storage prices make some.
 export const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 export const pct = (f: number): string => `${+(f * 100).toFixed(1)} %`;
+
+/**
+ * A component's nodes in a month: `5`, or `5 (6 safe)` when its capacity is a find-max answer whose
+ * interval's low end needs more (the safe count to size from).
+ */
+export function nodesCell(m: PlanMonth, component: string): string {
+  const nodes = m.nodes[component] ?? 0;
+  const safe = m.safeNodes[component];
+  return safe === undefined || safe === nodes ? String(nodes) : `${nodes} (${safe} safe)`;
+}
 
 export interface TextTable {
   header: string[];
@@ -42,7 +52,7 @@ export function monthTable(plan: PlanResult): TextTable {
     ...(fleet ? [n0(m.servers ?? 0)] : []),
     n0(m.demand),
     n2(m.storageGbPerDay),
-    ...names.map((c) => String(m.nodes[c] ?? 0)),
+    ...names.map((c) => nodesCell(m, c)),
     ...partitioned.map((c) => String(m.partitions[c] ?? 0)),
     `${m.bottleneck} (${pct(m.utilization[m.bottleneck] ?? 0)})`,
     money(m.monthlyCost),

@@ -12,6 +12,8 @@ import { measuredCapacity } from "../../src/plan/capacity-source.js";
 import { parsePlanText, planComponents } from "../../src/plan/load-plan.js";
 import { computePlan } from "../../src/plan/model.js";
 import { findMaxAnswer } from "../../src/report/find-max-answer.js";
+import { renderPlan } from "../../src/report/plan-console.js";
+import { monthTable } from "../../src/report/plan-format.js";
 import { ResultsStore } from "../../src/store/results-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-plan-interval-"));
@@ -135,6 +137,9 @@ test("a find-max capacity's interval: safe node counts at its low end beside tho
     const json = JSON.parse(JSON.stringify(plan)) as { months: { safeNodes: Record<string, number> }[]; components: { source: { interval?: { low: number } } }[] };
     assert.equal(json.months[0]?.safeNodes.ingest, 6);
     assert.equal(json.components[0]?.source.interval?.low, 18_500);
+    // The tables show the safe count beside the answer's where they differ: month 0 is 5 at the answer, 6 safe.
+    assert.match(renderPlan(plan), /^ +0 +100,000 +[\d.,]+ +5 \(6 safe\) /m);
+    assert.deepEqual(monthTable(plan).rows.map((r) => r[3]), ["5 (6 safe)", "6", "7", "7 (8 safe)", "8", "9", "9 (10 safe)"]);
   } finally {
     store.close();
   }
