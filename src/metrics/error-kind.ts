@@ -39,11 +39,9 @@ const TIMEOUTS = new Set([
   "ETIMEDOUT",
   "ESOCKETTIMEDOUT",
   "timeout-at-end",
-  "PLT_KFK_TIMEOUT",
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
-  "PG_TIMEOUT",
   "TimeoutError",
 ]);
 const REFUSED = new Set(["ECONNREFUSED"]);
@@ -51,10 +49,7 @@ const RESETS = new Set([
   "ECONNRESET",
   "EPIPE",
   "ECONNABORTED",
-  "SOCKET_CLOSED",
-  "CONNECTION_TERMINATED",
   "UND_ERR_SOCKET",
-  "PLT_KFK_NETWORK",
 ]);
 
 /**

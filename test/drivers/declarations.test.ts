@@ -11,8 +11,11 @@ import { parseThreshold } from "../../src/thresholds/parse.js";
 /** One error class each driver produces, and what it reads as. */
 const OWN_CLASSES = [
   ["postgres", "57P01", "server 57P01 admin_shutdown"],
+  ["postgres", "CONNECTION_TERMINATED", "reset (CONNECTION_TERMINATED)"],
   ["http", "HTTP_503", "server 503"],
+  ["http", "SOCKET_CLOSED", "reset (SOCKET_CLOSED)"],
   ["kafka", "KAFKA_10_MESSAGE_TOO_LARGE", "client kafka 10 MESSAGE_TOO_LARGE"],
+  ["kafka", "PLT_KFK_TIMEOUT", "timeout (PLT_KFK_TIMEOUT)"],
   ["clickhouse", "CLICKHOUSE_252_TOO_MANY_PARTS", "server clickhouse 252 TOO_MANY_PARTS"],
   ["trino", "TRINO_EXCEEDED_TIME_LIMIT", "timeout trino EXCEEDED_TIME_LIMIT"],
 ] as const;
@@ -30,8 +33,10 @@ describe("drivers' declarations are what the shared modules use", () => {
     });
   }
 
-  test("a class no driver reads is other", () => {
+  test("a class no driver reads is other; the network classes every client shares are no driver's", () => {
     assert.deepEqual(errorClassInfo("NOT_A_CLASS"), { kind: "other", label: "NOT_A_CLASS" });
+    for (const driver of Object.values(drivers)) assert.equal(driver.errorClasses?.("ECONNREFUSED"), undefined, driver.kind);
+    assert.equal(errorClassInfo("ECONNREFUSED").label, "refused (ECONNREFUSED)");
   });
 
   test("every probe metric a driver declares has its kind in thresholds", () => {

@@ -5,6 +5,8 @@ import type { ErrorClassifier, ErrorKind } from "../../metrics/error-kind.js";
 const HTTP = /^HTTP_(\d{3})$/;
 
 export const httpErrorClass: ErrorClassifier = (errorClass) => {
+  // The socket pool's own code for a connection closed before its response (socket-pool.ts).
+  if (errorClass === "SOCKET_CLOSED") return { kind: "reset", label: `reset (${errorClass})` };
   const http = HTTP.exec(errorClass);
   if (!http) return undefined;
   const status = http[1] ?? "";

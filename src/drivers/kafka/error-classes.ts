@@ -16,7 +16,12 @@ const KAFKA_CLIENT = new Set([
   "CLUSTER_AUTHORIZATION_FAILED",
 ]);
 
+/** @platformatic/kafka's own codes for a request that timed out and a connection that broke. */
+const CLIENT_OWN: Readonly<Record<string, ErrorKind>> = { PLT_KFK_TIMEOUT: "timeout", PLT_KFK_NETWORK: "reset" };
+
 export const kafkaErrorClass: ErrorClassifier = (errorClass) => {
+  const own = Object.hasOwn(CLIENT_OWN, errorClass) ? CLIENT_OWN[errorClass] : undefined;
+  if (own !== undefined) return { kind: own, label: `${own} (${errorClass})` };
   const kafka = KAFKA.exec(errorClass);
   if (!kafka) return undefined;
   const [, code = "", name = ""] = kafka;

@@ -37,7 +37,12 @@ const SQLSTATE_CLIENT_CLASSES = new Set(["22", "23", "42", "0A", "2B", "3D", "3F
 /** SQLSTATE classes begin with a digit, but for F0 (config file), HV (FDW), P0 (PL/pgSQL) and XX (internal). */
 const SQLSTATE = /^([0-9][0-9A-Z]{4}|(F0|HV|P0|XX)[0-9A-Z]{3})$/;
 
+/** pg's codeless errors, coded by the driver (errors.ts): a timer of pg's, a connection it lost. */
+const PG_OWN: Readonly<Record<string, ErrorKind>> = { PG_TIMEOUT: "timeout", CONNECTION_TERMINATED: "reset" };
+
 export const postgresErrorClass: ErrorClassifier = (errorClass) => {
+  const own = Object.hasOwn(PG_OWN, errorClass) ? PG_OWN[errorClass] : undefined;
+  if (own !== undefined) return { kind: own, label: `${own} (${errorClass})` };
   if (!SQLSTATE.test(errorClass)) return undefined;
   const name = SQLSTATE_NAMES[errorClass];
   const named = name === undefined ? errorClass : `${errorClass} ${name}`;
