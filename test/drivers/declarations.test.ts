@@ -52,6 +52,10 @@ describe("drivers' declarations are what the shared modules use", () => {
     }
   });
 
+  test("each registry key is its driver's kind (Finding.area and the suite's kind: both name it)", () => {
+    for (const [key, driver] of Object.entries(drivers)) assert.equal(driver.kind, key);
+  });
+
   test("each driver describes its own endpoint", () => {
     assert.equal(endpointOf({ kind: "trino", config: { kind: "trino", url: "http://127.0.0.1:8080" } }), "127.0.0.1:8080");
     assert.equal(endpointOf({ kind: "kafka", config: { kind: "kafka", brokers: ["a:9092", "b:9092"] } }), "a:9092, b:9092");
