@@ -3,6 +3,7 @@
 // the same server (scripts/clickhouse-local, started here), interleaved, several rounds, medians.
 // Both are timed as whole processes from the outside; pipebench's own measured throughput is
 // printed beside it. Usage: npx tsx bench/clickhouse/run.ts [--rows 1000000] [--rounds 3]
+// [--set scenarios.insert.workload.format=RowBinary …] (passed to pipebench run: its variants).
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,9 @@ import { featuresOf, parseVersion } from "../../src/drivers/clickhouse/server-fe
 import { clickHouseColumn, createTableSql } from "../../src/drivers/clickhouse/table.js";
 import { median } from "../stats.js";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" }, set: { type: "string", multiple: true, default: [] } },
+});
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const BATCH = 100_000;
@@ -66,7 +69,7 @@ try {
     client("TRUNCATE TABLE bench_ticks");
     const pb = timed(
       process.execPath,
-      ["bin/pipebench.js", "run", "bench/clickhouse/suite.yaml", "--set", `scenarios.insert.load.iterations=${rows / BATCH}`, "--store", store, "--format", "json", "--allow-invalid"],
+      ["bin/pipebench.js", "run", "bench/clickhouse/suite.yaml", "--set", `scenarios.insert.load.iterations=${rows / BATCH}`, ...values.set.flatMap((v) => ["--set", v]), "--store", store, "--format", "json", "--allow-invalid"],
       { env: { ...process.env, PIPEBENCH_BENCH_CH_URL: url } },
     );
     const result = JSON.parse(pb.stdout) as { scenarioResults: { result: { records: number; throughput: number } }[] };
