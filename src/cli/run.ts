@@ -197,14 +197,16 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     dashboard?.finished(outcome);
     const stored = store.getRun(outcome.runId);
     if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
+    // Serialised once: the histograms make it the largest thing a run writes.
+    const json = flags.out !== undefined || flags.format === "json" ? runJsonWithFindMax(stored) : "";
     if (flags.out !== undefined) {
       mkdirSync(flags.out, { recursive: true });
-      writeFileSync(join(flags.out, "results.json"), runJsonWithFindMax(stored));
+      writeFileSync(join(flags.out, "results.json"), json);
     }
     // Why the run ended early, and for a mistake in the suite what to change in it.
     const failure = outcome.failure === undefined ? undefined : redactText(outcome.failure) + (outcome.hint === undefined ? "" : `\n  hint: ${redactText(outcome.hint)}`);
     if (flags.format === "json") {
-      process.stdout.write(runJsonWithFindMax(stored));
+      process.stdout.write(json);
       if (failure !== undefined) progress.log(failure);
     } else if (flags.format === "kafka-perf") {
       // The summary table is not printed; the verdict and where the run is stored go to stderr.

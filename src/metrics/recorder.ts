@@ -128,12 +128,14 @@ export class ScenarioRecorder {
       return;
     }
     if (endMs >= this.secondEndMs) this.closeSecondsUntil(endMs);
-    if (this.untimed) {
-      this.opCount++;
-      this.recordCount += records;
-      this.byteCount += bytes;
-      return;
-    }
+    // Untimed (a consume that takes records already fetched): counted, never timed.
+    if (!this.untimed) this.recordTimes(intendedStartMs, actualStartMs, sentMs, endMs, atTarget);
+    this.opCount++;
+    this.recordCount += records;
+    this.byteCount += bytes;
+  }
+
+  private recordTimes(intendedStartMs: number, actualStartMs: number, sentMs: number, endMs: number, atTarget: number): void {
     this.second.record((endMs - intendedStartMs) * 1000);
     const serviceMs = endMs - sentMs;
     this.service.record(serviceMs * 1000);
@@ -147,9 +149,6 @@ export class ScenarioRecorder {
     (buckets[at + 1] as number) += atTarget;
     (buckets[at + 2] as number) += serviceMs;
     if (actualStartMs - intendedStartMs > LATE_START_MS) this.lateCount++;
-    this.opCount++;
-    this.recordCount += records;
-    this.byteCount += bytes;
   }
 
   /** One failed operation: counted by class (see classifyError), never in the latency histograms. */

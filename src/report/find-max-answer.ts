@@ -4,7 +4,7 @@
 // interval is computed from the same stored steps (src/sweep/find-max-interval.ts), so runs stored
 // before it existed show one too, and nothing new is written to the store.
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
-import { RUN_JSON_UNITS, runDocument } from "./run-json.js";
+import { RUN_JSON_UNITS, runDocument, runJson } from "./run-json.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
 import { CALIBRATED_START, CONFIRM_MAJORITY } from "../sweep/find-max.js";
 import { findMaxInterval, type FindMaxInterval, type IntervalStep } from "../sweep/find-max-interval.js";
@@ -139,9 +139,8 @@ const FIND_MAX_UNITS: Readonly<Record<string, string>> = {
  */
 export function runJsonWithFindMax(run: StoredRun): string {
   const a = findMaxAnswer(run);
-  if (a === undefined) return `${JSON.stringify(runDocument(run), null, 2)}\n`;
-  const doc = runDocument(run);
-  return `${JSON.stringify({ ...doc, units: { ...RUN_JSON_UNITS, ...FIND_MAX_UNITS }, findMax: findMaxDocument(a) }, null, 2)}\n`;
+  if (a === undefined) return runJson(run);
+  return `${JSON.stringify({ ...runDocument(run), units: { ...RUN_JSON_UNITS, ...FIND_MAX_UNITS }, findMax: findMaxDocument(a) }, null, 2)}\n`;
 }
 
 /**
