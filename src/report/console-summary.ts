@@ -7,7 +7,7 @@ import { errorsLine } from "./errors-line.js";
 import { formatCount, formatMs, formatPercent, formatRate, recordsRate, table } from "./format.js";
 import { formatThresholdValue } from "../thresholds/format.js";
 import { validityLines } from "../engine/validity.js";
-import { median } from "../compare/stats.js";
+import { headline, scenarioGroups } from "./report-model.js";
 import { droppedLine, timingLine } from "./timing-line.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
@@ -107,32 +107,24 @@ export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "varian
   return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
 }
 
-/** One row per scenario of a run with trials: the median of each column over its trials. */
-function trialMedianRows(scenarios: readonly StoredScenario[]): string[][] {
-  const groups = new Map<string, StoredScenario[]>();
-  for (const s of scenarios) {
-    const key = `${s.name}\u0000${JSON.stringify(s.variant ?? null)}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
-  return [...groups.values()].map((trials) => {
-    const first = trials[0] as StoredScenario;
-    const m = (pick: (r: StoredScenario["result"]) => number): number => median(trials.map((t) => pick(t.result)));
-    const measured = trials.filter((t) => t.result.latency.count > 0);
-    const ms = (pick: (l: StoredScenario["result"]["latency"]) => number): string =>
-      measured.length === 0 ? "–" : formatMs(median(measured.map((t) => pick(t.result.latency))));
-    const errors = trials.reduce((n, t) => n + t.result.errors, 0);
+/** One row per scenario of a run with trials: the median of each column over its trials (the report's headline). */
+function trialMedianRows(run: StoredRun): string[][] {
+  return scenarioGroups(run).map((g) => {
+    const first = g.trials[0] as StoredScenario;
+    const h = headline(g);
+    const errors = g.trials.reduce((n, t) => n + t.result.errors, 0);
     return [
-      `${first.name} median`,
+      `${g.name} median`,
       first.target,
       executorLabel(first.load, first.result.workers),
-      formatCount(m((r) => r.ops)),
-      formatRate(m((r) => r.opsPerSec)),
-      recordsRate(first.workload, m((r) => r.throughput)),
-      m((r) => r.mbps) >= 0.01 ? m((r) => r.mbps).toFixed(2) : "–",
-      ms((l) => l.p50),
-      ms((l) => l.p95),
-      ms((l) => l.p99),
-      ms((l) => l.max),
+      formatCount(h.ops),
+      formatRate(h.opsPerSec),
+      recordsRate(first.workload, h.throughput),
+      h.mbps >= 0.01 ? h.mbps.toFixed(2) : "–",
+      formatMs(h.p50),
+      formatMs(h.p95),
+      formatMs(h.p99),
+      formatMs(h.max),
       errors === 0 ? "0" : `${formatCount(errors)} in all`,
     ];
   });
@@ -175,7 +167,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   out.push("");
 
   const header = ["scenario", "target", "load", "ops", "ops/s", "records/s", "MB/s", "p50", "p95", "p99", "max", "errors"];
-  const medians = run.trials > 1 ? trialMedianRows(run.scenarioResults) : [];
+  const medians = run.trials > 1 ? trialMedianRows(run) : [];
   const rows = [header, ...run.scenarioResults.map((s) => scenarioRow(s, run.trials)), ...medians];
   const lines = table(rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11]));
   out.push(paint(color, 1, lines[0] ?? ""));

@@ -8,6 +8,7 @@ import { clickHouseStatsProbe } from "../../probes/clickhouse-stats.js";
 import type { Probe } from "../../probes/probe.js";
 import { rememberSecret } from "../../store/redact.js";
 import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
+import { hostPort } from "../endpoint.js";
 import { unknownQueryProblem } from "../named-query.js";
 import { clickHouseCode, serverSentence } from "./errors.js";
 import { prepareInsert, type RowCounter } from "./insert.js";
@@ -142,16 +143,6 @@ async function runSetup(client: ClickHouseClient, statements: readonly string[],
   }
 }
 
-/** host:port of the target's url, for messages. */
-export function hostPortOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
-  } catch {
-    return url;
-  }
-}
-
 const NETWORK: Readonly<Record<string, [string, string]>> = {
   ECONNREFUSED: ["connection refused", "is the server running, and is this its HTTP port (8123 by default, not the native 9000)?"],
   ENOTFOUND: ["host not found", "check the host name"],
@@ -164,7 +155,7 @@ const NETWORK: Readonly<Record<string, [string, string]>> = {
 
 /** One line naming host:port, what went wrong and what to check. */
 export function unreachable(error: unknown, target: ClickHouseTarget, name: string): TargetUnreachable {
-  const at = hostPortOf(target.url);
+  const at = hostPort(target.url);
   const where = `targets.${name}.url`;
   const errno = (error as { code?: unknown }).code;
   const fail = (message: string, hint: string) => new TargetUnreachable(name, message, { hint, cause: error });

@@ -9,7 +9,8 @@ import { createDataset } from "./datasets.js";
 import { TrinoClient, TrinoQueryError } from "./protocol.js";
 import { prepareQuery } from "./query.js";
 import type { TrinoTarget, TrinoWorkload } from "./schema.js";
-import { hostPortOf, unreachable } from "./unreachable.js";
+import { hostPort } from "../endpoint.js";
+import { unreachable } from "./unreachable.js";
 
 /** How long a coordinator that says it is still starting is waited for. */
 const STARTING_WAIT_MS = 60_000;
@@ -78,9 +79,9 @@ async function versionOf(client: TrinoClient, url: string, ctx: ConnectContext):
     const version = `Trino ${String(info.nodeVersion?.version ?? "unknown")}`;
     if (info.starting !== true) return version;
     if (Date.now() > deadline) {
-      throw new TargetUnreachable(ctx.name, `Trino at ${hostPortOf(url)} is still starting after ${STARTING_WAIT_MS / 1000} s`, { hint: "look at the coordinator's server.log" });
+      throw new TargetUnreachable(ctx.name, `Trino at ${hostPort(url)} is still starting after ${STARTING_WAIT_MS / 1000} s`, { hint: "look at the coordinator's server.log" });
     }
-    if (!said) ctx.log(`${ctx.name}: Trino at ${hostPortOf(url)} is starting; waiting …`);
+    if (!said) ctx.log(`${ctx.name}: Trino at ${hostPort(url)} is starting; waiting …`);
     said = true;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -97,7 +98,7 @@ async function ready(client: TrinoClient, url: string, target: string): Promise<
       const retry = error instanceof TrinoQueryError && /nodes is empty|no nodes available/i.test(error.message);
       if (!retry || Date.now() > deadline) {
         if (error instanceof TrinoQueryError) {
-          throw new TargetFailed(target, `Trino at ${hostPortOf(url)} cannot run SELECT 1: ${error.code}: ${error.message}`, { hint: "look at the coordinator's server.log", cause: error });
+          throw new TargetFailed(target, `Trino at ${hostPort(url)} cannot run SELECT 1: ${error.code}: ${error.message}`, { hint: "look at the coordinator's server.log", cause: error });
         }
         throw unreachable(error, url, target);
       }

@@ -1,22 +1,12 @@
 // "Cannot reach Trino" as one line naming host:port, what went wrong and what to check.
 import { TargetUnreachable } from "../../errors.js";
+import { hostPort } from "../endpoint.js";
 import { TrinoHttpError } from "./protocol.js";
-
-/** host:port of the coordinator URL, for messages. */
-export function hostPortOf(url: string): string {
-  try {
-    const u = new URL(url);
-    const port = u.port || (u.protocol === "https:" ? "443" : "80");
-    return `${u.hostname}:${port}`;
-  } catch {
-    return url;
-  }
-}
 
 const START_HINT = "start one with scripts/trino-local start (it prints url=…), then set TRINO_URL to that url";
 
 export function unreachable(error: unknown, url: string, target: string): TargetUnreachable {
-  const at = hostPortOf(url);
+  const at = hostPort(url);
   const where = `targets.${target}.url`;
   const fail = (message: string, hint: string): TargetUnreachable => new TargetUnreachable(target, message, { hint, cause: error });
   const code = codeOf(error);
