@@ -61,12 +61,17 @@ export function stepsOf(r: Pick<ScenarioResult, "durationS" | "series">): Step[]
   return steps.map((s) => ({ from: s.from, to: s.to, rate: s.records / (s.to - s.from) }));
 }
 
-/** The values of one trial's steps at each x of the chart. */
+/**
+ * The values of one trial's steps at each x of the chart. Both are in ascending order and the steps
+ * do not overlap, so one walk finds each x's step (not a search per x: an hour has 3,600 of each).
+ */
 function valuesAt(t: readonly number[], steps: readonly Step[]): (number | null)[] {
   const last = steps[steps.length - 1];
+  let i = 0;
   return t.map((x) => {
-    const step = steps.find((s) => s.from <= x && x < s.to);
-    if (step !== undefined) return step.rate;
+    while (i < steps.length && steps[i]!.to <= x) i++;
+    const step = steps[i];
+    if (step !== undefined && step.from <= x) return step.rate;
     return last !== undefined && x === last.to ? last.rate : null;
   });
 }
