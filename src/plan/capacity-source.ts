@@ -43,7 +43,23 @@ export type CapacitySource =
       detail: string;
       /** Around a find-max answer: what the search measured the capacity could also be. */
       interval?: CapacityInterval;
+      /**
+       * The capacity is a floor, not an answer: the search stopped at pipebench's own limit (its
+       * CPU) below the target's, so the target keeps up with at least this much, and node counts
+       * sized from it are upper bounds.
+       */
+      floor?: CapacityFloor;
     };
+
+/** A find-max search that ended generator-bound: the highest rate kept up with, and where pipebench ran out. */
+export interface CapacityFloor {
+  /** What bound the search: pipebench's process, not the target. */
+  bound: "pipebench";
+  /** Operations/s of the step that ran out of generator CPU. */
+  limitRate: number;
+  /** Why that step failed, as the search printed it. */
+  why: string;
+}
 
 /** A find-max search read back from a stored run: the scenario searched, its confirmed rate and the step that confirmed it. */
 export interface FindMaxReading {
@@ -52,6 +68,12 @@ export interface FindMaxReading {
   confirmation?: { scenario: StoredScenario };
   /** The answer's interval (runs read back before it existed have none). */
   interval?: FindMaxInterval;
+  /** The highest rate whose last step passed (a floor, when no rate was confirmed). */
+  highestStable?: number;
+  /** The steps, to find the one that kept up at `highestStable`. */
+  steps?: readonly { rate: number; passed: boolean; scenario: StoredScenario }[];
+  /** The step that ran out of generator CPU, when the search stopped at pipebench's limit. */
+  generatorBound?: { rate: number; scenario: StoredScenario };
 }
 
 /** The reads a plan needs of the results store. */
@@ -120,7 +142,7 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
     capacityPerNode: taken.value,
     source: {
       kind: "measured",
-      summary: `measured: run ${run.id}${tag} ${spec.scenario} ${spec.metric}, ${when} on ${hostOf(run)}, ${valid ? "valid" : "INVALID, allowed"}`,
+      summary: `measured: run ${run.id}${tag} ${spec.scenario} ${spec.metric}${taken.floor === undefined ? "" : " floor (pipebench-bound)"}, ${when} on ${hostOf(run)}, ${valid ? "valid" : "INVALID, allowed"}`,
       run: run.id,
       tag: run.tag,
       scenario: spec.scenario,
@@ -131,11 +153,12 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
       reasons,
       detail: taken.detail,
       ...(taken.interval === undefined ? {} : { interval: taken.interval }),
+      ...(taken.floor === undefined ? {} : { floor: taken.floor }),
     },
   };
 }
 
-type Taken = { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval } | { problem: string; fix: string };
+type Taken = { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor } | { problem: string; fix: string };
 
 /** The median records/s over the scenario's trials (a single run: its one result). */
 function fromThroughput(run: StoredRun, scenario: string): Taken {
@@ -161,6 +184,8 @@ function fromFindMax(store: RunReader, run: StoredRun, scenario: string): Taken 
     return { problem: `run ${run.id} holds no find-max search of ${scenario}`, fix: `use metric: throughput, or a run made with pipebench run --find-max -s ${scenario}` };
   }
   if (answer.rate === undefined || answer.confirmation === undefined) {
+    const floor = generatorFloor(answer);
+    if (floor !== undefined) return floor;
     return { problem: `run ${run.id}'s find-max search of ${scenario} confirmed no rate`, fix: "search again (pipebench run --find-max), or use metric: throughput" };
   }
   const r = answer.confirmation.scenario.result;
@@ -171,6 +196,30 @@ function fromFindMax(store: RunReader, run: StoredRun, scenario: string): Taken 
     used: [answer.confirmation.scenario],
     detail: `the confirmed find-max rate ${answer.rate} ops/s × ${+perOp.toFixed(3)} records per operation`,
     ...(i === undefined ? {} : { interval: capacityInterval(i, perOp) }),
+  };
+}
+
+/**
+ * A search that stopped at pipebench's own CPU limit confirmed nothing, but the last rate it kept up
+ * with is a true lower bound of the target's capacity: a floor. Only that case: a search that found
+ * no rate for any other reason (the target failing, too few steps) says nothing about the capacity.
+ */
+function generatorFloor(answer: FindMaxReading): Taken | undefined {
+  const bound = answer.generatorBound;
+  const at = answer.highestStable;
+  if (bound === undefined || at === undefined) return undefined;
+  const kept = answer.steps?.filter((s) => s.rate === at && s.passed).at(-1);
+  if (kept === undefined) return undefined;
+  const r = kept.scenario.result;
+  const perOp = r.ops > 0 && r.records > 0 ? r.records / r.ops : 1;
+  const why = bound.scenario.thresholds.filter((t) => !t.passed).map((t) => t.actual === null ? t.expr : `${t.expr} (${+t.actual.toFixed(1)})`).join(", ");
+  return {
+    value: at * perOp,
+    used: [kept.scenario],
+    detail:
+      `a floor: the search stopped at pipebench's own limit at ${bound.rate} ops/s (${why || "generator-bound"}), so the target kept up with at least ` +
+      `${at} ops/s × ${+perOp.toFixed(3)} records per operation and may sustain more; node counts from it are upper bounds`,
+    floor: { bound: "pipebench", limitRate: bound.rate * perOp, why },
   };
 }
 

@@ -227,6 +227,11 @@ function withBeforeLast(lines: readonly string[], extra: readonly string[]): str
   return [...lines.slice(0, -1), ...extra, ...lines.slice(-1)];
 }
 
+/** A component whose capacity is a floor: its node counts are upper bounds. */
+export function isFloor(c: { source: CapacitySource }): boolean {
+  return c.source.kind === "measured" && c.source.floor !== undefined;
+}
+
 /** Records/s per node at the low end of a measured capacity's interval, when it has a usable one. */
 function safeCapacity(c: PlanComponent): number | undefined {
   const low = c.source.kind === "measured" ? c.source.interval?.low : undefined;
@@ -299,12 +304,21 @@ function assumptionsOf(plan: PlanFile, components: readonly (PlanComponent & { r
   ];
   for (const c of components) {
     const r = c.rules;
+    const floor = c.source.kind === "measured" ? c.source.floor : undefined;
     const rule = r.rounding === "ceil" ? "⌈load ÷ usable capacity⌉" : "int(load ÷ usable capacity) + 1 (seed 004's rule)";
     const share = c.spec.demandFactor === 1 ? "" : `, carrying ${c.spec.demandFactor} × the demand`;
     const p = c.spec.partitions;
     if (p !== undefined) lines.push(`${c.name} partitions: ⌈max(load ÷ ${count(p.produce)}/s produced, load ÷ ${count(p.consume)}/s consumed per partition)⌉`);
     lines.push(
-      `${c.name}: ${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.oneZoneDown && r.zones > 1 ? ` × ${r.zones}/${r.zones - 1} (one zone of ${r.zones} down)` : ""}${r.nPlusOne ? " + 1 (N+1)" : ""})${r.zones > 1 ? `, rounded up to a multiple of ${r.zones} zones` : ""}`,
+      `${c.name}: ${floor === undefined ? "" : "at least "}${count(c.capacityPerNode)} records/s per node (${c.source.summary}) used to ${pct(r.targetUtilization)}${share}; nodes = max(${r.minNodes}, ${rule}${r.oneZoneDown && r.zones > 1 ? ` × ${r.zones}/${r.zones - 1} (one zone of ${r.zones} down)` : ""}${r.nPlusOne ? " + 1 (N+1)" : ""})${r.zones > 1 ? `, rounded up to a multiple of ${r.zones} zones` : ""}`,
+    );
+  }
+  for (const c of components) {
+    const floor = c.source.kind === "measured" ? c.source.floor : undefined;
+    if (floor === undefined) continue;
+    lines.push(
+      `${c.name}: its capacity is a floor, not an answer: the find-max search kept up with ${count(c.capacityPerNode)} records/s and stopped at pipebench's own limit ` +
+        `at ${count(floor.limitRate)} records/s (${floor.why}); the target may sustain more, so its node counts (≤ n) are upper bounds, and measuring with more pipebench processes can only lower them`,
     );
   }
   for (const [t, spec] of Object.entries(plan.storage)) {

@@ -2,8 +2,8 @@
 // table, the storage tiers at the first and last month, the months limits are crossed, and the
 // assumptions. Printing only; every number comes from plan/model.ts.
 import { formatCount, table } from "./format.js";
-import type { PlanMonth, PlanResult } from "../plan/model.js";
-import { nodesCell } from "./plan-format.js";
+import { isFloor, type PlanMonth, type PlanResult } from "../plan/model.js";
+import { capacityCell, nodesCell } from "./plan-format.js";
 
 // Whole dollars as the seed prints them; cents only when storage prices make some.
 const money = (n: number): string => `$${n.toLocaleString("en-US", Number.isInteger(n) ? {} : { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -21,7 +21,7 @@ export function renderPlan(plan: PlanResult): string {
     ...table(
       plan.components.map((c) => [
         `  ${c.name}`,
-        `${formatCount(c.capacityPerNode)}/s`,
+        capacityCell(c),
         `to ${pct(c.rules.targetUtilization)}`,
         `min ${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}${c.rules.zones > 1 ? `, ${c.rules.zones} zones${c.rules.oneZoneDown ? " (one down)" : ""}` : ""}`,
         c.costPerNodeMonth === 0 ? "" : `${money(c.costPerNodeMonth)}/node-month`,
@@ -31,12 +31,14 @@ export function renderPlan(plan: PlanResult): string {
     ),
   );
   for (const c of plan.components) {
+    if (c.source.kind === "measured" && c.source.floor !== undefined) lines.push(`  ${c.name}: a floor, pipebench-bound: its node counts (≤ n) are upper bounds; ${c.source.detail}`);
     if (c.source.kind === "measured" && !c.source.valid) lines.push(`  ${c.name}: INVALID run taken (allowInvalid): ${c.source.reasons.join("; ")}`);
   }
   lines.push("");
 
   const fleet = first.servers !== undefined;
   const names = plan.components.map((c) => c.name);
+  const floors = new Set(plan.components.filter(isFloor).map((c) => c.name));
   const partitioned = names.filter((n) => first.partitions[n] !== undefined);
   const header = ["month", ...(fleet ? ["servers"] : []), "records/s", "storage GB/day", ...names, ...partitioned.map((n) => `${n} partitions`), "bottleneck", "monthly cost"];
   const row = (m: PlanMonth): string[] => [
@@ -44,7 +46,7 @@ export function renderPlan(plan: PlanResult): string {
     ...(fleet ? [formatCount(m.servers ?? 0)] : []),
     formatCount(m.demand),
     gb(m.storageGbPerDay),
-    ...names.map((n) => nodesCell(m, n)),
+    ...names.map((n) => nodesCell(m, n, floors.has(n))),
     ...partitioned.map((n) => String(m.partitions[n] ?? 0)),
     `${m.bottleneck} ${pct(m.utilization[m.bottleneck] ?? 0)}`,
     money(m.monthlyCost),

@@ -1,7 +1,7 @@
 // A computed plan's tables as rows of text, shared by plan.md (plan-markdown.ts) and plan.html
 // (plan-html.ts) so the two print the same numbers: capacity per node with its source, month by
 // month, storage by tier at the first and last month.
-import type { PlanMonth, PlanResult } from "../plan/model.js";
+import { isFloor, type PlanMonth, type PlanResult } from "../plan/model.js";
 
 export const n0 = (n: number): string => Math.round(n).toLocaleString("en-US");
 export const n2 = (n: number): string => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -13,10 +13,18 @@ export const pct = (f: number): string => `${+(f * 100).toFixed(1)} %`;
  * A component's nodes in a month: `5`, or `5 (6 safe)` when its capacity is a find-max answer whose
  * interval's low end needs more (the safe count to size from).
  */
-export function nodesCell(m: PlanMonth, component: string): string {
+export function nodesCell(m: PlanMonth, component: string, floor = false): string {
   const nodes = m.nodes[component] ?? 0;
   const safe = m.safeNodes[component];
-  return safe === undefined || safe === nodes ? String(nodes) : `${nodes} (${safe} safe)`;
+  // From a capacity that is a floor (a pipebench-bound search) the count is an upper bound.
+  const shown = floor ? `≤ ${nodes}` : String(nodes);
+  return safe === undefined || safe === nodes ? shown : `${shown} (${safe} safe)`;
+}
+
+/** "41,700/s", or "≥ 41,700/s, pipebench-bound" for a floor. */
+export function capacityCell(c: PlanResult["components"][number]): string {
+  const n = `${n0(c.capacityPerNode)}/s`;
+  return isFloor(c) ? `≥ ${n}, pipebench-bound` : n;
 }
 
 export interface TextTable {
@@ -31,7 +39,7 @@ export function capacityTable(plan: PlanResult): TextTable {
     header: ["component", "records/s per node", "used to", "minimum", "cost per node-month", "source"],
     rows: plan.components.map((c) => [
       c.name,
-      n0(c.capacityPerNode),
+      capacityCell(c),
       pct(c.rules.targetUtilization),
       `${c.rules.minNodes}${c.rules.nPlusOne ? ", N+1" : ""}${c.rules.zones > 1 ? `, ${c.rules.zones} zones${c.rules.oneZoneDown ? " (one down)" : ""}` : ""}`,
       money(c.costPerNodeMonth),
@@ -45,6 +53,7 @@ export function monthTable(plan: PlanResult): TextTable {
   const first = plan.months[0];
   const fleet = first?.servers !== undefined;
   const names = plan.components.map((c) => c.name);
+  const floors = new Set(plan.components.filter(isFloor).map((c) => c.name));
   const partitioned = names.filter((c) => first?.partitions[c] !== undefined);
   const header = ["month", ...(fleet ? ["servers"] : []), "records/s", "storage GB/day", ...names.map((c) => `${c} nodes`), ...partitioned.map((c) => `${c} partitions`), "bottleneck", "monthly cost"];
   const rows = plan.months.map((m) => [
@@ -52,7 +61,7 @@ export function monthTable(plan: PlanResult): TextTable {
     ...(fleet ? [n0(m.servers ?? 0)] : []),
     n0(m.demand),
     n2(m.storageGbPerDay),
-    ...names.map((c) => nodesCell(m, c)),
+    ...names.map((c) => nodesCell(m, c, floors.has(c))),
     ...partitioned.map((c) => String(m.partitions[c] ?? 0)),
     `${m.bottleneck} (${pct(m.utilization[m.bottleneck] ?? 0)})`,
     money(m.monthlyCost),

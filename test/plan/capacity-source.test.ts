@@ -97,3 +97,60 @@ test("no run, no scenario, no search: the field to fix and what there is", () =>
     assert.match(m.message, message);
   }
 });
+
+// A search that stopped at pipebench's own CPU limit: 41,700/s kept up with, 62,600/s failed only
+// its generator check (seed 004's Kafka search on this 2-core machine, 2026-12-06).
+function generatorBoundRun(id: number, tag: string): StoredRun {
+  const limit = scenario("metrics-producer[rate=62600]", { variant: { "find-max": "ramp", "load.rate": 62_600 }, ops: 250_400, records: 250_400 });
+  const failing = { ...limit, thresholds: [{ expr: "generator CPU ≤ 90%", passed: false, actual: 95.5, target: 90, kind: "stability" }] } as unknown as StoredScenario;
+  return run(id, tag, [
+    scenario("metrics-producer[calibrate]", { variant: { "find-max": "calibrate" }, ops: 238_000, records: 238_000 }),
+    scenario("metrics-producer[rate=41700]", { variant: { "find-max": "ramp", "load.rate": 41_700 }, ops: 166_800, records: 166_800 }),
+    failing,
+  ]);
+}
+
+test("find-max stopped at pipebench's limit: the last rate kept up with, as a floor whose node counts are upper bounds", () => {
+  const floorStore = reader([generatorBoundRun(4, "kafka-fm")]);
+  const m = measuredCapacity(floorStore, { run: "kafka-fm", scenario: "metrics-producer", metric: "find-max", allowInvalid: false });
+  assert.ok(m.ok, m.ok ? "" : m.message);
+  assert.equal(m.capacityPerNode, 41_700);
+  assert.deepEqual(m.source.floor, { bound: "pipebench", limitRate: 62_600, why: "generator CPU ≤ 90% (95.5)" });
+  assert.equal(m.source.interval, undefined, "a floor has no interval");
+  assert.match(m.source.summary, /^measured: run 4 \(kafka-fm\) metrics-producer find-max floor \(pipebench-bound\), /);
+  assert.match(m.source.detail, /a floor: the search stopped at pipebench's own limit at 62600 ops\/s .*node counts from it are upper bounds/);
+});
+
+test("a search that confirmed nothing for another reason is still refused: only pipebench's limit makes a floor", () => {
+  const failed = run(5, "nothing", [
+    scenario("ingest[rate=1000]", { variant: { "find-max": "ramp", "load.rate": 1000 }, passed: false }),
+    scenario("ingest[rate=500]", { variant: { "find-max": "ramp", "load.rate": 500 }, passed: false }),
+  ]);
+  const m = measuredCapacity(reader([failed]), { run: "nothing", scenario: "ingest", metric: "find-max", allowInvalid: false });
+  assert.ok(!m.ok);
+  assert.match(m.message, /confirmed no rate/);
+});
+
+test("a plan on a floor: the capacity reads '≥ …, pipebench-bound', its node counts '≤ n', and the assumptions say why", async () => {
+  const { parsePlanText, planComponents } = await import("../../src/plan/load-plan.js");
+  const { computePlan } = await import("../../src/plan/model.js");
+  const { renderPlan } = await import("../../src/report/plan-console.js");
+  const { planMarkdown } = await import("../../src/report/plan-markdown.js");
+  const loaded = parsePlanText(
+    `demand: { base: { recordsPerSecond: 100k }, recordSize: 200B, growthPerMonth: 0, horizonMonths: 0 }
+components:
+  kafka: { capacityPerNode: { measured: { run: kafka-fm, scenario: metrics-producer, metric: find-max } } }
+  pg: { capacityPerNode: 50k }
+`,
+    "floor.yaml",
+  );
+  const plan = computePlan(loaded.plan, planComponents(loaded, () => reader([generatorBoundRun(4, "kafka-fm")])), loaded.name);
+  assert.equal(plan.months[0]?.nodes.kafka, 3, "⌈100,000 ÷ 41,700⌉");
+  const text = renderPlan(plan);
+  assert.match(text, /kafka\s+≥ 41,700\/s, pipebench-bound/);
+  assert.match(text, /\n\s*0\s+100,000\s+[\d.,]+\s+≤ 3\s+2\s/, text);
+  assert.match(text, /kafka: a floor, pipebench-bound: its node counts \(≤ n\) are upper bounds/);
+  const md = planMarkdown(plan);
+  assert.match(md, /\| ≤ 3 \| 2 \|/);
+  assert.ok(plan.assumptions.some((a) => /kafka: its capacity is a floor, not an answer: .*62,600 records\/s \(generator CPU ≤ 90% \(95\.5\)\).*upper bounds/.test(a)), plan.assumptions.join("\n"));
+});
