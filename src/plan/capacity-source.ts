@@ -8,6 +8,9 @@ import { median } from "simple-statistics";
 import { validityOf } from "../engine/validity.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import type { FindMaxInterval } from "../sweep/find-max-interval.js";
+import { ExtrapolationRefused } from "../fit/fit-errors.js";
+import { runFits } from "../fit/run-fits.js";
+import { predictThroughput, type Estimate } from "../fit/usl-fit.js";
 import type { MeasuredSpec } from "./schema.js";
 
 /**
@@ -32,7 +35,8 @@ export type CapacitySource =
       run: number;
       tag: string | null;
       scenario: string;
-      metric: MeasuredSpec["metric"];
+      /** What was taken: the scenario's throughput, its find-max answer, or a USL fit's prediction. */
+      metric: CapacityMetric;
       /** ISO 8601, UTC. */
       startedAt: string;
       host: string;
@@ -49,7 +53,31 @@ export type CapacitySource =
        * sized from it are upper bounds.
        */
       floor?: CapacityFloor;
+      /** The fit a `fit: usl` capacity was predicted from. */
+      fit?: CapacityFit;
     };
+
+export type CapacityMetric = "throughput" | "find-max" | "usl";
+
+/** A USL fit's prediction used as a capacity: where on the curve, and the fit behind it. */
+export interface CapacityFit {
+  model: "usl";
+  /** The swept key that is N, e.g. `load.workers`. */
+  key: string;
+  /** As the plan asked: an N, or the peak. */
+  at: number | "peak";
+  /** The N the capacity was taken at (N* for the peak). */
+  n: number;
+  sigma: Estimate;
+  kappa: Estimate;
+  lambda: Estimate;
+  r2: number;
+  distinctN: number;
+  maxMeasuredN: number;
+  /** N beyond 2× the largest N measured, taken with force. */
+  extrapolated: boolean;
+  warnings: string[];
+}
 
 /** A find-max search that ended generator-bound: the highest rate kept up with, and where pipebench ran out. */
 export interface CapacityFloor {
@@ -87,7 +115,7 @@ export interface RunReader {
 
 export type Measured =
   | { ok: true; capacityPerNode: number; source: Extract<CapacitySource, { kind: "measured" }> }
-  | { ok: false; field: "run" | "scenario" | "metric" | "allowInvalid"; message: string; fix: string };
+  | { ok: false; field: "run" | "scenario" | "metric" | "fit" | "at" | "key" | "allowInvalid"; message: string; fix: string };
 
 const SETTLED = new Set(["passed", "failed"]);
 
@@ -119,10 +147,12 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
   if (!names.includes(spec.scenario)) {
     return { ok: false, field: "scenario", message: `run ${run.id} has no scenario "${spec.scenario}"`, fix: `its scenarios are: ${names.join(", ") || "none"}` };
   }
-  const taken = spec.metric === "find-max" ? fromFindMax(store, run, spec.scenario) : fromThroughput(run, spec.scenario);
-  if ("problem" in taken) return { ok: false, field: "metric", message: taken.problem, fix: taken.fix };
+  const metric: CapacityMetric = spec.fit ?? spec.metric ?? "throughput";
+  const taken =
+    metric === "usl" ? fromFit(run, spec) : metric === "find-max" ? fromFindMax(store, run, spec.scenario) : fromThroughput(run, spec.scenario);
+  if ("problem" in taken) return { ok: false, field: taken.field ?? (metric === "usl" ? "fit" : "metric"), message: taken.problem, fix: taken.fix };
   if (!(taken.value > 0)) {
-    return { ok: false, field: "metric", message: `run ${run.id}'s ${spec.scenario} measured ${spec.metric} 0 records/s: no capacity to plan with`, fix: "check its errors with pipebench show, and measure it again" };
+    return { ok: false, field: "metric", message: `run ${run.id}'s ${spec.scenario} measured ${metric} 0 records/s: no capacity to plan with`, fix: "check its errors with pipebench show, and measure it again" };
   }
   const reasons = validityReasons(run, taken.used);
   const valid = reasons.length === 0;
@@ -130,7 +160,7 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
     return {
       ok: false,
       field: "run",
-      message: `run ${run.id}'s ${spec.scenario} is INVALID, so its ${spec.metric} is not a capacity: ${reasons.join("; ")}`,
+      message: `run ${run.id}'s ${spec.scenario} is INVALID, so its ${taken.what ?? metric} is not a capacity: ${reasons.join("; ")}`,
       fix: "measure it again on a quiet machine, or add allowInvalid: true under measured: to take the number anyway",
     };
   }
@@ -142,11 +172,11 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
     capacityPerNode: taken.value,
     source: {
       kind: "measured",
-      summary: `measured: run ${run.id}${tag} ${spec.scenario} ${spec.metric}${taken.floor === undefined ? "" : " floor (pipebench-bound)"}, ${when} on ${hostOf(run)}, ${valid ? "valid" : "INVALID, allowed"}`,
+      summary: `measured: run ${run.id}${tag} ${spec.scenario} ${taken.what ?? metric}${taken.floor === undefined ? "" : " floor (pipebench-bound)"}, ${when} on ${hostOf(run)}, ${valid ? "valid" : "INVALID, allowed"}`,
       run: run.id,
       tag: run.tag,
       scenario: spec.scenario,
-      metric: spec.metric,
+      metric,
       startedAt,
       host: hostOf(run),
       valid,
@@ -154,11 +184,85 @@ export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured
       detail: taken.detail,
       ...(taken.interval === undefined ? {} : { interval: taken.interval }),
       ...(taken.floor === undefined ? {} : { floor: taken.floor }),
+      ...(taken.fit === undefined ? {} : { fit: taken.fit }),
     },
   };
 }
 
-type Taken = { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor } | { problem: string; fix: string };
+type Taken =
+  | { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor; fit?: CapacityFit; what?: string }
+  | { problem: string; fix: string; field?: "fit" | "at" | "key" };
+
+const sig3 = (x: number): string => (x === 0 ? "0" : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(+x.toPrecision(3)));
+const estimateText = (e: Estimate): string => (e.low === null || e.high === null ? sig3(e.value) : `${sig3(e.value)} [${sig3(e.low)}, ${sig3(e.high)}]`);
+
+/**
+ * X(N) of a USL fit of the run's sweep over a concurrency-like key, fitted exactly as `pipebench
+ * fit` and a report fit it (run-fits.ts), so the three agree; or X(N*) at the peak. Beyond 2× the
+ * largest N measured it is refused unless `force`, as `pipebench fit --predict` is.
+ */
+function fromFit(run: StoredRun, spec: MeasuredSpec): Taken {
+  const all = runFits(run).filter((f) => f.scenario === spec.scenario);
+  const wanted = spec.key;
+  const fits = wanted === undefined ? all : all.filter((f) => f.key === wanted || f.key.endsWith(`.${wanted}`));
+  const keys = all.map((f) => f.key).join(", ");
+  if (fits.length === 0) {
+    return wanted === undefined || all.length === 0
+      ? { problem: `run ${run.id}'s ${spec.scenario} is not a sweep over a concurrency-like key (workers, producers, connections, …) at 3 or more values`, fix: "name a run made with e.g. pipebench run suite.yaml --sweep load.workers=1,2,4,8,12,16" }
+      : { field: "key", problem: `run ${run.id}'s ${spec.scenario} has no sweep over ${wanted}`, fix: `its swept keys: ${keys}` };
+  }
+  const found = fits[0];
+  if (fits.length > 1 || found === undefined) return { field: "key", problem: `run ${run.id}'s ${spec.scenario} is swept over ${keys}: which one is N?`, fix: `add key: ${fits[0]?.key ?? "load.workers"}` };
+  if (!found.ok) return { problem: `run ${run.id}'s ${spec.scenario} over ${found.key} cannot be fitted: ${found.reason}`, fix: found.hint || "measure the sweep again" };
+  const f = found.fit;
+  const at = spec.at ?? "peak";
+  let n: number;
+  let value: number;
+  if (at === "peak") {
+    if (f.peakN === null || f.peakThroughput === null) {
+      const ceiling = f.amdahlLimit === null ? "" : ` (it approaches λ/σ = ${sig3(f.amdahlLimit)}/s)`;
+      return { field: "at", problem: `the fit of run ${run.id}'s ${spec.scenario} has no peak: κ = 0, throughput keeps rising with N${ceiling}`, fix: "give at: N, the number of units one node runs" };
+    }
+    if (f.peakExtrapolated && spec.force !== true) {
+      return { field: "at", problem: `the peak N* ≈ ${sig3(f.peakN)} lies beyond 2× the largest N measured (${f.maxMeasuredN}): the fit does not reach that far`, fix: `measure up to N = ${Math.ceil(f.peakN / 2)} or more, give at: N within ${f.extrapolationLimitN}, or add force: true` };
+    }
+    [n, value] = [f.peakN, f.peakThroughput];
+  } else {
+    try {
+      value = predictThroughput(f, at, { force: spec.force === true });
+    } catch (error) {
+      if (!(error instanceof ExtrapolationRefused)) throw error;
+      return { field: "at", problem: error.message, fix: `${error.hint ?? ""}`.replace("pass --force", "add force: true") };
+    }
+    n = at;
+  }
+  const used = run.scenarioResults.filter((s) => s.name.startsWith(`${spec.scenario}[`) && s.variant !== undefined && found.key in s.variant);
+  const extrapolated = n > f.maxMeasuredN;
+  const where = at === "peak" ? `X(N*) at the peak N* ≈ ${sig3(n)}` : `X(${sig3(n)})`;
+  return {
+    value,
+    used,
+    what: `USL fit ${at === "peak" ? "peak" : `X(${sig3(n)})`} over ${found.key}`,
+    detail:
+      `the USL fit's ${where} over ${found.key}: σ ${estimateText(f.sigma)}, κ ${estimateText(f.kappa)}, λ ${estimateText(f.lambda)}/s (${Math.round(f.confidence * 100)} % intervals), ` +
+      `R² ${f.r2.toFixed(3)}, ${f.distinctN} values of N measured up to ${f.maxMeasuredN}${extrapolated ? `; N ${sig3(n)} lies beyond them: ${n > f.extrapolationLimitN ? "extrapolated with force" : "within 2×, a prediction"}` : ""}` +
+      (f.warnings.length === 0 ? "" : `; warnings: ${f.warnings.join("; ")}`),
+    fit: {
+      model: "usl",
+      key: found.key,
+      at,
+      n,
+      sigma: f.sigma,
+      kappa: f.kappa,
+      lambda: f.lambda,
+      r2: f.r2,
+      distinctN: f.distinctN,
+      maxMeasuredN: f.maxMeasuredN,
+      extrapolated,
+      warnings: f.warnings,
+    },
+  };
+}
 
 /** The median records/s over the scenario's trials (a single run: its one result). */
 function fromThroughput(run: StoredRun, scenario: string): Taken {

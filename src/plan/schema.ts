@@ -71,14 +71,43 @@ export const DemandSpec = z.strictObject({
   peakToAverage: z.number().min(1).default(1),
 });
 
-export const MeasuredSpec = z.strictObject({
-  /** A run id, latest, latest~N or a tag. */
-  run: z.union([z.string().min(1), z.number().int().positive()]).transform(String),
-  scenario: z.string().min(1),
-  metric: z.enum(["throughput", "find-max"]),
-  /** Take the number of a run pipebench marked INVALID (a busy machine, a rate not reached). */
-  allowInvalid: z.boolean().default(false),
-});
+export const MeasuredSpec = z
+  .strictObject({
+    /** A run id, latest, latest~N or a tag. */
+    run: z.union([z.string().min(1), z.number().int().positive()]).transform(String),
+    scenario: z.string().min(1),
+    /** The scenario's own number: its throughput, or its find-max answer. Or `fit` instead. */
+    metric: z.enum(["throughput", "find-max"]).optional(),
+    /** A scaling fit of the run's sweep over a concurrency-like key (workers, producers, …), as `pipebench fit`. */
+    fit: z.literal("usl").optional(),
+    /** With `fit`: the N to take X(N) at (one node running N of the swept units), or `peak` for X(N*). */
+    at: z.union([z.number().min(1), z.literal("peak")]).optional(),
+    /** With `fit`: the swept key, when the run swept more than one concurrency-like key. */
+    key: z.string().min(1).optional(),
+    /** With `fit`: take X(N) beyond 2× the largest N measured (refused otherwise, as `pipebench fit`). */
+    force: z.boolean().optional(),
+    /** Take the number of a run pipebench marked INVALID (a busy machine, a rate not reached). */
+    allowInvalid: z.boolean().default(false),
+  })
+  .superRefine((m, ctx) => {
+    const example = "e.g. { run: workers-sweep, scenario: copy, fit: usl, at: 8 }";
+    if ((m.metric === undefined) === (m.fit === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [m.metric === undefined ? "metric" : "fit"],
+        message: m.metric === undefined ? "a measured capacity needs metric: (throughput or find-max) or fit: usl" : "metric: and fit: both given: the capacity is one or the other",
+        params: { fix: `write metric: throughput, metric: find-max, or fit: usl with at: N (${example})` },
+      });
+    }
+    if (m.fit !== undefined && m.at === undefined) {
+      ctx.addIssue({ code: "custom", path: ["at"], message: "fit: usl needs at: the N to predict X(N) at, or peak", params: { fix: example } });
+    }
+    for (const k of ["at", "key", "force"] as const) {
+      if (m.fit === undefined && m[k] !== undefined) {
+        ctx.addIssue({ code: "custom", path: [k], message: `${k}: belongs to a fit (fit: usl)`, params: { fix: `remove ${k}, or use fit: usl (${example})` } });
+      }
+    }
+  });
 
 // The map first: a mistake inside `measured:` is then retold as itself, not as "expected a number".
 export const CapacitySpec = z.union([

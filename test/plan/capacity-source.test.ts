@@ -154,3 +154,88 @@ components:
   assert.match(md, /\| ≤ 3 \| 2 \|/);
   assert.ok(plan.assumptions.some((a) => /kafka: its capacity is a floor, not an answer: .*62,600 records\/s \(generator CPU ≤ 90% \(95\.5\)\).*upper bounds/.test(a)), plan.assumptions.join("\n"));
 });
+
+// A sweep over load.workers whose throughputs lie on X(N) = 1000 N / (1 + 0.05 (N−1) + 0.001 N (N−1)),
+// ±0.5 % so the fit has residuals: N* = √(0.95 / 0.001) ≈ 30.8, within 2 × 16.
+function workersSweep(id: number, tag: string, valid = true): StoredRun {
+  const x = (n: number): number => (1000 * n) / (1 + 0.05 * (n - 1) + 0.001 * n * (n - 1));
+  const wiggle = [1.004, 0.996, 1.003, 0.997, 1.005, 0.995];
+  return run(
+    id,
+    tag,
+    [1, 2, 4, 8, 12, 16].map((n, i) => ({ ...scenario(`copy[workers=${n}]`, { variant: { "load.workers": n }, throughput: x(n) * (wiggle[i] ?? 1), valid }), trial: 0 }) as StoredScenario),
+  );
+}
+
+test("fit: usl at N: X(N) of the sweep's USL fit, with σ κ λ, R² and the run in the source; beyond 2× refused unless forced", () => {
+  const fits = reader([workersSweep(6, "workers"), workersSweep(7, "busy-workers", false)]);
+  const spec = { run: "workers", scenario: "copy", fit: "usl", allowInvalid: false } as const;
+  const m = measuredCapacity(fits, { ...spec, at: 8 });
+  assert.ok(m.ok, m.ok ? "" : m.message);
+  const exact = (1000 * 8) / (1 + 0.05 * 7 + 0.001 * 56);
+  assert.ok(Math.abs(m.capacityPerNode / exact - 1) < 0.01, `${m.capacityPerNode} vs ${exact}`);
+  assert.equal(m.source.metric, "usl");
+  assert.equal(m.source.fit?.key, "load.workers");
+  assert.equal(m.source.fit?.n, 8);
+  assert.ok(Math.abs((m.source.fit?.sigma.value ?? 0) - 0.05) < 0.01 && (m.source.fit?.r2 ?? 0) > 0.99);
+  assert.match(m.source.summary, /^measured: run 6 \(workers\) copy USL fit X\(8\) over load\.workers, 2026-12-06 14:30 UTC on bench-1, valid$/);
+  assert.match(m.source.detail, /σ 0\.0\d+ \[[\d.]+, [\d.]+\], κ [\d.e-]+ \[.*\], λ .*R² (1\.000|0\.99\d), 6 values of N measured up to 16/);
+
+  const far = measuredCapacity(fits, { ...spec, at: 40 });
+  assert.ok(!far.ok);
+  assert.equal(far.field, "at");
+  assert.match(far.message, /N = 40 is beyond 2× the largest N measured \(16\)/);
+  assert.match(far.fix, /add force: true/);
+  const forced = measuredCapacity(fits, { ...spec, at: 40, force: true });
+  assert.ok(forced.ok && forced.source.fit?.extrapolated === true && /extrapolated with force/.test(forced.source.detail));
+
+  const peak = measuredCapacity(fits, { ...spec, at: "peak" });
+  assert.ok(peak.ok, peak.ok ? "" : peak.message);
+  assert.ok(Math.abs((peak.source.fit?.n ?? 0) - 30.8) < 3, String(peak.source.fit?.n));
+  assert.match(peak.source.summary, /USL fit peak over load\.workers/);
+
+  const busy = measuredCapacity(fits, { ...spec, run: "busy-workers", at: 8 });
+  assert.ok(!busy.ok);
+  assert.match(busy.message, /INVALID, so its USL fit X\(8\) over load\.workers is not a capacity/);
+  const notSwept = measuredCapacity(store, { ...spec, run: "copy", at: 8 });
+  assert.ok(!notSwept.ok);
+  assert.equal(notSwept.field, "fit");
+  assert.match(notSwept.message, /is not a sweep over a concurrency-like key/);
+});
+
+test("a measured capacity is metric: or fit: (with at:), and at/key/force belong to a fit", async () => {
+  const { parsePlanText } = await import("../../src/plan/load-plan.js");
+  const plan = (measured: string): string =>
+    `demand: { base: { recordsPerSecond: 1000 }, recordSize: 100, growthPerMonth: 0, horizonMonths: 0 }\ncomponents:\n  pg:\n    capacityPerNode:\n      measured: ${measured}\n`;
+  const issues = (measured: string): string[] => {
+    try {
+      parsePlanText(plan(measured), "m.yaml");
+    } catch (error) {
+      return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    return [];
+  };
+  assert.deepEqual(issues("{ run: 1, scenario: copy, fit: usl, at: 8 }"), []);
+  assert.deepEqual(issues("{ run: 1, scenario: copy, fit: usl, at: peak, key: workers, force: true }"), []);
+  assert.deepEqual(issues("{ run: 1, scenario: copy }"), ["components.pg.capacityPerNode.measured.metric: a measured capacity needs metric: (throughput or find-max) or fit: usl"]);
+  assert.deepEqual(issues("{ run: 1, scenario: copy, fit: usl }"), ["components.pg.capacityPerNode.measured.at: fit: usl needs at: the N to predict X(N) at, or peak"]);
+  assert.deepEqual(issues("{ run: 1, scenario: copy, metric: throughput, at: 8 }"), ["components.pg.capacityPerNode.measured.at: at: belongs to a fit (fit: usl)"]);
+});
+
+test("a plan on a fit's X(N): the console names the run and the fit's σ κ λ and R² under the capacity", async () => {
+  const { parsePlanText, planComponents } = await import("../../src/plan/load-plan.js");
+  const { computePlan } = await import("../../src/plan/model.js");
+  const { renderPlan } = await import("../../src/report/plan-console.js");
+  const loaded = parsePlanText(
+    `demand: { base: { recordsPerSecond: 20k }, recordSize: 200B, growthPerMonth: 0, horizonMonths: 0 }
+components:
+  pg: { capacityPerNode: { measured: { run: workers, scenario: copy, fit: usl, at: 8 } } }
+`,
+    "fit.yaml",
+  );
+  const plan = computePlan(loaded.plan, planComponents(loaded, () => reader([workersSweep(6, "workers")])), loaded.name);
+  assert.equal(plan.months[0]?.nodes.pg, 4, "20,000 ÷ X(8) ≈ 5,880 per node");
+  const text = renderPlan(plan);
+  assert.match(text, /measured: run 6 \(workers\) copy USL fit X\(8\) over load\.workers, 2026-12-06 14:30 UTC on bench-1, valid/);
+  assert.match(text, /\n  pg: the USL fit's X\(8\) over load\.workers: σ .* κ .* λ .* R² /);
+});
