@@ -10,6 +10,7 @@ import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
+import { exportPrometheusRulesCommand } from "./export.js";
 import { FIT_FORMATS, fitCommand, type FitFlags } from "./fit.js";
 import { initCommand, starterList } from "./init.js";
 import { PLAN_FORMATS, planCommand } from "./plan.js";
@@ -120,9 +121,10 @@ function program(result: { code: number }): Command {
     .argument("<run>", "run id, latest, latest~N, baseline, or a tag")
     .option("--vs <run>", "compare with this run (the baseline: before) and report the improvement")
     .option("-o, --out <dir>", "directory to write into (default: reports/<run id>, or reports/<run id>-vs-<other id>)")
+    .option("--plan <file>", "add this capacity plan (e.g. suites/plans/seed-004-find-max.yaml) as a section, its measured capacities read from the same store")
     .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((ref: string, flags: { store: string; vs?: string; out?: string }) => {
-      result.code = reportCommand(ref, flags);
+    .action(async (ref: string, flags: { store: string; vs?: string; out?: string; plan?: string }) => {
+      result.code = await reportCommand(ref, flags);
     });
 
   cli
@@ -175,6 +177,16 @@ function program(result: { code: number }): Command {
     .addHelpText("after", `\n${starterList()}`)
     .action((kind: string | undefined, file: string | undefined) => {
       result.code = initCommand(kind, file);
+    });
+
+  const exporter = cli.command("export").description("hand a suite's targets on to monitoring: Prometheus alert rules, a Grafana dashboard");
+  exporter
+    .command("prometheus-rules")
+    .description("the suite's latency and error-rate thresholds as Prometheus alert rules on the service's own metrics (named under monitoring: in the suite)")
+    .argument("<suite>", "suite YAML file")
+    .option("-o, --out <file>", "write the rules here instead of printing them")
+    .action(async (file: string, flags: { out?: string }) => {
+      result.code = await exportPrometheusRulesCommand(file, flags);
     });
 
   cli

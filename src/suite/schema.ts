@@ -5,8 +5,9 @@ import { OPERATION_TIMINGS } from "../metrics/operation-timing.js";
 import { z } from "zod";
 import { fromK6 } from "../thresholds/parse.js";
 import { closest } from "./did-you-mean.js";
-import { Duration } from "./units.js";
+import { Duration, Size } from "./units.js";
 import { describeValue } from "./values.js";
+import { MonitoringSpec } from "./monitoring.js";
 
 /** A suite document as plain data, before validation. */
 export type SuiteData = Record<string, unknown>;
@@ -50,7 +51,25 @@ export const ProbeSpec = z.strictObject({
   target: z.string().optional(),
   /** Sampling period during a scenario. */
   every: Duration.pipe(z.number().positive()).optional(),
+  // The probes that belong to no driver take a few more keys (SERVER_PROBE_KEYS says which).
+  /** prometheus: the server's URL; metrics-endpoint: the metrics page, when not the target's /metrics. */
+  url: z.string().min(1).optional(),
+  /** prometheus: reading name → PromQL, read in thresholds as `promql.<name>`. */
+  queries: z.record(z.string(), z.string().min(1)).optional(),
+  /** metrics-endpoint: the request-duration histogram (seconds), and which of its series. */
+  histogram: z.string().min(1).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  /** metrics-endpoint: the service's CPU limit (cores) and memory limit, for usage as a share of them. */
+  cpuLimit: z.number().positive().optional(),
+  memoryLimit: Size.optional(),
 });
+
+/** The keys each probe kind takes; the kinds that belong to no driver are listed by name. */
+export const SERVER_PROBE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  prometheus: ["kind", "url", "queries", "every"],
+  "metrics-endpoint": ["kind", "target", "url", "histogram", "labels", "cpuLimit", "memoryLimit", "every"],
+};
+export const DRIVER_PROBE_KEYS: readonly string[] = ["kind", "target", "every"];
 
 /** A percentage: "50%", or a number of percent (50; below 1 it is refused as ambiguous: 0.5 of what?). */
 const Percent = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -146,6 +165,8 @@ export const SuiteFile = z.strictObject({
   defaults: DefaultsSpec.optional(),
   scenarios: z.record(z.string(), ScenarioSpec),
   thresholds: Expressions.optional(),
+  /** The service's own Prometheus metric names, for `pipebench export prometheus-rules`. */
+  monitoring: MonitoringSpec.optional(),
 });
 export type SuiteFile = z.output<typeof SuiteFile>;
 
@@ -154,9 +175,9 @@ export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(SuiteFile.shape);
 /**
  * Target names appear in `pg.cache_hit_ratio` and `{{targets.pg.url}}`, scenario names in
  * `--set scenarios.NAME.…`: neither may contain dots or spaces. `service.`, `client_wait.` and
- * `start_delay.` prefix latency metrics and the host probe's readings are filed under `host`, so
- * targets cannot take those names.
+ * `start_delay.` prefix latency metrics, the host probe's readings are filed under `host` and the
+ * prometheus probe's under `promql`, so targets cannot take those names.
  */
 export const TARGET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set([...OPERATION_TIMINGS, "host"]);
+export const RESERVED_TARGET_NAMES: ReadonlySet<string> = new Set([...OPERATION_TIMINGS, "host", "promql"]);

@@ -5,6 +5,7 @@ import type { SuiteSweep } from "../sweep/plan.js";
 import type { LoadProfile } from "../engine/load.js";
 import type { ErrorPolicy } from "../engine/target-failure.js";
 import type { Threshold } from "../thresholds/parse.js";
+import type { Monitoring } from "./monitoring.js";
 
 /** The parts of each driver the loader validates against, by target kind. Passed in, never imported,
  * so the loader does not pull every driver's client library in. */
@@ -39,6 +40,17 @@ export interface SuiteProbe {
   target?: string;
   /** Sampling period during a scenario; absent means before and after only. */
   everyMs?: number;
+  /** prometheus: the server; metrics-endpoint: the metrics page (default: the target's URL + /metrics). */
+  url?: string;
+  /** prometheus: reading name → PromQL. */
+  queries?: Record<string, string>;
+  /** metrics-endpoint: the request-duration histogram and a label selection of its series. */
+  histogram?: string;
+  labels?: Record<string, string>;
+  cpuLimit?: number;
+  memoryLimitBytes?: number;
+  /** The probe's place in the suite's `probes:` list, for errors found when the run starts. */
+  index?: number;
 }
 
 export interface SuiteScenario {
@@ -69,6 +81,8 @@ export interface Suite {
   scenarios: SuiteScenario[];
   /** Suite-level thresholds, judged on the whole run. */
   thresholds: Threshold[];
+  /** `monitoring:`: the service's own Prometheus metric names (export prometheus-rules / grafana). */
+  monitoring?: Monitoring;
   /** The document after `${VAR}` substitution and overrides (selected scenarios only), for storage. */
   resolved: unknown;
 }

@@ -5,19 +5,22 @@
 import type { z } from "zod";
 import { LoadProfile } from "../engine/load.js";
 import { FAILING_SECONDS_TO_STOP, type ErrorPolicy } from "../engine/target-failure.js";
-import { metricSource, probeMetricKinds, type ProbeMetricKinds } from "../thresholds/metrics.js";
+import { isLatencyMetric, metricSource, probeMetricKinds, type ProbeMetricKinds } from "../thresholds/metrics.js";
 import { fromK6, parseThreshold, ThresholdSyntaxError, type Threshold } from "../thresholds/parse.js";
 import { closest, didYouMean, listNames } from "./did-you-mean.js";
 import {
+  DRIVER_PROBE_KEYS,
   OnErrorSpec,
+  ProbeSpec,
   RESERVED_TARGET_NAMES,
+  SERVER_PROBE_KEYS,
   SCENARIO_NAME,
   SuiteFile,
   TARGET_NAME,
   type SuiteData,
 } from "./schema.js";
 import { allowedKeys, discriminatorValues } from "./schema-keys.js";
-import { parseDuration } from "./units.js";
+import { parseDuration, parseSize } from "./units.js";
 import { describeValue, isRecord } from "./values.js";
 import type { DriverSchema as Driver, DriverSchemas, Suite, SuiteProbe, SuiteScenario, SuiteTarget } from "./types.js";
 import { check, type PathIssue } from "./zod-issues.js";
@@ -35,6 +38,8 @@ export interface ValidateOptions {
 }
 
 const HOST = "host";
+/** The prometheus probe's readings: `promql.cpu` (src/probes/prometheus.ts). */
+const PROMQL = "promql";
 
 export function validateSuite(
   data: SuiteData,
@@ -64,7 +69,7 @@ export function validateSuite(
     if (!TARGET_NAME.test(name)) {
       issues.push({ path, at: "key", message: `"${name}" cannot name a target`, fix: "use letters, digits, _ and -, starting with a letter" });
     } else if (RESERVED_TARGET_NAMES.has(name)) {
-      issues.push({ path, at: "key", message: `"${name}" is reserved (${name === HOST ? "the host probe's readings" : "service.p99 and friends"})`, fix: `rename it, e.g. ${name}1` });
+      issues.push({ path, at: "key", message: `"${name}" is reserved (${name === HOST ? "the host probe's readings" : name === PROMQL ? "the prometheus probe's readings" : "service.p99 and friends"})`, fix: `rename it, e.g. ${name}1` });
     }
     if (!isRecord(raw) || typeof raw.kind !== "string") continue; // the shape check reported it
     const driver = drivers.get(raw.kind);
@@ -117,6 +122,7 @@ export function validateSuite(
       probes,
       scenarios: options.selected.flatMap((name) => built.get(name) ?? []),
       thresholds,
+      ...(file.monitoring === undefined ? {} : { monitoring: file.monitoring }),
     },
   };
 }
@@ -153,7 +159,7 @@ function checkProbes(
   issues: PathIssue[],
 ): SuiteProbe[] {
   if (!Array.isArray(raw)) return [];
-  const probeKinds = [HOST, ...new Set([...drivers.values()].flatMap((d) => d.probeKinds))];
+  const probeKinds = [HOST, ...Object.keys(SERVER_PROBE_KEYS), ...new Set([...drivers.values()].flatMap((d) => d.probeKinds))];
   const seen = new Set<string>();
   const probes: SuiteProbe[] = [];
   raw.forEach((p, i) => {
@@ -164,8 +170,11 @@ function checkProbes(
     const key = `${kind}@${target ?? ""}`;
     if (seen.has(key)) issues.push({ path, message: `probe ${kind}${target ? ` on ${target}` : ""} is listed twice`, fix: "remove one" });
     seen.add(key);
+    if (probeKinds.includes(kind)) issues.push(...keysOfOtherKinds(p, kind, path));
 
-    if (kind === HOST) {
+    if (Object.hasOwn(SERVER_PROBE_KEYS, kind)) {
+      issues.push(...serverProbeIssues(p, kind, path, targetNames, driverOf));
+    } else if (kind === HOST) {
       if (p.target !== undefined) {
         issues.push({ path: [...path, "target"], at: "key", message: "the host probe reads the machine pipebench runs on and takes no target", fix: "remove target" });
       }
@@ -200,9 +209,75 @@ function checkProbes(
     }
     const every = p.every;
     const everyMs = typeof every === "string" || typeof every === "number" ? parseDuration(every) : undefined;
-    probes.push({ kind, ...(target === undefined ? {} : { target }), ...(everyMs === undefined ? {} : { everyMs }) });
+    const memoryLimitBytes = typeof p.memoryLimit === "string" || typeof p.memoryLimit === "number" ? parseSize(p.memoryLimit) : undefined;
+    probes.push({
+      kind,
+      ...(target === undefined ? {} : { target }),
+      ...(everyMs === undefined ? {} : { everyMs }),
+      ...(typeof p.url === "string" ? { url: p.url } : {}),
+      ...(isRecord(p.queries) ? { queries: p.queries as Record<string, string> } : {}),
+      ...(typeof p.histogram === "string" ? { histogram: p.histogram } : {}),
+      ...(isRecord(p.labels) ? { labels: p.labels as Record<string, string> } : {}),
+      ...(typeof p.cpuLimit === "number" ? { cpuLimit: p.cpuLimit } : {}),
+      ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
+      index: i,
+    });
   });
   return probes;
+}
+
+/** Keys the shape allows for some probe kind, written on a probe of another kind. */
+function keysOfOtherKinds(p: Record<string, unknown>, kind: string, path: DataPath): PathIssue[] {
+  const allowed = SERVER_PROBE_KEYS[kind] ?? (kind === HOST ? DRIVER_PROBE_KEYS.filter((k) => k !== "target") : DRIVER_PROBE_KEYS);
+  const shape = Object.keys(ProbeSpec.shape);
+  return Object.keys(p)
+    .filter((k) => shape.includes(k) && !allowed.includes(k) && !(kind === HOST && k === "target"))
+    .map((k) => ({ path: [...path, k], at: "key" as const, message: `a ${kind} probe takes no ${k}`, fix: `remove it; a ${kind} probe takes: ${listNames(allowed)}` }));
+}
+
+/** A reading name, as thresholds write it after `promql.`: snake_case, and not a latency statistic. */
+const READING_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** The prometheus and metrics-endpoint probes: what each needs besides its kind. */
+function serverProbeIssues(
+  p: Record<string, unknown>,
+  kind: string,
+  path: DataPath,
+  targetNames: readonly string[],
+  driverOf: ReadonlyMap<string, Driver>,
+): PathIssue[] {
+  const found: PathIssue[] = [];
+  const url = typeof p.url === "string" ? p.url : undefined;
+  if (url !== undefined && !/^https?:\/\/[^/\s]+/.test(url)) {
+    found.push({ path: [...path, "url"], message: `"${url}" is not an http(s) URL`, fix: "write e.g. http://127.0.0.1:9090" });
+  }
+  if (kind === "prometheus") {
+    if (url === undefined) found.push({ path, message: "a prometheus probe needs url: the Prometheus server to query", fix: "add url: http://127.0.0.1:9090 (or ${PROMETHEUS_URL})" });
+    if (!isRecord(p.queries) || Object.keys(p.queries).length === 0) {
+      found.push({ path: isRecord(p.queries) ? [...path, "queries"] : path, message: "a prometheus probe needs queries: a name and a PromQL query for each reading", fix: 'add e.g. queries: { cpu: \'rate(process_cpu_seconds_total{job="ingest"}[15s])\' }, read as promql.cpu' });
+    } else {
+      for (const name of Object.keys(p.queries)) {
+        if (!READING_NAME.test(name) || isLatencyMetric(name)) {
+          found.push({ path: [...path, "queries", name], at: "key", message: `"${name}" cannot name a reading`, fix: "use snake_case (letters, digits, _), not a latency statistic such as p99; thresholds write it as promql.NAME" });
+        }
+      }
+    }
+    return found;
+  }
+  // metrics-endpoint: its readings are filed under the target it names (ingest.server_p99).
+  const target = typeof p.target === "string" ? p.target : undefined;
+  if (target === undefined) {
+    found.push({ path, message: "a metrics-endpoint probe needs target: the service whose /metrics it reads", fix: `add target: ${targetNames.find((t) => driverOf.get(t)?.kind === "http") ?? "NAME"}` });
+  } else if (!targetNames.includes(target)) {
+    found.push({
+      path: [...path, "target"],
+      message: `probe ${kind} names target "${target}", which is not defined; targets are: ${listNames(targetNames)}`,
+      fix: didYouMean(target, targetNames) ?? "define it under targets:",
+    });
+  } else if (url === undefined && driverOf.get(target) !== undefined && driverOf.get(target)?.kind !== "http") {
+    found.push({ path, message: `target ${target} is a ${driverOf.get(target)?.kind ?? "?"} target: its server has no /metrics page pipebench knows of`, fix: "add url: the service's metrics page, e.g. http://127.0.0.1:9187/metrics" });
+  }
+  return found;
 }
 
 /** `defaults.load` is not validated as a profile (it may be partial), only for misspelt keys. */
@@ -430,6 +505,15 @@ function probeReference(t: Threshold, refs: ThresholdRefs): { message: string; f
         `scenario metrics are p50…p99.9, min, mean, max, throughput, ops, mbps, error_rate, errors; ` +
         `for a server-side reading add a probe under probes:, e.g. ${example}`,
     };
+  }
+  if (source.target === PROMQL) {
+    const prometheus = probes.find((p) => p.kind === "prometheus");
+    if (prometheus === undefined) {
+      return { message: `${where}: no prometheus probe in this suite reads ${source.name}`, fix: `add { kind: prometheus, url: http://127.0.0.1:9090, queries: { ${source.name}: '<PromQL>' } } under probes:` };
+    }
+    const names = Object.keys(prometheus.queries ?? {});
+    if (names.includes(source.name)) return undefined;
+    return { message: `${where}: the prometheus probe has no query named ${source.name}; its queries are: ${listNames(names)}`, fix: didYouMean(source.name, names) ?? `add ${source.name}: '<PromQL>' under its queries:` };
   }
   if (source.target === HOST) {
     return probes.some((p) => p.kind === HOST) ? undefined : { message: `${where}: the host probe is not enabled`, fix: "add { kind: host } under probes:" };

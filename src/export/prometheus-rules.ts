@@ -1,0 +1,235 @@
+// A suite's thresholds as Prometheus rules on the service's own metrics (the suite's `monitoring:`
+// names them), so the targets a load test proved carry on as alerts in production:
+//   - latency percentiles → histogram_quantile over the service's request-duration histogram, as
+//     seed 002's HighLatency rule;
+//   - error_rate → the SRE workbook's multi-window burn-rate alerts, the objective being 1 − the
+//     threshold, with one recording rule per window so the alerts read as ratios;
+//   - everything else (throughput floors, probe readings, client-side timings) has no service-side
+//     equivalent and is listed as skipped, with the reason.
+import { Document } from "yaml";
+import type { Suite } from "../suite/types.js";
+import type { PromSelector } from "../suite/monitoring.js";
+import type { Threshold } from "../thresholds/parse.js";
+import { isLatencyMetric } from "../thresholds/metrics.js";
+import { BURN_WINDOWS, RATE_WINDOWS } from "./burn-rate.js";
+
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels: Record<string, string>;
+}
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+export type Rule = RecordingRule | AlertingRule;
+export interface RuleGroup {
+  name: string;
+  rules: Rule[];
+}
+export interface RuleFile {
+  groups: RuleGroup[];
+}
+
+/** A threshold the rules leave out, and why. */
+export interface SkippedThreshold {
+  /** Dotted path in the suite, e.g. `scenarios.ingest.thresholds.2`. */
+  path: string;
+  expr: string;
+  reason: string;
+}
+
+/** A mapping the suite's thresholds need and `monitoring:` lacks. */
+export interface MissingMapping {
+  /** The threshold that needs it (dotted path), where the message points. */
+  path: string;
+  field: "latency" | "requests" | "errors";
+  message: string;
+  fix: string;
+}
+
+export type RulesOutcome =
+  | { ok: true; rules: RuleFile; skipped: SkippedThreshold[] }
+  | { ok: false; missing: MissingMapping[] };
+
+/** How long a latency threshold must be broken before its alert fires (seed 002 uses 2m). */
+export const LATENCY_FOR = "2m";
+/** The rate window of the latency alerts, as seed 002's. */
+export const LATENCY_WINDOW = "5m";
+/** Recording rule names: `pipebench:error_ratio:rate5m` etc. */
+export const ERROR_RATIO_RECORD = "pipebench:error_ratio:rate";
+
+const FIX: Record<MissingMapping["field"], string> = {
+  latency: 'add monitoring: { latency: "http_request_duration_seconds{job=\\"…\\"}" }: the service\'s request-duration histogram (its name without _bucket)',
+  requests: 'add monitoring: { requests: "http_requests_total{job=\\"…\\"}" }: the counter of every request the service handled',
+  errors: 'add monitoring: { errors: "http_requests_total{job=\\"…\\",code=~\\"5..\\"}" }: the counter of the failed ones',
+};
+
+interface Scope {
+  /** The suite's path of the thresholds list. */
+  path: string;
+  /** Absent for suite-level thresholds (the whole service). */
+  scenario?: string;
+  thresholds: readonly Threshold[];
+}
+
+export function prometheusRules(suite: Suite): RulesOutcome {
+  const monitoring = suite.monitoring ?? {};
+  const service = monitoring.service ?? suite.name;
+  const unit = monitoring.latencyUnit ?? "s";
+  const skipped: SkippedThreshold[] = [];
+  const missing = new Map<string, MissingMapping>();
+  const need = (field: MissingMapping["field"], path: string, t: Threshold): boolean => {
+    if (monitoring[field] !== undefined) return true;
+    if (!missing.has(field)) {
+      missing.set(field, { path, field, message: `"${t.expr}" needs monitoring.${field}, which the suite does not set`, fix: FIX[field] });
+    }
+    return false;
+  };
+
+  const scopes: Scope[] = [
+    ...suite.scenarios.map((s) => ({ path: `scenarios.${s.name}.thresholds`, scenario: s.name, thresholds: s.thresholds })),
+    { path: "thresholds", thresholds: suite.thresholds },
+  ];
+  const groups: RuleGroup[] = [];
+  for (const scope of scopes) {
+    const extra = scope.scenario === undefined ? undefined : monitoring.scenarios?.[scope.scenario];
+    const labels: Record<string, string> = { service, ...(scope.scenario === undefined ? {} : { scenario: scope.scenario }) };
+    const where = scope.scenario === undefined ? service : `${service} (${scope.scenario})`;
+    const recording: RecordingRule[] = [];
+    const alerts: AlertingRule[] = [];
+    scope.thresholds.forEach((t, i) => {
+      const path = `${scope.path}.${i}`;
+      const problem = unsupported(t);
+      if (problem !== undefined) {
+        skipped.push({ path, expr: t.expr, reason: problem });
+        return;
+      }
+      if (t.kind === "duration") {
+        if (!need("latency", path, t) || monitoring.latency === undefined) return;
+        alerts.push(latencyAlert(t, monitoring.latency, extra, unit, labels, where));
+        return;
+      }
+      const okRequests = need("requests", path, t);
+      const okErrors = need("errors", path, t);
+      if (!okRequests || !okErrors || monitoring.requests === undefined || monitoring.errors === undefined) return;
+      if (recording.length === 0) recording.push(...errorRatioRecords(monitoring.errors, monitoring.requests, extra, labels));
+      alerts.push(...burnRateAlerts(t, labels, where));
+    });
+    if (recording.length + alerts.length > 0) {
+      const name = scope.scenario === undefined ? `pipebench:${service}` : `pipebench:${service}:${scope.scenario}`;
+      groups.push({ name, rules: [...recording, ...alerts] });
+    }
+  }
+  if (missing.size > 0) return { ok: false, missing: [...missing.values()] };
+  return { ok: true, rules: { groups }, skipped };
+}
+
+/** Why a threshold has no rule, or undefined when it has one. */
+function unsupported(t: Threshold): string | undefined {
+  const dot = t.metric.indexOf(".");
+  const qualifier = dot < 0 ? undefined : t.metric.slice(0, dot);
+  const name = dot < 0 ? t.metric : t.metric.slice(dot + 1);
+  if (t.kind === "duration" && isLatencyMetric(name)) {
+    if (qualifier !== undefined && qualifier !== "service") {
+      return `${qualifier} is measured by pipebench's client, not by the service's histogram`;
+    }
+    if (name === "min" || name === "max") return `a histogram's buckets cannot tell its ${name}`;
+    if (t.op === "==") return "an equality has no alert";
+    return undefined;
+  }
+  if (t.metric === "error_rate") {
+    if (t.op !== "<" && t.op !== "<=") return "only an upper bound on error_rate is an objective";
+    if (!(t.value > 0 && t.value < 1)) return "an objective needs an error budget above 0% and below 100%";
+    return undefined;
+  }
+  if (t.metric === "throughput" || t.metric === "ops" || t.metric === "peak_throughput" || t.metric === "mbps") {
+    return "production traffic is set by its users: a throughput floor is what the load test asked of the service, not an alert";
+  }
+  return "no service metric in monitoring: stands for it";
+}
+
+/** `metric<suffix>{matchers, extra}`. */
+function selector(s: PromSelector, extra: string | undefined, suffix = ""): string {
+  const matchers = [s.matchers, extra ?? ""].filter((m) => m !== "").join(", ");
+  return `${s.metric}${suffix}${matchers === "" ? "" : `{${matchers}}`}`;
+}
+
+/** A number as PromQL writes it: no exponent for the usual sizes, no float noise. */
+export function promNumber(n: number): string {
+  return String(Number(n.toPrecision(12)));
+}
+
+/** The comparison that breaks the threshold: `p95 < 100ms` is broken by p95 >= 0.1. */
+const BROKEN_BY: Record<Threshold["op"], string> = { "<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=" };
+
+function latencyAlert(
+  t: Threshold,
+  latency: PromSelector,
+  extra: string | undefined,
+  unit: "s" | "ms",
+  labels: Record<string, string>,
+  where: string,
+): AlertingRule {
+  const stat = t.metric.replace(/^service\./, "");
+  const value = unit === "s" ? t.value / 1000 : t.value;
+  const inner =
+    stat === "mean"
+      ? `sum(rate(${selector(latency, extra, "_sum")}[${LATENCY_WINDOW}])) / sum(rate(${selector(latency, extra, "_count")}[${LATENCY_WINDOW}]))`
+      : `histogram_quantile(${promNumber(Number(stat.slice(1)) / 100)}, sum by (le) (rate(${selector(latency, extra, "_bucket")}[${LATENCY_WINDOW}])))`;
+  const shown = unit === "s" ? "{{ $value | humanizeDuration }}" : "{{ $value }}ms";
+  return {
+    alert: `HighLatency${stat === "mean" ? "Mean" : stat.replace(".", "").toUpperCase()}`,
+    expr: `${inner} ${BROKEN_BY[t.op]} ${promNumber(value)}`,
+    for: LATENCY_FOR,
+    labels: { ...labels, severity: "warning" },
+    annotations: {
+      summary: `${stat} latency of ${where} breaks the load test's threshold ${t.expr}`,
+      description: `${stat} over ${LATENCY_WINDOW} is ${shown} (threshold ${t.expr})`,
+    },
+  };
+}
+
+function errorRatioRecords(errors: PromSelector, requests: PromSelector, extra: string | undefined, labels: Record<string, string>): RecordingRule[] {
+  return RATE_WINDOWS.map((w) => ({
+    record: `${ERROR_RATIO_RECORD}${w}`,
+    expr: `sum(rate(${selector(errors, extra)}[${w}])) / sum(rate(${selector(requests, extra)}[${w}]))`,
+    labels,
+  }));
+}
+
+function burnRateAlerts(t: Threshold, labels: Record<string, string>, where: string): AlertingRule[] {
+  const budget = promNumber(t.value);
+  const objective = promNumber((1 - t.value) * 100);
+  const match = Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ");
+  const ratio = (w: string): string => `${ERROR_RATIO_RECORD}${w}{${match}}`;
+  const severities = [...new Set(BURN_WINDOWS.map((w) => w.severity))];
+  return severities.map((severity) => {
+    const windows = BURN_WINDOWS.filter((w) => w.severity === severity);
+    const expr = windows
+      .map((w) => `(${ratio(w.long)} > (${w.factor} * ${budget}) and ${ratio(w.short)} > (${w.factor} * ${budget}))`)
+      .join(" or ");
+    const shape = windows.map((w) => `${w.factor}× over ${w.long} and ${w.short}`).join(", or ");
+    return {
+      alert: "ErrorBudgetBurn",
+      expr,
+      labels: { ...labels, severity },
+      annotations: {
+        summary: `${where} burns its error budget (objective ${objective}% from the load test's threshold ${t.expr})`,
+        description: `error ratio {{ $value | humanizePercentage }} over the long window: the budget of ${budget} burns at ${shape}`,
+      },
+    };
+  });
+}
+
+/** The rule file as Prometheus reads it: YAML, no anchors (each rule stands alone), no folding. */
+export function rulesYaml(rules: RuleFile, suiteName: string): string {
+  const doc = new Document(rules, { aliasDuplicateObjects: false });
+  doc.commentBefore = ` Prometheus rules from pipebench suite ${suiteName} (pipebench export prometheus-rules).\n Check them with: promtool check rules FILE`;
+  return doc.toString({ lineWidth: 0 });
+}
