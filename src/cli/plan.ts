@@ -7,12 +7,18 @@ import { UsageError } from "../errors.js";
 import { renderPlanHtml } from "../report/plan-html.js";
 import { planMarkdown } from "../report/plan-markdown.js";
 import { computePlan } from "../plan/model.js";
+import type { RunReader } from "../plan/capacity-source.js";
 import { loadPlan, planComponents } from "../plan/load-plan.js";
 import { renderPlan } from "../report/plan-console.js";
 import { findMaxAnswer } from "../report/find-max-answer.js";
 import { ResultsStore } from "../store/results-store.js";
 
 export const PLAN_FORMATS = ["table", "json"] as const;
+
+/** The reads a plan makes of an open store (plan/capacity-source.ts), find-max read back as `show` does. */
+export function runReader(store: ResultsStore): RunReader {
+  return { path: store.path, resolveRef: (ref) => store.resolveRef(ref), getRun: (id) => store.getRun(id), findMax: findMaxAnswer };
+}
 
 export async function planCommand(file: string, flags: { store: string; format: string; out?: string }): Promise<number> {
   if (!(PLAN_FORMATS as readonly string[]).includes(flags.format)) {
@@ -22,9 +28,8 @@ export async function planCommand(file: string, flags: { store: string; format: 
   let store: ResultsStore | undefined;
   try {
     const components = planComponents(loaded, () => {
-      const opened = ResultsStore.open(flags.store, { create: false });
-      store = opened;
-      return { path: opened.path, resolveRef: (ref) => opened.resolveRef(ref), getRun: (id) => opened.getRun(id), findMax: findMaxAnswer };
+      store = ResultsStore.open(flags.store, { create: false });
+      return runReader(store);
     });
     const plan = computePlan(loaded.plan, components, loaded.name);
     const json = `${JSON.stringify({ schema: "pipebench.plan/1", file: loaded.file, ...plan }, null, 2)}\n`;

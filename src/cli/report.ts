@@ -6,13 +6,18 @@
 import { relative } from "node:path";
 import { UsageError } from "../errors.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
+import { computePlan } from "../plan/model.js";
+import { loadPlan, planComponents } from "../plan/load-plan.js";
 import { writeReport } from "../report/write-report.js";
+import { runReader } from "./plan.js";
 import { loadRun } from "./run-ref.js";
 
 export interface ReportFlags {
   store: string;
   vs?: string;
   out?: string;
+  /** A capacity plan file to add as a section, its measured capacities read from the same store. */
+  plan?: string;
 }
 
 function load(store: ResultsStore, ref: string, what: string, suite?: string): StoredRun {
@@ -23,7 +28,9 @@ export function defaultReportDir(run: StoredRun, baseline?: StoredRun): string {
   return baseline === undefined ? `reports/${run.id}` : `reports/${run.id}-vs-${baseline.id}`;
 }
 
-export function reportCommand(ref: string, flags: ReportFlags): number {
+export async function reportCommand(ref: string, flags: ReportFlags): Promise<number> {
+  // The plan file's own mistakes are found before the store is opened.
+  const loadedPlan = flags.plan === undefined ? undefined : await loadPlan(flags.plan);
   const store = ResultsStore.open(flags.store, { create: false });
   try {
     const run = load(store, ref, "run");
@@ -32,7 +39,8 @@ export function reportCommand(ref: string, flags: ReportFlags): number {
     if (baseline !== undefined && baseline.id === run.id) {
       throw new UsageError(`--vs ${flags.vs} is run ${run.id} itself`, { hint: "compare with an earlier run, e.g. --vs latest~1 or --vs baseline" });
     }
-    const written = writeReport(flags.out ?? defaultReportDir(run, baseline), run, baseline);
+    const plan = loadedPlan === undefined ? undefined : { result: computePlan(loadedPlan.plan, planComponents(loadedPlan, () => runReader(store)), loadedPlan.name), file: loadedPlan.file };
+    const written = writeReport(flags.out ?? defaultReportDir(run, baseline), run, baseline, plan === undefined ? {} : { plan });
     const shown = (path: string): string => {
       const rel = relative(process.cwd(), path);
       return rel.startsWith("..") ? path : rel;

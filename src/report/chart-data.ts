@@ -2,6 +2,7 @@
 // over time (throughput-chart.ts), latency percentile spectra decoded from the stored HDR
 // histograms, before / after values from the comparison, and sweep grids. Plain JSON, embedded in
 // the page.
+import { planChartData, type PlanChartData } from "./plan-html.js";
 import { decodeHistogram, mergeHistograms, type LatencyHistogram } from "../metrics/histogram.js";
 import { sweepTables, type BestRule } from "./sweep-table.js";
 import type { StoredRun, StoredScenario, Variant } from "../store/results-store.js";
@@ -63,6 +64,8 @@ export interface ChartData {
   bars: BarsChart[];
   heatmaps: HeatMap[];
   scalability: ScalabilityChart[];
+  /** The capacity plan's charts, with `report --plan`. */
+  plan?: PlanChartData;
 }
 
 function decodeOrUndefined(encoded: string): LatencyHistogram | undefined {
@@ -207,5 +210,6 @@ export function chartData(input: ReportInput): ChartData {
     bars: barCharts(input),
     heatmaps: heatMaps(input.run),
     scalability: scalabilityCharts(input.scalability ?? []),
+    ...(input.plan === undefined ? {} : { plan: planChartData(input.plan.result) }),
   };
 }

@@ -1,6 +1,7 @@
 // The script report.html runs: draws the charts in ChartData (chart-data.ts) with uPlot, which the
 // page inlines before it, using the helpers of chart-script.ts.
 import { chartScript } from "./chart-script.js";
+import { PLAN_DRAW } from "./plan-script.js";
 import { SCALABILITY_SCRIPT } from "./scalability-script.js";
 
 export const REPORT_SCRIPT = chartScript(String.raw`
@@ -103,4 +104,7 @@ export const REPORT_SCRIPT = chartScript(String.raw`
       ],
     }, [xs, c.before, c.after]);
   });
-` + SCALABILITY_SCRIPT);
+` + SCALABILITY_SCRIPT + PLAN_DRAW + `
+  // A capacity plan given with report --plan: its nodes and cost charts, as plan.html draws them.
+  if (data.plan) drawPlan(data.plan, "plan-charts");
+`);

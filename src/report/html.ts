@@ -24,6 +24,7 @@ import {
   type ReportInput,
   type ScenarioGroup,
 } from "./report-model.js";
+import { planSectionHtml } from "./plan-html.js";
 import { scalabilityHtml } from "./scalability.js";
 import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
 import { escapeHtml, htmlPage } from "./html-page.js";
@@ -170,6 +171,7 @@ ${comparisonSection(input)}
 ${metricsTable(run)}
 ${data.heatmaps.length === 0 ? "" : `<h2>Sweep</h2>\n<div id="sweep-heatmaps">${data.heatmaps.map(heatTable).join("\n")}</div>`}
 ${scalabilityHtml(input.scalability ?? [], run.id)}
+${input.plan === undefined ? "" : `<h2 id="capacity-plan">Capacity plan: ${e(input.plan.result.name)}</h2>\n<p class="meta">${e(input.plan.file)}: its measured capacities read from the same results store</p>\n${planSectionHtml(input.plan.result, 3)}`}
 ${criteriaSection(run)}
 ${findingsSection(input)}
 <h2>Throughput over time</h2>

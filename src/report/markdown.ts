@@ -27,6 +27,7 @@ import {
 } from "./report-model.js";
 import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
 import { cell, inline, noHtml } from "./markdown-escape.js";
+import { planMarkdown } from "./plan-markdown.js";
 import { scalabilityMarkdown } from "./scalability.js";
 
 // Findings' own text (titles, evidence, recommendations) is written as Markdown on purpose
@@ -284,6 +285,7 @@ export function renderMarkdown(input: ReportInput, extras: MarkdownExtras = {}):
   }
 
   out.push(...scalabilityMarkdown(input.scalability ?? [], run.id));
+  if (input.plan !== undefined) out.push(planMarkdown(input.plan.result, "## Capacity Plan"), `(From ${inline(input.plan.file)}; its measured capacities are read from the same results store.)`, "");
   out.push("## Bottlenecks Identified", "");
   out.push(...bottlenecksSection(input, extras.baselineFindings ?? []));
   out.push("## Recommendations", "");

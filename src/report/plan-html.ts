@@ -43,25 +43,35 @@ function invalidSources(plan: PlanResult): string {
   return items.length === 0 ? "" : `<ul>${items.join("")}</ul>`;
 }
 
-export function renderPlanHtml(plan: PlanResult, file?: string): string {
-  const first = plan.months[0];
+/**
+ * The plan's tables, chart cards (#plan-charts, drawn by plan-script.ts) and assumptions, with
+ * headings at `level` and below: plan.html's body, and report.html's "Capacity plan" section.
+ */
+export function planSectionHtml(plan: PlanResult, level = 2): string {
   const last = plan.months.at(-1);
   const horizon = last?.month ?? 0;
   const tiers = tierTable(plan);
+  const h = `h${level}`;
   const limits = plan.limits.map((l) => `<li><strong>${e(l.subject)}</strong>: ${e(l.limit)}: ${e(limitText(l.month, horizon))}</li>`);
-  const body = `<h1>Capacity plan: ${e(plan.name)}</h1>
-<p class="meta">${first === undefined ? "no months" : `months ${first.month}–${horizon}`} · ${plan.components.length} component(s)${file === undefined ? "" : ` · ${e(file)}`}</p>
-<h2>Month by month</h2>
+  return `<${h}>Month by month</${h}>
 ${htmlTable(monthTable(plan), "plan-months")}
 <div class="charts" id="plan-charts"></div>
-<h2>Capacity per node</h2>
+<${h}>Capacity per node</${h}>
 ${htmlTable(capacityTable(plan), "plan-capacity", new Set([5]))}
 ${invalidSources(plan)}
-<h2>Storage by tier</h2>
+<${h}>Storage by tier</${h}>
 ${tiers.rows.length === 0 ? `<p class="muted">The plan has no storage tiers.</p>` : htmlTable(tiers, "plan-tiers")}
-<h2>Limits</h2>
+<${h}>Limits</${h}>
 ${limits.length === 0 ? `<p class="muted">No limit is set.</p>` : `<ul>${limits.join("")}</ul>`}
-<h2>Assumptions</h2>
+<${h}>Assumptions</${h}>
 <ul>${plan.assumptions.map((a) => `<li>${e(a)}</li>`).join("")}</ul>`;
+}
+
+export function renderPlanHtml(plan: PlanResult, file?: string): string {
+  const first = plan.months[0];
+  const horizon = plan.months.at(-1)?.month ?? 0;
+  const body = `<h1>Capacity plan: ${e(plan.name)}</h1>
+<p class="meta">${first === undefined ? "no months" : `months ${first.month}–${horizon}`} · ${plan.components.length} component(s)${file === undefined ? "" : ` · ${e(file)}`}</p>
+${planSectionHtml(plan)}`;
   return htmlPage({ title: `${plan.name} — pipebench capacity plan`, body, data: planChartData(plan), script: PLAN_SCRIPT });
 }

@@ -1,16 +1,18 @@
-// plan.html's charts (PlanChartData, plan-html.ts): the nodes each component needs by month, as
-// steps (a node count holds until the month it changes), and the monthly cost (split into nodes and
-// storage when storage has a price). Runs inside chartScript (chart-script.ts), with its helpers.
+// A plan's charts (PlanChartData, plan-html.ts): the nodes each component needs by month, as steps
+// (a node count holds until the month it changes), and the monthly cost (split into nodes and
+// storage when storage has a price). `drawPlan(p, section)` runs inside chartScript
+// (chart-script.ts), with its helpers: plan.html draws its data, report.html its `data.plan`.
 import { chartScript } from "./chart-script.js";
 
-export const PLAN_SCRIPT = chartScript(String.raw`
+export const PLAN_DRAW = String.raw`
+function drawPlan(data, section) {
   var months = data.months;
   function monthTick(u, vs) { return vs.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }
   function dollars(v) { return v == null ? "–" : "$" + Math.round(v).toLocaleString("en-US"); }
   var xScale = { time: false, range: function () { return [months[0], months[months.length - 1]]; } };
   var stepped = uPlot.paths.stepped({ align: 1 });
 
-  draw("plan-nodes", "plan-charts", "Nodes per component by month", {
+  draw("plan-nodes", section, "Nodes per component by month", {
     scales: { x: xScale, y: { range: fromZero } },
     axes: [{ label: "month", values: monthTick }, { label: "nodes", size: 60, values: function (u, vs) { return vs.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); } }],
     series: [{ label: "month", value: function (u, v) { return v == null ? "month" : "month " + v; } }].concat(data.nodes.map(function (c, i) {
@@ -20,7 +22,7 @@ export const PLAN_SCRIPT = chartScript(String.raw`
   }, [months].concat(data.nodes.map(function (c) { return c.values; })));
 
   var hasStorage = data.cost.storage.some(function (v) { return v > 0; });
-  draw("plan-cost", "plan-charts", "Monthly cost", {
+  draw("plan-cost", section, "Monthly cost", {
     scales: { x: xScale, y: { range: fromZero } },
     axes: [{ label: "month", values: monthTick }, { label: "USD per month", size: 80, values: function (u, vs) { return vs.map(dollars); } }],
     series: [{ label: "month", value: function (u, v) { return v == null ? "month" : "month " + v; } },
@@ -30,4 +32,7 @@ export const PLAN_SCRIPT = chartScript(String.raw`
       { label: "storage", stroke: palette[4], width: 1.5, dash: [2, 4], points: { show: false }, value: function (u, v, si, idx) { return dollars(idx == null ? data.cost.storage[data.cost.storage.length - 1] : v); } },
     ] : []),
   }, [months, data.cost.total].concat(hasStorage ? [data.cost.compute, data.cost.storage] : []));
-`);
+}
+`;
+
+export const PLAN_SCRIPT = chartScript(`${PLAN_DRAW}\n  drawPlan(data, "plan-charts");\n`);

@@ -5,6 +5,7 @@
 import type { MetricComparison, RunComparison } from "../compare/compare.js";
 import type { Finding } from "../diagnose/diagnose.js";
 import type { RunFit } from "../fit/run-fits.js";
+import type { PlanResult } from "../plan/model.js";
 import { validityOf as judgeValidity } from "../engine/validity.js";
 import type { ScenarioResult, Validity } from "../metrics/summary.js";
 import type { JsonValue } from "../probes/probe.js";
@@ -31,6 +32,8 @@ export interface ReportInput {
   generatedAt: number;
   /** USL fits of the run's sweeps over a concurrency-like key (runFits(run)); none when absent. */
   scalability?: readonly RunFit[];
+  /** A capacity plan shown with the run (`report --plan FILE`): computed from this store's runs. */
+  plan?: { result: PlanResult; file: string };
 }
 
 /** A sweep combination: setting path → value (JSON). */

@@ -23,8 +23,9 @@ export interface WrittenReport {
 }
 
 /** Everything a report is written from: the comparison and findings computed once. */
-export function buildReportInput(run: StoredRun, baseline?: StoredRun, generatedAt = Date.now()): ReportInput {
+export function buildReportInput(run: StoredRun, baseline?: StoredRun, generatedAt = Date.now(), extras: Pick<ReportInput, "plan"> = {}): ReportInput {
   return {
+    ...extras,
     run,
     ...(baseline === undefined ? {} : { baseline, comparison: compareRuns(baseline, run) }),
     findings: diagnose(run),
@@ -41,12 +42,13 @@ export function renderResultsJson(input: ReportInput): string {
     run: runDocument(input.run),
     ...(input.baseline === undefined ? {} : { baseline: runDocument(input.baseline), comparison: input.comparison }),
     findings: input.findings,
+    ...(input.plan === undefined ? {} : { plan: { schema: "pipebench.plan/1", file: input.plan.file, ...input.plan.result } }),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-export function writeReport(outDir: string, run: StoredRun, baseline?: StoredRun): WrittenReport {
-  const input = buildReportInput(run, baseline);
+export function writeReport(outDir: string, run: StoredRun, baseline?: StoredRun, extras: Pick<ReportInput, "plan"> = {}): WrittenReport {
+  const input = buildReportInput(run, baseline, Date.now(), extras);
   const baselineFindings = baseline === undefined ? [] : diagnose(baseline);
   const contents: Record<(typeof REPORT_FILES)[number], string> = {
     "report.md": renderMarkdown(input, { baselineFindings }),

@@ -245,3 +245,57 @@ test("plan -o DIR writes plan.html: the month-by-month table, nodes and cost by 
     await view.page.close();
   }
 });
+
+test("report --plan adds the plan (its capacity a USL fit's X(4) of this run's sweep) to report.md and report.html, charts drawn, no console error", async () => {
+  const planFile = join(dir, "fit-plan.yaml");
+  writeFileSync(
+    planFile,
+    `name: duck-fit-plan
+demand: { base: { recordsPerSecond: 1000 }, recordSize: 100B, growthPerMonth: 20%, horizonMonths: 6 }
+rules: { targetUtilization: 70% }
+components:
+  duck:
+    capacityPerNode: { measured: { run: workers-1-6, scenario: q, fit: usl, at: 4, allowInvalid: true } }
+    costPerNodeMonth: 100
+  api: { capacityPerNode: 2000, costPerNodeMonth: 50 }
+`,
+  );
+  const out = join(dir, "report-plan");
+  const r = await pipebench(["report", "workers-1-6", "--store", store, "--out", out, "--plan", planFile]);
+  assert.equal(r.code, 0, r.stderr);
+  const json = await pipebench(["plan", planFile, "--store", store, "--format", "json"]);
+  assert.equal(json.code, 0, json.stderr);
+  const plan = JSON.parse(json.stdout) as PlanResult;
+  const duck = plan.components.find((c) => c.name === "duck");
+  assert.equal(duck?.source.kind === "measured" && duck.source.fit?.n, 4);
+
+  const md = readFileSync(join(out, "report.md"), "utf8");
+  assert.match(md, /^## Capacity Plan$/m);
+  assert.match(md, /measured: run \d+ \(workers-1-6\) q USL fit X\(4\) over load\.workers, .*; the USL fit's X\(4\) over load\.workers: σ /);
+  const row6 = plan.months[6];
+  assert.ok(row6 !== undefined);
+  assert.ok(md.includes(`| 6 | ${row6.demand.toLocaleString("en-US")} |`), "month 6 in report.md's plan table");
+  const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { plan?: PlanResult };
+  assert.deepEqual(results.plan?.months.map((m) => m.nodes), plan.months.map((m) => m.nodes), "results.json carries the same plan");
+
+  const view = await open(join(out, "report.html"));
+  try {
+    assert.deepEqual(view.problems, [], "no console errors, warnings or page errors");
+    assert.deepEqual(view.requests, [], "no request leaves the page");
+    assert.equal((await view.page.evaluate(`document.getElementById("capacity-plan")?.textContent`)) as string, "Capacity plan: duck-fit-plan");
+    const rows = (await view.page.evaluate(`document.querySelectorAll("#plan-months tbody tr").length`)) as number;
+    assert.equal(rows, 7, "months 0–6");
+    const kinds = view.charts.map((c) => c.kind);
+    assert.ok(kinds.includes("scalability"), kinds.join(", "));
+    const planCharts = view.charts.filter((c) => c.kind.startsWith("plan-")).map((c) => [c.kind, c.series, c.points]);
+    assert.deepEqual(planCharts, [
+      ["plan-nodes", 2, 2 * 7],
+      ["plan-cost", 1, 7],
+    ]);
+    const nodes = await inkOf(view.page, "Nodes per component by month");
+    assert.ok(nodes.blue > 100 && nodes.red > 100, `a line per component (${JSON.stringify(nodes)})`);
+    await screenshot(view.page, join(out, "report.png"));
+  } finally {
+    await view.page.close();
+  }
+});
