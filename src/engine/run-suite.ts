@@ -7,6 +7,7 @@ import { isPipebenchError, ExitCode, TargetFailed, UsageError, type PipebenchErr
 import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
 import { hostProbe } from "../probes/host.js";
+import { serverProbe } from "../probes/server-probe.js";
 import type { Probe, ProbeReading, ProbeSnapshot } from "../probes/probe.js";
 import type { RunEnvironment, RunStatus, StoredProbeReading, StoredThreshold, Variant } from "../store/results-store.js";
 import type { ResultsStore } from "../store/results-store.js";
@@ -14,7 +15,7 @@ import type { Suite, SuiteScenario } from "../suite/types.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
-import { runScenario, type Progress } from "./run-scenario.js";
+import { runScenario, type LiveTotals, type Progress } from "./run-scenario.js";
 import { judgedPercentiles } from "./validity.js";
 import { invalidJudged, invalidVerdictLine } from "./run-verdict.js";
 
@@ -58,7 +59,10 @@ export interface RunHooks {
   log?(line: string): void;
   /** `trial` is 0-based; absent when the caller does not repeat scenarios. */
   scenarioStart?(scenario: SuiteScenario, index: number, total: number, trial?: number): void;
-  progress?(scenario: SuiteScenario, progress: Progress): void;
+  /** `live`: the measured totals so far (src/metrics-out exports them). */
+  progress?(scenario: SuiteScenario, progress: Progress, live: LiveTotals): void;
+  /** The run is stored under `runId` (before any scenario starts). */
+  runBegun?(runId: number): void;
   scenarioEnd?(outcome: ScenarioOutcome): void;
 }
 
@@ -148,6 +152,11 @@ function bindProbes(suite: Suite, connected: Map<string, { connection: Connectio
       bound.push({ target: null, probe: hostProbe(), everyMs: spec.everyMs });
       continue;
     }
+    const server = serverProbe(spec, suite.file, (name) => connected.get(name)?.connection.info.url);
+    if (server !== undefined) {
+      bound.push({ ...server, everyMs: spec.everyMs ?? server.probe.sampleEveryMs });
+      continue;
+    }
     const probe = spec.target === undefined ? undefined : connected.get(spec.target)?.connection.probe?.(spec.kind);
     if (probe) bound.push({ target: spec.target ?? null, probe, everyMs: spec.everyMs });
   }
@@ -183,6 +192,37 @@ export function readingsByTarget(readings: readonly StoredProbeReading[]): Recor
     (out[r.target ?? "host"] ??= {})[r.probe] = r.reading;
   }
   return out;
+}
+
+/**
+ * The snapshots an interval reading starts from: `before`, except for probes that count from the
+ * end of the warm-up (Probe.fromMeasureStart), read again once the warm-up is over, so the
+ * service's own request counts cover the requests pipebench measured. A scenario that ends within
+ * its warm-up keeps `before`.
+ */
+function atMeasureStart(probes: readonly BoundProbe[], before: readonly (ProbeSnapshot | undefined)[], warmupMs: number) {
+  const starts = [...before];
+  const wanted = probes.flatMap((p, i) => (p.probe.fromMeasureStart === true && before[i] !== undefined ? [i] : []));
+  if (warmupMs <= 0 || wanted.length === 0) return { stop: () => Promise.resolve(starts) };
+  let reading: Promise<unknown> | undefined;
+  const timer = setTimeout(() => {
+    reading = Promise.all(
+      wanted.map((i) =>
+        probes[i]!.probe.read().then(
+          (snap) => void (starts[i] = snap),
+          () => undefined,
+        ),
+      ),
+    );
+  }, warmupMs);
+  timer.unref();
+  return {
+    async stop(): Promise<(ProbeSnapshot | undefined)[]> {
+      clearTimeout(timer);
+      await reading;
+      return starts;
+    },
+  };
 }
 
 /** Samples probes on their own timers while a scenario runs; stops with the scenario. */
@@ -272,6 +312,15 @@ export class SuiteSession {
     const log = options.hooks?.log ?? (() => undefined);
     const startedAt = Date.now();
     const connected = await connectTargets(suite, log, options.signal);
+    const probes = bindProbes(suite, connected);
+    try {
+      // A probe that can check itself (the prometheus probe's queries) does so before the run is
+      // stored: a query Prometheus rejects is a mistake in the suite, found before any load.
+      await Promise.all(probes.map((p) => p.probe.check?.()));
+    } catch (error) {
+      await closeAll(connected);
+      throw error;
+    }
     const environment: RunEnvironment = {
       pipebench: PIPEBENCH_VERSION,
       node: process.version,
@@ -292,7 +341,8 @@ export class SuiteSession {
       ...(options.tag === undefined ? {} : { tag: options.tag }),
       trials: options.trials ?? 1,
     });
-    const session = new SuiteSession(options, connected, bindProbes(suite, connected), { suite, runId, environment, startedAt });
+    options.hooks?.runBegun?.(runId);
+    const session = new SuiteSession(options, connected, probes, { suite, runId, environment, startedAt });
     session.runBefore = await snapshot(session.probes);
     return session;
   }
@@ -327,6 +377,7 @@ export class SuiteSession {
       }
 
       const before = await snapshot(this.probes);
+      const measured = atMeasureStart(this.probes, before, scenario.load.warmup ?? 0);
       const sampler = sampleDuring(this.probes, before);
       let result: ScenarioResult;
       try {
@@ -342,14 +393,14 @@ export class SuiteSession {
           ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
           observe: prepared,
           ...(signal === undefined ? {} : { signal }),
-          onProgress: (p) => hooks.progress?.(scenario, p),
+          onProgress: (p, live) => hooks.progress?.(scenario, p, live),
         });
       } finally {
         await prepared.close?.().catch(() => undefined);
       }
       const samples = sampler.stop();
       const after = await snapshot(this.probes);
-      const readings = [...summarize(this.probes, before, after, "interval"), ...samples];
+      const readings = [...summarize(this.probes, await measured.stop(), after, "interval"), ...samples];
 
       const thresholds = [
         ...evaluateThresholds(scenario.thresholds, scenarioMetricLookup(result, readingsByTarget(readings))),

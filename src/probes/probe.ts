@@ -24,7 +24,17 @@ export interface Probe {
   readonly kind: string;
   /** How often to sample during a scenario; undefined means before and after only. */
   readonly sampleEveryMs?: number;
+  /**
+   * The interval reading starts at the end of the scenario's warm-up rather than at its start: the
+   * probe counts what pipebench's measured operations did (a service's own request counts).
+   */
+  readonly fromMeasureStart?: boolean;
   read(): Promise<ProbeSnapshot>;
   summarize(before: ProbeSnapshot, after: ProbeSnapshot): ProbeReading;
   close?(): Promise<void>;
+  /**
+   * Before the run, once: throws a PipebenchError when the probe cannot work as written (a query
+   * its server rejects is a SuiteError, exit 2), so the run does not start.
+   */
+  check?(): Promise<void>;
 }

@@ -2,12 +2,15 @@
 //
 //   GET  /health  200 when the database answers, else 503
 //   POST /ingest  201 {"id": n}; 400 on bad JSON or a missing/invalid field; 503 when the database is down
+//   GET  /metrics its own metrics in Prometheus's text format (prom-client): the request-duration
+//                 histogram and request counter seed 002's runbook greps for, and process CPU/memory
 //
 // Deliberately ordinary (node:http, a pg Pool, one INSERT per request) so that the latency
 // pipebench measures is that of a typical service, not of a tuned one.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import pg from "pg";
+import promClient from "prom-client";
 import { generators } from "../data/index.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -108,8 +111,55 @@ function isUnavailable(error: unknown): boolean {
   return typeof code === "string" && (code.startsWith("08") || code === "57P01" || code === "53300" || code.startsWith("ECONN"));
 }
 
+/**
+ * Bucket bounds in seconds: fine between 0.5 and 50 ms, where this service's requests take (an
+ * INSERT each), so a percentile read from them is within a few ms; coarser up to 10 s.
+ */
+export const DURATION_BUCKETS = [0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The service's own metrics, one registry per server (tests start several in one process). */
+function ingestMetrics(): { registry: promClient.Registry; observe(method: string, route: string, status: number, seconds: number): void } {
+  const registry = new promClient.Registry();
+  promClient.collectDefaultMetrics({ register: registry });
+  const labelNames = ["method", "route", "status"] as const;
+  const duration = new promClient.Histogram({
+    name: "http_request_duration_seconds",
+    help: "Time from a request's arrival to the end of its response, in seconds.",
+    labelNames,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const requests = new promClient.Counter({ name: "http_requests_total", help: "Requests answered.", labelNames, registers: [registry] });
+  return {
+    registry,
+    observe(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      duration.observe(labels, seconds);
+      requests.inc(labels);
+    },
+  };
+}
+
+/** The route label: the known paths, everything else as one value (labels must stay few). */
+function routeOf(path: string | undefined): string {
+  return path === "/ingest" || path === "/health" ? path : "other";
+}
+
 export function createIngestServer(pool: pg.Pool): Server {
+  const metrics = ingestMetrics();
   return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/metrics") {
+      void metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+        (error: unknown) => reply(res, 500, { error: (error as Error).message }),
+      );
+      return;
+    }
+    const started = process.hrtime.bigint();
+    res.once("finish", () => {
+      metrics.observe(req.method ?? "", routeOf(path), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
     void handle(pool, req, res).catch((error: unknown) => {
       if (!res.headersSent) reply(res, isUnavailable(error) ? 503 : 500, { error: (error as Error).message });
     });
@@ -151,5 +201,5 @@ async function handle(pool: pg.Pool, req: IncomingMessage, res: ServerResponse):
     reply(res, 201, { id: Number(result.rows[0]?.id) });
     return;
   }
-  reply(res, 404, { error: "not found: try POST /ingest or GET /health" });
+  reply(res, 404, { error: "not found: try POST /ingest, GET /health or GET /metrics" });
 }

@@ -9,6 +9,7 @@ import { formatThresholdValue } from "../thresholds/format.js";
 import { validityLines } from "../engine/validity.js";
 import { headline, scenarioGroups } from "./report-model.js";
 import { droppedLine, timingLine } from "./timing-line.js";
+import { promqlLine, serverLatencyLine } from "./server-side.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
 
@@ -177,7 +178,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     for (const line of observedLines(s, color)) out.push(`    ${line}`);
     const peak = peakLine(s);
     if (peak !== undefined) out.push(`    ${peak}`);
-    for (const line of [timingLine(s.result), droppedLine(s.result)]) if (line !== undefined) out.push(`    ${line}`);
+    for (const line of [timingLine(s.result), droppedLine(s.result), serverLatencyLine(s), promqlLine(s)]) if (line !== undefined) out.push(`    ${line}`);
     for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
     if (s.result.status !== "completed") {
       out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);

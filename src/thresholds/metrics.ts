@@ -44,12 +44,30 @@ export const HOST_PROBE_METRICS: ProbeMetricKinds = {
 };
 
 /**
+ * The metrics-endpoint probe's readings of a service's own /metrics (src/probes/metrics-endpoint.ts):
+ * its request-duration percentiles (ms, bounded by its histogram's buckets), requests, and process
+ * CPU and memory. The prometheus probe's `promql.<name>` readings take the kind of the unit written.
+ */
+export const SERVER_PROBE_METRICS: ProbeMetricKinds = {
+  server_p50: "duration",
+  server_p95: "duration",
+  server_p99: "duration",
+  server_mean: "duration",
+  server_requests: "count",
+  server_request_rate: "rate",
+  process_cpu_cores: "number",
+  process_cpu_usage: "ratio",
+  process_memory_usage: "ratio",
+  process_resident_memory_bytes: "number",
+};
+
+/**
  * The host probe's metrics and those each driver declares (Driver.probeMetrics). Given the
  * drivers by whoever holds the registry (the suite loader's caller): thresholds sit below the
  * drivers and never import them.
  */
 export function probeMetricKinds(drivers: Iterable<{ readonly probeMetrics?: ProbeMetricKinds }>): ProbeMetricKinds {
-  const out: Record<string, MetricKind> = { ...HOST_PROBE_METRICS };
+  const out: Record<string, MetricKind> = { ...HOST_PROBE_METRICS, ...SERVER_PROBE_METRICS };
   for (const driver of drivers) Object.assign(out, driver.probeMetrics);
   return out;
 }

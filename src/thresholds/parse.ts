@@ -366,8 +366,9 @@ function resolveMetric(token: string, fail: Fail, probeMetrics: ProbeMetricKinds
   }
 
   // Any snake_case name is a probe metric, so a typo of a known metric would otherwise be
-  // accepted and only fail after the run with "no probe reported throughtput".
-  if (resolved.from === "probe" && own(probeMetrics, resolved.name) === undefined) {
+  // accepted and only fail after the run with "no probe reported throughtput". The prometheus
+  // probe's readings (`promql.cpu`) are named by the suite: the loader checks them against its queries.
+  if (resolved.from === "probe" && resolved.target !== "promql" && own(probeMetrics, resolved.name) === undefined) {
     const candidates = resolved.target === undefined ? knownMetricNames(probeMetrics) : Object.keys(probeMetrics);
     const guess = closest(resolved.name, candidates);
     if (guess !== undefined && !differOnlyInDigits(guess, resolved.name)) {
