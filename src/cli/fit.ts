@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { readPointsCsv, sweepPoints } from "../fit/fit-points.js";
 import { renderFit } from "../fit/render-fit.js";
 import { CURVE_STEPS } from "../fit/run-fits.js";
+import { bootstrapUsl, type UslBootstrap } from "../fit/usl-bootstrap.js";
 import { fitUsl, predictThroughput, uslCurve, type CurvePoint, type FitPoint, type UslFit } from "../fit/usl-fit.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
@@ -23,6 +24,9 @@ export interface FitFlags {
   predict?: string;
   force?: boolean;
   confidence?: string;
+  /** Residual-bootstrap replicates for percentile intervals. */
+  bootstrap?: string;
+  seed?: string;
 }
 
 /** Where the points came from, as `--format json` says it. */
@@ -37,6 +41,8 @@ export interface FitReport extends UslFit {
   notes: string[];
   /** The curve and its band from N = 1 to 2× the largest N measured, for a chart. */
   curve: CurvePoint[];
+  /** Percentile intervals from --bootstrap, beside the standard-error ones. */
+  bootstrap?: UslBootstrap;
 }
 
 function parsePredict(text: string): number[] {
@@ -83,6 +89,12 @@ export function fitCommand(ref: string | undefined, flags: FitFlags): number {
   if (ref === undefined && flags.csv === undefined) problems.push("nothing to fit: give a stored run with --key, or --csv FILE");
   if (flags.csv === undefined && flags.key === undefined) problems.push("--key is missing: which swept setting is N");
   if (flags.csv !== undefined && (flags.key !== undefined || flags.scenario !== undefined)) problems.push("--key and --scenario pick from a stored sweep; a CSV's first column is N");
+  const replicates = flags.bootstrap === undefined ? undefined : Number(flags.bootstrap);
+  if (replicates !== undefined && !(Number.isInteger(replicates) && replicates >= 100 && replicates <= 100_000)) {
+    problems.push(`--bootstrap ${flags.bootstrap} is not a number of replicates (100 to 100,000, e.g. 1000)`);
+  }
+  const seed = Number(flags.seed ?? "1");
+  if (!Number.isInteger(seed) || seed < 0) problems.push(`--seed ${flags.seed} is not a whole number ≥ 0`);
   if (problems.length > 0) {
     throw new UsageError(problems.join("; "), { hint: "pipebench fit latest --key load.workers   or   pipebench fit --csv points.csv (lines of N,throughput)" });
   }
@@ -93,13 +105,14 @@ export function fitCommand(ref: string | undefined, flags: FitFlags): number {
   const fit = fitUsl(points, { confidence });
   // Refused before anything is printed: a prediction too far out is bad input, not a partial answer.
   const predictions = predictAt.map((n) => ({ n, throughput: predictThroughput(fit, n, { force: flags.force === true }) }));
+  const bootstrap = replicates === undefined ? undefined : bootstrapUsl(fit, { replicates, seed });
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   if (flags.format === "json") {
-    const report: FitReport = { ...fit, source, predictions, notes, curve: uslCurve(fit, { steps: CURVE_STEPS }) };
+    const report: FitReport = { ...fit, source, predictions, notes, curve: uslCurve(fit, { steps: CURVE_STEPS }), ...(bootstrap === undefined ? {} : { bootstrap }) };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     for (const w of fit.warnings) process.stderr.write(`warning: ${w}\n`);
   } else {
-    process.stdout.write(`${renderFit(fit, { source: label, unit: "/s" }, predictions)}\n`);
+    process.stdout.write(`${renderFit(fit, { source: label, unit: "/s" }, predictions, bootstrap)}\n`);
   }
   return 0;
 }

@@ -73,6 +73,7 @@ function program(result: { code: number }): Command {
     .option("-o, --out <dir>", "also write results.json into this directory")
     .option("--dashboard [port]", "live charts of the run at http://127.0.0.1:PORT/ (a free port unless given)")
     .option("--dashboard-linger <time>", "keep the live view up this long after the run, e.g. 60 or 5m")
+    .option("--prometheus-rw <url>", "push live metrics to Prometheus remote write (e.g. http://127.0.0.1:9090/api/v1/write): counts, errors by kind, in flight, latency histograms; labels run_id, suite, scenario")
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID (a busy machine, a rate not reached, too few samples)")
     .option("--dry-run", "check the suite and print the plan (targets, scenarios, rates, durations, operations); start, connect to and store nothing")
     .option("--store <path>", "results database", DEFAULT_STORE)
@@ -152,6 +153,8 @@ function program(result: { code: number }): Command {
     .option("--predict <n,...>", "also print X(N) at these N (refused beyond 2x the largest N measured unless --force)")
     .option("--force", "predict beyond 2x the largest N measured")
     .option("--confidence <level>", "level of the intervals", "95%")
+    .option("--bootstrap <replicates>", "also give percentile intervals of σ, κ, λ (and N*) from this many residual-bootstrap refits, e.g. 1000")
+    .option("--seed <n>", "--bootstrap: the random seed (the same seed, the same intervals)", "1")
     .addOption(new Option("-f, --format <format>", "output format").choices(FIT_FORMATS).default("table"))
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action((ref: string | undefined, flags: FitFlags) => {

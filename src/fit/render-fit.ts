@@ -1,6 +1,7 @@
 // The console summary of a USL fit: coefficients with their intervals, R², the peak or the Amdahl
 // ceiling, the points beside the curve, and the warnings. Computing is usl-fit.ts's; this prints.
 import { uslThroughput } from "./usl-model.js";
+import type { UslBootstrap } from "./usl-bootstrap.js";
 import type { Estimate, UslFit } from "./usl-fit.js";
 
 /** 3 significant digits, thousands separated from 1,000 up; small numbers in exponent form. */
@@ -24,7 +25,7 @@ export interface FitHeading {
   unit: string;
 }
 
-export function renderFit(fit: UslFit, heading: FitHeading, predictions: readonly { n: number; throughput: number }[] = []): string {
+export function renderFit(fit: UslFit, heading: FitHeading, predictions: readonly { n: number; throughput: number }[] = [], bootstrap?: UslBootstrap): string {
   const c = { sigma: fit.sigma.value, kappa: fit.kappa.value, lambda: fit.lambda.value };
   const u = heading.unit;
   const lines = [
@@ -34,6 +35,16 @@ export function renderFit(fit: UslFit, heading: FitHeading, predictions: readonl
     `  λ  X per unit   ${`${sig(fit.lambda.value)}${u}`.padEnd(10)} ${interval(fit.lambda, fit.confidence)}`,
     `  R²              ${fit.r2.toFixed(4)}${fit.residualStdError === null ? "" : `   (residual standard error ${sig(fit.residualStdError)}${u} on ${fit.df} df)`}`,
   ];
+  if (bootstrap !== undefined) {
+    const b = bootstrap;
+    const pct = `${Math.round(b.confidence * 100)}%`;
+    const ends = (i: { low: number; high: number }, unit = ""): string => `[${sig(i.low)}, ${sig(i.high)}]${unit}`;
+    lines.push(
+      `  bootstrap       ${pct} percentile intervals of ${b.replicates - b.failed} residual-bootstrap refits (seed ${b.seed}${b.failed > 0 ? `, ${b.failed} failed` : ""}):`,
+      `                  σ ${ends(b.sigma)}   κ ${ends(b.kappa)}   λ ${ends(b.lambda, u)}`,
+    );
+    if (b.peakN !== null) lines.push(`                  N* ${ends(b.peakN)}${b.peakN.withoutPeak > 0 ? ` (${b.peakN.withoutPeak} refits had no peak: κ = 0)` : ""}`);
+  }
   if (fit.peakN !== null && fit.peakThroughput !== null) {
     const where = fit.peakExtrapolated ? `   beyond ${fit.extrapolationLimitN} (2× the largest N measured): a guess` : "";
     lines.push(`  peak            N* ≈ ${sig(fit.peakN)}, X(N*) ≈ ${sig(fit.peakThroughput)}${u}${where}`);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { FitReport } from "../../src/cli/fit.js";
+import { sig } from "../../src/fit/render-fit.js";
 import { pipebench } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-cli-fit-"));
@@ -119,4 +120,25 @@ scenarios:
   const wrongKey = await pipebench(["fit", "latest", "--key", "load.rate", "--store", store]);
   assert.equal(wrongKey.code, 2);
   assert.match(wrongKey.stderr, /run \d+ \(workers-sweep\) has no sweep over load\.rate\n {2}hint: its swept keys: load\.workers/);
+});
+
+test("fit --bootstrap 100: percentile intervals beside the t ones, in the table and as bootstrap in --format json, the same for the same --seed", async () => {
+  const json = await pipebench(["fit", "--csv", csv, "--format", "json", "--bootstrap", "100", "--seed", "3"]);
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as FitReport;
+  assert.equal(report.bootstrap?.replicates, 100);
+  assert.equal(report.bootstrap?.seed, 3);
+  for (const key of ["sigma", "kappa", "lambda"] as const) {
+    const i = report.bootstrap?.[key];
+    assert.ok(i !== undefined && i.low <= report[key].value && report[key].value <= i.high, `${key}: ${JSON.stringify(i)}`);
+  }
+  const table = await pipebench(["fit", "--csv", csv, "--bootstrap", "100", "--seed", "3"]);
+  assert.equal(table.code, 0, table.stderr);
+  const b = report.bootstrap;
+  assert.ok(b !== undefined);
+  assert.ok(table.stdout.includes(`bootstrap       95% percentile intervals of 100 residual-bootstrap refits (seed 3):`), table.stdout);
+  assert.ok(table.stdout.includes(`σ [${sig(b.sigma.low)}, ${sig(b.sigma.high)}]`), table.stdout);
+  const bad = await pipebench(["fit", "--csv", csv, "--bootstrap", "5"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--bootstrap 5 is not a number of replicates/);
 });

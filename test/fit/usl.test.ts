@@ -146,3 +146,33 @@ test("CSV points: a header, comments and blank lines are skipped; a bad line is 
   assert.deepEqual(parsePointsCsv("N,throughput\n# measured 2026-12-06\n1,100\n\n2, 190.5 # a note\n4\t350\n", "p.csv"), points([[1, 100], [2, 190.5], [4, 350]]));
   assert.throws(() => parsePointsCsv("N,throughput\n1,100\n2,fast\n", "p.csv"), (e: unknown) => e instanceof FitInputError && /p\.csv:3: "2,fast" is not N,throughput/.test(e.message));
 });
+
+test("bootstrap: seeded percentile intervals of σ, κ, λ around the fit, the same for the same seed", async () => {
+  const { bootstrapUsl } = await import("../../src/fit/usl-bootstrap.js");
+  const fit = fitUsl(SPECSDM91);
+  const b = bootstrapUsl(fit, { replicates: 200, seed: 7 });
+  assert.deepEqual(bootstrapUsl(fit, { replicates: 200, seed: 7 }), b, "the same seed, the same intervals");
+  assert.notDeepEqual(bootstrapUsl(fit, { replicates: 200, seed: 8 }).sigma, b.sigma, "another seed, other draws");
+  assert.equal(b.failed, 0);
+  for (const k of ["sigma", "kappa", "lambda"] as const) {
+    const i = b[k];
+    const se = fit[k];
+    assert.ok(i.low <= se.value && se.value <= i.high, `${k} ${se.value} in [${i.low}, ${i.high}]`);
+    // Beside the standard-error interval, of the same size (within a factor of 3 either way).
+    const ratio = (i.high - i.low) / ((se.high ?? 0) - (se.low ?? 0));
+    assert.ok(ratio > 1 / 3 && ratio < 3, `${k}: bootstrap width ÷ t-interval width = ${ratio}`);
+  }
+  assert.ok(b.peakN !== null && b.peakN.low < 96.5 && 96.5 < b.peakN.high, JSON.stringify(b.peakN));
+});
+
+test("bootstrap on points from a known curve with ±0.1 % noise: tight intervals around the true σ, κ, λ", async () => {
+  const { bootstrapUsl } = await import("../../src/fit/usl-bootstrap.js");
+  const truth = { sigma: 0.05, kappa: 0.002, lambda: 500 };
+  const noise = [1.001, 0.999, 1.0005, 0.9995, 1.001, 0.999, 1];
+  const fit = fitUsl([1, 2, 4, 8, 12, 16, 24].map((n, i) => ({ n, throughput: uslThroughput(truth, n) * (noise[i] ?? 1) })));
+  const b = bootstrapUsl(fit, { replicates: 100 });
+  for (const k of ["sigma", "kappa", "lambda"] as const) {
+    assert.ok(b[k].low <= truth[k] * 1.05 && truth[k] * 0.95 <= b[k].high, `${k}: ${truth[k]} near [${b[k].low}, ${b[k].high}]`);
+    assert.ok(b[k].high - b[k].low < truth[k] * 0.2, `${k}: [${b[k].low}, ${b[k].high}] is tight`);
+  }
+});
