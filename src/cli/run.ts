@@ -28,6 +28,7 @@ import { renderSearches } from "../report/sweep-table.js";
 import { pickFindMaxScenario } from "../sweep/find-max.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
+import { PrometheusRemoteOutput } from "../metrics-out/live-output.js";
 
 export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
 
@@ -58,6 +59,8 @@ export interface RunFlags {
   format: string;
   out?: string;
   store: string;
+  /** `--prometheus-rw URL`: push the live metrics to this remote-write endpoint. */
+  prometheusRw?: string;
   color: boolean;
   /** `--dashboard[=PORT]`: live charts on 127.0.0.1. */
   dashboard?: boolean | string;
@@ -144,6 +147,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     return printPlan(suite, { trials, format: flags.format, ...(findMax === undefined ? {} : { findMax }) });
   }
 
+  const remoteWriteUrl = flags.prometheusRw === undefined ? undefined : checkRemoteWriteUrl(flags.prometheusRw);
   const store = ResultsStore.open(flags.store);
   const progress = new ProgressLine();
   const controller = new AbortController();
@@ -163,6 +167,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   process.on("SIGTERM", onSigint);
 
   let dashboard: LiveDashboard | undefined;
+  let metricsOut: PrometheusRemoteOutput | undefined;
   try {
     progress.log(`pipebench · ${suite.name} · ${suite.scenarios.length} scenarios · results → ${store.path}`);
     progress.log(`targets: ${targetEndpoints(suite).join(" · ")}`);
@@ -171,29 +176,42 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       progress.log(`live view: ${dashboard.url}`);
       dashboard.runStart(suite, trials);
     }
+    if (remoteWriteUrl !== undefined) {
+      metricsOut = new PrometheusRemoteOutput(remoteWriteUrl, suite, (line) => progress.log(line));
+      progress.log(`live metrics: remote write to ${metricsOut.url} (labels run_id, suite, scenario)`);
+    }
+    const hooks = observedHooks(dashboard, {
+      // Drivers and started services log what they see; a password they quote is masked.
+      log: (line) => progress.log(`  ${redactText(line)}`),
+      scenarioStart: (s, i, total, trial) =>
+        progress.start(s.name, i, total, trials > 1 && trial !== undefined ? `${trial + 1}/${trials}` : undefined),
+      progress: (_s, p) => progress.update(p),
+      scenarioEnd: (o) => {
+        progress.finish();
+        const r = o.result;
+        const mark = o.thresholds.every((t) => t.passed) && r.status === "completed" ? "✓" : "✗";
+        progress.log(
+          `${mark} ${o.name}  ${r.durationS.toFixed(1)}s  ${formatCount(r.ops)} ops  ${formatRate(r.throughput)}` +
+            `  p99 ${formatMs(r.latency.count > 0 ? r.latency.p99 : null)}  errors ${formatCount(r.errors)}`,
+        );
+      },
+    });
     const outcome = await runner(suite, {
       store,
       signal: controller.signal,
       trials,
       ...(flags.tag === undefined ? {} : { tag: flags.tag }),
       ...(flags.allowInvalid === true ? { allowInvalid: true } : {}),
-      hooks: observedHooks(dashboard, {
-        // Drivers and started services log what they see; a password they quote is masked.
-        log: (line) => progress.log(`  ${redactText(line)}`),
-        scenarioStart: (s, i, total, trial) =>
-          progress.start(s.name, i, total, trials > 1 && trial !== undefined ? `${trial + 1}/${trials}` : undefined),
-        progress: (_s, p) => progress.update(p),
-        scenarioEnd: (o) => {
-          progress.finish();
-          const r = o.result;
-          const mark = o.thresholds.every((t) => t.passed) && r.status === "completed" ? "✓" : "✗";
-          progress.log(
-            `${mark} ${o.name}  ${r.durationS.toFixed(1)}s  ${formatCount(r.ops)} ops  ${formatRate(r.throughput)}` +
-              `  p99 ${formatMs(r.latency.count > 0 ? r.latency.p99 : null)}  errors ${formatCount(r.errors)}`,
-          );
-        },
-      }),
+      hooks: metricsOut === undefined ? hooks : metricsOut.observe(hooks),
     });
+    if (metricsOut !== undefined) {
+      const pushed = await metricsOut.close();
+      metricsOut = undefined;
+      progress.log(
+        `live metrics: ${pushed.pushes} pushes to the remote-write endpoint` +
+          (pushed.failed === 0 ? "" : `, ${pushed.failed} failed (last: ${pushed.lastError ?? "?"})`),
+      );
+    }
     dashboard?.finished(outcome);
     const stored = store.getRun(outcome.runId);
     if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
@@ -233,9 +251,27 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     dashboard?.failed(error);
     throw error;
   } finally {
+    // A run that threw still sends what was queued (bounded by the push timeout).
+    await metricsOut?.close();
     await dashboard?.close(controller.signal);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
     store.close();
   }
+}
+
+/** `--prometheus-rw URL`: an http(s) URL, e.g. http://127.0.0.1:9090/api/v1/write. */
+function checkRemoteWriteUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(`--prometheus-rw ${text} is not an http(s) URL`, {
+      hint: "give Prometheus's remote-write endpoint, e.g. --prometheus-rw http://127.0.0.1:9090/api/v1/write (Prometheus needs --web.enable-remote-write-receiver)",
+    });
+  }
+  return url.href;
 }

@@ -298,12 +298,13 @@ export class DashboardFeed {
         hooks.log?.(line);
         this.log(line);
       },
+      runBegun: (runId) => hooks.runBegun?.(runId),
       scenarioStart: (s, i, total, trial?: number) => {
         hooks.scenarioStart?.(s, i, total, trial);
         this.scenarioStart(s, i, total, trial);
       },
-      progress: (s, p) => {
-        hooks.progress?.(s, p);
+      progress: (s, p, live) => {
+        hooks.progress?.(s, p, live);
         this.progress(s, p);
       },
       scenarioEnd: (o) => {

@@ -16,7 +16,7 @@
 import { setMaxListeners } from "node:events";
 import type { Operation, PreparedWorkload } from "../drivers/driver.js";
 import { observedNameProblem } from "../metrics/observed-recorder.js";
-import { ScenarioRecorder } from "../metrics/recorder.js";
+import { ScenarioRecorder, type ClosedTotals } from "../metrics/recorder.js";
 import { buildScenarioResult } from "../metrics/scenario-result.js";
 import type { ScenarioResult, ScenarioStatus } from "../metrics/summary.js";
 import { realClock, type Clock } from "./clock.js";
@@ -68,7 +68,8 @@ export interface ScenarioRunOptions {
   /** A user interrupt (Ctrl-C): stop, keep partial results, status "interrupted". */
   signal?: AbortSignal;
   /** Called about once per second. */
-  onProgress?: (progress: Progress) => void;
+  /** Once a second; `live`: the measured totals so far, for live metrics output (src/metrics-out). */
+  onProgress?: (progress: Progress, live: LiveTotals) => void;
   /**
    * The workload's observing side, when it measures latency outside its operations (end-to-end,
    * freshness) or counts integrity events: pass the PreparedWorkload itself.
@@ -102,6 +103,11 @@ export interface Progress {
   recordsPerSec: number | null;
   /** p50 latency of the last complete measured second. */
   p50Ms: number | null;
+}
+
+/** The measured whole seconds so far, and what is in flight now (measured operations). */
+export interface LiveTotals extends ClosedTotals {
+  readonly inFlight: number;
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
@@ -210,12 +216,13 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     signal: monitorStop.signal,
     errorPolicy,
     onFailure: (reason) => stop("failed", reason),
+    inFlight,
     onProgress:
       onProgress === undefined
         ? undefined
-        : (p) => {
+        : (p, live) => {
             try {
-              onProgress(p);
+              onProgress(p, live);
             } catch (error) {
               progressError = error;
               stop("interrupted", "the progress callback threw");
@@ -495,7 +502,8 @@ interface MonitorOptions {
   signal: AbortSignal;
   errorPolicy: ErrorPolicy;
   onFailure: (reason: string) => void;
-  onProgress: ((progress: Progress) => void) | undefined;
+  onProgress: ((progress: Progress, live: LiveTotals) => void) | undefined;
+  inFlight: InFlight;
 }
 
 /** Once a second: close the recorder's second, watch for a failed target, report progress. */
@@ -522,6 +530,7 @@ async function monitor(o: MonitorOptions): Promise<void> {
     }
     if (o.onProgress !== undefined) {
       const warmup = now < o.measureStartMs;
+      const live: LiveTotals = { ...recorder.closedTotals(), inFlight: o.inFlight.measuredCount };
       o.onProgress({
         phase: warmup ? "warmup" : "measure",
         elapsedMs: warmup ? now - o.t0 : now - o.measureStartMs,
@@ -533,7 +542,7 @@ async function monitor(o: MonitorOptions): Promise<void> {
         errorsPerSec: now > lastMs ? ((errors - lastErrors) * 1000) / (now - lastMs) : 0,
         recordsPerSec: warmup ? null : (recorder.lastPoint?.records ?? null),
         p50Ms: warmup ? null : (recorder.lastPoint?.p50 ?? null),
-      });
+      }, live);
     }
     lastMs = now;
     lastCompleted = successes + errors;

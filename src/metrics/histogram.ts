@@ -167,6 +167,17 @@ export class LatencyHistogram {
     return out;
   }
 
+  /**
+   * Each occupied bucket in ascending order: the lowest and highest value (µs) it counts, and how
+   * many. For exporters that re-bucket (Prometheus's native and classic histograms).
+   */
+  forEachBucket(fn: (lowestUs: number, highestUs: number, count: number) => void): void {
+    for (let i = this.minIndex; i <= this.maxIndex; i++) {
+      const c = this.counts[i]!;
+      if (c > 0) fn(lowestValueAt(i), highestValueAt(i), c);
+    }
+  }
+
   /** Value (µs) at one percentile (0 < p ≤ 100); 0 when empty. */
   valueAtPercentile(percentile: number): number {
     return this.valuesAtPercentiles([percentile])[0] ?? 0;

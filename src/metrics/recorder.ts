@@ -67,6 +67,17 @@ export interface Recording {
   errorSeries: ErrorSeriesPoint[];
 }
 
+/** See ScenarioRecorder.closedTotals. */
+export interface ClosedTotals {
+  readonly ops: number;
+  readonly errors: number;
+  readonly records: number;
+  /** Up to now (errors are counted by class as they happen), measured only. */
+  readonly errorsByClass: ReadonlyMap<string, number>;
+  readonly dropped: Readonly<Partial<Record<DropReason, number>>>;
+  readonly latency: LatencyHistogram;
+}
+
 export class ScenarioRecorder {
   readonly measureStartMs: number;
   private readonly maxErrorSamples: number;
@@ -213,6 +224,22 @@ export class ScenarioRecorder {
   /** The most recent closed second, if any. */
   get lastPoint(): SeriesPoint | undefined {
     return this.points[this.points.length - 1];
+  }
+
+  /**
+   * What the closed (whole) measured seconds add up to, for live output: counts and the latency
+   * histogram agree, as both stop at the same second boundary. `latency` is the recorder's own
+   * total: read it before the next operation is recorded, never change it.
+   */
+  closedTotals(): ClosedTotals {
+    return {
+      ops: this.secondStartOps,
+      errors: this.secondStartErrors,
+      records: this.secondStartRecords,
+      errorsByClass: this.byClass,
+      dropped: this.dropped,
+      latency: this.latency,
+    };
   }
 
   /** Error counts by class, warm-up included (what a person watching the target would see). */
