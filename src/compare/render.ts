@@ -2,7 +2,8 @@
 // with a footnote when there are too few trials for one), then the change "vs base" with its
 // p-value and sample sizes, or "~" when there is no significant change. pipebench adds the
 // interval of the change and the verdict in words.
-import { formatCount, formatMs, formatPercent, formatRate, table } from "../report/format.js";
+import { table } from "../format/columns.js";
+import { formatCount, formatMs, formatPercent, formatRate } from "../format/numbers.js";
 import type { MetricComparison, RunComparison } from "./compare.js";
 import { gatesRegression } from "./compare.js";
 import { medianInterval, medianIntervalMinimumN } from "./stats.js";

@@ -38,7 +38,7 @@ export function numberOf(value: JsonValue | undefined): number | undefined {
   return undefined;
 }
 
-/** A swept scenario is stored as `name[workers=4 …]` (sweep/plan.ts); the curve is of `name`. */
+/** A swept scenario is stored as `name[workers=4 …]` (suite/expand-sweeps.ts); the curve is of `name`. */
 function baseName(stored: string): string {
   return stored.replace(/\[[^\]]*\]$/, "");
 }

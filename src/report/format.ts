@@ -1,54 +1,10 @@
-// Number formatting shared by the console views. Fixed rules so the same value always prints
-// the same way: latencies with 3 significant digits, counts with thousands separators.
+// Number formatting and text columns for the report's views. The formatters themselves live in
+// src/format (sweep, compare and diagnose print numbers too, and must not import report); they are
+// re-exported here so report's own modules and the CLI keep one import.
+import { formatRate } from "../format/numbers.js";
 
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
-  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
-  if (ms >= 100) return `${ms.toFixed(0)}ms`;
-  if (ms >= 10) return `${ms.toFixed(1)}ms`;
-  if (ms >= 1) return `${ms.toFixed(2)}ms`;
-  return `${(ms * 1000).toFixed(0)}µs`;
-}
-
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
-export function formatRate(perSec: number): string {
-  if (perSec >= 100) return `${formatCount(perSec)}/s`;
-  return `${perSec.toFixed(perSec >= 10 ? 1 : 2)}/s`;
-}
-
-export function formatPercent(fraction: number, digits = 1): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  return `${value.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-/** Pads cells into aligned columns; numeric-looking columns are right-aligned. */
-export function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => {
-        const pad = " ".repeat((widths[i] ?? 0) - [...cell].length);
-        return rightAligned.has(i) ? pad + cell : cell + pad;
-      })
-      .join("  ")
-      .trimEnd(),
-  );
-}
+export { formatBytes, formatCount, formatMs, formatPercent, formatRate } from "../format/numbers.js";
+export { table } from "../format/columns.js";
 
 /** Records per second as the tables show them: a query's records are the rows it returned, and say so. */
 export function recordsRate(workload: unknown, perSecond: number): string {

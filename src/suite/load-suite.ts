@@ -10,7 +10,7 @@ import { substituteEnv, type EnvIssue } from "./env.js";
 import { isSecretKey, maskSecrets, rememberSecret } from "../store/redact.js";
 import { applyRunFlags, applySets, dotted, type Origins } from "./overrides.js";
 import { TOP_LEVEL_KEYS, type SuiteData } from "./schema.js";
-import { planSweeps } from "../sweep/plan.js";
+import { expandSweeps } from "./expand-sweeps.js";
 import type { DriverSchemas, LoadSuiteOptions, Suite } from "./types.js";
 import { validateSuite } from "./validate-suite.js";
 import { isRecord, unshared } from "./values.js";
@@ -96,19 +96,19 @@ export function parseSuiteText(text: string, file: string, options: LoadSuiteOpt
   for (const secret of [...secrets, ...secretValues(flags.data)]) rememberSecret(secret);
   if (issues.length > 0 || result.suite === undefined) throw new SuiteError(maskSecrets(sortAndDedupe(issues), secrets));
 
-  // Sweeps are planned on a valid suite: each combination is validated as a scenario of its own.
-  const planned = planSweeps({
+  // Sweeps are expanded on a valid suite: each combination is validated as a scenario of its own.
+  const expanded = expandSweeps({
     data: flags.data,
     selected: selection.selected,
     flags: options.sweep ?? [],
     drivers,
     defaultName: basename(file, extname(file)),
   });
-  if (planned.issues.length > 0) {
-    throw new SuiteError(maskSecrets(sortAndDedupe(planned.issues.map((i) => located(i, source, origins, moves))), secrets));
+  if (expanded.issues.length > 0) {
+    throw new SuiteError(maskSecrets(sortAndDedupe(expanded.issues.map((i) => located(i, source, origins, moves))), secrets));
   }
   const scenarios = result.suite.scenarios.map((s) => {
-    const sweep = planned.sweeps.get(s.name);
+    const sweep = expanded.sweeps.get(s.name);
     return sweep === undefined ? s : { ...s, sweep };
   });
 

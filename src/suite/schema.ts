@@ -146,7 +146,7 @@ export const ScenarioSpec = z.strictObject({
   /** Optional when `defaults.load` is a complete profile. */
   load: Settings.optional(),
   thresholds: Expressions.optional(),
-  /** Setting (relative to the scenario) → values; several keys make a grid (src/sweep/plan.ts). */
+  /** Setting (relative to the scenario) → values; several keys make a grid (src/suite/expand-sweeps.ts). */
   sweep: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).optional(),
   /** continue | abort | { abortAt: 50%, for: 5s }; see OnErrorSpec. */
   onError: OnErrorSpec.optional(),

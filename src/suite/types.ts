@@ -1,11 +1,12 @@
 // What the suite loader takes and what it gives back. The resolved Suite is plain data: the run
 // engine reads it, the store keeps `resolved`, and nothing in it refers back to the YAML.
 import type { Driver } from "../drivers/driver.js";
-import type { SuiteSweep } from "../sweep/plan.js";
 import type { LoadProfile } from "../engine/load.js";
 import type { ErrorPolicy } from "../engine/target-failure.js";
 import type { Threshold } from "../thresholds/parse.js";
+import type { Variant } from "../store/results-store.js";
 import type { Monitoring } from "./monitoring.js";
+import type { SweepRoot } from "./sweep-keys.js";
 
 /** The parts of each driver the loader validates against, by target kind. Passed in, never imported,
  * so the loader does not pull every driver's client library in. */
@@ -62,7 +63,7 @@ export interface SuiteScenario {
   /** `defaults.load` merged under the scenario's own `load`, then validated. */
   load: LoadProfile;
   thresholds: Threshold[];
-  /** Its `sweep:` block and `--sweep` flags, planned and every combination validated. */
+  /** Its `sweep:` block and `--sweep` flags, expanded and every combination validated. */
   sweep?: SuiteSweep;
   /** `onError`: when errors stop the scenario; absent, the engine's default limit. */
   onError?: ErrorPolicy;
@@ -85,4 +86,41 @@ export interface Suite {
   monitoring?: Monitoring;
   /** The document after `${VAR}` substitution and overrides (selected scenarios only), for storage. */
   resolved: unknown;
+}
+
+// A scenario's sweep, expanded (expand-sweeps.ts): the axes and every combination, validated.
+
+/** A swept value: what a stored variant holds (JSON), named from the store so suite needs no probes import. */
+export type SweepValue = Variant[string];
+
+export interface SweepAxis {
+  /** As written, e.g. `workload.batchSize` or `target.producer.linger.ms`; variants are keyed by it. */
+  readonly key: string;
+  readonly root: SweepRoot;
+  /** The data path under the root the key resolved to, e.g. ["producer", "linger.ms"]. */
+  readonly path: readonly string[];
+  /** What a variant's name calls it: `batchSize`, `linger.ms`. */
+  readonly label: string;
+  readonly values: readonly SweepValue[];
+  /** The flag that gave it; absent when the suite's `sweep:` block did. */
+  readonly flag?: string;
+}
+
+export interface SweepVariant {
+  /** `copy[batchSize=100 workers=4]`: the name the result is stored and printed under. */
+  readonly name: string;
+  /** Key as written → value, e.g. { "workload.batchSize": 100, "load.workers": 4 }. */
+  readonly variant: Variant;
+  /** The scenario with this combination applied, validated. */
+  readonly scenario: SuiteScenario;
+  /** The scenario's target with this combination's settings, when the sweep changes any. */
+  readonly target?: SuiteTarget;
+}
+
+export interface SuiteSweep {
+  /** The scenario swept, by its written name. */
+  readonly scenario: string;
+  readonly axes: readonly SweepAxis[];
+  /** Every combination, first axis outermost. */
+  readonly variants: readonly SweepVariant[];
 }

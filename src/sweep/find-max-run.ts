@@ -3,7 +3,7 @@
 // was confirmed (the steps beyond it fail by design, and are stored with why).
 import { SuiteSession, type RunOutcome, type RunSuiteOptions } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
-import { formatRate } from "../report/format.js";
+import { formatRate } from "../format/numbers.js";
 import type { Suite } from "../suite/types.js";
 import { parseCount, parseDuration } from "../suite/units.js";
 import { findMax, pickFindMaxScenario } from "./find-max.js";

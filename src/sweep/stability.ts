@@ -12,7 +12,7 @@
 //                     limit, not the target's, and the search stops saying so
 import { ACHIEVED_RATE_MIN_FRACTION, CPU_MAX_PERCENT } from "../engine/generator-health.js";
 import type { ScenarioResult, SeriesPoint } from "../metrics/summary.js";
-import { formatMs } from "../report/format.js";
+import { formatMs } from "../format/numbers.js";
 import type { StoredProbeReading } from "../store/results-store.js";
 import type { Threshold } from "../thresholds/parse.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";

@@ -6,9 +6,9 @@ import { describe, test } from "node:test";
 import { driverSchemas } from "../../src/drivers/index.js";
 import { SuiteError, UsageError } from "../../src/errors.js";
 import { parseSuiteText } from "../../src/suite/load-suite.js";
-import { resolveKey, splitKey } from "../../src/sweep/keys.js";
+import { resolveKey, splitKey } from "../../src/suite/sweep-keys.js";
 import { roundRate } from "../../src/sweep/find-max.js";
-import { parseSweepFlag } from "../../src/sweep/plan.js";
+import { parseSweepFlag } from "../../src/suite/expand-sweeps.js";
 import { KafkaTargetSchema } from "../../src/drivers/kafka/schema.js";
 
 const KAFKA = `name: kafka-sweep

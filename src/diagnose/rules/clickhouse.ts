@@ -3,7 +3,7 @@
 // (docs/runbooks/clickhouse-slow-queries.md, seed 002 §1), from the clickhouse-stats probe and the
 // scenario's workload as the suite wrote it.
 import type { ProbeReading } from "../../probes/probe.js";
-import { formatBytes, formatCount, formatMs, formatRate } from "../../report/format.js";
+import { formatBytes, formatCount, formatMs, formatRate } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { arrayAt, intervalReading, numberAt, objectAt, stringAt, workloadField } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";

@@ -3,7 +3,7 @@
 // Each names the evidence that told it apart from the others and the one change that follows.
 import { CPU_MAX_PERCENT, LAG_P99_MAX_MS } from "../../engine/generator-health.js";
 import { contentionFacts, droppedText, validityOf } from "../../engine/validity.js";
-import { formatCount, formatMs, formatRate } from "../../report/format.js";
+import { formatCount, formatMs, formatRate } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { culpritOf, PINNED_SHARE, queues, slotCeiling, slowedDown, type Culprit, type Verdict } from "../culprit.js";
 import { loadField, targetOnThisMachine } from "../readings.js";

@@ -2,7 +2,7 @@
 // nearly exhausted (> 90 % in use), and a hypervisor taking CPU (steal > 5 %). Runbooks:
 // docs/runbooks/host-cpu.md, host-memory.md.
 import type { ProbeReading } from "../../probes/probe.js";
-import { formatMs, formatPercent } from "../../report/format.js";
+import { formatMs, formatPercent } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { hostOf, intervalReading, oncePerScenario } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";

@@ -1,6 +1,6 @@
 // HTTP services: 5xx answers and failed requests (docs/runbooks/http-errors.md), and a p95 above
 // the usual 100 ms latency alert (docs/runbooks/http-latency.md).
-import { formatCount, formatMs, formatPercent } from "../../report/format.js";
+import { formatCount, formatMs, formatPercent } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule, type Subject } from "../rule.js";
 import { latencyIsTheTargets, notTheTarget } from "./culprit.js";

@@ -3,7 +3,7 @@
 // (kafka-producer-batching.md), from the kafka-admin probe and the suite's producer settings.
 import { PRODUCER_DEFAULTS } from "../../drivers/kafka/settings.js";
 import type { JsonValue } from "../../probes/probe.js";
-import { formatCount, formatRate } from "../../report/format.js";
+import { formatCount, formatRate } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import {
   allIntervalReadings,

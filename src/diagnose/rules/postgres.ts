@@ -4,7 +4,7 @@
 // ALTER SYSTEM (or the embedded target's settings) for a setting. The runbooks are
 // docs/runbooks/postgres-*.md.
 import type { JsonValue, ProbeReading } from "../../probes/probe.js";
-import { formatBytes, formatCount, formatMs, formatPercent } from "../../report/format.js";
+import { formatBytes, formatCount, formatMs, formatPercent } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { formatThresholdValue } from "../../thresholds/format.js";
 import { bareName, identKey, inlineParams, maxParam, oneLine, splitStatements, statementShape, writesData } from "../../probes/postgres-sql-text.js";

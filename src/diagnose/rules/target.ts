@@ -7,7 +7,7 @@ import { errorClassInfo } from "../../drivers/error-classes.js";
 import type { ErrorKind } from "../../metrics/error-kind.js";
 import type { ErrorSeriesPoint, SeriesPoint } from "../../metrics/summary.js";
 import { errorGroupsText } from "../../report/errors-line.js";
-import { formatCount } from "../../report/format.js";
+import { formatCount } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { defineRule } from "../rule.js";
 

@@ -4,7 +4,7 @@
 // pools). Each finding quotes the numbers and names the setting to change; the runbooks are
 // docs/runbooks/trino-*.md.
 import type { ProbeReading } from "../../probes/probe.js";
-import { formatBytes, formatMs, formatPercent } from "../../report/format.js";
+import { formatBytes, formatMs, formatPercent } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
 import { intervalReading } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";

@@ -11,9 +11,9 @@
 // takes (an object), or where the value under it is itself a map; in a free-form map of scalars
 // (a Kafka target's `producer:`, a topic's `config:`) the rest of the key is one setting name.
 import type { z } from "zod";
-import { splitDotted } from "../suite/overrides.js";
-import { allowedKeys } from "../suite/schema-keys.js";
-import { isRecord } from "../suite/values.js";
+import { splitDotted } from "./overrides.js";
+import { allowedKeys } from "./schema-keys.js";
+import { isRecord } from "./values.js";
 
 export const SWEEP_ROOTS = ["workload", "load", "target"] as const;
 export type SweepRoot = (typeof SWEEP_ROOTS)[number];

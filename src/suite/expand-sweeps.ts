@@ -1,73 +1,40 @@
-// Planning a sweep: a scenario's `sweep:` block and the `--sweep key=v1,v2,…` flags become a grid
+// Expanding a sweep: a scenario's `sweep:` block and the `--sweep key=v1,v2,…` flags become a grid
 // of combinations, and every combination is validated by the same schemas as a written scenario
 // before anything runs. A bad value is reported at its place in the `sweep:` block (or names the
 // flag), once per value, not once per combination it appears in.
 import { UsageError } from "../errors.js";
-import type { JsonValue } from "../probes/probe.js";
 import type { Variant } from "../store/results-store.js";
 import { LoadProfile } from "../engine/load.js";
-import { parseSetValue } from "../suite/overrides.js";
-import type { SuiteData } from "../suite/schema.js";
-import type { DriverSchemas, SuiteScenario, SuiteTarget } from "../suite/types.js";
-import { validateSuite } from "../suite/validate-suite.js";
-import { isRecord } from "../suite/values.js";
-import type { PathIssue } from "../suite/zod-issues.js";
-import { resolveKey, shortName, splitKey, type SweepRoot } from "./keys.js";
+import { parseSetValue } from "./overrides.js";
+import type { SuiteData } from "./schema.js";
+import { resolveKey, shortName, splitKey } from "./sweep-keys.js";
+import type { DriverSchemas, SuiteScenario, SuiteSweep, SuiteTarget, SweepAxis, SweepValue, SweepVariant } from "./types.js";
+import { validateSuite } from "./validate-suite.js";
+import { isRecord } from "./values.js";
+import type { PathIssue } from "./zod-issues.js";
 
 /** More combinations than this is a typo, not a plan (and would take hours). */
 export const MAX_COMBINATIONS = 256;
-
-export interface SweepAxis {
-  /** As written, e.g. `workload.batchSize` or `target.producer.linger.ms`; variants are keyed by it. */
-  readonly key: string;
-  readonly root: SweepRoot;
-  /** The data path under the root the key resolved to, e.g. ["producer", "linger.ms"]. */
-  readonly path: readonly string[];
-  /** What a variant's name calls it: `batchSize`, `linger.ms`. */
-  readonly label: string;
-  readonly values: readonly JsonValue[];
-  /** The flag that gave it; absent when the suite's `sweep:` block did. */
-  readonly flag?: string;
-}
-
-export interface SweepVariant {
-  /** `copy[batchSize=100 workers=4]`: the name the result is stored and printed under. */
-  readonly name: string;
-  /** Key as written → value, e.g. { "workload.batchSize": 100, "load.workers": 4 }. */
-  readonly variant: Variant;
-  /** The scenario with this combination applied, validated. */
-  readonly scenario: SuiteScenario;
-  /** The scenario's target with this combination's settings, when the sweep changes any. */
-  readonly target?: SuiteTarget;
-}
-
-export interface SuiteSweep {
-  /** The scenario swept, by its written name. */
-  readonly scenario: string;
-  readonly axes: readonly SweepAxis[];
-  /** Every combination, first axis outermost. */
-  readonly variants: readonly SweepVariant[];
-}
 
 /**
  * `--sweep key=v1,v2,…`: the key and its values (each read as YAML reads a value). Values holding
  * commas are written as a YAML list: `--sweep 'workload.sql=["select 1, 2", "select 3"]'`.
  */
-export function parseSweepFlag(text: string): { key: string; values: JsonValue[] } {
+export function parseSweepFlag(text: string): { key: string; values: SweepValue[] } {
   const eq = text.indexOf("=");
   const key = eq > 0 ? text.slice(0, eq).trim() : "";
   const list = eq > 0 && text.slice(eq + 1).trim().startsWith("[") ? parseSetValue(text.slice(eq + 1)) : undefined;
-  if (Array.isArray(list) && list.length > 0 && key !== "") return { key, values: list as JsonValue[] };
+  if (Array.isArray(list) && list.length > 0 && key !== "") return { key, values: list as SweepValue[] };
   const values = eq > 0 ? text.slice(eq + 1).split(",").map((v) => v.trim()) : [];
   if (key === "" || values.length === 0 || values.some((v) => v === "")) {
     throw new UsageError(`--sweep ${text}: expected key=value1,value2,…`, {
       hint: 'e.g. --sweep workload.batchSize=100,1000,5000 --sweep load.workers=1,4 (a grid), or --sweep target.producer.linger.ms=0,5,20',
     });
   }
-  return { key, values: values.map((v) => parseSetValue(v) as JsonValue) };
+  return { key, values: values.map((v) => parseSetValue(v) as SweepValue) };
 }
 
-interface PlanInput {
+interface ExpandInput {
   /** The suite data as validated (after `--set`, `--duration`, `--rate`). */
   readonly data: SuiteData;
   /** Selected scenarios, in order. */
@@ -79,7 +46,7 @@ interface PlanInput {
 }
 
 /** The sweeps of the selected scenarios, or every problem with them (paths to locate, messages). */
-export function planSweeps(input: PlanInput): { sweeps: Map<string, SuiteSweep>; issues: PathIssue[] } {
+export function expandSweeps(input: ExpandInput): { sweeps: Map<string, SuiteSweep>; issues: PathIssue[] } {
   const { data, selected, flags } = input;
   const scenarios = isRecord(data.scenarios) ? data.scenarios : {};
   const fromFlags = flags.map((f) => ({ flag: f, ...parseSweepFlag(f) }));
@@ -94,9 +61,9 @@ export function planSweeps(input: PlanInput): { sweeps: Map<string, SuiteSweep>;
     const raw = scenarios[name];
     if (!isRecord(raw)) continue;
     const written = isRecord(raw.sweep) ? raw.sweep : {};
-    const entries: { key: string; values: JsonValue[]; flag?: string }[] = Object.entries(written).map(([key, values]) => ({
+    const entries: { key: string; values: SweepValue[]; flag?: string }[] = Object.entries(written).map(([key, values]) => ({
       key,
-      values: Array.isArray(values) ? (values as JsonValue[]) : [],
+      values: Array.isArray(values) ? (values as SweepValue[]) : [],
     }));
     for (const f of fromFlags) {
       // A flag replaces the file's values for its key; new keys extend the grid.
@@ -106,17 +73,17 @@ export function planSweeps(input: PlanInput): { sweeps: Map<string, SuiteSweep>;
       else entries.push(entry);
     }
     if (entries.length === 0) continue;
-    const planned = planScenario(name, entries, input);
-    if (planned.sweep !== undefined) sweeps.set(name, planned.sweep);
-    issues.push(...planned.issues);
+    const expanded = expandScenario(name, entries, input);
+    if (expanded.sweep !== undefined) sweeps.set(name, expanded.sweep);
+    issues.push(...expanded.issues);
   }
   return { sweeps, issues };
 }
 
-function planScenario(
+function expandScenario(
   name: string,
-  entries: readonly { key: string; values: JsonValue[]; flag?: string }[],
-  input: PlanInput,
+  entries: readonly { key: string; values: SweepValue[]; flag?: string }[],
+  input: ExpandInput,
 ): { sweep?: SuiteSweep; issues: PathIssue[] } {
   const { data, drivers } = input;
   const scenario = (data.scenarios as Record<string, Record<string, unknown>>)[name] ?? {};
@@ -289,6 +256,6 @@ function describe(axes: readonly SweepAxis[], combination: readonly number[]): s
   return axes.map((a, i) => `${a.key}=${scalarText(a.values[combination[i] ?? 0] ?? null)}`).join(" ");
 }
 
-function scalarText(value: JsonValue): string {
+function scalarText(value: SweepValue): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
