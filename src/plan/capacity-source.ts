@@ -193,6 +193,7 @@ type Taken =
   | { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor; fit?: CapacityFit; what?: string }
   | { problem: string; fix: string; field?: "fit" | "at" | "key" };
 
+const ops = (n: number): string => n.toLocaleString("en-US");
 const sig3 = (x: number): string => (x === 0 ? "0" : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(+x.toPrecision(3)));
 const estimateText = (e: Estimate): string => (e.low === null || e.high === null ? sig3(e.value) : `${sig3(e.value)} [${sig3(e.low)}, ${sig3(e.high)}]`);
 
@@ -321,8 +322,8 @@ function generatorFloor(answer: FindMaxReading): Taken | undefined {
     value: at * perOp,
     used: [kept.scenario],
     detail:
-      `a floor: the search stopped at pipebench's own limit at ${bound.rate} ops/s (${why || "generator-bound"}), so the target kept up with at least ` +
-      `${at} ops/s × ${+perOp.toFixed(3)} records per operation and may sustain more; node counts from it are upper bounds`,
+      `a floor: the search stopped at pipebench's own limit at ${ops(bound.rate)} ops/s (${why || "generator-bound"}), so the target kept up with at least ` +
+      `${ops(at)} ops/s × ${+perOp.toFixed(3)} records per operation and may sustain more; node counts from it (≤ n) are upper bounds`,
     floor: { bound: "pipebench", limitRate: bound.rate * perOp, why },
   };
 }

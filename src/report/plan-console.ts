@@ -32,7 +32,7 @@ export function renderPlan(plan: PlanResult): string {
   );
   for (const c of plan.components) {
     if (c.source.kind === "measured" && c.source.fit !== undefined) lines.push(`  ${c.name}: ${c.source.detail}`);
-    if (c.source.kind === "measured" && c.source.floor !== undefined) lines.push(`  ${c.name}: a floor, pipebench-bound: its node counts (≤ n) are upper bounds; ${c.source.detail}`);
+    if (c.source.kind === "measured" && c.source.floor !== undefined) lines.push(`  ${c.name}: ${c.source.detail}`);
     if (c.source.kind === "measured" && !c.source.valid) lines.push(`  ${c.name}: INVALID run taken (allowInvalid): ${c.source.reasons.join("; ")}`);
   }
   lines.push("");

@@ -118,7 +118,7 @@ test("find-max stopped at pipebench's limit: the last rate kept up with, as a fl
   assert.deepEqual(m.source.floor, { bound: "pipebench", limitRate: 62_600, why: "generator CPU ≤ 90% (95.5)" });
   assert.equal(m.source.interval, undefined, "a floor has no interval");
   assert.match(m.source.summary, /^measured: run 4 \(kafka-fm\) metrics-producer find-max floor \(pipebench-bound\), /);
-  assert.match(m.source.detail, /a floor: the search stopped at pipebench's own limit at 62600 ops\/s .*node counts from it are upper bounds/);
+  assert.match(m.source.detail, /a floor: the search stopped at pipebench's own limit at 62,600 ops\/s .*node counts from it \(≤ n\) are upper bounds/);
 });
 
 test("a search that confirmed nothing for another reason is still refused: only pipebench's limit makes a floor", () => {
@@ -149,7 +149,7 @@ components:
   const text = renderPlan(plan);
   assert.match(text, /kafka\s+≥ 41,700\/s, pipebench-bound/);
   assert.match(text, /\n\s*0\s+100,000\s+[\d.,]+\s+≤ 3\s+2\s/, text);
-  assert.match(text, /kafka: a floor, pipebench-bound: its node counts \(≤ n\) are upper bounds/);
+  assert.match(text, /\n  kafka: a floor: the search stopped at pipebench's own limit at 62,600 ops\/s .*node counts from it \(≤ n\) are upper bounds/);
   const md = planMarkdown(plan);
   assert.match(md, /\| ≤ 3 \| 2 \|/);
   assert.ok(plan.assumptions.some((a) => /kafka: its capacity is a floor, not an answer: .*62,600 records\/s \(generator CPU ≤ 90% \(95\.5\)\).*upper bounds/.test(a)), plan.assumptions.join("\n"));
