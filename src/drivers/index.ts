@@ -7,6 +7,7 @@ import { duckdb } from "./duckdb/index.js";
 import { http } from "./http/index.js";
 import { kafka } from "./kafka/index.js";
 import { postgres } from "./postgres/index.js";
+import { ray } from "./ray/index.js";
 import { trino } from "./trino/index.js";
 
 export const drivers = {
@@ -16,6 +17,7 @@ export const drivers = {
   kafka,
   trino,
   clickhouse,
+  ray,
 } as const satisfies Readonly<Record<string, Driver>>;
 
 export type DriverKind = keyof typeof drivers;
