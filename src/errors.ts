@@ -98,3 +98,8 @@ export function classifyError(error: unknown): string {
   }
   return "Error";
 }
+
+/** An error's first line, for a one-line message (servers and clients append stacks and context below it). */
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
+}

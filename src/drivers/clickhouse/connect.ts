@@ -3,13 +3,15 @@
 // what it supports), then the target's setup SQL. Anything that stops us from talking to the
 // server becomes one TargetUnreachable line naming host:port and what to check.
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
-import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
+import { TargetUnreachable, UsageError } from "../../errors.js";
 import { clickHouseStatsProbe } from "../../probes/clickhouse-stats.js";
 import type { Probe } from "../../probes/probe.js";
 import { rememberSecret } from "../../store/redact.js";
 import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
 import { hostPort } from "../endpoint.js";
 import { unknownQueryProblem } from "../named-query.js";
+import { runSetup } from "../setup-sql.js";
+import { Unreachable } from "../unreachable.js";
 import { clickHouseCode, serverSentence } from "./errors.js";
 import { prepareInsert, type RowCounter } from "./insert.js";
 import { prepareQuery } from "./query.js";
@@ -75,7 +77,7 @@ export async function connectClickHouse(target: ClickHouseTarget, ctx: ConnectCo
   // The workloads' client, with the suite's request timeout (the first one used the connect timeout).
   const work = clickHouseClient(options);
   try {
-    await runSetup(work, target.setup, ctx.name);
+    await runSetup(target.setup, { target: ctx.name, run: (query) => work.command({ query }), describe: (e) => (e instanceof Error ? serverSentence(e.message) : String(e)) });
   } catch (error) {
     await work.close().catch(() => undefined);
     throw error;
@@ -129,48 +131,24 @@ function clickHouseConnection(
   };
 }
 
-async function runSetup(client: ClickHouseClient, statements: readonly string[], target: string): Promise<void> {
-  for (const [i, sql] of statements.entries()) {
-    try {
-      await client.command({ query: sql });
-    } catch (error) {
-      const oneLine = sql.replace(/\s+/g, " ").trim();
-      throw new TargetFailed(target, `targets.${target}.setup[${i}] failed: ${serverSentence((error as Error).message)}`, {
-        hint: `the statement was: ${oneLine.length > 160 ? `${oneLine.slice(0, 157)}…` : oneLine}`,
-        cause: error,
-      });
-    }
-  }
-}
-
-const NETWORK: Readonly<Record<string, [string, string]>> = {
-  ECONNREFUSED: ["connection refused", "is the server running, and is this its HTTP port (8123 by default, not the native 9000)?"],
-  ENOTFOUND: ["host not found", "check the host name"],
-  EAI_AGAIN: ["host name lookup failed", "check the host name and that DNS works from this machine"],
-  EHOSTUNREACH: ["no route to host", "is the host up, and is a firewall in the way?"],
-  ENETUNREACH: ["network unreachable", "check the network path from this machine to the server"],
-  ECONNRESET: ["connection reset", "is this the HTTP port? (the native protocol's 9000 closes HTTP requests)"],
-  ETIMEDOUT: ["connect timed out", "is the host up, and is a firewall in the way?"],
-};
-
 /** One line naming host:port, what went wrong and what to check. */
 export function unreachable(error: unknown, target: ClickHouseTarget, name: string): TargetUnreachable {
-  const at = hostPort(target.url);
-  const where = `targets.${name}.url`;
-  const errno = (error as { code?: unknown }).code;
-  const fail = (message: string, hint: string) => new TargetUnreachable(name, message, { hint, cause: error });
-  const network = typeof errno === "string" ? NETWORK[errno] : undefined;
-  if (network) return fail(`cannot reach ClickHouse at ${at} (${errno}: ${network[0]}): check the url in ${where}`, network[1]);
+  const u = new Unreachable(error, {
+    product: "ClickHouse",
+    at: hostPort(target.url),
+    target: name,
+    refused: { ask: "is the server running, and is this its HTTP port (8123 by default, not the native 9000)?", hint: "start one with scripts/clickhouse-local start (it prints url=…), then set CLICKHOUSE_URL to that url" },
+    reset: "is this the HTTP port? (the native protocol's 9000 closes HTTP requests)",
+  });
+  const network = u.network();
+  if (network) return network;
   const code = clickHouseCode(error);
   const said = error instanceof Error ? serverSentence(error.message) : String(error);
   if (code === 192 || code === 193 || code === 194 || code === 516) {
-    return fail(`ClickHouse at ${at} refused user "${target.user}" (${said}): check user and password in targets.${name}`, "the user must exist in the server's users.xml (or CREATE USER) and be allowed from this address");
+    return u.fail(`ClickHouse at ${u.reach.at} refused user "${target.user}" (${said}): check user and password in targets.${name}`, "the user must exist in the server's users.xml (or CREATE USER) and be allowed from this address");
   }
   if (code === 81) {
-    return fail(`ClickHouse at ${at} has no database "${target.database}" (${said}): create it, or fix targets.${name}.database`, `e.g. CREATE DATABASE ${target.database}`);
+    return u.fail(`ClickHouse at ${u.reach.at} has no database "${target.database}" (${said}): create it, or fix targets.${name}.database`, `e.g. CREATE DATABASE ${target.database}`);
   }
-  if (error instanceof Error && /timeout/i.test(error.message)) {
-    return fail(`cannot reach ClickHouse at ${at} (no answer within ${CONNECT_TIMEOUT_MS / 1000} s): check the url in ${where}`, "is the host up, and is a firewall in the way?");
-  }
-  return fail(`cannot connect to ClickHouse at ${at}: ${said}`, `check the server and the url in ${where}`);
+  return u.timedOut(CONNECT_TIMEOUT_MS) ?? u.other(said);
 }

@@ -8,11 +8,11 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { generators, type RowSource } from "../../data/index.js";
 import { UsageError } from "../../errors.js";
 import type { PreparedWorkload } from "../driver.js";
+import type { WorkloadContext } from "./context.js";
 import { encoderFor, type BatchEncoder } from "./encode.js";
 import { clickHouseCode, withClickHouseCode } from "./errors.js";
 import type { InsertWorkload } from "./schema.js";
 import type { ServerFeatures } from "./server-features.js";
-import type { Slots } from "./slots.js";
 import { clickHouseColumn, createTableSql, quoteIdent } from "./table.js";
 
 /** The next row index to write; shared by every operation writing one table, generator and seed. */
@@ -20,14 +20,7 @@ export interface RowCounter {
   next: number;
 }
 
-export interface InsertContext {
-  readonly client: ClickHouseClient;
-  readonly features: ServerFeatures;
-  readonly slots: Slots;
-  readonly connections: number;
-}
-
-export async function prepareInsert(c: InsertContext, workload: InsertWorkload, counter: RowCounter): Promise<PreparedWorkload> {
+export async function prepareInsert(c: WorkloadContext, workload: InsertWorkload, counter: RowCounter): Promise<PreparedWorkload> {
   const generator = generators[workload.generator];
   const columns = generator.columns.map((col) => clickHouseColumn(col, c.features));
   if (workload.createTable) {

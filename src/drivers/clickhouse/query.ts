@@ -2,27 +2,19 @@
 // inline) and reports the rows it returned, counted exactly: a SELECT is read as TabSeparated (one
 // line per row, newlines inside values escaped) and its lines counted, never parsed. Other
 // statements (INSERT … SELECT, OPTIMIZE, ALTER) count as one record each.
-import type { ClickHouseClient } from "@clickhouse/client";
 import { UsageError } from "../../errors.js";
 import type { PreparedWorkload } from "../driver.js";
+import type { WorkloadContext } from "./context.js";
 import { clickHouseCode, withClickHouseCode } from "./errors.js";
 import type { QueryWorkload } from "./schema.js";
 import { needsNewer, type ServerFeatures } from "./server-features.js";
-import type { Slots } from "./slots.js";
-
-export interface QueryContext {
-  readonly client: ClickHouseClient;
-  readonly features: ServerFeatures;
-  readonly slots: Slots;
-  readonly connections: number;
-}
 
 /** Statements that return rows; the driver gives them a FORMAT clause to count the rows by. */
 const RETURNS_ROWS = /^\s*(?:\(\s*)*(select|with|show|describe|desc|exists)\b/i;
 const NEWLINE = 0x0a;
 
 export async function prepareQuery(
-  c: QueryContext,
+  c: WorkloadContext,
   workload: QueryWorkload,
   queries: Readonly<Record<string, string>>,
   scenario: string,
@@ -66,7 +58,7 @@ export async function prepareQuery(
  * Query parameters (`{name:Type}` with `params:`) exist on servers newer than 18.16. Asked of the
  * server itself: one that does not know them answers "Unknown setting param_…" (code 115).
  */
-async function checkParams(c: QueryContext, scenario: string): Promise<void> {
+async function checkParams(c: WorkloadContext, scenario: string): Promise<void> {
   try {
     await c.client.command({ query: "SELECT {pipebench_probe:UInt8}", query_params: { pipebench_probe: 1 } });
   } catch (error) {

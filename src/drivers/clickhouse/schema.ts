@@ -2,13 +2,7 @@
 // the suite loader reports with the field's line, not something to ignore.
 import { z } from "zod";
 import { GENERATOR_NAMES } from "../../data/index.js";
-
-/** A string matching `re`, or a custom issue carrying a fix (zod's own regex issue cannot). */
-function matching(re: RegExp, problem: string, fix: string) {
-  return z.string().superRefine((value, ctx) => {
-    if (!re.test(value)) ctx.addIssue({ code: "custom", message: `"${value}" ${problem}`, params: { fix } });
-  });
-}
+import { exactlyOneQuery, matching, QUERY_FIELDS } from "../sql-schema.js";
 
 /** A table name, optionally database-qualified; interpolated into SQL, so plain identifiers only. */
 const TableName = matching(
@@ -67,23 +61,11 @@ export type InsertWorkload = z.output<typeof InsertWorkload>;
 
 export const QueryWorkload = z
   .strictObject({
-    type: z.literal("query"),
-    /** The name of a query in the target's `queries`. */
-    query: z.string().min(1).optional(),
-    sql: z.string().min(1).optional(),
+    ...QUERY_FIELDS,
     /** Values for `{name:Type}` placeholders (query parameters: servers newer than 18.16; checked at prepare). */
     params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
-  .superRefine((workload, ctx) => {
-    if ((workload.query === undefined) === (workload.sql === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: workload.query === undefined ? ["query"] : ["sql"],
-        message: "a query workload needs exactly one of `query` (a name from the target's queries) and `sql`",
-        params: { fix: "write query: <name> to run a named query, or sql: select … to run SQL given here" },
-      });
-    }
-  });
+  .superRefine(exactlyOneQuery);
 export type QueryWorkload = z.output<typeof QueryWorkload>;
 
 export const ClickHouseWorkloadSchema = z.discriminatedUnion("type", [InsertWorkload, QueryWorkload]);

@@ -2,8 +2,9 @@
 // SQL. DuckDB has no server to reach; "unreachable" here means the file cannot be opened.
 import { resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { TargetFailed, TargetUnreachable } from "../../errors.js";
+import { firstLine, TargetFailed, TargetUnreachable } from "../../errors.js";
 import type { Connection, ConnectContext } from "../driver.js";
+import { runSetup } from "../setup-sql.js";
 import { createDataset } from "./datasets.js";
 import { prepareQuery } from "./query.js";
 import type { DuckDbTarget, DuckDbWorkload } from "./schema.js";
@@ -20,18 +21,12 @@ export async function connectDuckDb(target: DuckDbTarget, ctx: ConnectContext): 
     for (const dataset of target.datasets) {
       ctx.log(`${ctx.name}: creating ${dataset.table}: ${dataset.rows.toLocaleString("en-US")} rows of ${dataset.generator} …`);
       const created = await createDataset(admin, dataset).catch((error: unknown) => {
-        throw new TargetFailed(ctx.name, `could not create dataset ${dataset.table}: ${messageOf(error)}`, { cause: error });
+        throw new TargetFailed(ctx.name, `could not create dataset ${dataset.table}: ${firstLine(error)}`, { cause: error });
       });
       ctx.log(`${ctx.name}: created ${created.table} in ${(created.ms / 1000).toFixed(2)}s`);
     }
-    for (const [i, sql] of target.setup.entries()) {
-      await admin.run(sql).catch((error: unknown) => {
-        throw new TargetFailed(ctx.name, `setup[${i}] failed: ${messageOf(error)}`, {
-          hint: `the statement was: ${oneLine(sql)}`,
-          cause: error,
-        });
-      });
-    }
+    const setupOn = admin;
+    await runSetup(target.setup, { target: ctx.name, field: "setup", run: (sql) => setupOn.run(sql) });
     admin.closeSync();
     admin = undefined;
 
@@ -57,7 +52,7 @@ async function open(path: string, target: DuckDbTarget, name: string): Promise<D
   try {
     return await DuckDBInstance.create(path, options);
   } catch (error) {
-    throw new TargetUnreachable(name, `cannot open DuckDB database ${path}: ${messageOf(error)}`, {
+    throw new TargetUnreachable(name, `cannot open DuckDB database ${path}: ${firstLine(error)}`, {
       hint: "check that its directory exists and is writable, and that no other process has the file open (DuckDB allows one writing process)",
       cause: error,
     });
@@ -69,13 +64,4 @@ async function versionOf(connection: DuckDBConnection): Promise<string> {
   const reader = await connection.runAndReadAll("SELECT version()");
   const value = reader.getRows()[0]?.[0];
   return `DuckDB ${String(value ?? "unknown")}`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error);
-}
-
-function oneLine(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat;
 }

@@ -14,6 +14,7 @@
 // dictionary codes; only high-cardinality text (ids, JSON) goes as VARCHAR.
 import { DuckDBDataChunk, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBVector, BIGINT, BOOLEAN, DOUBLE, INTEGER, VARCHAR } from "@duckdb/node-api";
 import { generators, type Column, type RowSource, type RowValue } from "../../data/index.js";
+import { quoteIdent, sqlString } from "../sql-text.js";
 import { isoMillis } from "./iso-millis.js";
 import type { DuckDbDataset } from "./schema.js";
 
@@ -47,8 +48,8 @@ export async function createDataset(connection: DuckDBConnection, dataset: DuckD
     appender.closeSync();
   }
 
-  const select = generator.columns.map((column, c) => `${encoders[c]?.select(`c${c}`)} AS ${quote(column.name)}`);
-  await connection.run(`CREATE OR REPLACE TABLE ${quote(dataset.table)} AS SELECT ${select.join(", ")} FROM ${staging}`);
+  const select = generator.columns.map((column, c) => `${encoders[c]?.select(`c${c}`)} AS ${quoteIdent(column.name)}`);
+  await connection.run(`CREATE OR REPLACE TABLE ${quoteIdent(dataset.table)} AS SELECT ${select.join(", ")} FROM ${staging}`);
   await connection.run(`DROP TABLE ${staging}`);
   return { table: dataset.table, rows: dataset.rows, ms: performance.now() - started };
 }
@@ -142,12 +143,4 @@ function asText(value: Exclude<RowValue, null>): string {
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
   return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

@@ -12,7 +12,7 @@
 // per value in the binding (1M rows × 3 columns: ~50 ms to materialise, 3–5 s to convert), which
 // would measure the binding rather than the database.
 import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement } from "@duckdb/node-api";
-import { TargetFailed, UsageError } from "../../errors.js";
+import { firstLine, TargetFailed, UsageError } from "../../errors.js";
 import { unknownQueryProblem } from "../named-query.js";
 import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
 import type { QueryWorkload } from "./schema.js";
@@ -60,8 +60,8 @@ export async function prepareQuery(
     // suite's to fix; anything else (out of memory, I/O) is the target's.
     const field = workload.query === undefined ? `scenarios.${scenario}.workload.sql` : `targets.${target.name}.queries.${workload.query}`;
     const hint = `fix ${field}: run it in the DuckDB CLI against the same database; a statement that needs tables from \`datasets:\` or \`setup:\` must name them exactly`;
-    const message = `scenario ${scenario}: ${what} cannot be prepared: ${messageOf(error)}`;
-    if (SUITE_SQL_ERRORS.has(errorType(messageOf(error)) ?? "")) throw new UsageError(message, { hint, cause: error });
+    const message = `scenario ${scenario}: ${what} cannot be prepared: ${firstLine(error)}`;
+    if (SUITE_SQL_ERRORS.has(errorType(firstLine(error)) ?? "")) throw new UsageError(message, { hint, cause: error });
     throw new TargetFailed(target.name, message, { hint, cause: error });
   }
 
@@ -139,8 +139,4 @@ function classified(error: unknown): unknown {
     Object.defineProperty(error, "code", { value: `DUCKDB_${kind.toUpperCase().replaceAll(" ", "_")}`, enumerable: true });
   }
   return error;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0] ?? error.message : String(error);
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { murmur2, Producer } from "@platformatic/kafka";
 import { generators, type GeneratorName } from "../../data/index.js";
 import type { OpContext, OpOutcome, PreparedWorkload } from "../driver.js";
-import { RecordBatcher, type OutRecord } from "./batcher.js";
+import { RECORD_OVERHEAD, RecordBatcher, type OutRecord } from "./batcher.js";
 import { baseOptions } from "./admin.js";
 import { compileKeyTemplate } from "./key-template.js";
 import { checkProducerSettings } from "./producer-checks.js";
@@ -166,7 +166,7 @@ class KeyCache {
  * allowed in-flight request of every producer (more only wait in the accumulator).
  */
 function slotsFor(batchBytes: number, recordBytes: number, maxInFlight: number, producers: number): Pick<PreparedWorkload, "concurrencyHint" | "clientSlots"> {
-  const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + 20)));
+  const perBatch = Math.max(1, Math.floor(batchBytes / (recordBytes + RECORD_OVERHEAD)));
   return {
     concurrencyHint: Math.max(64, Math.min(2_000, 2 * perBatch)) * producers,
     clientSlots: { count: perBatch * maxInFlight * producers, setting: "max.in.flight.requests.per.connection × batch.size" },

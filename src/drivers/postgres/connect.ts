@@ -6,13 +6,15 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import pg from "pg";
 import type { ConnectContext, Connection, PreparedWorkload } from "../driver.js";
-import { TargetFailed, TargetUnreachable, UsageError } from "../../errors.js";
+import { firstLine, TargetUnreachable, UsageError } from "../../errors.js";
 import { postgresStatsProbe } from "../../probes/postgres-stats.js";
 import { rememberSecret } from "../../store/redact.js";
 import type { Probe } from "../../probes/probe.js";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded.js";
 import { prepareInsert, type RowCounter } from "./insert.js";
 import { unknownQueryProblem } from "../named-query.js";
+import { runSetup } from "../setup-sql.js";
+import { Unreachable } from "../unreachable.js";
 import { prepareQuery } from "./query.js";
 import type { PostgresTarget, PostgresWorkload } from "./schema.js";
 
@@ -34,7 +36,7 @@ export async function connectPostgres(target: PostgresTarget, ctx: ConnectContex
   try {
     const { pool, version } = await openPool(url, target.pool, ctx.name);
     try {
-      await runSetup(pool, target.setup, ctx.name);
+      await runSetup(target.setup, { target: ctx.name, run: (sql) => pool.query(sql) });
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
@@ -191,69 +193,35 @@ export function endpointOf(url: string): Endpoint {
 export function unreachable(error: unknown, url: string, target: string): TargetUnreachable {
   const { host, port, user, database } = endpointOf(url);
   const at = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  const e = (error ?? {}) as { code?: unknown; message?: unknown };
-  const code = typeof e.code === "string" ? e.code : undefined;
-  const detail = typeof e.message === "string" ? e.message : String(error);
-  const where = `targets.${target}.url`;
-  const fail = (message: string, hint: string) => new TargetUnreachable(target, message, { hint, cause: error });
-
-  switch (code) {
-    case "ECONNREFUSED":
-      return fail(
-        `cannot reach PostgreSQL at ${at} (ECONNREFUSED): is the server running and listening on that port? check the url in ${where}`,
-        "start the server, or set embedded: true on the target to have pipebench start a throwaway one",
-      );
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return fail(`cannot resolve the host of PostgreSQL at ${at} (${code}): check the host name in ${where}`, "check for typos and that DNS works from this machine");
-    case "ETIMEDOUT":
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return fail(
-        `cannot reach PostgreSQL at ${at} (${code}): is the host up, and is a firewall or security group in the way? check the url in ${where}`,
-        "check the network path from this machine to the server",
-      );
+  const u = new Unreachable(error, {
+    product: "PostgreSQL",
+    at,
+    target,
+    refused: { hint: "start the server, or set embedded: true on the target to have pipebench start a throwaway one" },
+    reset: "is this PostgreSQL's port?",
+  });
+  const network = u.network();
+  if (network) return network;
+  const detail = firstLine(error);
+  switch (u.code) {
     case "28P01":
-      return fail(
-        `PostgreSQL at ${at} rejected the password of user "${user}" (28P01): check the user and password in ${where}`,
+      return u.fail(
+        `PostgreSQL at ${at} rejected the password of user "${user}" (28P01): check the user and password in ${u.where}`,
         "percent-encode special characters in the password (@ as %40, / as %2F)",
       );
     case "28000":
-      return fail(
-        `PostgreSQL at ${at} refused user "${user}" for database "${database}" (28000: ${detail}): check pg_hba.conf on the server and the user in ${where}`,
+      return u.fail(
+        `PostgreSQL at ${at} refused user "${user}" for database "${database}" (28000: ${detail}): check pg_hba.conf on the server and the user in ${u.where}`,
         "pg_hba.conf must allow this client's address, user and database",
       );
     case "3D000":
-      return fail(
-        `PostgreSQL at ${at} has no database "${database}" (3D000): create it, or fix the database name in ${where}`,
-        `e.g. createdb -h ${host} -p ${port} -U ${user} ${database}`,
-      );
+      return u.fail(`PostgreSQL at ${at} has no database "${database}" (3D000): create it, or fix the database name in ${u.where}`, `e.g. createdb -h ${host} -p ${port} -U ${user} ${database}`);
     case "53300":
-      return fail(
+      return u.fail(
         `PostgreSQL at ${at} has no free connection slots (53300): lower pool in targets.${target}, or raise max_connections on the server`,
         "the pool opens all its connections at start; max_connections bounds them together with every other client",
       );
     default:
-      if (/timeout|timed out/i.test(detail)) {
-        return fail(
-          `cannot reach PostgreSQL at ${at} (no answer within ${CONNECT_TIMEOUT_MS / 1000} s): is the host up, and is a firewall in the way? check the url in ${where}`,
-          "check the network path from this machine to the server",
-        );
-      }
-      return fail(`cannot connect to PostgreSQL at ${at}${code ? ` (${code})` : ""}: ${detail}`, `check the server and the url in ${where}`);
-  }
-}
-
-async function runSetup(pool: pg.Pool, statements: readonly string[], target: string): Promise<void> {
-  for (const [i, sql] of statements.entries()) {
-    try {
-      await pool.query(sql);
-    } catch (error) {
-      const oneLine = sql.replace(/\s+/g, " ").trim();
-      throw new TargetFailed(target, `targets.${target}.setup[${i}] failed: ${(error as Error).message}`, {
-        hint: `the statement was: ${oneLine.length > 160 ? `${oneLine.slice(0, 157)}…` : oneLine}`,
-        cause: error,
-      });
-    }
+      return u.timedOut(CONNECT_TIMEOUT_MS) ?? u.other(detail);
   }
 }

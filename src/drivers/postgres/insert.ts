@@ -9,6 +9,7 @@ import { UsageError } from "../../errors.js";
 import { checkout } from "./checkout.js";
 import { UNDEFINED_COLUMN, withPgCode } from "./errors.js";
 import type { OpContext, PreparedWorkload } from "../driver.js";
+import { quoteIdent } from "../sql-text.js";
 import type { InsertWorkload } from "./schema.js";
 
 /** The next row index to write; shared by every operation writing one table, generator and seed. */
@@ -223,10 +224,6 @@ function valuesList(rows: number, width: number): string {
 
 function columnDefinitions(columns: readonly Column[]): string {
   return columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType}`).join(", ");
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Connecting a trino target: prove the coordinator answers (/v1/info, then a real query: a
 // coordinator can say "not starting" before it has a worker), load the datasets, run the setup
 // SQL. Anything that stops us from talking to it is one TargetUnreachable line naming host:port.
-import { TargetFailed, TargetUnreachable } from "../../errors.js";
+import { firstLine, TargetFailed, TargetUnreachable } from "../../errors.js";
 import { trinoStatsProbe } from "../../probes/trino-stats.js";
 import type { Probe } from "../../probes/probe.js";
 import type { ConnectContext, Connection } from "../driver.js";
@@ -10,7 +10,8 @@ import { TrinoClient, TrinoQueryError } from "./protocol.js";
 import { prepareQuery } from "./query.js";
 import type { TrinoTarget, TrinoWorkload } from "./schema.js";
 import { hostPort } from "../endpoint.js";
-import { unreachable } from "./unreachable.js";
+import { runSetup } from "../setup-sql.js";
+import { INFO_TIMEOUT_MS, unreachable } from "./unreachable.js";
 
 /** How long a coordinator that says it is still starting is waited for. */
 const STARTING_WAIT_MS = 60_000;
@@ -31,18 +32,14 @@ export async function connectTrino(target: TrinoTarget, ctx: ConnectContext): Pr
     for (const dataset of target.datasets) {
       ctx.log(`${ctx.name}: loading ${dataset.catalog}.${dataset.schema}.${dataset.table}: ${dataset.rows.toLocaleString("en-US")} rows of ${dataset.generator} …`);
       const created = await createDataset(client, dataset).catch((error: unknown) => {
-        throw new TargetFailed(ctx.name, `could not load dataset ${dataset.table} into ${dataset.catalog}.${dataset.schema}: ${messageOf(error)}`, {
+        throw new TargetFailed(ctx.name, `could not load dataset ${dataset.table} into ${dataset.catalog}.${dataset.schema}: ${firstLine(error)}`, {
           hint: `the catalog must be one whose connector creates tables (e.g. connector.name=memory in etc/catalog/${dataset.catalog}.properties)`,
           cause: error,
         });
       });
       ctx.log(`${ctx.name}: loaded ${created.table} in ${(created.ms / 1000).toFixed(2)}s`);
     }
-    for (const [i, sql] of target.setup.entries()) {
-      await client.execute(sql).catch((error: unknown) => {
-        throw new TargetFailed(ctx.name, `targets.${ctx.name}.setup[${i}] failed: ${messageOf(error)}`, { hint: `the statement was: ${oneLine(sql)}`, cause: error });
-      });
-    }
+    await runSetup(target.setup, { target: ctx.name, run: (sql) => client.execute(sql) });
   } catch (error) {
     await client.close();
     throw error;
@@ -72,7 +69,7 @@ async function versionOf(client: TrinoClient, url: string, ctx: ConnectContext):
   for (;;) {
     let info: { nodeVersion?: { version?: unknown }; starting?: unknown };
     try {
-      info = (await client.getJson("/v1/info", AbortSignal.timeout(10_000))) as typeof info;
+      info = (await client.getJson("/v1/info", AbortSignal.timeout(INFO_TIMEOUT_MS))) as typeof info;
     } catch (error) {
       throw unreachable(error, url, ctx.name);
     }
@@ -105,13 +102,4 @@ async function ready(client: TrinoClient, url: string, target: string): Promise<
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
-}
-
-function oneLine(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 120 ? `${flat.slice(0, 117)}…` : flat;
 }

@@ -8,6 +8,7 @@
 // Timestamps travel as ISO text and decimals as text, cast on the server, so nothing is rounded in
 // between.
 import { generators, type Column, type RowValue } from "../../data/index.js";
+import { quoteIdent, sqlString } from "../sql-text.js";
 import type { TrinoClient } from "./protocol.js";
 import type { TrinoDataset } from "./schema.js";
 
@@ -24,11 +25,11 @@ export async function createDataset(client: TrinoClient, dataset: TrinoDataset):
   const started = performance.now();
   const generator = generators[dataset.generator];
   const source = generator.create(dataset.seed);
-  const table = `${dataset.catalog}.${dataset.schema}.${quote(dataset.table)}`;
+  const table = `${dataset.catalog}.${dataset.schema}.${quoteIdent(dataset.table)}`;
   const columns = generator.columns.map((c) => ({ name: c.name, type: trinoType(c) }));
 
   await client.execute(`DROP TABLE IF EXISTS ${table}`);
-  await client.execute(`CREATE TABLE ${table} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(", ")})`);
+  await client.execute(`CREATE TABLE ${table} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(", ")})`);
   let written = 0;
   for (let start = 0; start < dataset.rows; start += CHUNK_ROWS) {
     const n = Math.min(CHUNK_ROWS, dataset.rows - start);
@@ -38,7 +39,7 @@ export async function createDataset(client: TrinoClient, dataset: TrinoDataset):
       for (let c = 0; c < columns.length; c++) arrays[c]?.push(literal(row[c] ?? null));
     }
     const aliases = columns.map((_, c) => `c${c}`);
-    const select = columns.map((col, c) => `${cast(`c${c}`, col.type)} AS ${quote(col.name)}`);
+    const select = columns.map((col, c) => `${cast(`c${c}`, col.type)} AS ${quoteIdent(col.name)}`);
     const sql =
       `INSERT INTO ${table} SELECT ${select.join(", ")} ` +
       `FROM UNNEST(${arrays.map((a) => `ARRAY[${a.join(",")}]`).join(", ")}) AS t(${aliases.join(", ")})`;
@@ -81,12 +82,4 @@ function literal(value: RowValue): string {
   if (value instanceof Date) return sqlString(value.toISOString());
   if (value instanceof Uint8Array) return sqlString(Buffer.from(value).toString("hex"));
   return sqlString(JSON.stringify(value));
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

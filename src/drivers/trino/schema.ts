@@ -2,7 +2,7 @@
 // mistake the suite loader reports with its line.
 import { z } from "zod";
 import { GENERATOR_NAMES } from "../../data/index.js";
-import { parseCount } from "../../suite/units.js";
+import { exactlyOneQuery, Identifier, QUERY_FIELDS, RowCount } from "../sql-schema.js";
 
 const HttpUrl = z.string().superRefine((value, ctx) => {
   let ok = false;
@@ -19,22 +19,6 @@ const HttpUrl = z.string().superRefine((value, ctx) => {
       params: { fix: "write the coordinator's base URL, e.g. http://trino.example.com:8080 (no path), or ${TRINO_URL:-http://127.0.0.1:8080}" },
     });
   }
-});
-
-/** A plain identifier: datasets name tables that the suite's SQL refers to unquoted. */
-const Identifier = z.string().refine((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name), {
-  message: "not a plain identifier",
-  params: { fix: "use letters, digits and underscores, starting with a letter, e.g. commodity_prices" },
-});
-
-/** A row count: 100000, "100k", "1M". */
-const RowCount = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const n = parseCount(value);
-  if (n === undefined || !Number.isInteger(n) || n < 0) {
-    ctx.addIssue({ code: "custom", message: `"${value}" is not a row count`, params: { fix: 'write a whole number of rows, e.g. 100000, "100k" or "1M"' } });
-    return z.NEVER;
-  }
-  return n;
 });
 
 /**
@@ -73,17 +57,7 @@ export const TrinoTargetSchema = z.strictObject({
   queries: z.record(z.string().min(1), z.string().min(1)).default({}),
 });
 
-export const TrinoQueryWorkloadSchema = z
-  .strictObject({
-    type: z.literal("query"),
-    /** Name of one of the target's `queries`. */
-    query: z.string().min(1).optional(),
-    sql: z.string().min(1).optional(),
-  })
-  .refine((w) => (w.query === undefined) !== (w.sql === undefined), {
-    message: "a query workload needs exactly one of `query` and `sql`",
-    params: { fix: "name one of the target's queries with `query: NAME`, or give the SQL with `sql: …`" },
-  });
+export const TrinoQueryWorkloadSchema = z.strictObject(QUERY_FIELDS).superRefine(exactlyOneQuery);
 
 export const TrinoWorkloadSchema = z.discriminatedUnion("type", [TrinoQueryWorkloadSchema]);
 
