@@ -18,9 +18,17 @@ import { freePort } from "../../../src/drivers/free-port.js";
 import { pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useClickHouse } from "../../helpers/clickhouse.js";
+import { driverContract } from "../contract.js";
 
 const ch = useClickHouse();
 const ctx: ConnectContext = { name: "ch", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
+
+driverContract({
+  driver: clickhouse,
+  target: () => ({ kind: "clickhouse", url: ch.url }),
+  workload: { type: "insert", table: "contract_ticks", generator: "market-ticks", batchSize: 100 },
+  unreachable: (port) => ({ kind: "clickhouse", url: `http://127.0.0.1:${port}` }),
+});
 
 let connection: Connection<ClickHouseWorkload>;
 let sql: ClickHouseClient;

@@ -10,6 +10,7 @@ import { generators, GENERATOR_NAMES } from "../../../src/data/index.js";
 import type { Connection, ConnectContext, OpContext, OpOutcome } from "../../../src/drivers/driver.js";
 import { duckdb, DuckDbTargetSchema, DuckDbWorkloadSchema, type DuckDbWorkload } from "../../../src/drivers/duckdb/index.js";
 import { classifyError, TargetFailed, UsageError } from "../../../src/errors.js";
+import { driverContract } from "../contract.js";
 
 /** Seed 000, Task 2: the three queries timed against Trino, in DuckDB's dialect (unchanged). */
 const SEED_000 = {
@@ -41,6 +42,12 @@ function op(seq = 0, signal = new AbortController().signal): OpContext {
 const connect = (target: Record<string, unknown>, suiteDir?: string) =>
   duckdb.connect(DuckDbTargetSchema.parse({ kind: "duckdb", ...target }), context(suiteDir));
 const query = (w: Record<string, unknown>): DuckDbWorkload => DuckDbWorkloadSchema.parse({ type: "query", ...w });
+
+driverContract({
+  driver: duckdb,
+  target: () => ({ kind: "duckdb", datasets: [{ table: "prices", generator: "commodity-prices", rows: 100 }] }),
+  workload: { type: "query", sql: "SELECT count(*) FROM prices" },
+});
 
 async function runOnce(conn: Connection<DuckDbWorkload>, w: Record<string, unknown>): Promise<OpOutcome> {
   const prepared = await conn.prepare(query(w), "s");

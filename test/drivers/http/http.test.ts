@@ -12,6 +12,7 @@ import { http, HttpStartSchema, HttpTargetSchema, HttpWorkloadSchema } from "../
 import { freePort } from "../../../src/drivers/free-port.js";
 import { startService } from "../../../src/drivers/http/service.js";
 import { classifyError, TargetFailed, TargetUnreachable } from "../../../src/errors.js";
+import { driverContract } from "../contract.js";
 
 const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -47,6 +48,13 @@ describe("http driver against a local server", () => {
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  driverContract({
+    driver: http,
+    target: () => ({ kind: "http", url }),
+    workload: { type: "request", path: "/api/items" },
+    unreachable: (port) => ({ kind: "http", url: `http://127.0.0.1:${port}` }),
   });
   after(() => {
     server.closeAllConnections();

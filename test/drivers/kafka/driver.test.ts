@@ -12,11 +12,19 @@ import { runScenario } from "../../../src/engine/run-scenario.js";
 import { LoadProfile } from "../../../src/engine/load.js";
 import { UsageError } from "../../../src/errors.js";
 import { useKafkaBroker } from "../../helpers/kafka.js";
+import { driverContract } from "../contract.js";
 
 /** Every codec Kafka has; zstd from Node.js 22.15 (the floor is 22.19: on an older Node it is left out). */
 const CODECS = ["gzip", "snappy", "lz4", ...("zstdCompressSync" in zlib ? (["zstd"] as const) : []), "none"] as const;
 
 const broker = useKafkaBroker();
+
+driverContract({
+  driver: kafka,
+  target: () => ({ kind: "kafka", brokers: broker.bootstrap }),
+  workload: { type: "produce", topic: "contract-topic", recordSize: 100 },
+  unreachable: (port) => ({ kind: "kafka", brokers: `127.0.0.1:${port}` }),
+});
 
 const lines: string[] = [];
 const ctx: ConnectContext = { name: "k", suiteDir: process.cwd(), log: (line) => lines.push(line), resolveRef: () => undefined };

@@ -11,8 +11,16 @@ import { postgres } from "../../../src/drivers/postgres/index.js";
 import type { PostgresWorkload } from "../../../src/drivers/postgres/schema.js";
 import { TargetFailed, TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { useEmbeddedPostgres } from "../../helpers/postgres.js";
+import { driverContract } from "../contract.js";
 
 const db = useEmbeddedPostgres();
+
+driverContract({
+  driver: postgres,
+  target: () => ({ kind: "postgres", url: db.url, pool: 2 }),
+  workload: { type: "insert", table: "contract_metrics", generator: "server-metrics", batchSize: 100 },
+  unreachable: (port) => ({ kind: "postgres", url: `postgres://postgres@127.0.0.1:${port}/postgres`, pool: 1 }),
+});
 
 const ctx: ConnectContext = { name: "pg", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
 const op = (seq = 0): OpContext => ({ signal: new AbortController().signal, seq, worker: 0, sent() {} });
