@@ -16,12 +16,20 @@ import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
 import { BIN, pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useTrinoServer } from "../../helpers/trino.js";
+import { driverContract } from "../contract.js";
 
 // Two queries at once, the rest queue: the queueing finding has something to find.
 const server = useTrinoServer({ maxConcurrent: 2 });
 const ctx: ConnectContext = { name: "t", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
 const SUITE = fileURLToPath(new URL("../../../suites/trino-baseline.yaml", import.meta.url));
 const ROWS = 12_345;
+
+driverContract({
+  driver: trino,
+  target: () => ({ kind: "trino", url: server.url }),
+  workload: { type: "query", sql: "SELECT count(*) FROM tpch.tiny.nation" },
+  unreachable: (port) => ({ kind: "trino", url: `http://127.0.0.1:${port}` }),
+});
 
 function op(seq: number, warmup = false): OpContext {
   return { signal: new AbortController().signal, seq, worker: 0, warmup, sent: () => undefined };
@@ -210,6 +218,35 @@ describe("trino against a real server", () => {
     assert.match(r.stdout, /Trino queries wait in the queue before they run · busy · trino\.queued/, r.stdout);
     assert.match(r.stdout, /queued \S+ per query on average, of \S+ Trino elapsed \(\d+(\.\d)? ?%\)/, r.stdout);
     assert.match(r.stdout, /trino-stats: up to [1-9]\d* queries queued at once/, r.stdout);
+  });
+
+  test("diagnose: a failed target on the single-node Trino gives the trino.single-worker finding", { timeout: 60_000 }, async () => {
+    store ??= await mkdtemp(join(tmpdir(), "pipebench-trino-cli-"));
+    const suite = join(store, "single-worker.yaml");
+    await writeFile(
+      suite,
+      [
+        "name: trino-single-worker",
+        "targets:",
+        "  trino: { kind: trino, url: '${TRINO_URL}' }",
+        "probes:",
+        "  - { kind: trino-stats, target: trino }",
+        "scenarios:",
+        "  orders:",
+        "    target: trino",
+        "    workload: { type: query, sql: 'SELECT orderpriority, count(*) FROM tpch.tiny.orders GROUP BY orderpriority' }",
+        "    load: { executor: closed, workers: 1, iterations: 5 }",
+        // No Trino query answers in a microsecond: the target fails on any machine.
+        "    thresholds: ['max < 1us']",
+        "",
+      ].join("\n"),
+    );
+    const r = await pipebench(["run", suite, "--store", join(store, "single-worker.db"), "--allow-invalid"], { TRINO_URL: server.url }, 55_000);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /One Trino node does all the work · orders · trino\.single-worker/, r.stdout);
+    assert.match(r.stdout, /trino-stats: 1 active node \(the coordinator schedules work on itself/, r.stdout);
+    assert.match(r.stdout, /failed: max < 1us/, r.stdout);
+    assert.match(r.stdout, /→ add worker nodes \(coordinator=false/, r.stdout);
   });
 
   // Last: it kills this file's server.
