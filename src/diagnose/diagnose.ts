@@ -13,6 +13,8 @@ import { HOST_RULES } from "./rules/host.js";
 import { HTTP_RULES } from "./rules/http.js";
 import { KAFKA_RULES } from "./rules/kafka.js";
 import { POSTGRES_RULES } from "./rules/postgres.js";
+import { RAY_RULES } from "./rules/ray.js";
+import { SERVER_METRICS_RULES } from "./rules/server-metrics.js";
 import { TARGET_RULES } from "./rules/target.js";
 import { TRINO_RULES } from "./rules/trino.js";
 
@@ -28,6 +30,8 @@ export const RULES: readonly Rule[] = [
   ...CLICKHOUSE_RULES,
   ...HTTP_RULES,
   ...TRINO_RULES,
+  ...RAY_RULES,
+  ...SERVER_METRICS_RULES,
   ...HOST_RULES,
 ];
 

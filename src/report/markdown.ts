@@ -26,6 +26,7 @@ import {
   type ScenarioGroup,
 } from "./report-model.js";
 import { anyThinTail, THIN_TAIL_NOTE } from "./thin-tail.js";
+import { promqlLine, serverLatencyLine } from "./server-side.js";
 import { cell, inline, noHtml } from "./markdown-escape.js";
 import { planMarkdown } from "./plan-markdown.js";
 import { scalabilityMarkdown } from "./scalability.js";
@@ -102,6 +103,11 @@ function metricsSection(run: StoredRun): string[] {
     // Where the time went when pipebench's own queue was part of it, and what was dropped.
     const timings = timingLines(groups).map(({ scenario, line }) => `- ${inline(scenario)}: ${inline(line)}`);
     if (timings.length > 0) out.push(...timings, "");
+    // The service's own view (its /metrics, Prometheus) beside pipebench's, per scenario.
+    const server = groups.flatMap((g) =>
+      g.trials.flatMap((t) => [serverLatencyLine(t), promqlLine(t)].flatMap((line) => (line === undefined ? [] : [`- ${inline(g.key)}: ${inline(line)}`]))),
+    );
+    if (server.length > 0) out.push(...server, "");
   }
   const readings = run.runProbes.flatMap((p) =>
     Object.entries(p.reading.metrics)

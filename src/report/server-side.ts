@@ -5,8 +5,9 @@
 import type { StoredScenario } from "../store/results-store.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
 
+/** The scenario's interval reading of `probe` (of its own target's service, for metrics-endpoint). */
 function interval(s: StoredScenario, probe: string): { target: string | null; metrics: Readonly<Record<string, number>> } | undefined {
-  const p = s.probes.find((r) => r.phase === "interval" && r.probe === probe);
+  const p = s.probes.find((r) => r.phase === "interval" && r.probe === probe && (probe !== "metrics-endpoint" || r.target === s.target));
   return p === undefined ? undefined : { target: p.target, metrics: p.reading.metrics };
 }
 

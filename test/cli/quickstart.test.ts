@@ -26,6 +26,8 @@ test("pipebench run with no suite runs the embedded quickstart end to end and st
   assert.match(r.stdout, /suite thresholds/);
   assert.match(r.stdout, /[✓✗] cache_hit_ratio > 99%\s+\d/);
   assert.match(r.stdout, /[✓✗] p99 < 2s\s+\d/);
+  // The ingest service's own request-duration percentiles (its /metrics), beside pipebench's.
+  assert.match(r.stdout, /ingest's own \/metrics: p50 \S+ {2}p95 \S+ {2}p99 \S+ \(bucket-bounded\) · [\d,]+ requests [\d.,]+\/s · pipebench: p50 /);
   assert.doesNotMatch(r.stdout, /\b0 ops\b/);
   const runs = await pipebench(["runs", "--store", store]);
   assert.match(runs.stdout, /quickstart\s+–\s+(passed|failed|INVALID)/);
