@@ -1,16 +1,64 @@
 // `pipebench export prometheus-rules <suite>` and `pipebench export grafana <suite|run>`: the
 // suite's targets handed on to monitoring. Rules and dashboard are printed (or written with -o);
 // what a threshold cannot become is said on stderr, one line each.
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { driverSchemas } from "../drivers/index.js";
 import { SuiteError, type SuiteIssue } from "../errors.js";
 import { prometheusRules, rulesYaml, type MissingMapping } from "../export/prometheus-rules.js";
+import { grafanaDashboard, type DashboardInput } from "../export/grafana-dashboard.js";
+import { ResultsStore } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
+import { parseThreshold, type Threshold } from "../thresholds/parse.js";
+import { loadRun } from "./run-ref.js";
 import { locate, parseYamlSource } from "../suite/yaml-source.js";
 
 export interface ExportFlags {
   out?: string;
+}
+
+export interface GrafanaFlags extends ExportFlags {
+  store: string;
+}
+
+/** A suite file, or a stored run (id, latest, a tag …): its scenarios and thresholds, its id preselected. */
+export async function exportGrafanaCommand(ref: string, flags: GrafanaFlags): Promise<number> {
+  const input = isSuiteFile(ref) ? await fromSuite(ref) : fromRun(ref, flags.store);
+  await emit(`${JSON.stringify(grafanaDashboard(input), null, 2)}\n`, flags);
+  return 0;
+}
+
+function isSuiteFile(ref: string): boolean {
+  return /\.ya?ml$/i.test(ref) || existsSync(ref);
+}
+
+async function fromSuite(file: string): Promise<DashboardInput> {
+  const suite = await loadSuite(file, {}, driverSchemas);
+  return { suite: suite.name, scenarios: suite.scenarios.map((s) => ({ name: s.name, thresholds: s.thresholds })) };
+}
+
+function fromRun(ref: string, storePath: string): DashboardInput {
+  const store = ResultsStore.open(storePath);
+  try {
+    const run = loadRun(store, ref);
+    const scenarios = new Map<string, Threshold[]>();
+    for (const s of run.scenarioResults) {
+      if (scenarios.has(s.name)) continue;
+      // Stored expressions were valid when the run loaded them; one a newer pipebench reads differently is left out.
+      const parsed = s.thresholds.flatMap((t) => {
+        try {
+          return [parseThreshold(t.expr)];
+        } catch {
+          return [];
+        }
+      });
+      scenarios.set(s.name, parsed);
+    }
+    return { suite: run.suiteName, runId: String(run.id), scenarios: [...scenarios].map(([name, thresholds]) => ({ name, thresholds })) };
+  } finally {
+    store.close();
+  }
 }
 
 export async function exportPrometheusRulesCommand(file: string, flags: ExportFlags): Promise<number> {

@@ -10,7 +10,7 @@ import { PIPEBENCH_VERSION } from "../version.js";
 import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
 import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
 import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
-import { exportPrometheusRulesCommand } from "./export.js";
+import { exportGrafanaCommand, exportPrometheusRulesCommand } from "./export.js";
 import { FIT_FORMATS, fitCommand, type FitFlags } from "./fit.js";
 import { initCommand, starterList } from "./init.js";
 import { PLAN_FORMATS, planCommand } from "./plan.js";
@@ -190,6 +190,15 @@ function program(result: { code: number }): Command {
     .option("-o, --out <file>", "write the rules here instead of printing them")
     .action(async (file: string, flags: { out?: string }) => {
       result.code = await exportPrometheusRulesCommand(file, flags);
+    });
+  exporter
+    .command("grafana")
+    .description("a Grafana dashboard (JSON) of pipebench's live metrics (run --prometheus-rw): throughput, errors, p50/p95/p99 per scenario, thresholds as lines")
+    .argument("<suite|run>", "suite YAML file, or a stored run (id, latest, a tag), which the dashboard opens on")
+    .option("-o, --out <file>", "write the dashboard here instead of printing it")
+    .option("--store <path>", "results database (for a run)", DEFAULT_STORE)
+    .action(async (ref: string, flags: { out?: string; store: string }) => {
+      result.code = await exportGrafanaCommand(ref, flags);
     });
 
   cli

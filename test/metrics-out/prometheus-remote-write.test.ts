@@ -92,7 +92,7 @@ test("after a run, Prometheus holds the stored counts, and p99s from the exporte
     assert.ok(result.errors > 0, `${s.name}: the service's 503s are errors`);
     assert.equal(await one(`sum(pipebench_errors_total{${sel}})`), result.errors, `${s.name} errors`);
     assert.equal(await one(`pipebench_errors_total{${sel}, kind="HTTP_503"}`), result.errorsByClass.HTTP_503, `${s.name} HTTP_503`);
-    assert.equal(await one(`pipebench_in_flight{${sel}}`), 0);
+    assert.equal(await one(`pipebench_in_flight{${sel}}`), 0, `${s.name} in flight after the run`);
     assert.equal(await one(`histogram_count(pipebench_latency_seconds{${sel}})`), result.latency.count);
 
     const storedP99 = result.latency.p99 / 1000;
@@ -113,6 +113,16 @@ test("after a run, Prometheus holds the stored counts, and p99s from the exporte
   const promMerged = await one(`histogram_quantile(0.99, sum(pipebench_latency_seconds{run_id="${id}"}))`);
   assert.ok(bucketsApart(promMerged, mergedP99) <= 1, `merged p99 ${promMerged} s vs stored ${mergedP99} s`);
   assert.equal(await one(`sum(pipebench_operations_total{run_id="${id}"})`), run.scenarioResults.reduce((n, s) => n + s.result.ops, 0));
+  // The Grafana dashboard of this run (export grafana) asks Prometheus what it holds: each query
+  // but the dropped count (nothing was dropped) answers with a series.
+  const dashboard = await pipebench(["export", "grafana", id, "--store", store]);
+  assert.equal(dashboard.code, 0, `export grafana: ${dashboard.stderr}`);
+  const panels = (JSON.parse(dashboard.stdout) as { panels: { targets?: { expr: string }[] }[] }).panels;
+  const exprs = panels.flatMap((p) => p.targets ?? []).map((t) => t.expr.replaceAll("$run_id", id).replaceAll("$__rate_interval", "1m"));
+  assert.equal(exprs.length, 2 * (2 + 4 + 3));
+  for (const expr of exprs.filter((e) => !e.includes("dropped"))) {
+    assert.ok((await prom.query(expr)).length > 0, `no data for the dashboard's ${expr}`);
+  }
 });
 
 test("--prometheus-rw that is not an http(s) URL is refused before anything runs (exit 2)", async () => {
