@@ -6,6 +6,7 @@
 // no SQL and no socket here.
 import { median } from "simple-statistics";
 import { validityOf } from "../engine/validity.js";
+import { formatCount } from "../format/numbers.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import type { FindMaxInterval } from "../sweep/find-max-interval.js";
 import { ExtrapolationRefused } from "../fit/fit-errors.js";
@@ -193,7 +194,6 @@ type Taken =
   | { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor; fit?: CapacityFit; what?: string }
   | { problem: string; fix: string; field?: "fit" | "at" | "key" };
 
-const ops = (n: number): string => n.toLocaleString("en-US");
 const sig3 = (x: number): string => (x === 0 ? "0" : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(+x.toPrecision(3)));
 const estimateText = (e: Estimate): string => (e.low === null || e.high === null ? sig3(e.value) : `${sig3(e.value)} [${sig3(e.low)}, ${sig3(e.high)}]`);
 
@@ -322,8 +322,8 @@ function generatorFloor(answer: FindMaxReading): Taken | undefined {
     value: at * perOp,
     used: [kept.scenario],
     detail:
-      `a floor: the search stopped at pipebench's own limit at ${ops(bound.rate)} ops/s (${why || "generator-bound"}), so the target kept up with at least ` +
-      `${ops(at)} ops/s × ${+perOp.toFixed(3)} records per operation and may sustain more; node counts from it (≤ n) are upper bounds`,
+      `a floor: the search stopped at pipebench's own limit at ${formatCount(bound.rate)} ops/s (${why || "generator-bound"}), so the target kept up with at least ` +
+      `${formatCount(at)} ops/s × ${+perOp.toFixed(3)} records per operation and may sustain more; node counts from it (≤ n) are upper bounds`,
     floor: { bound: "pipebench", limitRate: bound.rate * perOp, why },
   };
 }

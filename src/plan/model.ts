@@ -6,6 +6,7 @@
 // growth compounds by repeated multiplication (not a power, which differs in the last bits),
 // records/s are truncated to whole numbers and nodes are sized from them, and storage GB/day
 // (GB = 1024³ bytes, as pipebench's sizes) is rounded to 0.01 with Python's round().
+import { formatCount as count } from "../format/numbers.js";
 import type { CapacitySource } from "./capacity-source.js";
 import type { ComponentSpec, PlanFile, TierSpec } from "./schema.js";
 
@@ -284,7 +285,6 @@ function limitsOf(plan: PlanFile, components: readonly (PlanComponent & { rules:
   return limits;
 }
 
-const count = (n: number): string => Math.round(n).toLocaleString("en-US");
 const pct = (f: number): string => `${+(f * 100).toFixed(2)} %`;
 
 function assumptionsOf(plan: PlanFile, components: readonly (PlanComponent & { rules: ComponentRules })[]): string[] {
