@@ -42,11 +42,12 @@ export interface SkippedThreshold {
   reason: string;
 }
 
-/** A mapping the suite's thresholds need and `monitoring:` lacks. */
+/** A mapping the suite's thresholds need and `monitoring:` lacks (or one that names no scenario). */
 export interface MissingMapping {
-  /** The threshold that needs it (dotted path), where the message points. */
+  /** Where the message points (dotted path): the threshold that needs the field. */
   path: string;
-  field: "latency" | "requests" | "errors";
+  /** The field under `monitoring:`, e.g. `latency`, `scenarios.ingest`. */
+  field: string;
   message: string;
   fix: string;
 }
@@ -62,7 +63,7 @@ export const LATENCY_WINDOW = "5m";
 /** Recording rule names: `pipebench:error_ratio:rate5m` etc. */
 export const ERROR_RATIO_RECORD = "pipebench:error_ratio:rate";
 
-const FIX: Record<MissingMapping["field"], string> = {
+const FIX: Record<"latency" | "requests" | "errors", string> = {
   latency: 'add monitoring: { latency: "http_request_duration_seconds{job=\\"…\\"}" }: the service\'s request-duration histogram (its name without _bucket)',
   requests: 'add monitoring: { requests: "http_requests_total{job=\\"…\\"}" }: the counter of every request the service handled',
   errors: 'add monitoring: { errors: "http_requests_total{job=\\"…\\",code=~\\"5..\\"}" }: the counter of the failed ones',
@@ -82,13 +83,24 @@ export function prometheusRules(suite: Suite): RulesOutcome {
   const unit = monitoring.latencyUnit ?? "s";
   const skipped: SkippedThreshold[] = [];
   const missing = new Map<string, MissingMapping>();
-  const need = (field: MissingMapping["field"], path: string, t: Threshold): boolean => {
+  const need = (field: "latency" | "requests" | "errors", path: string, t: Threshold): boolean => {
     if (monitoring[field] !== undefined) return true;
     if (!missing.has(field)) {
       missing.set(field, { path, field, message: `"${t.expr}" needs monitoring.${field}, which the suite does not set`, fix: FIX[field] });
     }
     return false;
   };
+
+  const names = suite.scenarios.map((s) => s.name);
+  for (const name of Object.keys(monitoring.scenarios ?? {})) {
+    if (names.includes(name)) continue;
+    missing.set(`scenarios.${name}`, {
+      path: `monitoring.scenarios.${name}`,
+      field: `scenarios.${name}`,
+      message: `names scenario "${name}", which the suite does not have`,
+      fix: `scenarios are: ${names.join(", ")}`,
+    });
+  }
 
   const scopes: Scope[] = [
     ...suite.scenarios.map((s) => ({ path: `scenarios.${s.name}.thresholds`, scenario: s.name, thresholds: s.thresholds })),
@@ -101,6 +113,17 @@ export function prometheusRules(suite: Suite): RulesOutcome {
     const where = scope.scenario === undefined ? service : `${service} (${scope.scenario})`;
     const recording: RecordingRule[] = [];
     const alerts: AlertingRule[] = [];
+    // With a scenarios map, the service's metrics stand for the scenarios it names only.
+    if (scope.scenario !== undefined && monitoring.scenarios !== undefined && extra === undefined) {
+      if (scope.thresholds.length > 0) {
+        skipped.push({
+          path: scope.path,
+          expr: scope.thresholds.map((t) => t.expr).join(", "),
+          reason: `scenario ${scope.scenario} is not under monitoring.scenarios: the service's metrics do not stand for it`,
+        });
+      }
+      continue;
+    }
     scope.thresholds.forEach((t, i) => {
       const path = `${scope.path}.${i}`;
       const problem = unsupported(t);
@@ -149,7 +172,7 @@ function unsupported(t: Threshold): string | undefined {
   if (t.metric === "throughput" || t.metric === "ops" || t.metric === "peak_throughput" || t.metric === "mbps") {
     return "production traffic is set by its users: a throughput floor is what the load test asked of the service, not an alert";
   }
-  return "no service metric in monitoring: stands for it";
+  return `${t.metric} has no counterpart among the service's metrics named under monitoring:`;
 }
 
 /** `metric<suffix>{matchers, extra}`. */

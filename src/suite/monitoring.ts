@@ -80,7 +80,10 @@ export const MonitoringSpec = z.strictObject({
   requests: Selector.optional(),
   /** Counter of the failed ones (the same counter with a status matcher, or its own). */
   errors: Selector.optional(),
-  /** Scenario name → extra matchers for that scenario's series (e.g. its route). */
+  /**
+   * Scenario name → extra matchers for that scenario's series (e.g. its route). When given, only
+   * these scenarios' thresholds become rules (the others load other targets).
+   */
   scenarios: z.record(z.string(), Matchers).optional(),
 });
 export type Monitoring = z.output<typeof MonitoringSpec>;

@@ -187,6 +187,35 @@ test("a latency threshold without monitoring.latency exits 2 naming the field, t
   assert.equal(r.stdout, "");
 });
 
+test("with monitoring.scenarios, a scenario it does not name gets no rules (its thresholds are skipped, said on stderr)", async () => {
+  const file = join(dir, "two-scenarios.yaml");
+  await writeFile(
+    file,
+    SUITE.replace(
+      "monitoring:",
+      `  db:
+    target: ingest
+    workload: { type: request, method: GET, path: /db }
+    load: { executor: constant-rate, rate: 10, duration: 5s }
+    thresholds: ["p95 < 5ms"]
+monitoring:`,
+    ),
+  );
+  const r = await pipebench(["export", "prometheus-rules", file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /skipped scenarios\.db\.thresholds "p95 < 5ms": scenario db is not under monitoring\.scenarios/);
+  assert.doesNotMatch(r.stdout, /scenario: db/);
+  assert.match(r.stdout, /scenario: ingest/);
+});
+
+test("monitoring.scenarios naming a scenario the suite does not have exits 2 at its line", async () => {
+  const file = join(dir, "typo.yaml");
+  await writeFile(file, SUITE.replace("    ingest: '{route=", "    ingset: '{route="));
+  const r = await pipebench(["export", "prometheus-rules", file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /typo\.yaml:16:\d+ +monitoring\.scenarios\.ingset: names scenario "ingset", which the suite does not have/);
+});
+
 test("a monitoring selector that is not one PromQL vector selector is a suite mistake (exit 2)", async () => {
   const file = join(dir, "bad-selector.yaml");
   await writeFile(file, SUITE.replace('requests: http_requests_total{job="ingest"}', "requests: rate(http_requests_total[5m])"));
