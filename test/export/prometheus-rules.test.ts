@@ -213,7 +213,7 @@ test("monitoring.scenarios naming a scenario the suite does not have exits 2 at 
   await writeFile(file, SUITE.replace("    ingest: '{route=", "    ingset: '{route="));
   const r = await pipebench(["export", "prometheus-rules", file]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /typo\.yaml:16:\d+ +monitoring\.scenarios\.ingset: names scenario "ingset", which the suite does not have/);
+  assert.match(r.stderr, /typo\.yaml:15:\d+ +monitoring\.scenarios\.ingset: names scenario "ingset", which the suite does not have/);
 });
 
 test("a monitoring selector that is not one PromQL vector selector is a suite mistake (exit 2)", async () => {
