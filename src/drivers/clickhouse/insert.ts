@@ -37,20 +37,32 @@ export async function prepareInsert(c: WorkloadContext, workload: InsertWorkload
     counter.next += workload.batchSize;
     return encodeInSlices(encode, source, first, workload.batchSize);
   };
-  // The next batch is encoded while the server ingests this one, so an operation's time is the
-  // INSERT itself (as seed 004 generates its rows before starting the clock). Rows encoded for an
-  // operation that never runs leave a gap in the row indices.
+  // `pregenerate`: whole batches encoded now, before the load starts (the operations that send
+  // them time the INSERT alone, as clickhouse-client reading a file written beforehand).
+  const ready: Buffer[] = [];
+  for (let rows = 0; rows < (workload.pregenerate ?? 0); rows += workload.batchSize) {
+    // A turn of the event loop between batches: probes and the live view go on meanwhile.
+    if (rows > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    ready.push(encode(source, counter.next, workload.batchSize));
+    counter.next += workload.batchSize;
+  }
+  let taken = 0;
+  // After those, the next batch is encoded while the server ingests this one, so an operation's time
+  // is the INSERT itself (as seed 004 generates its rows before starting the clock). Rows encoded for
+  // an operation that never runs leave a gap in the row indices.
   let ahead: Promise<Buffer> | undefined;
   return {
     run: async (op) => {
+      const pregenerated = ready[taken];
+      if (pregenerated !== undefined) ready[taken++] = EMPTY;
       // Claimed before the await: concurrent operations must never share one prefetched batch.
-      const claimed = ahead;
-      ahead = undefined;
-      const data = await (claimed ?? batch());
+      const claimed = pregenerated === undefined ? ahead : undefined;
+      if (pregenerated === undefined) ahead = undefined;
+      const data = pregenerated ?? (await (claimed ?? batch()));
       const release = await c.slots.take(op);
       try {
         const sending = c.client.exec({ query, values: Readable.from([data], { objectMode: false }), abort_signal: op.signal });
-        ahead ??= batch();
+        if (taken >= ready.length) ahead ??= batch();
         const result = await sending;
         // The body is empty on success; reading it to the end hands the socket back to the agent.
         for await (const _ of result.stream) void _;
@@ -66,6 +78,9 @@ export async function prepareInsert(c: WorkloadContext, workload: InsertWorkload
     signalsSent: true,
   };
 }
+
+/** What a sent pregenerated batch leaves behind: its memory goes as soon as its INSERT is done. */
+const EMPTY = Buffer.alloc(0);
 
 /** Rows per slice when encoding ahead: small enough that the request in flight is not held up. */
 const ENCODE_SLICE = 2000;

@@ -2,7 +2,7 @@
 // the suite loader reports with the field's line, not something to ignore.
 import { z } from "zod";
 import { GENERATOR_NAMES } from "../../data/index.js";
-import { exactlyOneQuery, matching, QUERY_FIELDS } from "../sql-schema.js";
+import { exactlyOneQuery, matching, QUERY_FIELDS, RowCount } from "../sql-schema.js";
 
 /** A table name, optionally database-qualified; interpolated into SQL, so plain identifiers only. */
 const TableName = matching(
@@ -38,6 +38,9 @@ export const ClickHouseTargetSchema = z.strictObject({
 });
 export type ClickHouseTarget = z.output<typeof ClickHouseTargetSchema>;
 
+/** The most rows `pregenerate` holds: 20M market ticks are ~720 MB of TSV. */
+const MAX_PREGENERATE = 20_000_000;
+
 /** The wire formats an insert can use; all three exist in every ClickHouse since 2017. */
 export const INSERT_FORMATS = ["TSV", "JSONEachRow", "RowBinary"] as const;
 export type InsertFormat = (typeof INSERT_FORMATS)[number];
@@ -49,6 +52,15 @@ export const InsertWorkload = z.strictObject({
   batchSize: z.number().int().min(1).max(10_000_000).default(10_000),
   format: z.enum(INSERT_FORMATS).default("TSV"),
   generator: z.enum(GENERATOR_NAMES),
+  /**
+   * Rows generated and encoded before the load starts (whole batches, e.g. "1M"), as a file is
+   * written before `clickhouse-client < file` starts: the operations that send them time the INSERT
+   * alone. Later operations encode their rows as they go. Held in memory (~36 bytes a row in TSV).
+   */
+  pregenerate: RowCount.refine((n) => n <= MAX_PREGENERATE, {
+    message: `more rows than pipebench holds in memory ahead (${MAX_PREGENERATE.toLocaleString("en-US")})`,
+    params: { fix: "pregenerate at most 20M rows; the operations after them encode their rows as they go" },
+  }).optional(),
   seed: z.number().int().default(1),
   /** Create the table (MergeTree, from the generator's columns) when it does not exist. */
   createTable: z.boolean().default(true),

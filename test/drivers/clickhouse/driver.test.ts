@@ -106,6 +106,21 @@ describe("clickhouse driver on a real server", () => {
     assert.equal(new Set(sums).size, 1, `TSV, JSONEachRow and RowBinary wrote different rows: ${sums.join(" ")}`);
   });
 
+  test("pregenerate: whole batches encoded at prepare are the same rows, sent first; the operations after them encode as they go", async () => {
+    const sums: string[] = [];
+    for (const pregenerate of [undefined, 2500]) {
+      const table = `ticks_pregenerate_${pregenerate ?? 0}`;
+      const p = await prepare({ type: "insert", table, batchSize: 1000, generator: "market-ticks", ...(pregenerate === undefined ? {} : { pregenerate }) });
+      // 2,500 rows ahead are three whole batches; seven operations send them and four more.
+      assert.equal(await runOps(p, 7), 7000);
+      assert.equal(await scalar(sql, `SELECT count() FROM ${table}`), "7000");
+      sums.push(await scalar(sql, `SELECT sum(cityHash64(instrument_id, toString(price), volume)) FROM ${table}`));
+    }
+    assert.equal(sums[0], sums[1], "pregenerated batches hold the rows the operations would have encoded");
+    assert.equal(clickhouse.workloadSchema.safeParse({ type: "insert", table: "t", generator: "market-ticks", pregenerate: "1M" }).success, true);
+    assert.equal(clickhouse.workloadSchema.safeParse({ type: "insert", table: "t", generator: "market-ticks", pregenerate: "30M" }).success, false);
+  });
+
   test("server-metrics rows (JSON labels, Float64) arrive intact", async () => {
     const p = await prepare({ type: "insert", table: "server_metrics", format: "RowBinary", batchSize: 1000, generator: "server-metrics" });
     await runOps(p, 2);
