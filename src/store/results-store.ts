@@ -1,16 +1,18 @@
 // The results store: every run, kept in an embedded SQLite database (default
 // .pipebench/results.db). Scenarios are written as they finish, so an interrupted or failed run
 // keeps what it measured. This class is the one handle the rest of pipebench holds; the work is
-// in open-store.ts (opening, migrating), write-run.ts and read-runs.ts, the types in model.ts.
+// in open-store.ts (opening, migrating), write-run.ts, read-runs.ts and query.ts, the types in model.ts.
 import type Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
 import type { NewRun, NewScenario, RunListing, RunRow, RunStatus, StoredProbeReading, StoredRun, StoredThreshold } from "./model.js";
 import { DEFAULT_STORE } from "./model.js";
 import { markAbandoned, openDatabase } from "./open-store.js";
+import { scenarioMetrics, type ScenarioMetricQuery, type ScenarioMetricRow } from "./query.js";
 import { baselineOf, listRuns, readRun, resolveRef, runRowsWhere } from "./read-runs.js";
 import { insertProbe, insertRun, insertScenario, updateRunEnd, upsertBaseline } from "./write-run.js";
 
 export { DEFAULT_STORE } from "./model.js";
+export type { ScenarioMetricQuery, ScenarioMetricRow } from "./query.js";
 export type {
   NewRun,
   NewScenario,
@@ -107,6 +109,11 @@ export class ResultsStore {
   /** A run by id, or "latest". Undefined when there is no such run. */
   getRun(ref: string | number): StoredRun | undefined {
     return readRun(this.db, ref);
+  }
+
+  /** One metric of one scenario (and its variants) across runs: rows, for a plan or a trend. */
+  scenarioMetrics(query: ScenarioMetricQuery): ScenarioMetricRow[] {
+    return scenarioMetrics(this.db, query);
   }
 
   close(): void {

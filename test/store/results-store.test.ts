@@ -256,3 +256,60 @@ describe("trials, tags and baselines", () => {
     store.close();
   });
 });
+
+test("scenarioMetrics: one metric of a scenario and its variants across runs, filtered by suite and date, with validity, cores and the target's version", () => {
+  const store = ResultsStore.open(join(dir, "query", "results.db"));
+  const begin = (suiteName: string, startedAt: number, tag?: string): number =>
+    store.beginRun({
+      suiteName,
+      suiteFile: `/tmp/${suiteName}.yaml`,
+      startedAt,
+      ...(tag === undefined ? {} : { tag }),
+      environment: { pipebench: "0.0.0", node: process.version, host: { cores: 2 }, targets: { "pg.main": { kind: "postgres", version: "PostgreSQL 18.4" } } },
+      suite: {},
+    });
+  const save = (runId: number, ordinal: number, name: string, throughput: number, extra: { variant?: Record<string, number>; trial?: number; valid?: boolean } = {}): void => {
+    store.saveScenario(runId, {
+      ordinal,
+      name,
+      ...(extra.variant === undefined ? {} : { variant: extra.variant }),
+      ...(extra.trial === undefined ? {} : { trial: extra.trial }),
+      target: "pg.main",
+      targetKind: "postgres",
+      workload: {},
+      load: {},
+      result: { ...result, throughput, validity: { valid: extra.valid ?? true, reasons: [] } },
+      thresholds: [],
+      probes: [],
+    });
+  };
+  const june = Date.UTC(2026, 5, 1);
+  const old = begin("s", june - 1, "old");
+  save(old, 0, "copy", 100);
+  const sweep = begin("s", june + 1, "sweep");
+  save(sweep, 0, "copy[workers=1]", 1000, { variant: { "load.workers": 1 } });
+  save(sweep, 1, "copy[workers=2]", 1800, { variant: { "load.workers": 2 }, valid: false });
+  save(sweep, 2, "copy_x", 5); // another scenario whose name starts alike, and `_` is no wildcard
+  save(sweep, 3, "cop", 6);
+  const trials = begin("s", june + 2);
+  save(trials, 0, "copy", 900, { trial: 0 });
+  save(trials, 0, "copy", 950, { trial: 1 });
+  const other = begin("t", june + 3);
+  save(other, 0, "copy", 7);
+
+  const rows = store.scenarioMetrics({ metric: "throughput", suite: "s", scenario: "copy", since: june });
+  assert.deepEqual(
+    rows.map((r) => [r.runId, r.tag, r.scenario, r.variant ?? null, r.trial, r.value, r.unit, r.valid]),
+    [
+      [sweep, "sweep", "copy[workers=1]", { "load.workers": 1 }, 0, 1000, "records/s", true],
+      [sweep, "sweep", "copy[workers=2]", { "load.workers": 2 }, 0, 1800, "records/s", false],
+      [trials, null, "copy", null, 0, 900, "records/s", true],
+      [trials, null, "copy", null, 1, 950, "records/s", true],
+    ],
+  );
+  assert.deepEqual([rows[0]?.hostCores, rows[0]?.targetVersion, rows[0]?.suite], [2, "PostgreSQL 18.4", "s"]);
+  assert.equal(store.scenarioMetrics({ metric: "throughput", scenario: "copy" }).length, 6, "every suite and date: the old run and suite t too");
+  assert.deepEqual(store.scenarioMetrics({ metric: "p99", suite: "t" }).map((r) => r.value), [4]);
+  assert.deepEqual(store.scenarioMetrics({ metric: "no_such_metric" }), []);
+  store.close();
+});
