@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { EXECUTORS, LoadProfile } from "../engine/load.js";
 import { allowEnvRefs, hoistDefs, standardFormats, type JsonSchema } from "./json-schema-walk.js";
-import { OnErrorLimit, RESERVED_TARGET_NAMES, SCENARIO_NAME, SuiteFile, TARGET_NAME } from "./schema.js";
+import { OnErrorLimit, RESERVED_TARGET_NAMES, SCENARIO_NAME, SERVER_PROBE_KEYS, SuiteFile, TARGET_NAME } from "./schema.js";
 import type { DriverSchemas } from "./types.js";
 import { Duration, Rate, RunDuration, Size } from "./units.js";
 
@@ -156,8 +156,11 @@ export function suiteJsonSchema(drivers: DriverSchemas): JsonSchema {
   };
   const probe = (props.probes as JsonSchema).items as JsonSchema;
   const probeProps = probe.properties as Record<string, JsonSchema>;
-  const probeKinds = ["host", ...new Set(kinds.flatMap((d) => d.probeKinds))];
-  probeProps.kind = { enum: probeKinds, description: "host (this machine), or a reading of a target's server" };
+  const probeKinds = ["host", ...Object.keys(SERVER_PROBE_KEYS), ...new Set(kinds.flatMap((d) => d.probeKinds))];
+  probeProps.kind = {
+    enum: probeKinds,
+    description: "host (this machine), prometheus (PromQL, read as promql.NAME), metrics-endpoint (a service's own /metrics), or a reading of a target's server",
+  };
   probeProps.target = { ...probeProps.target, description: "the target whose server is read; none for host" };
   props.probes = { ...props.probes, description: "server-side readings taken before, during and after each scenario" };
   const defaults = props.defaults as JsonSchema;

@@ -208,7 +208,8 @@ function checkProbes(
       }
     }
     const every = p.every;
-    const everyMs = typeof every === "string" || typeof every === "number" ? parseDuration(every) : undefined;
+    // The server probes sample every 5 s unless told: their readings are about the load, not its edges.
+    const everyMs = typeof every === "string" || typeof every === "number" ? parseDuration(every) : Object.hasOwn(SERVER_PROBE_KEYS, kind) ? 5_000 : undefined;
     const memoryLimitBytes = typeof p.memoryLimit === "string" || typeof p.memoryLimit === "number" ? parseSize(p.memoryLimit) : undefined;
     probes.push({
       kind,
@@ -220,7 +221,7 @@ function checkProbes(
       ...(isRecord(p.labels) ? { labels: p.labels as Record<string, string> } : {}),
       ...(typeof p.cpuLimit === "number" ? { cpuLimit: p.cpuLimit } : {}),
       ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
-      index: i,
+      ...(Object.hasOwn(SERVER_PROBE_KEYS, kind) ? { index: i } : {}),
     });
   });
   return probes;

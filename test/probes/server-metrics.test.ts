@@ -205,8 +205,8 @@ test("seed 002 §2/§3 findings: the service's CPU and memory above 70 % / 80 % 
   const found = await findings(store);
   const memory = found.find((f) => f.id === "server.memory-high");
   assert.ok(memory, JSON.stringify(found.map((f) => f.id)));
-  assert.match(memory.evidence.join("\n"), /ingest's \/metrics process_memory_usage: [\d,.]+ ?% at its peak over the scenario \(seed 002's target: below 80 ?%\) — resident /);
-  assert.match(memory.runbook, /seed 002 .*§3 High Memory Usage/);
+  assert.match(memory.evidence.join("\n"), /ingest's \/metrics process_memory_usage: [\d,.]+ ?% at its peak over the scenario \(the runbook's target: below 80 ?%\) — resident /);
+  assert.match(memory.runbook, /docs\/runbooks\/service-memory\.md · .*§3 High Memory Usage/);
   // CPU blames the service, so it stays silent when pipebench or the machine set the pace (a busy box).
   const culprit = found.find((f) => f.culprit === "machine" || f.culprit === "process");
   const cpu = found.find((f) => f.id === "server.cpu-high");
@@ -252,7 +252,7 @@ test("the service's own p99 small but pipebench's large: the finding says the ti
     const outside = found.find((f) => f.id === "server.latency-outside-service");
     assert.ok(outside, `server p99 ${own.server_p99} ms, client p99 ${client.p99} ms: ${JSON.stringify(found.map((f) => f.id))}`);
     assert.match(outside.evidence.join("\n"), /the service's own p99 \S+ \(at most \S+, its histogram's bucket\)[\s\S]*pipebench's p99 \S+/);
-    assert.match(outside.runbook, /seed 002 .*§1 High Latency/);
+    assert.match(outside.runbook, /docs\/runbooks\/latency-outside-service\.md · .*§1 High Latency/);
   } finally {
     await path.close();
   }

@@ -392,7 +392,7 @@ describe("did you mean", () => {
     ["enum value", [...BASE.slice(0, 6), "    workload: { type: insert, table: t, method: COPY }"], "scenarios.writes.workload.method", 7, 49, 'expected one of copy, insert, got string "COPY"', 'did you mean "copy"?'],
     ["load key", [...BASE.slice(0, 7), "    load: { executor: closed, workers: 2, durtaion: 3s }"], "scenarios.writes.load.durtaion", 8, 43, "unknown key", 'did you mean "duration"?'],
     ["defaults key", ["defaults:", "  load: { warmpu: 1s }", ...BASE], "defaults.load.warmpu", 2, 11, "unknown key", 'did you mean "warmup"?'],
-    ["probe kind", [...BASE, "probes: [{ kind: postgres-stat, target: pg }]"], "probes[0].kind", 13, 18, 'unknown probe kind "postgres-stat"; kinds are: host, postgres-stats', 'did you mean "postgres-stats"?'],
+    ["probe kind", [...BASE, "probes: [{ kind: postgres-stat, target: pg }]"], "probes[0].kind", 13, 18, 'unknown probe kind "postgres-stat"; kinds are: host, prometheus, metrics-endpoint, postgres-stats', 'did you mean "postgres-stats"?'],
     ["probe target", [...BASE, "probes: [{ kind: postgres-stats, target: pgg }]"], "probes[0].target", 13, 42, 'probe postgres-stats names target "pgg", which is not defined; targets are: pg, api', 'did you mean "pg"?'],
     ["target reference", ["targets:", "  pg: { kind: postgres }", '  api: { kind: http, url: "{{targets.gp.url}}" }', ...BASE.slice(3, 8)], "targets.api.url", 3, 27, 'refers to target "gp", which is not defined; targets are: pg, api', 'did you mean "pg"?'],
   ] as const;

@@ -20,9 +20,10 @@ export const OUTSIDE_MIN_MS = 10;
 /** Fewer requests than this and a p99 is too close to the maximum to compare. */
 const MIN_REQUESTS = 100;
 
-const RUNBOOK_CPU = "seed 002 · Performance Troubleshooting Runbook §2 High CPU Usage";
-const RUNBOOK_MEMORY = "seed 002 · Performance Troubleshooting Runbook §3 High Memory Usage";
-const RUNBOOK_LATENCY = "seed 002 · Performance Troubleshooting Runbook §1 High Latency Issues (Diagnosis Steps)";
+// Each cites the data-platform runbook's section (seed 002) inside its docs/runbooks file.
+const RUNBOOK_CPU = "docs/runbooks/service-cpu.md · Performance Troubleshooting Runbook §2 High CPU Usage";
+const RUNBOOK_MEMORY = "docs/runbooks/service-memory.md · Performance Troubleshooting Runbook §3 High Memory Usage";
+const RUNBOOK_LATENCY = "docs/runbooks/latency-outside-service.md · Performance Troubleshooting Runbook §1 High Latency Issues";
 
 interface UsageMatch {
   scenario: StoredScenario;
@@ -95,11 +96,11 @@ export const SERVER_METRICS_RULES = [
     runbook: RUNBOOK_CPU,
     when: ({ scenario }: Subject) => (scenario === null || notTheTarget(scenario) ? undefined : usage(scenario, "process_cpu_usage", /cpu/, SERVER_CPU_MAX)),
     evidence: (m) => [
-      `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (seed 002's target: below ${formatPercent(SERVER_CPU_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
+      `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (the runbook's target: below ${formatPercent(SERVER_CPU_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
       `pipebench's p99 ${formatMs(m.scenario.result.latency.p99)} at ${Math.round(m.scenario.result.opsPerSec)} ops/s`,
     ],
     recommendation: () =>
-      "give the service more CPU or more replicas before this load reaches production: raise resources.limits.cpu (seed 002: 2000m, " +
+      "give the service more CPU or more replicas before this load reaches production: raise resources.limits.cpu (the runbook: 2000m, " +
       "requests 1000m), or scale out (kubectl scale deployment <service> --replicas=6); then profile the hot path " +
       "(python -m cProfile, node --cpu-prof) if CPU per request is what grew",
   }),
@@ -114,10 +115,10 @@ export const SERVER_METRICS_RULES = [
     runbook: RUNBOOK_MEMORY,
     when: ({ scenario }: Subject) => (scenario === null ? undefined : usage(scenario, "process_memory_usage", /mem/, SERVER_MEMORY_MAX)),
     evidence: (m) => [
-      `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (seed 002's target: below ${formatPercent(SERVER_MEMORY_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
+      `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (the runbook's target: below ${formatPercent(SERVER_MEMORY_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
     ],
     recommendation: () =>
-      "raise resources.limits.memory (seed 002: 4Gi, requests 2Gi) before an OOMKill does it for you, process data in " +
+      "raise resources.limits.memory (the runbook: 4Gi, requests 2Gi) before an OOMKill does it for you, process data in " +
       "batches instead of whole, and watch resident memory over a longer run for a leak (it should level off, not climb)",
   }),
   defineRule<OutsideMatch>({
@@ -156,7 +157,7 @@ export const SERVER_METRICS_RULES = [
     recommendation: (m) =>
       notTheTarget(m.scenario)
         ? "the client side set the pace (see the culprit finding): fix that first, then compare again"
-        : "look between pipebench and the service's handler, not inside it: the network (seed 002: ping from the client's host to the service), " +
+        : "look between pipebench and the service's handler, not inside it: the network (ping from the client's host to the service), " +
           "a load balancer or proxy, the service's accept queue or a blocked event loop before its request timer starts, and pipebench's own " +
           "connections (raise the target's connections: if client wait is most of it); adding service replicas or CPU will not help",
   }),
