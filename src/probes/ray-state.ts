@@ -23,6 +23,9 @@ export interface RayStateOptions {
 }
 
 const MAX_HISTORY = 100_000;
+/** CPUs in use at or above this share: all busy; at or below IDLE_SHARE: mostly idle. */
+const BUSY_SHARE = 0.9;
+const IDLE_SHARE = 0.5;
 const TIMEOUT_MS = 5_000;
 /** Owner-side task states, grouped as the issue and Ray's dashboard group them. */
 const PENDING = new Set(["PENDING_ARGS_AVAIL", "PENDING_NODE_ASSIGNMENT", "PENDING_OBJ_STORE_MEM_AVAIL", "PENDING_ARGS_FETCH"]);
@@ -64,6 +67,11 @@ export function rayStateProbe(options: RayStateOptions): Probe {
       const store = a.object_store_bytes ?? 0;
       const cpusUsedMax = max((s) => s.cpusUsed);
       const storeUsedMax = max((s) => s.objectStoreUsed);
+      // Pending tasks beside the CPUs in use at the same moment: all busy (CPU bound) or mostly idle
+      // (the scheduler or the submitting driver is the bottleneck).
+      const pendingOf = (x: Sample): number => Math.max(x.pending, x.demand);
+      const busy = seen.filter((x) => pendingOf(x) > 0 && cpus > 0 && x.cpusUsed >= cpus * BUSY_SHARE);
+      const idle = seen.filter((x) => pendingOf(x) > 0 && cpus > 0 && x.cpusUsed <= cpus * IDLE_SHARE);
       const notes: string[] = [];
       if (a.metrics_endpoints === 0) notes.push("no node's metrics endpoint answered: tasks by state are from the load report's demand only");
       return {
@@ -76,7 +84,12 @@ export function rayStateProbe(options: RayStateOptions): Probe {
           ray_object_store_bytes: store,
           ray_cpus_used_max: cpusUsedMax,
           ray_cpu_usage: cpus > 0 ? cpusUsedMax / cpus : 0,
-          ray_tasks_pending_max: Math.max(max((s) => s.pending), max((s) => s.demand)),
+          ray_tasks_pending_max: max(pendingOf),
+          ray_samples: seen.length,
+          ray_samples_pending_cpus_busy: busy.length,
+          ray_samples_pending_cpus_idle: idle.length,
+          ray_pending_cpus_busy_max: Math.max(0, ...busy.map(pendingOf)),
+          ray_pending_cpus_idle_max: Math.max(0, ...idle.map(pendingOf)),
           ray_tasks_running_max: max((s) => s.running),
           ray_tasks_finished: Math.max(0, (a.tasks_finished ?? 0) - (before.values.tasks_finished ?? 0)),
           ray_tasks_failed: Math.max(0, (a.tasks_failed ?? 0) - (before.values.tasks_failed ?? 0)),

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { AGENT_PY } from "./agent.js";
 import type { RayDashboard } from "./jobs.js";
+import { codeOf } from "./unreachable.js";
 
 /** A task that failed on the cluster: its Ray error class ("RayTaskError(ZeroDivisionError)"). */
 export class RayTaskFailure extends Error {
@@ -19,13 +20,22 @@ export class RayTaskFailure extends Error {
   }
 }
 
-/** The agent's connection is gone (its job stopped, the head died). */
+/** The agent's connection is gone (its job stopped, the head died). `code`: the network class it counts as. */
 export class AgentLost extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly code: string = "ECONNRESET",
+  ) {
     super(message);
     this.name = "AgentLost";
   }
 }
+
+/** How often the head's dashboard is asked whether it is alive while the agent is connected. */
+const HEARTBEAT_MS = 1_000;
+/** Refusals in a row that mean the head is gone (nothing listens), and other failures in a row. */
+const REFUSED_LIMIT = 2;
+const FAILURE_LIMIT = 5;
 
 export interface FunctionDef {
   readonly kind: "noop" | "cpu" | "io" | "python";
@@ -53,6 +63,7 @@ export class AgentClient {
   private readonly defs = new Map<string, { resolve(): void; reject(e: Error): void }>();
   private buffer = "";
   private lost: AgentLost | undefined;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(
     private readonly socket: Socket,
@@ -66,6 +77,34 @@ export class AgentClient {
     socket.on("data", (chunk: string) => this.onData(chunk));
     socket.on("error", () => this.fail("the Ray load agent's connection broke (its job stopped, or the head died)"));
     socket.on("close", () => this.fail("the Ray load agent's connection closed (its job stopped, or the head died)"));
+    // A head that dies all at once (the machine lost, SIGKILL) can leave the agent's process alive
+    // and its tasks unanswered forever: the dashboard not answering is the sign.
+    let refused = 0;
+    let failed = 0;
+    let asking = false;
+    this.heartbeat = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      void dashboard
+        .getJson("/api/version", HEARTBEAT_MS * 2)
+        .then(
+          () => {
+            refused = 0;
+            failed = 0;
+          },
+          (error: unknown) => {
+            const code = codeOf(error) ?? "TIMEOUT";
+            if (code === "ECONNREFUSED") refused++;
+            failed++;
+            if (refused >= REFUSED_LIMIT || failed >= FAILURE_LIMIT) {
+              this.fail(`the Ray head's dashboard stopped answering (${code}): the head is gone`, code === "ECONNREFUSED" ? code : "ECONNRESET");
+              socket.destroy();
+            }
+          },
+        )
+        .finally(() => (asking = false));
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
   }
 
   /** Submits the agent's job and waits until it has connected back (≤ timeoutMs). */
@@ -160,9 +199,10 @@ export class AgentClient {
     }
   }
 
-  private fail(message: string): void {
+  private fail(message: string, code?: string): void {
     if (this.lost) return;
-    this.lost = new AgentLost(message);
+    clearInterval(this.heartbeat);
+    this.lost = new AgentLost(message, code);
     for (const w of this.waiters.values()) w.reject(this.lost);
     for (const d of this.defs.values()) d.reject(this.lost);
     this.waiters.clear();

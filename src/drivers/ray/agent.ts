@@ -125,6 +125,10 @@ def main():
     host, port, token = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     ray.init(log_to_driver=False)
     asyncio.run(serve(host, port, token))
+    # pipebench closed the connection: exit now, without Ray's shutdown, which can hang when the
+    # head is already gone.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 main()

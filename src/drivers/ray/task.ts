@@ -58,7 +58,7 @@ export async function prepareTask(target: TaskTarget, workload: RayTaskWorkload,
       if (error instanceof RayTaskFailure) {
         throw coded(error.message, `RAY_${error.rayClass}`, error);
       }
-      if (error instanceof AgentLost) throw coded(error.message, "ECONNRESET", error);
+      if (error instanceof AgentLost) throw coded(error.message, error.code, error);
       throw error;
     }
   };
