@@ -24,14 +24,24 @@ interface Snapshot {
   records: number;
   dropped: Iterable<[string, number]>;
   inFlight: number;
-  latency: LatencyHistogram;
+  /** Absent: this push carries no histograms. */
+  latency: LatencyHistogram | undefined;
 }
 
 interface Running {
   labels: Record<string, string>;
   bounds: number[];
   lastTimestamp: number;
+  ticks: number;
 }
+
+/**
+ * Live pushes carry the latency histograms every this many seconds, from the first (and the last
+ * push always):
+ * re-bucketing a wide HDR histogram takes ~1–3 ms of the engine's event loop (bench/remote-write),
+ * so not every second. Counts and gauges go every second.
+ */
+export const HISTOGRAM_EVERY_TICKS = 5;
 
 export class PrometheusRemoteOutput {
   private readonly writer: RemoteWriter;
@@ -86,17 +96,20 @@ export class PrometheusRemoteOutput {
     const labels: Record<string, string> = { run_id: this.runId, suite: this.suite.name, scenario: s.name };
     if (trial !== undefined) labels.trial = String(trial);
     else if (starts > 1) labels.part = String(starts);
-    this.running = { labels, bounds: [...DEFAULT_BUCKETS_S, ...thresholdBounds(s)], lastTimestamp: 0 };
+    this.running = { labels, bounds: [...DEFAULT_BUCKETS_S, ...thresholdBounds(s)], lastTimestamp: 0, ticks: 0 };
   }
 
   private pushLive(live: LiveTotals): void {
+    if (this.running === undefined) return;
+    this.running.ticks++;
     this.push({
       ops: live.ops,
       errorsByClass: live.errorsByClass.entries(),
       records: live.records,
       dropped: Object.entries(live.dropped).map(([k, v]) => [k, v ?? 0]),
       inFlight: live.inFlight,
-      latency: live.latency,
+      // The first tick too, so even a short scenario has two histogram samples for rate().
+      latency: this.running.ticks % HISTOGRAM_EVERY_TICKS === 1 ? live.latency : undefined,
     });
   }
 
@@ -148,6 +161,7 @@ export function timeSeries(base: Record<string, string>, bounds: readonly number
   for (const [kind, n] of s.errorsByClass) out.push(sample(`${p}_errors_total`, n, { kind }));
   for (const [reason, n] of s.dropped) out.push(sample(`${p}_dropped_total`, n, { reason }));
 
+  if (s.latency === undefined) return out;
   const native = nativeBuckets(s.latency, NATIVE_SCHEMA);
   out.push({
     labels: labelsOf(`${p}_latency_seconds`, base),
