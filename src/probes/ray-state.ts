@@ -23,6 +23,8 @@ export interface RayStateOptions {
 }
 
 const MAX_HISTORY = 100_000;
+/** The Prometheus families the probe reads from each node. */
+const FAMILIES = ["ray_tasks", "ray_spill_manager_objects_bytes"];
 /** CPUs in use at or above this share: all busy; at or below IDLE_SHARE: mostly idle. */
 const BUSY_SHARE = 0.9;
 const IDLE_SHARE = 0.5;
@@ -135,7 +137,9 @@ async function scrape(url: string): Promise<PromMetrics | undefined> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!r.ok) return undefined;
-    const lines = (await r.text()).split("\n");
+    // Only the families read here go to the parser: one value it cannot read (NaN) fails a whole
+    // page for prom2javascript, and Ray's page has ~1,300 lines of others.
+    const lines = (await r.text()).split("\n").filter((line) => FAMILIES.some((f) => line.startsWith(`${f}{`) || line.startsWith(`${f} `) || line.startsWith(`# HELP ${f} `) || line.startsWith(`# TYPE ${f} `)));
     return await getMetricsFromIterator(lines[Symbol.iterator]());
   } catch {
     return undefined;
