@@ -12,6 +12,7 @@ import { droppedLine, timingLine } from "./timing-line.js";
 import { promqlLine, serverLatencyLine } from "./server-side.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
+import { executorLabel } from "./executor-label.js";
 
 export interface ConsoleOptions {
   color: boolean;
@@ -29,30 +30,6 @@ const STATUS_WORD: Record<string, string> = {
 
 function paint(on: boolean, code: number, text: string): string {
   return on ? `\x1b[${code}m${text}\x1b[0m` : text;
-}
-
-/**
- * The load profile in a few words: `rate 200/s`, `closed ×4`, `max ×10 (auto)` (as fast as it goes
- * with 10 in flight: the suite set no concurrency, so the target's pool size or 10 was taken).
- * `workers`: what the loop ran with, when the result says.
- */
-export function executorLabel(load: unknown, workers?: number): string {
-  const l = load as Record<string, unknown>;
-  switch (l.executor) {
-    case "constant-rate":
-      return `rate ${String(l.rate)}/s`;
-    case "ramp":
-      return `ramp ${String(l.from)}→${String(l.to)}/s`;
-    case "steps":
-      return `steps ×${Array.isArray(l.steps) ? l.steps.length : "?"}`;
-    case "closed":
-      return `closed ×${String(l.workers)}`;
-    case "max":
-      if (l.concurrency !== undefined) return `max ×${String(l.concurrency)}`;
-      return workers === undefined ? "max ×auto" : `max ×${workers} (auto)`;
-    default:
-      return String(l.executor);
-  }
 }
 
 function thresholdLine(t: StoredThreshold, color: boolean): string {

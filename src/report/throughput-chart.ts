@@ -4,7 +4,7 @@
 // record the table counts: the chart's average is the table's throughput (records / durationS).
 import type { ScenarioResult } from "../metrics/summary.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
-import { executorLabel } from "./console-summary.js";
+import { executorLabel } from "./executor-label.js";
 import { formatCount } from "./format.js";
 import { scenarioGroups, trialOf, type ScenarioGroup } from "./report-model.js";
 
@@ -126,7 +126,7 @@ export function throughputCharts(run: StoredRun, baseline: StoredRun | undefined
     const first = g.trials[0]!;
     const length = lengthText(first.result.durationS);
     const caption = [
-      executorLabel(first.load),
+      executorLabel(first.load, first.result.workers),
       g.trials.length > 1 ? `${g.trials.length} trials of ${length}` : `${formatCount(first.result.ops)} ops in ${length}`,
     ];
     charts.push({ scenario: g.key, caption: caption.join(" · "), t, series, asked });

@@ -30,3 +30,14 @@ for (const c of cases) {
     }
   });
 }
+
+test("a chart's caption names the load as the table does: max ×10 (auto) when the loop ran with 10", async () => {
+  const { throughputCharts } = await import("../../src/report/throughput-chart.js");
+  const { executorLabel } = await import("../../src/report/executor-label.js");
+  const result = { status: "completed", durationS: 2, ops: 400, records: 400, workers: 10, series: [point(0, 200), point(1, 200)] };
+  const scenario = { id: 1, ordinal: 0, name: "q", trial: 0, target: "duck", targetKind: "duckdb", workload: {}, load: { executor: "max", duration: 2000 }, status: "completed", result, thresholds: [], probes: [] };
+  const run = { id: 1, suiteName: "s", scenarioResults: [scenario], environment: { host: {}, targets: {} } } as unknown as Parameters<typeof throughputCharts>[0];
+  const [chart] = throughputCharts(run, undefined);
+  assert.equal(chart?.caption, "max ×10 (auto) · 400 ops in 2.0 s");
+  assert.equal(executorLabel(scenario.load, 10), "max ×10 (auto)", "the table's label");
+});
