@@ -1,7 +1,8 @@
 // Ray: seed 000 Day 6 Task 3's two questions (are the CPU-bound tasks fast enough, are the I/O-bound
 // ones), asked of what the ray driver and the ray-state probe kept: tasks pending beside the CPUs in
 // use at the same moment, the object store, the tasks that failed with Ray's error class. Each
-// finding quotes the numbers and names the setting to change.
+// finding quotes the numbers and names the setting to change; the runbooks (docs/runbooks/ray-*.md)
+// say what they rest on and which seed section they answer.
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
@@ -14,8 +15,7 @@ const STORE_NEAR = 0.8;
 /** Samples with pending tasks and idle CPUs needed before the scheduler is blamed (start-up has one). */
 const IDLE_SAMPLES_MIN = 2;
 
-const SEED_CPU = "seed 000 · Day 6 Task 3.1 CPU-Bound Workload";
-const SEED_IO = "seed 000 · Day 6 Task 3.2 I/O-Bound Workload";
+const PENDING_RUNBOOK = "docs/runbooks/ray-pending-tasks.md";
 const RAY_DOCS_SCHED = "https://docs.ray.io/en/latest/ray-core/scheduling/resources.html";
 const RAY_DOCS_ASYNC = "https://docs.ray.io/en/latest/ray-core/actors/async_api.html";
 const RAY_DOCS_OBJECTS = "https://docs.ray.io/en/latest/ray-core/objects/object-spilling.html";
@@ -67,7 +67,7 @@ export const RAY_RULES = [
     title: "The Ray cluster is CPU bound: tasks wait for a free CPU",
     impact: (c) => (c.scenario.thresholds.some((t) => !t.passed) ? "high" : "medium"),
     rank: (c) => c.m.ray_pending_cpus_busy_max ?? 0,
-    runbook: `${SEED_CPU} · Ray resources ${RAY_DOCS_SCHED}`,
+    runbook: `${PENDING_RUNBOOK} · Ray resources ${RAY_DOCS_SCHED}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined || c.kind === "io" || c.numCpus === 0) return undefined;
@@ -91,7 +91,7 @@ export const RAY_RULES = [
     title: "Ray tasks wait while CPUs are idle: the scheduler or the submitting driver is the bottleneck",
     impact: "medium",
     rank: (c) => c.m.ray_pending_cpus_idle_max ?? 0,
-    runbook: `${SEED_CPU} · Ray resources ${RAY_DOCS_SCHED}`,
+    runbook: `${PENDING_RUNBOOK} · Ray resources ${RAY_DOCS_SCHED}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined) return undefined;
@@ -116,7 +116,7 @@ export const RAY_RULES = [
     title: "I/O-bound Ray tasks are limited by CPU slots, not by I/O",
     impact: (c) => (c.scenario.thresholds.some((t) => !t.passed) ? "high" : "medium"),
     rank: (c) => c.m.ray_tasks_pending_max ?? 0,
-    runbook: `${SEED_IO} · AsyncIO actors ${RAY_DOCS_ASYNC}`,
+    runbook: `docs/runbooks/ray-io-concurrency.md · AsyncIO actors ${RAY_DOCS_ASYNC}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined || c.kind !== "io" || c.numCpus === 0) return undefined;
@@ -140,7 +140,7 @@ export const RAY_RULES = [
     title: (c) => ((c.m.ray_spilled_bytes ?? 0) > 0 ? "Ray spilled objects to disk: the object store was full" : "The Ray object store was near full"),
     impact: (c) => ((c.m.ray_spilled_bytes ?? 0) > 0 ? "high" : "medium"),
     rank: (c) => (c.m.ray_spilled_bytes ?? 0) + (c.m.ray_object_store_usage ?? 0),
-    runbook: `seed 000 · Day 7 Task 1 Bottleneck Analysis · object spilling ${RAY_DOCS_OBJECTS}`,
+    runbook: `docs/runbooks/ray-object-store.md · object spilling ${RAY_DOCS_OBJECTS}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined) return undefined;
@@ -164,7 +164,7 @@ export const RAY_RULES = [
     title: "Ray tasks failed",
     impact: "high",
     rank: (m) => m.total,
-    runbook: `${SEED_CPU} · task fault tolerance ${RAY_DOCS_FAULTS}`,
+    runbook: `docs/runbooks/ray-failed-tasks.md · task fault tolerance ${RAY_DOCS_FAULTS}`,
     when: ({ scenario }) => {
       if (scenario === null || scenario.targetKind !== "ray") return undefined;
       const classes = Object.entries(scenario.result.errorsByClass).filter(([cls]) => cls.startsWith("RAY_"));
