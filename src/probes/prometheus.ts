@@ -70,6 +70,13 @@ export function prometheusProbe(options: PrometheusOptions): Probe & { check(): 
       );
       const rejected = answers.filter((a): a is readonly [string, Extract<QueryAnswer, { ok: false }>] => !a[1].ok);
       if (rejected.length === 0) return;
+      // Not an answer of Prometheus's API at all (no JSON status): the URL is wrong, not the query.
+      const notProm = rejected.find(([, a]) => a.errorType.startsWith("http "));
+      if (notProm !== undefined) {
+        throw new TargetUnreachable(PROMQL, `${options.url} did not answer as a Prometheus server: /api/v1/query gave ${notProm[1].error}`, {
+          hint: "point the prometheus probe's url at the server's base URL, e.g. http://127.0.0.1:9090",
+        });
+      }
       throw new SuiteError(
         rejected.map(([name, a]) => ({
           file: options.source.file,

@@ -170,6 +170,17 @@ test("a query Prometheus rejects exits 2 before any load, naming the field and P
   assert.doesNotMatch(r.stdout, /▸ \[1\/1\] ingest/, "no scenario started");
 });
 
+test("a prometheus probe whose server does not answer, or is not Prometheus, exits 3 before any load", { timeout: 60_000 }, async () => {
+  for (const [name, url] of [["down", "http://127.0.0.1:9"], ["not-prometheus", serviceUrl]] as const) {
+    const file = suite(name, { thresholds: [] });
+    writeFileSync(file, readFileSync(file, "utf8").replace(`url: ${prom.url}`, `url: ${url}`));
+    const r = await pipebench(["run", file, "--store", join(dir, `${name}.db`)]);
+    assert.equal(r.code, 3, `${name}: ${r.stderr}\n${r.stdout}`);
+    assert.match(r.stderr + r.stdout, name === "down" ? /the prometheus probe cannot reach http:\/\/127\.0\.0\.1:9/ : /did not answer as a Prometheus server/);
+    assert.doesNotMatch(r.stdout, /▸ \[1\/1\] ingest/, "no scenario started");
+  }
+});
+
 test("the service's own percentiles are histogram_quantile's: the same buckets give Prometheus's answer", { timeout: 60_000 }, async () => {
   // Once Prometheus has scraped the page as it is now (no request in between), its histogram_quantile
   // over the cumulative buckets and ours over the same page agree.
