@@ -119,7 +119,7 @@ export function prometheusRules(suite: Suite): RulesOutcome {
         skipped.push({
           path: scope.path,
           expr: scope.thresholds.map((t) => t.expr).join(", "),
-          reason: `scenario ${scope.scenario} is not under monitoring.scenarios: the service's metrics do not stand for it`,
+          reason: "not under monitoring.scenarios (the service's metrics do not stand for it)",
         });
       }
       continue;
@@ -172,7 +172,7 @@ function unsupported(t: Threshold): string | undefined {
   if (t.metric === "throughput" || t.metric === "ops" || t.metric === "peak_throughput" || t.metric === "mbps") {
     return "production traffic is set by its users: a throughput floor is what the load test asked of the service, not an alert";
   }
-  return `${t.metric} has no counterpart among the service's metrics named under monitoring:`;
+  return "no counterpart among the service's metrics";
 }
 
 /** `metric<suffix>{matchers, extra}`. */

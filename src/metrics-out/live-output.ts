@@ -53,6 +53,8 @@ export class PrometheusRemoteOutput {
     url: string,
     private readonly suite: Suite,
     log: (line: string) => void,
+    /** `--trials`: above 1, each trial's series carry a `trial` label. */
+    private readonly trials = 1,
     private readonly now: () => number = Date.now,
   ) {
     this.writer = new RemoteWriter(url, log);
@@ -94,7 +96,7 @@ export class PrometheusRemoteOutput {
     const starts = (this.starts.get(s.name) ?? 0) + 1;
     this.starts.set(s.name, starts);
     const labels: Record<string, string> = { run_id: this.runId, suite: this.suite.name, scenario: s.name };
-    if (trial !== undefined) labels.trial = String(trial);
+    if (trial !== undefined && this.trials > 1) labels.trial = String(trial);
     else if (starts > 1) labels.part = String(starts);
     this.running = { labels, bounds: [...DEFAULT_BUCKETS_S, ...thresholdBounds(s)], lastTimestamp: 0, ticks: 0 };
   }
