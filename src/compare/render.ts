@@ -3,21 +3,13 @@
 // p-value and sample sizes, or "~" when there is no significant change. pipebench adds the
 // interval of the change and the verdict in words.
 import { table } from "../format/columns.js";
-import { formatCount, formatMs, formatPercent, formatRate } from "../format/numbers.js";
+import { formatCount, formatFineMs, formatMs, formatPercent, formatRate } from "../format/numbers.js";
 import type { MetricComparison, RunComparison } from "./compare.js";
 import { gatesRegression } from "./compare.js";
 import { medianInterval, medianIntervalMinimumN } from "./stats.js";
 import { formatPerOp, PER_RECORD } from "./trial-metrics.js";
 
 const CONFIDENCE = 0.95;
-
-/** Below a millisecond with three significant digits: a latency per record is often microseconds or less. */
-function formatFineMs(ms: number): string {
-  if (ms >= 1 || ms === 0) return formatMs(ms);
-  const digits = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
-  const us = ms * 1000;
-  return us >= 1 ? `${digits(us)}µs` : `${digits(us * 1000)}ns`;
-}
 
 function formatValue(value: number, unit: string, metric: string): string {
   switch (unit) {

@@ -12,6 +12,14 @@ export function formatMs(ms: number | null | undefined): string {
   return `${(ms * 1000).toFixed(0)}µs`;
 }
 
+/** Below a millisecond with three significant digits: a latency per record is often microseconds or less. */
+export function formatFineMs(ms: number): string {
+  if (ms >= 1 || ms === 0) return formatMs(ms);
+  const digits = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
+  const us = ms * 1000;
+  return us >= 1 ? `${digits(us)}µs` : `${digits(us * 1000)}ns`;
+}
+
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }

@@ -12,6 +12,7 @@ import {
   errorLines,
   timingLines,
   changeOf,
+  comparedValues,
   formatValue,
   headline,
   percentileText,
@@ -84,7 +85,8 @@ function comparisonSection(input: ReportInput): string {
   const metricRows = (c?.metrics ?? []).map((m) => {
     const change = changeOf(m);
     const cls = m.verdict === "better" ? "ok" : m.verdict === "worse" ? "bad" : "warn";
-    return `<tr><td>${e(m.scenario)}</td><td class="text">${e(m.metric)}</td><td>${e(formatValue(m.unit, m.before.median))}</td><td>${e(formatValue(m.unit, m.after.median))}</td>` +
+    const v = comparedValues(m);
+    return `<tr><td>${e(m.scenario)}</td><td class="text">${e(m.metric)}</td><td>${e(v.before)}</td><td>${e(v.after)}</td>` +
       `<td>${e(change.pct)}</td><td>${e(change.ci)}</td><td>${m.pValue === null ? "–" : m.pValue < 0.001 ? "&lt;0.001" : m.pValue.toFixed(3)}</td>` +
       `<td class="text"><span class="badge ${cls}">${e(m.verdict === "no change" ? "~ no change" : m.verdict)}</span></td></tr>`;
   });

@@ -12,6 +12,7 @@ import {
   errorLines,
   timingLines,
   changeOf,
+  comparedValues,
   formatValue,
   headline,
   percentileText,
@@ -157,8 +158,9 @@ function improvementSection(input: ReportInput): string[] {
   for (const m of c.metrics) {
     const change = changeOf(m);
     const n = m.before.n > 1 || m.after.n > 1 ? ` (n=${m.before.n}/${m.after.n})` : "";
+    const v = comparedValues(m);
     out.push(
-      `| ${cell(m.scenario)} | ${cell(m.metric)} | ${formatValue(m.unit, m.before.median)} | ${formatValue(m.unit, m.after.median)} | ` +
+      `| ${cell(m.scenario)} | ${cell(m.metric)} | ${v.before} | ${v.after} | ` +
         `${change.pct} | ${change.ci} | ${m.pValue === null ? "–" : m.pValue < 0.001 ? "<0.001" : m.pValue.toFixed(3)} | ` +
         `${m.verdict === "no change" ? "~ no change" : m.verdict}${n} |`,
     );

@@ -13,6 +13,8 @@ import type { StoredRun, StoredScenario, Variant } from "../store/results-store.
 import { formatThresholdValue } from "../thresholds/format.js";
 import { errorsLine } from "./errors-line.js";
 import { droppedLine, timingLine } from "./timing-line.js";
+import { PER_RECORD } from "../compare/trial-metrics.js";
+import { formatFineMs } from "../format/numbers.js";
 import { formatCount, formatMs, formatRate } from "./format.js";
 import { thinTail } from "./thin-tail.js";
 
@@ -174,6 +176,17 @@ export function runLabel(run: StoredRun): string {
 }
 
 /** A value as a report cell shows it, by the unit the comparison or the store gives it. */
+/**
+ * A compared metric's two medians as `pipebench compare` prints them: a latency per record (of a
+ * batch) below a millisecond keeps three digits (6.02µs, 400ns), where formatValue would round it
+ * to whole microseconds and print 0µs.
+ */
+export function comparedValues(m: Pick<MetricComparison, "metric" | "unit" | "before" | "after">): { before: string; after: string } {
+  const fine = m.unit === "ms" && m.metric.endsWith(PER_RECORD);
+  const one = (v: number | null): string => (fine && v !== null && Number.isFinite(v) ? formatFineMs(v) : formatValue(m.unit, v));
+  return { before: one(m.before.median), after: one(m.after.median) };
+}
+
 export function formatValue(unit: string, value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "–";
   switch (unit) {

@@ -35,3 +35,20 @@ test("throughput keeps its sign; no change or no interval is shown as such", () 
   assert.deepEqual(changeOf(metric({ metric: "throughput", higherIsBetter: true, changePct: 12, ci95: [5, 19] })), { pct: "+12.0%", ci: "+5.0% … +19.0%" });
   assert.deepEqual(changeOf(metric({ changePct: null, ci95: null })), { pct: "–", ci: "–" });
 });
+
+test("a latency per record below a microsecond prints as compare prints it (400ns), not rounded to 0µs", async () => {
+  const { comparedValues, formatValue } = await import("../../src/report/report-model.js");
+  const perRecord = metric({
+    metric: "p50 per record",
+    before: { median: 0.0004, n: 5, values: [0.00039, 0.0004, 0.0004, 0.0004, 0.00041] },
+    after: { median: 0.00602, n: 5, values: [0.006, 0.00601, 0.00602, 0.00603, 0.00604] },
+  });
+  assert.equal(formatValue("ms", 0.0004), "0µs", "what the reports printed before");
+  assert.deepEqual(comparedValues(perRecord), { before: "400ns", after: "6.02µs" });
+  const printed = renderComparison({
+    before: { id: 1, tag: null, suiteName: "s" }, after: { id: 2, tag: null, suiteName: "s" },
+    alpha: 0.05, noiseFloorPct: 2, environment: [], settings: [], notes: [], operationChanges: [], metrics: [perRecord],
+  } as unknown as Parameters<typeof renderComparison>[0]);
+  assert.match(printed, /p50 per record\s+400ns .*6\.02µs/);
+  assert.deepEqual(comparedValues(metric({})), { before: "10.0ms", after: "7.50ms" }, "other latencies as before");
+});
