@@ -16,6 +16,7 @@ import { initCommand, starterList } from "./init.js";
 import { PLAN_FORMATS, planCommand } from "./plan.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
+import { workerCommand } from "./scale-out.js";
 import { runsCommand } from "./runs.js";
 import { schemaCommand } from "./schema.js";
 import { showCommand } from "./show.js";
@@ -76,9 +77,25 @@ function program(result: { code: number }): Command {
     .option("--prometheus-rw <url>", "push live metrics to Prometheus remote write (e.g. http://127.0.0.1:9090/api/v1/write): counts, errors by kind, in flight, latency histograms; labels run_id, suite, scenario")
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID (a busy machine, a rate not reached, too few samples)")
     .option("--dry-run", "check the suite and print the plan (targets, scenarios, rates, durations, operations); start, connect to and store nothing")
+    .option("--workers <n>", "run every scenario on n worker processes on this machine (segments i/n), merged exactly into one stored run")
+    .option("--segment <i/n>", "run only segment i (0-based) of n of every scenario: one of n load generators (an Indexed Job passes $JOB_COMPLETION_INDEX/n)")
+    .option("--start-at <time>", "--segment: start the first scenario at this time (epoch ms or ISO), agreed by every generator")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });
+    });
+
+  cli
+    .command("worker", { hidden: true })
+    .description("one worker process of run --workers N (started by it, over IPC)")
+    .argument("<suite>", "suite YAML file")
+    .requiredOption("--segment <i/n>", "the segment this worker runs")
+    .option("-s, --scenario <name>", "run only this scenario (repeatable)", collect, [])
+    .option("--set <path=value>", "override a suite value (repeatable)", collect, [])
+    .option("-d, --duration <time>", "override every scenario's duration")
+    .option("-r, --rate <ops/s>", "override every open-loop scenario's rate")
+    .action(async (suite: string, flags: Parameters<typeof workerCommand>[1]) => {
+      result.code = await workerCommand(suite, flags);
     });
 
   cli

@@ -29,6 +29,7 @@ import { pickFindMaxScenario } from "../sweep/find-max.js";
 import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
 import { PrometheusRemoteOutput } from "../metrics-out/live-output.js";
+import { scaleOutOptions } from "./scale-out.js";
 
 export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
 
@@ -77,6 +78,10 @@ export interface RunFlags {
   dryRun?: boolean;
   /** `--allow-invalid`: thresholds passed on invalid results pass the run (exit 0, not 4). */
   allowInvalid?: boolean;
+  /** `--workers N`, `--segment i/N`, `--start-at T`: scale-out (src/cli/scale-out.ts). */
+  workers?: string;
+  segment?: string;
+  startAt?: string;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {
@@ -142,6 +147,8 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     });
   }
 
+  const scaleOut = scaleOutOptions(flags, file, suite);
+
   if (flags.dryRun === true) {
     const findMax = flags.findMax === true ? pickFindMaxScenario(suite.scenarios).name : undefined;
     return printPlan(suite, { trials, format: flags.format, ...(findMax === undefined ? {} : { findMax }) });
@@ -202,6 +209,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       trials,
       ...(flags.tag === undefined ? {} : { tag: flags.tag }),
       ...(flags.allowInvalid === true ? { allowInvalid: true } : {}),
+      ...scaleOut.options,
       hooks: metricsOut === undefined ? hooks : metricsOut.observe(hooks),
     });
     if (metricsOut !== undefined) {
@@ -253,6 +261,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   } finally {
     // A run that threw still sends what was queued (bounded by the push timeout).
     await metricsOut?.close();
+    await scaleOut.close();
     await dashboard?.close(controller.signal);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);

@@ -17,6 +17,8 @@ export interface ClosedLoopOptions {
   readonly iterations: number | undefined;
   /** No more launches after this aborts. */
   readonly stop: AbortSignal;
+  /** The operation number of the n-th launch (a segment numbers its operations globally); default n. */
+  readonly seqOf?: (n: number) => number;
 }
 
 export interface ClosedLoopOutcome {
@@ -45,7 +47,8 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
         measuredStarted++;
       }
       // Intended start = actual start: the worker is ready exactly when it launches.
-      await runner.launch(seq++, id, now, now);
+      const n = seq++;
+      await runner.launch(options.seqOf === undefined ? n : options.seqOf(n), id, now, now);
       if (clock.now() - lastYieldMs >= YIELD_EVERY_MS) {
         await clock.sleep(0);
         lastYieldMs = clock.now();

@@ -10,6 +10,12 @@ export interface OpenLoopPhase {
   /** Monotonic ms at which the schedule's offset 0 falls. */
   readonly startMs: number;
   readonly schedule: Schedule;
+  /**
+   * The operation number (`seq`) of the phase's i-th start: a segment's part of the whole schedule
+   * numbers its operations as the whole does (see segmentSchedule). Default: one after another,
+   * continuing across phases.
+   */
+  readonly seqOf?: (i: number) => number;
 }
 
 export interface OpenLoopOptions {
@@ -64,7 +70,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopOut
       }
       // Every due operation starts in this same turn: a late wake-up launches a batch, each still
       // timed from its own intended start.
-      void runner.launch(seq, 0, intendedMs, now);
+      void runner.launch(phase.seqOf === undefined ? seq : phase.seqOf(i), 0, intendedMs, now);
       seq++;
       i++;
     }

@@ -16,8 +16,8 @@
 import { setMaxListeners } from "node:events";
 import type { Operation, PreparedWorkload } from "../drivers/driver.js";
 import { observedNameProblem } from "../metrics/observed-recorder.js";
-import { ScenarioRecorder, type ClosedTotals } from "../metrics/recorder.js";
-import { buildScenarioResult } from "../metrics/scenario-result.js";
+import { ScenarioRecorder, type ClosedSecond, type ClosedTotals } from "../metrics/recorder.js";
+import { buildScenarioResult, type ScenarioOutcome } from "../metrics/scenario-result.js";
 import type { ScenarioResult, ScenarioStatus } from "../metrics/summary.js";
 import { realClock, type Clock } from "./clock.js";
 import { runClosedLoop } from "./closed-loop.js";
@@ -27,7 +27,7 @@ import { closedLoopStopProblem, type LoadProfile, type OpenLoad } from "./load.j
 import { checkSettledCounts, ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
 import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
-import { scheduleFor, warmupScheduleFor, type Schedule } from "./schedule.js";
+import { scheduleFor, segmentSchedule, segmentShare, warmupScheduleFor, type Schedule, type Segment } from "./schedule.js";
 import { DEFAULT_ERROR_POLICY, firstErrorReason, TargetFailureDetector, type ErrorPolicy } from "./target-failure.js";
 
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
@@ -79,6 +79,27 @@ export interface ScenarioRunOptions {
   settleTimeoutMs?: number;
   /** When errors stop the scenario (the suite's `onError`); default DEFAULT_ERROR_POLICY. */
   errorPolicy?: ErrorPolicy;
+  /**
+   * Run only this part of the load (`--segment i/N`): open-loop operation k of the whole schedule
+   * when k mod N = i, at the whole schedule's time; closed-loop workers and iterations split so the
+   * parts sum to the whole. `seq` stays the whole scenario's operation number.
+   */
+  segment?: Segment;
+  /** Wall-clock epoch ms to start at (workers agree on it); the measured lateness is kept. */
+  startAtEpochMs?: number;
+  /** Each measured second as it closes, latencies encoded (a worker ships them; checkpoints). */
+  onSecond?: (second: ClosedSecond) => void;
+}
+
+/** What one process measured of a scenario (or of its segment), before it is summarised. */
+export interface RecordedScenario {
+  readonly outcome: ScenarioOutcome;
+  /** Every closed measured second, latencies encoded; present when `segment` or `onSecond` was given. */
+  readonly seconds?: readonly ClosedSecond[];
+  /** How late this process started after `startAtEpochMs` (ms; negative: early). */
+  readonly startSkewMs?: number;
+  /** The open loop's cap on operations in flight; null for closed loops. */
+  readonly maxInFlight: number | null;
 }
 
 /** The members of a PreparedWorkload that observe. */
@@ -111,7 +132,15 @@ export interface LiveTotals extends ClosedTotals {
 }
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
-  const { load, operation, onProgress } = options;
+  return buildScenarioResult((await recordScenario(options)).outcome);
+}
+
+/**
+ * Runs the scenario (or its segment) and returns what was measured, not yet summarised: a single
+ * process summarises its one recording (runScenario); workers' recordings are merged first.
+ */
+export async function recordScenario(options: ScenarioRunOptions): Promise<RecordedScenario> {
+  const { load, operation, onProgress, segment } = options;
   const stopProblem = closedLoopStopProblem(load);
   if (stopProblem !== undefined) throw new TypeError(`${stopProblem.message}: ${stopProblem.fix}`);
 
@@ -124,6 +153,12 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
 
   const clock = options.clock ?? realClock;
   const warmupMs = load.warmup ?? 0;
+  let startSkewMs: number | undefined;
+  if (options.startAtEpochMs !== undefined) {
+    const waitMs = options.startAtEpochMs - clock.wallNow();
+    if (waitMs > 0) await clock.sleep(waitMs, options.signal);
+    startSkewMs = clock.wallNow() - options.startAtEpochMs;
+  }
   const t0 = clock.now();
   const measureStartMs = t0 + warmupMs;
   const observer =
@@ -132,12 +167,22 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       : undefined;
   // Before anything is launched or listened to: a workload that throws here leaves nothing running.
   if (observer !== undefined) observing?.attach?.(observer.observer);
-  const schedule: Schedule | undefined = isOpen(load) ? scheduleFor(load) : undefined;
+  const whole: Schedule | undefined = isOpen(load) ? scheduleFor(load) : undefined;
+  const schedule = whole === undefined || segment === undefined ? whole : segmentSchedule(whole, segment.index, segment.count);
   const measuredLimitMs = schedule !== undefined ? schedule.durationMs : "duration" in load ? load.duration : undefined;
   const measureEndMs = measuredLimitMs === undefined ? undefined : measureStartMs + measuredLimitMs;
 
   const errorPolicy = options.errorPolicy ?? DEFAULT_ERROR_POLICY;
+  const closedSeconds: ClosedSecond[] | undefined = segment !== undefined || options.onSecond !== undefined ? [] : undefined;
   const recorder = new ScenarioRecorder({
+    ...(closedSeconds === undefined
+      ? {}
+      : {
+          onSecond: (second: ClosedSecond) => {
+            closedSeconds.push(second);
+            options.onSecond?.(second);
+          },
+        }),
     measureStartMs,
     signalsSent: options.signalsSent === true,
     untimed: options.untimed === true,
@@ -243,6 +288,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       clock,
       stop: launches.signal,
       concurrencyHint: options.concurrencyHint,
+      segment,
     });
     await Promise.race([executor.launching, aborted(launches.signal)]);
     // The schedule's last start can come while an interrupt waits for its second's end: the run is
@@ -334,7 +380,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
       inProcessTarget: options.inProcessTarget === true,
       measuredMs,
     });
-    return buildScenarioResult({
+    const outcome: ScenarioOutcome = {
       status,
       ...(failure === undefined ? {} : { failure }),
       executor: load.executor,
@@ -352,7 +398,13 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
         ...(options.judgedPercentiles === undefined ? {} : { judgedPercentiles: options.judgedPercentiles }),
         capWaits: executor.openOutcome()?.capWaits ?? 0,
       },
-    });
+    };
+    return {
+      outcome,
+      ...(closedSeconds === undefined ? {} : { seconds: closedSeconds }),
+      ...(startSkewMs === undefined ? {} : { startSkewMs }),
+      maxInFlight: executor.maxInFlight,
+    };
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);
     launches.abort();
@@ -374,6 +426,7 @@ interface ExecutorStart {
   clock: Clock;
   stop: AbortSignal;
   concurrencyHint: number | undefined;
+  segment: Segment | undefined;
 }
 
 interface RunningExecutor {
@@ -391,10 +444,22 @@ function startExecutor(o: ExecutorStart): RunningExecutor {
   const { load, runner, inFlight, clock, stop } = o;
   if (isOpen(load) && o.schedule !== undefined) {
     const maxInFlight = load.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    const phases = [
-      ...(o.warmupMs > 0 ? [{ startMs: o.t0, schedule: warmupScheduleFor(load) }] : []),
-      { startMs: o.measureStartMs, schedule: o.schedule },
-    ];
+    const segment = o.segment;
+    const warmup = o.warmupMs > 0 ? warmupScheduleFor(load) : undefined;
+    // A segment numbers its operations as the whole schedule does: warm-up first, then measured.
+    const phases =
+      segment === undefined
+        ? [...(warmup === undefined ? [] : [{ startMs: o.t0, schedule: warmup }]), { startMs: o.measureStartMs, schedule: o.schedule }]
+        : [
+            ...(warmup === undefined
+              ? []
+              : [{ startMs: o.t0, schedule: segmentSchedule(warmup, segment.index, segment.count), seqOf: (i: number) => segment.index + i * segment.count }]),
+            {
+              startMs: o.measureStartMs,
+              schedule: o.schedule,
+              seqOf: (i: number) => (warmup?.count ?? 0) + segment.index + i * segment.count,
+            },
+          ];
     let outcome: OpenLoopOutcome | undefined;
     const launching = runOpenLoop({ phases, runner, inFlight, clock, maxInFlight, stop }).then((result) => {
       outcome = result;
@@ -402,18 +467,24 @@ function startExecutor(o: ExecutorStart): RunningExecutor {
     return { launching, openOutcome: () => outcome, maxInFlight, workers: null };
   }
   const closed = load as Exclude<LoadProfile, OpenLoad>;
-  const workers =
+  const wholeWorkers =
     closed.executor === "closed"
       ? closed.workers
       : (closed.concurrency ?? o.concurrencyHint ?? DEFAULT_MAX_CONCURRENCY);
+  const segment = o.segment;
+  const workers = segment === undefined ? wholeWorkers : segmentShare(wholeWorkers, segment.index, segment.count);
+  const iterations =
+    segment === undefined || closed.iterations === undefined ? closed.iterations : segmentShare(closed.iterations, segment.index, segment.count);
   let launching: Promise<unknown> = runClosedLoop({
     workers,
     runner,
     clock,
     measureStartMs: o.measureStartMs,
     measureEndMs: o.measureEndMs,
-    iterations: closed.iterations,
+    iterations,
     stop,
+    // Globally unique operation numbers across the segments (with gaps, as k6's are).
+    ...(segment === undefined ? {} : { seqOf: (n: number) => segment.index + n * segment.count }),
   });
   // Workers blocked in a hung operation must not hold the scenario past its duration.
   if (o.measureEndMs !== undefined) {

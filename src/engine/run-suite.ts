@@ -15,7 +15,10 @@ import type { Suite, SuiteScenario } from "../suite/types.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
-import { runScenario, type LiveTotals, type Progress } from "./run-scenario.js";
+import { mergeWorkerParts } from "./recording-merge.js";
+import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
+import type { Segment } from "./schedule.js";
+import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
 import { judgedPercentiles } from "./validity.js";
 import { invalidJudged, invalidVerdictLine } from "./run-verdict.js";
 
@@ -76,6 +79,12 @@ export interface RunSuiteOptions {
   tag?: string;
   /** `--allow-invalid`: thresholds that passed on invalid results still pass the run (exit 0, not 4). */
   allowInvalid?: boolean;
+  /** `--workers N`: every scenario runs on these workers, merged into one result (setup and probes here, once). */
+  workers?: WorkerPool;
+  /** `--segment i/N`: this process runs only its segment of every scenario (one of N load generators). */
+  segment?: Segment;
+  /** `--start-at`: epoch ms the first scenario starts at (the workers' agreed time). */
+  startAtEpochMs?: number;
 }
 
 interface BoundProbe {
@@ -114,7 +123,7 @@ function refResolver(connected: ReadonlyMap<string, { connection: Connection<unk
   };
 }
 
-async function connectTargets(
+export async function connectTargets(
   suite: Suite,
   log: (line: string) => void,
   signal: AbortSignal | undefined,
@@ -138,7 +147,7 @@ async function connectTargets(
   return connected;
 }
 
-async function closeAll(connected: Map<string, { connection: Connection<unknown> }>): Promise<void> {
+export async function closeAll(connected: Map<string, { connection: Connection<unknown> }>): Promise<void> {
   // Reverse order: a service started against an embedded database stops before the database.
   for (const { connection } of [...connected.values()].reverse()) {
     await connection.close().catch(() => undefined);
@@ -294,6 +303,7 @@ export class SuiteSession {
   private crashed = false;
   private runBefore: (ProbeSnapshot | undefined)[] = [];
   private readonly log: (line: string) => void;
+  private firstStartAt: number | undefined;
 
   private constructor(
     private readonly options: RunSuiteOptions,
@@ -306,6 +316,7 @@ export class SuiteSession {
     this.environment = init.environment;
     this.startedAt = init.startedAt;
     this.log = options.hooks?.log ?? (() => undefined);
+    this.firstStartAt = options.startAtEpochMs;
   }
 
   static async open(suite: Suite, options: RunSuiteOptions): Promise<SuiteSession> {
@@ -381,20 +392,26 @@ export class SuiteSession {
       const sampler = sampleDuring(this.probes, before);
       let result: ScenarioResult;
       try {
-        result = await runScenario({
-          load: scenario.load,
-          operation: prepared.run,
-          ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
-          ...(prepared.clientSlots === undefined ? {} : { clientSlots: prepared.clientSlots }),
-          signalsSent: prepared.signalsSent === true,
-          untimed: prepared.untimed === true,
-          inProcessTarget: prepared.inProcess === true,
-          judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
-          ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
-          observe: prepared,
+        const runOptions: ScenarioRunOptions = {
+          ...scenarioRunOptions(scenario, prepared),
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p, live) => hooks.progress?.(scenario, p, live),
-        });
+        };
+        const { workers, segment } = this.options;
+        if (workers !== undefined) {
+          result = await runOnWorkers(workers, { scenario, ordinal: placement.ordinal, trial: placement.trial ?? 0, options: runOptions });
+        } else if (segment !== undefined) {
+          // One load generator of several: its part, stored as a run of its own (its segment named).
+          // The agreed time is the first scenario's; later ones start when the one before ends.
+          const startAt = this.firstStartAt;
+          this.firstStartAt = undefined;
+          const recorded = await recordScenario({ ...runOptions, segment, ...(startAt === undefined ? {} : { startAtEpochMs: startAt }) });
+          result = mergeWorkerParts([
+            { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
+          ]);
+        } else {
+          result = await runScenario(runOptions);
+        }
       } finally {
         await prepared.close?.().catch(() => undefined);
       }
@@ -541,6 +558,22 @@ export class SuiteSession {
     await closeAll(this.connected);
     this.connected.clear();
   }
+}
+
+/** How a scenario runs on a prepared workload: the same in the coordinator and in a worker process. */
+export function scenarioRunOptions(scenario: SuiteScenario, prepared: PreparedWorkload): ScenarioRunOptions {
+  return {
+    load: scenario.load,
+    operation: prepared.run,
+    ...(prepared.concurrencyHint === undefined ? {} : { concurrencyHint: prepared.concurrencyHint }),
+    ...(prepared.clientSlots === undefined ? {} : { clientSlots: prepared.clientSlots }),
+    signalsSent: prepared.signalsSent === true,
+    untimed: prepared.untimed === true,
+    inProcessTarget: prepared.inProcess === true,
+    judgedPercentiles: judgedPercentiles(scenario.thresholds.map((t) => t.metric)),
+    ...(scenario.onError === undefined ? {} : { errorPolicy: scenario.onError }),
+    observe: prepared,
+  };
 }
 
 /**

@@ -140,3 +140,42 @@ export function warmupScheduleFor(load: OpenLoad): Schedule {
     load.executor === "constant-rate" ? load.rate : load.executor === "ramp" ? load.from : load.steps[0]!.rate;
   return constantRateSchedule(rate, load.warmup ?? 0);
 }
+
+/** One of `count` interleaved parts of a scenario (`--segment index/count`, 0-based index). */
+export interface Segment {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The k-th of n interleaved parts of a schedule (k6's striping for n equal segments): operation i
+ * of the whole goes to part i mod n, at the whole schedule's intended time, so the n parts hold
+ * every operation exactly once. `globalIndex(j)` is the whole schedule's number of the part's j-th.
+ */
+export function segmentSchedule(schedule: Schedule, k: number, n: number): Schedule & { globalIndex(j: number): number } {
+  checkSegment(k, n);
+  // Operations i < m of the whole with i mod n = k: ceil((m − k) / n), never negative.
+  const share = (m: number): number => Math.max(0, Math.ceil((m - k) / n));
+  return {
+    count: share(schedule.count),
+    durationMs: schedule.durationMs,
+    offsetMs: (j) => schedule.offsetMs(k + j * n),
+    countBefore: (ms) => share(schedule.countBefore(ms)),
+    globalIndex: (j) => k + j * n,
+  };
+}
+
+/**
+ * Part k of n of a whole number (closed-loop workers, iterations): k6's telescoping Scale,
+ * floor(v·(k+1)/n) − floor(v·k/n), so the n parts sum to v exactly and differ by at most one.
+ */
+export function segmentShare(v: number, k: number, n: number): number {
+  checkSegment(k, n);
+  return Math.floor((v * (k + 1)) / n) - Math.floor((v * k) / n);
+}
+
+function checkSegment(k: number, n: number): void {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 0 || k >= n) {
+    throw new RangeError(`segment ${k}/${n}: need whole numbers with 0 ≤ index < count`);
+  }
+}

@@ -37,6 +37,19 @@ export interface RecorderOptions {
   readonly openLoop?: boolean;
   /** The operations' durations mean nothing (PreparedWorkload.untimed): count them, record no latency. */
   readonly untimed?: boolean;
+  /**
+   * Told of each measured second as it closes, with its latencies encoded: what a worker's part of
+   * a scenario ships, so that the per-second percentiles of the merged parts can be computed (a
+   * p99 per second cannot be added; a histogram can). Absent: nothing is encoded.
+   */
+  readonly onSecond?: (second: ClosedSecond) => void;
+}
+
+/** One closed measured second: its point, its latencies (encoded HdrHistogram), its errors by class. */
+export interface ClosedSecond {
+  readonly point: SeriesPoint;
+  readonly latency: string;
+  readonly errorsByClass?: Record<string, number>;
 }
 
 /** Powers of two up to 2^30 operations at the target. */
@@ -99,6 +112,7 @@ export class ScenarioRecorder {
   private readonly errorPoints: ErrorSeriesPoint[] = [];
   private readonly onError: ((errorClass: string) => void) | undefined;
   private readonly untimed: boolean;
+  private readonly onSecond: ((second: ClosedSecond) => void) | undefined;
 
   private secondIndex = 0;
   private secondEndMs: number;
@@ -122,6 +136,7 @@ export class ScenarioRecorder {
     this.maxErrorSamples = options.maxErrorSamples ?? 5;
     this.onError = options.onError;
     this.untimed = options.untimed === true;
+    this.onSecond = options.onSecond;
     this.clientWait = options.signalsSent === true ? new LatencyHistogram() : undefined;
     this.startDelay = options.openLoop === true ? new LatencyHistogram() : undefined;
     this.secondEndMs = options.measureStartMs + SECOND_MS;
@@ -307,7 +322,7 @@ export class ScenarioRecorder {
 
   private closeSecond(): void {
     const [p50, p99] = this.second.count > 0 ? this.second.valuesAtPercentiles([50, 99]) : [];
-    this.points.push({
+    const point: SeriesPoint = {
       t: this.secondIndex,
       ops: this.opCount - this.secondStartOps,
       errors: this.errorCount - this.secondStartErrors,
@@ -315,11 +330,15 @@ export class ScenarioRecorder {
       bytes: this.byteCount - this.secondStartBytes,
       p50: p50 === undefined ? null : p50 / 1000,
       p99: p99 === undefined ? null : p99 / 1000,
-    });
+    };
+    this.points.push(point);
+    let errorsByClass: Record<string, number> | undefined;
     if (this.secondByClass.size > 0) {
-      this.errorPoints.push({ t: this.secondIndex, byClass: Object.fromEntries(this.secondByClass) });
+      errorsByClass = Object.fromEntries(this.secondByClass);
+      this.errorPoints.push({ t: this.secondIndex, byClass: errorsByClass });
       this.secondByClass.clear();
     }
+    this.onSecond?.({ point, latency: this.second.encode(), ...(errorsByClass === undefined ? {} : { errorsByClass }) });
     this.latency.add(this.second);
     this.second.reset();
     this.secondStartOps = this.opCount;

@@ -226,4 +226,27 @@ export interface ScenarioResult {
    * an older pipebench do not (validityOf in src/engine/validity.ts judges those when read).
    */
   validity?: Validity;
+  /**
+   * Run by several load generators (`--workers N`, `--segment i/N`): each worker's part, merged into
+   * the numbers above. Absent for a single process.
+   */
+  segments?: SegmentReport[];
+}
+
+/** One worker's part of a merged scenario: its own counts, start skew and validity. */
+export interface SegmentReport {
+  /** "2/3": the worker's segment, 1-based for people. */
+  worker: string;
+  index: number;
+  count: number;
+  /** `lost`: the worker stopped (killed, evicted) before it reported; its checkpointed seconds are kept. */
+  status: ScenarioStatus | "lost";
+  ops: number;
+  errors: number;
+  /** How late the worker started after the agreed start time, ms; null when it never said. */
+  startSkewMs: number | null;
+  /** The worker's own verdict (its own CPU, its own part of the rate). */
+  validity?: Validity;
+  /** A lost worker: what happened and after how many measured seconds. */
+  failure?: string;
 }

@@ -1,0 +1,108 @@
+// The scale-out flags of `pipebench run` (--workers N, --segment i/N, --start-at) and the hidden
+// `pipebench worker` command its worker processes run.
+import { resolve } from "node:path";
+import { driverSchemas } from "../drivers/index.js";
+import type { Segment } from "../engine/schedule.js";
+import { UsageError } from "../errors.js";
+import { loadSuite } from "../suite/load-suite.js";
+import { parseCount, parseDuration } from "../suite/units.js";
+import type { RunSuiteOptions } from "../engine/run-suite.js";
+import type { Suite } from "../suite/types.js";
+import { hasSweeps } from "../sweep/run-sweep.js";
+import { ProcessWorkerPool } from "../workers/process-worker.js";
+import { runWorkerChild } from "../workers/worker-child.js";
+
+/** `--segment i/N` (0-based i), or Kubernetes' JOB_COMPLETION_INDEX with `--segment $INDEX/N`. */
+export function parseSegment(text: string): Segment {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || !(count >= 1) || !(index < count)) {
+    throw new UsageError(`--segment ${text} is not a segment`, {
+      hint: "write index/count with 0 ≤ index < count, e.g. --segment 0/3 for the first of three workers (an Indexed Job passes $JOB_COMPLETION_INDEX)",
+    });
+  }
+  return { index, count };
+}
+
+export function parseWorkers(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new UsageError(`--workers ${text} is not a number of workers`, { hint: "write a whole number from 1 to 256, e.g. --workers 4 (one per core)" });
+  }
+  return n;
+}
+
+/** `--start-at`: epoch milliseconds, or an ISO time. */
+export function parseStartAt(text: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) {
+    throw new UsageError(`--start-at ${text} is not a time`, { hint: "give epoch milliseconds (date +%s%3N) or an ISO time, e.g. 2026-12-06T18:00:00Z" });
+  }
+  return ms;
+}
+
+export interface SuiteShapeFlags {
+  scenario: string[];
+  set: string[];
+  duration?: string;
+  rate?: string;
+}
+
+/** The arguments that make a worker load the same suite as the coordinator. */
+export function suiteArgs(file: string, flags: SuiteShapeFlags): string[] {
+  return [
+    file,
+    ...flags.scenario.flatMap((s) => ["--scenario", s]),
+    ...flags.set.flatMap((s) => ["--set", s]),
+    ...(flags.duration === undefined ? [] : ["--duration", flags.duration]),
+    ...(flags.rate === undefined ? [] : ["--rate", flags.rate]),
+  ];
+}
+
+/** `pipebench worker SUITE --segment i/N`: see src/workers/worker-child.ts. */
+export async function workerCommand(suiteArg: string, flags: SuiteShapeFlags & { segment: string }): Promise<number> {
+  const segment = parseSegment(flags.segment);
+  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  const rate = flags.rate === undefined ? undefined : parseCount(flags.rate);
+  const suite = await loadSuite(
+    resolve(suiteArg),
+    {
+      set: flags.set,
+      ...(duration === undefined ? {} : { duration }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(flags.scenario.length > 0 ? { scenarios: flags.scenario } : {}),
+    },
+    driverSchemas,
+  );
+  return runWorkerChild(suite, segment);
+}
+
+/** What `run` passes to runSuite for --workers / --segment / --start-at, and how to stop the workers. */
+export function scaleOutOptions(
+  flags: SuiteShapeFlags & { workers?: string; segment?: string; startAt?: string; findMax?: boolean },
+  file: string,
+  suite: Suite,
+): { options: Pick<RunSuiteOptions, "workers" | "segment" | "startAtEpochMs">; close(): Promise<void> } {
+  const none = { options: {}, close: () => Promise.resolve() };
+  if (flags.workers === undefined && flags.segment === undefined) {
+    if (flags.startAt !== undefined) throw new UsageError("--start-at goes with --segment", { hint: "add --segment i/N, or drop --start-at" });
+    return none;
+  }
+  if (flags.findMax === true || hasSweeps(suite)) {
+    throw new UsageError(`${flags.workers !== undefined ? "--workers" : "--segment"} runs plain scenarios, not a sweep or a --find-max search`, {
+      hint: "drop --sweep / --find-max (or the scenario's sweep: block via --scenario), or run without --workers",
+    });
+  }
+  if (flags.workers !== undefined && flags.segment !== undefined) {
+    throw new UsageError("--workers and --segment cannot go together", { hint: "--workers N starts N segments itself; --segment i/N runs one" });
+  }
+  if (flags.segment !== undefined) {
+    const segment = parseSegment(flags.segment);
+    const startAtEpochMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt);
+    return { options: { segment, ...(startAtEpochMs === undefined ? {} : { startAtEpochMs }) }, close: none.close };
+  }
+  const count = parseWorkers(flags.workers ?? "1");
+  const pool = new ProcessWorkerPool(count, suiteArgs(file, flags));
+  return { options: { workers: pool }, close: () => pool.close() };
+}

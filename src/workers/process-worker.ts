@@ -1,0 +1,162 @@
+// A segment run by another pipebench process on this machine (`pipebench worker`, forked with an IPC
+// channel): the same ScenarioWorker as the in-process one, so `run --workers N` and a single process
+// share the coordinator's code path. The closed seconds a worker ships as it runs are the
+// coordinator's checkpoints: a worker that dies (SIGKILL, OOM) leaves a `lost` part holding every
+// second it reported, and the merged result says which worker stopped, and when.
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { WorkerPart } from "../engine/recording-merge.js";
+import { fromWire } from "../engine/recording-wire.js";
+import type { Segment } from "../engine/schedule.js";
+import type { ScenarioWork, ScenarioWorker, WorkerPool } from "../engine/scenario-worker.js";
+import { TargetFailed, UsageError } from "../errors.js";
+import type { ClosedSecond } from "../metrics/recorder.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+/** The CLI's entry, from src/workers or dist/workers alike. */
+const BIN = fileURLToPath(new URL("../../bin/pipebench.js", import.meta.url));
+/** How long a worker may take to connect its targets. */
+const READY_TIMEOUT_MS = 60_000;
+/** From all prepared to the common start: the message and a timer's precision, with room on a busy machine. */
+const START_DELAY_MS = 250;
+
+type Waiter = { resolve: (m: FromWorker) => void; reject: (e: Error) => void; want: FromWorker["type"] };
+
+export class ProcessWorker implements ScenarioWorker {
+  private waiter: Waiter | undefined;
+  private seconds: ClosedSecond[] = [];
+  private work: ScenarioWork | undefined;
+  private exited: string | undefined;
+  private exitListeners: (() => void)[] = [];
+
+  private constructor(
+    readonly segment: Segment,
+    private readonly child: ChildProcess,
+  ) {
+    child.on("message", (m: FromWorker) => this.onMessage(m));
+    child.on("exit", (code, signal) => {
+      this.exited = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`;
+      const w = this.waiter;
+      this.waiter = undefined;
+      w?.reject(new Error(`worker ${this.name} ${this.exited}`));
+      for (const l of this.exitListeners) l();
+    });
+  }
+
+  get name(): string {
+    return `${this.segment.index + 1}/${this.segment.count}`;
+  }
+
+  /** The worker's process id (tests kill one). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Forks `pipebench worker` with the suite's arguments and waits until its targets are connected. */
+  static async start(segment: Segment, suiteArgs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessWorker> {
+    const child = fork(BIN, ["worker", ...suiteArgs, "--segment", `${segment.index}/${segment.count}`], {
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      env: { ...env, PIPEBENCH_WORKER_INDEX: String(segment.index) },
+    });
+    const worker = new ProcessWorker(segment, child);
+    const timer = setTimeout(() => child.kill("SIGKILL"), READY_TIMEOUT_MS);
+    try {
+      await worker.expect("ready");
+    } finally {
+      clearTimeout(timer);
+    }
+    return worker;
+  }
+
+  async prepare(work: ScenarioWork): Promise<void> {
+    this.work = work;
+    this.seconds = [];
+    this.send({ type: "prepare", ordinal: work.ordinal, trial: work.trial });
+    await this.expect("prepared");
+  }
+
+  async run(startAtEpochMs: number): Promise<WorkerPart> {
+    this.send({ type: "start", startAtEpochMs });
+    try {
+      const m = await this.expect("recording");
+      if (m.type !== "recording") throw new Error("unreachable");
+      const { outcome, seconds, startSkewMs } = fromWire(m.recording);
+      return { kind: "reported", segment: this.segment, outcome, seconds, startSkewMs };
+    } catch (error) {
+      if (this.exited === undefined) throw error;
+      return { kind: "lost", segment: this.segment, seconds: this.seconds, startSkewMs: null, failure: this.exited };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.exited !== undefined) return;
+    const gone = new Promise<void>((resolve) => this.exitListeners.push(resolve));
+    this.send({ type: "close" });
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  private send(message: ToWorker): void {
+    if (this.exited !== undefined || !this.child.connected) return;
+    this.child.send(message);
+  }
+
+  private expect(want: FromWorker["type"]): Promise<FromWorker> {
+    if (this.exited !== undefined) return Promise.reject(new Error(`worker ${this.name} ${this.exited}`));
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject, want };
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === "second") {
+      this.seconds.push(m.second);
+      this.work?.onSecond?.(this.segment, m.second);
+      return;
+    }
+    const w = this.waiter;
+    if (w === undefined) return;
+    this.waiter = undefined;
+    if (m.type === "failed") {
+      const message = `worker ${this.name}: ${m.message}`;
+      w.reject(m.usage ? new UsageError(message, m.hint === undefined ? {} : { hint: m.hint }) : new TargetFailed(this.work?.scenario.target ?? "?", message));
+    } else if (m.type === w.want) w.resolve(m);
+    else w.reject(new Error(`worker ${this.name} answered ${m.type}, expected ${w.want}`));
+  }
+}
+
+/** The pool `run --workers N` runs on: N worker processes on this machine, started at the first scenario. */
+export class ProcessWorkerPool implements WorkerPool {
+  readonly startDelayMs = START_DELAY_MS;
+  private started: ProcessWorker[] = [];
+  private opening: Promise<void> | undefined;
+
+  constructor(
+    private readonly count: number,
+    /** The suite file and the flags that shape it (--set, --duration, --rate, --scenario), as given to run. */
+    private readonly suiteArgs: readonly string[],
+  ) {}
+
+  get workers(): readonly ProcessWorker[] {
+    return this.started;
+  }
+
+  open(): Promise<void> {
+    this.opening ??= (async () => {
+      const count = this.count;
+      const started = await Promise.allSettled(Array.from({ length: count }, (_, index) => ProcessWorker.start({ index, count }, this.suiteArgs)));
+      this.started = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+      const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+      if (failed !== undefined) {
+        await this.close();
+        throw failed.reason;
+      }
+    })();
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.started.map((w) => w.close()));
+  }
+}

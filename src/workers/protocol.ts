@@ -1,0 +1,18 @@
+// The messages between `pipebench run --workers N` (the coordinator) and its worker processes
+// (`pipebench worker`), over Node's IPC channel. Per scenario: prepare → prepared, start → seconds
+// as they close (the coordinator's checkpoints) → recording; close at the end.
+import type { ClosedSecond } from "../metrics/recorder.js";
+import type { WireRecording } from "../engine/recording-wire.js";
+
+export type ToWorker =
+  | { readonly type: "prepare"; readonly ordinal: number; readonly trial: number }
+  | { readonly type: "start"; readonly startAtEpochMs: number }
+  | { readonly type: "close" };
+
+export type FromWorker =
+  | { readonly type: "ready" }
+  | { readonly type: "prepared" }
+  | { readonly type: "second"; readonly second: ClosedSecond }
+  | { readonly type: "recording"; readonly recording: WireRecording }
+  /** Prepare or the run threw: the message, and whether it was a mistake in the suite (exit 2). */
+  | { readonly type: "failed"; readonly message: string; readonly usage: boolean; readonly hint?: string };

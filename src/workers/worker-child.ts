@@ -1,0 +1,100 @@
+// `pipebench worker SUITE --segment i/N`: one load generator of `pipebench run --workers N`, started
+// by it with an IPC channel. It connects the suite's targets itself (their `setup:` already ran in the
+// coordinator, once), then for each scenario it is asked for: prepares the workload, waits for the
+// common start time, runs its segment and ships every closed second and finally its recording.
+// Probes, thresholds and the store stay with the coordinator.
+import type { Connection, PreparedWorkload } from "../drivers/driver.js";
+import { recordScenario } from "../engine/run-scenario.js";
+import { closeAll, connectTargets, scenarioRunOptions } from "../engine/run-suite.js";
+import { toWire } from "../engine/recording-wire.js";
+import type { Segment } from "../engine/schedule.js";
+import { UsageError } from "../errors.js";
+import type { Suite } from "../suite/types.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+/** The suite with every target's `setup:` emptied: the coordinator ran it once already. */
+export function withoutSetup(suite: Suite): Suite {
+  const targets = Object.fromEntries(
+    Object.entries(suite.targets).map(([name, t]) => {
+      const config = t.config as Record<string, unknown> | null;
+      const stripped = config !== null && typeof config === "object" && Array.isArray(config.setup) ? { ...config, setup: [] } : t.config;
+      return [name, { ...t, config: stripped }];
+    }),
+  );
+  return { ...suite, targets } as Suite;
+}
+
+export async function runWorkerChild(suite: Suite, segment: Segment): Promise<number> {
+  const send = process.send?.bind(process);
+  if (send === undefined) {
+    throw new UsageError("pipebench worker is started by pipebench run --workers N (it talks to it over IPC)", {
+      hint: "run the suite with pipebench run SUITE --workers N, or one part of it with pipebench run SUITE --segment i/N",
+    });
+  }
+  const post = (message: FromWorker): void => void send(message);
+  const interrupt = new AbortController();
+  const onSignal = (): void => interrupt.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const log = (line: string): void => void process.stderr.write(`[worker ${segment.index + 1}/${segment.count}] ${line}\n`);
+  const connected: Map<string, { kind: string; connection: Connection<unknown> }> = await connectTargets(withoutSetup(suite), log, interrupt.signal);
+  let prepared: { prepared: PreparedWorkload; ordinal: number } | undefined;
+  post({ type: "ready" });
+
+  const fail = (error: unknown): void => {
+    post({
+      type: "failed",
+      message: error instanceof Error ? error.message : String(error),
+      usage: error instanceof UsageError,
+      ...(error instanceof UsageError && error.hint !== undefined ? { hint: error.hint } : {}),
+    });
+  };
+
+  return new Promise<number>((resolve) => {
+    const finish = async (code: number): Promise<void> => {
+      process.off("message", onMessage);
+      await prepared?.prepared.close?.().catch(() => undefined);
+      await closeAll(connected);
+      resolve(code);
+    };
+    const onMessage = (message: ToWorker): void => {
+      if (message.type === "close") {
+        void finish(0);
+      } else if (message.type === "prepare") {
+        const scenario = suite.scenarios[message.ordinal];
+        const target = scenario === undefined ? undefined : connected.get(scenario.target);
+        if (scenario === undefined || target === undefined) {
+          fail(new Error(`no scenario ${message.ordinal} with a connected target in this worker's suite`));
+          return;
+        }
+        target.connection.prepare(scenario.workload, scenario.name).then(
+          (p) => {
+            prepared = { prepared: p, ordinal: message.ordinal };
+            post({ type: "prepared" });
+          },
+          fail,
+        );
+      } else if (message.type === "start") {
+        const current = prepared;
+        const scenario = current === undefined ? undefined : suite.scenarios[current.ordinal];
+        if (current === undefined || scenario === undefined) {
+          fail(new Error("start before prepare"));
+          return;
+        }
+        prepared = undefined;
+        recordScenario({
+          ...scenarioRunOptions(scenario, current.prepared),
+          signal: interrupt.signal,
+          segment,
+          startAtEpochMs: message.startAtEpochMs,
+          onSecond: (second) => post({ type: "second", second }),
+        })
+          .then((recorded) => post({ type: "recording", recording: toWire(recorded, segment) }), fail)
+          .finally(() => void current.prepared.close?.().catch(() => undefined));
+      }
+    };
+    process.on("message", onMessage);
+    // The coordinator gone (it crashed or was killed): stop too, nothing would read the results.
+    process.once("disconnect", () => void finish(1));
+  });
+}

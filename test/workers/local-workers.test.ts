@@ -1,0 +1,230 @@
+// `run --workers N` against the real quickstart ingest service (embedded PostgreSQL behind it, both
+// started once here, on 127.0.0.1): N worker processes each run segment i/N of the scenario from one
+// agreed start time, and the coordinator merges them into one stored run. The merge must be exact
+// (the whole schedule's operations, once each; the merged histogram the sum of the parts'), judged
+// once, and a worker SIGKILLed mid-run must leave an incomplete run that names it and keeps what it
+// had reported.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import type { Connection } from "../../src/drivers/driver.js";
+import { driverSchemas } from "../../src/drivers/index.js";
+import { http, HttpTargetSchema, type HttpWorkload } from "../../src/drivers/http/index.js";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../src/drivers/postgres/embedded.js";
+import type { WorkerPart } from "../../src/engine/recording-merge.js";
+import { runSuite } from "../../src/engine/run-suite.js";
+import { constantRateSchedule, segmentShare } from "../../src/engine/schedule.js";
+import type { ScenarioWork, WorkerPool } from "../../src/engine/scenario-worker.js";
+import { decodeHistogram, LatencyHistogram } from "../../src/metrics/histogram.js";
+import { ResultsStore } from "../../src/store/results-store.js";
+import { loadSuite } from "../../src/suite/load-suite.js";
+import { ProcessWorkerPool } from "../../src/workers/process-worker.js";
+import { pipebench } from "../cli/helpers.js";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "pipebench-workers-"));
+
+function suiteFile(name: string, url: string, rate: number, duration: string, seed: number): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    `name: ${name}
+targets:
+  ingest:
+    kind: http
+    url: ${url}
+    connections: 10
+scenarios:
+  ingest:
+    target: ingest
+    workload: { type: request, method: POST, path: /ingest, body: { generator: transactions, seed: ${seed} }, expect: { status: 201 } }
+    load: { executor: constant-rate, rate: ${rate}, duration: ${duration} }
+    thresholds: [ "p99 < 5s", "error_rate < 1%" ]
+thresholds: [ "p99 < 5s" ]
+`,
+  );
+  return file;
+}
+
+/** The pool, with every worker's part kept as it came back, and a hook on each closed second. */
+function spied(pool: ProcessWorkerPool, onSecond?: (index: number, t: number) => void): WorkerPool & { parts: WorkerPart[] } {
+  const parts: WorkerPart[] = [];
+  return {
+    parts,
+    startDelayMs: pool.startDelayMs,
+    open: () => pool.open(),
+    get workers() {
+      return pool.workers.map((w) => ({
+        segment: w.segment,
+        prepare: (work: ScenarioWork) =>
+          w.prepare({ ...work, onSecond: (segment, second) => onSecond?.(segment.index, second.point.t) }),
+        run: async (startAt: number) => {
+          const part = await w.run(startAt);
+          parts.push(part);
+          return part;
+        },
+        close: () => w.close(),
+      }));
+    },
+  };
+}
+
+describe("run --workers against the quickstart ingest service", { timeout: 240_000 }, () => {
+  let database: EmbeddedPostgres;
+  let service: Connection<HttpWorkload>;
+  let url: string;
+
+  before(async () => {
+    database = await startEmbeddedPostgres({ target: "pg" });
+    const target = HttpTargetSchema.parse({
+      kind: "http",
+      start: { command: ["node", "dist/quickstart/ingest-service.js"], env: { DATABASE_URL: "{{targets.pg.url}}" }, ready: "/health" },
+    });
+    service = await http.connect(target, {
+      name: "ingest",
+      suiteDir: repo,
+      log: () => undefined,
+      resolveRef: (ref) => (ref === "targets.pg.url" ? database.url : undefined),
+    });
+    url = service.info.url ?? "";
+  });
+  after(async () => {
+    await service?.close();
+    await database?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function transactions(): Promise<{ rows: number; distinct: number }> {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const r = await client.query<{ n: string; d: string }>("SELECT count(*) AS n, count(DISTINCT transaction_id) AS d FROM transactions");
+      await client.query("TRUNCATE transactions");
+      return { rows: Number(r.rows[0]?.n), distinct: Number(r.rows[0]?.d) };
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("3 workers: the whole schedule once, each transaction distinct, start skew stored, judged once", async () => {
+    const store = join(dir, "cli.db");
+    const r = await pipebench(["run", suiteFile("three", url, 90, "2s", 3), "--workers", "3", "--store", store]);
+    // 4 only when the machine was too busy to trust the numbers.
+    assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+    const expected = constantRateSchedule(90, 2000).count;
+    const s = ResultsStore.open(store);
+    try {
+      const run = s.getRun("latest");
+      const scenario = run?.scenarioResults[0];
+      assert.ok(run !== undefined && scenario !== undefined);
+      const result = scenario.result;
+      assert.equal(result.ops + result.errors + (result.dropped ?? 0), expected, "the merged parts are the whole schedule");
+      assert.equal(result.errors, 0);
+      assert.equal(decodeHistogram(result.latencyHistogram).count, result.ops);
+      assert.equal(result.series.reduce((n, p) => n + p.ops, 0), result.ops, "the per-second series sums to the total");
+      const segments = result.segments ?? [];
+      assert.deepEqual(segments.map((w) => w.worker), ["1/3", "2/3", "3/3"]);
+      assert.deepEqual(segments.map((w) => w.ops), [0, 1, 2].map((k) => segmentShare(expected, k, 3)));
+      for (const w of segments) {
+        assert.ok(w.startSkewMs !== null && Math.abs(w.startSkewMs) <= 50, `worker ${w.worker} started ${w.startSkewMs} ms off the agreed time`);
+        assert.ok(w.validity !== undefined, "each worker's own verdict is kept");
+      }
+      // Judged once, on the merged result: one outcome per threshold, not one per worker.
+      assert.deepEqual(scenario.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
+      assert.equal(run.thresholds.length, 1);
+    } finally {
+      s.close();
+    }
+    // Every worker wrote its own operations: seq is the whole schedule's operation number.
+    assert.deepEqual(await transactions(), { rows: expected, distinct: expected });
+    const show = await pipebench(["show", "latest", "--store", store]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /ingest/);
+  });
+
+  it("the merged histogram is exactly the sum of the workers' recordings, per second too", async () => {
+    const file = suiteFile("exact", url, 60, "2s", 4);
+    const suite = await loadSuite(file, { set: [] }, driverSchemas);
+    const pool = new ProcessWorkerPool(3, [file]);
+    const spy = spied(pool);
+    const store = ResultsStore.open(join(dir, "exact.db"));
+    try {
+      const outcome = await runSuite(suite, { store, workers: spy });
+      const result = outcome.scenarios[0]?.result;
+      assert.ok(result !== undefined);
+      assert.equal(spy.parts.length, 3);
+      const sum = new LatencyHistogram();
+      let ops = 0;
+      for (const part of spy.parts) {
+        assert.equal(part.kind, "reported");
+        if (part.kind !== "reported") continue;
+        sum.add(part.outcome.recording.latency);
+        ops += part.outcome.recording.ops;
+        // A worker's total is every one of its operations, and so is the sum of its seconds.
+        assert.equal(part.outcome.recording.latency.count, part.outcome.recording.ops);
+        const seconds = new LatencyHistogram();
+        for (const s of part.seconds) seconds.add(decodeHistogram(s.latency));
+        assert.equal(seconds.encode(), part.outcome.recording.latency.encode());
+      }
+      assert.equal(ops, constantRateSchedule(60, 2000).count);
+      assert.equal(result.latencyHistogram, sum.encode(), "merged = the histogram of every operation of every worker");
+      assert.deepEqual(result.latency, sum.summary());
+      // Per-second percentiles from the per-second histograms added, not averaged.
+      for (const point of result.series) {
+        const second = new LatencyHistogram();
+        for (const part of spy.parts) for (const s of part.seconds) if (s.point.t === point.t) second.add(decodeHistogram(s.latency));
+        if (second.count > 0) assert.equal(point.p99, second.valueAtPercentile(99) / 1000);
+      }
+    } finally {
+      await pool.close();
+      store.close();
+    }
+    await transactions();
+  });
+
+  it("one of 3 workers SIGKILLed mid-run: incomplete, that worker named, the others whole, its reported seconds kept", async () => {
+    const file = suiteFile("killed", url, 60, "4s", 5);
+    const suite = await loadSuite(file, { set: [] }, driverSchemas);
+    const pool = new ProcessWorkerPool(3, [file]);
+    let killed = false;
+    // Worker 2/3 dies once it has reported its second measured second.
+    const spy = spied(pool, (index, t) => {
+      if (index === 1 && t === 1 && !killed) {
+        killed = true;
+        process.kill(pool.workers[1]?.pid ?? -1, "SIGKILL");
+      }
+    });
+    const store = ResultsStore.open(join(dir, "killed.db"));
+    try {
+      const outcome = await runSuite(suite, { store, workers: spy });
+      assert.ok(killed);
+      const stored = store.getRun(outcome.runId)?.scenarioResults[0]?.result;
+      assert.ok(stored !== undefined);
+      assert.equal(stored.status, "interrupted");
+      assert.match(stored.failure ?? "", /^incomplete: worker 2\/3 stopped after 2 s \(killed by SIGKILL\)/);
+      assert.notEqual(outcome.status, "passed");
+      const [a, b, c] = stored.segments ?? [];
+      const whole = constantRateSchedule(60, 4000).count;
+      assert.equal(a?.status, "completed");
+      assert.equal(c?.status, "completed");
+      assert.equal(a?.ops, segmentShare(whole, 0, 3));
+      assert.equal(c?.ops, segmentShare(whole, 2, 3));
+      assert.equal(b?.status, "lost");
+      assert.match(b?.failure ?? "", /SIGKILL/);
+      const lost = spy.parts.find((p) => p.kind === "lost");
+      assert.ok(lost !== undefined && lost.seconds.length === 2);
+      const reportedOps = lost.seconds.reduce((n, s) => n + s.point.ops, 0);
+      assert.equal(b?.ops, reportedOps);
+      // Its two seconds at 20/s: about 40 operations, not the whole 80 and not nothing.
+      assert.ok(reportedOps >= 30 && reportedOps < segmentShare(whole, 1, 3), `kept ${reportedOps}`);
+      assert.equal(stored.ops, (a?.ops ?? 0) + (c?.ops ?? 0) + reportedOps);
+    } finally {
+      await pool.close();
+      store.close();
+    }
+  });
+});
