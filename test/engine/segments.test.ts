@@ -1,0 +1,119 @@
+// Segments on fake time: N interleaved parts of a scenario hold every operation of the whole once,
+// at the whole schedule's times, numbered as the whole numbers them; merged, they give exactly the
+// single process's result (counts, histograms, per-second series).
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { OpContext, Operation } from "../../src/drivers/driver.js";
+import { FakeClock } from "../../src/engine/clock.js";
+import type { LoadProfile } from "../../src/engine/load.js";
+import { mergeWorkerParts, type WorkerPart } from "../../src/engine/recording-merge.js";
+import { fromWire, toWire } from "../../src/engine/recording-wire.js";
+import { recordScenario, runScenario } from "../../src/engine/run-scenario.js";
+import { constantRateSchedule, rampSchedule, segmentSchedule, segmentShare, stepsSchedule, type Schedule } from "../../src/engine/schedule.js";
+
+function all(s: Schedule): number[] {
+  return Array.from({ length: s.count }, (_, i) => s.offsetMs(i));
+}
+
+describe("segmentSchedule", () => {
+  const schedules: [string, Schedule][] = [
+    ["constant 200/s 4 s", constantRateSchedule(200, 4000)],
+    ["constant 7/s 300 ms", constantRateSchedule(7, 300)],
+    ["ramp 10→500/s 3 s", rampSchedule(10, 500, 3000)],
+    ["steps", stepsSchedule([{ rate: 50, duration: 1000 }, { rate: 0.5, duration: 3000 }, { rate: 300, duration: 500 }])],
+  ];
+  for (const [name, whole] of schedules) {
+    for (const n of [1, 2, 3, 7]) {
+      test(`${name} in ${n} parts: every operation once, at the whole schedule's time`, () => {
+        const parts = Array.from({ length: n }, (_, k) => segmentSchedule(whole, k, n));
+        assert.equal(parts.reduce((c, p) => c + p.count, 0), whole.count);
+        const byGlobal = new Map<number, number>();
+        parts.forEach((p) => {
+          for (let j = 0; j < p.count; j++) byGlobal.set(p.globalIndex(j), p.offsetMs(j));
+        });
+        assert.deepEqual([...byGlobal.keys()].sort((a, b) => a - b), Array.from({ length: whole.count }, (_, i) => i));
+        assert.deepEqual([...byGlobal].sort((a, b) => a[0] - b[0]).map(([, ms]) => ms), all(whole));
+        for (const ms of [0, 1, 333, 1000, 2500, whole.durationMs]) {
+          assert.equal(parts.reduce((c, p) => c + p.countBefore(ms), 0), whole.countBefore(ms), `countBefore(${ms})`);
+        }
+      });
+    }
+  }
+
+  test("segmentShare splits a whole number into parts that sum to it, one apart at most", () => {
+    for (const v of [0, 1, 2, 5, 10, 23, 100, 1001]) {
+      for (const n of [1, 2, 3, 4, 7, 16]) {
+        const parts = Array.from({ length: n }, (_, k) => segmentShare(v, k, n));
+        assert.equal(parts.reduce((a, b) => a + b, 0), v, `${v} in ${n}`);
+        assert.ok(Math.max(...parts) - Math.min(...parts) <= 1);
+      }
+    }
+  });
+
+  test("a segment out of range is refused", () => {
+    assert.throws(() => segmentSchedule(constantRateSchedule(1, 1000), 3, 3), RangeError);
+    assert.throws(() => segmentShare(10, 0, 0), RangeError);
+  });
+});
+
+/** An operation whose latency is a function of its global number, remembering when each ran. */
+function op(clock: FakeClock, calls: { seq: number; at: number }[]): Operation {
+  return async (ctx: OpContext) => {
+    calls.push({ seq: ctx.seq, at: clock.now() });
+    await clock.sleep(1 + ((ctx.seq * 37) % 53));
+    if (ctx.seq % 41 === 0) throw new Error("every 41st fails");
+    return { records: 2, bytes: 10 };
+  };
+}
+
+async function whole(load: LoadProfile) {
+  const clock = new FakeClock();
+  const calls: { seq: number; at: number }[] = [];
+  const result = await clock.run(runScenario({ clock, load, operation: op(clock, calls) }));
+  return { result, calls };
+}
+
+async function inParts(load: LoadProfile, n: number) {
+  const calls: { seq: number; at: number }[] = [];
+  const parts: WorkerPart[] = [];
+  for (let k = 0; k < n; k++) {
+    const clock = new FakeClock();
+    const recorded = await clock.run(recordScenario({ clock, load, operation: op(clock, calls), segment: { index: k, count: n } }));
+    // Through the wire, as a worker process ships it.
+    const { outcome, seconds, startSkewMs } = fromWire(JSON.parse(JSON.stringify(toWire(recorded, { index: k, count: n }))));
+    parts.push({ kind: "reported", segment: { index: k, count: n }, outcome, seconds, startSkewMs });
+  }
+  return { result: mergeWorkerParts(parts), calls };
+}
+
+describe("merged segments equal the single process", () => {
+  const open: LoadProfile = { executor: "constant-rate", rate: 120, duration: 3000, warmup: 500 };
+  test("open loop, 3 parts: the same operations at the same times; the same counts, histograms and series", async () => {
+    const one = await whole(open);
+    const three = await inParts(open, 3);
+    const key = (c: { seq: number; at: number }) => `${c.seq}@${c.at}`;
+    assert.deepEqual(three.calls.map(key).sort(), one.calls.map(key).sort());
+    const a = one.result;
+    const b = three.result;
+    assert.deepEqual([b.ops, b.errors, b.records, b.bytes, b.dropped], [a.ops, a.errors, a.records, a.bytes, a.dropped]);
+    assert.deepEqual(b.errorsByClass, a.errorsByClass);
+    assert.equal(b.latencyHistogram, a.latencyHistogram);
+    assert.equal(b.serviceHistogram, a.serviceHistogram);
+    assert.equal(b.startDelayHistogram, a.startDelayHistogram);
+    assert.deepEqual(b.latency, a.latency);
+    assert.deepEqual(b.series, a.series);
+    assert.deepEqual(b.errorSeries, a.errorSeries);
+    assert.equal(b.segments?.length, 3);
+    assert.deepEqual(b.segments?.map((s) => s.ops + s.errors), [0, 1, 2].map((k) => segmentShare(a.ops + a.errors, k, 3)));
+  });
+
+  test("closed loop, 3 parts: workers and iterations split, operation numbers distinct", async () => {
+    const closed: LoadProfile = { executor: "closed", workers: 5, iterations: 23 };
+    const one = await whole(closed);
+    const three = await inParts(closed, 3);
+    assert.equal(three.result.ops + three.result.errors, 23);
+    assert.equal(one.result.ops + one.result.errors, 23);
+    assert.equal(new Set(three.calls.map((c) => c.seq)).size, 23, "globally unique operation numbers");
+    assert.equal(three.result.workers, 5);
+  });
+});
