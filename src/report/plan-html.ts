@@ -2,7 +2,7 @@
 // same shell, stylesheet and escaping, html-page.ts): the month-by-month table, charts of the nodes
 // each component needs by month and of the monthly cost (plan-script.ts), where each capacity came
 // from, the storage tiers, the months limits are crossed and the assumptions.
-import type { PlanResult } from "../plan/model.js";
+import { isFloor, type PlanResult } from "../plan/model.js";
 import { escapeHtml as e, htmlPage } from "./html-page.js";
 import { capacityTable, limitText, monthTable, tierTable, type TextTable } from "./plan-format.js";
 import { PLAN_SCRIPT } from "./plan-script.js";
@@ -11,7 +11,11 @@ import { PLAN_SCRIPT } from "./plan-script.js";
 export interface PlanChartData {
   plan: string;
   months: number[];
-  nodes: { component: string; values: number[] }[];
+  /**
+   * Nodes by month per component; `safe`: at the low end of a find-max capacity's interval (drawn
+   * dashed beside); `atMost`: the capacity is a floor, so the counts are upper bounds.
+   */
+  nodes: { component: string; values: number[]; safe?: number[]; atMost?: boolean }[];
   cost: { compute: number[]; storage: number[]; total: number[] };
 }
 
@@ -19,7 +23,16 @@ export function planChartData(plan: PlanResult): PlanChartData {
   return {
     plan: plan.name,
     months: plan.months.map((m) => m.month),
-    nodes: plan.components.map((c) => ({ component: c.name, values: plan.months.map((m) => m.nodes[c.name] ?? 0) })),
+    nodes: plan.components.map((c) => {
+      const safe = plan.months.map((m) => m.safeNodes[c.name]);
+      const values = plan.months.map((m) => m.nodes[c.name] ?? 0);
+      return {
+        component: c.name,
+        values,
+        ...(safe.every((n) => n === undefined) ? {} : { safe: safe.map((n, i) => n ?? values[i] ?? 0) }),
+        ...(isFloor(c) ? { atMost: true } : {}),
+      };
+    }),
     cost: {
       compute: plan.months.map((m) => m.computeCost),
       storage: plan.months.map((m) => m.storageCost),

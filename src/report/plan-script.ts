@@ -12,14 +12,22 @@ function drawPlan(data, section) {
   var xScale = { time: false, range: function () { return [months[0], months[months.length - 1]]; } };
   var stepped = uPlot.paths.stepped({ align: 1 });
 
+  // A component sized from a find-max answer also gets its safe count (the interval's low end),
+  // dashed in its colour; one sized from a floor says its counts are at most.
+  var lines = [];
+  data.nodes.forEach(function (c, i) {
+    var colour = palette[i % palette.length];
+    lines.push({ label: c.atMost ? c.component + " (at most)" : c.component, colour: colour, values: c.values, dash: undefined, prefix: c.atMost ? "≤ " : "" });
+    if (c.safe) lines.push({ label: c.component + " (safe)", colour: colour, values: c.safe, dash: [6, 4], prefix: "" });
+  });
   draw("plan-nodes", section, "Nodes per component by month", {
     scales: { x: xScale, y: { range: fromZero } },
     axes: [{ label: "month", values: monthTick }, { label: "nodes", size: 60, values: function (u, vs) { return vs.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); } }],
-    series: [{ label: "month", value: function (u, v) { return v == null ? "month" : "month " + v; } }].concat(data.nodes.map(function (c, i) {
-      return { label: c.component, stroke: palette[i % palette.length], width: 2, paths: stepped, points: { show: true, size: 5 },
-        value: function (u, v, si, idx) { return idx == null ? c.values[c.values.length - 1] + " at month " + months[months.length - 1] : v + " nodes"; } };
+    series: [{ label: "month", value: function (u, v) { return v == null ? "month" : "month " + v; } }].concat(lines.map(function (l) {
+      return { label: l.label, stroke: l.colour, width: 2, dash: l.dash, paths: stepped, points: { show: !l.dash, size: 5 },
+        value: function (u, v, si, idx) { return l.prefix + (idx == null ? l.values[l.values.length - 1] + " at month " + months[months.length - 1] : v + " nodes"); } };
     })),
-  }, [months].concat(data.nodes.map(function (c) { return c.values; })));
+  }, [months].concat(lines.map(function (l) { return l.values; })));
 
   var hasStorage = data.cost.storage.some(function (v) { return v > 0; });
   draw("plan-cost", section, "Monthly cost", {

@@ -299,3 +299,42 @@ components:
     await view.page.close();
   }
 });
+
+test("plan.html draws a find-max component's safe count dashed beside its answer's, and names a floor's counts 'at most'", async () => {
+  const { parsePlanText } = await import("../../src/plan/load-plan.js");
+  const { computePlan } = await import("../../src/plan/model.js");
+  const { renderPlanHtml } = await import("../../src/report/plan-html.js");
+  const loaded = parsePlanText(
+    `demand: { base: { recordsPerSecond: 100k }, recordSize: 200B, growthPerMonth: 20%, horizonMonths: 4 }
+components:
+  pg: { capacityPerNode: 1000 }
+  kafka: { capacityPerNode: 1000 }
+`,
+    "synthetic.yaml",
+  );
+  const measured = { kind: "measured", summary: "measured", run: 1, tag: null, scenario: "s", metric: "find-max", startedAt: "", host: "h", valid: true, reasons: [], detail: "d" } as const;
+  const [pg, kafka] = [loaded.plan.components.pg, loaded.plan.components.kafka];
+  assert.ok(pg !== undefined && kafka !== undefined);
+  const plan = computePlan(
+    loaded.plan,
+    [
+      { name: "pg", spec: pg, capacityPerNode: 55_000, source: { ...measured, interval: { low: 39_000, high: 74_000, noise: 0.137, detail: "i" } } },
+      { name: "kafka", spec: kafka, capacityPerNode: 41_700, source: { ...measured, floor: { bound: "pipebench", limitRate: 62_600, why: "generator CPU" } } },
+    ],
+    loaded.name,
+  );
+  const file = join(dir, "synthetic-plan.html");
+  writeFileSync(file, renderPlanHtml(plan));
+  const view = await open(file);
+  try {
+    assert.deepEqual(view.problems, [], "no console errors, warnings or page errors");
+    const nodes = view.charts.find((c) => c.kind === "plan-nodes");
+    assert.deepEqual([nodes?.series, nodes?.points], [3, 3 * 5], "pg, pg (safe), kafka (at most)");
+    const legend = (await view.page.evaluate(`[...document.querySelectorAll("#plan-charts .u-legend .u-label")].map((l) => l.textContent)`)) as string[];
+    assert.ok(legend.includes("pg (safe)") && legend.includes("kafka (at most)"), legend.join(", "));
+    const cells = (await view.page.evaluate(`[...document.querySelectorAll("#plan-months tbody tr")][0].innerText.split("\\t")`)) as string[];
+    assert.deepEqual(cells.slice(3, 5), ["2 (3 safe)", "≤ 3"]);
+  } finally {
+    await view.page.close();
+  }
+});
