@@ -6,7 +6,10 @@
 //                once, as the seed's list comprehension submits them), its throughput and per-task
 //                percentiles from --format json; its load agent starts before the measured interval.
 // The ratio pipebench ÷ script is the goal (≥ 0.9: the agent costs under 10 %).
-// Usage: npx tsx bench/ray/run.ts [--url http://127.0.0.1:PORT] [--rounds 2] [--sizes 100,1000]
+// pipebench runs twice per round: as the suite is (the ray-state probe sampling every second) and with
+// the probe's sampling off (every 1 h: read before and after only), to show what the probe costs.
+// Usage: npx tsx bench/ray/run.ts [--url http://127.0.0.1:PORT] [--rounds 2] [--cpu-sizes 100] [--io-sizes 100,1000]
+// (1,000 CPU tasks take ~5 min a side on a busy 2-core machine: --cpu-sizes 100,1000 to run them.)
 // Without --url (or RAY_URL) it starts a head with scripts/ray-local and stops it afterwards.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,11 +23,12 @@ const { values } = parseArgs({
   options: {
     url: { type: "string" },
     rounds: { type: "string", default: "2" },
-    sizes: { type: "string", default: "100,1000" },
+    "cpu-sizes": { type: "string", default: "100" },
+    "io-sizes": { type: "string", default: "100,1000" },
   },
 });
 const rounds = Number(values.rounds);
-const sizes = values.sizes.split(",").map(Number);
+const sizesOf = { cpu: values["cpu-sizes"].split(",").map(Number), io: values["io-sizes"].split(",").map(Number) };
 const SCRIPT = "scripts/ray-local";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string; stderr: string; status: number | null } {
@@ -79,7 +83,7 @@ interface PbResult {
   noopRayUs: number;
 }
 
-function pipebench(scenario: "ray-cpu" | "ray-io", n: number): PbResult {
+function pipebench(scenario: "ray-cpu" | "ray-io", n: number, sampling: boolean): PbResult {
   const other = scenario === "ray-cpu" ? "ray-io" : "ray-cpu";
   const out = run(
     process.execPath,
@@ -88,10 +92,12 @@ function pipebench(scenario: "ray-cpu" | "ray-io", n: number): PbResult {
       "--set", `scenarios.${scenario}.load.iterations=${n}`, "--set", `scenarios.${scenario}.load.workers=${n}`,
       // The other scenario: one task, to keep the suite whole.
       "--set", `scenarios.${other}.load.iterations=1`, "--set", `scenarios.${other}.load.workers=1`,
+      ...(sampling ? [] : ["--set", "probes.0.every=1h"]),
     ],
     { ...process.env, RAY_URL: url },
   );
   if (out.status !== 0 && out.status !== 1) throw new Error(`pipebench failed (${out.status}): ${out.stderr}`);
+  if (out.stdout.trim() === "") throw new Error(`pipebench printed no JSON (exit ${out.status}): ${out.stderr.slice(-3000)}`);
   const results = (JSON.parse(out.stdout) as { scenarioResults: { name: string; result: { throughput: number; latency: Record<string, number>; observed?: { latency: Record<string, number> }; counters?: Record<string, number> } }[] }).scenarioResults;
   const r = results.find((s) => s.name === scenario)?.result;
   if (r === undefined) throw new Error(`no ${scenario} in pipebench's output`);
@@ -106,7 +112,7 @@ function throughputOf(logs: string): number {
 
 try {
   const version = await dashboard.version();
-  console.log(`Ray ${version} at ${url} · ${rounds} rounds · sizes ${sizes.join(", ")}\n`);
+  console.log(`Ray ${version} at ${url} · ${rounds} rounds · cpu ${sizesOf.cpu.join(", ")} tasks · io ${sizesOf.io.join(", ")} tasks\n`);
   // The seed's I/O script as written, once: Ray 2.60 refuses it.
   const asWritten = await runJob(seedScript("io", 100, false));
   const refusal = /ValueError: .*/.exec(asWritten.logs)?.[0];
@@ -115,34 +121,38 @@ try {
   await runJob(seedScript("cpu", 4, false));
 
   const rows: string[] = [];
-  for (const n of sizes) {
-    for (const kind of ["cpu", "io"] as const) {
+  for (const kind of ["cpu", "io"] as const) {
+    for (const n of sizesOf[kind]) {
       const script: number[] = [];
       const pb: PbResult[] = [];
+      const quiet: PbResult[] = [];
       for (let round = 1; round <= rounds; round++) {
         const job = await runJob(seedScript(kind, n, kind === "io"));
         if (job.status !== "SUCCEEDED") throw new Error(`seed ${kind} script ${job.status}:\n${job.logs.slice(-2000)}`);
         script.push(throughputOf(job.logs));
-        pb.push(pipebench(kind === "cpu" ? "ray-cpu" : "ray-io", n));
+        const scenario = kind === "cpu" ? "ray-cpu" : "ray-io";
+        pb.push(pipebench(scenario, n, true));
+        quiet.push(pipebench(scenario, n, false));
         const last = pb.at(-1)!;
         console.log(
           `${kind} × ${n} round ${round}: seed script ${script.at(-1)!.toFixed(2)} tasks/s · pipebench ${last.throughput.toFixed(2)} tasks/s ` +
-            `(p50 ${ms(last.latency.p50)}, p99 ${ms(last.latency.p99)}; Ray's share p50 ${ms(last.ray.p50)})`,
+            `(p50 ${ms(last.latency.p50)}, p99 ${ms(last.latency.p99)}; Ray's share p50 ${ms(last.ray.p50)}) · without the probe's sampling ${quiet.at(-1)!.throughput.toFixed(2)} tasks/s`,
         );
       }
       const s = median(script);
       const p = median(pb.map((x) => x.throughput));
+      const q = median(quiet.map((x) => x.throughput));
       const pick = (f: (x: PbResult) => number | undefined): number => median(pb.map((x) => f(x) ?? Number.NaN));
       rows.push(
-        `| ${kind} | ${n} | ${s.toFixed(2)} | ${p.toFixed(2)} | **${(p / s).toFixed(2)}** | ${ms(pick((x) => x.latency.p50))} | ${ms(pick((x) => x.latency.p95))} | ${ms(pick((x) => x.latency.p99))} | ${ms(pick((x) => x.latency.max))} | ${ms(pick((x) => x.latency.p50) - pick((x) => x.ray.p50))} |`,
+        `| ${kind} | ${n} | ${s.toFixed(2)} | ${p.toFixed(2)} | **${(p / s).toFixed(2)}** | ${q.toFixed(2)} | **${(q / s).toFixed(2)}** | ${ms(pick((x) => x.latency.p50))} | ${ms(pick((x) => x.latency.p95))} | ${ms(pick((x) => x.latency.p99))} | ${ms(pick((x) => x.latency.max))} | ${ms(pick((x) => x.latency.p50) - pick((x) => x.ray.p50))} |`,
       );
-      console.log(`  → ${kind} × ${n}: seed ${s.toFixed(2)} tasks/s, pipebench ${p.toFixed(2)} tasks/s, ratio ${(p / s).toFixed(2)} (goal ≥ 0.9)\n`);
-      const noop = pb.at(-1)!;
-      if (kind === "io" && n === sizes[0]) console.log(`  (the agent's no-op round trip at connect: ${(noop.noopUs / 1000).toFixed(2)} ms, of which Ray ${(noop.noopRayUs / 1000).toFixed(2)} ms)\n`);
+      console.log(`  → ${kind} × ${n}: seed ${s.toFixed(2)} tasks/s, pipebench ${p.toFixed(2)} (ratio ${(p / s).toFixed(2)}), without sampling ${q.toFixed(2)} (ratio ${(q / s).toFixed(2)}); goal ≥ 0.9\n`);
     }
   }
-  console.log("| kind | tasks | seed script tasks/s | pipebench tasks/s | ratio | p50 | p95 | p99 | max | p50 − Ray's p50 (agent) |");
-  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  const noop = (await Promise.resolve(pipebench("ray-io", 1, false)));
+  console.log(`the agent's no-op round trip at connect: ${(noop.noopUs / 1000).toFixed(2)} ms, of which Ray ${(noop.noopRayUs / 1000).toFixed(2)} ms\n`);
+  console.log("| kind | tasks | seed script tasks/s | pipebench tasks/s | ratio | pipebench, probe not sampling | ratio | p50 | p95 | p99 | max | p50 − Ray's p50 (agent) |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) console.log(r);
 } finally {
   rmSync(work, { recursive: true, force: true });

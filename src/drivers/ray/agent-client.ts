@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { AGENT_PY } from "./agent.js";
 import type { RayDashboard } from "./jobs.js";
-import { codeOf } from "./unreachable.js";
+import { networkCode } from "../unreachable.js";
 
 /** A task that failed on the cluster: its Ray error class ("RayTaskError(ZeroDivisionError)"). */
 export class RayTaskFailure extends Error {
@@ -33,9 +33,11 @@ export class AgentLost extends Error {
 
 /** How often the head's dashboard is asked whether it is alive while the agent is connected. */
 const HEARTBEAT_MS = 1_000;
-/** Refusals in a row that mean the head is gone (nothing listens), and other failures in a row. */
+/** Refusals in a row that mean the head is gone (nothing listens), and other failures in a row
+ * (timeouts: a dashboard on a busy machine can take seconds, so only ~30 s of silence counts). */
 const REFUSED_LIMIT = 2;
-const FAILURE_LIMIT = 5;
+const FAILURE_LIMIT = 6;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 export interface FunctionDef {
   readonly kind: "noop" | "cpu" | "io" | "python";
@@ -86,14 +88,14 @@ export class AgentClient {
       if (asking) return;
       asking = true;
       void dashboard
-        .getJson("/api/version", HEARTBEAT_MS * 2)
+        .getJson("/api/version", HEARTBEAT_TIMEOUT_MS)
         .then(
           () => {
             refused = 0;
             failed = 0;
           },
           (error: unknown) => {
-            const code = codeOf(error) ?? "TIMEOUT";
+            const code = networkCode(error) ?? "TIMEOUT";
             if (code === "ECONNREFUSED") refused++;
             failed++;
             if (refused >= REFUSED_LIMIT || failed >= FAILURE_LIMIT) {

@@ -30,7 +30,8 @@ export class RayDashboard {
     return JSON.parse(await this.call("GET", path, undefined, timeoutMs));
   }
 
-  async postJson(path: string, body: unknown, timeoutMs = 30_000): Promise<unknown> {
+  /** (The first job on a head creates its supervisor actor: 1–3 s, far more on a busy machine.) */
+  async postJson(path: string, body: unknown, timeoutMs = 90_000): Promise<unknown> {
     return JSON.parse(await this.call("POST", path, body, timeoutMs));
   }
 

@@ -13,7 +13,7 @@ import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver
 import { AgentLost, RayTaskFailure, type AgentClient, type FunctionDef } from "./agent-client.js";
 import type { RayDashboard } from "./jobs.js";
 import type { RayTaskWorkload } from "./schema.js";
-import { codeOf } from "./unreachable.js";
+import { networkCode } from "../unreachable.js";
 
 /** The observed latency's name: the agent's own time for each task. */
 export const RAY_TIME = "ray";
@@ -119,7 +119,7 @@ async function headGone(target: TaskTarget): Promise<Error> {
     await target.dashboard.getJson("/api/version", 2_000);
     return coded("the Ray load agent is gone, though the head's dashboard still answers (its job was stopped?)", "ECONNRESET");
   } catch (error) {
-    const code = codeOf(error) ?? (error instanceof Error && error.name === "TimeoutError" ? "TIMEOUT" : "ECONNREFUSED");
+    const code = networkCode(error) ?? (error instanceof Error && error.name === "TimeoutError" ? "TIMEOUT" : "ECONNREFUSED");
     return coded(`the Ray head's dashboard does not answer (${code}) and the load agent is gone`, code, error);
   }
 }
