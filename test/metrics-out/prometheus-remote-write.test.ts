@@ -93,6 +93,9 @@ test("after a run, Prometheus holds the stored counts, and p99s from the exporte
     assert.equal(await one(`sum(pipebench_errors_total{${sel}})`), result.errors, `${s.name} errors`);
     assert.equal(await one(`pipebench_errors_total{${sel}, kind="HTTP_503"}`), result.errorsByClass.HTTP_503, `${s.name} HTTP_503`);
     assert.equal(await one(`pipebench_in_flight{${sel}}`), 0, `${s.name} in flight after the run`);
+    // Live: samples arrived during the scenario (once a second), not only the stored result at its end.
+    assert.ok((await one(`count_over_time(pipebench_operations_total{${sel}}[10m])`)) >= 2, `${s.name}: live samples`);
+    assert.ok((await one(`min_over_time(pipebench_operations_total{${sel}}[10m])`)) < result.ops, `${s.name}: a sample before the end`);
     assert.equal(await one(`histogram_count(pipebench_latency_seconds{${sel}})`), result.latency.count);
 
     const storedP99 = result.latency.p99 / 1000;
