@@ -10,6 +10,7 @@ import { formatCount } from "../format/numbers.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import type { FindMaxInterval } from "../sweep/find-max-interval.js";
 import { ExtrapolationRefused } from "../fit/fit-errors.js";
+import { sig } from "../fit/render-fit.js";
 import { runFits } from "../fit/run-fits.js";
 import { predictThroughput, type Estimate } from "../fit/usl-fit.js";
 import type { MeasuredSpec } from "./schema.js";
@@ -194,8 +195,7 @@ type Taken =
   | { value: number; used: StoredScenario[]; detail: string; interval?: CapacityInterval; floor?: CapacityFloor; fit?: CapacityFit; what?: string }
   | { problem: string; fix: string; field?: "fit" | "at" | "key" };
 
-const sig3 = (x: number): string => (x === 0 ? "0" : Math.abs(x) >= 1000 ? Math.round(x).toLocaleString("en-US") : String(+x.toPrecision(3)));
-const estimateText = (e: Estimate): string => (e.low === null || e.high === null ? sig3(e.value) : `${sig3(e.value)} [${sig3(e.low)}, ${sig3(e.high)}]`);
+const estimateText = (e: Estimate): string => (e.low === null || e.high === null ? sig(e.value) : `${sig(e.value)} [${sig(e.low)}, ${sig(e.high)}]`);
 
 /**
  * X(N) of a USL fit of the run's sweep over a concurrency-like key, fitted exactly as `pipebench
@@ -221,11 +221,11 @@ function fromFit(run: StoredRun, spec: MeasuredSpec): Taken {
   let value: number;
   if (at === "peak") {
     if (f.peakN === null || f.peakThroughput === null) {
-      const ceiling = f.amdahlLimit === null ? "" : ` (it approaches λ/σ = ${sig3(f.amdahlLimit)}/s)`;
+      const ceiling = f.amdahlLimit === null ? "" : ` (it approaches λ/σ = ${sig(f.amdahlLimit)}/s)`;
       return { field: "at", problem: `the fit of run ${run.id}'s ${spec.scenario} has no peak: κ = 0, throughput keeps rising with N${ceiling}`, fix: "give at: N, the number of units one node runs" };
     }
     if (f.peakExtrapolated && spec.force !== true) {
-      return { field: "at", problem: `the peak N* ≈ ${sig3(f.peakN)} lies beyond 2× the largest N measured (${f.maxMeasuredN}): the fit does not reach that far`, fix: `measure up to N = ${Math.ceil(f.peakN / 2)} or more, give at: N within ${f.extrapolationLimitN}, or add force: true` };
+      return { field: "at", problem: `the peak N* ≈ ${sig(f.peakN)} lies beyond 2× the largest N measured (${f.maxMeasuredN}): the fit does not reach that far`, fix: `measure up to N = ${Math.ceil(f.peakN / 2)} or more, give at: N within ${f.extrapolationLimitN}, or add force: true` };
     }
     [n, value] = [f.peakN, f.peakThroughput];
   } else {
@@ -239,14 +239,14 @@ function fromFit(run: StoredRun, spec: MeasuredSpec): Taken {
   }
   const used = run.scenarioResults.filter((s) => s.name.startsWith(`${spec.scenario}[`) && s.variant !== undefined && found.key in s.variant);
   const extrapolated = n > f.maxMeasuredN;
-  const where = at === "peak" ? `X(N*) at the peak N* ≈ ${sig3(n)}` : `X(${sig3(n)})`;
+  const where = at === "peak" ? `X(N*) at the peak N* ≈ ${sig(n)}` : `X(${sig(n)})`;
   return {
     value,
     used,
-    what: `USL fit ${at === "peak" ? "peak" : `X(${sig3(n)})`} over ${found.key}`,
+    what: `USL fit ${at === "peak" ? "peak" : `X(${sig(n)})`} over ${found.key}`,
     detail:
       `the USL fit's ${where} over ${found.key}: σ ${estimateText(f.sigma)}, κ ${estimateText(f.kappa)}, λ ${estimateText(f.lambda)}/s (${Math.round(f.confidence * 100)} % intervals), ` +
-      `R² ${f.r2.toFixed(3)}, ${f.distinctN} values of N measured up to ${f.maxMeasuredN}${extrapolated ? `; N ${sig3(n)} lies beyond them: ${n > f.extrapolationLimitN ? "extrapolated with force" : "within 2×, a prediction"}` : ""}` +
+      `R² ${f.r2.toFixed(3)}, ${f.distinctN} values of N measured up to ${f.maxMeasuredN}${extrapolated ? `; N ${sig(n)} lies beyond them: ${n > f.extrapolationLimitN ? "extrapolated with force" : "within 2×, a prediction"}` : ""}` +
       (f.warnings.length === 0 ? "" : `; warnings: ${f.warnings.join("; ")}`),
     fit: {
       model: "usl",

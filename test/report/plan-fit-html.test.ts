@@ -312,7 +312,7 @@ components:
 `,
     "synthetic.yaml",
   );
-  const measured = { kind: "measured", summary: "measured", run: 1, tag: null, scenario: "s", metric: "find-max", startedAt: "", host: "h", valid: true, reasons: [], detail: "d" } as const;
+  const measured = { kind: "measured" as const, summary: "measured", run: 1, tag: null, scenario: "s", metric: "find-max" as const, startedAt: "", host: "h", valid: true, reasons: [], detail: "d" };
   const [pg, kafka] = [loaded.plan.components.pg, loaded.plan.components.kafka];
   assert.ok(pg !== undefined && kafka !== undefined);
   const plan = computePlan(
