@@ -97,6 +97,7 @@ export function scaleOutOptions(
   if (flags.workers !== undefined && flags.segment !== undefined) {
     throw new UsageError("--workers and --segment cannot go together", { hint: "--workers N starts N segments itself; --segment i/N runs one" });
   }
+  if (flags.workers !== undefined) refuseOwnServers(suite);
   if (flags.segment !== undefined) {
     const segment = parseSegment(flags.segment);
     const startAtEpochMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt);
@@ -105,4 +106,21 @@ export function scaleOutOptions(
   const count = parseWorkers(flags.workers ?? "1");
   const pool = new ProcessWorkerPool(count, suiteArgs(file, flags));
   return { options: { workers: pool }, close: () => pool.close() };
+}
+
+/**
+ * Worker processes connect the suite's targets themselves: a target that starts its own server
+ * (`embedded:`, `start:`) would start one per worker. They need one server every worker reaches.
+ */
+function refuseOwnServers(suite: Suite): void {
+  const used = new Set(suite.scenarios.map((s) => s.target));
+  for (const [name, target] of Object.entries(suite.targets)) {
+    const config = target.config as Record<string, unknown> | null;
+    if (!used.has(name) || config === null || typeof config !== "object") continue;
+    const own = config.embedded !== undefined && config.embedded !== false ? "embedded" : config.start !== undefined ? "start" : undefined;
+    if (own === undefined) continue;
+    throw new UsageError(`--workers: target ${name} starts its own server (${own}:), and each worker process would start another`, {
+      hint: `start the server once and give its address (e.g. targets.${name}.url), so every worker loads the same one`,
+    });
+  }
 }

@@ -35,9 +35,12 @@ export async function prepareInsert(
   await checkTable(pool, workload.table, columnList, workload);
 
   const source = generator.create(workload.seed);
-  const take = (): number => {
-    const first = counter.next;
-    counter.next += workload.batchSize;
+  // Rows from the operation's number (`seq`, the whole scenario's: segments of one scenario on
+  // several load generators write disjoint rows with one seed), after the rows of earlier scenarios.
+  const base = counter.next;
+  const take = (seq: number): number => {
+    const first = base + seq * workload.batchSize;
+    counter.next = Math.max(counter.next, first + workload.batchSize);
     return first;
   };
   const plan: BatchPlan = {
@@ -69,29 +72,35 @@ interface BatchPlan {
   source: RowSource;
   batchSize: number;
   /** Claims the next batchSize row indices; returns the first. */
-  take: () => number;
+  /** The first row index of operation `seq`'s batch. */
+  take: (seq: number) => number;
   /** Names this workload's prepared statements apart from other workloads' on a pooled connection. */
   statementPrefix: string;
 }
 
 /** Writes one batch; tells `op` when the pool hands it a client (OpContext.sent). */
-type BatchWriter = (op: Pick<OpContext, "sent">) => Promise<{ records: number; bytes: number }>;
+type BatchWriter = (op: Pick<OpContext, "sent" | "seq">) => Promise<{ records: number; bytes: number }>;
 
 function copyBatch({ pool, table, columnList, source, batchSize, take }: BatchPlan): BatchWriter {
   const sql = `copy ${table} (${columnList}) from stdin`;
   // The next batch is encoded while the server ingests this one, so an operation's time is the
   // COPY itself (seed 004, too, generates rows before it starts its clock) and one writer keeps the
-  // server busy. Rows encoded for an operation that never runs leave a gap in the row indices.
-  let ahead: Promise<Buffer> | undefined;
+  // server busy. The batch ahead is for the operation number expected next (the last step between
+  // numbers: 1, or N on one of N segments); another number encodes its own.
+  let ahead: { seq: number; data: Promise<Buffer> } | undefined;
+  let lastSeq: number | undefined;
   return async (op) => {
+    const step = lastSeq === undefined || op.seq <= lastSeq ? 1 : op.seq - lastSeq;
+    lastSeq = op.seq;
     // Claimed before the await: concurrent operations must never share one prefetched batch.
-    const claimed = ahead;
-    ahead = undefined;
-    const data = await (claimed ?? encodeInSlices(source, take(), batchSize));
+    const claimed = ahead?.seq === op.seq ? ahead.data : undefined;
+    if (claimed !== undefined) ahead = undefined;
+    const data = await (claimed ?? encodeInSlices(source, take(op.seq), batchSize));
     const out = await checkout(pool, op);
     try {
       const done = copyIn(out.client, sql, data);
-      ahead ??= encodeInSlices(source, take(), batchSize);
+      const next = op.seq + step;
+      if (ahead === undefined || ahead.seq < next) ahead = { seq: next, data: encodeInSlices(source, take(next), batchSize) };
       await done;
       out.release();
     } catch (error) {
@@ -144,7 +153,7 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
   const split = batchSize > rowsPerStatement;
 
   return async (op) => {
-    const first = take();
+    const first = take(op.seq);
     const out = await checkout(pool, op);
     const client = out.client;
     let bytes = 0;
@@ -177,7 +186,7 @@ function multiRowBatch({ pool, table, columnList, width, source, batchSize, take
 function singleRowBatch({ pool, table, columnList, width, source, batchSize, take, statementPrefix }: BatchPlan): BatchWriter {
   const statement = { name: `${statementPrefix}_single`, text: `insert into ${table} (${columnList}) values ${valuesList(1, width)}` };
   return async (op) => {
-    const first = take();
+    const first = take(op.seq);
     const out = await checkout(pool, op);
     const client = out.client;
     let bytes = 0;

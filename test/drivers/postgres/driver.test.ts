@@ -153,6 +153,27 @@ describe("insert", () => {
     }
   });
 
+  test("segments of one scenario on two generators (two connections, one seed) write disjoint rows: rows come from seq", async () => {
+    const [one, two] = [await connect(), await connect()];
+    try {
+      for (const method of ["copy", "multi-row"] as const) {
+        const table = `segments_${method.replace("-", "_")}`;
+        const w = workload({ type: "insert", table, method, batchSize: 100, generator: "transactions", seed: 3 });
+        const [a, b] = [await one.prepare(w, "w"), await two.prepare(w, "w")];
+        // Segment 0 of 2 runs the even operation numbers, segment 1 the odd ones.
+        await Promise.all([
+          (async () => { for (const seq of [0, 2, 4, 6]) await a.run(op(seq)); })(),
+          (async () => { for (const seq of [1, 3, 5, 7]) await b.run(op(seq)); })(),
+        ]);
+        const rows = await db.sql<{ n: string; distinct_ids: string }>(`select count(*) as n, count(distinct transaction_id) as distinct_ids from ${table}`);
+        assert.deepEqual(rows[0], { n: "800", distinct_ids: "800" }, method);
+      }
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   test("createTable: false on a missing table is a suite mistake at prepare, the hint saying what to do", async () => {
     const connection = await connect();
     try {
