@@ -1,6 +1,7 @@
 // A run whose thresholds passed on numbers pipebench itself distrusts is not a pass: exit 4, unless
 // the caller accepts invalid results (`--allow-invalid`). Only judged results count: a scenario no
 // threshold looks at gates nothing, and its INVALID line is there for the reader.
+import { scenarioLabel } from "../format/scenario-label.js";
 import type { ScenarioResult, ValidityReason } from "../metrics/summary.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 
@@ -23,7 +24,7 @@ export function invalidJudged(scenarios: readonly JudgedScenario[], suiteThresho
     .filter((s) => (s.thresholds.length > 0 || suiteThresholds > 0) && s.result.validity?.valid === false)
     .map((s) => ({
       // As the table names it: `writes #2` for a trial.
-      scenario: trials > 1 ? `${s.name} #${s.trial + 1}` : s.name,
+      scenario: scenarioLabel(s, trials),
       reasons: s.result.validity?.reasons ?? [],
     }));
 }

@@ -12,6 +12,7 @@ import { droppedLine, timingLine } from "./timing-line.js";
 import { promqlLine, serverLatencyLine } from "./server-side.js";
 import { kafkaTopicLines } from "./kafka-topics.js";
 import { anyThinTail, THIN_TAIL_NOTE, thinTail } from "./thin-tail.js";
+import { scenarioLabel } from "../format/scenario-label.js";
 import { executorLabel } from "./executor-label.js";
 
 export interface ConsoleOptions {
@@ -78,11 +79,6 @@ function peakLine(s: StoredScenario): string | undefined {
   const r = s.result;
   if (r.peakThroughput === undefined || r.durationS < PEAK_MIN_S || r.records === 0) return undefined;
   return `throughput  average ${formatRate(r.throughput)} · peak ${formatRate(r.peakThroughput)} (best second)`;
-}
-
-/** The scenario's name as a row shows it: with its trial when repeated, its sweep values when swept. */
-export function scenarioLabel(s: Pick<StoredScenario, "name" | "trial" | "variant">, trials: number): string {
-  return trials > 1 ? `${s.name} #${s.trial + 1}` : s.name;
 }
 
 /** One row per scenario of a run with trials: the median of each column over its trials (the report's headline). */
