@@ -46,22 +46,38 @@ export function useRayHead(): TestRay {
   };
 }
 
-/** The head's processes now: its process group (ray-local starts it under setsid) and any naming its dir. */
+/**
+ * The head's processes now: its process group (ray-local starts it under setsid), any naming its
+ * dir, and every descendant of those (a job's entrypoint, such as pipebench's load agent, runs in a
+ * session of its own under the job supervisor).
+ */
 export function headProcesses(head: Pick<TestRay, "pid" | "dir">): number[] {
-  const out: number[] = [];
+  const parent = new Map<number, number>();
+  const found = new Set<number>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const pgid = Number(fields[2]);
+      if (fields[0] === "Z") continue;
+      const pid = Number(name);
+      parent.set(pid, Number(fields[1]));
       const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (fields[0] !== "Z" && (pgid === head.pid || cmdline.includes(`${head.dir}/t/`))) out.push(Number(name));
+      if (Number(fields[2]) === head.pid || cmdline.includes(`${head.dir}/t/`)) found.add(pid);
     } catch {
       // gone meanwhile
     }
   }
-  return out;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (!found.has(pid) && found.has(ppid)) {
+        found.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...found];
 }
 
 export interface TcpSocket {
