@@ -4,8 +4,9 @@
 //     seed 002's HighLatency rule;
 //   - error_rate → the SRE workbook's multi-window burn-rate alerts, the objective being 1 − the
 //     threshold, with one recording rule per window so the alerts read as ratios;
-//   - everything else (throughput floors, probe readings, client-side timings) has no service-side
-//     equivalent and is listed as skipped, with the reason.
+//   - a prometheus probe's reading (`promql.cpu < 0.7`) → its own query, as seed 002's HighCPUUsage;
+//   - everything else (throughput floors, other probe readings, client-side timings) has no
+//     service-side equivalent and is listed as skipped, with the reason.
 import { Document } from "yaml";
 import type { Suite } from "../suite/types.js";
 import type { PromSelector } from "../suite/monitoring.js";
@@ -91,6 +92,9 @@ export function prometheusRules(suite: Suite): RulesOutcome {
     return false;
   };
 
+  // The prometheus probe's readings (`promql.cpu`): their PromQL is already the service-side metric.
+  const promql = new Map<string, string>();
+  for (const probe of suite.probes) if (probe.kind === "prometheus") for (const [name, q] of Object.entries(probe.queries ?? {})) promql.set(name, q);
   const names = suite.scenarios.map((s) => s.name);
   for (const name of Object.keys(monitoring.scenarios ?? {})) {
     if (names.includes(name)) continue;
@@ -126,6 +130,11 @@ export function prometheusRules(suite: Suite): RulesOutcome {
     }
     scope.thresholds.forEach((t, i) => {
       const path = `${scope.path}.${i}`;
+      const query = t.metric.startsWith("promql.") ? promql.get(t.metric.slice("promql.".length)) : undefined;
+      if (query !== undefined && t.op !== "==" && t.kind !== "duration") {
+        alerts.push(promqlAlert(t, query, labels, where));
+        return;
+      }
       const problem = unsupported(t);
       if (problem !== undefined) {
         skipped.push({ path, expr: t.expr, reason: problem });
@@ -173,6 +182,28 @@ function unsupported(t: Threshold): string | undefined {
     return "production traffic is set by its users: a throughput floor is what the load test asked of the service, not an alert";
   }
   return "no counterpart among the service's metrics";
+}
+
+/** How long a probe reading must be past its threshold before the alert fires (seed 002's CPU and memory rules). */
+export const PROMQL_FOR = "5m";
+
+/**
+ * `promql.cpu < 0.7` with the probe's query: the reading was the largest value over the series, so
+ * the alert fires when the largest one breaks the threshold (seed 002's HighCPUUsage).
+ */
+function promqlAlert(t: Threshold, query: string, labels: Record<string, string>, where: string): AlertingRule {
+  const name = t.metric.slice("promql.".length);
+  const camel = name.replace(/(^|_)([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
+  return {
+    alert: `Promql${camel}`,
+    expr: `max(${query}) ${BROKEN_BY[t.op]} ${promNumber(t.value)}`,
+    for: PROMQL_FOR,
+    labels: { ...labels, severity: "warning" },
+    annotations: {
+      summary: `${name} of ${where} breaks the load test's threshold ${t.expr}`,
+      description: `${name} is {{ $value }} (threshold ${t.expr}; query ${query})`,
+    },
+  };
 }
 
 /** `metric<suffix>{matchers, extra}`. */

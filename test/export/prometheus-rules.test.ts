@@ -20,6 +20,11 @@ scenarios:
     workload: { type: request, method: POST, path: /ingest }
     load: { executor: constant-rate, rate: 10, duration: 5s }
     thresholds: ["p95 < 100ms", "p99 <= 250ms", "mean < 50ms", "error_rate < 0.1%", "throughput > 5/s", "max < 1s"]
+probes:
+  - kind: prometheus
+    url: http://127.0.0.1:1
+    queries: { cpu: 'rate(process_cpu_seconds_total{job="ingest"}[5m])' }
+thresholds: ["promql.cpu < 0.7"]
 monitoring:
   latency: http_request_duration_seconds{job="ingest"}
   requests: http_requests_total{job="ingest"}
@@ -123,8 +128,9 @@ async function promtoolTest(tests: unknown[]): Promise<{ code: number | null; ou
 test("the exported rules load in promtool, and the thresholds without a service-side equivalent are named on stderr", async () => {
   const r = promtool(["check", "rules", rulesFile]);
   assert.equal(r.code, 0, r.output);
-  // 5 recording rules (one per burn-rate window), p95, p99, mean, and page + ticket burn alerts.
-  assert.match(r.output, /SUCCESS: 10 rules found/);
+  // 5 recording rules (one per burn-rate window), p95, p99, mean, page + ticket burn alerts, and
+  // the prometheus probe's promql.cpu on its own query.
+  assert.match(r.output, /SUCCESS: 11 rules found/);
   assert.match(stderr, /skipped scenarios\.ingest\.thresholds\.4 "throughput > 5\/s"/);
   assert.match(stderr, /skipped scenarios\.ingest\.thresholds\.5 "max < 1s": a histogram's buckets cannot tell its max/);
   const text = await readFile(rulesFile, "utf8");
@@ -176,6 +182,33 @@ test("error ratios: 10% pages and tickets, 0.5% (5× the 0.1% budget) tickets on
   assert.equal(r.code, 0, r.output);
 });
 
+test("promql.cpu < 0.7 alerts on the probe's own query (seed 002's HighCPUUsage): 0.8 of a core fires after 5m, 0.5 does not", async () => {
+  const cpu = (perMinute: number): { series: string; values: string }[] => [
+    { series: 'process_cpu_seconds_total{job="ingest"}', values: `0+${perMinute}x90` },
+  ];
+  const expected = (value: string): unknown => ({
+    eval_time: "80m",
+    alertname: "PromqlCpu",
+    exp_alerts:
+      value === ""
+        ? []
+        : [
+            {
+              exp_labels: { service: "ingest-slo", severity: "warning" },
+              exp_annotations: {
+                summary: "cpu of ingest-slo breaks the load test's threshold promql.cpu < 0.7",
+                description: `cpu is ${value} (threshold promql.cpu < 0.7; query rate(process_cpu_seconds_total{job="ingest"}[5m]))`,
+              },
+            },
+          ],
+  });
+  const r = await promtoolTest([
+    { name: "0.8 of a core", interval: "1m", input_series: cpu(48), alert_rule_test: [expected("0.8")] },
+    { name: "0.5 of a core", interval: "1m", input_series: cpu(30), alert_rule_test: [expected("")] },
+  ]);
+  assert.equal(r.code, 0, r.output);
+});
+
 test("a latency threshold without monitoring.latency exits 2 naming the field, the threshold's line and the fix", async () => {
   const file = join(dir, "unmapped.yaml");
   await writeFile(file, SUITE.replace(/monitoring:[\s\S]*$/, ""));
@@ -192,13 +225,13 @@ test("with monitoring.scenarios, a scenario it does not name gets no rules (its 
   await writeFile(
     file,
     SUITE.replace(
-      "monitoring:",
+      "probes:",
       `  db:
     target: ingest
     workload: { type: request, method: GET, path: /db }
     load: { executor: constant-rate, rate: 10, duration: 5s }
     thresholds: ["p95 < 5ms"]
-monitoring:`,
+probes:`,
     ),
   );
   const r = await pipebench(["export", "prometheus-rules", file]);
@@ -213,7 +246,7 @@ test("monitoring.scenarios naming a scenario the suite does not have exits 2 at 
   await writeFile(file, SUITE.replace("    ingest: '{route=", "    ingset: '{route="));
   const r = await pipebench(["export", "prometheus-rules", file]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /typo\.yaml:15:\d+ +monitoring\.scenarios\.ingset: names scenario "ingset", which the suite does not have/);
+  assert.match(r.stderr, /typo\.yaml:20:\d+ +monitoring\.scenarios\.ingset: names scenario "ingset", which the suite does not have/);
 });
 
 test("a monitoring selector that is not one PromQL vector selector is a suite mistake (exit 2)", async () => {
