@@ -2,11 +2,13 @@
 // FORMAT TSV"` reading the same rows from a file (same generator and seed, same TSV encoder), into
 // the same server (scripts/clickhouse-local, started here), interleaved, several rounds, medians.
 // Both are timed as whole processes from the outside; pipebench's own measured throughput is
-// printed beside it. Usage: npx tsx bench/clickhouse/run.ts [--rows 1000000] [--rounds 3]
-// [--set scenarios.insert.workload.format=RowBinary …] (passed to pipebench run: its variants).
+// printed beside it, for three variants: rows encoded live, rows pregenerated before the timed
+// window (as clickhouse-client's file is), and pregenerated over two connections.
+// Usage: npx tsx bench/clickhouse/run.ts [--rows 1000000] [--rounds 3] [--variant live …]
+// [--set scenarios.insert.workload.format=RowBinary …] (passed to every pipebench run).
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generators } from "../../src/data/index.js";
@@ -16,13 +18,22 @@ import { clickHouseColumn, createTableSql } from "../../src/drivers/clickhouse/t
 import { median } from "../stats.js";
 
 const { values } = parseArgs({
-  options: { rows: { type: "string", default: "1000000" }, rounds: { type: "string", default: "3" }, set: { type: "string", multiple: true, default: [] } },
+  options: {
+    rows: { type: "string", default: "1000000" },
+    rounds: { type: "string", default: "3" },
+    set: { type: "string", multiple: true, default: [] },
+    variant: { type: "string", multiple: true, default: [] },
+  },
 });
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const BATCH = 100_000;
 if (rows % BATCH !== 0) throw new Error(`--rows must be a multiple of ${BATCH}`);
 const LOCAL = "scripts/clickhouse-local";
+
+function rate(x: number | undefined): string {
+  return Math.round(x ?? 0).toLocaleString("en-US");
+}
 
 function timed(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdinFile?: string } = {}): { ms: number; stdout: string } {
   const stdin = options.stdinFile === undefined ? "ignore" : openSync(options.stdinFile, "r");
@@ -56,41 +67,62 @@ try {
   const data = Buffer.concat(parts);
   writeFileSync(file, data);
 
+  // Each round runs clickhouse-client and every pipebench variant once, one after the other, so a
+  // busy machine's load falls on all of them alike; the ratios are of medians over the rounds.
+  const variants: { name: string; says: string; set: string[] }[] = [
+    { name: "live", says: "generates and encodes each batch while the previous INSERT runs (the suite as written)", set: [] },
+    { name: "pregenerated", says: `pregenerate: ${rows} — every batch encoded at prepare, before the timed window, as clickhouse-client's file is written before its clock starts`, set: [`scenarios.insert.workload.pregenerate=${rows}`] },
+    {
+      name: "pregenerated ×2",
+      says: "the same, with two connections and two workers (two INSERTs at the server at once; clickhouse-client sends one stream)",
+      set: [`scenarios.insert.workload.pregenerate=${rows}`, "scenarios.insert.load.workers=2", "targets.ch.connections=2"],
+    },
+  ].filter((v) => values.variant.length === 0 || values.variant.includes(v.name));
   const nativeRates: number[] = [];
-  const pbRates: number[] = [];
-  const pbSelfRates: number[] = [];
+  const rates = new Map(variants.map((v) => [v.name, { whole: [] as number[], measured: [] as number[] }]));
+  const loads: number[] = [];
   const store = join(work, "results.db");
-  console.log(`${rows.toLocaleString("en-US")} market-ticks rows (${(data.length / 1e6).toFixed(1)} MB of TSV), one connection, ClickHouse ${version}`);
+  console.log(`${rows.toLocaleString("en-US")} market-ticks rows (${(data.length / 1e6).toFixed(1)} MB of TSV), ${BATCH.toLocaleString("en-US")}-row batches, ClickHouse ${version}, Node ${process.version}, ${cpus().length} CPUs`);
+  console.log("clickhouse-client: one process, timed from the outside: start, read the TSV file (written before), parse it, send native blocks over one connection");
+  for (const v of variants) console.log(`pipebench ${v.name}: ${v.says}`);
+  console.log("pipebench measured = the scenario's own rows/s over its timed window; whole = the process timed from the outside (node start, module load, connect, prepare, run, store)");
+  console.log("");
   for (let round = 1; round <= rounds; round++) {
+    loads.push(loadavg()[0] ?? 0);
     client("TRUNCATE TABLE bench_ticks");
     const ms = client("INSERT INTO bench_ticks FORMAT TSV", file);
     nativeRates.push(rows / (ms / 1000));
-
-    client("TRUNCATE TABLE bench_ticks");
-    const pb = timed(
-      process.execPath,
-      ["bin/pipebench.js", "run", "bench/clickhouse/suite.yaml", "--set", `scenarios.insert.load.iterations=${rows / BATCH}`, ...values.set.flatMap((v) => ["--set", v]), "--store", store, "--format", "json", "--allow-invalid"],
-      { env: { ...process.env, PIPEBENCH_BENCH_CH_URL: url } },
-    );
-    const result = JSON.parse(pb.stdout) as { scenarioResults: { result: { records: number; throughput: number } }[] };
-    const scenario = result.scenarioResults[0]?.result;
-    if (scenario?.records !== rows) throw new Error(`pipebench wrote ${scenario?.records} rows, expected ${rows}`);
-    const stored = Number(timed("clickhouse-client", ["--host", "127.0.0.1", "--port", tcpPort, "--query", "SELECT count() FROM bench_ticks"]).stdout.trim());
-    if (stored !== rows) throw new Error(`the table holds ${stored} rows after pipebench's run, expected ${rows}`);
-    pbRates.push(rows / (pb.ms / 1000));
-    pbSelfRates.push(scenario.throughput);
-    console.log(
-      `round ${round}: clickhouse-client ${Math.round(nativeRates.at(-1) ?? 0).toLocaleString("en-US")} rows/s · ` +
-        `pipebench ${Math.round(pbRates.at(-1) ?? 0).toLocaleString("en-US")} rows/s (whole process; ` +
-        `${Math.round(scenario.throughput).toLocaleString("en-US")} rows/s as it measures itself)`,
-    );
+    const line = [`round ${round} (load ${loads.at(-1)?.toFixed(1)}): clickhouse-client ${rate(nativeRates.at(-1))}`];
+    for (const v of variants) {
+      client("TRUNCATE TABLE bench_ticks");
+      const pb = timed(
+        process.execPath,
+        ["bin/pipebench.js", "run", "bench/clickhouse/suite.yaml", "--set", `scenarios.insert.load.iterations=${rows / BATCH}`, ...[...v.set, ...values.set].flatMap((x) => ["--set", x]), "--store", store, "--format", "json", "--allow-invalid"],
+        { env: { ...process.env, PIPEBENCH_BENCH_CH_URL: url } },
+      );
+      const result = JSON.parse(pb.stdout) as { scenarioResults: { result: { records: number; throughput: number } }[] };
+      const scenario = result.scenarioResults[0]?.result;
+      if (scenario?.records !== rows) throw new Error(`pipebench ${v.name} wrote ${scenario?.records} rows, expected ${rows}`);
+      const stored = Number(timed("clickhouse-client", ["--host", "127.0.0.1", "--port", tcpPort, "--query", "SELECT count() FROM bench_ticks"]).stdout.trim());
+      if (stored !== rows) throw new Error(`the table holds ${stored} rows after pipebench ${v.name}'s run, expected ${rows}`);
+      const r = rates.get(v.name)!;
+      r.whole.push(rows / (pb.ms / 1000));
+      r.measured.push(scenario.throughput);
+      line.push(`${v.name} ${rate(scenario.throughput)} (whole ${rate(r.whole.at(-1))})`);
+    }
+    console.log(line.join(" · "));
   }
   const nativeMedian = median(nativeRates);
   console.log("");
-  console.log(`median clickhouse-client:      ${Math.round(nativeMedian).toLocaleString("en-US")} rows/s (whole process)`);
-  console.log(`median pipebench, measured:    ${Math.round(median(pbSelfRates)).toLocaleString("en-US")} rows/s (the scenario's own throughput)`);
-  console.log(`median pipebench, whole run:   ${Math.round(median(pbRates)).toLocaleString("en-US")} rows/s (node start, module load, connect, store included)`);
-  console.log(`ratio pipebench / clickhouse-client: ${(median(pbSelfRates) / nativeMedian).toFixed(2)} measured, ${(median(pbRates) / nativeMedian).toFixed(2)} whole process (goal ≥ 1.0)`);
+  console.log(`load average at the rounds' starts: ${loads.map((l) => l.toFixed(1)).join(", ")} (median ${median(loads).toFixed(1)})`);
+  console.log(`median clickhouse-client: ${rate(nativeMedian)} rows/s`);
+  for (const v of variants) {
+    const r = rates.get(v.name)!;
+    console.log(
+      `median pipebench ${v.name}: measured ${rate(median(r.measured))} rows/s, whole ${rate(median(r.whole))} rows/s · ` +
+        `ratio to clickhouse-client ${(median(r.measured) / nativeMedian).toFixed(2)} measured, ${(median(r.whole) / nativeMedian).toFixed(2)} whole process (goal ≥ 1.0)`,
+    );
+  }
 } finally {
   spawnSync(LOCAL, ["stop", pid], { stdio: "inherit" });
   rmSync(work, { recursive: true, force: true });
