@@ -15,6 +15,8 @@ import type { Suite, SuiteScenario } from "../suite/types.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
+import type { ClosedSecond } from "../metrics/recorder.js";
+import { ScenarioCheckpoint } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
 import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
@@ -391,6 +393,7 @@ export class SuiteSession {
       const measured = atMeasureStart(this.probes, before, scenario.load.warmup ?? 0);
       const sampler = sampleDuring(this.probes, before);
       let result: ScenarioResult;
+      const checkpoints = this.checkpoints(scenario, placement, target.kind);
       try {
         const runOptions: ScenarioRunOptions = {
           ...scenarioRunOptions(scenario, prepared),
@@ -399,20 +402,32 @@ export class SuiteSession {
         };
         const { workers, segment } = this.options;
         if (workers !== undefined) {
-          result = await runOnWorkers(workers, { scenario, ordinal: placement.ordinal, trial: placement.trial ?? 0, options: runOptions });
+          result = await runOnWorkers(workers, {
+            scenario,
+            ordinal: placement.ordinal,
+            trial: placement.trial ?? 0,
+            options: runOptions,
+            onSecond: (_segment, second) => checkpoints.add(second),
+          });
         } else if (segment !== undefined) {
           // One load generator of several: its part, stored as a run of its own (its segment named).
           // The agreed time is the first scenario's; later ones start when the one before ends.
           const startAt = this.firstStartAt;
           this.firstStartAt = undefined;
-          const recorded = await recordScenario({ ...runOptions, segment, ...(startAt === undefined ? {} : { startAtEpochMs: startAt }) });
+          const recorded = await recordScenario({
+            ...runOptions,
+            segment,
+            ...(startAt === undefined ? {} : { startAtEpochMs: startAt }),
+            onSecond: (second) => checkpoints.add(second),
+          });
           result = mergeWorkerParts([
             { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
           ]);
         } else {
-          result = await runScenario(runOptions);
+          result = await runScenario({ ...runOptions, onSecond: (second) => checkpoints.add(second) });
         }
       } finally {
+        checkpoints.stop();
         await prepared.close?.().catch(() => undefined);
       }
       const samples = sampler.stop();
@@ -434,7 +449,8 @@ export class SuiteSession {
         thresholds,
         probes: readings,
       };
-      store.saveScenario(this.runId, {
+      // In place of the last checkpoint, when one was written.
+      (checkpoints.written ? store.replaceScenario.bind(store) : store.saveScenario.bind(store))(this.runId, {
         ordinal: placement.ordinal,
         name: scenario.name,
         trial,
@@ -473,6 +489,62 @@ export class SuiteSession {
       }
     }
     return outcome;
+  }
+
+  /**
+   * The running scenario's checkpoints: each closed measured second is added, and about once a
+   * second (off the recording path) what they add up to is stored as the scenario's result, marked
+   * incomplete, so a process killed mid-scenario keeps all but its last second. The final result
+   * replaces it.
+   */
+  private checkpoints(scenario: SuiteScenario, placement: ScenarioPlacement, targetKind: string) {
+    const { store } = this.options;
+    const checkpoint = new ScenarioCheckpoint({
+      executor: scenario.load.executor,
+      startedAt: Date.now() + (scenario.load.warmup ?? 0),
+      warmupMs: scenario.load.warmup ?? 0,
+    });
+    let pending = false;
+    let stopped = false;
+    const state = { written: false };
+    const write = (): void => {
+      pending = false;
+      if (stopped) return;
+      try {
+        store.replaceScenario(this.runId, {
+          ordinal: placement.ordinal,
+          name: scenario.name,
+          trial: placement.trial ?? 0,
+          ...(placement.variant === undefined ? {} : { variant: placement.variant }),
+          target: scenario.target,
+          targetKind,
+          workload: scenario.workload,
+          load: scenario.load,
+          result: checkpoint.result(
+            `incomplete: the run stopped during this scenario (pipebench killed or crashed); its last checkpoint is kept (${checkpoint.count} measured second(s) closed)`,
+          ),
+          thresholds: [],
+          probes: [],
+        });
+        state.written = true;
+      } catch {
+        // A checkpoint that cannot be written (a store busy or read-only) must not stop the run.
+      }
+    };
+    return {
+      get written(): boolean {
+        return state.written;
+      },
+      add(second: ClosedSecond): void {
+        checkpoint.add(second);
+        if (pending || stopped) return;
+        pending = true;
+        setImmediate(write);
+      },
+      stop(): void {
+        stopped = true;
+      },
+    };
   }
 
   /**

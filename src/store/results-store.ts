@@ -63,6 +63,17 @@ export class ResultsStore {
     return insertScenario(this.db, runId, s);
   }
 
+  /**
+   * Saves the scenario in place of the one of the same name and trial already stored (its last
+   * checkpoint, see src/engine/checkpoint.ts): a process killed mid-scenario leaves that behind.
+   */
+  replaceScenario(runId: number, s: NewScenario): number {
+    return this.db.transaction(() => {
+      this.db.prepare(`delete from scenarios where run_id = ? and name = ? and trial = ?`).run(runId, s.name, s.trial ?? 0);
+      return insertScenario(this.db, runId, s);
+    })();
+  }
+
   saveRunProbe(runId: number, reading: StoredProbeReading): void {
     insertProbe(this.db, runId, null, reading);
   }

@@ -17,8 +17,8 @@ import type { FromWorker, ToWorker } from "./protocol.js";
 const BIN = fileURLToPath(new URL("../../bin/pipebench.js", import.meta.url));
 /** How long a worker may take to connect its targets. */
 const READY_TIMEOUT_MS = 60_000;
-/** From all prepared to the common start: the message and a timer's precision, with room on a busy machine. */
-const START_DELAY_MS = 250;
+/** From all prepared to the common start: time for the message to reach every worker on a busy machine (a 2-core box at load 10 delayed one by ~390 ms). */
+const START_DELAY_MS = 1000;
 
 type Waiter = { resolve: (m: FromWorker) => void; reject: (e: Error) => void; want: FromWorker["type"] };
 

@@ -5,6 +5,7 @@
 // once, and a worker SIGKILLed mid-run must leave an incomplete run that names it and keeps what it
 // had reported.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ import { decodeHistogram, LatencyHistogram } from "../../src/metrics/histogram.j
 import { ResultsStore } from "../../src/store/results-store.js";
 import { loadSuite } from "../../src/suite/load-suite.js";
 import { ProcessWorkerPool } from "../../src/workers/process-worker.js";
-import { pipebench } from "../cli/helpers.js";
+import { BIN, pipebench } from "../cli/helpers.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "pipebench-workers-"));
@@ -110,7 +111,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     }
   }
 
-  it("3 workers: the whole schedule once, each transaction distinct, start skew stored, judged once", async () => {
+  it("3 workers: the whole schedule once, each transaction distinct, start skew stored, judged once", async (t) => {
     const store = join(dir, "cli.db");
     const r = await pipebench(["run", suiteFile("three", url, 90, "2s", 3), "--workers", "3", "--store", store]);
     // 4 only when the machine was too busy to trust the numbers.
@@ -129,6 +130,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
       const segments = result.segments ?? [];
       assert.deepEqual(segments.map((w) => w.worker), ["1/3", "2/3", "3/3"]);
       assert.deepEqual(segments.map((w) => w.ops), [0, 1, 2].map((k) => segmentShare(expected, k, 3)));
+      t.diagnostic(`start skew per worker: ${segments.map((w) => `${w.worker} ${w.startSkewMs} ms`).join(", ")}`);
       for (const w of segments) {
         assert.ok(w.startSkewMs !== null && Math.abs(w.startSkewMs) <= 50, `worker ${w.worker} started ${w.startSkewMs} ms off the agreed time`);
         assert.ok(w.validity !== undefined, "each worker's own verdict is kept");
@@ -225,6 +227,56 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     } finally {
       await pool.close();
       store.close();
+    }
+  });
+
+  it("a single process SIGKILLed mid-scenario keeps all but the last second (checkpoints)", async () => {
+    await transactions();
+    const store = join(dir, "single-killed.db");
+    const rate = 40;
+    const child = spawn(process.execPath, [BIN, "run", suiteFile("single", url, rate, "8s", 6), "--store", store], {
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let timer: NodeJS.Timeout | undefined;
+    const killedAt = new Promise<void>((resolve) => {
+      const onData = (chunk: string): void => {
+        output += chunk;
+        // 3.5 s after the scenario starts: three whole seconds closed, the fourth under way.
+        if (timer === undefined && /\[1\/1\] ingest/.test(output)) {
+          timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            resolve();
+          }, 3500);
+        }
+      };
+      child.stdout.setEncoding("utf8").on("data", onData);
+      child.stderr.setEncoding("utf8").on("data", onData);
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
+    const bound = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    await killedAt;
+    assert.equal(await exited, "SIGKILL", output);
+    clearTimeout(bound);
+    const sent = (await transactions()).rows;
+    const s = ResultsStore.open(store);
+    try {
+      const run = s.getRun("latest");
+      assert.equal(run?.status, "incomplete");
+      const kept = run?.scenarioResults[0];
+      assert.ok(kept !== undefined, "the killed scenario is stored (before checkpoints it was lost whole)");
+      const r = kept.result;
+      assert.equal(r.status, "interrupted");
+      assert.match(r.failure ?? "", /^incomplete: /);
+      assert.ok(r.series.length >= 2, `seconds kept: ${r.series.length}`);
+      assert.equal(r.series.reduce((n, p) => n + p.ops, 0), r.ops);
+      assert.equal(decodeHistogram(r.latencyHistogram).count, r.ops, "the kept histogram holds the kept operations");
+      // All but the last second: what the service stored, less at most about two seconds' worth
+      // (the second under way and the checkpoint of the one just closed).
+      assert.ok(r.ops <= sent && r.ops >= sent - 2 * rate, `kept ${r.ops} of ${sent} sent`);
+    } finally {
+      s.close();
     }
   });
 });

@@ -1,0 +1,107 @@
+// A running scenario's checkpoint: what its closed seconds add up to, as a ScenarioResult the store
+// can keep in place of the final one. Written about once a second, it is what survives a process
+// killed mid-scenario (SIGKILL, an evicted pod): every second but the one under way, the result
+// marked incomplete. The final result replaces it.
+//
+// Incremental: each second's histogram is decoded once and added to a running total, so a
+// checkpoint costs the same in the hour's last second as in its first. Seconds of several workers
+// with the same `t` are merged while they arrive (a few seconds apart at most); older ones keep only
+// their percentiles.
+import { decodeHistogram, LatencyHistogram } from "../metrics/histogram.js";
+import type { ClosedSecond } from "../metrics/recorder.js";
+import { buildScenarioResult } from "../metrics/scenario-result.js";
+import type { ErrorSeriesPoint, ScenarioResult, SeriesPoint } from "../metrics/summary.js";
+
+/** Seconds behind the newest whose histograms are still kept, for workers' late seconds. */
+const OPEN_SECONDS = 5;
+
+export class ScenarioCheckpoint {
+  private readonly latency = new LatencyHistogram();
+  private readonly open = new Map<number, { point: SeriesPoint; latency: LatencyHistogram }>();
+  private readonly closed: SeriesPoint[] = [];
+  private readonly errorSeries = new Map<number, Record<string, number>>();
+  private readonly errorsByClass: Record<string, number> = {};
+  private newest = -1;
+  private seconds = 0;
+
+  constructor(
+    private readonly meta: { readonly executor: string; readonly startedAt: number; readonly warmupMs: number },
+  ) {}
+
+  /** Seconds added so far. */
+  get count(): number {
+    return this.seconds;
+  }
+
+  add(second: ClosedSecond): void {
+    this.seconds++;
+    const h = decodeHistogram(second.latency);
+    this.latency.add(h);
+    const t = second.point.t;
+    let at = this.open.get(t);
+    if (at === undefined) {
+      at = { point: { t, ops: 0, errors: 0, records: 0, bytes: 0, p50: null, p99: null }, latency: new LatencyHistogram() };
+      this.open.set(t, at);
+    }
+    at.point.ops += second.point.ops;
+    at.point.errors += second.point.errors;
+    at.point.records += second.point.records;
+    at.point.bytes += second.point.bytes;
+    at.latency.add(h);
+    for (const [k, v] of Object.entries(second.errorsByClass ?? {})) {
+      this.errorsByClass[k] = (this.errorsByClass[k] ?? 0) + v;
+      const e = this.errorSeries.get(t) ?? {};
+      e[k] = (e[k] ?? 0) + v;
+      this.errorSeries.set(t, e);
+    }
+    this.newest = Math.max(this.newest, t);
+    for (const [old, s] of this.open) {
+      if (old < this.newest - OPEN_SECONDS) {
+        this.closed.push(withPercentiles(s.point, s.latency));
+        this.open.delete(old);
+      }
+    }
+  }
+
+  /** The result so far, incomplete, saying why: `reason` is what a reader is told if it stays. */
+  result(reason: string): ScenarioResult {
+    const series = [...this.closed, ...[...this.open.values()].map((s) => withPercentiles(s.point, s.latency))].sort((a, b) => a.t - b.t);
+    const sum = (f: (p: SeriesPoint) => number): number => series.reduce((n, p) => n + f(p), 0);
+    const errorSeries: ErrorSeriesPoint[] = [...this.errorSeries].sort((a, b) => a[0] - b[0]).map(([t, byClass]) => ({ t, byClass }));
+    const measuredMs = (this.newest + 1) * 1000;
+    return buildScenarioResult({
+      status: "interrupted",
+      failure: reason,
+      executor: this.meta.executor,
+      startedAt: this.meta.startedAt,
+      measuredMs,
+      warmupMs: this.meta.warmupMs,
+      recording: {
+        ops: sum((p) => p.ops),
+        errors: sum((p) => p.errors),
+        errorsByClass: { ...this.errorsByClass },
+        errorSamples: [],
+        records: sum((p) => p.records),
+        bytes: sum((p) => p.bytes),
+        lateStarts: 0,
+        warmupOps: 0,
+        warmupErrors: 0,
+        latency: this.latency,
+        service: new LatencyHistogram(),
+        clientWait: undefined,
+        startDelay: undefined,
+        serviceByConcurrency: [],
+        dropped: {},
+        series,
+        errorSeries,
+      },
+      generator: { cpuPercent: 0, eventLoopLagP99Ms: 0, eventLoopLagMaxMs: 0, askedRate: null, achievedRate: 0, lateStarts: 0, saturated: false, warnings: [] },
+    });
+  }
+}
+
+function withPercentiles(point: SeriesPoint, latency: LatencyHistogram): SeriesPoint {
+  if (latency.count === 0) return point;
+  const [p50 = 0, p99 = 0] = latency.valuesAtPercentiles([50, 99]);
+  return { ...point, p50: p50 / 1000, p99: p99 / 1000 };
+}
