@@ -17,6 +17,7 @@ import { PLAN_FORMATS, planCommand } from "./plan.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { workerCommand } from "./scale-out.js";
+import { exportK8sCommand, type ExportK8sFlags } from "./export-k8s.js";
 import { runsCommand } from "./runs.js";
 import { schemaCommand } from "./schema.js";
 import { showCommand } from "./show.js";
@@ -216,6 +217,22 @@ function program(result: { code: number }): Command {
     .option("--store <path>", "results database (for a run)", DEFAULT_STORE)
     .action(async (ref: string, flags: { out?: string; store: string }) => {
       result.code = await exportGrafanaCommand(ref, flags);
+    });
+
+  exporter
+    .command("k8s")
+    .description("the suite as a Kubernetes Indexed Job of n load generators (JOB_COMPLETION_INDEX → --segment i/n), the suite in a ConfigMap")
+    .argument("<suite>", "suite YAML file")
+    .requiredOption("--workers <n>", "load generators (pods, one per node)")
+    .requiredOption("--image <image>", "a container image with pipebench on its PATH")
+    .option("--cpu <cpu>", "each generator's CPU (requests = limits)", "1")
+    .option("--memory <size>", "each generator's memory (requests = limits)", "1Gi")
+    .option("--start-at <time>", "the time every generator starts (epoch ms or ISO), e.g. two minutes after you apply it")
+    .option("--results-claim <pvc>", "a PersistentVolumeClaim (ReadWriteMany) the generators store their runs in (default: an emptyDir)")
+    .option("--namespace <ns>", "the namespace of the ConfigMap and the Job")
+    .option("-o, --out <file>", "write the manifests here instead of printing them")
+    .action(async (file: string, flags: ExportK8sFlags) => {
+      result.code = await exportK8sCommand(file, flags);
     });
 
   cli

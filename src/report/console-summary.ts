@@ -151,7 +151,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     for (const line of observedLines(s, color)) out.push(`    ${line}`);
     const peak = peakLine(s);
     if (peak !== undefined) out.push(`    ${peak}`);
-    for (const line of [timingLine(s.result), droppedLine(s.result), serverLatencyLine(s), promqlLine(s)]) if (line !== undefined) out.push(`    ${line}`);
+    for (const line of [timingLine(s.result), droppedLine(s.result), serverLatencyLine(s), promqlLine(s), segmentsLine(s.result)]) if (line !== undefined) out.push(`    ${line}`);
     for (const t of s.thresholds) out.push(`    ${thresholdLine(t, color)}`);
     if (s.result.status !== "completed") {
       out.push(`    ${paint(color, 31, `${s.result.status}`)}${s.result.failure ? `: ${s.result.failure}` : ""}`);
@@ -171,7 +171,7 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
   if (run.status === "incomplete") {
     out.push(
       paint(color, 31, "the process running it died (killed, crashed or the machine stopped) before it finished:") +
-        " above are the scenarios stored until then; the one running at the time was lost",
+        " above are the scenarios stored until then; the one running at the time is kept up to its last checkpoint (all but its last second), marked incomplete",
     );
   }
 
@@ -196,4 +196,16 @@ export function renderRunSummary(run: StoredRun, options: ConsoleOptions): strin
     for (const n of notes) out.push(`${paint(color, 33, "note")} ${n}`);
   }
   return out.join("\n");
+}
+
+/** A scenario run by several generators: each worker's share, its start skew, and any it lost. */
+function segmentsLine(r: StoredScenario["result"]): string | undefined {
+  const segments = r.segments;
+  if (segments === undefined || segments.length < 2) return undefined;
+  const parts = segments.map((w) => {
+    const skew = w.startSkewMs === null ? "" : ` start ${w.startSkewMs >= 0 ? "+" : ""}${Math.round(w.startSkewMs)} ms`;
+    const state = w.status === "lost" ? ` LOST (${w.failure ?? "stopped"})` : w.validity?.valid === false ? " INVALID" : "";
+    return `${w.worker} ${formatCount(w.ops)} ops${skew}${state}`;
+  });
+  return `${segments.length} workers, merged: ${parts.join(" · ")}`;
 }
