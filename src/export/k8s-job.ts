@@ -129,5 +129,6 @@ export function expandK8sVars(args: readonly string[], env: Readonly<Record<stri
 }
 
 export function manifestsYaml(manifests: readonly Record<string, unknown>[]): string {
-  return manifests.map((m) => stringify(m, { lineWidth: 0 })).join("---\n");
+  // No YAML anchors for the shared labels and resources: spelled out, as kubectl users read them.
+  return manifests.map((m) => stringify(m, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }

@@ -30,6 +30,7 @@ async function exported(args: string[]): Promise<Record<string, unknown>[]> {
   writeFileSync(file, SUITE);
   const r = await pipebench(["export", "k8s", file, ...args]);
   assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /[&*]a\d/, "no YAML anchors: spelled out as kubectl users read them");
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Record<string, unknown>);
 }
 
