@@ -4,7 +4,9 @@
 //   pipebench: the client latency it measures vs the `server` latency it records (Trino's
 //              elapsedTimeMillis from the final response), p50 over the round's queries;
 //   trino-cli: `time trino --execute` as seed 000 does it (the whole process: JVM start, connect,
-//              query, print) vs the elapsed time Trino recorded for it (system.runtime.queries).
+//              query, print) vs the elapsed time Trino recorded for it (system.runtime.queries);
+//   both:      the gap between one query's end and the next one's creation on Trino's clock, for
+//              pipebench's queries and for trino-cli running them in one process (no JVM start).
 // Usage: npx tsx bench/trino/run.ts [--url http://127.0.0.1:PORT] [--rounds 3] [--queries 20] [--cli 5]
 // Without --url (or TRINO_URL) it starts a Trino with scripts/trino-local and stops it afterwards.
 import { spawnSync } from "node:child_process";
@@ -62,12 +64,22 @@ try {
   for (const [label, sql] of Object.entries(QUERIES)) {
     const pb = { client: [] as number[], server: [] as number[] };
     const cli = { process: [] as number[], server: [] as number[] };
+    // Between two queries of one client, from Trino's own clock: the next query's `created` less
+    // the last one's `end`. Whatever a client adds per query beyond Trino's elapsed time lands here
+    // (its last poll after the end, its loop, its next POST before Trino creates the query), for
+    // pipebench and for trino-cli running the statements one after another in one process (no JVM start).
+    const between = { pipebench: [] as number[], cli: [] as number[] };
     for (let round = 1; round <= rounds; round++) {
+      const pbSource = `bench-pb-${process.pid}-${label.length}-${round}`;
       const out = run(
         process.execPath,
         ["bin/pipebench.js", "run", "bench/trino/suite.yaml", "--set", `scenarios.query.load.iterations=${perRound}`, "--store", store, "--format", "json", "--allow-invalid"],
-        { ...process.env, PIPEBENCH_BENCH_TRINO_URL: url, PIPEBENCH_BENCH_TRINO_SQL: sql },
+        { ...process.env, PIPEBENCH_BENCH_TRINO_URL: url, PIPEBENCH_BENCH_TRINO_SQL: sql, PIPEBENCH_BENCH_TRINO_SOURCE: pbSource },
       );
+      between.pipebench.push(median(await gapsOf(pbSource)));
+      const cliSource = `bench-cli-many-${process.pid}-${label.length}-${round}`;
+      run(SCRIPT, ["cli", "--server", url, "--user", "bench", "--source", cliSource, "--execute", Array.from({ length: perRound }, () => sql).join(";\n")]);
+      between.cli.push(median(await gapsOf(cliSource)));
       const result = (JSON.parse(out.stdout) as { scenarioResults: { result: { latency: { p50: number }; observed?: { latency: { p50: number } } } }[] }).scenarioResults[0]?.result;
       if (result?.observed === undefined) throw new Error("pipebench recorded no server time");
       pb.client.push(result.latency.p50);
@@ -85,19 +97,30 @@ try {
       cli.server.push(median(cliServer));
       console.log(
         `${label} round ${round}: pipebench p50 ${ms(pb.client.at(-1))} (server ${ms(pb.server.at(-1))}) · ` +
-          `trino-cli process p50 ${ms(cli.process.at(-1))} (server ${ms(cli.server.at(-1))})`,
+          `trino-cli process p50 ${ms(cli.process.at(-1))} (server ${ms(cli.server.at(-1))}) · ` +
+          `between queries: pipebench ${ms(between.pipebench.at(-1))}, trino-cli ${ms(between.cli.at(-1))}`,
       );
     }
     const pbOver = median(pb.client) - median(pb.server);
     const cliOver = median(cli.process) - median(cli.server);
     console.log(`\n${label}, medians of the rounds' p50:`);
     console.log(`  pipebench  client ${ms(median(pb.client))} · server ${ms(median(pb.server))} · overhead ${ms(pbOver)} (${pct(pbOver / median(pb.server))} of the server's elapsed; goal ≤ 5 %)`);
-    console.log(`  trino-cli  process ${ms(median(cli.process))} · server ${ms(median(cli.server))} · overhead ${ms(cliOver)} (${pct(cliOver / median(cli.server))})\n`);
+    console.log(`  trino-cli  process ${ms(median(cli.process))} · server ${ms(median(cli.server))} · overhead ${ms(cliOver)} (${pct(cliOver / median(cli.server))})`);
+    console.log(`  between one query's end and the next one's creation (Trino's clock, median): pipebench ${ms(median(between.pipebench))} · trino-cli, ${perRound} statements in one process ${ms(median(between.cli))}\n`);
   }
 } finally {
   await client.close();
   rmSync(work, { recursive: true, force: true });
   if (startedPid !== undefined) run(SCRIPT, ["stop", startedPid]);
+}
+
+/** Trino's gaps between consecutive queries of one source: next `created` − previous `end`, in ms. */
+async function gapsOf(source: string): Promise<number[]> {
+  const r = await client.execute(
+    `SELECT to_milliseconds(created - lag("end") OVER (ORDER BY created)) FROM system.runtime.queries WHERE source = '${source}' AND state = 'FINISHED' ORDER BY created`,
+    { keepRows: 10_000 },
+  );
+  return r.data.map((row) => Number(row[0])).filter((x) => Number.isFinite(x) && x >= 0);
 }
 
 function ms(x: number | undefined): string {
