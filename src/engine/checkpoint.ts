@@ -105,3 +105,54 @@ function withPercentiles(point: SeriesPoint, latency: LatencyHistogram): SeriesP
   const [p50 = 0, p99 = 0] = latency.valuesAtPercentiles([50, 99]);
   return { ...point, p50: p50 / 1000, p99: p99 / 1000 };
 }
+
+export interface CheckpointWriter {
+  /** Whether a checkpoint was stored (the final result then replaces it). */
+  readonly written: boolean;
+  add(second: ClosedSecond): void;
+  /** No more checkpoints: the final result is about to be stored. */
+  stop(): void;
+}
+
+/**
+ * Adds each closed measured second and, about once a second, off the recording path (the recorder
+ * calls `add` while it records an operation), hands what they add up to to `save`, marked
+ * incomplete: a process killed mid-scenario keeps all but its last second.
+ */
+export function checkpointWriter(
+  meta: { readonly executor: string; readonly startedAt: number; readonly warmupMs: number },
+  save: (result: ScenarioResult) => void,
+): CheckpointWriter {
+  const checkpoint = new ScenarioCheckpoint(meta);
+  let pending = false;
+  let stopped = false;
+  let written = false;
+  const write = (): void => {
+    pending = false;
+    if (stopped) return;
+    try {
+      save(
+        checkpoint.result(
+          `incomplete: the run stopped during this scenario (pipebench killed or crashed); its last checkpoint is kept (${checkpoint.count} measured second(s) closed)`,
+        ),
+      );
+      written = true;
+    } catch {
+      // A checkpoint that cannot be written (a store busy or read-only) must not stop the run.
+    }
+  };
+  return {
+    get written(): boolean {
+      return written;
+    },
+    add(second: ClosedSecond): void {
+      checkpoint.add(second);
+      if (pending || stopped) return;
+      pending = true;
+      setImmediate(write);
+    },
+    stop(): void {
+      stopped = true;
+    },
+  };
+}

@@ -15,8 +15,7 @@ import type { Suite, SuiteScenario } from "../suite/types.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../thresholds/evaluate.js";
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
-import type { ClosedSecond } from "../metrics/recorder.js";
-import { ScenarioCheckpoint } from "./checkpoint.js";
+import { checkpointWriter, type CheckpointWriter } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
 import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
@@ -491,60 +490,24 @@ export class SuiteSession {
     return outcome;
   }
 
-  /**
-   * The running scenario's checkpoints: each closed measured second is added, and about once a
-   * second (off the recording path) what they add up to is stored as the scenario's result, marked
-   * incomplete, so a process killed mid-scenario keeps all but its last second. The final result
-   * replaces it.
-   */
-  private checkpoints(scenario: SuiteScenario, placement: ScenarioPlacement, targetKind: string) {
-    const { store } = this.options;
-    const checkpoint = new ScenarioCheckpoint({
-      executor: scenario.load.executor,
-      startedAt: Date.now() + (scenario.load.warmup ?? 0),
-      warmupMs: scenario.load.warmup ?? 0,
-    });
-    let pending = false;
-    let stopped = false;
-    const state = { written: false };
-    const write = (): void => {
-      pending = false;
-      if (stopped) return;
-      try {
-        store.replaceScenario(this.runId, {
-          ordinal: placement.ordinal,
-          name: scenario.name,
-          trial: placement.trial ?? 0,
-          ...(placement.variant === undefined ? {} : { variant: placement.variant }),
-          target: scenario.target,
-          targetKind,
-          workload: scenario.workload,
-          load: scenario.load,
-          result: checkpoint.result(
-            `incomplete: the run stopped during this scenario (pipebench killed or crashed); its last checkpoint is kept (${checkpoint.count} measured second(s) closed)`,
-          ),
-          thresholds: [],
-          probes: [],
-        });
-        state.written = true;
-      } catch {
-        // A checkpoint that cannot be written (a store busy or read-only) must not stop the run.
-      }
-    };
-    return {
-      get written(): boolean {
-        return state.written;
-      },
-      add(second: ClosedSecond): void {
-        checkpoint.add(second);
-        if (pending || stopped) return;
-        pending = true;
-        setImmediate(write);
-      },
-      stop(): void {
-        stopped = true;
-      },
-    };
+  /** The running scenario's checkpoints (src/engine/checkpoint.ts), stored in place of its row. */
+  private checkpoints(scenario: SuiteScenario, placement: ScenarioPlacement, targetKind: string): CheckpointWriter {
+    const warmupMs = scenario.load.warmup ?? 0;
+    return checkpointWriter({ executor: scenario.load.executor, startedAt: Date.now() + warmupMs, warmupMs }, (result) =>
+      this.options.store.replaceScenario(this.runId, {
+        ordinal: placement.ordinal,
+        name: scenario.name,
+        trial: placement.trial ?? 0,
+        ...(placement.variant === undefined ? {} : { variant: placement.variant }),
+        target: scenario.target,
+        targetKind,
+        workload: scenario.workload,
+        load: scenario.load,
+        result,
+        thresholds: [],
+        probes: [],
+      }),
+    );
   }
 
   /**

@@ -62,6 +62,12 @@ export class ProcessWorker implements ScenarioWorker {
     const timer = setTimeout(() => child.kill("SIGKILL"), READY_TIMEOUT_MS);
     try {
       await worker.expect("ready");
+    } catch (error) {
+      // Its own error (a target it cannot reach, a suite it cannot read) is on stderr above.
+      throw new TargetFailed("workers", `worker ${worker.name} did not start: ${(error as Error).message}`, {
+        hint: "its error is printed above, prefixed [worker i/n]; the coordinator reached the targets, so check what differs for a worker process",
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -77,6 +83,11 @@ export class ProcessWorker implements ScenarioWorker {
 
   async run(startAtEpochMs: number): Promise<WorkerPart> {
     this.send({ type: "start", startAtEpochMs });
+    // A signal sent to the coordinator alone (kill -INT <pid>, not the terminal's Ctrl-C to the group).
+    const signal = this.work?.options.signal;
+    const onAbort = (): void => this.send({ type: "interrupt" });
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted === true) onAbort();
     try {
       const m = await this.expect("recording");
       if (m.type !== "recording") throw new Error("unreachable");
@@ -85,6 +96,8 @@ export class ProcessWorker implements ScenarioWorker {
     } catch (error) {
       if (this.exited === undefined) throw error;
       return { kind: "lost", segment: this.segment, seconds: this.seconds, startSkewMs: null, failure: this.exited };
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 

@@ -7,6 +7,8 @@ import type { WireRecording } from "../engine/recording-wire.js";
 export type ToWorker =
   | { readonly type: "prepare"; readonly ordinal: number; readonly trial: number }
   | { readonly type: "start"; readonly startAtEpochMs: number }
+  /** The coordinator was interrupted (Ctrl-C, SIGTERM): stop as a single process would. */
+  | { readonly type: "interrupt" }
   | { readonly type: "close" };
 
 export type FromWorker =

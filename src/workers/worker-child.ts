@@ -60,6 +60,8 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
     const onMessage = (message: ToWorker): void => {
       if (message.type === "close") {
         void finish(0);
+      } else if (message.type === "interrupt") {
+        interrupt.abort();
       } else if (message.type === "prepare") {
         const scenario = suite.scenarios[message.ordinal];
         const target = scenario === undefined ? undefined : connected.get(scenario.target);
