@@ -11,6 +11,7 @@ import { decodeHistogram, LatencyHistogram } from "../metrics/histogram.js";
 import type { ClosedSecond } from "../metrics/recorder.js";
 import { buildScenarioResult } from "../metrics/scenario-result.js";
 import type { ErrorSeriesPoint, ScenarioResult, SeriesPoint } from "../metrics/summary.js";
+import type { LiveTotals, Progress } from "./run-scenario.js";
 
 /** Seconds behind the newest whose histograms are still kept, for workers' late seconds. */
 const OPEN_SECONDS = 5;
@@ -63,6 +64,44 @@ export class ScenarioCheckpoint {
     }
   }
 
+  /**
+   * Progress as a single process reports it, from the seconds the workers reported so far: what
+   * the progress line and the live metrics show for a run on worker processes. In flight and
+   * dropped are not known until the workers' recordings arrive (0 and none).
+   */
+  progress(totalMs: number | null): { progress: Progress; live: LiveTotals } {
+    // The second before the newest: every worker's part of it has arrived by now (they close
+    // their seconds at the same times), while the newest may still lack some.
+    const latest = this.open.get(this.newest - 1);
+    const points = [...this.closed, ...[...this.open.values()].map((s) => s.point)];
+    const ops = points.reduce((n, p) => n + p.ops, 0);
+    const errors = points.reduce((n, p) => n + p.errors, 0);
+    const [p50, p99] = latest !== undefined && latest.latency.count > 0 ? latest.latency.valuesAtPercentiles([50, 99]) : [];
+    return {
+      progress: {
+        phase: "measure",
+        elapsedMs: this.newest * 1000,
+        totalMs,
+        ops,
+        errors,
+        opsPerSec: (latest?.point.ops ?? 0) + (latest?.point.errors ?? 0),
+        p99Ms: p99 === undefined ? null : p99 / 1000,
+        errorsPerSec: latest?.point.errors ?? 0,
+        recordsPerSec: latest?.point.records ?? null,
+        p50Ms: p50 === undefined ? null : p50 / 1000,
+      },
+      live: {
+        ops,
+        errors,
+        records: points.reduce((n, p) => n + p.records, 0),
+        errorsByClass: new Map(Object.entries(this.errorsByClass)),
+        dropped: {},
+        latency: this.latency,
+        inFlight: 0,
+      },
+    };
+  }
+
   /** The result so far, incomplete, saying why: `reason` is what a reader is told if it stays. */
   result(reason: string): ScenarioResult {
     const series = [...this.closed, ...[...this.open.values()].map((s) => withPercentiles(s.point, s.latency))].sort((a, b) => a.t - b.t);
@@ -109,6 +148,8 @@ function withPercentiles(point: SeriesPoint, latency: LatencyHistogram): SeriesP
 export interface CheckpointWriter {
   /** Whether a checkpoint was stored (the final result then replaces it). */
   readonly written: boolean;
+  /** The checkpoint's view of the run so far (progress of a run on worker processes). */
+  readonly checkpoint: ScenarioCheckpoint;
   add(second: ClosedSecond): void;
   /** No more checkpoints: the final result is about to be stored. */
   stop(): void;
@@ -145,6 +186,7 @@ export function checkpointWriter(
     get written(): boolean {
       return written;
     },
+    checkpoint,
     add(second: ClosedSecond): void {
       checkpoint.add(second);
       if (pending || stopped) return;

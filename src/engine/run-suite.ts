@@ -400,13 +400,23 @@ export class SuiteSession {
           onProgress: (p, live) => hooks.progress?.(scenario, p, live),
         };
         const { workers, segment } = this.options;
+        let shownSecond = -1;
         if (workers !== undefined) {
           result = await runOnWorkers(workers, {
             scenario,
             ordinal: placement.ordinal,
             trial: placement.trial ?? 0,
             options: runOptions,
-            onSecond: (_segment, second) => checkpoints.add(second),
+            onSecond: (_segment, second) => {
+              checkpoints.add(second);
+              // Worker processes report no progress of their own: the seconds they ship are it.
+              const newest = second.point.t;
+              if (newest > shownSecond && newest > 0) {
+                shownSecond = newest;
+                const { progress, live } = checkpoints.checkpoint.progress("duration" in scenario.load ? (scenario.load.duration ?? null) : null);
+                hooks.progress?.(scenario, progress, live);
+              }
+            },
           });
         } else if (segment !== undefined) {
           // One load generator of several: its part, stored as a run of its own (its segment named).

@@ -59,13 +59,12 @@ export class LocalWorker implements ScenarioWorker {
   async run(startAtEpochMs: number): Promise<WorkerPart> {
     const work = this.work;
     if (work === undefined) throw new Error("LocalWorker.run before prepare");
-    const { onProgress, onSecond, observe, ...options } = work.options;
+    // Progress comes from the seconds every worker reports (the coordinator's checkpoint), not one worker's.
+    const { onProgress: _progress, onSecond, observe, ...options } = work.options;
     const recorded = await recordScenario({
       ...options,
       // Observing workloads attach once; their arrivals are not merged (the contract: per worker).
       ...(observe === undefined || this.segment.index !== 0 ? {} : { observe }),
-      // One progress line for the run: the first worker's.
-      ...(onProgress === undefined || this.segment.index !== 0 ? {} : { onProgress }),
       segment: this.segment,
       startAtEpochMs,
       onSecond: (second) => {
