@@ -17,6 +17,7 @@ import { PLAN_FORMATS, planCommand } from "./plan.js";
 import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { workerCommand } from "./scale-out.js";
+import { mergeCommand, type MergeFlags } from "./merge.js";
 import { exportK8sCommand, type ExportK8sFlags } from "./export-k8s.js";
 import { runsCommand } from "./runs.js";
 import { schemaCommand } from "./schema.js";
@@ -81,9 +82,22 @@ function program(result: { code: number }): Command {
     .option("--workers <n>", "run every scenario on n worker processes on this machine (segments i/n), merged exactly into one stored run")
     .option("--segment <i/n>", "run only segment i (0-based) of n of every scenario: one of n load generators (an Indexed Job passes $JOB_COMPLETION_INDEX/n)")
     .option("--start-at <time>", "--segment: start the first scenario at this time (epoch ms or ISO), agreed by every generator")
+    .option("--recordings <dir>", "--segment: also write each scenario's recording into this directory, for pipebench merge")
     .option("--store <path>", "results database", DEFAULT_STORE)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });
+    });
+
+  cli
+    .command("merge")
+    .description("merge the recordings of n generators (run --segment i/n --recordings DIR, e.g. an Indexed Job's pods) into one stored run, judged once")
+    .argument("<suite>", "the suite the generators ran")
+    .argument("<dir>", "the directory their --recordings went to")
+    .option("--tag <name>", "label the merged run")
+    .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID")
+    .option("--store <path>", "results database", DEFAULT_STORE)
+    .action(async (suite: string, dir: string, flags: Omit<MergeFlags, "color">) => {
+      result.code = await mergeCommand(suite, dir, { ...flags, color });
     });
 
   cli

@@ -82,6 +82,7 @@ export interface RunFlags {
   workers?: string;
   segment?: string;
   startAt?: string;
+  recordings?: string;
 }
 
 export async function runCommand(suiteArg: string | undefined, flags: RunFlags): Promise<number> {

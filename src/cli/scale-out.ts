@@ -80,19 +80,23 @@ export async function workerCommand(suiteArg: string, flags: SuiteShapeFlags & {
 
 /** What `run` passes to runSuite for --workers / --segment / --start-at, and how to stop the workers. */
 export function scaleOutOptions(
-  flags: SuiteShapeFlags & { workers?: string; segment?: string; startAt?: string; findMax?: boolean },
+  flags: SuiteShapeFlags & { workers?: string; segment?: string; startAt?: string; recordings?: string; findMax?: boolean },
   file: string,
   suite: Suite,
-): { options: Pick<RunSuiteOptions, "workers" | "segment" | "startAtEpochMs">; close(): Promise<void> } {
+): { options: Pick<RunSuiteOptions, "workers" | "segment" | "startAtEpochMs" | "recordingsDir">; close(): Promise<void> } {
   const none = { options: {}, close: () => Promise.resolve() };
   if (flags.workers === undefined && flags.segment === undefined) {
     if (flags.startAt !== undefined) throw new UsageError("--start-at goes with --segment", { hint: "add --segment i/N, or drop --start-at" });
+    if (flags.recordings !== undefined) throw new UsageError("--recordings goes with --segment", { hint: "add --segment i/N, or drop --recordings (--workers merges by itself)" });
     return none;
   }
   if (flags.findMax === true || hasSweeps(suite)) {
     throw new UsageError(`${flags.workers !== undefined ? "--workers" : "--segment"} runs plain scenarios, not a sweep or a --find-max search`, {
       hint: "drop --sweep / --find-max (or the scenario's sweep: block via --scenario), or run without --workers",
     });
+  }
+  if (flags.workers !== undefined && flags.recordings !== undefined) {
+    throw new UsageError("--recordings goes with --segment", { hint: "--workers merges its workers' recordings by itself: drop --recordings" });
   }
   if (flags.workers !== undefined && flags.segment !== undefined) {
     throw new UsageError("--workers and --segment cannot go together", { hint: "--workers N starts N segments itself; --segment i/N runs one" });
@@ -101,7 +105,14 @@ export function scaleOutOptions(
   if (flags.segment !== undefined) {
     const segment = parseSegment(flags.segment);
     const startAtEpochMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt);
-    return { options: { segment, ...(startAtEpochMs === undefined ? {} : { startAtEpochMs }) }, close: none.close };
+    return {
+      options: {
+        segment,
+        ...(startAtEpochMs === undefined ? {} : { startAtEpochMs }),
+        ...(flags.recordings === undefined ? {} : { recordingsDir: resolve(flags.recordings) }),
+      },
+      close: none.close,
+    };
   }
   const count = parseWorkers(flags.workers ?? "1");
   const pool = new ProcessWorkerPool(count, suiteArgs(file, flags));

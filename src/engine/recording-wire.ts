@@ -2,6 +2,8 @@
 // shipped to the process that merges (over IPC, or in a file). Histograms travel encoded (HdrHistogram
 // V2, compressed base64), per second too, so the merge is exact: decoding and adding the parts gives
 // the histogram of every operation. Versioned, so a newer merger can refuse an older worker clearly.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { decodeHistogram, LatencyHistogram } from "../metrics/histogram.js";
 import type { ClosedSecond, Recording } from "../metrics/recorder.js";
 import type { ScenarioOutcome } from "../metrics/scenario-result.js";
@@ -128,4 +130,26 @@ export function fromWire(wire: WireRecording): { outcome: ScenarioOutcome; secon
     seconds,
     startSkewMs: wire.startSkewMs,
   };
+}
+
+/** One scenario's recording of one segment, as `run --segment i/N --recordings DIR` writes it. */
+export interface RecordingFile {
+  readonly scenario: string;
+  readonly ordinal: number;
+  readonly trial: number;
+  readonly recording: WireRecording;
+}
+
+export function writeRecording(dir: string, file: RecordingFile): void {
+  mkdirSync(dir, { recursive: true });
+  const s = file.recording.segment;
+  writeFileSync(join(dir, `${file.ordinal}-${file.trial}-${s.index}of${s.count}.json`), JSON.stringify(file));
+}
+
+/** Every recording file in `dir` (`*of*.json`), in name order. */
+export function readRecordings(dir: string): RecordingFile[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d+-\d+-\d+of\d+\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as RecordingFile);
 }

@@ -17,6 +17,7 @@ import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { checkpointWriter, type CheckpointWriter } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
+import { toWire, writeRecording } from "./recording-wire.js";
 import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
 import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
@@ -86,6 +87,8 @@ export interface RunSuiteOptions {
   segment?: Segment;
   /** `--start-at`: epoch ms the first scenario starts at (the workers' agreed time). */
   startAtEpochMs?: number;
+  /** `--recordings DIR` with `--segment`: each scenario's recording is written there for `pipebench merge`. */
+  recordingsDir?: string;
 }
 
 interface BoundProbe {
@@ -432,6 +435,10 @@ export class SuiteSession {
           result = mergeWorkerParts([
             { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
           ]);
+          // For `pipebench merge`: the segment's recording, exact, per second too.
+          if (this.options.recordingsDir !== undefined) {
+            writeRecording(this.options.recordingsDir, { scenario: scenario.name, ordinal: placement.ordinal, trial: placement.trial ?? 0, recording: toWire(recorded, segment) });
+          }
         } else {
           result = await runScenario({ ...runOptions, onSecond: (second) => checkpoints.add(second) });
         }

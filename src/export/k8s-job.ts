@@ -4,7 +4,8 @@
 // rerun with the same index, pods on different nodes by anti-affinity, requests = limits so a
 // generator gets the CPU it is given). There is no coordinator in the Job: the generators agree on
 // a start time (--start-at), and each stores its segment's run in /results (a volume claim every
-// pod mounts, or an emptyDir when none is given).
+// pod mounts, or an emptyDir when none is given) with its recording, which `pipebench merge`
+// turns into one run.
 import { basename } from "node:path";
 import { stringify } from "yaml";
 
@@ -120,6 +121,9 @@ export function workerCommand(o: { file: string; workers: number; startAt?: stri
     ...(o.startAt === undefined ? [] : ["--start-at", o.startAt]),
     "--store",
     `${o.resultsDir ?? RESULTS_DIR}/${o.name}-$(JOB_COMPLETION_INDEX).db`,
+    // What `pipebench merge SUITE /results/recordings` merges into one run once every pod is done.
+    "--recordings",
+    `${o.resultsDir ?? RESULTS_DIR}/recordings`,
   ];
 }
 

@@ -61,6 +61,7 @@ test("export k8s: a ConfigMap with the suite and an Indexed Job of N generators,
   assert.deepEqual(container?.command, [
     "pipebench", "run", "/etc/pipebench/ingest.yaml", "--segment", "$(JOB_COMPLETION_INDEX)/4",
     "--start-at", "2026-12-06T18:00:00Z", "--store", "/results/pipebench-ingest-at-scale-$(JOB_COMPLETION_INDEX).db",
+    "--recordings", "/results/recordings",
   ]);
   assert.equal(
     container?.env?.find((e) => e.name === "JOB_COMPLETION_INDEX")?.valueFrom?.fieldRef?.fieldPath,

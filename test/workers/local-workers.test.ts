@@ -311,6 +311,23 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     }
     assert.equal(ops, whole);
     assert.deepEqual(await transactions(), { rows: whole, distinct: whole });
+
+    // The pods' recordings merged into one run, as run --workers merges: exact, judged once.
+    const merged = join(dir, "job-merged.db");
+    const m = await pipebench(["merge", file, join(dir, "recordings"), "--store", merged]);
+    assert.ok(m.code === 0 || m.code === 4, `exit ${m.code}\n${m.stderr}\n${m.stdout}`);
+    assert.match(m.stdout, /2 workers, merged: 1\/2 60 ops start [+-]\d+ ms( INVALID)? · 2\/2 60 ops start [+-]\d+ ms( INVALID)?/);
+    const s = ResultsStore.open(merged);
+    try {
+      const run = s.getRun("latest");
+      const result = run?.scenarioResults[0]?.result;
+      assert.equal(result?.ops, whole);
+      assert.equal(decodeHistogram(result?.latencyHistogram ?? "").count, whole);
+      assert.deepEqual(run?.scenarioResults[0]?.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
+      assert.equal(run?.thresholds.length, 1);
+    } finally {
+      s.close();
+    }
   });
 
   it("the coordinator interrupted (its signal alone, not the group's): every worker stops at its second's end, the merged run interrupted", async () => {
