@@ -28,7 +28,8 @@ const { values } = parseArgs({
   },
 });
 const rounds = Number(values.rounds);
-const sizesOf = { cpu: values["cpu-sizes"].split(",").map(Number), io: values["io-sizes"].split(",").map(Number) };
+const sizes = (text: string): number[] => text.split(",").map(Number).filter((n) => n > 0);
+const sizesOf = { cpu: sizes(values["cpu-sizes"]), io: sizes(values["io-sizes"]) };
 const SCRIPT = "scripts/ray-local";
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string; stderr: string; status: number | null } {
