@@ -110,7 +110,7 @@ export class AgentClient {
   }
 
   /** Submits the agent's job and waits until it has connected back (≤ timeoutMs). */
-  static async start(dashboard: RayDashboard, options: { python: string; callbackHost: string; timeoutMs: number; log: (m: string) => void }): Promise<AgentClient> {
+  static async start(dashboard: RayDashboard, options: { python: string; callbackHost: string; timeoutMs: number }): Promise<AgentClient> {
     const token = randomBytes(12).toString("hex");
     const server = createServer();
     await new Promise<void>((resolve, reject) => {

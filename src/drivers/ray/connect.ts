@@ -27,7 +27,7 @@ export async function connectRay(target: RayTarget, ctx: ConnectContext): Promis
   ctx.log(`${ctx.name}: Ray ${version} at ${hostPort(target.url)}; submitting the load agent as a Ray job …`);
   let agent: AgentClient;
   try {
-    agent = await AgentClient.start(dashboard, { python: target.python, callbackHost: target.callbackHost, timeoutMs: target.agentTimeout, log: ctx.log });
+    agent = await AgentClient.start(dashboard, { python: target.python, callbackHost: target.callbackHost, timeoutMs: target.agentTimeout });
   } catch (error) {
     throw new TargetFailed(ctx.name, `cannot start pipebench's load agent on Ray at ${hostPort(target.url)}: ${error instanceof Error ? error.message : String(error)}`, {
       hint: `the agent runs \`${target.python}\` on the head (targets.${ctx.name}.python must have ray installed) and connects back to ${target.callbackHost} (targets.${ctx.name}.callbackHost must be reachable from the cluster)`,
