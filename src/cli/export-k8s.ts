@@ -20,6 +20,9 @@ export interface ExportK8sFlags {
 export async function exportK8sCommand(file: string, flags: ExportK8sFlags): Promise<number> {
   // Loaded to check it (a suite mistake exits 2 here, not in N pods); the ConfigMap carries its text.
   const suite = await loadSuite(file, {}, driverSchemas);
+  if (flags.workers === "auto") {
+    throw new UsageError("--workers auto counts this machine's cores, not the cluster's generators", { hint: "give the number of pods, e.g. --workers 4" });
+  }
   const workers = parseWorkers(flags.workers);
   if (flags.startAt !== undefined) parseStartAt(flags.startAt);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.resultsClaim ?? "a")) {

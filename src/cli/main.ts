@@ -79,7 +79,7 @@ function program(result: { code: number }): Command {
     .option("--prometheus-rw <url>", "push live metrics to Prometheus remote write (e.g. http://127.0.0.1:9090/api/v1/write): counts, errors by kind, in flight, latency histograms; labels run_id, suite, scenario")
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID (a busy machine, a rate not reached, too few samples)")
     .option("--dry-run", "check the suite and print the plan (targets, scenarios, rates, durations, operations); start, connect to and store nothing")
-    .option("--workers <n>", "run every scenario on n worker processes on this machine (segments i/n), merged exactly into one stored run")
+    .option("--workers <n>", "run every scenario on n worker processes on this machine (segments i/n; auto: one per core), merged exactly into one stored run")
     .option("--segment <i/n>", "run only segment i (0-based) of n of every scenario: one of n load generators (an Indexed Job passes $JOB_COMPLETION_INDEX/n)")
     .option("--start-at <time>", "--segment: start the first scenario at this time (epoch ms or ISO), agreed by every generator")
     .option("--recordings <dir>", "--segment: also write each scenario's recording into this directory, for pipebench merge")

@@ -1,5 +1,6 @@
 // The scale-out flags of `pipebench run` (--workers N, --segment i/N, --start-at) and the hidden
 // `pipebench worker` command its worker processes run.
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { driverSchemas } from "../drivers/index.js";
 import type { Segment } from "../engine/schedule.js";
@@ -25,10 +26,11 @@ export function parseSegment(text: string): Segment {
   return { index, count };
 }
 
+/** `--workers N`, or `auto`: one per core of this machine. */
 export function parseWorkers(text: string): number {
-  const n = Number(text);
+  const n = text === "auto" ? availableParallelism() : Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256) {
-    throw new UsageError(`--workers ${text} is not a number of workers`, { hint: "write a whole number from 1 to 256, e.g. --workers 4 (one per core)" });
+    throw new UsageError(`--workers ${text} is not a number of workers`, { hint: "write a whole number from 1 to 256, e.g. --workers 4, or --workers auto (one per core)" });
   }
   return n;
 }
