@@ -11,13 +11,13 @@
 // naming host:port (exit 3); and that each declared probe, read around a few operations, answers
 // with the metrics it declares.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import type { ConnectContext, Connection, Driver } from "../../src/drivers/driver.js";
 import { LoadProfile } from "../../src/engine/load.js";
 import { runScenario } from "../../src/engine/run-scenario.js";
 import { ExitCode, TargetUnreachable } from "../../src/errors.js";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
+import { freePort } from "../../src/drivers/free-port.js";
 
 export interface DriverContract<T, W> {
   readonly driver: Driver<T, W>;
@@ -73,7 +73,7 @@ export function driverContract<T, W>(c: DriverContract<T, W>): void {
     if (c.unreachable !== undefined) {
       const unreachable = c.unreachable;
       test("a port nothing listens on: one TargetUnreachable line naming host:port, exit 3, and describeEndpoint names the same", { timeout }, async () => {
-        const port = await closedPort();
+        const port = await freePort();
         const parsed = driver.targetSchema.parse(unreachable(port));
         await assert.rejects(driver.connect(parsed, ctx), (error: unknown) => {
           assert.ok(error instanceof TargetUnreachable, String(error));
@@ -134,17 +134,4 @@ async function runOperations<W>(connection: Connection<W>, workload: W): Promise
   } finally {
     await prepared.close?.();
   }
-}
-
-/** A loopback port that was free a moment ago: nothing listens on it. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }

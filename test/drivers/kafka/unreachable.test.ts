@@ -7,12 +7,13 @@ import { describe, test } from "node:test";
 import type { ConnectContext } from "../../../src/drivers/driver.js";
 import { kafka } from "../../../src/drivers/kafka/index.js";
 import { TargetUnreachable } from "../../../src/errors.js";
+import { freePort } from "../../../src/drivers/free-port.js";
 
 const ctx: ConnectContext = { name: "k", suiteDir: process.cwd(), log: () => {}, resolveRef: () => undefined };
 
 describe("an unreachable kafka target", () => {
   test("a closed port gives TargetUnreachable at once: one line naming host:port and what to check", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const started = Date.now();
     await assert.rejects(kafka.connect(kafka.targetSchema.parse({ kind: "kafka", brokers: `127.0.0.1:${port}` }), ctx), (error: unknown) => {
       assert.ok(error instanceof TargetUnreachable, String(error));
@@ -43,15 +44,3 @@ describe("an unreachable kafka target", () => {
     assert.ok(Date.now() - started < 13_000, `took ${Date.now() - started} ms`);
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,7 +1,6 @@
 // The postgres driver against a real embedded PostgreSQL: rows land, concurrent batches do not
 // overlap, named queries run with parameters, and failures to connect read as one actionable line.
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
@@ -12,6 +11,7 @@ import type { PostgresWorkload } from "../../../src/drivers/postgres/schema.js";
 import { TargetFailed, TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { useEmbeddedPostgres } from "../../helpers/postgres.js";
 import { driverContract } from "../contract.js";
+import { freePort } from "../../../src/drivers/free-port.js";
 
 const db = useEmbeddedPostgres();
 
@@ -58,7 +58,7 @@ describe("connect", () => {
   });
 
   test("a closed port gives TargetUnreachable: one line naming host:port and what to check", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await assert.rejects(
       postgres.connect(postgres.targetSchema.parse({ kind: "postgres", url: `postgres://postgres:x@127.0.0.1:${port}/postgres`, pool: 2 }), ctx),
       (error: unknown) => {
@@ -336,15 +336,3 @@ describe("throughput (printed for the record, not asserted)", () => {
     }
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

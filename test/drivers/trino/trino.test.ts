@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -17,6 +16,7 @@ import { BIN, pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
 import { useTrinoServer } from "../../helpers/trino.js";
 import { driverContract } from "../contract.js";
+import { freePort } from "../../../src/drivers/free-port.js";
 
 // Two queries at once, the rest queue: the queueing finding has something to find.
 const server = useTrinoServer({ maxConcurrent: 2 });
@@ -133,7 +133,7 @@ describe("trino against a real server", () => {
   });
 
   test("an unreachable server: TargetUnreachable naming host:port, and the CLI exits 3 with one line", { timeout: 60_000 }, async () => {
-    const port = await closedPort();
+    const port = await freePort();
     await assert.rejects(trino.connect(trino.targetSchema.parse({ kind: "trino", url: `http://127.0.0.1:${port}` }), ctx), (error: unknown) => {
       assert.ok(error instanceof TargetUnreachable, String(error));
       assert.match(error.message, new RegExp(`^cannot reach Trino at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
@@ -297,16 +297,3 @@ describe("trino against a real server", () => {
     assert.ok(classes.some(([c]) => c === "ECONNREFUSED"), `refused once the server is gone: ${JSON.stringify(result.errorsByClass)}`);
   });
 });
-
-/** Runs `pipebench run SUITE` and SIGKILLs this file's Trino `afterMs` after the scenario starts. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
