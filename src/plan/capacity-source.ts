@@ -330,11 +330,13 @@ function generatorFloor(answer: FindMaxReading): Taken | undefined {
 
 function capacityInterval(i: FindMaxInterval, perOp: number): CapacityInterval {
   const noise = `${+(i.noise * 100).toFixed(1)} %`;
-  const high = i.high === undefined ? "high open (no rate above the answer was rejected)" : `high ${i.high} ops/s (the lowest rejected rate ${i.rejected ?? "?"} + ${i.z} × noise)`;
+  // Which of the two noises was the larger, so the reader knows what the interval rests on.
+  const which = i.stepNoise >= i.secondNoise ? "the step-to-step noise" : "a step's standard error from its per-second rates";
+  const high = i.high === undefined ? "high open (no rate above the answer was rejected)" : `high ${formatCount(i.high)} ops/s (the lowest rejected rate ${i.rejected === undefined ? "?" : formatCount(i.rejected)} + ${i.z} × noise)`;
   return {
     low: i.low * perOp,
     ...(i.high === undefined ? {} : { high: i.high * perOp }),
     noise: i.noise,
-    detail: `find-max interval ${i.low}–${i.high ?? "open"} ops/s: low ${i.low} ops/s (the answer ${i.answer} − ${i.z} × the step-to-step noise ${noise}), ${high}`,
+    detail: `find-max interval ${formatCount(i.low)}–${i.high === undefined ? "open" : formatCount(i.high)} ops/s: low ${formatCount(i.low)} ops/s (the answer ${formatCount(i.answer)} − ${i.z} × ${which}, ${noise}), ${high}`,
   };
 }

@@ -122,7 +122,7 @@ test("a find-max capacity's interval: safe node counts at its low end beside tho
     assert.ok(i !== undefined);
     assert.deepEqual({ low: i.low, high: i.high }, { low: 18_500, high: 22_500 });
     assert.ok(Math.abs(i.noise - 0.05 / Math.SQRT2) < 1e-9, String(i.noise));
-    assert.match(i.detail, /find-max interval 1850–2250 ops\/s: low 1850 ops\/s \(the answer 2000 − 2 × the step-to-step noise 3\.5 %\), high 2250 ops\/s \(the lowest rejected rate 2100 \+ 2 × noise\)/);
+    assert.match(i.detail, /find-max interval 1,850–2,250 ops\/s: low 1,850 ops\/s \(the answer 2,000 − 2 × the step-to-step noise, 3\.5 %\), high 2,250 ops\/s \(the lowest rejected rate 2,100 \+ 2 × noise\)/);
 
     const loaded = parsePlanText(planText, "interval.yaml");
     const plan = computePlan(loaded.plan, planComponents(loaded, () => reader), loaded.name);
