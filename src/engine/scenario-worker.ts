@@ -8,6 +8,7 @@ import type { ScenarioResult } from "../metrics/summary.js";
 import type { SuiteScenario } from "../suite/types.js";
 import { mergeWorkerParts, type WorkerPart } from "./recording-merge.js";
 import { recordScenario, type ScenarioRunOptions } from "./run-scenario.js";
+import type { Clock } from "./clock.js";
 import type { Segment } from "./schedule.js";
 
 /** What the coordinator asks of every worker for one scenario (the start time comes later: `run`). */
@@ -44,6 +45,8 @@ export interface WorkerPool {
   readonly workers: readonly ScenarioWorker[];
   /** From all workers prepared to the common start: enough for each to hear the time and sleep until it. */
   readonly startDelayMs: number;
+  /** Wall-clock epoch ms the start time is set from (default Date.now; a fake clock's in tests). */
+  readonly now?: () => number;
 }
 
 /** A segment run in this process, on the coordinator's prepared workload. */
@@ -84,9 +87,13 @@ export class LocalWorker implements ScenarioWorker {
   async close(): Promise<void> {}
 }
 
-/** `count` segments run side by side in this process. */
-export function localWorkers(count: number): WorkerPool {
-  return { workers: Array.from({ length: count }, (_, index) => new LocalWorker({ index, count })), startDelayMs: 50 };
+/** `count` segments run side by side in this process (on `clock`'s time when given). */
+export function localWorkers(count: number, clock?: Clock): WorkerPool {
+  return {
+    workers: Array.from({ length: count }, (_, index) => new LocalWorker({ index, count })),
+    startDelayMs: 50,
+    ...(clock === undefined ? {} : { now: () => clock.wallNow() }),
+  };
 }
 
 /** Runs the scenario on every worker of the pool from one start time and merges their parts. */
@@ -94,7 +101,7 @@ export async function runOnWorkers(pool: WorkerPool, work: ScenarioWork): Promis
   await pool.open?.();
   // The barrier: every worker prepared, then one start time a little ahead for all.
   await Promise.all(pool.workers.map((w) => w.prepare(work)));
-  const startAtEpochMs = Date.now() + pool.startDelayMs;
+  const startAtEpochMs = (pool.now ?? Date.now)() + pool.startDelayMs;
   const parts = await Promise.all(pool.workers.map((w) => w.run(startAtEpochMs)));
   return mergeWorkerParts(parts);
 }

@@ -9,6 +9,8 @@ import type { LoadProfile } from "../../src/engine/load.js";
 import { mergeWorkerParts, type WorkerPart } from "../../src/engine/recording-merge.js";
 import { fromWire, toWire } from "../../src/engine/recording-wire.js";
 import { recordScenario, runScenario } from "../../src/engine/run-scenario.js";
+import { localWorkers, runOnWorkers } from "../../src/engine/scenario-worker.js";
+import type { SuiteScenario } from "../../src/suite/types.js";
 import { constantRateSchedule, rampSchedule, segmentSchedule, segmentShare, stepsSchedule, type Schedule } from "../../src/engine/schedule.js";
 
 function all(s: Schedule): number[] {
@@ -66,8 +68,8 @@ function op(clock: FakeClock, calls: { seq: number; at: number }[]): Operation {
   };
 }
 
-async function whole(load: LoadProfile) {
-  const clock = new FakeClock();
+async function whole(load: LoadProfile, startMs = 0) {
+  const clock = new FakeClock({ startMs });
   const calls: { seq: number; at: number }[] = [];
   const result = await clock.run(runScenario({ clock, load, operation: op(clock, calls) }));
   return { result, calls };
@@ -115,5 +117,26 @@ describe("merged segments equal the single process", () => {
     assert.equal(one.result.ops + one.result.errors, 23);
     assert.equal(new Set(three.calls.map((c) => c.seq)).size, 23, "globally unique operation numbers");
     assert.equal(three.result.workers, 5);
+  });
+
+  test("3 LocalWorkers through runOnWorkers (the coordinator's path): the single process's numbers, each worker's part named", async () => {
+    // The workers start 50 ms after being asked (the pool's start delay): the single process starts
+    // at the same fake time, so the floating-point offsets, and so every latency, are the same.
+    const one = await whole(open, 50);
+    const clock = new FakeClock();
+    const calls: { seq: number; at: number }[] = [];
+    const merged = await clock.run(
+      runOnWorkers(localWorkers(3, clock), {
+        scenario: { name: "s" } as SuiteScenario,
+        ordinal: 0,
+        trial: 0,
+        options: { clock, load: open, operation: op(clock, calls) },
+      }),
+    );
+    assert.equal(calls.length, one.calls.length);
+    assert.deepEqual([merged.ops, merged.errors], [one.result.ops, one.result.errors]);
+    assert.equal(merged.latencyHistogram, one.result.latencyHistogram);
+    assert.deepEqual(merged.series.map((p) => p.ops), one.result.series.map((p) => p.ops));
+    assert.deepEqual(merged.segments?.map((w) => [w.worker, w.startSkewMs]), [["1/3", 0], ["2/3", 0], ["3/3", 0]]);
   });
 });
