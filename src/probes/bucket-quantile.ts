@@ -25,8 +25,9 @@ export function bucketQuantile(q: number, buckets: readonly Bucket[]): number | 
   const total = counts[counts.length - 1]!;
   if (!(total > 0)) return undefined;
   if (q <= 0) return 0;
-  if (q >= 1) return sorted.length > 1 && sorted[sorted.length - 1]!.le === Infinity ? sorted[sorted.length - 2]!.le : sorted[sorted.length - 1]!.le;
-  const rank = q * total;
+  // q = 1 takes the general path: the rank is the total, reached first by the bucket holding the
+  // largest observation, whose upper bound is the answer (not the largest bucket's).
+  const rank = Math.min(q, 1) * total;
   let i = counts.findIndex((c) => c >= rank);
   if (i < 0) i = counts.length - 1;
   if (sorted[i]!.le === Infinity) return sorted[i - 1]!.le;

@@ -22,6 +22,14 @@ test("a rank in the +Inf bucket answers the largest finite bound; no observation
   assert.equal(bucketQuantile(0.5, b([[Infinity, 5]])), undefined);
 });
 
+test("q = 1 answers the upper bound of the bucket holding the largest observation, as histogram_quantile(1, …)", () => {
+  // Every observation is ≤ 0.1: Prometheus answers 0.1, not the largest bucket's 1.
+  assert.equal(bucketQuantile(1, b([[0.1, 10], [0.5, 10], [1, 10], [Infinity, 10]])), 0.1);
+  assert.equal(bucketQuantile(1, b([[0.1, 10], [0.5, 12], [1, 12], [Infinity, 12]])), 0.5);
+  // Some beyond the largest finite bound: that bound (the +Inf bucket has no upper edge).
+  assert.equal(bucketQuantile(1, b([[0.1, 10], [1, 12], [Infinity, 13]])), 1);
+});
+
 test("counts that go down across buckets are raised to the bucket below, as Prometheus does", () => {
   // rank 15 falls in (2, 3] with 10 below it (not 8): 2 + 5/10.
   assert.ok(Math.abs(bucketQuantile(0.75, b([[1, 10], [2, 8], [3, 20], [Infinity, 20]]))! - 2.5) < 1e-12);
