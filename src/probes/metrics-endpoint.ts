@@ -53,15 +53,18 @@ export function metricsEndpointProbe(options: MetricsEndpointOptions): Probe {
       const seconds = (after.at - before.at) / 1000;
       const metrics: Record<string, number> = {};
       const notes: string[] = [];
-      const buckets = deltaBuckets(before, after);
-      const requests = delta(before, after, "count");
+      // One restart decision for the whole histogram: judged per bucket, a restarted service's
+      // buckets that grew past their old counts would subtract them, and the rest would not.
+      const histogramFrom = histogramReset(before, after) ? undefined : before;
+      const buckets = deltaBuckets(histogramFrom, after);
+      const requests = delta(histogramFrom, after, "count");
       if (after.values.count === undefined) {
         const found = ((after.details as { histograms?: string[] } | undefined)?.histograms ?? []).join(", ");
         notes.push(`${options.url} has no histogram ${family}${found === "" ? "" : ` (its histograms: ${found}); name one with histogram:`}`);
       } else if (requests !== undefined) {
         metrics.server_requests = requests;
         if (seconds > 0) metrics.server_request_rate = requests / seconds;
-        const sum = delta(before, after, "sum");
+        const sum = delta(histogramFrom, after, "sum");
         if (requests > 0 && sum !== undefined) metrics.server_mean = (sum / requests) * 1000;
         for (const [name, q] of [["server_p50", 0.5], ["server_p95", 0.95], ["server_p99", 0.99]] as const) {
           const value = bucketQuantile(q, buckets);
@@ -120,14 +123,21 @@ function snapshotOf(at: number, page: Exposition, family: string, labels: Readon
 }
 
 /** after − before; a counter that went down (the service restarted) counts from zero. */
-function delta(before: ProbeSnapshot, after: ProbeSnapshot, key: string): number | undefined {
+function delta(before: ProbeSnapshot | undefined, after: ProbeSnapshot, key: string): number | undefined {
   const a = after.values[key];
   if (a === undefined) return undefined;
-  const b = before.values[key] ?? 0;
+  const b = before?.values[key] ?? 0;
   return a >= b ? a - b : a;
 }
 
-function deltaBuckets(before: ProbeSnapshot, after: ProbeSnapshot): Bucket[] {
+/** The service restarted between the scrapes: its count, sum or any bucket went down. */
+function histogramReset(before: ProbeSnapshot, after: ProbeSnapshot): boolean {
+  return Object.entries(before.values).some(
+    ([key, b]) => (key === "count" || key === "sum" || key.startsWith(LE)) && after.values[key] !== undefined && after.values[key]! < b,
+  );
+}
+
+function deltaBuckets(before: ProbeSnapshot | undefined, after: ProbeSnapshot): Bucket[] {
   const out: Bucket[] = [];
   for (const key of Object.keys(after.values)) {
     if (!key.startsWith(LE)) continue;
