@@ -258,7 +258,9 @@ function errorRatioRecords(errors: PromSelector, requests: PromSelector, extra: 
 function burnRateAlerts(t: Threshold, labels: Record<string, string>, where: string): AlertingRule[] {
   const budget = promNumber(t.value);
   const objective = promNumber((1 - t.value) * 100);
-  const match = Object.entries(labels)
+  // The suite's own ratio only: `scenario=""` keeps its alert off the scenarios' recorded ratios,
+  // which carry the same service label.
+  const match = Object.entries({ scenario: "", ...labels })
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(", ");
   const ratio = (w: string): string => `${ERROR_RATIO_RECORD}${w}{${match}}`;

@@ -182,6 +182,47 @@ test("error ratios: 10% pages and tickets, 0.5% (5× the 0.1% budget) tickets on
   assert.equal(r.code, 0, r.output);
 });
 
+test("a suite-level error_rate alerts on the whole service's ratio only, not once more on each scenario's", async () => {
+  const file = join(dir, "suite-level.yaml");
+  const rules = join(dir, "suite-level-rules.yaml");
+  await writeFile(file, SUITE.replace('thresholds: ["promql.cpu < 0.7"]', 'thresholds: ["promql.cpu < 0.7", "error_rate < 1%"]'));
+  const r = await pipebench(["export", "prometheus-rules", file, "-o", rules]);
+  assert.equal(r.code, 0, r.stderr);
+  // 10% errors: both objectives burn past every factor; one page and one ticket each, four in all.
+  const suiteWide = (severity: string, shape: string): unknown => ({
+    exp_labels: { service: "ingest-slo", severity },
+    exp_annotations: {
+      summary: "ingest-slo burns its error budget (objective 99% from the load test's threshold error_rate < 1%)",
+      description: `error ratio 10% over the long window: the budget of 0.01 burns at ${shape}`,
+    },
+  });
+  const scenario = (severity: string, shape: string): unknown => ({
+    exp_labels: { ...LABELS, severity },
+    exp_annotations: { summary: summaryOf("ErrorBudgetBurn", severity), description: `error ratio 10% over the long window: ${shape}` },
+  });
+  const test = {
+    name: "10% errors, suite and scenario objectives",
+    interval: "1m",
+    input_series: [...buckets({ "0.05": 100, "+Inf": 0 }, 1), ...requests(900, 100)],
+    alert_rule_test: [
+      {
+        eval_time: "80m",
+        alertname: "ErrorBudgetBurn",
+        exp_alerts: [
+          suiteWide("page", "14.4× over 1h and 5m, or 6× over 6h and 30m"),
+          suiteWide("ticket", "1× over 3d and 6h"),
+          scenario("page", PAGE),
+          scenario("ticket", TICKET),
+        ],
+      },
+    ],
+  };
+  const testFile = join(dir, "suite-level-test.yaml");
+  await writeFile(testFile, stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test] }));
+  const t = promtool(["test", "rules", testFile]);
+  assert.equal(t.code, 0, t.output);
+});
+
 test("promql.cpu < 0.7 alerts on the probe's own query (seed 002's HighCPUUsage): 0.8 of a core fires after 5m, 0.5 does not", async () => {
   const cpu = (perMinute: number): { series: string; values: string }[] => [
     { series: 'process_cpu_seconds_total{job="ingest"}', values: `0+${perMinute}x90` },
