@@ -32,12 +32,15 @@ const FAMILIES = ["ray_tasks", "ray_spill_manager_objects_bytes"];
 const BUSY_SHARE = 0.9;
 const IDLE_SHARE = 0.5;
 const TIMEOUT_MS = 5_000;
+/** The node summary gathers every worker's stats: seconds on a busy head. */
+const SUMMARY_TIMEOUT_MS = 15_000;
 /** Owner-side task states, grouped as the issue and Ray's dashboard group them. */
 const PENDING = new Set(["PENDING_ARGS_AVAIL", "PENDING_NODE_ASSIGNMENT", "PENDING_OBJ_STORE_MEM_AVAIL", "PENDING_ARGS_FETCH"]);
 const RUNNING = new Set(["SUBMITTED_TO_WORKER", "RUNNING", "RUNNING_IN_RAY_GET", "RUNNING_IN_RAY_WAIT", "GETTING_AND_PINNING_ARGS"]);
 
 interface Sample {
   at: number;
+  workers: number;
   pending: number;
   running: number;
   cpusUsed: number;
@@ -61,14 +64,16 @@ export function rayStateProbe(options: RayStateOptions): Probe {
       // at most every HEAVY_EVERY_MS, their last values kept between.
       const fresh = heavy === undefined || at - heavy.at >= HEAVY_EVERY_MS;
       if (fresh) {
-        const summary = await getJson(`${base}/nodes?view=summary`).catch(() => undefined);
-        metricsUrls ??= metricsEndpoints(summary);
+        // A summary that does not come (the dashboard busy) keeps the last one, and the metrics
+        // pages are found again from the next that comes.
+        const summary = (await getJson(`${base}/nodes?view=summary`, SUMMARY_TIMEOUT_MS).catch(() => undefined)) ?? heavy?.summary;
+        if (metricsUrls === undefined || metricsUrls.length === 0) metricsUrls = metricsEndpoints(summary);
         heavy = { at, summary, metrics: await Promise.all(metricsUrls.map((u) => scrape(u))) };
       }
       const snapshot = snapshotOf(at, status, heavy!.summary, heavy!.metrics, options.agentJob);
       const v = snapshot.values;
       // Pending tasks pair with the CPUs in use at the same moment: a kept (older) count does not.
-      samples.push({ at, pending: fresh ? (v.tasks_pending ?? 0) : 0, running: v.tasks_running ?? 0, cpusUsed: v.cpus_used ?? 0, objectStoreUsed: v.object_store_used_bytes ?? 0, demand: v.cpu_demand ?? 0 });
+      samples.push({ at, workers: v.workers ?? 0, pending: fresh ? (v.tasks_pending ?? 0) : 0, running: v.tasks_running ?? 0, cpusUsed: v.cpus_used ?? 0, objectStoreUsed: v.object_store_used_bytes ?? 0, demand: v.cpu_demand ?? 0 });
       if (samples.length > MAX_HISTORY) samples.splice(0, samples.length - MAX_HISTORY);
       return snapshot;
     },
@@ -90,7 +95,8 @@ export function rayStateProbe(options: RayStateOptions): Probe {
       return {
         metrics: {
           ray_nodes: a.nodes ?? 0,
-          ray_workers: a.workers ?? 0,
+          // The most seen: the node summary is read every 5 s, and lags the raylet by a few.
+          ray_workers: Math.max(a.workers ?? 0, max((x) => x.workers)),
           ray_cpus: cpus,
           ray_gpus: a.gpus ?? 0,
           ray_memory_bytes: a.memory_bytes ?? 0,
@@ -117,9 +123,9 @@ export function rayStateProbe(options: RayStateOptions): Probe {
   };
 }
 
-async function getJson(url: string): Promise<JsonValue> {
+async function getJson(url: string, timeoutMs = TIMEOUT_MS): Promise<JsonValue> {
   // GET through fetch is fine: only POST and DELETE are refused to "browsers".
-  const r = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!r.ok) throw new Error(`HTTP ${r.status} from ${url}`);
   return (await r.json()) as JsonValue;
 }
