@@ -53,6 +53,17 @@ test("native buckets: each value's count lands in the schema-5 bucket that holds
   assert.equal(NATIVE_SCHEMA, 5);
 });
 
+test("native bucket indexes are Prometheus's: at schema 5, bucket i holds (2^((i−1)/32), 2^(i/32)] seconds", () => {
+  // Fixed by the format, not by this code: 1 s closes bucket 0, 2 s bucket 32, and 1 ms lies in
+  // bucket −318, (0.000998, 0.001020] s.
+  assert.ok(nativeIndex(1) === 0); // −0 from Math.ceil, the same bucket
+  assert.equal(nativeIndex(2), 32);
+  assert.equal(nativeIndex(1.0001), 1);
+  assert.equal(nativeIndex(0.001), -318);
+  assert.ok(Math.abs(nativeUpperBound(-318) - 0.00102) < 1e-6);
+  assert.ok(Math.abs(nativeUpperBound(-319) - 0.000998) < 1e-6);
+});
+
 test("classic buckets are cumulative at their bounds, an HDR bucket counted under a bound only when all of it is below, +Inf the count", () => {
   const h = new LatencyHistogram();
   h.recordMany(40_000, 10); // 40 ms
