@@ -91,11 +91,13 @@ export function metricsEndpointProbe(options: MetricsEndpointOptions): Probe {
         ...(options.cpuLimit === undefined ? {} : { cpuLimit: options.cpuLimit }),
         ...(options.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: options.memoryLimitBytes }),
       };
-      if (metrics.server_p99 !== undefined && bounds.length > 0) {
-        const edge = bounds.findIndex((b) => b >= metrics.server_p99! - 1e-9);
-        if (edge >= 0 && edge === bounds.length - 1 && buckets.some((b) => b.le === Infinity && b.count > 0)) {
-          notes.push(`some requests took longer than the histogram's largest bucket (${bounds[edge]} ms): its p99 is a lower bound`);
-        }
+      // Buckets are cumulative: the p99 is only the largest bound when more than 1 % of the requests
+      // are past it (its rank falls in +Inf, which has no upper edge).
+      const finite = buckets.filter((b) => Number.isFinite(b.le));
+      const all = buckets.find((b) => b.le === Infinity)?.count ?? 0;
+      const largest = finite[finite.length - 1];
+      if (metrics.server_p99 !== undefined && largest !== undefined && largest.count < 0.99 * all) {
+        notes.push(`some requests took longer than the histogram's largest bucket (${bounds[bounds.length - 1]} ms): its p99 is a lower bound`);
       }
       return { metrics, details, notes };
     },

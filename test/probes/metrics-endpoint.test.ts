@@ -34,3 +34,15 @@ test("a service restarted between the scrapes counts its histogram from zero, ev
   // 150 of 200 in (10, 100] ms: p50 (rank 100) is 50 into that bucket's 150, 10 + 90·50/150 ms.
   assert.ok(Math.abs(metrics.server_p50! - 40) < 1e-9, String(metrics.server_p50));
 });
+
+test("the p99 is called a lower bound only when more than 1 % of the requests are past the largest bucket", () => {
+  const before = snapshot(0, { "0.1": 0, "0.5": 0, "+Inf": 0 }, 0);
+  // 100 requests, all within 0.5 s, the p99 inside the largest bucket: an interpolation, not a bound.
+  const within = probe.summarize(before, snapshot(1000, { "0.1": 50, "0.5": 100, "+Inf": 100 }, 10));
+  assert.ok(Math.abs(within.metrics.server_p99! - 492) < 1e-9);
+  assert.deepEqual(within.notes, []);
+  // 5 of 100 past 0.5 s: Prometheus answers the largest bound, 500 ms, and the note says so.
+  const past = probe.summarize(before, snapshot(1000, { "0.1": 50, "0.5": 95, "+Inf": 100 }, 10));
+  assert.equal(past.metrics.server_p99, 500);
+  assert.match(past.notes.join("\n"), /took longer than the histogram's largest bucket \(500 ms\): its p99 is a lower bound/);
+});
