@@ -12,7 +12,7 @@
 // a second or two of this test process's death (even on SIGKILL), and an `exit` listener signals
 // the server at once.
 import { fileURLToPath } from "node:url";
-import { runScript, useLocalServer, type ScriptResult } from "./local-server.js";
+import { runScript, urlServer, useLocalServer, type ScriptResult } from "./local-server.js";
 
 export const CLICKHOUSE_LOCAL = fileURLToPath(new URL("../../scripts/clickhouse-local", import.meta.url));
 
@@ -44,18 +44,5 @@ export function useClickHouse(): TestClickHouse {
     fetchTimeoutMs: FETCH_TIMEOUT_MS,
     startTimeoutS: START_TIMEOUT_S,
   });
-  return {
-    get url() {
-      return server().address;
-    },
-    get dir() {
-      return server().dir;
-    },
-    get pid() {
-      return server().pid;
-    },
-    get startMs() {
-      return server().startMs;
-    },
-  };
+  return urlServer(server);
 }

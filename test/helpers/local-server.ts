@@ -164,3 +164,34 @@ export function useLocalServer(spec: LocalServerSpec): () => LocalServer {
     return server;
   };
 }
+
+/** What a test reads of a server reached by URL (Trino, ClickHouse, Prometheus). */
+export interface UrlServer {
+  readonly url: string;
+  readonly dir: string;
+  readonly pid: number;
+  /** Milliseconds from `start` until the script found it ready. */
+  readonly startMs: number;
+}
+
+/**
+ * The server as getters, so a helper can hand its object out at import time and tests read it once
+ * `before` has started the server (a helper adds its own methods with Object.assign, which leaves
+ * these getters alone).
+ */
+export function urlServer(server: () => LocalServer): UrlServer {
+  return {
+    get url() {
+      return server().address;
+    },
+    get dir() {
+      return server().dir;
+    },
+    get pid() {
+      return server().pid;
+    },
+    get startMs() {
+      return server().startMs;
+    },
+  };
+}

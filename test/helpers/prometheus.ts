@@ -13,7 +13,7 @@
 // Needs prometheus installed (`scripts/prometheus-local fetch` as root, which .ci/run does). If it is
 // missing, `before` fails with the script's message naming what to install: no silent skip.
 import { fileURLToPath } from "node:url";
-import { runScript, useLocalServer, type ScriptResult } from "./local-server.js";
+import { runScript, urlServer, useLocalServer, type ScriptResult, type UrlServer } from "./local-server.js";
 
 export const PROMETHEUS_LOCAL = fileURLToPath(new URL("../../scripts/prometheus-local", import.meta.url));
 
@@ -34,13 +34,8 @@ export interface PromSample {
   readonly value: number;
 }
 
-export interface TestPrometheus {
-  /** e.g. http://127.0.0.1:41234 (remote write: `${url}/api/v1/write`) */
-  readonly url: string;
-  readonly dir: string;
-  readonly pid: number;
-  /** Milliseconds from `start` to /-/ready and a query answered. */
-  readonly startMs: number;
+/** `url` is e.g. http://127.0.0.1:41234 (remote write: `${url}/api/v1/write`); `startMs` until /-/ready and a query answered. */
+export interface TestPrometheus extends UrlServer {
   /** Replace the scrape targets (HOST:PORT, path /metrics, every second). */
   scrape(targets: readonly string[]): Promise<void>;
   /** Waits until at least `count` targets are up (up == 1), or throws after `timeoutMs`. */
@@ -73,23 +68,11 @@ export function usePrometheus(options: { scrape?: readonly string[]; scrapeInter
     }
     return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   };
-  return {
-    get url() {
-      return server().address;
-    },
-    get dir() {
-      return server().dir;
-    },
-    get pid() {
-      return server().pid;
-    },
-    get startMs() {
-      return server().startMs;
-    },
-    async scrape(targets) {
+  return Object.assign(urlServer(server), {
+    async scrape(targets: readonly string[]): Promise<void> {
       await runScript(PROMETHEUS_LOCAL, ["targets", server().dir, ...targets], { timeoutMs: 30_000 });
     },
-    async waitUp(count, timeoutMs = 60_000) {
+    async waitUp(count: number, timeoutMs = 60_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const up = (await query("count(up == 1)"))[0]?.value ?? 0;
@@ -99,5 +82,5 @@ export function usePrometheus(options: { scrape?: readonly string[]; scrapeInter
       }
     },
     query,
-  };
+  });
 }

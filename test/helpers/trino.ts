@@ -14,7 +14,7 @@
 // a second or two of this test process's death (even on SIGKILL); an `exit` listener signals the
 // server at once.
 import { fileURLToPath } from "node:url";
-import { runScript, useLocalServer, type ScriptResult } from "./local-server.js";
+import { runScript, urlServer, useLocalServer, type ScriptResult } from "./local-server.js";
 
 export const TRINO_LOCAL = fileURLToPath(new URL("../../scripts/trino-local", import.meta.url));
 
@@ -53,18 +53,5 @@ export function useTrinoServer(options: TrinoServerOptions = {}): TestTrino {
     tempDirPrefix: "pipebench-trino-test-",
     startArgs: options.maxConcurrent === undefined ? [] : ["--max-concurrent", String(options.maxConcurrent)],
   });
-  return {
-    get url() {
-      return server().address;
-    },
-    get dir() {
-      return server().dir;
-    },
-    get pid() {
-      return server().pid;
-    },
-    get startMs() {
-      return server().startMs;
-    },
-  };
+  return urlServer(server);
 }
