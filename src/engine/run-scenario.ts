@@ -16,22 +16,22 @@
 import { setMaxListeners } from "node:events";
 import type { Operation, PreparedWorkload } from "../drivers/driver.js";
 import { observedNameProblem } from "../metrics/observed-recorder.js";
-import { ScenarioRecorder, type ClosedSecond, type ClosedTotals } from "../metrics/recorder.js";
+import { ScenarioRecorder, type ClosedSecond } from "../metrics/recorder.js";
 import { buildScenarioResult, type ScenarioOutcome } from "../metrics/scenario-result.js";
 import type { ScenarioResult, ScenarioStatus } from "../metrics/summary.js";
 import { realClock, type Clock } from "./clock.js";
-import { runClosedLoop } from "./closed-loop.js";
 import { assessGeneratorHealth, ProcessMonitor } from "./generator-health.js";
 import { InFlight } from "./in-flight.js";
-import { closedLoopStopProblem, type LoadProfile, type OpenLoad } from "./load.js";
-import { checkSettledCounts, ScenarioObserver } from "./observer.js";
+import { closedLoopStopProblem, type LoadProfile } from "./load.js";
+import { ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
-import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
-import { scheduleFor, segmentSchedule, segmentShare, warmupScheduleFor, type Schedule, type Segment } from "./schedule.js";
-import { DEFAULT_ERROR_POLICY, firstErrorReason, TargetFailureDetector, type ErrorPolicy } from "./target-failure.js";
+import { monitor, settleWorkload, type LiveTotals, type Progress } from "./scenario-monitor.js";
+import { scheduleFor, segmentSchedule, type Schedule, type Segment } from "./schedule.js";
+import { isOpen, startExecutor } from "./start-executor.js";
+import { DEFAULT_ERROR_POLICY, firstErrorReason, type ErrorPolicy } from "./target-failure.js";
 
-export const DEFAULT_MAX_IN_FLIGHT = 10_000;
-export const DEFAULT_MAX_CONCURRENCY = 10;
+export { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_IN_FLIGHT } from "./start-executor.js";
+export type { LiveTotals, Progress } from "./scenario-monitor.js";
 /** How long the end of a scenario waits for operations still in flight. */
 export const DRAIN_TIMEOUT_MS = 10_000;
 /**
@@ -43,9 +43,6 @@ export const CUT_OFF_MS = 1_000;
 export const DEFAULT_SETTLE_TIMEOUT_MS = 30_000;
 /** After an interrupt or a failure, how long drivers get to notice the abort before results return. */
 const ABORT_GRACE_MS = 1_000;
-/** How much longer than its timeout a `settle` is waited for before the engine gives up on it. */
-const SETTLE_GRACE_MS = 1_000;
-const PROGRESS_EVERY_MS = 1_000;
 const SECOND_MS = 1_000;
 
 export interface ScenarioRunOptions {
@@ -105,31 +102,6 @@ export interface RecordedScenario {
 /** The members of a PreparedWorkload that observe. */
 export type ObservingWorkload = Pick<PreparedWorkload, "observes" | "attach" | "settle">;
 
-export interface Progress {
-  phase: "warmup" | "measure";
-  /** Since the phase began. */
-  elapsedMs: number;
-  /** Length of the phase; null when it ends by iteration count. */
-  totalMs: number | null;
-  /** Operations and errors of the phase so far. */
-  ops: number;
-  errors: number;
-  /** Completions (successes and failures) per second over the last second. */
-  opsPerSec: number;
-  /** p99 latency of the last complete measured second. */
-  p99Ms: number | null;
-  /** Failed completions per second over the last second. */
-  errorsPerSec: number;
-  /** Records (rows, messages, requests) of the last complete measured second; null in the warm-up. */
-  recordsPerSec: number | null;
-  /** p50 latency of the last complete measured second. */
-  p50Ms: number | null;
-}
-
-/** The measured whole seconds so far, and what is in flight now (measured operations). */
-export interface LiveTotals extends ClosedTotals {
-  readonly inFlight: number;
-}
 
 export async function runScenario(options: ScenarioRunOptions): Promise<ScenarioResult> {
   return buildScenarioResult((await recordScenario(options)).outcome);
@@ -414,89 +386,6 @@ export async function recordScenario(options: ScenarioRunOptions): Promise<Recor
   }
 }
 
-interface ExecutorStart {
-  load: LoadProfile;
-  schedule: Schedule | undefined;
-  warmupMs: number;
-  t0: number;
-  measureStartMs: number;
-  measureEndMs: number | undefined;
-  runner: OpRunner;
-  inFlight: InFlight;
-  clock: Clock;
-  stop: AbortSignal;
-  concurrencyHint: number | undefined;
-  segment: Segment | undefined;
-}
-
-interface RunningExecutor {
-  /** Settles when no more operations will be launched. */
-  launching: Promise<unknown>;
-  openOutcome(): OpenLoopOutcome | undefined;
-  /** The open loop's cap; null for closed loops. */
-  maxInFlight: number | null;
-  /** The closed loop's operations kept in flight (max's `concurrency` as chosen); null for open loops. */
-  workers: number | null;
-}
-
-/** Starts launching operations: the open loop on its schedule, or the closed loop's workers. */
-function startExecutor(o: ExecutorStart): RunningExecutor {
-  const { load, runner, inFlight, clock, stop } = o;
-  if (isOpen(load) && o.schedule !== undefined) {
-    const maxInFlight = load.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    const segment = o.segment;
-    const warmup = o.warmupMs > 0 ? warmupScheduleFor(load) : undefined;
-    // A segment numbers its operations as the whole schedule does: warm-up first, then measured.
-    const phases =
-      segment === undefined
-        ? [...(warmup === undefined ? [] : [{ startMs: o.t0, schedule: warmup }]), { startMs: o.measureStartMs, schedule: o.schedule }]
-        : [
-            ...(warmup === undefined
-              ? []
-              : [{ startMs: o.t0, schedule: segmentSchedule(warmup, segment.index, segment.count), seqOf: (i: number) => segment.index + i * segment.count }]),
-            {
-              startMs: o.measureStartMs,
-              schedule: o.schedule,
-              seqOf: (i: number) => (warmup?.count ?? 0) + segment.index + i * segment.count,
-            },
-          ];
-    let outcome: OpenLoopOutcome | undefined;
-    const launching = runOpenLoop({ phases, runner, inFlight, clock, maxInFlight, stop }).then((result) => {
-      outcome = result;
-    });
-    return { launching, openOutcome: () => outcome, maxInFlight, workers: null };
-  }
-  const closed = load as Exclude<LoadProfile, OpenLoad>;
-  const wholeWorkers =
-    closed.executor === "closed"
-      ? closed.workers
-      : (closed.concurrency ?? o.concurrencyHint ?? DEFAULT_MAX_CONCURRENCY);
-  const segment = o.segment;
-  const workers = segment === undefined ? wholeWorkers : segmentShare(wholeWorkers, segment.index, segment.count);
-  const iterations =
-    segment === undefined || closed.iterations === undefined ? closed.iterations : segmentShare(closed.iterations, segment.index, segment.count);
-  let launching: Promise<unknown> = runClosedLoop({
-    workers,
-    runner,
-    clock,
-    measureStartMs: o.measureStartMs,
-    measureEndMs: o.measureEndMs,
-    iterations,
-    stop,
-    // Globally unique operation numbers across the segments (with gaps, as k6's are).
-    ...(segment === undefined ? {} : { seqOf: (n: number) => segment.index + n * segment.count }),
-  });
-  // Workers blocked in a hung operation must not hold the scenario past its duration.
-  if (o.measureEndMs !== undefined) {
-    launching = Promise.race([launching, clock.sleep(o.measureEndMs - clock.now(), stop)]);
-  }
-  return { launching, openOutcome: () => undefined, maxInFlight: null, workers };
-}
-
-function isOpen(load: LoadProfile): load is OpenLoad {
-  return load.executor === "constant-rate" || load.executor === "ramp" || load.executor === "steps";
-}
-
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
@@ -509,117 +398,4 @@ function interruptedReason(measuredMs: number, totalMs: number | undefined): str
   const s = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
   const of = totalMs === undefined ? "" : ` of ${s(totalMs)}`;
   return `interrupted after ${s(measuredMs)}${of}`;
-}
-
-type Settled =
-  | { kind: "settled"; counts: Record<string, number> }
-  | { kind: "failed" | "timed-out" | "interrupted"; reason: string };
-
-/**
- * Calls the workload's settle and waits for it, but not past its timeout (plus a grace) of clock
- * time, nor past the user's interrupt. Never rejects: a settle that throws, rejects, hangs or
- * returns something other than counts becomes a reason.
- */
-async function settleWorkload(
-  settle: (timeoutMs: number) => Promise<Record<string, number>>,
-  timeoutMs: number,
-  clock: Clock,
-  signal: AbortSignal | undefined,
-): Promise<Settled> {
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  if (signal?.aborted) stop.abort();
-  try {
-    let pending: Promise<unknown>;
-    try {
-      pending = Promise.resolve(settle(timeoutMs));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    const answered = pending.then(
-      (counts): Settled => {
-        const checked = checkSettledCounts(counts);
-        return "counts" in checked
-          ? { kind: "settled", counts: checked.counts }
-          : { kind: "failed", reason: `the workload's settle failed: ${checked.problem}` };
-      },
-      (error: unknown): Settled => ({
-        kind: "failed",
-        reason: `the workload's settle failed: ${error instanceof Error ? error.message : String(error)}`,
-      }),
-    );
-    const waited = clock.sleep(timeoutMs + SETTLE_GRACE_MS, stop.signal).then(
-      (): Settled =>
-        signal?.aborted === true
-          ? { kind: "interrupted", reason: "interrupted while waiting for what was sent to arrive" }
-          : { kind: "timed-out", reason: `the workload's settle did not return within its ${timeoutMs / 1000} s timeout` },
-    );
-    return await Promise.race([answered, waited]);
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    stop.abort(); // releases the timer
-  }
-}
-
-interface MonitorOptions {
-  clock: Clock;
-  recorder: ScenarioRecorder;
-  observer: ScenarioObserver | undefined;
-  t0: number;
-  measureStartMs: number;
-  warmupMs: number;
-  phaseTotalMs: number | null;
-  signal: AbortSignal;
-  errorPolicy: ErrorPolicy;
-  onFailure: (reason: string) => void;
-  onProgress: ((progress: Progress, live: LiveTotals) => void) | undefined;
-  inFlight: InFlight;
-}
-
-/** Once a second: close the recorder's second, watch for a failed target, report progress. */
-async function monitor(o: MonitorOptions): Promise<void> {
-  const { clock, recorder } = o;
-  const policy = o.errorPolicy;
-  const detector = policy.kind === "limit" ? new TargetFailureDetector(policy) : undefined;
-  let nextMs = o.t0 + PROGRESS_EVERY_MS;
-  let lastMs = o.t0;
-  let lastCompleted = 0;
-  let lastErrors = 0;
-  for (;;) {
-    await clock.sleep(nextMs - clock.now(), o.signal);
-    if (o.signal.aborted) return;
-    const now = clock.now();
-    recorder.tick(now);
-    o.observer?.tick();
-    const successes = recorder.ops + recorder.warmupOps;
-    const errors = recorder.errors + recorder.warmupErrors;
-    const failure = detector?.observe(successes, errors, recorder.allErrorsByClass());
-    if (failure !== undefined) {
-      o.onFailure(failure);
-      return;
-    }
-    if (o.onProgress !== undefined) {
-      const warmup = now < o.measureStartMs;
-      const live: LiveTotals = { ...recorder.closedTotals(), inFlight: o.inFlight.measuredCount };
-      o.onProgress({
-        phase: warmup ? "warmup" : "measure",
-        elapsedMs: warmup ? now - o.t0 : now - o.measureStartMs,
-        totalMs: warmup ? o.warmupMs : o.phaseTotalMs,
-        ops: warmup ? recorder.warmupOps : recorder.ops,
-        errors: warmup ? recorder.warmupErrors : recorder.errors,
-        opsPerSec: now > lastMs ? ((successes + errors - lastCompleted) * 1000) / (now - lastMs) : 0,
-        p99Ms: warmup ? null : (recorder.lastPoint?.p99 ?? null),
-        errorsPerSec: now > lastMs ? ((errors - lastErrors) * 1000) / (now - lastMs) : 0,
-        recordsPerSec: warmup ? null : (recorder.lastPoint?.records ?? null),
-        p50Ms: warmup ? null : (recorder.lastPoint?.p50 ?? null),
-      }, live);
-    }
-    lastMs = now;
-    lastCompleted = successes + errors;
-    lastErrors = errors;
-    // Keep the cadence; after a long stall, skip the ticks that were missed rather than burst.
-    nextMs += PROGRESS_EVERY_MS;
-    if (nextMs <= now) nextMs = now + PROGRESS_EVERY_MS;
-  }
 }

@@ -6,9 +6,7 @@ import { driverOf } from "../drivers/index.js";
 import { isPipebenchError, ExitCode, TargetFailed, UsageError, type PipebenchError } from "../errors.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
-import { hostProbe } from "../probes/host.js";
-import { serverProbe } from "../probes/server-probe.js";
-import type { Probe, ProbeReading, ProbeSnapshot } from "../probes/probe.js";
+import type { ProbeSnapshot } from "../probes/probe.js";
 import type { RunEnvironment, RunStatus, StoredProbeReading, StoredThreshold, Variant } from "../store/results-store.js";
 import type { ResultsStore } from "../store/results-store.js";
 import type { Suite, SuiteScenario } from "../suite/types.js";
@@ -16,11 +14,12 @@ import { evaluateThresholds, runMetricLookup, scenarioMetricLookup } from "../th
 import type { ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
 import { checkpointWriter, type CheckpointWriter } from "./checkpoint.js";
-import { mergeWorkerParts } from "./recording-merge.js";
-import { toWire, writeRecording } from "./recording-wire.js";
-import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
+import { closeAll, connectTargets, refResolver } from "./connect-targets.js";
+import type { LiveTotals, Progress, ScenarioRunOptions } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
-import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
+import { runScenarioLoad } from "./scenario-load.js";
+import type { WorkerPool } from "./scenario-worker.js";
+import { atMeasureStart, bindProbes, readingsByTarget, sampleDuring, snapshot, summarize, type BoundProbe } from "./suite-probes.js";
 import { judgedPercentiles } from "./validity.js";
 import { invalidJudged, invalidVerdictLine } from "./run-verdict.js";
 
@@ -89,178 +88,6 @@ export interface RunSuiteOptions {
   startAtEpochMs?: number;
   /** `--recordings DIR` with `--segment`: each scenario's recording is written there for `pipebench merge`. */
   recordingsDir?: string;
-}
-
-interface BoundProbe {
-  target: string | null;
-  probe: Probe;
-  everyMs: number | undefined;
-}
-
-/** The targets a run needs: those its scenarios and probes name, and those they reference. */
-function neededTargets(suite: Suite): string[] {
-  const needed = new Set<string>();
-  for (const s of suite.scenarios) needed.add(s.target);
-  for (const p of suite.probes) if (p.target !== undefined) needed.add(p.target);
-  // `{{targets.pg.url}}` in a target's settings makes pg a dependency of it.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const name of [...needed]) {
-      const config = JSON.stringify(suite.targets[name]?.config ?? {});
-      for (const m of config.matchAll(/\{\{\s*targets\.([\w-]+)\./g)) {
-        const dep = m[1] ?? "";
-        if (!needed.has(dep) && suite.targets[dep] !== undefined) {
-          needed.add(dep);
-          grew = true;
-        }
-      }
-    }
-  }
-  return Object.keys(suite.targets).filter((name) => needed.has(name));
-}
-
-/** `{{targets.pg.url}}` in a target's settings: the URL of a target connected before it. */
-function refResolver(connected: ReadonlyMap<string, { connection: Connection<unknown> }>): (ref: string) => string | undefined {
-  return (ref) => {
-    const m = /^targets\.([\w-]+)\.url$/.exec(ref);
-    return m ? connected.get(m[1] ?? "")?.connection.info.url : undefined;
-  };
-}
-
-export async function connectTargets(
-  suite: Suite,
-  log: (line: string) => void,
-  signal: AbortSignal | undefined,
-): Promise<Map<string, { kind: string; connection: Connection<unknown> }>> {
-  const connected = new Map<string, { kind: string; connection: Connection<unknown> }>();
-  const resolveRef = refResolver(connected);
-  try {
-    for (const name of neededTargets(suite)) {
-      // Interrupted while starting: start no more (the run is stored interrupted, with no scenarios).
-      if (signal?.aborted === true) break;
-      const target = suite.targets[name];
-      const driver = target && driverOf(target.kind);
-      if (!target || !driver) continue; // the suite loader has already rejected unknown kinds
-      const connection = await driver.connect(target.config, { name, suiteDir: suite.dir, log, resolveRef });
-      connected.set(name, { kind: target.kind, connection });
-    }
-  } catch (error) {
-    await closeAll(connected);
-    throw error;
-  }
-  return connected;
-}
-
-export async function closeAll(connected: Map<string, { connection: Connection<unknown> }>): Promise<void> {
-  // Reverse order: a service started against an embedded database stops before the database.
-  for (const { connection } of [...connected.values()].reverse()) {
-    await connection.close().catch(() => undefined);
-  }
-}
-
-function bindProbes(suite: Suite, connected: Map<string, { connection: Connection<unknown> }>): BoundProbe[] {
-  const bound: BoundProbe[] = [];
-  for (const spec of suite.probes) {
-    if (spec.kind === "host") {
-      bound.push({ target: null, probe: hostProbe(), everyMs: spec.everyMs });
-      continue;
-    }
-    const server = serverProbe(spec, suite.file, (name) => connected.get(name)?.connection.info.url);
-    if (server !== undefined) {
-      bound.push({ ...server, everyMs: spec.everyMs ?? server.probe.sampleEveryMs });
-      continue;
-    }
-    const probe = spec.target === undefined ? undefined : connected.get(spec.target)?.connection.probe?.(spec.kind);
-    if (probe) bound.push({ target: spec.target ?? null, probe, everyMs: spec.everyMs });
-  }
-  return bound;
-}
-
-async function snapshot(probes: readonly BoundProbe[]): Promise<(ProbeSnapshot | undefined)[]> {
-  // A probe that fails to read must not fail the run: its metrics are simply absent.
-  return Promise.all(probes.map((p) => p.probe.read().catch(() => undefined)));
-}
-
-function summarize(
-  probes: readonly BoundProbe[],
-  before: readonly (ProbeSnapshot | undefined)[],
-  after: readonly (ProbeSnapshot | undefined)[],
-  phase: "interval" | "sample",
-): StoredProbeReading[] {
-  const out: StoredProbeReading[] = [];
-  probes.forEach((p, i) => {
-    const b = before[i];
-    const a = after[i];
-    if (!b || !a) return;
-    out.push({ target: p.target, probe: p.probe.kind, phase, takenAt: a.at, reading: p.probe.summarize(b, a) });
-  });
-  return out;
-}
-
-/** Probe readings keyed as thresholds look them up: target name (or "host") → probe kind. */
-export function readingsByTarget(readings: readonly StoredProbeReading[]): Record<string, Record<string, ProbeReading>> {
-  const out: Record<string, Record<string, ProbeReading>> = {};
-  for (const r of readings) {
-    if (r.phase !== "interval") continue;
-    (out[r.target ?? "host"] ??= {})[r.probe] = r.reading;
-  }
-  return out;
-}
-
-/**
- * The snapshots an interval reading starts from: `before`, except for probes that count from the
- * end of the warm-up (Probe.fromMeasureStart), read again once the warm-up is over, so the
- * service's own request counts cover the requests pipebench measured. A scenario that ends within
- * its warm-up keeps `before`.
- */
-function atMeasureStart(probes: readonly BoundProbe[], before: readonly (ProbeSnapshot | undefined)[], warmupMs: number) {
-  const starts = [...before];
-  const wanted = probes.flatMap((p, i) => (p.probe.fromMeasureStart === true && before[i] !== undefined ? [i] : []));
-  if (warmupMs <= 0 || wanted.length === 0) return { stop: () => Promise.resolve(starts) };
-  let reading: Promise<unknown> | undefined;
-  const timer = setTimeout(() => {
-    reading = Promise.all(
-      wanted.map((i) =>
-        probes[i]!.probe.read().then(
-          (snap) => void (starts[i] = snap),
-          () => undefined,
-        ),
-      ),
-    );
-  }, warmupMs);
-  timer.unref();
-  return {
-    async stop(): Promise<(ProbeSnapshot | undefined)[]> {
-      clearTimeout(timer);
-      await reading;
-      return starts;
-    },
-  };
-}
-
-/** Samples probes on their own timers while a scenario runs; stops with the scenario. */
-function sampleDuring(probes: readonly BoundProbe[], before: readonly (ProbeSnapshot | undefined)[]) {
-  const samples: StoredProbeReading[] = [];
-  const timers = probes.flatMap((p, i) => {
-    const b = before[i];
-    if (p.everyMs === undefined || b === undefined) return [];
-    const timer = setInterval(() => {
-      p.probe
-        .read()
-        .then((snap) => {
-          samples.push({ target: p.target, probe: p.probe.kind, phase: "sample", takenAt: snap.at, reading: p.probe.summarize(b, snap) });
-        })
-        .catch(() => undefined);
-    }, p.everyMs);
-    timer.unref();
-    return [timer];
-  });
-  return {
-    stop(): StoredProbeReading[] {
-      for (const t of timers) clearInterval(t);
-      return samples;
-    },
-  };
 }
 
 function toStored(outcomes: readonly ThresholdOutcome[]): StoredThreshold[] {
@@ -402,46 +229,21 @@ export class SuiteSession {
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p, live) => hooks.progress?.(scenario, p, live),
         };
-        const { workers, segment } = this.options;
-        let shownSecond = -1;
-        if (workers !== undefined) {
-          result = await runOnWorkers(workers, {
-            scenario,
-            ordinal: placement.ordinal,
-            trial: placement.trial ?? 0,
-            options: runOptions,
-            onSecond: (_segment, second) => {
-              checkpoints.add(second);
-              // Worker processes report no progress of their own: the seconds they ship are it.
-              const newest = second.point.t;
-              if (newest > shownSecond && newest > 0) {
-                shownSecond = newest;
-                const { progress, live } = checkpoints.checkpoint.progress("duration" in scenario.load ? (scenario.load.duration ?? null) : null);
-                hooks.progress?.(scenario, progress, live);
-              }
-            },
-          });
-        } else if (segment !== undefined) {
-          // One load generator of several: its part, stored as a run of its own (its segment named).
-          // The agreed time is the first scenario's; later ones start when the one before ends.
-          const startAt = this.firstStartAt;
-          this.firstStartAt = undefined;
-          const recorded = await recordScenario({
-            ...runOptions,
-            segment,
-            ...(startAt === undefined ? {} : { startAtEpochMs: startAt }),
-            onSecond: (second) => checkpoints.add(second),
-          });
-          result = mergeWorkerParts([
-            { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
-          ]);
-          // For `pipebench merge`: the segment's recording, exact, per second too.
-          if (this.options.recordingsDir !== undefined) {
-            writeRecording(this.options.recordingsDir, { scenario: scenario.name, ordinal: placement.ordinal, trial: placement.trial ?? 0, recording: toWire(recorded, segment) });
-          }
-        } else {
-          result = await runScenario({ ...runOptions, onSecond: (second) => checkpoints.add(second) });
-        }
+        // The agreed start is the first scenario's; later ones start when the one before ends.
+        const startAtEpochMs = this.firstStartAt;
+        if (this.options.segment !== undefined) this.firstStartAt = undefined;
+        result = await runScenarioLoad({
+          scenario,
+          ordinal: placement.ordinal,
+          trial: placement.trial ?? 0,
+          options: runOptions,
+          checkpoints,
+          progress: hooks.progress === undefined ? undefined : (p, live) => hooks.progress?.(scenario, p, live),
+          workers: this.options.workers,
+          segment: this.options.segment,
+          startAtEpochMs,
+          recordingsDir: this.options.recordingsDir,
+        });
       } finally {
         checkpoints.stop();
         await prepared.close?.().catch(() => undefined);

@@ -5,7 +5,8 @@
 // Probes, thresholds and the store stay with the coordinator.
 import type { Connection, PreparedWorkload } from "../drivers/driver.js";
 import { recordScenario } from "../engine/run-scenario.js";
-import { closeAll, connectTargets, scenarioRunOptions } from "../engine/run-suite.js";
+import { closeAll, connectTargets } from "../engine/connect-targets.js";
+import { scenarioRunOptions } from "../engine/run-suite.js";
 import { toWire } from "../engine/recording-wire.js";
 import type { Segment } from "../engine/schedule.js";
 import { UsageError } from "../errors.js";

@@ -1,0 +1,66 @@
+// Where a suite scenario's load runs, once its target is prepared: in this process, on the run's
+// workers (`--workers N`, their recordings merged), or as this process's one segment of several
+// (`--segment i/N`, its recording written for `pipebench merge`). Each closed measured second goes
+// to the scenario's checkpoint, which the final result replaces.
+import type { ScenarioResult } from "../metrics/summary.js";
+import type { SuiteScenario } from "../suite/types.js";
+import type { CheckpointWriter } from "./checkpoint.js";
+import { mergeWorkerParts } from "./recording-merge.js";
+import { toWire, writeRecording } from "./recording-wire.js";
+import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
+import type { Segment } from "./schedule.js";
+import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
+
+export interface ScenarioLoad {
+  readonly scenario: SuiteScenario;
+  readonly ordinal: number;
+  readonly trial: number;
+  readonly options: ScenarioRunOptions;
+  readonly checkpoints: CheckpointWriter;
+  readonly progress: ((progress: Progress, live: LiveTotals) => void) | undefined;
+  readonly workers?: WorkerPool | undefined;
+  readonly segment?: Segment | undefined;
+  /** With `segment`: the agreed start (the first scenario's; later ones start when the one before ends). */
+  readonly startAtEpochMs?: number | undefined;
+  readonly recordingsDir?: string | undefined;
+}
+
+export async function runScenarioLoad(o: ScenarioLoad): Promise<ScenarioResult> {
+  const { scenario, checkpoints, workers, segment } = o;
+  if (workers !== undefined) {
+    let shownSecond = -1;
+    return runOnWorkers(workers, {
+      scenario,
+      ordinal: o.ordinal,
+      trial: o.trial,
+      options: o.options,
+      onSecond: (_segment, second) => {
+        checkpoints.add(second);
+        // Worker processes report no progress of their own: the seconds they ship are it.
+        const newest = second.point.t;
+        if (newest > shownSecond && newest > 0) {
+          shownSecond = newest;
+          const { progress, live } = checkpoints.checkpoint.progress("duration" in scenario.load ? (scenario.load.duration ?? null) : null);
+          o.progress?.(progress, live);
+        }
+      },
+    });
+  }
+  if (segment !== undefined) {
+    // One load generator of several: its part, stored as a run of its own (its segment named).
+    const recorded = await recordScenario({
+      ...o.options,
+      segment,
+      ...(o.startAtEpochMs === undefined ? {} : { startAtEpochMs: o.startAtEpochMs }),
+      onSecond: (second) => checkpoints.add(second),
+    });
+    // For `pipebench merge`: the segment's recording, exact, per second too.
+    if (o.recordingsDir !== undefined) {
+      writeRecording(o.recordingsDir, { scenario: scenario.name, ordinal: o.ordinal, trial: o.trial, recording: toWire(recorded, segment) });
+    }
+    return mergeWorkerParts([
+      { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
+    ]);
+  }
+  return runScenario({ ...o.options, onSecond: (second) => checkpoints.add(second) });
+}
