@@ -70,6 +70,8 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
   }
 
   const recordings = outcomes.map((o) => o.recording);
+  // What an observing workload saw is not merged: the first worker's stays (decisions: scale-out).
+  const observing = reported.find((p) => p.outcome.observed !== undefined)?.outcome;
   const merged: ScenarioOutcome = {
     status,
     ...(failure === undefined ? {} : { failure }),
@@ -91,6 +93,8 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
     ...(first.clientSlots === undefined
       ? {}
       : { clientSlots: { count: sum(outcomes.map((o) => o.clientSlots?.count ?? 0)), setting: first.clientSlots.setting } }),
+    ...(observing?.observed === undefined ? {} : { observed: observing.observed }),
+    ...(observing?.observes === undefined ? {} : { observes: observing.observes }),
   };
   const result = buildScenarioResult(merged);
 

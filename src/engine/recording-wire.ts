@@ -5,90 +5,75 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeHistogram, LatencyHistogram } from "../metrics/histogram.js";
+import type { ObservedRecording } from "../metrics/observed-recorder.js";
 import type { ClosedSecond, Recording } from "../metrics/recorder.js";
 import type { ScenarioOutcome } from "../metrics/scenario-result.js";
-import type { ConcurrencyBucket, DropReason, ErrorSeriesPoint, GeneratorHealth, ScenarioStatus, SeriesPoint } from "../metrics/summary.js";
 import type { RecordedScenario } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
-import type { ValidityContext } from "./validity.js";
 
 export const RECORDING_WIRE_VERSION = 1;
 
-export interface WireRecording {
+/** The outcome's plain fields, shipped as they are. */
+const OUTCOME_FIELDS = [
+  "status",
+  "failure",
+  "executor",
+  "workers",
+  "startedAt",
+  "measuredMs",
+  "warmupMs",
+  "generator",
+  "validity",
+  "clientSlots",
+  "observes",
+] as const satisfies readonly (keyof ScenarioOutcome)[];
+type OutcomeFields = Pick<ScenarioOutcome, (typeof OUTCOME_FIELDS)[number]>;
+
+/** A recording's counts: all of it but its histograms and series. */
+type RecordingCounts = Omit<Recording, "latency" | "service" | "clientWait" | "startDelay" | "series" | "errorSeries">;
+
+export interface WireRecording extends OutcomeFields {
   readonly version: typeof RECORDING_WIRE_VERSION;
   readonly segment: Segment;
   readonly startSkewMs: number | null;
   readonly maxInFlight: number | null;
-  readonly status: ScenarioStatus;
-  readonly failure?: string;
-  readonly executor: string;
-  readonly workers?: number;
-  readonly startedAt: number;
-  readonly measuredMs: number;
-  readonly warmupMs: number;
-  readonly generator: GeneratorHealth;
-  readonly validity?: ValidityContext;
-  readonly clientSlots?: { readonly count: number; readonly setting: string };
-  readonly counts: {
-    ops: number;
-    errors: number;
-    errorsByClass: Record<string, number>;
-    errorSamples: string[];
-    records: number;
-    bytes: number;
-    lateStarts: number;
-    warmupOps: number;
-    warmupErrors: number;
-    dropped: Partial<Record<DropReason, number>>;
-    serviceByConcurrency: ConcurrencyBucket[];
-  };
+  readonly counts: RecordingCounts;
   readonly histograms: { latency: string; service: string; clientWait?: string; startDelay?: string };
-  readonly series: SeriesPoint[];
-  readonly errorSeries: ErrorSeriesPoint[];
+  readonly series: Recording["series"];
+  readonly errorSeries: Recording["errorSeries"];
   /** Each closed measured second's latencies, encoded, by `t` (what makes per-second percentiles mergeable). */
   readonly seconds: { t: number; latency: string }[];
+  /** What an observing workload saw (the merge keeps the first worker's), its latencies encoded. */
+  readonly observed?: Omit<ObservedRecording, "latency"> & { latency: string };
+}
+
+/** The outcome fields `from` has, copied (an absent optional field stays absent). */
+function outcomeFields(from: OutcomeFields): OutcomeFields {
+  const out: Partial<Record<keyof OutcomeFields, unknown>> = {};
+  for (const k of OUTCOME_FIELDS) if (from[k] !== undefined) out[k] = from[k];
+  return out as OutcomeFields;
 }
 
 export function toWire(recorded: RecordedScenario, segment: Segment): WireRecording {
   const o = recorded.outcome;
-  const r = o.recording;
+  const { latency, service, clientWait, startDelay, series, errorSeries, ...counts } = o.recording;
   return {
     version: RECORDING_WIRE_VERSION,
     segment,
     startSkewMs: recorded.startSkewMs ?? null,
     maxInFlight: recorded.maxInFlight,
-    status: o.status,
-    ...(o.failure === undefined ? {} : { failure: o.failure }),
-    executor: o.executor,
-    ...(o.workers === undefined ? {} : { workers: o.workers }),
-    startedAt: o.startedAt,
-    measuredMs: o.measuredMs,
-    warmupMs: o.warmupMs,
-    generator: o.generator,
-    ...(o.validity === undefined ? {} : { validity: o.validity }),
-    ...(o.clientSlots === undefined ? {} : { clientSlots: o.clientSlots }),
-    counts: {
-      ops: r.ops,
-      errors: r.errors,
-      errorsByClass: r.errorsByClass,
-      errorSamples: r.errorSamples,
-      records: r.records,
-      bytes: r.bytes,
-      lateStarts: r.lateStarts,
-      warmupOps: r.warmupOps,
-      warmupErrors: r.warmupErrors,
-      dropped: r.dropped,
-      serviceByConcurrency: r.serviceByConcurrency,
-    },
+    ...outcomeFields(o),
+    counts,
     histograms: {
-      latency: r.latency.encode(),
-      service: r.service.encode(),
-      ...(r.clientWait === undefined ? {} : { clientWait: r.clientWait.encode() }),
-      ...(r.startDelay === undefined ? {} : { startDelay: r.startDelay.encode() }),
+      latency: latency.encode(),
+      service: service.encode(),
+      ...(clientWait === undefined ? {} : { clientWait: clientWait.encode() }),
+      ...(startDelay === undefined ? {} : { startDelay: startDelay.encode() }),
     },
-    series: r.series,
-    errorSeries: r.errorSeries,
+    series,
+    errorSeries,
     seconds: (recorded.seconds ?? []).map((s) => ({ t: s.point.t, latency: s.latency })),
+    ...(o.observed === undefined ? {} : { observed: { ...o.observed, latency: o.observed.latency.encode() } }),
   };
 }
 
@@ -115,17 +100,9 @@ export function fromWire(wire: WireRecording): { outcome: ScenarioOutcome; secon
   });
   return {
     outcome: {
-      status: wire.status,
-      ...(wire.failure === undefined ? {} : { failure: wire.failure }),
-      executor: wire.executor,
-      ...(wire.workers === undefined ? {} : { workers: wire.workers }),
-      startedAt: wire.startedAt,
-      measuredMs: wire.measuredMs,
-      warmupMs: wire.warmupMs,
+      ...outcomeFields(wire),
       recording,
-      generator: wire.generator,
-      ...(wire.validity === undefined ? {} : { validity: wire.validity }),
-      ...(wire.clientSlots === undefined ? {} : { clientSlots: wire.clientSlots }),
+      ...(wire.observed === undefined ? {} : { observed: { ...wire.observed, latency: decodeHistogram(wire.observed.latency) } }),
     },
     seconds,
     startSkewMs: wire.startSkewMs,

@@ -3,7 +3,7 @@
 // single process's result (counts, histograms, per-second series).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { OpContext, Operation } from "../../src/drivers/driver.js";
+import type { OpContext, Observer, Operation, PreparedWorkload } from "../../src/drivers/driver.js";
 import { FakeClock } from "../../src/engine/clock.js";
 import type { LoadProfile } from "../../src/engine/load.js";
 import { mergeWorkerParts, type WorkerPart } from "../../src/engine/recording-merge.js";
@@ -138,5 +138,51 @@ describe("merged segments equal the single process", () => {
     assert.equal(merged.latencyHistogram, one.result.latencyHistogram);
     assert.deepEqual(merged.series.map((p) => p.ops), one.result.series.map((p) => p.ops));
     assert.deepEqual(merged.segments?.map((w) => [w.worker, w.startSkewMs]), [["1/3", 0], ["2/3", 0], ["3/3", 0]]);
+  });
+  test("an observing workload on 3 workers: the merged result keeps the first worker's observed latency and counters, in process and through the wire", async () => {
+    /** Each operation's message arrives 5 ms after it is sent; every 10th is counted as duplicated. */
+    const observing = (clock: FakeClock): PreparedWorkload => {
+      let observer: Observer | undefined;
+      return {
+        observes: "end_to_end",
+        attach: (o) => void (observer = o),
+        run: async (ctx: OpContext) => {
+          const stamp = observer!.wallNow(ctx);
+          await clock.sleep(5);
+          observer!.arrived(stamp);
+          if (ctx.seq % 10 === 0) observer!.count("duplicated");
+        },
+        settle: async () => ({ lost: 0 }),
+      };
+    };
+    const clock = new FakeClock();
+    const workload = observing(clock);
+    const local = await clock.run(
+      runOnWorkers(localWorkers(3, clock), {
+        scenario: { name: "s" } as SuiteScenario,
+        ordinal: 0,
+        trial: 0,
+        options: { clock, load: open, operation: workload.run, observe: workload },
+      }),
+    );
+    assert.equal(local.observed?.name, "end_to_end");
+    assert.ok((local.observed?.latency.count ?? 0) > 0, "arrivals timed");
+    assert.ok((local.counters?.duplicated ?? 0) > 0);
+
+    const parts: WorkerPart[] = [];
+    for (let k = 0; k < 3; k++) {
+      const c = new FakeClock();
+      const w = observing(c);
+      const segment = { index: k, count: 3 };
+      const recorded = await c.run(recordScenario({ clock: c, load: open, operation: w.run, observe: w, segment }));
+      const { outcome, seconds, startSkewMs } = fromWire(JSON.parse(JSON.stringify(toWire(recorded, segment))));
+      parts.push({ kind: "reported", segment, outcome, seconds, startSkewMs });
+    }
+    const wired = mergeWorkerParts(parts);
+    const head = parts[0];
+    const first = head?.kind === "reported" ? head.outcome.observed : undefined;
+    assert.equal(wired.observed?.name, "end_to_end");
+    assert.equal(wired.observed?.latency.count, first?.arrivals);
+    assert.ok((wired.counters?.duplicated ?? 0) > 0);
   });
 });
