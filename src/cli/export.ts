@@ -2,8 +2,7 @@
 // suite's targets handed on to monitoring. Rules and dashboard are printed (or written with -o);
 // what a threshold cannot become is said on stderr, one line each.
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { driverSchemas } from "../drivers/index.js";
 import { SuiteError, type SuiteIssue } from "../errors.js";
 import { prometheusRules, rulesYaml, type MissingMapping } from "../export/prometheus-rules.js";
@@ -12,7 +11,7 @@ import { ResultsStore } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { parseThreshold, type Threshold } from "../thresholds/parse.js";
 import { loadRun } from "./run-ref.js";
-import { locate, parseYamlSource } from "../suite/yaml-source.js";
+import { suiteLines } from "../suite/suite-lines.js";
 
 export interface ExportFlags {
   out?: string;
@@ -90,11 +89,6 @@ async function emit(text: string, flags: ExportFlags): Promise<void> {
 
 /** The missing mappings as suite issues, each at the line of the threshold that needs it. */
 async function located(file: string, missing: readonly MissingMapping[]): Promise<SuiteIssue[]> {
-  const text = await readFile(resolve(file), "utf8").catch(() => "");
-  const { source } = parseYamlSource(text, file);
-  return missing.map((m) => {
-    const path = m.path.split(".").map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    const at = source === undefined ? undefined : locate(source, path);
-    return { file, ...(at ?? {}), path: `monitoring.${m.field}`, message: m.message, fix: m.fix };
-  });
+  const at = await suiteLines(file);
+  return missing.map((m) => ({ file, ...(at(m.path) ?? {}), path: `monitoring.${m.field}`, message: m.message, fix: m.fix }));
 }

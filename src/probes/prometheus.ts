@@ -4,6 +4,7 @@
 // the series one sample returns): seed 002's targets (CPU < 70 %, memory < 80 %) are about peaks
 // under load. The mean and last value are kept beside it.
 import { SuiteError, TargetUnreachable } from "../errors.js";
+import { suiteLines } from "../suite/suite-lines.js";
 import type { JsonValue, Probe, ProbeReading, ProbeSnapshot } from "./probe.js";
 
 export interface PrometheusOptions {
@@ -77,13 +78,18 @@ export function prometheusProbe(options: PrometheusOptions): Probe & { check(): 
           hint: "point the prometheus probe's url at the server's base URL, e.g. http://127.0.0.1:9090",
         });
       }
+      const at = await suiteLines(options.source.file);
       throw new SuiteError(
-        rejected.map(([name, a]) => ({
-          file: options.source.file,
-          path: `probes[${options.source.index}].queries.${name}`,
-          message: `Prometheus at ${options.url} rejected the query (${a.errorType}): ${a.error}`,
-          fix: "correct the PromQL; try it in Prometheus's /graph page or with promtool query instant",
-        })),
+        rejected.map(([name, a]) => {
+          const path = `probes[${options.source.index}].queries.${name}`;
+          return {
+            file: options.source.file,
+            ...(at(path) ?? {}),
+            path,
+            message: `Prometheus at ${options.url} rejected the query (${a.errorType}): ${a.error}`,
+            fix: "correct the PromQL; try it in Prometheus's /graph page or with promtool query instant",
+          };
+        }),
       );
     },
 

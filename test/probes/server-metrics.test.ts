@@ -162,11 +162,12 @@ test("a promql threshold that the readings break fails the run (exit 1), its val
   assert.match(text, /✗ promql\.ingested < 1\s+[\d,]+/);
 });
 
-test("a query Prometheus rejects exits 2 before any load, naming the field and Prometheus's message", { timeout: 60_000 }, async () => {
+test("a query Prometheus rejects exits 2 before any load, naming its line, the field and Prometheus's message", { timeout: 60_000 }, async () => {
   const store = join(dir, "bad.db");
   const r = await pipebench(["run", suite("bad", { thresholds: [], queries: { broken: "rate(http_requests_total[1m]" } }), "--store", store]);
   assert.equal(r.code, 2, `${r.stderr}\n${r.stdout}`);
-  assert.match(r.stderr + r.stdout, /probes\[0\]\.queries\.broken: Prometheus at http:\/\/127\.0\.0\.1:\d+ rejected the query \(bad_data\): .*parse error/);
+  // The query is on line 9 of the suite suite() writes.
+  assert.match(r.stderr + r.stdout, /bad\.yaml:9:\d+ +probes\[0\]\.queries\.broken: Prometheus at http:\/\/127\.0\.0\.1:\d+ rejected the query \(bad_data\): .*parse error/);
   assert.doesNotMatch(r.stdout, /▸ \[1\/1\] ingest/, "no scenario started");
 });
 
