@@ -260,7 +260,7 @@ function burnRateAlerts(t: Threshold, labels: Record<string, string>, where: str
   const objective = promNumber((1 - t.value) * 100);
   // The suite's own ratio only: `scenario=""` keeps its alert off the scenarios' recorded ratios,
   // which carry the same service label.
-  const match = Object.entries({ scenario: "", ...labels })
+  const match = Object.entries({ ...labels, scenario: labels.scenario ?? "" })
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(", ");
   const ratio = (w: string): string => `${ERROR_RATIO_RECORD}${w}{${match}}`;
