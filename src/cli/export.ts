@@ -71,7 +71,7 @@ export async function exportPrometheusRulesCommand(file: string, flags: ExportFl
         file: suite.file,
         path: "",
         message: "no threshold of this suite becomes an alert",
-        fix: "alerts come from latency thresholds (p95 < 100ms) and error_rate thresholds (error_rate < 0.1%)",
+        fix: "alerts come from latency thresholds (p95 < 100ms), error_rate thresholds (error_rate < 0.1%) and a prometheus probe's readings (promql.cpu < 0.7)",
       },
     ]);
   }

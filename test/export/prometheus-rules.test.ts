@@ -297,3 +297,14 @@ test("a monitoring selector that is not one PromQL vector selector is a suite mi
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /bad-selector\.yaml:\d+:\d+ +monitoring\.requests: expected a Prometheus metric selector/);
 });
+
+test("a suite none of whose thresholds becomes an alert exits 2, saying which thresholds do", async () => {
+  const file = join(dir, "no-alerts.yaml");
+  const thresholds = '["p95 < 100ms", "p99 <= 250ms", "mean < 50ms", "error_rate < 0.1%", "throughput > 5/s", "max < 1s"]';
+  await writeFile(file, SUITE.replace(thresholds, '["throughput > 5/s"]').replace('thresholds: ["promql.cpu < 0.7"]', "thresholds: []"));
+  const r = await pipebench(["export", "prometheus-rules", file]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no threshold of this suite becomes an alert/);
+  assert.match(r.stderr, /latency thresholds \(p95 < 100ms\), error_rate thresholds \(error_rate < 0\.1%\) and a prometheus probe's readings \(promql\.cpu < 0\.7\)/);
+  assert.equal(r.stdout, "");
+});
