@@ -150,6 +150,14 @@ export function prometheusRules(suite: Suite): RulesOutcome {
       if (!okRequests || !okErrors || monitoring.requests === undefined || monitoring.errors === undefined) return;
       if (recording.length === 0) recording.push(...errorRatioRecords(monitoring.errors, monitoring.requests, extra, labels));
       alerts.push(...burnRateAlerts(t, labels, where));
+      const never = BURN_WINDOWS.filter((w) => w.factor * t.value >= 1);
+      if (never.length > 0) {
+        skipped.push({
+          path,
+          expr: t.expr,
+          reason: `burn windows left out, as they would need an error ratio past 100 %: ${never.map((w) => `${w.factor}× over ${w.long} and ${w.short} (${w.severity})`).join(", ")}`,
+        });
+      }
     });
     if (recording.length + alerts.length > 0) {
       const name = scope.scenario === undefined ? `pipebench:${service}` : `pipebench:${service}:${scope.scenario}`;
@@ -265,8 +273,12 @@ function burnRateAlerts(t: Threshold, labels: Record<string, string>, where: str
     .join(", ");
   const ratio = (w: string): string => `${ERROR_RATIO_RECORD}${w}{${match}}`;
   const severities = [...new Set(BURN_WINDOWS.map((w) => w.severity))];
-  return severities.map((severity) => {
-    const windows = BURN_WINDOWS.filter((w) => w.severity === severity);
+  // A budget this large cannot burn this fast (factor × budget ≥ 1 is an error ratio past 100 %):
+  // such a window would be an alert that never fires, so it is left out (and said on stderr).
+  const possible = BURN_WINDOWS.filter((w) => w.factor * t.value < 1);
+  return severities.flatMap((severity) => {
+    const windows = possible.filter((w) => w.severity === severity);
+    if (windows.length === 0) return [];
     const expr = windows
       .map((w) => `(${ratio(w.long)} > (${w.factor} * ${budget}) and ${ratio(w.short)} > (${w.factor} * ${budget}))`)
       .join(" or ");

@@ -308,3 +308,18 @@ test("a suite none of whose thresholds becomes an alert exits 2, saying which th
   assert.match(r.stderr, /latency thresholds \(p95 < 100ms\), error_rate thresholds \(error_rate < 0\.1%\) and a prometheus probe's readings \(promql\.cpu < 0\.7\)/);
   assert.equal(r.stdout, "");
 });
+
+test("a budget too large to burn at 14.4× or 6× (error_rate < 20%) leaves those windows out, says so, and pages on none", async () => {
+  const file = join(dir, "large-budget.yaml");
+  const rules = join(dir, "large-budget-rules.yaml");
+  await writeFile(file, SUITE.replace('"error_rate < 0.1%"', '"error_rate < 20%"'));
+  const r = await pipebench(["export", "prometheus-rules", file, "-o", rules]);
+  assert.equal(r.code, 0, r.stderr);
+  // 14.4 × 0.2 and 6 × 0.2 are error ratios past 1: alerts on them could never fire.
+  assert.match(r.stderr, /skipped scenarios\.ingest\.thresholds\.3 "error_rate < 20%": burn windows left out, as they would need an error ratio past 100 %: 14\.4× over 1h and 5m \(page\), 6× over 6h and 30m \(page\)/);
+  const text = await readFile(rules, "utf8");
+  assert.doesNotMatch(text, /severity: page/);
+  assert.match(text, /rate3d\{service="ingest-slo", scenario="ingest"\} > \(1 \* 0\.2\)/);
+  const check = promtool(["check", "rules", rules]);
+  assert.equal(check.code, 0, check.output);
+});
