@@ -3,7 +3,7 @@
 // reading `promql.<name>` is the largest value seen over the scenario (across samples and across
 // the series one sample returns): seed 002's targets (CPU < 70 %, memory < 80 %) are about peaks
 // under load. The mean and last value are kept beside it.
-import { SuiteError, TargetUnreachable } from "../errors.js";
+import { firstLine, SuiteError, TargetUnreachable } from "../errors.js";
 import { suiteLines } from "../suite/suite-lines.js";
 import type { JsonValue, Probe, ProbeReading, ProbeSnapshot } from "./probe.js";
 
@@ -50,7 +50,9 @@ async function instantQuery(url: string, expr: string): Promise<QueryAnswer> {
 
 export function prometheusProbe(options: PrometheusOptions): Probe & { check(): Promise<void> } {
   const names = Object.keys(options.queries);
-  const samples: { at: number; values: Record<string, number> }[] = [];
+  // `failed`: a query's error in that sample (Prometheus down, or the query rejected mid-run), so the
+  // summary tells a server that stopped answering from a query that matched no series.
+  const samples: { at: number; values: Record<string, number>; failed: Record<string, string> }[] = [];
   return {
     kind: "prometheus",
     ...(options.sampleEveryMs === undefined ? {} : { sampleEveryMs: options.sampleEveryMs }),
@@ -96,13 +98,17 @@ export function prometheusProbe(options: PrometheusOptions): Probe & { check(): 
     async read(): Promise<ProbeSnapshot> {
       const at = Date.now();
       const values: Record<string, number> = {};
-      const answers = await Promise.all(names.map((name) => instantQuery(options.url, options.queries[name]!).catch(() => undefined)));
+      const failed: Record<string, string> = {};
+      const answers = await Promise.all(
+        names.map((name) => instantQuery(options.url, options.queries[name]!).catch((error: unknown): QueryAnswer => ({ ok: false, errorType: "unreachable", error: (error as { cause?: { code?: string } }).cause?.code ?? firstLine(error) }))),
+      );
       names.forEach((name, i) => {
-        const answer = answers[i];
-        const finite = answer?.ok === true ? answer.values.filter(Number.isFinite) : [];
+        const answer = answers[i]!;
+        if (!answer.ok) failed[name] = `${answer.errorType}: ${answer.error}`;
+        const finite = answer.ok ? answer.values.filter(Number.isFinite) : [];
         if (finite.length > 0) values[name] = Math.max(...finite);
       });
-      samples.push({ at, values });
+      samples.push({ at, values, failed });
       if (samples.length > MAX_HISTORY) samples.splice(0, samples.length - MAX_HISTORY);
       return { at, values };
     },
@@ -129,6 +135,10 @@ export function prometheusProbe(options: PrometheusOptions): Probe & { check(): 
         };
       }
       const notes = empty.map((name) => `query ${name} returned no series over the scenario (${options.queries[name]}): check its labels, and that Prometheus scrapes the service`);
+      for (const name of names) {
+        const errors = seen.flatMap((s) => (s.failed[name] === undefined ? [] : [s.failed[name]]));
+        if (errors.length > 0) notes.push(`query ${name}: Prometheus at ${options.url} gave no answer in ${errors.length} of ${seen.length} samples (last: ${errors[errors.length - 1]})`);
+      }
       return { metrics, details, notes };
     },
   };
