@@ -134,10 +134,12 @@ export function prometheusProbe(options: PrometheusOptions): Probe & { check(): 
           samples: values.length,
         };
       }
-      const notes = empty.map((name) => `query ${name} returned no series over the scenario (${options.queries[name]}): check its labels, and that Prometheus scrapes the service`);
+      const notes: string[] = [];
       for (const name of names) {
         const errors = seen.flatMap((s) => (s.failed[name] === undefined ? [] : [s.failed[name]]));
         if (errors.length > 0) notes.push(`query ${name}: Prometheus at ${options.url} gave no answer in ${errors.length} of ${seen.length} samples (last: ${errors[errors.length - 1]})`);
+        // Labels are worth checking only when Prometheus did answer.
+        else if (empty.includes(name)) notes.push(`query ${name} returned no series over the scenario (${options.queries[name]}): check its labels, and that Prometheus scrapes the service`);
       }
       return { metrics, details, notes };
     },

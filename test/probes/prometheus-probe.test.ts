@@ -14,6 +14,7 @@ test("samples Prometheus did not answer are counted in a note naming the server 
   const after = await probe.read();
   const reading = probe.summarize(before, after);
   assert.deepEqual(reading.metrics, {});
+  assert.equal(reading.notes.length, 1, "no 'check its labels' beside it: Prometheus never answered");
   const notes = reading.notes.join("\n");
   assert.match(notes, new RegExp(`query cpu: Prometheus at ${url.replaceAll(".", "\\.")} gave no answer in 3 of 3 samples \\(last: unreachable: ECONNREFUSED\\)`));
 });
