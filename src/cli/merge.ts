@@ -7,13 +7,13 @@ import { resolve } from "node:path";
 import { driverSchemas } from "../drivers/index.js";
 import { mergeWorkerParts, type WorkerPart } from "../engine/recording-merge.js";
 import { fromWire, readRecordings, type RecordingFile } from "../engine/recording-wire.js";
-import { EXIT_INTERRUPTED } from "../engine/run-suite.js";
+import { EXIT_INTERRUPTED, toStored } from "../engine/run-suite.js";
 import { invalidJudged, invalidVerdictLine } from "../engine/run-verdict.js";
 import { ExitCode, UsageError } from "../errors.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import { hostFingerprint } from "../probes/host-info.js";
 import { renderRunSummary } from "../report/console-summary.js";
-import { ResultsStore, type RunStatus, type StoredThreshold } from "../store/results-store.js";
+import { ResultsStore, type RunStatus } from "../store/results-store.js";
 import { loadSuite } from "../suite/load-suite.js";
 import { evaluateThresholds, runMetricLookup, scenarioMetricLookup, type ThresholdOutcome } from "../thresholds/evaluate.js";
 import { PIPEBENCH_VERSION } from "../version.js";
@@ -25,16 +25,13 @@ export interface MergeFlags {
   color: boolean;
 }
 
-const stored = (outcomes: readonly ThresholdOutcome[]): StoredThreshold[] =>
-  outcomes.map((o) => ({ expr: o.expr, passed: o.passed, actual: o.actual, target: o.target, kind: o.kind, ...(o.note === undefined ? {} : { note: o.note }) }));
-
 export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFlags): Promise<number> {
   const suite = await loadSuite(resolve(suiteArg), { set: [] }, driverSchemas);
   let files: RecordingFile[];
   try {
     files = readRecordings(dir);
   } catch (error) {
-    throw new UsageError(`cannot read recordings in ${dir}: ${(error as Error).message}`, { hint: "give the directory the generators wrote with --recordings DIR" });
+    throw new UsageError(`cannot read recordings in ${dir}: ${(error as Error).message}`, { hint: "give the directory the generators wrote with --recordings DIR; a file named above that is cut short or from another version: rerun that generator, or move the file away to merge the others" });
   }
   if (files.length === 0) {
     throw new UsageError(`no recordings in ${dir}`, { hint: "run each generator with pipebench run SUITE --segment i/N --recordings DIR" });
@@ -85,7 +82,7 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
         workload: scenario.workload,
         load: scenario.load,
         result,
-        thresholds: stored(thresholds),
+        thresholds: toStored(thresholds),
         probes: [],
       });
       judged.push({ name: scenario.name, trial: first.trial, result, thresholds });
@@ -97,7 +94,7 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     const status: RunStatus = !complete ? "interrupted" : !passed ? "failed" : invalid.length > 0 && flags.allowInvalid !== true ? "invalid" : "passed";
     const exitCode =
       status === "passed" ? ExitCode.ok : status === "invalid" ? ExitCode.resultsInvalid : status === "failed" ? ExitCode.thresholdsFailed : EXIT_INTERRUPTED;
-    store.finishRun(runId, status, exitCode, stored(runThresholds));
+    store.finishRun(runId, status, exitCode, toStored(runThresholds));
     const run = store.getRun(runId);
     if (run !== undefined) process.stdout.write(`${renderRunSummary(run, { color: flags.color })}\n`);
     if (invalid.length > 0) process.stdout.write(`\n${invalidVerdictLine(invalid)}\n`);

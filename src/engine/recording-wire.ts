@@ -117,16 +117,34 @@ export interface RecordingFile {
   readonly recording: WireRecording;
 }
 
-export function writeRecording(dir: string, file: RecordingFile): void {
-  mkdirSync(dir, { recursive: true });
+/** The file a segment's recording of one scenario and trial is written to. */
+function recordingFileName(file: RecordingFile): string {
   const s = file.recording.segment;
-  writeFileSync(join(dir, `${file.ordinal}-${file.trial}-${s.index}of${s.count}.json`), JSON.stringify(file));
+  return `${file.ordinal}-${file.trial}-${s.index}of${s.count}.json`;
 }
 
-/** Every recording file in `dir` (`*of*.json`), in name order. */
+export function writeRecording(dir: string, file: RecordingFile): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, recordingFileName(file)), JSON.stringify(file));
+}
+
+/** Every recording file in `dir` (`*of*.json`), in name order; throws naming a file it cannot read. */
 export function readRecordings(dir: string): RecordingFile[] {
   return readdirSync(dir)
     .filter((f) => /^\d+-\d+-\d+of\d+\.json$/.test(f))
     .sort()
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as RecordingFile);
+    .map((f) => {
+      const path = join(dir, f);
+      let file: RecordingFile;
+      try {
+        file = JSON.parse(readFileSync(path, "utf8")) as RecordingFile;
+      } catch (error) {
+        throw new Error(`${path}: ${(error as Error).message} (a generator stopped while writing it?)`, { cause: error });
+      }
+      const version: unknown = (file as { recording?: { version?: unknown } } | null)?.recording?.version;
+      if (version !== RECORDING_WIRE_VERSION) {
+        throw new Error(`${path}: recording.version is ${String(version)}, this pipebench reads ${RECORDING_WIRE_VERSION}: run the same pipebench version everywhere`);
+      }
+      return file;
+    });
 }

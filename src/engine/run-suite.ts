@@ -90,7 +90,8 @@ export interface RunSuiteOptions {
   recordingsDir?: string;
 }
 
-function toStored(outcomes: readonly ThresholdOutcome[]): StoredThreshold[] {
+/** Threshold outcomes as the store keeps them. */
+export function toStored(outcomes: readonly ThresholdOutcome[]): StoredThreshold[] {
   return outcomes.map((o) => ({
     expr: o.expr,
     passed: o.passed,
