@@ -11,6 +11,7 @@ import { decodeHistogram, LatencyHistogram } from "../metrics/histogram.js";
 import type { ClosedSecond } from "../metrics/recorder.js";
 import { buildScenarioResult } from "../metrics/scenario-result.js";
 import type { ErrorSeriesPoint, ScenarioResult, SeriesPoint } from "../metrics/summary.js";
+import { addCounts, emptyPoint, recordingOfSeconds, unknownGenerator, withPercentiles } from "./closed-seconds.js";
 import type { LiveTotals, Progress } from "./run-scenario.js";
 
 /** Seconds behind the newest whose histograms are still kept, for workers' late seconds. */
@@ -41,13 +42,10 @@ export class ScenarioCheckpoint {
     const t = second.point.t;
     let at = this.open.get(t);
     if (at === undefined) {
-      at = { point: { t, ops: 0, errors: 0, records: 0, bytes: 0, p50: null, p99: null }, latency: new LatencyHistogram() };
+      at = { point: emptyPoint(t), latency: new LatencyHistogram() };
       this.open.set(t, at);
     }
-    at.point.ops += second.point.ops;
-    at.point.errors += second.point.errors;
-    at.point.records += second.point.records;
-    at.point.bytes += second.point.bytes;
+    addCounts(at.point, second.point);
     at.latency.add(h);
     for (const [k, v] of Object.entries(second.errorsByClass ?? {})) {
       this.errorsByClass[k] = (this.errorsByClass[k] ?? 0) + v;
@@ -105,7 +103,6 @@ export class ScenarioCheckpoint {
   /** The result so far, incomplete, saying why: `reason` is what a reader is told if it stays. */
   result(reason: string): ScenarioResult {
     const series = [...this.closed, ...[...this.open.values()].map((s) => withPercentiles(s.point, s.latency))].sort((a, b) => a.t - b.t);
-    const sum = (f: (p: SeriesPoint) => number): number => series.reduce((n, p) => n + f(p), 0);
     const errorSeries: ErrorSeriesPoint[] = [...this.errorSeries].sort((a, b) => a[0] - b[0]).map(([t, byClass]) => ({ t, byClass }));
     const measuredMs = (this.newest + 1) * 1000;
     return buildScenarioResult({
@@ -115,34 +112,10 @@ export class ScenarioCheckpoint {
       startedAt: this.meta.startedAt,
       measuredMs,
       warmupMs: this.meta.warmupMs,
-      recording: {
-        ops: sum((p) => p.ops),
-        errors: sum((p) => p.errors),
-        errorsByClass: { ...this.errorsByClass },
-        errorSamples: [],
-        records: sum((p) => p.records),
-        bytes: sum((p) => p.bytes),
-        lateStarts: 0,
-        warmupOps: 0,
-        warmupErrors: 0,
-        latency: this.latency,
-        service: new LatencyHistogram(),
-        clientWait: undefined,
-        startDelay: undefined,
-        serviceByConcurrency: [],
-        dropped: {},
-        series,
-        errorSeries,
-      },
-      generator: { cpuPercent: 0, eventLoopLagP99Ms: 0, eventLoopLagMaxMs: 0, askedRate: null, achievedRate: 0, lateStarts: 0, saturated: false, warnings: [] },
+      recording: recordingOfSeconds(series, this.latency, { ...this.errorsByClass }, errorSeries),
+      generator: unknownGenerator(),
     });
   }
-}
-
-function withPercentiles(point: SeriesPoint, latency: LatencyHistogram): SeriesPoint {
-  if (latency.count === 0) return point;
-  const [p50 = 0, p99 = 0] = latency.valuesAtPercentiles([50, 99]);
-  return { ...point, p50: p50 / 1000, p99: p99 / 1000 };
 }
 
 export interface CheckpointWriter {

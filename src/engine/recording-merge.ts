@@ -18,6 +18,7 @@ import type {
   SegmentReport,
   SeriesPoint,
 } from "../metrics/summary.js";
+import { addCounts, emptyPoint, recordingOfSeconds, unknownGenerator, withPercentiles } from "./closed-seconds.js";
 import type { Segment } from "./schedule.js";
 
 /** One worker's part of a scenario: its recording, or what it checkpointed before it was lost. */
@@ -100,8 +101,9 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
 
   const segments: SegmentReport[] = parts.map((p) => {
     if (p.kind === "lost") {
-      const own = outcomeFromSeconds(p.seconds, undefined).recording;
-      return { worker: workerName(p.segment), index: p.segment.index, count: p.segment.count, status: "lost", ops: own.ops, errors: own.errors, startSkewMs: p.startSkewMs, failure: p.failure };
+      const ops = sum(p.seconds.map((s) => s.point.ops));
+      const errors = sum(p.seconds.map((s) => s.point.errors));
+      return { worker: workerName(p.segment), index: p.segment.index, count: p.segment.count, status: "lost", ops, errors, startSkewMs: p.startSkewMs, failure: p.failure };
     }
     const own = buildScenarioResult(p.outcome);
     return {
@@ -171,23 +173,14 @@ function mergeSeries(secondsOfEach: readonly (readonly ClosedSecond[])[]): Serie
     for (const s of seconds) {
       let at = byT.get(s.point.t);
       if (at === undefined) {
-        at = { point: { t: s.point.t, ops: 0, errors: 0, records: 0, bytes: 0, p50: null, p99: null }, latency: new LatencyHistogram() };
+        at = { point: emptyPoint(s.point.t), latency: new LatencyHistogram() };
         byT.set(s.point.t, at);
       }
-      at.point.ops += s.point.ops;
-      at.point.errors += s.point.errors;
-      at.point.records += s.point.records;
-      at.point.bytes += s.point.bytes;
+      addCounts(at.point, s.point);
       at.latency.add(decodeHistogram(s.latency));
     }
   }
-  return [...byT.values()]
-    .sort((a, b) => a.point.t - b.point.t)
-    .map(({ point, latency }) => {
-      if (latency.count === 0) return point;
-      const [p50 = 0, p99 = 0] = latency.valuesAtPercentiles([50, 99]);
-      return { ...point, p50: p50 / 1000, p99: p99 / 1000 };
-    });
+  return [...byT.values()].sort((a, b) => a.point.t - b.point.t).map(({ point, latency }) => withPercentiles(point, latency));
 }
 
 function mergeErrorSeries(series: readonly (readonly ErrorSeriesPoint[])[]): ErrorSeriesPoint[] {
@@ -253,33 +246,19 @@ function outcomeFromSeconds(seconds: readonly ClosedSecond[], like: ScenarioOutc
     latency.add(decodeHistogram(s.latency));
     for (const [k, v] of Object.entries(s.errorsByClass ?? {})) errorsByClass[k] = (errorsByClass[k] ?? 0) + v;
   }
-  const points = seconds.map((s) => s.point);
   return {
     status: "interrupted",
     executor: like?.executor ?? "unknown",
     startedAt: like?.startedAt ?? Date.now(),
     measuredMs: seconds.length * 1000,
     warmupMs: like?.warmupMs ?? 0,
-    recording: {
-      ops: sum(points.map((p) => p.ops)),
-      errors: sum(points.map((p) => p.errors)),
-      errorsByClass,
-      errorSamples: [],
-      records: sum(points.map((p) => p.records)),
-      bytes: sum(points.map((p) => p.bytes)),
-      lateStarts: 0,
-      warmupOps: 0,
-      warmupErrors: 0,
+    recording: recordingOfSeconds(
+      seconds.map((s) => s.point),
       latency,
-      service: new LatencyHistogram(),
-      clientWait: undefined,
-      startDelay: undefined,
-      serviceByConcurrency: [],
-      dropped: {},
-      series: points,
-      errorSeries: seconds.flatMap((s) => (s.errorsByClass === undefined ? [] : [{ t: s.point.t, byClass: s.errorsByClass }])),
-    },
-    generator: { cpuPercent: 0, eventLoopLagP99Ms: 0, eventLoopLagMaxMs: 0, askedRate: null, achievedRate: 0, lateStarts: 0, saturated: false, warnings: [] },
+      errorsByClass,
+      seconds.flatMap((s) => (s.errorsByClass === undefined ? [] : [{ t: s.point.t, byClass: s.errorsByClass }])),
+    ),
+    generator: unknownGenerator(),
   };
 }
 

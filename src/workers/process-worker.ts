@@ -5,7 +5,7 @@
 // second it reported, and the merged result says which worker stopped, and when.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { WorkerPart } from "../engine/recording-merge.js";
+import { workerName, type WorkerPart } from "../engine/recording-merge.js";
 import { fromWire } from "../engine/recording-wire.js";
 import type { Segment } from "../engine/schedule.js";
 import type { ScenarioWork, ScenarioWorker, WorkerPool } from "../engine/scenario-worker.js";
@@ -44,7 +44,7 @@ export class ProcessWorker implements ScenarioWorker {
   }
 
   get name(): string {
-    return `${this.segment.index + 1}/${this.segment.count}`;
+    return workerName(this.segment);
   }
 
   /** The worker's process id (tests kill one). */

@@ -7,6 +7,7 @@ import type { Connection, PreparedWorkload } from "../drivers/driver.js";
 import { recordScenario } from "../engine/run-scenario.js";
 import { closeAll, connectTargets } from "../engine/connect-targets.js";
 import { scenarioRunOptions } from "../engine/run-suite.js";
+import { workerName } from "../engine/recording-merge.js";
 import { toWire } from "../engine/recording-wire.js";
 import type { Segment } from "../engine/schedule.js";
 import { UsageError } from "../errors.js";
@@ -37,7 +38,7 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
   const onSignal = (): void => interrupt.abort();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const log = (line: string): void => void process.stderr.write(`[worker ${segment.index + 1}/${segment.count}] ${line}\n`);
+  const log = (line: string): void => void process.stderr.write(`[worker ${workerName(segment)}] ${line}\n`);
   const connected: Map<string, { kind: string; connection: Connection<unknown> }> = await connectTargets(withoutSetup(suite), log, interrupt.signal);
   let prepared: { prepared: PreparedWorkload; ordinal: number } | undefined;
   post({ type: "ready" });
