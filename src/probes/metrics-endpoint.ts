@@ -53,25 +53,25 @@ export function metricsEndpointProbe(options: MetricsEndpointOptions): Probe {
       const seconds = (after.at - before.at) / 1000;
       const metrics: Record<string, number> = {};
       const notes: string[] = [];
-      // One restart decision for the whole histogram: judged per bucket, a restarted service's
-      // buckets that grew past their old counts would subtract them, and the rest would not.
-      const histogramFrom = histogramReset(before, after) ? undefined : before;
-      const buckets = deltaBuckets(histogramFrom, after);
-      const requests = delta(histogramFrom, after, "count");
+      // One restart decision for the whole page (one process): judged per counter, a restarted
+      // service's buckets (or CPU seconds) that grew past their old counts would subtract them.
+      const from = restarted(before, after) ? undefined : before;
+      const buckets = deltaBuckets(from, after);
+      const requests = delta(from, after, "count");
       if (after.values.count === undefined) {
         const found = ((after.details as { histograms?: string[] } | undefined)?.histograms ?? []).join(", ");
         notes.push(`${options.url} has no histogram ${family}${found === "" ? "" : ` (its histograms: ${found}); name one with histogram:`}`);
       } else if (requests !== undefined) {
         metrics.server_requests = requests;
         if (seconds > 0) metrics.server_request_rate = requests / seconds;
-        const sum = delta(histogramFrom, after, "sum");
+        const sum = delta(from, after, "sum");
         if (requests > 0 && sum !== undefined) metrics.server_mean = (sum / requests) * 1000;
         for (const [name, q] of [["server_p50", 0.5], ["server_p95", 0.95], ["server_p99", 0.99]] as const) {
           const value = bucketQuantile(q, buckets);
           if (value !== undefined) metrics[name] = value * 1000;
         }
       }
-      const cpu = delta(before, after, "cpu_seconds");
+      const cpu = delta(from, after, "cpu_seconds");
       if (cpu !== undefined && seconds > 0) {
         metrics.process_cpu_cores = cpu / seconds;
         metrics.process_cpu_usage = cpu / seconds / (options.cpuLimit ?? 1);
@@ -132,10 +132,10 @@ function delta(before: ProbeSnapshot | undefined, after: ProbeSnapshot, key: str
   return a >= b ? a - b : a;
 }
 
-/** The service restarted between the scrapes: its count, sum or any bucket went down. */
-function histogramReset(before: ProbeSnapshot, after: ProbeSnapshot): boolean {
+/** The service restarted between the scrapes: a counter of its page (count, sum, a bucket, CPU seconds) went down. */
+function restarted(before: ProbeSnapshot, after: ProbeSnapshot): boolean {
   return Object.entries(before.values).some(
-    ([key, b]) => (key === "count" || key === "sum" || key.startsWith(LE)) && after.values[key] !== undefined && after.values[key]! < b,
+    ([key, b]) => (key === "count" || key === "sum" || key === "cpu_seconds" || key.startsWith(LE)) && after.values[key] !== undefined && after.values[key]! < b,
   );
 }
 

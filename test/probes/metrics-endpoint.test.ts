@@ -35,6 +35,17 @@ test("a service restarted between the scrapes counts its histogram from zero, ev
   assert.ok(Math.abs(metrics.server_p50! - 40) < 1e-9, String(metrics.server_p50));
 });
 
+test("a restart seen in the histogram counts the CPU seconds from zero too (one process, one page)", () => {
+  // 30 CPU seconds before the restart; 4 after it, over 10 s: 0.4 of a core.
+  const before = { at: 0, values: { ...snapshot(0, { "0.1": 100, "+Inf": 100 }, 1).values, cpu_seconds: 30 } };
+  const after = { at: 10_000, values: { ...snapshot(10_000, { "0.1": 50, "+Inf": 50 }, 1).values, cpu_seconds: 4 } };
+  assert.ok(Math.abs(probe.summarize(before, after).metrics.process_cpu_cores! - 0.4) < 1e-9);
+  // The CPU counter alone going down (the histogram's counts grew past their old ones) is a restart too:
+  // the requests are the new process's 150, not 150 − 100.
+  const grown = { at: 10_000, values: { ...snapshot(10_000, { "0.1": 150, "+Inf": 150 }, 3).values, cpu_seconds: 4 } };
+  assert.equal(probe.summarize(before, grown).metrics.server_requests, 150);
+});
+
 test("the p99 is called a lower bound only when more than 1 % of the requests are past the largest bucket", () => {
   const before = snapshot(0, { "0.1": 0, "0.5": 0, "+Inf": 0 }, 0);
   // 100 requests, all within 0.5 s, the p99 inside the largest bucket: an interpolation, not a bound.
