@@ -70,7 +70,9 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
       { id: 2, status: "running" },
     ]);
     assert.deepEqual(db.prepare(`select name, status from scenarios where run_id = 1`).all(), [{ name: "q", status: "completed" }]);
-    assert.equal((db.prepare(`select count(*) as n from series s join scenarios c on c.id = s.scenario_id where c.run_id = 1`).get() as { n: number }).n, 1);
+    // Its series is kept: one second, or two when operations were still finishing at the end (a busy machine).
+    const points = (db.prepare(`select count(*) as n from series s join scenarios c on c.id = s.scenario_id where c.run_id = 1`).get() as { n: number }).n;
+    assert.ok(points === 1 || points === 2, `${points} seconds stored for a 1 s run`);
     // The scenario killed mid-way is there too once it had closed a measured second (its checkpoint).
     const second = db.prepare(`select name, status from scenarios where run_id = 2 order by ordinal`).all();
     assert.deepEqual(second[0], { name: "pg-query", status: "completed" });
