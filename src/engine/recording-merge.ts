@@ -223,10 +223,9 @@ function mergeGenerators(parts: readonly { segment: Segment; generator: Generato
     undefined,
   );
   const starved = gs.find((g) => g.machine?.starved === true)?.machine ?? busiest?.generator.machine;
-  const spin = gs.map((g) => g.spinCpuPercent).filter((v): v is number => v !== undefined);
   return {
     cpuPercent: busiest?.generator.cpuPercent ?? 0,
-    ...(busiest?.generator.spinCpuPercent === undefined || spin.length === 0 ? {} : { spinCpuPercent: busiest.generator.spinCpuPercent }),
+    ...(busiest?.generator.spinCpuPercent === undefined ? {} : { spinCpuPercent: busiest.generator.spinCpuPercent }),
     eventLoopLagP99Ms: Math.max(0, ...gs.map((g) => g.eventLoopLagP99Ms)),
     eventLoopLagMaxMs: Math.max(0, ...gs.map((g) => g.eventLoopLagMaxMs)),
     askedRate: asked.length === 0 ? null : sum(asked),
