@@ -47,6 +47,14 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
 
+  // Every group's scenario checked before the store is touched: a mistake leaves no half-merged run.
+  for (const [first] of groups.values()) {
+    const scenario = first === undefined ? undefined : suite.scenarios[first.ordinal];
+    if (first !== undefined && (scenario === undefined || scenario.name !== first.scenario)) {
+      throw new UsageError(`the recordings' scenario ${first.ordinal} is ${first.scenario}, not in ${suite.file} at that place`, { hint: "merge with the suite the generators ran" });
+    }
+  }
+
   const store = ResultsStore.open(flags.store);
   try {
     const runId = store.beginRun({
@@ -61,10 +69,7 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     const judged: { name: string; trial: number; result: ScenarioResult; thresholds: ThresholdOutcome[] }[] = [];
     for (const group of [...groups.values()].sort((a, b) => a[0]!.ordinal - b[0]!.ordinal || a[0]!.trial - b[0]!.trial)) {
       const first = group[0]!;
-      const scenario = suite.scenarios[first.ordinal];
-      if (scenario === undefined || scenario.name !== first.scenario) {
-        throw new UsageError(`the recordings' scenario ${first.ordinal} is ${first.scenario}, not in ${suite.file} at that place`, { hint: "merge with the suite the generators ran" });
-      }
+      const scenario = suite.scenarios[first.ordinal]!; // checked above
       const parts: WorkerPart[] = Array.from({ length: count }, (_, index): WorkerPart => {
         const file = group.find((f) => f.recording.segment.index === index);
         if (file === undefined) return { kind: "lost", segment: { index, count }, seconds: [], startSkewMs: null, failure: "no recording: the generator failed or did not finish" };
