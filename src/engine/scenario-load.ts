@@ -8,8 +8,9 @@ import type { CheckpointWriter } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
 import { toWire, writeRecording } from "./recording-wire.js";
 import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
-import type { Segment } from "./schedule.js";
+import { scheduleFor, type Segment } from "./schedule.js";
 import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
+import { isOpen } from "./start-executor.js";
 
 export interface ScenarioLoad {
   readonly scenario: SuiteScenario;
@@ -28,6 +29,9 @@ export interface ScenarioLoad {
 export async function runScenarioLoad(o: ScenarioLoad): Promise<ScenarioResult> {
   const { scenario, checkpoints, workers, segment } = o;
   if (workers !== undefined) {
+    // The measured interval's length, as a single process shows it (steps: their durations added).
+    const load = scenario.load;
+    const totalMs = isOpen(load) ? scheduleFor(load).durationMs : (load.duration ?? null);
     let shownSecond = -1;
     return runOnWorkers(workers, {
       scenario,
@@ -40,7 +44,7 @@ export async function runScenarioLoad(o: ScenarioLoad): Promise<ScenarioResult> 
         const newest = second.point.t;
         if (newest > shownSecond && newest > 0) {
           shownSecond = newest;
-          const { progress, live } = checkpoints.checkpoint.progress("duration" in scenario.load ? (scenario.load.duration ?? null) : null);
+          const { progress, live } = checkpoints.checkpoint.progress(totalMs);
           o.progress?.(progress, live);
         }
       },

@@ -9,6 +9,8 @@ import type { LoadProfile } from "../../src/engine/load.js";
 import { mergeWorkerParts, type WorkerPart } from "../../src/engine/recording-merge.js";
 import { fromWire, toWire } from "../../src/engine/recording-wire.js";
 import { recordScenario, runScenario } from "../../src/engine/run-scenario.js";
+import { checkpointWriter } from "../../src/engine/checkpoint.js";
+import { runScenarioLoad } from "../../src/engine/scenario-load.js";
 import { localWorkers, runOnWorkers } from "../../src/engine/scenario-worker.js";
 import type { SuiteScenario } from "../../src/suite/types.js";
 import { constantRateSchedule, rampSchedule, segmentSchedule, segmentShare, stepsSchedule, type Schedule } from "../../src/engine/schedule.js";
@@ -184,5 +186,28 @@ describe("merged segments equal the single process", () => {
     assert.equal(wired.observed?.name, "end_to_end");
     assert.equal(wired.observed?.latency.count, first?.arrivals);
     assert.ok((wired.counters?.duplicated ?? 0) > 0);
+  });
+  test("progress on workers comes from their seconds, with the measured length a single process shows (steps: their durations added)", async () => {
+    const steps: LoadProfile = { executor: "steps", steps: [{ rate: 40, duration: 2000 }, { rate: 80, duration: 2000 }] };
+    const clock = new FakeClock();
+    const totals: (number | null)[] = [];
+    const single: (number | null)[] = [];
+    await clock.run(runScenario({ clock, load: steps, operation: op(clock, []), onProgress: (p) => void single.push(p.totalMs) }));
+    const c = new FakeClock();
+    const merged = await c.run(
+      runScenarioLoad({
+        scenario: { name: "s", load: steps } as SuiteScenario,
+        ordinal: 0,
+        trial: 0,
+        options: { clock: c, load: steps, operation: op(c, []) },
+        checkpoints: checkpointWriter({ executor: "steps", startedAt: 0, warmupMs: 0 }, () => undefined),
+        progress: (p) => void totals.push(p.totalMs),
+        workers: localWorkers(2, c),
+      }),
+    );
+    assert.equal(merged.segments?.length, 2);
+    assert.ok(totals.length > 0, "progress reported");
+    assert.deepEqual([...new Set(totals)], [4000]);
+    assert.deepEqual([...new Set(single)], [4000]);
   });
 });
