@@ -9,7 +9,7 @@
 // socket inodes, looked up in /proc/net/tcp and tcp6), and whether any has a non-loopback address.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { useLocalServer } from "./local-server.js";
+import { urlServer, useLocalServer, type UrlServer } from "./local-server.js";
 
 export const RAY_LOCAL = fileURLToPath(new URL("../../scripts/ray-local", import.meta.url));
 
@@ -17,33 +17,20 @@ export const RAY_LOCAL = fileURLToPath(new URL("../../scripts/ray-local", import
 const FETCH_TIMEOUT_MS = 10 * 60_000;
 const START_TIMEOUT_S = 240;
 
-export interface TestRay {
-  /** The dashboard / Jobs API, e.g. http://127.0.0.1:41234 */
-  readonly url: string;
-  readonly dir: string;
-  /** `ray start --block`: the leader of the head's process group. */
-  readonly pid: number;
-}
+/** The dashboard / Jobs API as `url` (e.g. http://127.0.0.1:41234), its dir, and `pid`: `ray start
+ * --block`, the leader of the head's process group. */
+export type TestRay = UrlServer;
 
 export function useRayHead(): TestRay {
-  const server = useLocalServer({
-    script: RAY_LOCAL,
-    name: "the Ray head",
-    key: "url",
-    fetchTimeoutMs: FETCH_TIMEOUT_MS,
-    startTimeoutS: START_TIMEOUT_S,
-  });
-  return {
-    get url() {
-      return server().address;
-    },
-    get dir() {
-      return server().dir;
-    },
-    get pid() {
-      return server().pid;
-    },
-  };
+  return urlServer(
+    useLocalServer({
+      script: RAY_LOCAL,
+      name: "the Ray head",
+      key: "url",
+      fetchTimeoutMs: FETCH_TIMEOUT_MS,
+      startTimeoutS: START_TIMEOUT_S,
+    }),
+  );
 }
 
 /**
