@@ -1,24 +1,10 @@
 // What a `ray` target and its `task` workload accept. Strict objects: an unknown key is a mistake the
 // suite loader reports with its line.
 import { z } from "zod";
+import { baseUrl } from "../base-url.js";
 import { Duration } from "../../suite/units.js";
 
-const DashboardUrl = z.string().superRefine((value, ctx) => {
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = (u.protocol === "http:" || u.protocol === "https:") && (u.pathname === "/" || u.pathname === "");
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    ctx.addIssue({
-      code: "custom",
-      message: `"${value}" is not a Ray dashboard URL`,
-      params: { fix: "write the head's dashboard (Jobs API) address, e.g. http://ray-head.example.com:8265 (no path), or ${RAY_URL:-http://127.0.0.1:8265}" },
-    });
-  }
-});
+const DashboardUrl = baseUrl("Ray dashboard", "write the head's dashboard (Jobs API) address, e.g. http://ray-head.example.com:8265 (no path), or ${RAY_URL:-http://127.0.0.1:8265}");
 
 export const RayTargetSchema = z.strictObject({
   kind: z.literal("ray"),

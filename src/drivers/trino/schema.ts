@@ -1,25 +1,11 @@
 // What a `trino` target and its `query` workload accept. Strict objects: an unknown key is a
 // mistake the suite loader reports with its line.
 import { z } from "zod";
+import { baseUrl } from "../base-url.js";
 import { GENERATOR_NAMES } from "../../data/index.js";
 import { exactlyOneQuery, Identifier, QUERY_FIELDS, RowCount } from "../sql-schema.js";
 
-const HttpUrl = z.string().superRefine((value, ctx) => {
-  let ok = false;
-  try {
-    const u = new URL(value);
-    ok = (u.protocol === "http:" || u.protocol === "https:") && (u.pathname === "/" || u.pathname === "");
-  } catch {
-    ok = false;
-  }
-  if (!ok) {
-    ctx.addIssue({
-      code: "custom",
-      message: `"${value}" is not a Trino coordinator URL`,
-      params: { fix: "write the coordinator's base URL, e.g. http://trino.example.com:8080 (no path), or ${TRINO_URL:-http://127.0.0.1:8080}" },
-    });
-  }
-});
+const HttpUrl = baseUrl("Trino coordinator", "write the coordinator's base URL, e.g. http://trino.example.com:8080 (no path), or ${TRINO_URL:-http://127.0.0.1:8080}");
 
 /**
  * A table filled with a generator's rows `0 … rows-1` before the scenarios run, in a catalog
