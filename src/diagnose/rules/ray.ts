@@ -47,6 +47,11 @@ function rayContext({ scenario }: Subject): RayContext | undefined {
   };
 }
 
+/** A wait that failed the scenario's thresholds matters more than one that did not. */
+function highIfFailed(c: RayContext): "high" | "medium" {
+  return c.scenario.thresholds.some((t) => !t.passed) ? "high" : "medium";
+}
+
 function inFlight(c: RayContext): string {
   return c.workers === undefined ? "" : `; the scenario kept up to ${c.workers} tasks in flight`;
 }
@@ -65,7 +70,7 @@ export const RAY_RULES = [
     culprit: "target",
     scope: "scenario",
     title: "The Ray cluster is CPU bound: tasks wait for a free CPU",
-    impact: (c) => (c.scenario.thresholds.some((t) => !t.passed) ? "high" : "medium"),
+    impact: highIfFailed,
     rank: (c) => c.m.ray_pending_cpus_busy_max ?? 0,
     runbook: `${PENDING_RUNBOOK} · Ray resources ${RAY_DOCS_SCHED}`,
     when: (subject) => {
@@ -114,7 +119,7 @@ export const RAY_RULES = [
     culprit: "target",
     scope: "scenario",
     title: "I/O-bound Ray tasks are limited by CPU slots, not by I/O",
-    impact: (c) => (c.scenario.thresholds.some((t) => !t.passed) ? "high" : "medium"),
+    impact: highIfFailed,
     rank: (c) => c.m.ray_tasks_pending_max ?? 0,
     runbook: `docs/runbooks/ray-io-concurrency.md · AsyncIO actors ${RAY_DOCS_ASYNC}`,
     when: (subject) => {
