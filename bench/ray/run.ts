@@ -150,7 +150,7 @@ try {
       console.log(`  → ${kind} × ${n}: seed ${s.toFixed(2)} tasks/s, pipebench ${p.toFixed(2)} (ratio ${(p / s).toFixed(2)}), without sampling ${q.toFixed(2)} (ratio ${(q / s).toFixed(2)}); goal ≥ 0.9\n`);
     }
   }
-  const noop = (await Promise.resolve(pipebench("ray-io", 1, false)));
+  const noop = pipebench("ray-io", 1, false);
   console.log(`the agent's no-op round trip at connect: ${(noop.noopUs / 1000).toFixed(2)} ms, of which Ray ${(noop.noopRayUs / 1000).toFixed(2)} ms\n`);
   console.log("| kind | tasks | seed script tasks/s | pipebench tasks/s | ratio | pipebench, probe not sampling | ratio | p50 | p95 | p99 | max | p50 − Ray's p50 (agent) |");
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
