@@ -4,6 +4,7 @@
 // sampled: none may have an address outside 127.0.0.0/8.
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,6 +146,22 @@ describe("ray against a real head", () => {
     assert.ok(all.length >= 10, `only ${all.length} sockets seen: is the sampler reading the head's processes?`);
     assert.ok(all.some((s) => s.remote !== "0.0.0.0:0"), "no connected socket seen");
     assert.deepEqual(offLoopback(all), [], `sockets off loopback:\n${offLoopback(all).map((s) => `pid ${s.pid} ${s.local} → ${s.remote}`).join("\n")}`);
+    // The dashboard's cloud-metadata probe (research note §2) happens at its start, before this
+    // sampler runs, and lasts too short for 250 ms samples: the setting that stops it is checked on
+    // the dashboard process itself, with the one that keeps the node address on 127.0.0.1.
+    const dashboard = headProcesses(head).find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("dashboard/dashboard.py");
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(dashboard !== undefined, "no dashboard process among the head's");
+    const env = readFileSync(`/proc/${dashboard}/environ`, "utf8").split("\0");
+    assert.ok(env.includes("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0"), "the dashboard runs without RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0: Ray would use the machine's external address");
+    const home = env.find((e) => e.startsWith("HOME="))?.slice("HOME=".length);
+    assert.equal(home, join(head.dir, "home"));
+    assert.equal(readFileSync(join(home, "ray_bootstrap_config.yaml"), "utf8").trim(), "{}", "without it the dashboard asks 169.254.169.254");
   });
 
   test("an unreachable Ray is one line naming host and port, exit 3", { timeout: 60_000 }, async () => {
