@@ -213,6 +213,7 @@ interface FindingJson {
   id: string;
   evidence: string[];
   runbook: string;
+  impact: string;
   culprit?: string;
 }
 
@@ -279,6 +280,7 @@ test("the service's own p99 small but pipebench's large: the finding says the ti
     assert.ok(outside, `server p99 ${own.server_p99} ms, client p99 ${client.p99} ms: ${JSON.stringify(found.map((f) => f.id))}`);
     assert.match(outside.evidence.join("\n"), /the service's own p99 \S+ \(at most \S+, its histogram's bucket\)[\s\S]*pipebench's p99 \S+/);
     assert.match(outside.runbook, /docs\/runbooks\/latency-outside-service\.md · .*§1 High Latency/);
+    assert.equal(outside.impact, "medium", "no threshold failed: worth knowing, not an alarm");
   } finally {
     await path.close();
   }
