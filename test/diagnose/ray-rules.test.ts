@@ -43,9 +43,9 @@ test("pending tasks while every CPU is busy: CPU bound, with the numbers; an I/O
   assert.match(cpu!.evidence.join("\n"), /up to 98 tasks pending while 2 of 2 CPUs were in use \(8 of 10 samples\); the scenario kept up to 100 tasks in flight/);
   assert.match(cpu!.recommendation, /num_cpus=0\.5/);
   assert.match(cpu!.runbook, /docs\/runbooks\/ray-pending-tasks\.md/);
-  // Each finding names the seed section it answers.
+  // Each finding names the section of the team's plan it answers.
   for (const f of [cpu!, ...diagnoseWith(rayRun(busy, { kind: "io" }), RAY_RULES), ...diagnoseWith(rayRun({ ray_spilled_bytes: 1 }, { errors: { RAY_WorkerCrashedError: 1 } }), RAY_RULES)]) {
-    assert.match(f.runbook, /seed 000 Day [67] Task [13]/, `${f.id}: ${f.runbook}`);
+    assert.match(f.runbook, /Performance Baseline & Optimization Day [67] Task [13]/, `${f.id}: ${f.runbook}`);
   }
   assert.deepEqual(ids(rayRun(busy, { kind: "io" })), ["ray.io-concurrency"]);
 });

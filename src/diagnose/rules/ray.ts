@@ -15,9 +15,10 @@ const STORE_NEAR = 0.8;
 /** Samples with pending tasks and idle CPUs needed before the scheduler is blamed (start-up has one). */
 const IDLE_SAMPLES_MIN = 2;
 
-// Each cites the seed section it answers (seed 000: Day 6 Task 3 benchmarks Ray, Day 7 Task 1 asks for
-// its bottlenecks), as the runbooks do.
-const PENDING_RUNBOOK = "docs/runbooks/ray-pending-tasks.md · seed 000 Day 6 Task 3.1 CPU-Bound Workload, Day 7 Task 1 Bottleneck Analysis";
+// Each names the section of the team's "Performance Baseline & Optimization" plan it answers (Day 6
+// Task 3 benchmarks Ray, Day 7 Task 1 asks for its bottlenecks) by that document's own title, as the
+// service rules name the team's Performance Troubleshooting Runbook: a user has that, not our seeds.
+const PENDING_RUNBOOK = "docs/runbooks/ray-pending-tasks.md · Performance Baseline & Optimization Day 6 Task 3.1 CPU-Bound Workload, Day 7 Task 1 Bottleneck Analysis";
 const RAY_DOCS_SCHED = "https://docs.ray.io/en/latest/ray-core/scheduling/resources.html";
 const RAY_DOCS_ASYNC = "https://docs.ray.io/en/latest/ray-core/actors/async_api.html";
 const RAY_DOCS_OBJECTS = "https://docs.ray.io/en/latest/ray-core/objects/object-spilling.html";
@@ -123,7 +124,7 @@ export const RAY_RULES = [
     title: "I/O-bound Ray tasks are limited by CPU slots, not by I/O",
     impact: highIfFailed,
     rank: (c) => c.m.ray_tasks_pending_max ?? 0,
-    runbook: `docs/runbooks/ray-io-concurrency.md · seed 000 Day 6 Task 3.2 I/O-Bound Workload · AsyncIO actors ${RAY_DOCS_ASYNC}`,
+    runbook: `docs/runbooks/ray-io-concurrency.md · Performance Baseline & Optimization Day 6 Task 3.2 I/O-Bound Workload · AsyncIO actors ${RAY_DOCS_ASYNC}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined || c.kind !== "io" || c.numCpus === 0) return undefined;
@@ -147,7 +148,7 @@ export const RAY_RULES = [
     title: (c) => ((c.m.ray_spilled_bytes ?? 0) > 0 ? "Ray spilled objects to disk: the object store was full" : "The Ray object store was near full"),
     impact: (c) => ((c.m.ray_spilled_bytes ?? 0) > 0 ? "high" : "medium"),
     rank: (c) => (c.m.ray_spilled_bytes ?? 0) + (c.m.ray_object_store_usage ?? 0),
-    runbook: `docs/runbooks/ray-object-store.md · seed 000 Day 7 Task 1 Bottleneck Analysis · object spilling ${RAY_DOCS_OBJECTS}`,
+    runbook: `docs/runbooks/ray-object-store.md · Performance Baseline & Optimization Day 7 Task 1 Bottleneck Analysis · object spilling ${RAY_DOCS_OBJECTS}`,
     when: (subject) => {
       const c = rayContext(subject);
       if (c === undefined) return undefined;
@@ -171,7 +172,7 @@ export const RAY_RULES = [
     title: "Ray tasks failed",
     impact: "high",
     rank: (m) => m.total,
-    runbook: `docs/runbooks/ray-failed-tasks.md · seed 000 Day 6 Task 3 Ray Distributed Computing · task fault tolerance ${RAY_DOCS_FAULTS}`,
+    runbook: `docs/runbooks/ray-failed-tasks.md · Performance Baseline & Optimization Day 6 Task 3 Ray Distributed Computing · task fault tolerance ${RAY_DOCS_FAULTS}`,
     when: ({ scenario }) => {
       if (scenario === null || scenario.targetKind !== "ray") return undefined;
       const classes = Object.entries(scenario.result.errorsByClass).filter(([cls]) => cls.startsWith("RAY_"));
