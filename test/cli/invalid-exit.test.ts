@@ -75,8 +75,19 @@ test("--allow-invalid: the same run exits 0, says what it accepted, and JUnit pa
   assert.match(junit, /<testcase name="validity \(invalid, accepted with --allow-invalid\)"/);
 });
 
-test("a threshold that failed still exits 1 when the result is also invalid: the failure is the verdict", async () => {
-  const r = await pipebench(["run", suite, "--store", join(dir, "failed.db"), "--set", "scenarios.count.thresholds=[\"p99 < 1us\"]"]);
+test("a threshold that failed still exits 1 when the result is also invalid: the failure is the verdict, JUnit keeps both", async () => {
+  const store = join(dir, "failed.db");
+  const r = await pipebench(["run", suite, "--store", store, "--set", "scenarios.count.thresholds=[\"p99 < 1us\"]"]);
   assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
   assert.doesNotMatch(r.stdout, /INVALID: the thresholds passed/);
+  assert.match((await pipebench(["runs", "--store", store])).stdout, /few-samples +(– +)?failed +1 /);
+
+  // The threshold's failure is a <failure>; the numbers it judged are still not to be trusted, an
+  // <error> of the measurement beside it, not a second failed threshold.
+  const out = join(dir, "failed-report");
+  assert.equal((await pipebench(["report", "latest", "--store", store, "--out", out])).code, 0);
+  const junit = readFileSync(join(out, "junit.xml"), "utf8");
+  assert.match(junit, /<testcase name="p99 &lt; 1us" classname="few-samples\.count"[^>]*>\s*<failure [^>]*type="threshold">/);
+  assert.match(junit, /<testcase name="validity" classname="few-samples\.count"[^>]*>\s*<error message="result not valid: [^"]*p99 from 60 latencies[^"]*" type="invalid-result">/);
+  assert.match(junit, /<testsuite name="count" tests="2" failures="1" errors="1"/);
 });
