@@ -35,8 +35,8 @@ try {
     const seconds = (performance.now() - started) / 1000;
     if (r.status !== 0) failed(r);
     // The answer as `pipebench show` reads it back from the stored run.
-    const results = ResultsStore.open(store, { create: false });
-    const stored = findMaxAnswer(results.getRun(results.resolveRef("latest") ?? 0) ?? failed(r));
+    const results = await ResultsStore.open(store, { create: false });
+    const stored = findMaxAnswer(await results.getRun(await results.resolveRef("latest") ?? 0) ?? failed(r));
     results.close();
     const answer = stored?.rate ?? failed(r);
     const calibration = stored?.calibration?.result.opsPerSec;

@@ -9,31 +9,33 @@ function when(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 19);
 }
 
-export function baselineSetCommand(ref: string, flags: { store: string }): number {
-  const store = ResultsStore.open(flags.store, { create: false });
+export async function baselineSetCommand(ref: string, flags: { store: string }): Promise<number> {
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const run = store.setBaseline(resolveRunId(store, ref));
+    const run = await store.setBaseline(await resolveRunId(store, ref));
     process.stdout.write(`run ${run.id}${run.tag === null ? "" : ` (${run.tag})`} is now the baseline of suite ${run.suiteName}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** The baseline of `suite`, or of every suite that has runs in the store. */
-function baselines(store: ResultsStore, suite: string | undefined): { suiteName: string; run: RunRow }[] {
-  const suites = suite !== undefined ? [suite] : [...new Set(store.listRuns({ limit: 1_000_000 }).map((r) => r.suiteName))].sort();
-  return suites.flatMap((name) => {
-    const id = store.baselineOf(name);
-    const run = id === undefined ? undefined : store.listRuns({ limit: 1_000_000, suite: name }).find((r) => r.id === id);
-    return run === undefined ? [] : [{ suiteName: name, run }];
-  });
+async function baselines(store: ResultsStore, suite: string | undefined): Promise<{ suiteName: string; run: RunRow }[]> {
+  const suites = suite !== undefined ? [suite] : [...new Set((await store.listRuns({ limit: 1_000_000 })).map((r) => r.suiteName))].sort();
+  const shown: { suiteName: string; run: RunRow }[] = [];
+  for (const name of suites) {
+    const id = await store.baselineOf(name);
+    const run = id === undefined ? undefined : (await store.listRuns({ limit: 1_000_000, suite: name })).find((r) => r.id === id);
+    if (run !== undefined) shown.push({ suiteName: name, run });
+  }
+  return shown;
 }
 
-export function baselineShowCommand(flags: { store: string; suite?: string; format: string }): number {
-  const store = ResultsStore.open(flags.store, { create: false });
+export async function baselineShowCommand(flags: { store: string; suite?: string; format: string }): Promise<number> {
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const shown = baselines(store, flags.suite);
+    const shown = await baselines(store, flags.suite);
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       return 0;
@@ -52,6 +54,6 @@ export function baselineShowCommand(flags: { store: string; suite?: string; form
     process.stdout.write(`${table(rows, new Set([1])).join("\n")}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

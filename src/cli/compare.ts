@@ -49,17 +49,17 @@ function parseAlpha(text: string | undefined): number {
  * Resolves the two refs. `baseline` on one side means the baseline of the other run's suite (so
  * `compare baseline latest` compares the latest run with its own suite's baseline).
  */
-export function resolvePair(store: ResultsStore, refA: string, refB: string): [StoredRun, StoredRun] {
+export async function resolvePair(store: ResultsStore, refA: string, refB: string): Promise<[StoredRun, StoredRun]> {
   if (refA === "baseline" && refB === "baseline") {
     throw new UsageError("both sides are the baseline", { hint: "compare the baseline with another run, e.g. pipebench compare baseline latest" });
   }
-  const load = (ref: string, suite?: string): StoredRun => loadRun(store, ref, suite === undefined ? {} : { suite });
+  const load = (ref: string, suite?: string): Promise<StoredRun> => loadRun(store, ref, suite === undefined ? {} : { suite });
   if (refA === "baseline") {
-    const after = load(refB);
-    return [load("baseline", after.suiteName), after];
+    const after = await load(refB);
+    return [await load("baseline", after.suiteName), after];
   }
-  const before = load(refA);
-  return [before, refB === "baseline" ? load("baseline", before.suiteName) : load(refB)];
+  const before = await load(refA);
+  return [before, refB === "baseline" ? await load("baseline", before.suiteName) : await load(refB)];
 }
 
 /** `--gate throughput, p99` → ["throughput", "p99"]; nothing named is a UsageError. */
@@ -81,7 +81,7 @@ function checkGate(gate: readonly string[], comparison: RunComparison): void {
   );
 }
 
-export function compareCommand(refA: string, refB: string, flags: CompareFlags): number {
+export async function compareCommand(refA: string, refB: string, flags: CompareFlags): Promise<number> {
   if (!(COMPARE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
   }
@@ -94,9 +94,9 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
       hint: `add it, e.g. --fail-on-regression 5% --gate ${gate.join(",")}`,
     });
   }
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const [before, after] = resolvePair(store, refA, refB);
+    const [before, after] = await resolvePair(store, refA, refB);
     if (before.suiteName !== after.suiteName) {
       throw new UsageError(`${runLabel(before)} is of suite ${before.suiteName} and ${runLabel(after)} of suite ${after.suiteName}: compare needs two runs of one suite`, {
         hint: `list one suite's runs with: pipebench runs --suite ${after.suiteName}`,
@@ -127,6 +127,6 @@ export function compareCommand(refA: string, refB: string, flags: CompareFlags):
     }
     return ExitCode.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }

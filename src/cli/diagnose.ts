@@ -9,13 +9,13 @@ import { loadRun } from "./run-ref.js";
 
 export const DIAGNOSE_FORMATS = ["table", "json"] as const;
 
-export function diagnoseCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
+export async function diagnoseCommand(ref: string, flags: { store: string; format: string; color: boolean }): Promise<number> {
   if (!(DIAGNOSE_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table or json" });
   }
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const run = loadRun(store, ref);
+    const run = await loadRun(store, ref);
     const findings = diagnose(run);
     if (flags.format === "json") {
       // Who set each scenario's pace, when something did (src/diagnose/culprit.ts).
@@ -29,6 +29,6 @@ export function diagnoseCommand(ref: string, flags: { store: string; format: str
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -23,7 +23,7 @@ export interface GrafanaFlags extends ExportFlags {
 
 /** A suite file, or a stored run (id, latest, a tag …): its scenarios and thresholds, its id preselected. */
 export async function exportGrafanaCommand(ref: string, flags: GrafanaFlags): Promise<number> {
-  const input = isSuiteFile(ref) ? await fromSuite(ref) : fromRun(ref, flags.store);
+  const input = isSuiteFile(ref) ? await fromSuite(ref) : await fromRun(ref, flags.store);
   await emit(`${JSON.stringify(grafanaDashboard(input), null, 2)}\n`, flags);
   return 0;
 }
@@ -37,10 +37,10 @@ async function fromSuite(file: string): Promise<DashboardInput> {
   return { suite: suite.name, scenarios: suite.scenarios.map((s) => ({ name: s.name, thresholds: s.thresholds })) };
 }
 
-function fromRun(ref: string, storePath: string): DashboardInput {
-  const store = ResultsStore.open(storePath);
+async function fromRun(ref: string, storePath: string): Promise<DashboardInput> {
+  const store = await ResultsStore.open(storePath);
   try {
-    const run = loadRun(store, ref);
+    const run = await loadRun(store, ref);
     const scenarios = new Map<string, Threshold[]>();
     for (const s of run.scenarioResults) {
       if (scenarios.has(s.name)) continue;
@@ -56,7 +56,7 @@ function fromRun(ref: string, storePath: string): DashboardInput {
     }
     return { suite: run.suiteName, runId: String(run.id), scenarios: [...scenarios].map(([name, thresholds]) => ({ name, thresholds })) };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

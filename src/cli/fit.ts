@@ -63,13 +63,13 @@ function parseConfidence(text: string | undefined): number {
 }
 
 /** The points and where they came from; every flag problem is found before the store is opened. */
-function loadPoints(ref: string | undefined, flags: FitFlags): { points: FitPoint[]; source: FitSource; label: string; notes: string[] } {
+async function loadPoints(ref: string | undefined, flags: FitFlags): Promise<{ points: FitPoint[]; source: FitSource; label: string; notes: string[] }> {
   if (flags.csv !== undefined) {
     return { points: readPointsCsv(flags.csv), source: { kind: "csv", file: flags.csv }, label: flags.csv, notes: [] };
   }
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const run = loadRun(store, ref ?? "latest");
+    const run = await loadRun(store, ref ?? "latest");
     const sweep = sweepPoints(run, flags.key ?? "", flags.scenario);
     return {
       points: sweep.points,
@@ -78,11 +78,11 @@ function loadPoints(ref: string | undefined, flags: FitFlags): { points: FitPoin
       notes: sweep.notes,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-export function fitCommand(ref: string | undefined, flags: FitFlags): number {
+export async function fitCommand(ref: string | undefined, flags: FitFlags): Promise<number> {
   const problems: string[] = [];
   if (!(FIT_FORMATS as readonly string[]).includes(flags.format)) problems.push(`--format ${flags.format} is not a format (table or json)`);
   if (ref !== undefined && flags.csv !== undefined) problems.push(`both a run (${ref}) and --csv ${flags.csv}: fit one or the other`);
@@ -101,7 +101,7 @@ export function fitCommand(ref: string | undefined, flags: FitFlags): number {
   const predictAt = flags.predict === undefined ? [] : parsePredict(flags.predict);
   const confidence = parseConfidence(flags.confidence);
 
-  const { points, source, label, notes } = loadPoints(ref, flags);
+  const { points, source, label, notes } = await loadPoints(ref, flags);
   const fit = fitUsl(points, { confidence });
   // Refused before anything is printed: a prediction too far out is bad input, not a partial answer.
   const predictions = predictAt.map((n) => ({ n, throughput: predictThroughput(fit, n, { force: flags.force === true }) }));

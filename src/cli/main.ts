@@ -25,6 +25,9 @@ import { showCommand } from "./show.js";
 import { STARTER_KINDS } from "./starters.js";
 
 const EXIT_INTERNAL = 70;
+/** --store: a file, or a PostgreSQL database that many machines share; PIPEBENCH_STORE keeps a URL (and its password) off the command line. */
+const STORE_HELP = "results store: an SQLite file, or postgres://user@host/db (env PIPEBENCH_STORE)";
+const STORE_DEFAULT = process.env["PIPEBENCH_STORE"] ?? DEFAULT_STORE;
 
 /** Every exit code, for `pipebench --help` (the README's table says the same). */
 const EXIT_CODES_HELP = `
@@ -83,7 +86,7 @@ function program(result: { code: number }): Command {
     .option("--segment <i/n>", "run only segment i (0-based) of n of every scenario: one of n load generators (an Indexed Job passes $JOB_COMPLETION_INDEX/n)")
     .option("--start-at <time>", "--segment: start the first scenario at this time (epoch ms or ISO), agreed by every generator")
     .option("--recordings <dir>", "--segment: also write each scenario's recording into this directory, for pipebench merge")
-    .option("--store <path>", "results database", DEFAULT_STORE)
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });
     });
@@ -95,7 +98,7 @@ function program(result: { code: number }): Command {
     .argument("<dir>", "the directory their --recordings went to")
     .option("--tag <name>", "label the merged run")
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID")
-    .option("--store <path>", "results database", DEFAULT_STORE)
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
     .action(async (suite: string, dir: string, flags: Omit<MergeFlags, "color">) => {
       result.code = await mergeCommand(suite, dir, { ...flags, color });
     });
@@ -119,9 +122,9 @@ function program(result: { code: number }): Command {
     .option("-n, --limit <n>", "how many", "20")
     .option("--suite <name>", "only runs of this suite")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((flags: Parameters<typeof runsCommand>[0]) => {
-      result.code = runsCommand(flags);
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (flags: Parameters<typeof runsCommand>[0]) => {
+      result.code = await runsCommand(flags);
     });
 
   cli
@@ -133,9 +136,9 @@ function program(result: { code: number }): Command {
         .choices(RUN_FORMATS)
         .default("table"),
     )
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((ref: string, flags: { store: string; format: string }) => {
-      result.code = showCommand(ref, { ...flags, color });
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (ref: string, flags: { store: string; format: string }) => {
+      result.code = await showCommand(ref, { ...flags, color });
     });
 
   cli
@@ -143,9 +146,9 @@ function program(result: { code: number }): Command {
     .description("find the bottlenecks of a stored run: evidence, impact, the setting to change, the runbook section")
     .argument("<run>", "run id, latest, latest~N, baseline or a tag")
     .addOption(new Option("-f, --format <format>", "output format").choices(DIAGNOSE_FORMATS).default("table"))
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((ref: string, flags: { store: string; format: string }) => {
-      result.code = diagnoseCommand(ref, { ...flags, color });
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (ref: string, flags: { store: string; format: string }) => {
+      result.code = await diagnoseCommand(ref, { ...flags, color });
     });
 
   cli
@@ -155,7 +158,7 @@ function program(result: { code: number }): Command {
     .option("--vs <run>", "compare with this run (the baseline: before) and report the improvement")
     .option("-o, --out <dir>", "directory to write into (default: reports/<run id>, or reports/<run id>-vs-<other id>)")
     .option("--plan <file>", "add this capacity plan (e.g. suites/plans/seed-004-find-max.yaml) as a section, its measured capacities read from the same store")
-    .option("--store <path>", "results database", DEFAULT_STORE)
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
     .action(async (ref: string, flags: { store: string; vs?: string; out?: string; plan?: string }) => {
       result.code = await reportCommand(ref, flags);
     });
@@ -170,9 +173,9 @@ function program(result: { code: number }): Command {
     .option("--gate <metrics>", "the metrics --fail-on-regression judges, e.g. throughput,p99 (default: all but resource usage and the parts of latency)")
     .option("--noise-floor <pct>", "a significant change smaller than this is still no change (~)", "2%")
     .option("--alpha <p>", "significance level of the tests", "0.05")
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((before: string, after: string, flags: Omit<CompareFlags, "color">) => {
-      result.code = compareCommand(before, after, { ...flags, color });
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (before: string, after: string, flags: Omit<CompareFlags, "color">) => {
+      result.code = await compareCommand(before, after, { ...flags, color });
     });
 
   cli
@@ -188,9 +191,9 @@ function program(result: { code: number }): Command {
     .option("--bootstrap <replicates>", "also give percentile intervals of σ, κ, λ (and N*) from this many residual-bootstrap refits, e.g. 1000")
     .option("--seed <n>", "--bootstrap: the random seed (the same seed, the same intervals)", "1")
     .addOption(new Option("-f, --format <format>", "output format").choices(FIT_FORMATS).default("table"))
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((ref: string | undefined, flags: FitFlags) => {
-      result.code = fitCommand(ref, flags);
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (ref: string | undefined, flags: FitFlags) => {
+      result.code = await fitCommand(ref, flags);
     });
 
   cli
@@ -199,7 +202,7 @@ function program(result: { code: number }): Command {
     .argument("<plan>", "plan YAML file, e.g. suites/plans/seed-004.yaml")
     .addOption(new Option("-f, --format <format>", "output format").choices(PLAN_FORMATS).default("table"))
     .option("-o, --out <dir>", "also write plan.md (the plan as a report section), plan.json and plan.html (with charts) into this directory")
-    .option("--store <path>", "results database (read when a capacity is measured)", DEFAULT_STORE)
+    .option("--store <path|url>", `${STORE_HELP} (read when a capacity is measured)`, STORE_DEFAULT)
     .action(async (file: string, flags: { store: string; format: string; out?: string }) => {
       result.code = await planCommand(file, flags);
     });
@@ -228,7 +231,7 @@ function program(result: { code: number }): Command {
     .description("a Grafana dashboard (JSON) of pipebench's live metrics (run --prometheus-rw): throughput, errors, p50/p95/p99 per scenario, thresholds as lines")
     .argument("<suite|run>", "suite YAML file, or a stored run (id, latest, a tag), which the dashboard opens on")
     .option("-o, --out <file>", "write the dashboard here instead of printing it")
-    .option("--store <path>", "results database (for a run)", DEFAULT_STORE)
+    .option("--store <path|url>", `${STORE_HELP} (for a run)`, STORE_DEFAULT)
     .action(async (ref: string, flags: { out?: string; store: string }) => {
       result.code = await exportGrafanaCommand(ref, flags);
     });
@@ -261,18 +264,18 @@ function program(result: { code: number }): Command {
     .command("set")
     .description("make a run its suite's baseline")
     .argument("<run>", "run id, latest, latest~N or a tag")
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((ref: string, flags: { store: string }) => {
-      result.code = baselineSetCommand(ref, flags);
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (ref: string, flags: { store: string }) => {
+      result.code = await baselineSetCommand(ref, flags);
     });
   baseline
     .command("show")
     .description("print the baseline of a suite (default: of every suite)")
     .option("--suite <name>", "only this suite")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
-    .option("--store <path>", "results database", DEFAULT_STORE)
-    .action((flags: { store: string; suite?: string; format: string }) => {
-      result.code = baselineShowCommand(flags);
+    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .action(async (flags: { store: string; suite?: string; format: string }) => {
+      result.code = await baselineShowCommand(flags);
     });
 
   return cli;

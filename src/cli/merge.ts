@@ -55,9 +55,9 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     }
   }
 
-  const store = ResultsStore.open(flags.store);
+  const store = await ResultsStore.open(flags.store);
   try {
-    const runId = store.beginRun({
+    const runId = await store.beginRun({
       suiteName: suite.name,
       suiteFile: suite.file,
       startedAt: Math.min(...files.map((f) => f.recording.startedAt)),
@@ -78,7 +78,7 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
       });
       const result = mergeWorkerParts(parts);
       const thresholds = evaluateThresholds(scenario.thresholds, scenarioMetricLookup(result, {}));
-      store.saveScenario(runId, {
+      await store.saveScenario(runId, {
         ordinal: first.ordinal,
         name: scenario.name,
         trial: first.trial,
@@ -99,13 +99,13 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     const status: RunStatus = !complete ? "interrupted" : !passed ? "failed" : invalid.length > 0 && flags.allowInvalid !== true ? "invalid" : "passed";
     const exitCode =
       status === "passed" ? ExitCode.ok : status === "invalid" ? ExitCode.resultsInvalid : status === "failed" ? ExitCode.thresholdsFailed : EXIT_INTERRUPTED;
-    store.finishRun(runId, status, exitCode, toStored(runThresholds));
-    const run = store.getRun(runId);
+    await store.finishRun(runId, status, exitCode, toStored(runThresholds));
+    const run = await store.getRun(runId);
     if (run !== undefined) process.stdout.write(`${renderRunSummary(run, { color: flags.color })}\n`);
     if (invalid.length > 0) process.stdout.write(`\n${invalidVerdictLine(invalid)}\n`);
     process.stdout.write(`\nmerged ${files.length} recordings of ${count} generators as run ${runId} — see it again with: pipebench show ${runId}\n`);
     return exitCode;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -27,8 +27,8 @@ export async function planCommand(file: string, flags: { store: string; format: 
   const loaded = await loadPlan(file);
   let store: ResultsStore | undefined;
   try {
-    const components = planComponents(loaded, () => {
-      store = ResultsStore.open(flags.store, { create: false });
+    const components = await planComponents(loaded, async () => {
+      store = await ResultsStore.open(flags.store, { create: false });
       return runReader(store);
     });
     const plan = computePlan(loaded.plan, components, loaded.name);
@@ -47,6 +47,6 @@ export async function planCommand(file: string, flags: { store: string; format: 
     }
     return 0;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }

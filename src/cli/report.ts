@@ -20,7 +20,7 @@ export interface ReportFlags {
   plan?: string;
 }
 
-function load(store: ResultsStore, ref: string, what: string, suite?: string): StoredRun {
+function load(store: ResultsStore, ref: string, what: string, suite?: string): Promise<StoredRun> {
   return loadRun(store, ref, { what, ...(suite === undefined ? {} : { suite }) });
 }
 
@@ -31,15 +31,15 @@ export function defaultReportDir(run: StoredRun, baseline?: StoredRun): string {
 export async function reportCommand(ref: string, flags: ReportFlags): Promise<number> {
   // The plan file's own mistakes are found before the store is opened.
   const loadedPlan = flags.plan === undefined ? undefined : await loadPlan(flags.plan);
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const run = load(store, ref, "run");
+    const run = await load(store, ref, "run");
     // `--vs baseline` means the baseline of the reported run's suite.
-    const baseline = flags.vs === undefined ? undefined : load(store, flags.vs, "run to compare with", run.suiteName);
+    const baseline = flags.vs === undefined ? undefined : await load(store, flags.vs, "run to compare with", run.suiteName);
     if (baseline !== undefined && baseline.id === run.id) {
       throw new UsageError(`--vs ${flags.vs} is run ${run.id} itself`, { hint: "compare with an earlier run, e.g. --vs latest~1 or --vs baseline" });
     }
-    const plan = loadedPlan === undefined ? undefined : { result: computePlan(loadedPlan.plan, planComponents(loadedPlan, () => runReader(store)), loadedPlan.name), file: loadedPlan.file };
+    const plan = loadedPlan === undefined ? undefined : { result: computePlan(loadedPlan.plan, await planComponents(loadedPlan, () => Promise.resolve(runReader(store))), loadedPlan.name), file: loadedPlan.file };
     const written = writeReport(flags.out ?? defaultReportDir(run, baseline), run, baseline, plan === undefined ? {} : { plan });
     const shown = (path: string): string => {
       const rel = relative(process.cwd(), path);
@@ -50,6 +50,6 @@ export async function reportCommand(ref: string, flags: ReportFlags): Promise<nu
     for (const path of Object.values(written.files)) process.stdout.write(`  ${shown(path)}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

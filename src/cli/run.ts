@@ -156,7 +156,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   }
 
   const remoteWriteUrl = flags.prometheusRw === undefined ? undefined : checkRemoteWriteUrl(flags.prometheusRw);
-  const store = ResultsStore.open(flags.store);
+  const store = await ResultsStore.open(flags.store);
   const progress = new ProgressLine();
   const controller = new AbortController();
   let interrupts = 0;
@@ -164,9 +164,12 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     interrupts++;
     if (interrupts > 1) {
       // Quit now: what is stored stays, the run marked interrupted; the exit handlers and the
-      // watchdogs stop the servers and remove their temp dirs.
-      store.finishUnfinished("interrupted", 130);
-      process.exit(130);
+      // watchdogs stop the servers and remove their temp dirs. A store across the network gets a
+      // second to take the mark; the next pipebench that opens it marks the run incomplete if not.
+      const quit = (): never => process.exit(130);
+      setTimeout(quit, 1_000).unref();
+      store.finishUnfinished("interrupted", 130).then(quit, quit);
+      return;
     }
     progress.log("interrupted: stopping the current scenario and keeping what was measured (Ctrl-C again to quit now)");
     controller.abort();
@@ -222,7 +225,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       );
     }
     dashboard?.finished(outcome);
-    const stored = store.getRun(outcome.runId);
+    const stored = await store.getRun(outcome.runId);
     if (stored === undefined) throw new Error(`run ${outcome.runId} vanished from the store`);
     // Serialised once: the histograms make it the largest thing a run writes.
     const json = flags.out !== undefined || flags.format === "json" ? runJsonWithFindMax(stored) : "";
@@ -266,7 +269,7 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
     await dashboard?.close(controller.signal);
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
-    store.close();
+    await store.close();
   }
 }
 

@@ -3,14 +3,14 @@ import { UsageError } from "../errors.js";
 import { formatCount, table } from "../report/format.js";
 import { ResultsStore } from "../store/results-store.js";
 
-export function runsCommand(flags: { store: string; limit: string; suite?: string; format: string }): number {
+export async function runsCommand(flags: { store: string; limit: string; suite?: string; format: string }): Promise<number> {
   const limit = Number(flags.limit);
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`--limit ${flags.limit} is not a number of runs`, { hint: "write a whole number from 1 up, e.g. --limit 50" });
   }
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const runs = store.listRuns({ limit, ...(flags.suite ? { suite: flags.suite } : {}) });
+    const runs = await store.listRuns({ limit, ...(flags.suite ? { suite: flags.suite } : {}) });
     if (flags.format === "json") {
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;
@@ -37,6 +37,6 @@ export function runsCommand(flags: { store: string; limit: string; suite?: strin
     process.stdout.write(`${table(rows, new Set([0, 5, 6, 7])).join("\n")}\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -8,13 +8,13 @@ import { loadRun } from "./run-ref.js";
 import { isRunFormat, writeKafkaPerf } from "./run.js";
 import { renderSearches } from "../report/sweep-table.js";
 
-export function showCommand(ref: string, flags: { store: string; format: string; color: boolean }): number {
+export async function showCommand(ref: string, flags: { store: string; format: string; color: boolean }): Promise<number> {
   if (!isRunFormat(flags.format)) {
     throw new UsageError(`--format ${flags.format} is not a format`, { hint: "use --format table, json or kafka-perf" });
   }
-  const store = ResultsStore.open(flags.store, { create: false });
+  const store = await ResultsStore.open(flags.store, { create: false });
   try {
-    const run = loadRun(store, ref);
+    const run = await loadRun(store, ref);
     if (flags.format === "kafka-perf") writeKafkaPerf(run);
     else {
       process.stdout.write(
@@ -25,6 +25,6 @@ export function showCommand(ref: string, flags: { store: string; format: string;
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

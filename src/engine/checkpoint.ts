@@ -119,7 +119,7 @@ export class ScenarioCheckpoint {
 }
 
 export interface CheckpointWriter {
-  /** Whether a checkpoint was stored (the final result then replaces it). */
+  /** Whether a checkpoint was handed to the store (the final result then replaces it). */
   readonly written: boolean;
   /** The checkpoint's view of the run so far (progress of a run on worker processes). */
   readonly checkpoint: ScenarioCheckpoint;
@@ -135,7 +135,7 @@ export interface CheckpointWriter {
  */
 export function checkpointWriter(
   meta: { readonly executor: string; readonly startedAt: number; readonly warmupMs: number },
-  save: (result: ScenarioResult) => void,
+  save: (result: ScenarioResult) => Promise<unknown>,
 ): CheckpointWriter {
   const checkpoint = new ScenarioCheckpoint(meta);
   let pending = false;
@@ -144,16 +144,15 @@ export function checkpointWriter(
   const write = (): void => {
     pending = false;
     if (stopped) return;
-    try {
-      save(
-        checkpoint.result(
-          `incomplete: the run stopped during this scenario (pipebench killed or crashed); its last checkpoint is kept (${checkpoint.count} measured second(s) closed)`,
-        ),
-      );
-      written = true;
-    } catch {
+    // The store writes its calls in order, so the final result, saved after, replaces this one.
+    written = true;
+    save(
+      checkpoint.result(
+        `incomplete: the run stopped during this scenario (pipebench killed or crashed); its last checkpoint is kept (${checkpoint.count} measured second(s) closed)`,
+      ),
+    ).catch(() => {
       // A checkpoint that cannot be written (a store busy or read-only) must not stop the run.
-    }
+    });
   };
   return {
     get written(): boolean {

@@ -175,7 +175,7 @@ export class SuiteSession {
         ]),
       ),
     };
-    const runId = options.store.beginRun({
+    const runId = await options.store.beginRun({
       suiteName: suite.name,
       suiteFile: suite.file,
       startedAt,
@@ -233,7 +233,7 @@ export class SuiteSession {
         // The agreed start is the first scenario's; later ones start when the one before ends.
         const startAtEpochMs = this.firstStartAt;
         if (this.options.segment !== undefined) this.firstStartAt = undefined;
-        result = await runScenarioLoad({
+        const load = await runScenarioLoad({
           scenario,
           ordinal: placement.ordinal,
           trial: placement.trial ?? 0,
@@ -245,6 +245,9 @@ export class SuiteSession {
           startAtEpochMs,
           recordingsDir: this.options.recordingsDir,
         });
+        result = load.result;
+        // Before the next scenario is prepared: a workload numbering rows from seq continues after these.
+        prepared.ended?.(load.seqs);
       } finally {
         checkpoints.stop();
         await prepared.close?.().catch(() => undefined);
@@ -269,7 +272,7 @@ export class SuiteSession {
         probes: readings,
       };
       // In place of the last checkpoint, when one was written.
-      (checkpoints.written ? store.replaceScenario.bind(store) : store.saveScenario.bind(store))(this.runId, {
+      await (checkpoints.written ? store.replaceScenario.bind(store) : store.saveScenario.bind(store))(this.runId, {
         ordinal: placement.ordinal,
         name: scenario.name,
         trial,
@@ -302,7 +305,7 @@ export class SuiteSession {
       }
       if (!isPipebenchError(error) && !signal?.aborted) {
         // Unexpected: keep what was measured, then let the CLI report it.
-        store.finishRun(this.runId, this.status, ExitCode.targetFailed, []);
+        await store.finishRun(this.runId, this.status, ExitCode.targetFailed, []);
         await this.closeTargets();
         throw error;
       }
@@ -340,7 +343,7 @@ export class SuiteSession {
     if (signal?.aborted && this.status === "running") this.status = "interrupted";
     const runAfter = this.crashed ? [] : await snapshot(this.probes);
     const runProbes = summarize(this.probes, this.runBefore, runAfter, "interval");
-    for (const reading of runProbes) store.saveRunProbe(this.runId, reading);
+    for (const reading of runProbes) await store.saveRunProbe(this.runId, reading);
     const thresholds =
       this.status === "running"
         ? evaluateThresholds(
@@ -365,7 +368,7 @@ export class SuiteSession {
       : this.status === "failed" ? ExitCode.thresholdsFailed
       : this.status === "interrupted" ? EXIT_INTERRUPTED
       : this.errorExit;
-    store.finishRun(this.runId, this.status, exitCode, toStored(thresholds));
+    await store.finishRun(this.runId, this.status, exitCode, toStored(thresholds));
 
     return {
       runId: this.runId,

@@ -109,8 +109,8 @@ export interface FindMaxReading {
 /** The reads a plan needs of the results store. */
 export interface RunReader {
   readonly path: string;
-  resolveRef(ref: string): number | undefined;
-  getRun(id: number): StoredRun | undefined;
+  resolveRef(ref: string): Promise<number | undefined>;
+  getRun(id: number): Promise<StoredRun | undefined>;
   /** The find-max search stored in a run, or undefined when it holds none. */
   findMax(run: StoredRun): FindMaxReading | undefined;
 }
@@ -139,9 +139,9 @@ function scenarioNames(run: StoredRun): string[] {
 }
 
 /** The capacity `spec` names, read from the store, or why it cannot be taken. */
-export function measuredCapacity(store: RunReader, spec: MeasuredSpec): Measured {
-  const id = store.resolveRef(spec.run);
-  const run = id === undefined ? undefined : store.getRun(id);
+export async function measuredCapacity(store: RunReader, spec: MeasuredSpec): Promise<Measured> {
+  const id = await store.resolveRef(spec.run);
+  const run = id === undefined ? undefined : await store.getRun(id);
   if (run === undefined) {
     return { ok: false, field: "run", message: `there is no run "${spec.run}" in ${store.path}`, fix: "give a run id from pipebench runs, latest, latest~1 or a tag (and --store if the runs are elsewhere)" };
   }

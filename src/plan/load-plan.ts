@@ -53,7 +53,7 @@ export function parsePlanText(text: string, file: string): LoadedPlan {
  * Each component with its capacity per node: as written, or read from `store` (opened only when a
  * component is measured). Every problem of every measured capacity is thrown at once.
  */
-export function planComponents(loaded: LoadedPlan, openStore: () => RunReader): PlanComponent[] {
+export async function planComponents(loaded: LoadedPlan, openStore: () => Promise<RunReader>): Promise<PlanComponent[]> {
   let store: RunReader | undefined;
   const issues: SuiteIssue[] = [];
   const components: PlanComponent[] = [];
@@ -63,8 +63,8 @@ export function planComponents(loaded: LoadedPlan, openStore: () => RunReader): 
       components.push({ name, spec, capacityPerNode: capacity, source: { kind: "given", summary: "given" } });
       continue;
     }
-    store ??= openStore();
-    const measured = measuredCapacity(store, capacity.measured);
+    store ??= await openStore();
+    const measured = await measuredCapacity(store, capacity.measured);
     if (measured.ok) {
       components.push({ name, spec, capacityPerNode: measured.capacityPerNode, source: measured.source });
     } else {

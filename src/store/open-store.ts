@@ -1,52 +1,20 @@
-// Opening the results store's SQLite file: refusing another program's database, WAL and foreign
-// keys, migrating an older schema once (two processes opening it at once included), and marking
-// `incomplete` the runs whose process died mid-run. Nothing here reads or writes a run.
-import { existsSync, mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import Database from "better-sqlite3";
-import { StoreError } from "../errors.js";
+// Opening the results store where --store says: an SQLite file (the default) or a PostgreSQL
+// database (postgres://…), migrated either way, then marking `incomplete` the runs whose process
+// died mid-run. Nothing here reads or writes a run.
+import { openPostgres, isPostgresUrl } from "./postgres-store.js";
 import { ownerGone } from "./run-owner.js";
-import { MIGRATIONS } from "./schema.js";
+import type { OpenedSql, Sql } from "./sql.js";
+import { openSqlite } from "./sqlite-store.js";
 
-type Row = Record<string, unknown>;
-
-/**
- * The database at `path`, opened and migrated; its absolute path beside it. `create: false` for
- * commands that only read: a mistyped --store is an error, not a new empty database.
- */
-export function openDatabase(path: string, options: { create?: boolean } = {}): { full: string; db: Database.Database } {
-  const full = resolve(path);
-  if (options.create === false && !existsSync(full)) {
-    throw new StoreError(`there is no results store at ${full}`, {
-      hint: "`pipebench run` writes one there; or point --store at the one you have",
-    });
-  }
-  let db: Database.Database;
+export async function openStore(location: string, options: { create?: boolean } = {}): Promise<OpenedSql> {
+  const opened = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
-    mkdirSync(dirname(full), { recursive: true });
-    db = new Database(full);
-    // Another program's SQLite file is left as it is: no journal mode, no tables of ours.
-    const version = db.pragma("user_version", { simple: true }) as number;
-    const tables = (db.prepare("select count(*) as n from sqlite_master").get() as { n: number }).n;
-    if (version === 0 && tables > 0) {
-      db.close();
-      throw new StoreError(`${full} is an SQLite database, but not a pipebench results store`, {
-        hint: "pass --store with the path of a results store, or of a new file",
-      });
-    }
-    db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
-    db.pragma("busy_timeout = 5000");
-  } catch (cause) {
-    if (cause instanceof StoreError) throw cause;
-    throw new StoreError(`cannot open the results store at ${full}: ${(cause as Error).message}`, {
-      hint: "check that the directory is writable, or pass --store PATH",
-      cause,
-    });
+    await markAbandoned(opened.sql);
+  } catch (error) {
+    await opened.close();
+    throw error;
   }
-  migrate(db, full);
-  markAbandoned(db);
-  return { full, db };
+  return opened;
 }
 
 /**
@@ -54,10 +22,8 @@ export function openDatabase(path: string, options: { create?: boolean } = {}): 
  * their ids. Runs of live processes, of other hosts, and of stores older than schema 4 (no owner
  * recorded) are left as they are.
  */
-export function markAbandoned(db: Database.Database): number[] {
-  const rows = db
-    .prepare(`select id, owner_pid, owner_host, owner_start from runs where status = 'running' and owner_pid is not null`)
-    .all() as Row[];
+export async function markAbandoned(sql: Sql): Promise<number[]> {
+  const rows = await sql.all(`select id, owner_pid, owner_host, owner_start from runs where status = 'running' and owner_pid is not null`);
   const gone = rows.filter((r) =>
     ownerGone({
       pid: Number(r.owner_pid),
@@ -68,38 +34,10 @@ export function markAbandoned(db: Database.Database): number[] {
   if (gone.length === 0) return [];
   try {
     // `and status = 'running'`: another process opening the store at the same time may mark it too.
-    const mark = db.prepare(`update runs set status = 'incomplete' where id = ? and status = 'running'`);
-    for (const r of gone) mark.run(r.id);
+    for (const r of gone) await sql.run(`update runs set status = 'incomplete' where id = ? and status = 'running'`, [Number(r.id)]);
   } catch {
     // A store this process may only read (read-only file or medium): reading it must still work.
     return [];
   }
   return gone.map((r) => Number(r.id));
-}
-
-function migrate(db: Database.Database, path: string): void {
-  const version = (): number => db.pragma("user_version", { simple: true }) as number;
-  if (version() > MIGRATIONS.length) {
-    throw new StoreError(
-      `the results store ${path} was written by a newer pipebench (schema ${version()})`,
-      { hint: "upgrade pipebench, or use another store with --store PATH" },
-    );
-  }
-  if (version() === MIGRATIONS.length) return;
-  // Foreign keys off while migrating: a migration that rebuilds a table must not cascade-delete
-  // the rows referencing it. The pragma is ignored inside a transaction, so it is set around.
-  db.pragma("foreign_keys = OFF");
-  try {
-    // `immediate`: two pipebench processes opening an old store at once migrate it once.
-    db.transaction(() => {
-      for (let i = version(); i < MIGRATIONS.length; i++) {
-        db.exec(MIGRATIONS[i] ?? "");
-        db.pragma(`user_version = ${i + 1}`);
-      }
-      const broken = db.pragma("foreign_key_check") as unknown[];
-      if (broken.length > 0) throw new StoreError(`migrating ${path} left ${broken.length} dangling rows`);
-    }).immediate();
-  } finally {
-    db.pragma("foreign_keys = ON");
-  }
 }

@@ -2,8 +2,8 @@
 // across runs ("throughput of copy by workers, in every run of the suite since June"). Answered
 // from the `metrics` table (one row per number, as the README's sqlite3 example reads it), without
 // loading whole runs; its callers take rows and know no SQL.
-import type Database from "better-sqlite3";
 import type { Variant } from "./model.js";
+import { jsonText, type Sql } from "./sql.js";
 
 export interface ScenarioMetricQuery {
   /** A metric as stored: throughput, ops_per_sec, p99, service.p99, error_rate, a counter … */
@@ -35,24 +35,22 @@ export interface ScenarioMetricRow {
   targetVersion: string | null;
 }
 
-type Row = Record<string, unknown>;
-
-export function scenarioMetrics(db: Database.Database, q: ScenarioMetricQuery): ScenarioMetricRow[] {
-  const rows = db
-    .prepare(
-      `select r.id, r.tag, r.suite_name, r.started_at, s.name, s.variant, s.trial, m.value, m.unit,
-              (select v.value from metrics v where v.scenario_id = s.id and v.name = 'valid') as valid,
-              json_extract(r.environment, '$.host.cores') as host_cores,
-              json_extract(r.environment, '$.targets."' || s.target || '".version') as target_version
-       from metrics m join scenarios s on s.id = m.scenario_id join runs r on r.id = s.run_id
-       where m.name = @metric
-         and (@suite is null or r.suite_name = @suite)
-         -- the scenario itself, or its variants: "copy[" begins each of them (no LIKE: names may hold % or _)
-         and (@scenario is null or s.name = @scenario or substr(s.name, 1, length(@scenario) + 1) = @scenario || '[')
-         and (@since is null or r.started_at >= @since)
-       order by r.id, s.ordinal, s.trial`,
-    )
-    .all({ metric: q.metric, suite: q.suite ?? null, scenario: q.scenario ?? null, since: q.since ?? null }) as Row[];
+export async function scenarioMetrics(sql: Sql, q: ScenarioMetricQuery): Promise<ScenarioMetricRow[]> {
+  const scenario = q.scenario ?? null;
+  const rows = await sql.all(
+    `select r.id, r.tag, r.suite_name, r.started_at, s.name, s.variant, s.trial, m.value, m.unit,
+            (select v.value from metrics v where v.scenario_id = s.id and v.name = 'valid') as valid,
+            ${jsonText(sql.dialect, "r.environment", ["'host'", "'cores'"])} as host_cores,
+            ${jsonText(sql.dialect, "r.environment", ["'targets'", "s.target", "'version'"])} as target_version
+     from metrics m join scenarios s on s.id = m.scenario_id join runs r on r.id = s.run_id
+     where m.name = ?
+       and (cast(? as text) is null or r.suite_name = ?)
+       -- the scenario itself, or its variants: "copy[" begins each of them (no LIKE: names may hold % or _)
+       and (cast(? as text) is null or s.name = ? or substr(s.name, 1, length(cast(? as text)) + 1) = cast(? as text) || '[')
+       and (cast(? as bigint) is null or r.started_at >= ?)
+     order by r.id, s.ordinal, s.trial`,
+    [q.metric, q.suite ?? null, q.suite ?? null, scenario, scenario, scenario, scenario, q.since ?? null, q.since ?? null],
+  );
   return rows.map((r) => ({
     runId: Number(r.id),
     tag: r.tag === null ? null : String(r.tag),

@@ -1,12 +1,9 @@
 // Reading runs back from the results store: run references (an id, latest, latest~N, baseline, a
 // tag), the list of runs, and a whole run with its scenarios, histograms, series and probe
 // readings, as the rest of pipebench sees them (model.ts).
-import type Database from "better-sqlite3";
-import type { ObservedLatency, ScenarioResult } from "../metrics/summary.js";
 import type { JsonValue } from "../probes/probe.js";
 import type { RunEnvironment, RunListing, RunRow, StoredProbeReading, StoredRun, StoredRunStatus, StoredScenario, StoredSummary, StoredThreshold, Variant } from "./model.js";
-
-type Row = Record<string, unknown>;
+import type { Row, Sql } from "./sql.js";
 
 /** An optional histogram's field, present when its row is. */
 function histogramField<K extends string>(field: K, row: Row | undefined): Partial<Record<K, string>> {
@@ -14,8 +11,8 @@ function histogramField<K extends string>(field: K, row: Row | undefined): Parti
 }
 
 /** The baseline run id of a suite, when one is set. */
-export function baselineOf(db: Database.Database, suiteName: string): number | undefined {
-  const row = db.prepare(`select run_id from baselines where suite_name = ?`).get(suiteName) as Row | undefined;
+export async function baselineOf(sql: Sql, suiteName: string): Promise<number | undefined> {
+  const row = await sql.get(`select run_id from baselines where suite_name = ?`, [suiteName]);
   return row === undefined ? undefined : Number(row.run_id);
 }
 
@@ -24,72 +21,82 @@ export function baselineOf(db: Database.Database, suiteName: string): number | u
  * `baseline` (of `suite`, or of the latest run's suite) or a tag (its newest run).
  * Undefined when nothing matches.
  */
-export function resolveRef(db: Database.Database, ref: string, options: { suite?: string } = {}): number | undefined {
-  const suiteFilter = options.suite === undefined ? "" : "and r.suite_name = @suite";
-  const params = options.suite === undefined ? {} : { suite: options.suite };
+export async function resolveRef(sql: Sql, ref: string, options: { suite?: string } = {}): Promise<number | undefined> {
+  const suiteFilter = options.suite === undefined ? "" : "and r.suite_name = ?";
+  const params = options.suite === undefined ? [] : [options.suite];
   // A number past what SQLite's integers hold names no run (and must not reach a bind as a float).
-  if (/^\d+$/.test(ref)) return Number.isSafeInteger(Number(ref)) ? runRowsWhere(db, `r.id = @id`, { id: Number(ref) })[0]?.id : undefined;
+  if (/^\d+$/.test(ref)) return Number.isSafeInteger(Number(ref)) ? (await runRowsWhere(sql, `r.id = ?`, [Number(ref)]))[0]?.id : undefined;
   const back = /^latest(?:~(\d+))?$/.exec(ref);
   if (back && !Number.isSafeInteger(Number(back[1] ?? 0))) return undefined;
   if (back) {
-    const row = db
-      .prepare(`select r.id from runs r where 1 = 1 ${suiteFilter} order by r.id desc limit 1 offset @skip`)
-      .get({ ...params, skip: Number(back[1] ?? 0) }) as Row | undefined;
+    const row = await sql.get(`select r.id from runs r where 1 = 1 ${suiteFilter} order by r.id desc limit 1 offset ?`, [...params, Number(back[1] ?? 0)]);
     return row === undefined ? undefined : Number(row.id);
   }
   if (ref === "baseline") {
-    const suite = options.suite ?? listRuns(db, { limit: 1 })[0]?.suiteName;
-    return suite === undefined ? undefined : baselineOf(db, suite);
+    const suite = options.suite ?? (await listRuns(sql, { limit: 1 }))[0]?.suiteName;
+    return suite === undefined ? undefined : baselineOf(sql, suite);
   }
-  const tagged = db
-    .prepare(`select r.id from runs r where r.tag = @tag ${suiteFilter} order by r.id desc limit 1`)
-    .get({ ...params, tag: ref }) as Row | undefined;
+  const tagged = await sql.get(`select r.id from runs r where r.tag = ? ${suiteFilter} order by r.id desc limit 1`, [ref, ...params]);
   return tagged === undefined ? undefined : Number(tagged.id);
 }
 
-export function runRowsWhere(db: Database.Database, where: string, params: Record<string, unknown>): RunRow[] {
-  const rows = db
-    .prepare(
-      `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count
-       from runs r where ${where} order by r.id desc`,
-    )
-    .all(params) as Row[];
+export async function runRowsWhere(sql: Sql, where: string, params: readonly unknown[]): Promise<RunRow[]> {
+  const rows = await sql.all(
+    `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count
+     from runs r where ${where} order by r.id desc`,
+    params,
+  );
   return rows.map(toRunRow);
 }
 
-export function listRuns(db: Database.Database, options: { limit?: number; suite?: string } = {}): RunListing[] {
-  const rows = db
-    .prepare(
-      `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count,
-              (select count(distinct s.name) from scenarios s where s.run_id = r.id) as distinct_scenarios
-       from runs r ${options.suite === undefined ? "" : "where r.suite_name = @suite"}
-       order by r.id desc limit @limit`,
-    )
-    .all({ limit: options.limit ?? 20, ...(options.suite === undefined ? {} : { suite: options.suite }) }) as Row[];
+export async function listRuns(sql: Sql, options: { limit?: number; suite?: string } = {}): Promise<RunListing[]> {
+  const rows = await sql.all(
+    `select r.*, (select count(*) from scenarios s where s.run_id = r.id) as scenario_count,
+            (select count(distinct s.name) from scenarios s where s.run_id = r.id) as distinct_scenarios
+     from runs r ${options.suite === undefined ? "" : "where r.suite_name = ?"}
+     order by r.id desc limit ?`,
+    [...(options.suite === undefined ? [] : [options.suite]), options.limit ?? 20],
+  );
   return rows.map((r) => ({ ...toRunRow(r), distinctScenarios: Number(r.distinct_scenarios) }));
 }
 
 /** A run by id, or "latest". Undefined when there is no such run. */
-export function readRun(db: Database.Database, ref: string | number): StoredRun | undefined {
-  const row = (
+export async function readRun(sql: Sql, ref: string | number): Promise<StoredRun | undefined> {
+  const row =
     ref === "latest"
-      ? db.prepare(`select r.*, 0 as scenario_count from runs r order by id desc limit 1`).get()
-      : db.prepare(`select r.*, 0 as scenario_count from runs r where id = ?`).get(Number(ref))
-  ) as Row | undefined;
+      ? await sql.get(`select r.*, 0 as scenario_count from runs r order by id desc limit 1`)
+      : await sql.get(`select r.*, 0 as scenario_count from runs r where id = ?`, [Number(ref)]);
   if (row === undefined) return undefined;
   const id = Number(row.id);
-  const probeRows = db
-    .prepare(`select * from probe_readings where run_id = ? order by id`)
-    .all(id) as Row[];
-  const scenarioRows = db
-    .prepare(`select * from scenarios where run_id = ? order by ordinal, trial`)
-    .all(id) as Row[];
+  const probeRows = await sql.all(`select * from probe_readings where run_id = ? order by id`, [id]);
+  const scenarioRows = await sql.all(`select * from scenarios where run_id = ? order by ordinal, trial`, [id]);
+  // A run's histograms and series in one query per table, not one per scenario.
+  const byScenario = async (text: string): Promise<Map<number, Row[]>> => {
+    const out = new Map<number, Row[]>();
+    for (const r of await sql.all(text, [id])) out.set(Number(r.scenario_id), [...(out.get(Number(r.scenario_id)) ?? []), r]);
+    return out;
+  };
+  const histograms = await byScenario(
+    `select h.scenario_id, h.kind, h.encoded from histograms h join scenarios s on s.id = h.scenario_id where s.run_id = ?`,
+  );
+  const seriesRows = await byScenario(
+    `select p.* from series p join scenarios s on s.id = p.scenario_id where s.run_id = ? order by p.scenario_id, p.t`,
+  );
+  const observedRows = await byScenario(
+    `select o.* from observed_series o join scenarios s on s.id = o.scenario_id where s.run_id = ? order by o.scenario_id, o.t`,
+  );
   const scenarioResults = scenarioRows.map((s): StoredScenario => {
     const sid = Number(s.id);
-    const hist = db.prepare(`select kind, encoded from histograms where scenario_id = ?`).all(sid) as Row[];
-    const series = db
-      .prepare(`select t, ops, errors, records, bytes, p50_ms as p50, p99_ms as p99 from series where scenario_id = ? order by t`)
-      .all(sid) as ScenarioResult["series"];
+    const hist = histograms.get(sid) ?? [];
+    const series = (seriesRows.get(sid) ?? []).map((p) => ({
+      t: Number(p.t),
+      ops: Number(p.ops),
+      errors: Number(p.errors),
+      records: Number(p.records),
+      bytes: Number(p.bytes),
+      p50: numberOrNull(p.p50_ms),
+      p99: numberOrNull(p.p99_ms),
+    }));
     const { observed, ...summary } = JSON.parse(String(s.result)) as StoredSummary;
     return {
       id: sid,
@@ -115,17 +122,14 @@ export function readRun(db: Database.Database, ref: string | number): StoredRun 
               observed: {
                 ...observed,
                 histogram: String(hist.find((h) => h.kind === observed.name)?.encoded ?? ""),
-                series: db
-                  .prepare(
-                    `select t, arrivals, p50_ms as p50, p99_ms as p99 from observed_series
-                     where scenario_id = ? and name = ? order by t`,
-                  )
-                  .all(sid, observed.name) as ObservedLatency["series"],
+                series: (observedRows.get(sid) ?? [])
+                  .filter((o) => o.name === observed.name)
+                  .map((o) => ({ t: Number(o.t), arrivals: Number(o.arrivals), p50: numberOrNull(o.p50_ms), p99: numberOrNull(o.p99_ms) })),
               },
             }),
       },
       thresholds: JSON.parse(String(s.thresholds)) as StoredThreshold[],
-      probes: probeRows.filter((p) => Number(p.scenario_id) === sid).map(toProbe),
+      probes: probeRows.filter((p) => p.scenario_id !== null && Number(p.scenario_id) === sid).map(toProbe),
     };
   });
   return {
@@ -136,6 +140,10 @@ export function readRun(db: Database.Database, ref: string | number): StoredRun 
     runProbes: probeRows.filter((p) => p.scenario_id === null).map(toProbe),
     scenarioResults,
   };
+}
+
+function numberOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
 }
 
 function toRunRow(r: Row): RunRow {

@@ -1,14 +1,16 @@
 // The results store: every run, kept in an embedded SQLite database (default
-// .pipebench/results.db). Scenarios are written as they finish, so an interrupted or failed run
-// keeps what it measured. This class is the one handle the rest of pipebench holds; the work is
-// in open-store.ts (opening, migrating), write-run.ts, read-runs.ts and query.ts, the types in model.ts.
-import type Database from "better-sqlite3";
+// .pipebench/results.db) or in PostgreSQL (--store postgres://…, shared by many machines).
+// Scenarios are written as they finish, and checkpointed while they run, so an interrupted, failed
+// or killed run keeps what it measured. This class is the one handle the rest of pipebench holds;
+// the work is in open-store.ts (opening, migrating), write-run.ts, read-runs.ts and query.ts, the
+// statements' two databases in sqlite-store.ts and postgres-store.ts, the types in model.ts.
 import { StoreError } from "../errors.js";
 import type { NewRun, NewScenario, RunListing, RunRow, RunStatus, StoredProbeReading, StoredRun, StoredThreshold } from "./model.js";
 import { DEFAULT_STORE } from "./model.js";
-import { markAbandoned, openDatabase } from "./open-store.js";
+import { markAbandoned, openStore } from "./open-store.js";
 import { scenarioMetrics, type ScenarioMetricQuery, type ScenarioMetricRow } from "./query.js";
 import { baselineOf, listRuns, readRun, resolveRef, runRowsWhere } from "./read-runs.js";
+import type { OpenedSql } from "./sql.js";
 import { insertProbe, insertRun, insertScenario, updateRunEnd, upsertBaseline } from "./write-run.js";
 
 export { DEFAULT_STORE } from "./model.js";
@@ -29,79 +31,96 @@ export type {
 } from "./model.js";
 
 export class ResultsStore {
+  /** Where the store is: an SQLite file's absolute path, or a PostgreSQL URL with its password masked. */
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: OpenedSql;
   /** Runs this process began and has not finished. */
   private readonly unfinished = new Set<number>();
+  /** The store's calls, one at a time and in order: a checkpoint never lands after the final result. */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, db: Database.Database) {
-    this.path = path;
+  private constructor(db: OpenedSql) {
+    this.path = db.location;
     this.db = db;
   }
 
   /**
-   * Opens (creating and migrating when needed) the store at `path`. `create: false` for commands that
-   * only read: a mistyped --store is an error, not a new empty database.
+   * Opens (creating and migrating when needed) the store at `location`: a file path, or a
+   * postgres:// URL. `create: false` for commands that only read: a mistyped --store is an error,
+   * not a new empty database.
    */
-  static open(path: string = DEFAULT_STORE, options: { create?: boolean } = {}): ResultsStore {
-    const { full, db } = openDatabase(path, options);
-    return new ResultsStore(full, db);
+  static async open(location: string = DEFAULT_STORE, options: { create?: boolean } = {}): Promise<ResultsStore> {
+    return new ResultsStore(await openStore(location, options));
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Marks `incomplete` the runs still `running` whose process is gone; their ids (open does this too). */
-  markAbandoned(): number[] {
-    return markAbandoned(this.db);
+  markAbandoned(): Promise<number[]> {
+    return this.serial(() => markAbandoned(this.db.sql));
   }
 
-  beginRun(run: NewRun): number {
-    const id = insertRun(this.db, run);
+  async beginRun(run: NewRun): Promise<number> {
+    const id = await this.serial(() => insertRun(this.db.sql, run));
     this.unfinished.add(id);
     return id;
   }
 
-  saveScenario(runId: number, s: NewScenario): number {
-    return insertScenario(this.db, runId, s);
+  saveScenario(runId: number, s: NewScenario): Promise<number> {
+    return this.serial(() => insertScenario(this.db.sql, runId, s));
   }
 
   /**
    * Saves the scenario in place of the one of the same name and trial already stored (its last
    * checkpoint, see src/engine/checkpoint.ts): a process killed mid-scenario leaves that behind.
    */
-  replaceScenario(runId: number, s: NewScenario): number {
-    return this.db.transaction(() => {
-      this.db.prepare(`delete from scenarios where run_id = ? and name = ? and trial = ?`).run(runId, s.name, s.trial ?? 0);
-      return insertScenario(this.db, runId, s);
-    })();
+  replaceScenario(runId: number, s: NewScenario): Promise<number> {
+    return this.serial(() =>
+      this.db.sql.transaction(async (tx) => {
+        await tx.run(`delete from scenarios where run_id = ? and name = ? and trial = ?`, [runId, s.name, s.trial ?? 0]);
+        return insertScenario(tx, runId, s);
+      }),
+    );
   }
 
-  saveRunProbe(runId: number, reading: StoredProbeReading): void {
-    insertProbe(this.db, runId, null, reading);
+  saveRunProbe(runId: number, reading: StoredProbeReading): Promise<void> {
+    return this.serial(() => insertProbe(this.db.sql, runId, null, reading));
   }
 
-  finishRun(runId: number, status: RunStatus, exitCode: number, thresholds: readonly StoredThreshold[]): void {
-    updateRunEnd(this.db, runId, status, exitCode, thresholds);
+  async finishRun(runId: number, status: RunStatus, exitCode: number, thresholds: readonly StoredThreshold[]): Promise<void> {
+    await this.serial(() => updateRunEnd(this.db.sql, runId, status, exitCode, thresholds));
     this.unfinished.delete(runId);
   }
 
   /**
    * Ends every run this process began and has not finished, as `status`: for a forced quit (a second
-   * Ctrl-C) that exits without winding the run down. Synchronous, so a signal handler can call it.
+   * Ctrl-C) that exits without winding the run down. Not queued behind the calls in flight: they
+   * may be what the user is quitting.
    */
-  finishUnfinished(status: RunStatus, exitCode: number): void {
-    for (const id of [...this.unfinished]) this.finishRun(id, status, exitCode, []);
+  async finishUnfinished(status: RunStatus, exitCode: number): Promise<void> {
+    for (const id of [...this.unfinished]) {
+      await updateRunEnd(this.db.sql, id, status, exitCode, []);
+      this.unfinished.delete(id);
+    }
   }
 
   /** Marks a run as its suite's baseline (`compare baseline latest`); one baseline per suite. */
-  setBaseline(runId: number): RunRow {
-    const run = runRowsWhere(this.db, `r.id = @id`, { id: runId })[0];
-    if (run === undefined) throw new StoreError(`there is no run ${runId} in ${this.path}`, { hint: "list the runs with: pipebench runs" });
-    upsertBaseline(this.db, run.suiteName, runId);
-    return run;
+  setBaseline(runId: number): Promise<RunRow> {
+    return this.serial(async () => {
+      const run = (await runRowsWhere(this.db.sql, `r.id = ?`, [runId]))[0];
+      if (run === undefined) throw new StoreError(`there is no run ${runId} in ${this.path}`, { hint: "list the runs with: pipebench runs" });
+      await upsertBaseline(this.db.sql, run.suiteName, runId);
+      return run;
+    });
   }
 
   /** The baseline run id of a suite, when one is set. */
-  baselineOf(suiteName: string): number | undefined {
-    return baselineOf(this.db, suiteName);
+  baselineOf(suiteName: string): Promise<number | undefined> {
+    return this.serial(() => baselineOf(this.db.sql, suiteName));
   }
 
   /**
@@ -109,25 +128,26 @@ export class ResultsStore {
    * `baseline` (of `suite`, or of the latest run's suite) or a tag (its newest run).
    * Undefined when nothing matches.
    */
-  resolveRef(ref: string, options: { suite?: string } = {}): number | undefined {
-    return resolveRef(this.db, ref, options);
+  resolveRef(ref: string, options: { suite?: string } = {}): Promise<number | undefined> {
+    return this.serial(() => resolveRef(this.db.sql, ref, options));
   }
 
-  listRuns(options: { limit?: number; suite?: string } = {}): RunListing[] {
-    return listRuns(this.db, options);
+  listRuns(options: { limit?: number; suite?: string } = {}): Promise<RunListing[]> {
+    return this.serial(() => listRuns(this.db.sql, options));
   }
 
   /** A run by id, or "latest". Undefined when there is no such run. */
-  getRun(ref: string | number): StoredRun | undefined {
-    return readRun(this.db, ref);
+  getRun(ref: string | number): Promise<StoredRun | undefined> {
+    return this.serial(() => readRun(this.db.sql, ref));
   }
 
   /** One metric of one scenario (and its variants) across runs: rows, for a plan or a trend. */
-  scenarioMetrics(query: ScenarioMetricQuery): ScenarioMetricRow[] {
-    return scenarioMetrics(this.db, query);
+  scenarioMetrics(query: ScenarioMetricQuery): Promise<ScenarioMetricRow[]> {
+    return this.serial(() => scenarioMetrics(this.db.sql, query));
   }
 
-  close(): void {
-    this.db.close();
+  /** Closes the database once the calls in flight are done. */
+  close(): Promise<void> {
+    return this.serial(() => this.db.close());
   }
 }

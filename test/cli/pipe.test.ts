@@ -41,17 +41,17 @@ function throughHead(file: string, store: string): { code: number; stderr: strin
   return { code: r.status ?? -1, stderr: readFileSync(errFile, "utf8"), shown: r.stdout };
 }
 
-test("a passing run read through head -1: exit 0, no stack trace, the run stored as passed", () => {
+test("a passing run read through head -1: exit 0, no stack trace, the run stored as passed", async () => {
   const store = join(dir, "pass.db");
   const r = throughHead(suite("max < 10s"), store);
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /EPIPE|Error|    at /);
   assert.equal(r.shown.split("\n").length, 2, "head printed one line");
-  const db = ResultsStore.open(store);
+  const db = await ResultsStore.open(store);
   try {
-    assert.equal(db.getRun("latest")?.status, "passed");
+    assert.equal((await db.getRun("latest"))?.status, "passed");
   } finally {
-    db.close();
+    await db.close();
   }
 });
 

@@ -30,7 +30,7 @@ scenarios:
 `,
   );
   const suite = await loadSuite(file, { set: [] }, driverSchemas);
-  const store = ResultsStore.open(join(dir, "results.db"));
+  const store = await ResultsStore.open(join(dir, "results.db"));
   try {
     const feed = new DashboardFeed();
     feed.runStart(suite, { trials: 2 });
@@ -72,6 +72,6 @@ scenarios:
     assert.ok(end?.type === "scenario-end");
     assert.deepEqual(end.tail.map((p) => p.t), [Math.round(end.durationS * 1000) / 1000]);
   } finally {
-    store.close();
+    await store.close();
   }
 });

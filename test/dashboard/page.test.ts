@@ -55,7 +55,7 @@ interface LaneView {
 
 test("the page draws the live run in headless Chromium, with thresholds and the final status", { skip: CHROMIUM === undefined && "no Chromium installed" }, async () => {
   const suite = await loadSuite(suiteFile, { set: [] }, driverSchemas);
-  const store = ResultsStore.open(join(dir, "results.db"));
+  const store = await ResultsStore.open(join(dir, "results.db"));
   const dashboard = await LiveDashboard.start({ lingerMs: 0 }, () => undefined);
   const browser = await chromium.launch({ executablePath: CHROMIUM ?? "chromium", args: ["--no-sandbox"] });
   try {
@@ -122,13 +122,13 @@ test("the page draws the live run in headless Chromium, with thresholds and the 
   } finally {
     await browser.close();
     await dashboard.close();
-    store.close();
+    await store.close();
   }
 });
 
 test("a run whose thresholds passed on an invalid result: the page says INVALID, with the reason, not PASSED", { skip: CHROMIUM === undefined && "no Chromium installed" }, async () => {
   const suite = await loadSuite(suiteFile, { set: [], scenarios: ["steady"] }, driverSchemas);
-  const store = ResultsStore.open(join(dir, "invalid.db"));
+  const store = await ResultsStore.open(join(dir, "invalid.db"));
   const dashboard = await LiveDashboard.start({ lingerMs: 0 }, () => undefined);
   const browser = await chromium.launch({ executablePath: CHROMIUM ?? "chromium", args: ["--no-sandbox"] });
   try {
@@ -151,6 +151,6 @@ test("a run whose thresholds passed on an invalid result: the page says INVALID,
   } finally {
     await browser.close();
     await dashboard.close();
-    store.close();
+    await store.close();
   }
 });

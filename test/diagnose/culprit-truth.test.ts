@@ -89,8 +89,8 @@ async function runAndDiagnose(name: string, file: string) {
   const run = await pipebench(["run", file, "--store", store]);
   // 4: the thresholds passed on a result judged invalid (a busy machine is a case of the matrix).
   assert.ok(run.code === 0 || run.code === 1 || run.code === 4, `${name}: exit ${run.code}\n${run.stderr}`);
-  const db = ResultsStore.open(store);
-  const result = db.getRun("latest")?.scenarioResults[0]?.result;
+  const db = await ResultsStore.open(store);
+  const result = (await db.getRun("latest"))?.scenarioResults[0]?.result;
   db.close();
   assert.ok(result !== undefined);
   const d = await pipebench(["diagnose", "latest", "--store", store, "--format", "json"]);

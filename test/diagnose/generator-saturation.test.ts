@@ -53,9 +53,9 @@ async function floodAndDiagnose(store: string): Promise<void> {
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /INVALID: .*\[(generator-saturated|machine-busy)\]/);
 
-  const db = ResultsStore.open(store);
+  const db = await ResultsStore.open(store);
   try {
-    const result = db.getRun("latest")?.scenarioResults[0]?.result;
+    const result = (await db.getRun("latest"))?.scenarioResults[0]?.result;
     assert.equal(result?.validity?.valid, false, "the verdict is stored with the result");
     assert.equal(result?.errors, 0, JSON.stringify(result?.errorsByClass));
     assert.ok((result?.dropped ?? 0) > 0);

@@ -108,9 +108,9 @@ scenarios:
   const d = await pipebench(["diagnose", "latest", "--store", store, "--format", "json"]);
   assert.equal(d.code, 0, d.stderr);
   printed = (JSON.parse(d.stdout) as { findings: Finding[] }).findings.filter((f) => f.area === "postgres");
-  const s = ResultsStore.open(store, { create: false });
+  const s = await ResultsStore.open(store, { create: false });
   try {
-    const stored = s.getRun("latest");
+    const stored = await s.getRun("latest");
     assert.ok(stored);
     run = stored;
   } finally {

@@ -74,10 +74,10 @@ test("after a run, Prometheus holds the stored counts, and p99s from the exporte
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}\n${r.stderr}`);
   assert.match(r.stderr, /live metrics: \d+ pushes to the remote-write endpoint\n/);
 
-  const results = ResultsStore.open(store);
+  const results = await ResultsStore.open(store);
   let run;
   try {
-    run = results.getRun("latest");
+    run = await results.getRun("latest");
   } finally {
     results.close();
   }

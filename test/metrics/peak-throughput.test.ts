@@ -67,20 +67,20 @@ test("a threshold names it as peak_throughput (or peak); results stored before i
   assert.equal(runMetricLookup([result(undefined)], {})("peak_throughput"), undefined);
 });
 
-test("stored as the metrics row throughput_peak", () => {
+test("stored as the metrics row throughput_peak", async () => {
   const path = join(dir, "results.db");
-  const store = ResultsStore.open(path);
-  const runId = store.beginRun({
+  const store = await ResultsStore.open(path);
+  const runId = await store.beginRun({
     suiteName: "s",
     suiteFile: "/tmp/s.yaml",
     startedAt: Date.now(),
     environment: { pipebench: "0.0.0", node: process.version, host: { cores: 2 }, targets: {} },
     suite: {},
   });
-  store.saveScenario(runId, { ordinal: 0, name: "p", target: "kafka", targetKind: "kafka", workload: {}, load: { executor: "max" }, result: result(72_000), thresholds: [], probes: [] });
-  store.finishRun(runId, "passed", 0, []);
-  assert.equal(store.getRun(runId)?.scenarioResults[0]?.result.peakThroughput, 72_000);
-  store.close();
+  await store.saveScenario(runId, { ordinal: 0, name: "p", target: "kafka", targetKind: "kafka", workload: {}, load: { executor: "max" }, result: result(72_000), thresholds: [], probes: [] });
+  await store.finishRun(runId, "passed", 0, []);
+  assert.equal((await store.getRun(runId))?.scenarioResults[0]?.result.peakThroughput, 72_000);
+  await store.close();
   const db = new Database(path, { readonly: true });
   const rows = db.prepare(`select name, value, unit from metrics where name like 'throughput%' order by name`).all();
   db.close();

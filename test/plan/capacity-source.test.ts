@@ -27,8 +27,8 @@ function scenario(name: string, fields: { throughput?: number; ops?: number; rec
 function reader(runs: StoredRun[]): RunReader {
   return {
     path: "test.db",
-    resolveRef: (ref) => runs.find((r) => String(r.id) === ref || r.tag === ref)?.id,
-    getRun: (id) => runs.find((r) => r.id === id),
+    resolveRef: (ref) => Promise.resolve(runs.find((r) => String(r.id) === ref || r.tag === ref)?.id),
+    getRun: (id) => Promise.resolve(runs.find((r) => r.id === id)),
     findMax: findMaxAnswer,
   };
 }
@@ -49,8 +49,8 @@ const search = run(2, "fm", [
 const busy = run(3, "busy", [scenario("copy", { throughput: 5000, valid: false })], "invalid");
 const store = reader([trials, search, busy]);
 
-test("throughput: the median of the scenario's trials, with run, tag, date, host and validity", () => {
-  const m = measuredCapacity(store, { run: "copy", scenario: "copy", metric: "throughput", allowInvalid: false });
+test("throughput: the median of the scenario's trials, with run, tag, date, host and validity", async () => {
+  const m = await measuredCapacity(store, { run: "copy", scenario: "copy", metric: "throughput", allowInvalid: false });
   assert.ok(m.ok);
   assert.equal(m.capacityPerNode, 1000);
   assert.deepEqual(
@@ -61,37 +61,37 @@ test("throughput: the median of the scenario's trials, with run, tag, date, host
   assert.equal(m.source.detail, "the median throughput of 3 trials (records/s)");
 });
 
-test("find-max: the confirmed rate × the records per operation; the failed step above it does not make it invalid", () => {
-  const m = measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "find-max", allowInvalid: false });
+test("find-max: the confirmed rate × the records per operation; the failed step above it does not make it invalid", async () => {
+  const m = await measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "find-max", allowInvalid: false });
   assert.ok(m.ok, m.ok ? "" : m.message);
   assert.equal(m.capacityPerNode, 20_000);
   assert.equal(m.source.valid, true);
   assert.match(m.source.detail, /confirmed find-max rate 2000 ops\/s × 10 records per operation/);
-  const plain = measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "throughput", allowInvalid: false });
+  const plain = await measuredCapacity(store, { run: "fm", scenario: "ingest", metric: "throughput", allowInvalid: false });
   assert.ok(!plain.ok);
   assert.match(plain.message, /is a sweep or a find-max search/);
 });
 
-test("an INVALID run is refused with its reasons, and taken when allowed", () => {
-  const refused = measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: false });
+test("an INVALID run is refused with its reasons, and taken when allowed", async () => {
+  const refused = await measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: false });
   assert.ok(!refused.ok);
   assert.equal(refused.field, "run");
   assert.match(refused.message, /INVALID.*the machine was busy \[machine-busy\]/);
-  const taken = measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: true });
+  const taken = await measuredCapacity(store, { run: "busy", scenario: "copy", metric: "throughput", allowInvalid: true });
   assert.ok(taken.ok);
   assert.equal(taken.capacityPerNode, 5000);
   assert.equal(taken.source.valid, false);
   assert.match(taken.source.summary, /INVALID, allowed$/);
 });
 
-test("no run, no scenario, no search: the field to fix and what there is", () => {
+test("no run, no scenario, no search: the field to fix and what there is", async () => {
   const cases = [
     [{ run: "nope", scenario: "copy", metric: "throughput" }, "run", /there is no run "nope" in test\.db/],
     [{ run: "copy", scenario: "cpoy", metric: "throughput" }, "scenario", /run 1 has no scenario "cpoy"/],
     [{ run: "copy", scenario: "copy", metric: "find-max" }, "metric", /run 1 holds no find-max search of copy/],
   ] as const;
   for (const [spec, field, message] of cases) {
-    const m = measuredCapacity(store, { ...spec, allowInvalid: false });
+    const m = await measuredCapacity(store, { ...spec, allowInvalid: false });
     assert.ok(!m.ok);
     assert.equal(m.field, field);
     assert.match(m.message, message);
@@ -110,9 +110,9 @@ function generatorBoundRun(id: number, tag: string): StoredRun {
   ]);
 }
 
-test("find-max stopped at pipebench's limit: the last rate kept up with, as a floor whose node counts are upper bounds", () => {
+test("find-max stopped at pipebench's limit: the last rate kept up with, as a floor whose node counts are upper bounds", async () => {
   const floorStore = reader([generatorBoundRun(4, "kafka-fm")]);
-  const m = measuredCapacity(floorStore, { run: "kafka-fm", scenario: "metrics-producer", metric: "find-max", allowInvalid: false });
+  const m = await measuredCapacity(floorStore, { run: "kafka-fm", scenario: "metrics-producer", metric: "find-max", allowInvalid: false });
   assert.ok(m.ok, m.ok ? "" : m.message);
   assert.equal(m.capacityPerNode, 41_700);
   assert.deepEqual(m.source.floor, { bound: "pipebench", limitRate: 62_600, why: "generator CPU ≤ 90% (95.5)" });
@@ -121,12 +121,12 @@ test("find-max stopped at pipebench's limit: the last rate kept up with, as a fl
   assert.match(m.source.detail, /a floor: the search stopped at pipebench's own limit at 62,600 ops\/s .*node counts from it \(≤ n\) are upper bounds/);
 });
 
-test("a search that confirmed nothing for another reason is still refused: only pipebench's limit makes a floor", () => {
+test("a search that confirmed nothing for another reason is still refused: only pipebench's limit makes a floor", async () => {
   const failed = run(5, "nothing", [
     scenario("ingest[rate=1000]", { variant: { "find-max": "ramp", "load.rate": 1000 }, passed: false }),
     scenario("ingest[rate=500]", { variant: { "find-max": "ramp", "load.rate": 500 }, passed: false }),
   ]);
-  const m = measuredCapacity(reader([failed]), { run: "nothing", scenario: "ingest", metric: "find-max", allowInvalid: false });
+  const m = await measuredCapacity(reader([failed]), { run: "nothing", scenario: "ingest", metric: "find-max", allowInvalid: false });
   assert.ok(!m.ok);
   assert.match(m.message, /confirmed no rate/);
 });
@@ -144,7 +144,7 @@ components:
 `,
     "floor.yaml",
   );
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => reader([generatorBoundRun(4, "kafka-fm")])), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, async () => reader([generatorBoundRun(4, "kafka-fm")])), loaded.name);
   assert.equal(plan.months[0]?.nodes.kafka, 3, "⌈100,000 ÷ 41,700⌉");
   const text = renderPlan(plan);
   assert.match(text, /kafka\s+≥ 41,700\/s, pipebench-bound/);
@@ -167,10 +167,10 @@ function workersSweep(id: number, tag: string, valid = true): StoredRun {
   );
 }
 
-test("fit: usl at N: X(N) of the sweep's USL fit, with σ κ λ, R² and the run in the source; beyond 2× refused unless forced", () => {
+test("fit: usl at N: X(N) of the sweep's USL fit, with σ κ λ, R² and the run in the source; beyond 2× refused unless forced", async () => {
   const fits = reader([workersSweep(6, "workers"), workersSweep(7, "busy-workers", false)]);
   const spec = { run: "workers", scenario: "copy", fit: "usl", allowInvalid: false } as const;
-  const m = measuredCapacity(fits, { ...spec, at: 8 });
+  const m = await measuredCapacity(fits, { ...spec, at: 8 });
   assert.ok(m.ok, m.ok ? "" : m.message);
   const exact = (1000 * 8) / (1 + 0.05 * 7 + 0.001 * 56);
   assert.ok(Math.abs(m.capacityPerNode / exact - 1) < 0.01, `${m.capacityPerNode} vs ${exact}`);
@@ -181,23 +181,23 @@ test("fit: usl at N: X(N) of the sweep's USL fit, with σ κ λ, R² and the run
   assert.match(m.source.summary, /^measured: run 6 \(workers\) copy USL fit X\(8\) over load\.workers, 2026-12-06 14:30 UTC on bench-1, valid$/);
   assert.match(m.source.detail, /σ 0\.0\d+ \[[\d.]+, [\d.]+\], κ [\d.e-]+ \[.*\], λ .*R² (1\.000|0\.99\d), 6 values of N measured up to 16/);
 
-  const far = measuredCapacity(fits, { ...spec, at: 40 });
+  const far = await measuredCapacity(fits, { ...spec, at: 40 });
   assert.ok(!far.ok);
   assert.equal(far.field, "at");
   assert.match(far.message, /N = 40 is beyond 2× the largest N measured \(16\)/);
   assert.match(far.fix, /add force: true/);
-  const forced = measuredCapacity(fits, { ...spec, at: 40, force: true });
+  const forced = await measuredCapacity(fits, { ...spec, at: 40, force: true });
   assert.ok(forced.ok && forced.source.fit?.extrapolated === true && /extrapolated with force/.test(forced.source.detail));
 
-  const peak = measuredCapacity(fits, { ...spec, at: "peak" });
+  const peak = await measuredCapacity(fits, { ...spec, at: "peak" });
   assert.ok(peak.ok, peak.ok ? "" : peak.message);
   assert.ok(Math.abs((peak.source.fit?.n ?? 0) - 30.8) < 3, String(peak.source.fit?.n));
   assert.match(peak.source.summary, /USL fit peak over load\.workers/);
 
-  const busy = measuredCapacity(fits, { ...spec, run: "busy-workers", at: 8 });
+  const busy = await measuredCapacity(fits, { ...spec, run: "busy-workers", at: 8 });
   assert.ok(!busy.ok);
   assert.match(busy.message, /INVALID, so its USL fit X\(8\) over load\.workers is not a capacity/);
-  const notSwept = measuredCapacity(store, { ...spec, run: "copy", at: 8 });
+  const notSwept = await measuredCapacity(store, { ...spec, run: "copy", at: 8 });
   assert.ok(!notSwept.ok);
   assert.equal(notSwept.field, "fit");
   assert.match(notSwept.message, /is not a sweep over a concurrency-like key/);
@@ -233,7 +233,7 @@ components:
 `,
     "fit.yaml",
   );
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => reader([workersSweep(6, "workers")])), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, async () => reader([workersSweep(6, "workers")])), loaded.name);
   assert.equal(plan.months[0]?.nodes.pg, 4, "20,000 ÷ X(8) ≈ 5,880 per node");
   const text = renderPlan(plan);
   assert.match(text, /measured: run 6 \(workers\) copy USL fit X\(8\) over load\.workers, 2026-12-06 14:30 UTC on bench-1, valid/);

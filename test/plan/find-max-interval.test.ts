@@ -52,9 +52,9 @@ function result(rate: number, perSecond: number[]): ScenarioResult {
 const flat = (n: number): number[] => Array.from({ length: 8 }, () => n);
 
 /** A search of `ingest`: 2,000/s accepted twice (2,000 and 1,900 completed), 2,100/s rejected twice. */
-function storeSearch(path: string): void {
-  const store = ResultsStore.open(path);
-  const runId = store.beginRun({
+async function storeSearch(path: string): Promise<void> {
+  const store = await ResultsStore.open(path);
+  const runId = await store.beginRun({
     suiteName: "quickstart",
     suiteFile: "/tmp/quickstart.yaml",
     startedAt: Date.UTC(2026, 11, 6, 15, 0),
@@ -72,10 +72,10 @@ function storeSearch(path: string): void {
   ];
   // Steps at one rate are its trials, as the search stores them.
   const trials = new Map<number, number>();
-  steps.forEach(([phase, rate, perSecond, passed], ordinal) => {
+  for (const [ordinal, [phase, rate, perSecond, passed]] of steps.entries()) {
     const trial = trials.get(rate) ?? 0;
     trials.set(rate, trial + 1);
-    store.saveScenario(runId, {
+    await store.saveScenario(runId, {
       ordinal,
       trial,
       name: `ingest[rate=${rate}]`,
@@ -88,9 +88,9 @@ function storeSearch(path: string): void {
       thresholds: [{ expr: "achieved ≥ 95%", target: 0.95, actual: passed ? 1 : 0.9, passed, kind: "ratio" }],
       probes: [],
     });
-  });
-  store.finishRun(runId, "passed", 0, []);
-  store.close();
+  }
+  await store.finishRun(runId, "passed", 0, []);
+  await store.close();
 }
 
 const planText = `
@@ -107,14 +107,14 @@ components:
     costPerNodeMonth: 100
 `;
 
-test("a find-max capacity's interval: safe node counts at its low end beside those at the answer, listed in the assumptions", () => {
+test("a find-max capacity's interval: safe node counts at its low end beside those at the answer, listed in the assumptions", async () => {
   const path = join(dir, "results.db");
-  storeSearch(path);
-  const store = ResultsStore.open(path, { create: false });
+  await storeSearch(path);
+  const store = await ResultsStore.open(path, { create: false });
   try {
     // The reads `pipebench plan` makes: the store's two, and the find-max read-back it passes in.
     const reader = { path, resolveRef: (ref: string) => store.resolveRef(ref), getRun: (id: number) => store.getRun(id), findMax: findMaxAnswer };
-    const m = measuredCapacity(reader, { run: "fm", scenario: "ingest", metric: "find-max", allowInvalid: false });
+    const m = await measuredCapacity(reader, { run: "fm", scenario: "ingest", metric: "find-max", allowInvalid: false });
     assert.ok(m.ok, m.ok ? "" : m.message);
     // 2,000 ops/s × 10 records; the interval 1,850–2,250 ops/s (2 × a 3.54 % step-to-step noise).
     assert.equal(m.capacityPerNode, 20_000);
@@ -125,7 +125,7 @@ test("a find-max capacity's interval: safe node counts at its low end beside tho
     assert.match(i.detail, /find-max interval 1,850–2,250 ops\/s: low 1,850 ops\/s \(the answer 2,000 − 2 × the step-to-step noise, 3\.5 %\), high 2,250 ops\/s \(the lowest rejected rate 2,100 \+ 2 × noise\)/);
 
     const loaded = parsePlanText(planText, "interval.yaml");
-    const plan = computePlan(loaded.plan, planComponents(loaded, () => reader), loaded.name);
+    const plan = computePlan(loaded.plan, await planComponents(loaded, () => Promise.resolve(reader)), loaded.name);
     // 100k growing 10 %: 100,000 … 177,156 records/s. At 20k per node 5 6 7 7 8 9 9; at 18.5k 6 6 7 8 8 9 10.
     assert.deepEqual(plan.months.map((mo) => mo.nodes.ingest), [5, 6, 7, 7, 8, 9, 9]);
     assert.deepEqual(plan.months.map((mo) => mo.safeNodes.ingest), [6, 6, 7, 8, 8, 9, 10]);
@@ -141,13 +141,13 @@ test("a find-max capacity's interval: safe node counts at its low end beside tho
     assert.match(renderPlan(plan), /^ +0 +100,000 +[\d.,]+ +5 \(6 safe\) /m);
     assert.deepEqual(monthTable(plan).rows.map((r) => r[3]), ["5 (6 safe)", "6", "7", "7 (8 safe)", "8", "9", "9 (10 safe)"]);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test("a capacity given as a number, or measured as throughput, has no interval and no safe counts", () => {
+test("a capacity given as a number, or measured as throughput, has no interval and no safe counts", async () => {
   const loaded = parsePlanText(planText.replace(/capacityPerNode:\n\s+measured: .*\n/, "capacityPerNode: 20k\n"), "given.yaml");
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => assert.fail("no store for a given capacity")), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, () => assert.fail("no store for a given capacity")), loaded.name);
   assert.deepEqual(plan.months[0]?.safeNodes, {});
   assert.ok(!plan.assumptions.some((a) => a.includes("find-max capacity has the interval")));
 });

@@ -65,9 +65,9 @@ storage:
   hot: { retentionDays: 1, replication: 3, fillTarget: 75%, costPerGbMonth: 0.1, maxGb: 100000 }
 `;
 
-test("a records/s base, the peak, headroom, N+1, a demand share, tiers and their cost", () => {
+test("a records/s base, the peak, headroom, N+1, a demand share, tiers and their cost", async () => {
   const loaded = parsePlanText(ratePlan, "rates.yaml");
-  const plan = computePlan(loaded.plan, planComponents(loaded, noStore), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, noStore), loaded.name);
   assert.deepEqual(plan.months.map((m) => m.demand), [100_000, 110_000, 121_000, 133_100]);
   const m0 = plan.months[0]!;
   // Peak 200k at 50 % of 100k per node: 4 nodes, N+1: 5. Rollups: 5 % of 200k = 10k at 50 % of 20k: 1, minimum 2.

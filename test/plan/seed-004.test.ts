@@ -39,14 +39,14 @@ test("the seed's script output is all there: months 0–12", () => {
 
 test("pipebench plan suites/plans/seed-004.yaml gives the script's servers, metrics/s, storage GB/day and cost, months 0–12", async () => {
   const loaded = await loadPlan(root("suites/plans/seed-004.yaml"));
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => assert.fail("no capacity is measured: the store is not opened")), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, () => assert.fail("no capacity is measured: the store is not opened")), loaded.name);
   const ours = plan.months.map((m) => ({ month: m.month, servers: m.servers, metricsPerSecond: m.demand, storageGbPerDay: m.storageGbPerDay, monthlyCost: m.monthlyCost }));
   assert.deepEqual(ours, scriptRows());
 });
 
 test("node counts follow the script's rule: max(minimum, int(metrics/s ÷ capacity) + 1)", async () => {
   const loaded = await loadPlan(root("suites/plans/seed-004.yaml"));
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => assert.fail("not opened")), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, () => assert.fail("not opened")), loaded.name);
   const rule = (mps: number, cap: number, min: number): number => Math.max(min, Math.trunc(mps / cap) + 1);
   for (const [m, row] of plan.months.entries()) {
     const want = { kafka: rule(row.demand, 150_000, 3), timescaledb: rule(row.demand, 200_000, 2), clickhouse: rule(row.demand, 50_000, 3) };
@@ -60,7 +60,7 @@ test("node counts follow the script's rule: max(minimum, int(metrics/s ÷ capaci
 
 test("the seed's storage tiers: 7 days raw, 30 days at 1/5, a year at 1/20 of the daily volume", async () => {
   const loaded = await loadPlan(root("suites/plans/seed-004.yaml"));
-  const plan = computePlan(loaded.plan, planComponents(loaded, () => assert.fail("not opened")), loaded.name);
+  const plan = computePlan(loaded.plan, await planComponents(loaded, () => assert.fail("not opened")), loaded.name);
   const m0 = plan.months[0]!;
   const raw = (333_333.3333333333 * 86_400 * 200) / 1024 ** 3;
   assert.ok(Math.abs(m0.tiers.hot!.storedGb - raw * 7) < 1e-6);

@@ -340,17 +340,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("pipebench show --format kafka-perf: the tools' lines on stdout, the note on stderr", async () => {
   const storePath = join(dir, "show.db");
-  const store = ResultsStore.open(storePath);
-  const runId = store.beginRun({
+  const store = await ResultsStore.open(storePath);
+  const runId = await store.beginRun({
     suiteName: "kafka-baseline", suiteFile: "/s.yaml", startedAt: Date.now(),
     environment: { pipebench: "0.1.0", node: "v20", host: {}, targets: {} }, suite: {},
   });
   const q = scenario("trino-count", "duckdb", { type: "query", query: "count" }, result({}));
-  [PRODUCE_300K, CONSUME_20K, q].forEach((s, ordinal) => {
-    store.saveScenario(runId, { ...s, ordinal, thresholds: [], probes: [] });
-  });
-  store.finishRun(runId, "passed", 0, []);
-  store.close();
+  for (const [ordinal, s] of [PRODUCE_300K, CONSUME_20K, q].entries()) {
+    await store.saveScenario(runId, { ...s, ordinal, thresholds: [], probes: [] });
+  }
+  await store.finishRun(runId, "passed", 0, []);
+  await store.close();
 
   const r = await pipebench(["show", "latest", "--format", "kafka-perf", "--store", storePath], { TZ: "UTC" });
   assert.equal(r.code, 0, r.stderr);

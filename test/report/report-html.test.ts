@@ -184,25 +184,25 @@ test("junit.xml parses as XML with one testsuite per scenario, one testcase per 
 });
 
 /** A run stored as pipebench stores one, its scenarios made from the real run 2's `count`. */
-function storeRun(suiteName: string, status: RunStatus, exitCode: number, scenarios: (count: StoredScenario) => NewScenario[]): number {
-  const store = ResultsStore.open(fx.store);
+async function storeRun(suiteName: string, status: RunStatus, exitCode: number, scenarios: (count: StoredScenario) => NewScenario[]): Promise<number> {
+  const store = await ResultsStore.open(fx.store);
   try {
-    const source = store.getRun(2);
+    const source = await store.getRun(2);
     const count = source?.scenarioResults.find((s) => s.name === "count");
     assert.ok(source !== undefined && count !== undefined);
-    const id = store.beginRun({ suiteName, suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
-    for (const s of scenarios(count)) store.saveScenario(id, s);
-    store.finishRun(id, status, exitCode, []);
+    const id = await store.beginRun({ suiteName, suiteFile: fx.suite, startedAt: Date.now(), environment: source.environment, suite: source.suite });
+    for (const s of scenarios(count)) await store.saveScenario(id, s);
+    await store.finishRun(id, status, exitCode, []);
     return id;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 test("a sweep's report has a heat map: one cell per combination, the best outlined, failures red", async () => {
   // A sweep run stored as the sweep stores one (`name[…]` names with a variant), its results
   // taken from the real run 2 and scaled, so the grid has a known best cell.
-  const sweepId = storeRun("sweep", "failed", 1, (count) =>
+  const sweepId = await storeRun("sweep", "failed", 1, (count) =>
     [1, 2].flatMap((workers) =>
       [50, 100, 300].map((rate, i) => {
         const throughput = rate * workers;
@@ -269,7 +269,7 @@ test("a real --sweep run (count at 40/s and 80/s) reports its grid with the meas
 
 test("what the errors were and when: report.html and report.md list each scenario's errors by kind", async () => {
   // Run 2's `count` stored again with errors, as the recorder stores them (raw classes, per second).
-  const id = storeRun("errors", "passed", 0, (count) => [
+  const id = await storeRun("errors", "passed", 0, (count) => [
     {
       ordinal: 0,
       name: "count",

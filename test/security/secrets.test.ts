@@ -110,7 +110,7 @@ let keeper: ResultsStore | undefined;
 after(() => keeper?.close());
 
 async function setUp(): Promise<void> {
-  keeper = ResultsStore.open(store);
+  keeper = await ResultsStore.open(store);
   port = Number(new URL(pg.url).port);
   for (const [role, secret] of Object.entries({ r_url: SECRETS.url, r_setting: SECRETS.setting, r_env: SECRETS.env, r_file: SECRETS.file })) {
     // Superuser so that the postgres-stats probe may read pg_stat_statements.

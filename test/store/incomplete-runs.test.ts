@@ -10,7 +10,7 @@ import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { ResultsStore } from "../../src/store/results-store.js";
 import { currentOwner, ownerGone, processStartToken, type RunOwner } from "../../src/store/run-owner.js";
-import { MIGRATIONS } from "../../src/store/schema.js";
+import { SQLITE_MIGRATIONS } from "../../src/store/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-incomplete-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,10 +23,10 @@ function deadPid(): number {
   return Number(r.stdout);
 }
 
-test("a schema-3 store with rows migrates to schema 4: rows kept, its unowned running run left alone", () => {
+test("a schema-3 store with rows migrates to schema 4: rows kept, its unowned running run left alone", async () => {
   const path = join(dir, "schema3.db");
   const old = new Database(path);
-  for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+  for (const m of SQLITE_MIGRATIONS.slice(0, 3)) old.exec(m);
   old.pragma("user_version = 3");
   old.exec(`insert into runs (id, suite_name, suite_file, started_at, finished_at, status, exit_code, environment, suite, tag, trials)
             values (1, 's', '/s.yaml', 1, 2, 'passed', 0, '${JSON.stringify(env)}', '{}', 'before', 1),
@@ -37,9 +37,9 @@ test("a schema-3 store with rows migrates to schema 4: rows kept, its unowned ru
   old.exec(`insert into series (scenario_id, t, ops, errors, records, bytes) values (1, 0, 5, 0, 500, 2500)`);
   old.close();
 
-  const store = ResultsStore.open(path);
-  const runs = store.listRuns();
-  store.close();
+  const store = await ResultsStore.open(path);
+  const runs = await store.listRuns();
+  await store.close();
   assert.deepEqual(runs.map((r) => [r.id, r.status, r.tag, r.scenarios]), [[2, "running", null, 0], [1, "passed", "before", 1]]);
 
   const db = new Database(path, { readonly: true });
@@ -54,7 +54,7 @@ test("a schema-3 store with rows migrates to schema 4: rows kept, its unowned ru
   db.close();
 });
 
-test("opening the store marks incomplete exactly the running runs whose owner is gone", () => {
+test("opening the store marks incomplete exactly the running runs whose owner is gone", async () => {
   const path = join(dir, "owners.db");
   const me = currentOwner();
   assert.equal(me.pid, process.pid);
@@ -70,17 +70,18 @@ test("opening the store marks incomplete exactly the running runs whose owner is
     ["another host's run", { pid: dead, host: `not-${hostname()}` }, "running"],
     ["a run of another pid namespace (a container sharing the store)", { pid: dead, host: hostname(), start: `${me.start?.split(":")[0]}:1@1` }, "running"],
   ];
-  const store = ResultsStore.open(path);
-  const ids = cases.map(([, owner]) => store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, owner }));
+  const store = await ResultsStore.open(path);
+  const ids: number[] = [];
+  for (const [, owner] of cases) ids.push(await store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, owner }));
   // A finished run of a dead owner is history, not a run to mark.
-  const finished = store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, owner: { pid: dead, host: hostname() } });
-  store.finishRun(finished, "passed", 0, []);
-  store.close();
+  const finished = await store.beginRun({ suiteName: "s", suiteFile: "/s.yaml", startedAt: 1, environment: env, suite: {}, owner: { pid: dead, host: hostname() } });
+  await store.finishRun(finished, "passed", 0, []);
+  await store.close();
 
-  const reopened = ResultsStore.open(path);
-  const status = new Map(reopened.listRuns({ limit: 100 }).map((r) => [r.id, r.status]));
-  assert.deepEqual(reopened.markAbandoned(), [], "marked once, on the first open");
-  reopened.close();
+  const reopened = await ResultsStore.open(path);
+  const status = new Map((await reopened.listRuns({ limit: 100 })).map((r) => [r.id, r.status]));
+  assert.deepEqual(await reopened.markAbandoned(), [], "marked once, on the first open");
+  await reopened.close();
   assert.deepEqual(
     cases.map(([why], i) => [why, status.get(ids[i] ?? -1)]),
     cases.map(([why, , expected]) => [why, expected]),

@@ -69,6 +69,7 @@ function spied(pool: ProcessWorkerPool, onSecond?: (index: number, t: number) =>
           parts.push(part);
           return part;
         },
+        end: (seqs: number) => w.end(seqs),
         close: () => w.close(),
       }));
     },
@@ -118,9 +119,9 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     // 4 only when the machine was too busy to trust the numbers.
     assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
     const expected = constantRateSchedule(90, 2000).count;
-    const s = ResultsStore.open(store);
+    const s = await ResultsStore.open(store);
     try {
-      const run = s.getRun("latest");
+      const run = await s.getRun("latest");
       const scenario = run?.scenarioResults[0];
       assert.ok(run !== undefined && scenario !== undefined);
       const result = scenario.result;
@@ -156,7 +157,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     const suite = await loadSuite(file, { set: [] }, driverSchemas);
     const pool = new ProcessWorkerPool(3, [file]);
     const spy = spied(pool);
-    const store = ResultsStore.open(join(dir, "exact.db"));
+    const store = await ResultsStore.open(join(dir, "exact.db"));
     try {
       const outcome = await runSuite(suite, { store, workers: spy });
       const result = outcome.scenarios[0]?.result;
@@ -186,7 +187,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
       }
     } finally {
       await pool.close();
-      store.close();
+      await store.close();
     }
     await transactions();
   });
@@ -203,11 +204,11 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
         process.kill(pool.workers[1]?.pid ?? -1, "SIGKILL");
       }
     });
-    const store = ResultsStore.open(join(dir, "killed.db"));
+    const store = await ResultsStore.open(join(dir, "killed.db"));
     try {
       const outcome = await runSuite(suite, { store, workers: spy });
       assert.ok(killed);
-      const stored = store.getRun(outcome.runId)?.scenarioResults[0]?.result;
+      const stored = (await store.getRun(outcome.runId))?.scenarioResults[0]?.result;
       assert.ok(stored !== undefined);
       assert.equal(stored.status, "interrupted");
       assert.match(stored.failure ?? "", /^incomplete: worker 2\/3 stopped after 2 s \(killed by SIGKILL\)/);
@@ -229,7 +230,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
       assert.equal(stored.ops, (a?.ops ?? 0) + (c?.ops ?? 0) + reportedOps);
     } finally {
       await pool.close();
-      store.close();
+      await store.close();
     }
   });
 
@@ -263,9 +264,9 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     assert.equal(await exited, "SIGKILL", output);
     clearTimeout(bound);
     const sent = (await transactions()).rows;
-    const s = ResultsStore.open(store);
+    const s = await ResultsStore.open(store);
     try {
-      const run = s.getRun("latest");
+      const run = await s.getRun("latest");
       assert.equal(run?.status, "incomplete");
       const kept = run?.scenarioResults[0];
       assert.ok(kept !== undefined, "the killed scenario is stored (before checkpoints it was lost whole)");
@@ -297,9 +298,9 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     const whole = constantRateSchedule(60, 2000).count;
     let ops = 0;
     for (const index of [0, 1]) {
-      const s = ResultsStore.open(join(dir, `job-${index}.db`));
+      const s = await ResultsStore.open(join(dir, `job-${index}.db`));
       try {
-        const result = s.getRun("latest")?.scenarioResults[0]?.result;
+        const result = (await s.getRun("latest"))?.scenarioResults[0]?.result;
         assert.ok(result !== undefined);
         assert.equal(result.ops, segmentShare(whole, index, 2));
         const [own] = result.segments ?? [];
@@ -322,9 +323,9 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     const m = await pipebench(["merge", file, join(dir, "recordings"), "--store", merged]);
     assert.ok(m.code === 0 || m.code === 4, `exit ${m.code}\n${m.stderr}\n${m.stdout}`);
     assert.match(m.stdout, /2 workers, merged: 1\/2 60 ops start [+-]\d+ ms( INVALID)? · 2\/2 60 ops start [+-]\d+ ms( INVALID)?/);
-    const s = ResultsStore.open(merged);
+    const s = await ResultsStore.open(merged);
     try {
-      const run = s.getRun("latest");
+      const run = await s.getRun("latest");
       const result = run?.scenarioResults[0]?.result;
       assert.equal(result?.ops, whole);
       assert.equal(decodeHistogram(result?.latencyHistogram ?? "").count, whole);
@@ -343,7 +344,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     const spy = spied(pool, (_index, t) => {
       if (t === 1) controller.abort();
     });
-    const store = ResultsStore.open(join(dir, "interrupted.db"));
+    const store = await ResultsStore.open(join(dir, "interrupted.db"));
     try {
       const outcome = await runSuite(suite, { store, workers: spy, signal: controller.signal });
       assert.equal(outcome.status, "interrupted");
@@ -354,7 +355,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
       assert.ok((result?.durationS ?? 20) < 10, `measured ${result?.durationS} s of 20`);
     } finally {
       await pool.close();
-      store.close();
+      await store.close();
     }
     await transactions();
   });
