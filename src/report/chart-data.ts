@@ -14,6 +14,7 @@ import {
   type ScenarioGroup,
   type VariantValue,
 } from "./report-model.js";
+import { recordsUnit } from "./format.js";
 
 export type { ThroughputChart } from "./throughput-chart.js";
 
@@ -161,6 +162,14 @@ function barCharts(input: ReportInput): BarsChart[] {
     chart.before.push(Number.isFinite(m.before.median) ? m.before.median : null);
     chart.after.push(Number.isFinite(m.after.median) ? m.after.median : null);
     chart.verdicts.push(m.verdict);
+  }
+  // Throughput in the table's words: rows/s when every scenario drawn is a query, said for the
+  // queries when only some are.
+  const throughput = byMetric.get("throughput");
+  if (throughput !== undefined) {
+    const workloads = new Map(scenarioGroups(input.run).map((g) => [g.key, g.trials[0]?.workload]));
+    const units = new Set(throughput.scenarios.map((s) => recordsUnit(workloads.get(s))));
+    throughput.unit = units.size === 1 ? [...units][0]! : "records/s; a query's: rows/s";
   }
   return BAR_METRICS.map((name) => byMetric.get(name)).filter((x): x is BarsChart => x !== undefined);
 }

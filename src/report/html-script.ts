@@ -5,12 +5,13 @@ import { PLAN_DRAW } from "./plan-script.js";
 import { SCALABILITY_SCRIPT } from "./scalability-script.js";
 
 export const REPORT_SCRIPT = chartScript(String.raw`
-  // Throughput over time: records/s as steps (each second's records over its measured length, so a
+  // Throughput over time: records/s (rows/s for a query) as steps (each second's records over its measured length, so a
   // last partial second is a rate, not a collapse), one line per trial, the baseline dashed in
   // grey, the asked rate of an open loop dotted. The legend at rest gives each trial's average,
   // the table's throughput; hovering gives the step under the cursor.
-  function perSec(v) { return fmtNum(v) + " records/s"; }
   data.throughput.forEach(function (c) {
+    // In the table's words: a query's records are the rows it returned (rows/s).
+    function perSec(v) { return fmtNum(v) + " " + c.unit; }
     var colour = 0;
     var end = c.t[c.t.length - 1];
     // A scenario shorter than a second is told in milliseconds (10 operations can take 5 ms).
@@ -37,7 +38,7 @@ export const REPORT_SCRIPT = chartScript(String.raw`
     draw("throughput", "throughput-charts", c.scenario, {
       scales: { x: { time: false, range: function () { return [0, end]; } }, y: { range: fromZero } },
       cursor: { dataIdx: function (u, si, ci, x) { return stepAt(x); } },
-      axes: [{ label: "elapsed (" + unit.trim() + ")", values: function (u, vs) { return vs.map(xTick); } }, { label: "records/s", size: 70, values: function (u, vs) { return vs.map(fmtNum); } }],
+      axes: [{ label: "elapsed (" + unit.trim() + ")", values: function (u, vs) { return vs.map(xTick); } }, { label: c.unit, size: 70, values: function (u, vs) { return vs.map(fmtNum); } }],
       series: [{ label: "elapsed", value: function (u, v, si, idx) {
         if (idx == null) return at(0) + " to " + at(end) + unit + " (average)";
         var i = Math.min(idx, lastStep);

@@ -5,13 +5,15 @@
 import type { ScenarioResult } from "../metrics/summary.js";
 import type { StoredRun, StoredScenario } from "../store/results-store.js";
 import { executorLabel } from "./executor-label.js";
-import { formatCount } from "./format.js";
+import { formatCount, recordsUnit } from "./format.js";
 import { scenarioGroups, trialOf, type ScenarioGroup } from "./report-model.js";
 
 export interface ThroughputChart {
   scenario: string;
   /** The load, its operations and its measured length: "rate 200/s · 500 ops in 2.5 s", "closed ×4 · 3 trials of 60 s". */
   caption: string;
+  /** What its records per second are called, as the table calls them: rows/s for a query. */
+  unit: "rows/s" | "records/s";
   /**
    * Seconds from each trial's measured start where a step begins, then where the longest trial
    * ends: the x axis runs from 0 to the last value.
@@ -129,7 +131,7 @@ export function throughputCharts(run: StoredRun, baseline: StoredRun | undefined
       executorLabel(first.load, first.result.workers),
       g.trials.length > 1 ? `${g.trials.length} trials of ${length}` : `${formatCount(first.result.ops)} ops in ${length}`,
     ];
-    charts.push({ scenario: g.key, caption: caption.join(" · "), t, series, asked });
+    charts.push({ scenario: g.key, caption: caption.join(" · "), unit: recordsUnit(first.workload), t, series, asked });
   }
   return charts;
 }

@@ -241,8 +241,13 @@ test("report.html legends read as words and numbers: no -- or – placeholders, 
     const idle = await legends();
     assert.equal(idle.length, 6, "three throughput and three spectrum charts");
     for (const l of idle) assert.doesNotMatch(l, /--|–/, `idle legend: ${l}`);
-    // The throughput legend at rest: each run's average, the table's number.
-    assert.match(idle[1] ?? "", /run 1:? ?200 records\/s/, idle[1]);
+    // The throughput legend at rest: each run's average, the table's number, in the table's words:
+    // a query's records are the rows it returned, rows/s (issue 12, item 7).
+    assert.match(idle[1] ?? "", /run 1:? ?200 rows\/s/, idle[1]);
+    assert.match(idle[1] ?? "", /asked:? ?200 rows\/s/, idle[1]);
+    const axes = (await page.evaluate(`window.pipebenchCharts.filter(c => c.kind === "throughput").map(c => c.chart.axes[1].label)`)) as string[];
+    assert.deepEqual(axes, ["rows/s", "rows/s", "rows/s"], "the y axis of each query's chart");
+    for (const l of idle) assert.doesNotMatch(l, /records\/s/, `a query's rate is rows/s: ${l}`);
 
     // Hover the last half second of `partial`: the legend names that interval and its rate.
     const at = (await page.evaluate(`(() => {
@@ -255,7 +260,7 @@ test("report.html legends read as words and numbers: no -- or – placeholders, 
     const hovered = await legends();
     for (const l of hovered) assert.doesNotMatch(l, /--|–/, `hovered legend: ${l}`);
     assert.match(hovered[1] ?? "", /2\.0\s*to\s*2\.5 s/, hovered[1]);
-    assert.match(hovered[1] ?? "", /run 1:? ?(19\d|20\d) records\/s/, hovered[1]);
+    assert.match(hovered[1] ?? "", /run 1:? ?(19\d|20\d) rows\/s/, hovered[1]);
 
     const png = join(out, "short.png");
     await page.screenshot({ path: png, fullPage: true });

@@ -41,3 +41,25 @@ test("a chart's caption names the load as the table does: max ×10 (auto) when t
   assert.equal(chart?.caption, "max ×10 (auto) · 400 ops in 2.0 s");
   assert.equal(executorLabel(scenario.load, 10), "max ×10 (auto)", "the table's label");
 });
+
+test("a query's charts say rows/s, as its table row does; other workloads' say records/s", async () => {
+  const { throughputCharts } = await import("../../src/report/throughput-chart.js");
+  const { chartData } = await import("../../src/report/chart-data.js");
+  const result = { status: "completed", durationS: 2, ops: 400, records: 400, throughput: 200, series: [point(0, 200), point(1, 200)], generator: { askedRate: null }, latency: { count: 0 } };
+  const scenario = (id: number, name: string, workload: unknown) => ({ id, ordinal: id, name, trial: 0, target: "t", targetKind: "duckdb", workload, load: { executor: "closed", workers: 1 }, status: "completed", result, thresholds: [], probes: [] });
+  const runOf = (id: number, scenarios: unknown[]) => ({ id, suiteName: "s", scenarioResults: scenarios, environment: { host: {}, targets: {} } }) as unknown as Parameters<typeof throughputCharts>[0];
+  const query = scenario(1, "q", { type: "query", sql: "select 1" });
+  const produce = scenario(2, "p", { type: "produce", topic: "t" });
+  assert.deepEqual(throughputCharts(runOf(1, [query, produce]), undefined).map((c) => [c.scenario, c.unit]), [["q", "rows/s"], ["p", "records/s"]]);
+
+  // The before/after bars of throughput: rows/s when every scenario is a query, said for the queries when some are.
+  const bars = (scenarios: unknown[]): string | undefined => {
+    const names = (scenarios as { name: string }[]).map((s) => s.name);
+    const metrics = names.map((name) => ({ scenario: name, metric: "throughput", unit: "records/s", higherIsBetter: true, before: { median: 200 }, after: { median: 210 }, verdict: "better" }));
+    const input = { run: runOf(2, scenarios), baseline: runOf(1, scenarios), comparison: { metrics }, findings: [], generatedAt: 0 } as unknown as Parameters<typeof chartData>[0];
+    return chartData(input).bars.find((b) => b.metric === "throughput")?.unit;
+  };
+  assert.equal(bars([query]), "rows/s");
+  assert.equal(bars([produce]), "records/s");
+  assert.equal(bars([query, produce]), "records/s; a query's: rows/s");
+});
