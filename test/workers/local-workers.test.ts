@@ -113,44 +113,63 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     }
   }
 
-  it("3 workers: the whole schedule once, each transaction distinct, start skew stored, judged once", async (t) => {
-    const store = join(dir, "cli.db");
-    const r = await pipebench(["run", suiteFile("three", url, 90, "2s", 3), "--workers", "3", "--store", store]);
-    // 4 only when the machine was too busy to trust the numbers.
-    assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
-    const expected = constantRateSchedule(90, 2000).count;
-    const s = await ResultsStore.open(store);
-    try {
-      const run = await s.getRun("latest");
-      const scenario = run?.scenarioResults[0];
-      assert.ok(run !== undefined && scenario !== undefined);
-      const result = scenario.result;
-      assert.equal(result.ops + result.errors + (result.dropped ?? 0), expected, "the merged parts are the whole schedule");
-      assert.equal(result.errors, 0);
-      assert.equal(decodeHistogram(result.latencyHistogram).count, result.ops);
-      assert.equal(result.series.reduce((n, p) => n + p.ops, 0), result.ops, "the per-second series sums to the total");
-      const segments = result.segments ?? [];
-      assert.deepEqual(segments.map((w) => w.worker), ["1/3", "2/3", "3/3"]);
-      assert.deepEqual(segments.map((w) => w.ops), [0, 1, 2].map((k) => segmentShare(expected, k, 3)));
-      t.diagnostic(`start skew per worker: ${segments.map((w) => `${w.worker} ${w.startSkewMs} ms`).join(", ")}`);
-      for (const w of segments) {
-        // Stored, and never before the agreed time; how late is the machine's (printed above, not asserted).
-        assert.ok(w.startSkewMs !== null && w.startSkewMs >= -5, `worker ${w.worker} started ${w.startSkewMs} ms off the agreed time`);
-        assert.ok(w.validity !== undefined, "each worker's own verdict is kept");
+  /** Where a test's runs go: an SQLite file, or a database of its own on the embedded PostgreSQL (--store postgres://…). */
+  const stores: { name: string; at(label: string): Promise<string> }[] = [
+    { name: "SQLite", at: (label) => Promise.resolve(join(dir, `${label}.db`)) },
+    {
+      name: "PostgreSQL",
+      at: async (label) => {
+        const name = `store_${label.replace(/\W/g, "_")}`;
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        await client.query(`CREATE DATABASE ${name}`).finally(() => client.end());
+        const url = new URL(database.url);
+        url.pathname = `/${name}`;
+        return url.toString();
+      },
+    },
+  ];
+
+  for (const kind of stores) {
+    it(`3 workers: the whole schedule once, each transaction distinct, start skew stored, judged once (${kind.name} store)`, async (t) => {
+      const store = await kind.at("cli");
+      const r = await pipebench(["run", suiteFile("three", url, 90, "2s", 3), "--workers", "3", "--store", store]);
+      // 4 only when the machine was too busy to trust the numbers.
+      assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+      const expected = constantRateSchedule(90, 2000).count;
+      const s = await ResultsStore.open(store);
+      try {
+        const run = await s.getRun("latest");
+        const scenario = run?.scenarioResults[0];
+        assert.ok(run !== undefined && scenario !== undefined);
+        const result = scenario.result;
+        assert.equal(result.ops + result.errors + (result.dropped ?? 0), expected, "the merged parts are the whole schedule");
+        assert.equal(result.errors, 0);
+        assert.equal(decodeHistogram(result.latencyHistogram).count, result.ops);
+        assert.equal(result.series.reduce((n, p) => n + p.ops, 0), result.ops, "the per-second series sums to the total");
+        const segments = result.segments ?? [];
+        assert.deepEqual(segments.map((w) => w.worker), ["1/3", "2/3", "3/3"]);
+        assert.deepEqual(segments.map((w) => w.ops), [0, 1, 2].map((k) => segmentShare(expected, k, 3)));
+        t.diagnostic(`start skew per worker: ${segments.map((w) => `${w.worker} ${w.startSkewMs} ms`).join(", ")}`);
+        for (const w of segments) {
+          // Stored, and never before the agreed time; how late is the machine's (printed above, not asserted).
+          assert.ok(w.startSkewMs !== null && w.startSkewMs >= -5, `worker ${w.worker} started ${w.startSkewMs} ms off the agreed time`);
+          assert.ok(w.validity !== undefined, "each worker's own verdict is kept");
+        }
+        // Judged once, on the merged result: one outcome per threshold, not one per worker.
+        assert.deepEqual(scenario.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
+        assert.equal(run.thresholds.length, 1);
+      } finally {
+        await s.close();
       }
-      // Judged once, on the merged result: one outcome per threshold, not one per worker.
-      assert.deepEqual(scenario.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
-      assert.equal(run.thresholds.length, 1);
-    } finally {
-      s.close();
-    }
-    // Every worker wrote its own operations: seq is the whole schedule's operation number.
-    assert.deepEqual(await transactions(), { rows: expected, distinct: expected });
-    const show = await pipebench(["show", "latest", "--store", store]);
-    assert.equal(show.code, 0, show.stderr);
-    // Each worker's share and start; INVALID after one whose own numbers cannot be trusted (a busy machine).
-    assert.match(show.stdout, /^ {4}3 workers, merged: 1\/3 60 ops start [+-]\d+ ms( INVALID)? · 2\/3 60 ops start [+-]\d+ ms( INVALID)? · 3\/3 60 ops start [+-]\d+ ms( INVALID)?$/m);
-  });
+      // Every worker wrote its own operations: seq is the whole schedule's operation number.
+      assert.deepEqual(await transactions(), { rows: expected, distinct: expected });
+      const show = await pipebench(["show", "latest", "--store", store]);
+      assert.equal(show.code, 0, show.stderr);
+      // Each worker's share and start; INVALID after one whose own numbers cannot be trusted (a busy machine).
+      assert.match(show.stdout, /^ {4}3 workers, merged: 1\/3 60 ops start [+-]\d+ ms( INVALID)? · 2\/3 60 ops start [+-]\d+ ms( INVALID)? · 3\/3 60 ops start [+-]\d+ ms( INVALID)?$/m);
+    });
+  }
 
   it("the merged histogram is exactly the sum of the workers' recordings, per second too", async () => {
     const file = suiteFile("exact", url, 60, "2s", 4);
@@ -192,97 +211,101 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     await transactions();
   });
 
-  it("one of 3 workers SIGKILLed mid-run: incomplete, that worker named, the others whole, its reported seconds kept", async () => {
-    const file = suiteFile("killed", url, 60, "4s", 5);
-    const suite = await loadSuite(file, { set: [] }, driverSchemas);
-    const pool = new ProcessWorkerPool(3, [file]);
-    let killed = false;
-    // Worker 2/3 dies once it has reported its second measured second.
-    const spy = spied(pool, (index, t) => {
-      if (index === 1 && t === 1 && !killed) {
-        killed = true;
-        process.kill(pool.workers[1]?.pid ?? -1, "SIGKILL");
+  for (const kind of stores) {
+    it(`one of 3 workers SIGKILLed mid-run: incomplete, that worker named, the others whole, its reported seconds kept (${kind.name} store)`, async () => {
+      const file = suiteFile(`killed-${kind.name}`, url, 60, "4s", 5);
+      const suite = await loadSuite(file, { set: [] }, driverSchemas);
+      const pool = new ProcessWorkerPool(3, [file]);
+      let killed = false;
+      // Worker 2/3 dies once it has reported its second measured second.
+      const spy = spied(pool, (index, t) => {
+        if (index === 1 && t === 1 && !killed) {
+          killed = true;
+          process.kill(pool.workers[1]?.pid ?? -1, "SIGKILL");
+        }
+      });
+      const store = await ResultsStore.open(await kind.at("killed"));
+      try {
+        const outcome = await runSuite(suite, { store, workers: spy });
+        assert.ok(killed);
+        const stored = (await store.getRun(outcome.runId))?.scenarioResults[0]?.result;
+        assert.ok(stored !== undefined);
+        assert.equal(stored.status, "interrupted");
+        assert.match(stored.failure ?? "", /^incomplete: worker 2\/3 stopped after 2 s \(killed by SIGKILL\)/);
+        assert.notEqual(outcome.status, "passed");
+        const [a, b, c] = stored.segments ?? [];
+        const whole = constantRateSchedule(60, 4000).count;
+        assert.equal(a?.status, "completed");
+        assert.equal(c?.status, "completed");
+        assert.equal(a?.ops, segmentShare(whole, 0, 3));
+        assert.equal(c?.ops, segmentShare(whole, 2, 3));
+        assert.equal(b?.status, "lost");
+        assert.match(b?.failure ?? "", /SIGKILL/);
+        const lost = spy.parts.find((p) => p.kind === "lost");
+        assert.ok(lost !== undefined && lost.seconds.length === 2);
+        const reportedOps = lost.seconds.reduce((n, s) => n + s.point.ops, 0);
+        assert.equal(b?.ops, reportedOps);
+        // Its two seconds at 20/s: about 40 operations, not the whole 80 and not nothing.
+        assert.ok(reportedOps >= 30 && reportedOps < segmentShare(whole, 1, 3), `kept ${reportedOps}`);
+        assert.equal(stored.ops, (a?.ops ?? 0) + (c?.ops ?? 0) + reportedOps);
+      } finally {
+        await pool.close();
+        await store.close();
       }
     });
-    const store = await ResultsStore.open(join(dir, "killed.db"));
-    try {
-      const outcome = await runSuite(suite, { store, workers: spy });
-      assert.ok(killed);
-      const stored = (await store.getRun(outcome.runId))?.scenarioResults[0]?.result;
-      assert.ok(stored !== undefined);
-      assert.equal(stored.status, "interrupted");
-      assert.match(stored.failure ?? "", /^incomplete: worker 2\/3 stopped after 2 s \(killed by SIGKILL\)/);
-      assert.notEqual(outcome.status, "passed");
-      const [a, b, c] = stored.segments ?? [];
-      const whole = constantRateSchedule(60, 4000).count;
-      assert.equal(a?.status, "completed");
-      assert.equal(c?.status, "completed");
-      assert.equal(a?.ops, segmentShare(whole, 0, 3));
-      assert.equal(c?.ops, segmentShare(whole, 2, 3));
-      assert.equal(b?.status, "lost");
-      assert.match(b?.failure ?? "", /SIGKILL/);
-      const lost = spy.parts.find((p) => p.kind === "lost");
-      assert.ok(lost !== undefined && lost.seconds.length === 2);
-      const reportedOps = lost.seconds.reduce((n, s) => n + s.point.ops, 0);
-      assert.equal(b?.ops, reportedOps);
-      // Its two seconds at 20/s: about 40 operations, not the whole 80 and not nothing.
-      assert.ok(reportedOps >= 30 && reportedOps < segmentShare(whole, 1, 3), `kept ${reportedOps}`);
-      assert.equal(stored.ops, (a?.ops ?? 0) + (c?.ops ?? 0) + reportedOps);
-    } finally {
-      await pool.close();
-      await store.close();
-    }
-  });
+  }
 
-  it("a single process SIGKILLed mid-scenario keeps all but the last second (checkpoints)", async () => {
-    await transactions();
-    const store = join(dir, "single-killed.db");
-    const rate = 40;
-    const child = spawn(process.execPath, [BIN, "run", suiteFile("single", url, rate, "8s", 6), "--store", store], {
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
+  for (const kind of stores) {
+    it(`a single process SIGKILLed mid-scenario keeps all but the last second (checkpoints) (${kind.name} store)`, async () => {
+      await transactions();
+      const store = await kind.at("single-killed");
+      const rate = 40;
+      const child = spawn(process.execPath, [BIN, "run", suiteFile("single", url, rate, "8s", 6), "--store", store], {
+        env: { ...process.env, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      let timer: NodeJS.Timeout | undefined;
+      const killedAt = new Promise<void>((resolve) => {
+        const onData = (chunk: string): void => {
+          output += chunk;
+          // 3.5 s after the scenario starts: three whole seconds closed, the fourth under way.
+          if (timer === undefined && /\[1\/1\] ingest/.test(output)) {
+            timer = setTimeout(() => {
+              child.kill("SIGKILL");
+              resolve();
+            }, 3500);
+          }
+        };
+        child.stdout.setEncoding("utf8").on("data", onData);
+        child.stderr.setEncoding("utf8").on("data", onData);
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
+      const bound = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      await killedAt;
+      assert.equal(await exited, "SIGKILL", output);
+      clearTimeout(bound);
+      const sent = (await transactions()).rows;
+      const s = await ResultsStore.open(store);
+      try {
+        const run = await s.getRun("latest");
+        assert.equal(run?.status, "incomplete");
+        const kept = run?.scenarioResults[0];
+        assert.ok(kept !== undefined, "the killed scenario is stored (before checkpoints it was lost whole)");
+        const r = kept.result;
+        assert.equal(r.status, "interrupted");
+        assert.match(r.failure ?? "", /^incomplete: /);
+        assert.ok(r.series.length >= 2, `seconds kept: ${r.series.length}`);
+        assert.equal(r.series.reduce((n, p) => n + p.ops, 0), r.ops);
+        assert.equal(decodeHistogram(r.latencyHistogram).count, r.ops, "the kept histogram holds the kept operations");
+        // All but the last second: what the service stored, less at most about two seconds' worth
+        // (the second under way and the checkpoint of the one just closed).
+        assert.ok(r.ops <= sent && r.ops >= sent - 2 * rate, `kept ${r.ops} of ${sent} sent`);
+      } finally {
+        await s.close();
+      }
     });
-    let output = "";
-    let timer: NodeJS.Timeout | undefined;
-    const killedAt = new Promise<void>((resolve) => {
-      const onData = (chunk: string): void => {
-        output += chunk;
-        // 3.5 s after the scenario starts: three whole seconds closed, the fourth under way.
-        if (timer === undefined && /\[1\/1\] ingest/.test(output)) {
-          timer = setTimeout(() => {
-            child.kill("SIGKILL");
-            resolve();
-          }, 3500);
-        }
-      };
-      child.stdout.setEncoding("utf8").on("data", onData);
-      child.stderr.setEncoding("utf8").on("data", onData);
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
-    const bound = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    await killedAt;
-    assert.equal(await exited, "SIGKILL", output);
-    clearTimeout(bound);
-    const sent = (await transactions()).rows;
-    const s = await ResultsStore.open(store);
-    try {
-      const run = await s.getRun("latest");
-      assert.equal(run?.status, "incomplete");
-      const kept = run?.scenarioResults[0];
-      assert.ok(kept !== undefined, "the killed scenario is stored (before checkpoints it was lost whole)");
-      const r = kept.result;
-      assert.equal(r.status, "interrupted");
-      assert.match(r.failure ?? "", /^incomplete: /);
-      assert.ok(r.series.length >= 2, `seconds kept: ${r.series.length}`);
-      assert.equal(r.series.reduce((n, p) => n + p.ops, 0), r.ops);
-      assert.equal(decodeHistogram(r.latencyHistogram).count, r.ops, "the kept histogram holds the kept operations");
-      // All but the last second: what the service stored, less at most about two seconds' worth
-      // (the second under way and the checkpoint of the one just closed).
-      assert.ok(r.ops <= sent && r.ops >= sent - 2 * rate, `kept ${r.ops} of ${sent} sent`);
-    } finally {
-      s.close();
-    }
-  });
+  }
 
   it("the Indexed Job's command, run here once per index with the variable Kubernetes sets: segments that sum to the whole, started together", async () => {
     await transactions();
@@ -312,7 +335,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
         assert.ok(Math.abs(result.startedAt - (at + skew)) <= 5, `started at ${result.startedAt - at} ms after the agreed time, skew ${skew}`);
         ops += result.ops;
       } finally {
-        s.close();
+        await s.close();
       }
     }
     assert.equal(ops, whole);
@@ -332,7 +355,7 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
       assert.deepEqual(run?.scenarioResults[0]?.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
       assert.equal(run?.thresholds.length, 1);
     } finally {
-      s.close();
+      await s.close();
     }
   });
 
