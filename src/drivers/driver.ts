@@ -105,6 +105,14 @@ export interface PreparedWorkload {
    * name made with `count`. The engine stops waiting shortly after timeoutMs.
    */
   settle?(timeoutMs: number): Promise<Record<string, number>>;
+  /**
+   * The scenario is over and used operation numbers 0 … seqs − 1 (`OpContext.seq`), counted over
+   * every load generator: the schedule's count when the load fixes it (so independent `--segment`
+   * pods agree), else the highest number any of them started, plus one. Called before `close` and
+   * before the next scenario is prepared, in every process that prepared the workload; a workload
+   * that numbers what it writes from `seq` (PostgreSQL's insert rows) continues after them.
+   */
+  ended?(seqs: number): void;
   /** Called once after the scenario, e.g. to drop prepared statements. */
   close?(): Promise<void>;
 }

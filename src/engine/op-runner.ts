@@ -16,6 +16,8 @@ export class OpRunner {
    * writes per operation (a Set's hashing cost about as much as recording the operation).
    */
   newestSent: Ticket | undefined = undefined;
+  /** The highest operation number started, plus one (0 before the first). */
+  seqsUsed = 0;
 
   constructor(
     private readonly operation: Operation,
@@ -49,6 +51,7 @@ export class OpRunner {
   launch(seq: number, worker: number, intendedStartMs: number, startMs: number): Promise<void> {
     const measured = intendedStartMs >= this.recorder.measureStartMs;
     const ticket = new Ticket(this, this.signal, seq, worker, !measured);
+    if (seq >= this.seqsUsed) this.seqsUsed = seq + 1;
     this.inFlight.started(measured);
     if (!this.signalsSent) ticket.sentAt(startMs);
     let pending: Promise<OpOutcome | void>;

@@ -29,6 +29,8 @@ export type WorkerPart =
       readonly outcome: ScenarioOutcome;
       readonly seconds: readonly ClosedSecond[];
       readonly startSkewMs: number | null;
+      /** Operation numbers the scenario used, as this worker knows it (RecordedScenario.seqs). */
+      readonly seqs?: number;
     }
   | {
       readonly kind: "lost";
@@ -38,6 +40,11 @@ export type WorkerPart =
       readonly startSkewMs: number | null;
       /** What happened, e.g. "killed by SIGKILL". */
       readonly failure: string;
+      /**
+       * It stopped on an error of its own (it exited with an error, or its run threw), not killed
+       * from outside: the scenario failed, rather than ended incomplete.
+       */
+      readonly failed?: boolean;
     };
 
 export const workerName = (s: Segment): string => `${s.index + 1}/${s.count}`;
@@ -64,10 +71,15 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
     }
   }
   if (lost.length > 0) {
-    // Incomplete: the others' parts are whole, the lost one's only up to its last checkpoint.
-    if (status === "completed") status = "interrupted";
+    // Incomplete: the others' parts are whole, the lost one's only up to its last checkpoint. One
+    // that stopped on an error of its own failed the scenario (the others were stopped for it, so
+    // their "interrupted" is not repeated); one killed from outside left it incomplete.
+    const failedOwn = lost.some((p) => p.failed === true);
+    const lostStatus: ScenarioStatus = failedOwn ? "failed" : "interrupted";
+    const othersSaid = failure === undefined || (failedOwn && status === "interrupted") ? "" : `; ${failure}`;
+    if (STATUS_ORDER[lostStatus] > STATUS_ORDER[status]) status = lostStatus;
     const said = lost.map((p) => `worker ${workerName(p.segment)} stopped after ${p.seconds.length} s (${p.failure})`).join("; ");
-    failure = `incomplete: ${said}; its seconds before that are kept${failure === undefined ? "" : `; ${failure}`}`;
+    failure = `incomplete: ${said}; its seconds before that are kept${othersSaid}`;
   }
 
   const recordings = outcomes.map((o) => o.recording);

@@ -37,6 +37,8 @@ export interface WireRecording extends OutcomeFields {
   readonly segment: Segment;
   readonly startSkewMs: number | null;
   readonly maxInFlight: number | null;
+  /** Operation numbers the scenario used, as this generator knows it (RecordedScenario.seqs). */
+  readonly seqs?: number;
   readonly counts: RecordingCounts;
   readonly histograms: { latency: string; service: string; clientWait?: string; startDelay?: string };
   readonly series: Recording["series"];
@@ -62,6 +64,7 @@ export function toWire(recorded: RecordedScenario, segment: Segment): WireRecord
     segment,
     startSkewMs: recorded.startSkewMs ?? null,
     maxInFlight: recorded.maxInFlight,
+    seqs: recorded.seqs,
     ...outcomeFields(o),
     counts,
     histograms: {
@@ -78,7 +81,7 @@ export function toWire(recorded: RecordedScenario, segment: Segment): WireRecord
 }
 
 /** The recording again, histograms decoded; throws on another version (say which). */
-export function fromWire(wire: WireRecording): { outcome: ScenarioOutcome; seconds: ClosedSecond[]; startSkewMs: number | null } {
+export function fromWire(wire: WireRecording): { outcome: ScenarioOutcome; seconds: ClosedSecond[]; startSkewMs: number | null; seqs?: number } {
   if (wire.version !== RECORDING_WIRE_VERSION) {
     throw new Error(`a worker's recording has version ${String(wire.version)}, this pipebench reads ${RECORDING_WIRE_VERSION}: run the same pipebench version everywhere`);
   }
@@ -106,6 +109,7 @@ export function fromWire(wire: WireRecording): { outcome: ScenarioOutcome; secon
     },
     seconds,
     startSkewMs: wire.startSkewMs,
+    ...(wire.seqs === undefined ? {} : { seqs: wire.seqs }),
   };
 }
 

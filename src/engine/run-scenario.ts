@@ -27,7 +27,7 @@ import { ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
 import { monitor, settleWorkload, type LiveTotals, type Progress } from "./scenario-monitor.js";
 import { scheduleFor, segmentSchedule, type Schedule, type Segment } from "./schedule.js";
-import { isOpen, startExecutor } from "./start-executor.js";
+import { fixedOperationCount, isOpen, startExecutor } from "./start-executor.js";
 import { DEFAULT_ERROR_POLICY, firstErrorReason, type ErrorPolicy } from "./target-failure.js";
 
 export { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_IN_FLIGHT } from "./start-executor.js";
@@ -97,6 +97,11 @@ export interface RecordedScenario {
   readonly startSkewMs?: number;
   /** The open loop's cap on operations in flight; null for closed loops. */
   readonly maxInFlight: number | null;
+  /**
+   * Operation numbers the scenario used (PreparedWorkload.ended): the load's fixed count, the same
+   * in every segment, else the highest this process started, plus one.
+   */
+  readonly seqs: number;
 }
 
 /** The members of a PreparedWorkload that observe. */
@@ -376,6 +381,7 @@ export async function recordScenario(options: ScenarioRunOptions): Promise<Recor
       ...(closedSeconds === undefined ? {} : { seconds: closedSeconds }),
       ...(startSkewMs === undefined ? {} : { startSkewMs }),
       maxInFlight: executor.maxInFlight,
+      seqs: fixedOperationCount(load) ?? runner.seqsUsed,
     };
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);

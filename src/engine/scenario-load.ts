@@ -2,12 +2,13 @@
 // workers (`--workers N`, their recordings merged), or as this process's one segment of several
 // (`--segment i/N`, its recording written for `pipebench merge`). Each closed measured second goes
 // to the scenario's checkpoint, which the final result replaces.
+import { buildScenarioResult } from "../metrics/scenario-result.js";
 import type { ScenarioResult } from "../metrics/summary.js";
 import type { SuiteScenario } from "../suite/types.js";
 import type { CheckpointWriter } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
 import { toWire, writeRecording } from "./recording-wire.js";
-import { recordScenario, runScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
+import { recordScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
 import { scheduleFor, type Segment } from "./schedule.js";
 import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
 import { isOpen } from "./start-executor.js";
@@ -26,7 +27,13 @@ export interface ScenarioLoad {
   readonly recordingsDir?: string | undefined;
 }
 
-export async function runScenarioLoad(o: ScenarioLoad): Promise<ScenarioResult> {
+/** The scenario's result, and the operation numbers it used (PreparedWorkload.ended). */
+export interface LoadOutcome {
+  readonly result: ScenarioResult;
+  readonly seqs: number;
+}
+
+export async function runScenarioLoad(o: ScenarioLoad): Promise<LoadOutcome> {
   const { scenario, checkpoints, workers, segment } = o;
   if (workers !== undefined) {
     // The measured interval's length, as a single process shows it (steps: their durations added).
@@ -62,9 +69,12 @@ export async function runScenarioLoad(o: ScenarioLoad): Promise<ScenarioResult> 
     if (o.recordingsDir !== undefined) {
       writeRecording(o.recordingsDir, { scenario: scenario.name, ordinal: o.ordinal, trial: o.trial, recording: toWire(recorded, segment) });
     }
-    return mergeWorkerParts([
+    const result = mergeWorkerParts([
       { kind: "reported", segment, outcome: recorded.outcome, seconds: recorded.seconds ?? [], startSkewMs: recorded.startSkewMs ?? null },
     ]);
+    // Only this generator's own count where the load does not fix it: see docs/decisions.md.
+    return { result, seqs: recorded.seqs };
   }
-  return runScenario({ ...o.options, onSecond: (second) => checkpoints.add(second) });
+  const recorded = await recordScenario({ ...o.options, onSecond: (second) => checkpoints.add(second) });
+  return { result: buildScenarioResult(recorded.outcome), seqs: recorded.seqs };
 }

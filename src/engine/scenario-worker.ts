@@ -32,6 +32,11 @@ export interface ScenarioWorker {
    * for a worker that dies: its part is then `lost`, with the seconds it reported.
    */
   run(startAtEpochMs: number): Promise<WorkerPart>;
+  /**
+   * The scenario is over on every worker and used operation numbers 0 … seqs − 1: the worker's own
+   * prepared workload hears it (PreparedWorkload.ended) before the next scenario is prepared.
+   */
+  end(seqs: number): void;
   close(): Promise<void>;
 }
 
@@ -81,8 +86,12 @@ export class LocalWorker implements ScenarioWorker {
       outcome: recorded.outcome,
       seconds: recorded.seconds ?? [],
       startSkewMs: recorded.startSkewMs ?? null,
+      seqs: recorded.seqs,
     };
   }
+
+  /** Nothing of its own: it ran on the coordinator's prepared workload, which the coordinator tells. */
+  end(): void {}
 
   async close(): Promise<void> {}
 }
@@ -96,12 +105,41 @@ export function localWorkers(count: number, clock?: Clock): WorkerPool {
   };
 }
 
-/** Runs the scenario on every worker of the pool from one start time and merges their parts. */
-export async function runOnWorkers(pool: WorkerPool, work: ScenarioWork): Promise<ScenarioResult> {
+/** The merged result, and the operation numbers the scenario used over all workers (PreparedWorkload.ended). */
+export interface WorkersOutcome {
+  readonly result: ScenarioResult;
+  readonly seqs: number;
+}
+
+/**
+ * Runs the scenario on every worker of the pool from one start time and merges their parts. A
+ * worker that fails (its target failed it, its run threw, it exited with an error) or was
+ * interrupted stops the others as an interrupt does: each ends at its second's end, its part kept.
+ * The run has failed already; their load would only be waste. One killed from outside (SIGKILL, an
+ * OOM kill) does not: its part is lost, the others' stay whole (the run is incomplete, not failed).
+ */
+export async function runOnWorkers(pool: WorkerPool, work: ScenarioWork): Promise<WorkersOutcome> {
   await pool.open?.();
+  const stopRest = new AbortController();
+  const given = work.options.signal;
+  const signal = given === undefined ? stopRest.signal : AbortSignal.any([given, stopRest.signal]);
+  const shared: ScenarioWork = { ...work, options: { ...work.options, signal } };
   // The barrier: every worker prepared, then one start time a little ahead for all.
-  await Promise.all(pool.workers.map((w) => w.prepare(work)));
+  await Promise.all(pool.workers.map((w) => w.prepare(shared)));
   const startAtEpochMs = (pool.now ?? Date.now)() + pool.startDelayMs;
-  const parts = await Promise.all(pool.workers.map((w) => w.run(startAtEpochMs)));
-  return mergeWorkerParts(parts);
+  const parts = await Promise.all(
+    pool.workers.map(async (w) => {
+      const part = await w.run(startAtEpochMs);
+      if (endsTheRun(part)) stopRest.abort();
+      return part;
+    }),
+  );
+  // The highest any worker knows: with a fixed count all say the same; else each saw only its own.
+  const seqs = Math.max(0, ...parts.map((p) => (p.kind === "reported" ? (p.seqs ?? 0) : 0)));
+  for (const w of pool.workers) w.end(seqs);
+  return { result: mergeWorkerParts(parts), seqs };
+}
+
+function endsTheRun(part: WorkerPart): boolean {
+  return part.kind === "lost" ? part.failed === true : part.outcome.status !== "completed";
 }

@@ -7,7 +7,7 @@ import type { InFlight } from "./in-flight.js";
 import type { LoadProfile, OpenLoad } from "./load.js";
 import type { OpRunner } from "./op-runner.js";
 import { runOpenLoop, type OpenLoopOutcome } from "./open-loop.js";
-import { segmentSchedule, segmentShare, warmupScheduleFor, type Schedule, type Segment } from "./schedule.js";
+import { scheduleFor, segmentSchedule, segmentShare, warmupScheduleFor, type Schedule, type Segment } from "./schedule.js";
 
 export const DEFAULT_MAX_IN_FLIGHT = 10_000;
 export const DEFAULT_MAX_CONCURRENCY = 10;
@@ -71,8 +71,10 @@ export function startExecutor(o: ExecutorStart): RunningExecutor {
       : (closed.concurrency ?? o.concurrencyHint ?? DEFAULT_MAX_CONCURRENCY);
   const segment = o.segment;
   const workers = segment === undefined ? wholeWorkers : segmentShare(wholeWorkers, segment.index, segment.count);
+  // Striped as the operation numbers are (segment k numbers its n-th operation k + n·N): with no
+  // warm-up the parts' numbers are then exactly 0 … iterations − 1, as one process's are.
   const iterations =
-    segment === undefined || closed.iterations === undefined ? closed.iterations : segmentShare(closed.iterations, segment.index, segment.count);
+    segment === undefined || closed.iterations === undefined ? closed.iterations : stripeShare(closed.iterations, segment.index, segment.count);
   let launching: Promise<unknown> = runClosedLoop({
     workers,
     runner,
@@ -89,6 +91,22 @@ export function startExecutor(o: ExecutorStart): RunningExecutor {
     launching = Promise.race([launching, clock.sleep(o.measureEndMs - clock.now(), stop)]);
   }
   return { launching, openOutcome: () => undefined, maxInFlight: null, workers };
+}
+
+/** How many of 0 … v − 1 are k modulo n. */
+function stripeShare(v: number, k: number, n: number): number {
+  return k < v ? Math.floor((v - 1 - k) / n) + 1 : 0;
+}
+
+/**
+ * The operation numbers a scenario's load uses when the load alone fixes them, over all its
+ * segments: an open loop's schedule with its warm-up, or a closed loop's iterations with neither
+ * warm-up nor duration. Undefined when only the run can tell (a closed loop run for a time).
+ */
+export function fixedOperationCount(load: LoadProfile): number | undefined {
+  if (isOpen(load)) return (load.warmup ?? 0) > 0 ? warmupScheduleFor(load).count + scheduleFor(load).count : scheduleFor(load).count;
+  const closed = load as Exclude<LoadProfile, OpenLoad>;
+  return closed.iterations !== undefined && closed.duration === undefined && (closed.warmup ?? 0) === 0 ? closed.iterations : undefined;
 }
 
 export function isOpen(load: LoadProfile): load is OpenLoad {

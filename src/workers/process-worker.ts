@@ -27,6 +27,13 @@ export class ProcessWorker implements ScenarioWorker {
   private seconds: ClosedSecond[] = [];
   private work: ScenarioWork | undefined;
   private exited: string | undefined;
+  /** It exited by itself (with an error) rather than being killed by a signal. */
+  private exitedOwn = false;
+  /** The last error line it printed (`error: …`), to name what stopped it. */
+  private lastError: string | undefined;
+  private partialLine = "";
+  /** What it said when its run threw (its `failed` message). */
+  private reportedFailure: string | undefined;
   private exitListeners: (() => void)[] = [];
 
   private constructor(
@@ -34,8 +41,11 @@ export class ProcessWorker implements ScenarioWorker {
     private readonly child: ChildProcess,
   ) {
     child.on("message", (m: FromWorker) => this.onMessage(m));
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => this.onStderr(chunk));
     child.on("exit", (code, signal) => {
-      this.exited = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}`;
+      this.exitedOwn = signal === null;
+      this.exited = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}${this.lastError === undefined ? "" : `: ${this.lastError}`}`;
       const w = this.waiter;
       this.waiter = undefined;
       w?.reject(new Error(`worker ${this.name} ${this.exited}`));
@@ -55,7 +65,7 @@ export class ProcessWorker implements ScenarioWorker {
   /** Forks `pipebench worker` with the suite's arguments and waits until its targets are connected. */
   static async start(segment: Segment, suiteArgs: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ProcessWorker> {
     const child = fork(BIN, ["worker", ...suiteArgs, "--segment", `${segment.index}/${segment.count}`], {
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: { ...env, PIPEBENCH_WORKER_INDEX: String(segment.index) },
     });
     const worker = new ProcessWorker(segment, child);
@@ -77,6 +87,7 @@ export class ProcessWorker implements ScenarioWorker {
   async prepare(work: ScenarioWork): Promise<void> {
     this.work = work;
     this.seconds = [];
+    this.reportedFailure = undefined;
     this.send({ type: "prepare", ordinal: work.ordinal, trial: work.trial });
     await this.expect("prepared");
   }
@@ -91,14 +102,20 @@ export class ProcessWorker implements ScenarioWorker {
     try {
       const m = await this.expect("recording");
       if (m.type !== "recording") throw new Error("unreachable");
-      const { outcome, seconds, startSkewMs } = fromWire(m.recording);
-      return { kind: "reported", segment: this.segment, outcome, seconds, startSkewMs };
+      const { outcome, seconds, startSkewMs, seqs } = fromWire(m.recording);
+      return { kind: "reported", segment: this.segment, outcome, seconds, startSkewMs, ...(seqs === undefined ? {} : { seqs }) };
     } catch (error) {
-      if (this.exited === undefined) throw error;
-      return { kind: "lost", segment: this.segment, seconds: this.seconds, startSkewMs: null, failure: this.exited };
+      // Never rejects: a worker whose run threw, or that exited, leaves what it reported.
+      const failed = this.exited === undefined || this.exitedOwn;
+      const failure = this.exited ?? this.reportedFailure ?? (error as Error).message;
+      return { kind: "lost", segment: this.segment, seconds: this.seconds, startSkewMs: null, failure, failed };
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  end(seqs: number): void {
+    this.send({ type: "end", seqs });
   }
 
   async close(): Promise<void> {
@@ -133,9 +150,21 @@ export class ProcessWorker implements ScenarioWorker {
     this.waiter = undefined;
     if (m.type === "failed") {
       const message = `worker ${this.name}: ${m.message}`;
+      this.reportedFailure = m.message;
       w.reject(m.usage ? new UsageError(message, m.hint === undefined ? {} : { hint: m.hint }) : new TargetFailed(this.work?.scenario.target ?? "?", message));
     } else if (m.type === w.want) w.resolve(m);
     else w.reject(new Error(`worker ${this.name} answered ${m.type}, expected ${w.want}`));
+  }
+
+  /** Passes its stderr on, each line marked with the worker (its own log lines are already). */
+  private onStderr(chunk: string): void {
+    const lines = (this.partialLine + chunk).split("\n");
+    this.partialLine = lines.pop() ?? "";
+    for (const line of lines) {
+      const error = /^(?:internal )?error: (.*)$/.exec(line);
+      if (error?.[1] !== undefined) this.lastError = error[1];
+      process.stderr.write(line.startsWith("[worker ") ? `${line}\n` : `[worker ${this.name}] ${line}\n`);
+    }
   }
 }
 

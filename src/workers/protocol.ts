@@ -1,6 +1,6 @@
 // The messages between `pipebench run --workers N` (the coordinator) and its worker processes
 // (`pipebench worker`), over Node's IPC channel. Per scenario: prepare → prepared, start → seconds
-// as they close (the coordinator's checkpoints) → recording; close at the end.
+// as they close (the coordinator's checkpoints) → recording, then end; close at the end.
 import type { ClosedSecond } from "../metrics/recorder.js";
 import type { WireRecording } from "../engine/recording-wire.js";
 
@@ -9,6 +9,8 @@ export type ToWorker =
   | { readonly type: "start"; readonly startAtEpochMs: number }
   /** The coordinator was interrupted (Ctrl-C, SIGTERM): stop as a single process would. */
   | { readonly type: "interrupt" }
+  /** The scenario is over on every worker; it used operation numbers 0 … seqs − 1 (PreparedWorkload.ended). */
+  | { readonly type: "end"; readonly seqs: number }
   | { readonly type: "close" };
 
 export type FromWorker =

@@ -1,7 +1,8 @@
 // `pipebench worker SUITE --segment i/N`: one load generator of `pipebench run --workers N`, started
 // by it with an IPC channel. It connects the suite's targets itself (their `setup:` already ran in the
 // coordinator, once), then for each scenario it is asked for: prepares the workload, waits for the
-// common start time, runs its segment and ships every closed second and finally its recording.
+// common start time, runs its segment and ships every closed second and finally its recording; its
+// workload hears how many operation numbers the whole scenario used (`end`) before the next one.
 // Probes, thresholds and the store stay with the coordinator.
 import type { Connection, PreparedWorkload } from "../drivers/driver.js";
 import { recordScenario } from "../engine/run-scenario.js";
@@ -41,6 +42,13 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
   const log = (line: string): void => void process.stderr.write(`[worker ${workerName(segment)}] ${line}\n`);
   const connected: Map<string, { kind: string; connection: Connection<unknown> }> = await connectTargets(withoutSetup(suite), log, interrupt.signal);
   let prepared: { prepared: PreparedWorkload; ordinal: number } | undefined;
+  // The workload that ran, kept open until the coordinator says how many operation numbers the
+  // whole scenario used (its `end`), which it must hear before the next scenario is prepared.
+  let ran: PreparedWorkload | undefined;
+  const closeRan = (): void => {
+    void ran?.close?.().catch(() => undefined);
+    ran = undefined;
+  };
   post({ type: "ready" });
 
   const fail = (error: unknown): void => {
@@ -55,6 +63,7 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
   return new Promise<number>((resolve) => {
     const finish = async (code: number): Promise<void> => {
       process.off("message", onMessage);
+      closeRan();
       await prepared?.prepared.close?.().catch(() => undefined);
       await closeAll(connected);
       resolve(code);
@@ -64,7 +73,11 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
         void finish(0);
       } else if (message.type === "interrupt") {
         interrupt.abort();
+      } else if (message.type === "end") {
+        ran?.ended?.(message.seqs);
+        closeRan();
       } else if (message.type === "prepare") {
+        closeRan();
         const scenario = suite.scenarios[message.ordinal];
         const target = scenario === undefined ? undefined : connected.get(scenario.target);
         if (scenario === undefined || target === undefined) {
@@ -93,8 +106,16 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
           startAtEpochMs: message.startAtEpochMs,
           onSecond: (second) => post({ type: "second", second }),
         })
-          .then((recorded) => post({ type: "recording", recording: toWire(recorded, segment) }), fail)
-          .finally(() => void current.prepared.close?.().catch(() => undefined));
+          .then(
+            (recorded) => {
+              ran = current.prepared;
+              post({ type: "recording", recording: toWire(recorded, segment) });
+            },
+            (error: unknown) => {
+              fail(error);
+              void current.prepared.close?.().catch(() => undefined);
+            },
+          );
       }
     };
     process.on("message", onMessage);

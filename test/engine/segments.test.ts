@@ -127,7 +127,7 @@ describe("merged segments equal the single process", () => {
     const one = await whole(open, 50);
     const clock = new FakeClock();
     const calls: { seq: number; at: number }[] = [];
-    const merged = await clock.run(
+    const { result: merged, seqs } = await clock.run(
       runOnWorkers(localWorkers(3, clock), {
         scenario: { name: "s" } as SuiteScenario,
         ordinal: 0,
@@ -135,6 +135,7 @@ describe("merged segments equal the single process", () => {
         options: { clock, load: open, operation: op(clock, calls) },
       }),
     );
+    assert.equal(seqs, one.calls.length, "the scenario's operation numbers, told to its workload");
     assert.equal(calls.length, one.calls.length);
     assert.deepEqual([merged.ops, merged.errors], [one.result.ops, one.result.errors]);
     assert.equal(merged.latencyHistogram, one.result.latencyHistogram);
@@ -159,7 +160,7 @@ describe("merged segments equal the single process", () => {
     };
     const clock = new FakeClock();
     const workload = observing(clock);
-    const local = await clock.run(
+    const { result: local } = await clock.run(
       runOnWorkers(localWorkers(3, clock), {
         scenario: { name: "s" } as SuiteScenario,
         ordinal: 0,
@@ -194,7 +195,7 @@ describe("merged segments equal the single process", () => {
     const single: (number | null)[] = [];
     await clock.run(runScenario({ clock, load: steps, operation: op(clock, []), onProgress: (p) => void single.push(p.totalMs) }));
     const c = new FakeClock();
-    const merged = await c.run(
+    const { result: merged } = await c.run(
       runScenarioLoad({
         scenario: { name: "s", load: steps } as SuiteScenario,
         ordinal: 0,

@@ -37,6 +37,9 @@ export async function prepareInsert(
   const source = generator.create(workload.seed);
   // Rows from the operation's number (`seq`, the whole scenario's: segments of one scenario on
   // several load generators write disjoint rows with one seed), after the rows of earlier scenarios.
+  // The next scenario's rows start after this one's operation numbers (`ended`, told the same count
+  // in every load generator), so N workers continue where one process would. Until then the counter
+  // follows the highest row claimed, for a caller that never says.
   const base = counter.next;
   const take = (seq: number): number => {
     const first = base + seq * workload.batchSize;
@@ -59,6 +62,9 @@ export async function prepareInsert(
     concurrencyHint: poolSize,
     clientSlots: { count: poolSize, setting: "pool" },
     signalsSent: true,
+    ended: (seqs) => {
+      counter.next = base + seqs * workload.batchSize;
+    },
   };
 }
 
@@ -71,7 +77,6 @@ interface BatchPlan {
   width: number;
   source: RowSource;
   batchSize: number;
-  /** Claims the next batchSize row indices; returns the first. */
   /** The first row index of operation `seq`'s batch. */
   take: (seq: number) => number;
   /** Names this workload's prepared statements apart from other workloads' on a pooled connection. */
