@@ -17,19 +17,30 @@ export async function openStore(location: string, options: { create?: boolean } 
   return opened;
 }
 
+/** How often a running run's process says it is still there. */
+export const HEARTBEAT_MS = 30_000;
+/**
+ * A run whose heartbeat is older than this is gone, wherever its process was: ten beats missed,
+ * room for a few minutes' clock difference between the machines sharing a store.
+ */
+export const HEARTBEAT_STALE_MS = 10 * HEARTBEAT_MS;
+
 /**
  * Marks `incomplete` the runs still `running` whose process is gone (killed mid-run), and returns
- * their ids. Runs of live processes, of other hosts, and of stores older than schema 4 (no owner
- * recorded) are left as they are.
+ * their ids: on this host, its pid is gone (or taken by another process); on any host (a pod, a CI
+ * runner sharing a PostgreSQL store), it has not written its heartbeat for HEARTBEAT_STALE_MS.
+ * Runs of live processes, and of stores older than schema 4 (no owner recorded), are left as they are.
  */
-export async function markAbandoned(sql: Sql): Promise<number[]> {
-  const rows = await sql.all(`select id, owner_pid, owner_host, owner_start from runs where status = 'running' and owner_pid is not null`);
-  const gone = rows.filter((r) =>
-    ownerGone({
-      pid: Number(r.owner_pid),
-      host: String(r.owner_host),
-      ...(r.owner_start === null ? {} : { start: String(r.owner_start) }),
-    }),
+export async function markAbandoned(sql: Sql, now = Date.now()): Promise<number[]> {
+  const rows = await sql.all(`select id, owner_pid, owner_host, owner_start, heartbeat_at from runs where status = 'running' and owner_pid is not null`);
+  const gone = rows.filter(
+    (r) =>
+      (r.heartbeat_at !== null && now - Number(r.heartbeat_at) > HEARTBEAT_STALE_MS) ||
+      ownerGone({
+        pid: Number(r.owner_pid),
+        host: String(r.owner_host),
+        ...(r.owner_start === null ? {} : { start: String(r.owner_start) }),
+      }),
   );
   if (gone.length === 0) return [];
   try {

@@ -7,11 +7,11 @@
 import { StoreError } from "../errors.js";
 import type { NewRun, NewScenario, RunListing, RunRow, RunStatus, StoredProbeReading, StoredRun, StoredThreshold } from "./model.js";
 import { DEFAULT_STORE } from "./model.js";
-import { markAbandoned, openStore } from "./open-store.js";
+import { HEARTBEAT_MS, markAbandoned, openStore } from "./open-store.js";
 import { scenarioMetrics, type ScenarioMetricQuery, type ScenarioMetricRow } from "./query.js";
 import { baselineOf, listRuns, readRun, resolveRef, runRowsWhere } from "./read-runs.js";
 import type { OpenedSql } from "./sql.js";
-import { insertProbe, insertRun, insertScenario, updateRunEnd, upsertBaseline } from "./write-run.js";
+import { beat, insertProbe, insertRun, insertScenario, updateRunEnd, upsertBaseline } from "./write-run.js";
 
 export { DEFAULT_STORE } from "./model.js";
 export type { ScenarioMetricQuery, ScenarioMetricRow } from "./query.js";
@@ -38,6 +38,8 @@ export class ResultsStore {
   private readonly unfinished = new Set<number>();
   /** The store's calls, one at a time and in order: a checkpoint never lands after the final result. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Writes the unfinished runs' heartbeat while there are any (open-store.ts says why). */
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(db: OpenedSql) {
     this.path = db.location;
@@ -60,13 +62,17 @@ export class ResultsStore {
   }
 
   /** Marks `incomplete` the runs still `running` whose process is gone; their ids (open does this too). */
-  markAbandoned(): Promise<number[]> {
-    return this.serial(() => markAbandoned(this.db.sql));
+  markAbandoned(now?: number): Promise<number[]> {
+    return this.serial(() => markAbandoned(this.db.sql, now));
   }
 
   async beginRun(run: NewRun): Promise<number> {
     const id = await this.serial(() => insertRun(this.db.sql, run));
     this.unfinished.add(id);
+    this.heartbeat ??= setInterval(() => {
+      // A beat that cannot be written now (a store busy or away) is written at the next one.
+      this.serial(() => beat(this.db.sql, [...this.unfinished])).catch(() => undefined);
+    }, HEARTBEAT_MS).unref();
     return id;
   }
 
@@ -93,7 +99,15 @@ export class ResultsStore {
 
   async finishRun(runId: number, status: RunStatus, exitCode: number, thresholds: readonly StoredThreshold[]): Promise<void> {
     await this.serial(() => updateRunEnd(this.db.sql, runId, status, exitCode, thresholds));
+    this.finished(runId);
+  }
+
+  private finished(runId: number): void {
     this.unfinished.delete(runId);
+    if (this.unfinished.size === 0) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
   }
 
   /**
@@ -104,7 +118,7 @@ export class ResultsStore {
   async finishUnfinished(status: RunStatus, exitCode: number): Promise<void> {
     for (const id of [...this.unfinished]) {
       await updateRunEnd(this.db.sql, id, status, exitCode, []);
-      this.unfinished.delete(id);
+      this.finished(id);
     }
   }
 
@@ -148,6 +162,7 @@ export class ResultsStore {
 
   /** Closes the database once the calls in flight are done. */
   close(): Promise<void> {
+    clearInterval(this.heartbeat);
     return this.serial(() => this.db.close());
   }
 }

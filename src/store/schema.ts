@@ -148,6 +148,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   alter table runs add column owner_start text;
   create index runs_by_status on runs(status);
   `,
+  // 5: a heartbeat. A run of another host (a pod, a CI runner sharing a PostgreSQL store) cannot
+  // be asked about its pid; one whose process has not written for a while is gone all the same.
+  `
+  alter table runs add column heartbeat_at integer;
+  `,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -259,5 +264,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   alter table runs add column owner_host text;
   alter table runs add column owner_start text;
   create index runs_by_status on runs(status);
+  `,
+  `
+  alter table runs add column heartbeat_at bigint;
   `,
 ];

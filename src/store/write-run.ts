@@ -45,11 +45,11 @@ export async function insertRun(sql: Sql, run: NewRun): Promise<number> {
   const owner = run.owner ?? currentOwner();
   const row = await sql.get(
     `insert into runs (suite_name, suite_file, started_at, status, environment, suite, tag, trials,
-                       owner_pid, owner_host, owner_start)
-     values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?) returning id`,
+                       owner_pid, owner_host, owner_start, heartbeat_at)
+     values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
     [
       run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
-      run.tag ?? null, run.trials ?? 1, owner.pid, owner.host, owner.start ?? null,
+      run.tag ?? null, run.trials ?? 1, owner.pid, owner.host, owner.start ?? null, Date.now(),
     ],
   );
   return Number(row?.id);
@@ -130,6 +130,11 @@ export async function updateRunEnd(sql: Sql, runId: number, status: RunStatus, e
   await sql.run(`update runs set finished_at = ?, status = ?, exit_code = ?, thresholds = ? where id = ?`, [
     Date.now(), status, exitCode, JSON.stringify(thresholds), runId,
   ]);
+}
+
+/** The runs' process is still there (see HEARTBEAT_MS in open-store.ts). */
+export async function beat(sql: Sql, runIds: readonly number[]): Promise<void> {
+  if (runIds.length > 0) await sql.run(`update runs set heartbeat_at = ? where id in (${runIds.map(() => "?").join(", ")})`, [Date.now(), ...runIds]);
 }
 
 /** Marks `runId` as `suiteName`'s baseline; one baseline per suite. */

@@ -12,6 +12,7 @@ import pgClient from "pg";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { REDACTED, redact } from "../../src/store/redact.js";
 import { ResultsStore, type NewRun, type NewScenario } from "../../src/store/results-store.js";
+import { HEARTBEAT_STALE_MS } from "../../src/store/open-store.js";
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/store/schema.js";
 import { useEmbeddedPostgres } from "../helpers/postgres.js";
 
@@ -202,6 +203,18 @@ for (const backend of [sqlite, postgres]) {
       const back = await store.getRun(runId);
       await store.close();
       assert.deepEqual(back?.scenarioResults.map((s) => [s.name, s.status, s.result.ops]), [["writes", "completed", 10]]);
+    });
+
+    test("a running run of another host is marked incomplete once its heartbeat is ten beats old, not before", async () => {
+      const location = await backend.fresh();
+      const store = await ResultsStore.open(location);
+      const elsewhere = await store.beginRun(newRun({ owner: { pid: 4242, host: "pod-generator-1" } }));
+      await store.close();
+      const reader = await ResultsStore.open(location);
+      assert.deepEqual(await reader.markAbandoned(Date.now() + HEARTBEAT_STALE_MS - 60_000), [], "a pod whose last beat is recent");
+      assert.deepEqual(await reader.markAbandoned(Date.now() + HEARTBEAT_STALE_MS + 60_000), [elsewhere]);
+      assert.equal((await reader.getRun(elsewhere))?.status, "incomplete");
+      await reader.close();
     });
 
     test("each trial is its own row; tags, latest~N and the suite's baseline resolve to runs", async () => {
