@@ -18,6 +18,14 @@ before(async () => {
 
 after(() => fx?.cleanup());
 
+/** A before/after cell as a number in one unit per kind (seconds, per second, a ratio), or undefined. */
+function valueOf(cell: string): number | undefined {
+  const m = /^([\d,.]+)\s*(ns|µs|ms|s|\/s|rows\/s|%)?$/.exec(cell);
+  if (m === null) return undefined;
+  const scale: Record<string, number> = { ns: 1e-9, µs: 1e-6, ms: 1e-3, s: 1, "/s": 1, "rows/s": 1, "%": 0.01, "": 1 };
+  return Number(m[1]!.replace(/,/g, "")) * scale[m[2] ?? ""]!;
+}
+
 /** A section's text: from its heading to the next heading of the same or a higher level. */
 function section(md: string, heading: string): string {
   const start = md.indexOf(`${heading}\n`);
@@ -58,6 +66,18 @@ test("report 2 --vs 1: the template's sections in order, the changed rate as the
   assert.ok(row, improvement);
   assert.match(row, /^\| count \| throughput \| 50\.0\/s \| 100\/s \| \+100\.0% \|/, "throughput doubled, improvement +100 %");
   assert.match(improvement, /^\| agg \| p99 \| [\d.]+(ms|µs) \| [\d.]+(ms|µs) \| [+−±][\d.]+% \|/m, "latency metrics compared too");
+  // One sign convention, compare's: the change is after against before, whatever the metric (a p99
+  // that rose is +, worse), never an "improvement" with the opposite sign (issue 12, item 7).
+  let signed = 0;
+  for (const line of improvement.split("\n").filter((l) => /^\| (count|agg) \|/.test(l))) {
+    const [, , metric, before, after, change] = line.split("|").map((c) => c.trim());
+    const b = valueOf(before ?? ""), a = valueOf(after ?? "");
+    // Equal as shown, or a change under 0.05 % (±0.0 %) between two values rounded apart: no sign to judge.
+    if (b === undefined || a === undefined || a === b || change?.startsWith("±")) continue;
+    assert.equal(change?.[0], a > b ? "+" : "−", `${metric}: ${before} → ${after} printed as ${change}`);
+    signed++;
+  }
+  assert.ok(signed >= 3, `the latencies and the throughput that changed are signed: ${improvement}`);
 
   const criteria = section(md, "## Success Criteria");
   assert.match(criteria, /^- \[x\] p95 < 500ms \([\d.]+(ms|µs)\) — count$/m, "a passed threshold with its measured value");
