@@ -13,6 +13,7 @@ export interface ExportK8sFlags {
   memory: string;
   startAt?: string;
   resultsClaim?: string;
+  storeSecret?: string;
   namespace?: string;
   out?: string;
 }
@@ -28,6 +29,7 @@ export async function exportK8sCommand(file: string, flags: ExportK8sFlags): Pro
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.resultsClaim ?? "a")) {
     throw new UsageError(`--results-claim ${flags.resultsClaim ?? ""} is not a PersistentVolumeClaim name`, { hint: "lower-case letters, digits and '-', e.g. --results-claim pipebench-results" });
   }
+  const storeSecret = flags.storeSecret === undefined ? undefined : parseSecretRef(flags.storeSecret);
   const text = manifestsYaml(
     k8sJobManifests({
       suiteName: suite.name,
@@ -39,6 +41,7 @@ export async function exportK8sCommand(file: string, flags: ExportK8sFlags): Pro
       memory: flags.memory,
       ...(flags.startAt === undefined ? {} : { startAt: flags.startAt }),
       ...(flags.resultsClaim === undefined ? {} : { resultsClaim: flags.resultsClaim }),
+      ...(storeSecret === undefined ? {} : { storeSecret }),
       ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
     }),
   );
@@ -48,4 +51,15 @@ export async function exportK8sCommand(file: string, flags: ExportK8sFlags): Pro
     console.error(`wrote ${flags.out}: ConfigMap ${jobName(suite.name)}-suite and Indexed Job ${jobName(suite.name)} (${workers} generators)`);
   }
   return 0;
+}
+
+/** `NAME` or `NAME:KEY` (key `url` when not given) of the Secret holding the store's URL. */
+function parseSecretRef(text: string): { name: string; key: string } {
+  const [name = "", key = "url", ...rest] = text.split(":");
+  if (rest.length > 0 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || !/^[-._a-zA-Z0-9]+$/.test(key)) {
+    throw new UsageError(`--store-secret ${text} is not a Secret's name and key`, {
+      hint: "NAME or NAME:KEY, e.g. --store-secret pipebench-store:url (kubectl create secret generic pipebench-store --from-literal=url=postgres://…)",
+    });
+  }
+  return { name, key };
 }

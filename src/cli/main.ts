@@ -246,6 +246,7 @@ function program(result: { code: number }): Command {
     .option("--memory <size>", "each generator's memory (requests = limits)", "1Gi")
     .option("--start-at <time>", "the time every generator starts (epoch ms or ISO), e.g. two minutes after you apply it")
     .option("--results-claim <pvc>", "a PersistentVolumeClaim (ReadWriteMany) the generators store their runs in (default: an emptyDir)")
+    .option("--store-secret <name[:key]>", "a Secret whose key (default url) holds a postgres:// results store: each generator stores its run there (PIPEBENCH_STORE)")
     .option("--namespace <ns>", "the namespace of the ConfigMap and the Job")
     .option("-o, --out <file>", "write the manifests here instead of printing them")
     .action(async (file: string, flags: ExportK8sFlags) => {

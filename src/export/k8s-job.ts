@@ -4,8 +4,8 @@
 // rerun with the same index, pods on different nodes by anti-affinity, requests = limits so a
 // generator gets the CPU it is given). There is no coordinator in the Job: the generators agree on
 // a start time (--start-at), and each stores its segment's run in /results (a volume claim every
-// pod mounts, or an emptyDir when none is given) with its recording, which `pipebench merge`
-// turns into one run.
+// pod mounts, or an emptyDir when none is given), or in a shared PostgreSQL store whose URL a
+// Secret holds (PIPEBENCH_STORE), with its recording, which `pipebench merge` turns into one run.
 import { basename } from "node:path";
 import { stringify } from "yaml";
 
@@ -23,6 +23,8 @@ export interface K8sJobOptions {
   readonly startAt?: string;
   /** A PersistentVolumeClaim (ReadWriteMany) the generators store their runs in. */
   readonly resultsClaim?: string;
+  /** A Secret's key holding a postgres:// results store URL the generators store their runs in. */
+  readonly storeSecret?: { readonly name: string; readonly key: string };
   readonly namespace?: string;
 }
 
@@ -78,7 +80,13 @@ export function k8sJobManifests(o: K8sJobOptions): Record<string, unknown>[] {
               {
                 name: "pipebench",
                 image: o.image,
-                command: workerCommand({ file, workers: o.workers, ...(o.startAt === undefined ? {} : { startAt: o.startAt }), name }),
+                command: workerCommand({
+                  file,
+                  workers: o.workers,
+                  ...(o.startAt === undefined ? {} : { startAt: o.startAt }),
+                  name,
+                  ...(o.storeSecret === undefined ? {} : { storeFromEnv: true }),
+                }),
                 env: [
                   {
                     // Set by the Job controller; written out so $(JOB_COMPLETION_INDEX) expands in command.
@@ -86,6 +94,10 @@ export function k8sJobManifests(o: K8sJobOptions): Record<string, unknown>[] {
                     valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } },
                   },
                   { name: "NO_COLOR", value: "1" },
+                  // The URL (and its password) stays in the Secret, out of the pod's command line.
+                  ...(o.storeSecret === undefined
+                    ? []
+                    : [{ name: "PIPEBENCH_STORE", valueFrom: { secretKeyRef: { name: o.storeSecret.name, key: o.storeSecret.key } } }]),
                 ],
                 resources: { requests: resources, limits: resources },
                 volumeMounts: [
@@ -111,7 +123,16 @@ export function k8sJobManifests(o: K8sJobOptions): Record<string, unknown>[] {
  * The generator's command, with `$(JOB_COMPLETION_INDEX)` for Kubernetes to expand: the same
  * command a local test runs with that variable set.
  */
-export function workerCommand(o: { file: string; workers: number; startAt?: string; name: string; suiteDir?: string; resultsDir?: string }): string[] {
+export function workerCommand(o: {
+  file: string;
+  workers: number;
+  startAt?: string;
+  name: string;
+  suiteDir?: string;
+  resultsDir?: string;
+  /** The store is PIPEBENCH_STORE's (a shared PostgreSQL store), not a file under the results dir. */
+  storeFromEnv?: boolean;
+}): string[] {
   return [
     "pipebench",
     "run",
@@ -119,8 +140,7 @@ export function workerCommand(o: { file: string; workers: number; startAt?: stri
     "--segment",
     `$(JOB_COMPLETION_INDEX)/${o.workers}`,
     ...(o.startAt === undefined ? [] : ["--start-at", o.startAt]),
-    "--store",
-    `${o.resultsDir ?? RESULTS_DIR}/${o.name}-$(JOB_COMPLETION_INDEX).db`,
+    ...(o.storeFromEnv === true ? [] : ["--store", `${o.resultsDir ?? RESULTS_DIR}/${o.name}-$(JOB_COMPLETION_INDEX).db`]),
     // What `pipebench merge SUITE /results/recordings` merges into one run once every pod is done.
     "--recordings",
     `${o.resultsDir ?? RESULTS_DIR}/recordings`,

@@ -48,7 +48,8 @@ export async function insertRun(sql: Sql, run: NewRun): Promise<number> {
                        owner_pid, owner_host, owner_start, heartbeat_at)
      values (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?) returning id`,
     [
-      run.suiteName, run.suiteFile, run.startedAt, JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
+      // Epoch ms columns are integers (PostgreSQL's bigint refuses a fraction; an agreed start has one).
+      run.suiteName, run.suiteFile, Math.round(run.startedAt), JSON.stringify(run.environment), JSON.stringify(redact(run.suite)),
       run.tag ?? null, run.trials ?? 1, owner.pid, owner.host, owner.start ?? null, Date.now(),
     ],
   );
@@ -71,7 +72,7 @@ export function insertScenario(sql: Sql, runId: number, s: NewScenario): Promise
         runId, s.ordinal, s.name, s.trial ?? 0, s.variant === undefined ? null : JSON.stringify(s.variant), s.target, s.targetKind,
         JSON.stringify(redact(s.workload)), JSON.stringify(s.load), s.result.status,
         // A failure message or an error class may quote what a server said, secrets included.
-        s.result.startedAt, s.result.durationS, JSON.stringify(redactStrings(summary)), JSON.stringify(s.thresholds),
+        Math.round(s.result.startedAt), s.result.durationS, JSON.stringify(redactStrings(summary)), JSON.stringify(s.thresholds),
       ],
     );
     const id = Number(row?.id);
@@ -119,7 +120,7 @@ export async function insertProbe(sql: Sql, runId: number, scenarioId: number | 
     `insert into probe_readings (run_id, scenario_id, target, probe, phase, taken_at, metrics, details, notes)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      runId, scenarioId, p.target, p.probe, p.phase, p.takenAt, JSON.stringify(p.reading.metrics),
+      runId, scenarioId, p.target, p.probe, p.phase, Math.round(p.takenAt), JSON.stringify(p.reading.metrics),
       // Probe details hold server-side text (pg_stat_statements' statements): masked like the rest.
       p.reading.details === undefined ? null : JSON.stringify(redactStrings(p.reading.details)), JSON.stringify(redactStrings(p.reading.notes)),
     ],

@@ -72,6 +72,22 @@ test("export k8s: a ConfigMap with the suite and an Indexed Job of N generators,
   assert.deepEqual(expandK8sVars(container?.command ?? [], { JOB_COMPLETION_INDEX: "2" }).slice(3, 5), ["--segment", "2/4"]);
 });
 
+test("export k8s --store-secret: each generator stores its run in the shared PostgreSQL store the Secret names, the URL never in the manifests", async () => {
+  const [, job] = await exported(["--workers", "3", "--image", "pipebench:dev", "--store-secret", "pipebench-store:dsn"]);
+  const j = new Job(job as never);
+  j.validate();
+  const container = j.spec?.template.spec?.containers[0];
+  assert.deepEqual(container?.env?.find((e) => e.name === "PIPEBENCH_STORE")?.valueFrom?.secretKeyRef, { name: "pipebench-store", key: "dsn" });
+  assert.ok(!(container?.command ?? []).includes("--store"), "the store is the environment's, not a file");
+  assert.deepEqual(container?.command?.slice(-2), ["--recordings", "/results/recordings"]);
+
+  const bad = join(dir, "bad-secret.yaml");
+  writeFileSync(bad, SUITE);
+  const r = await pipebench(["export", "k8s", bad, "--workers", "2", "--image", "pipebench:dev", "--store-secret", "Not_A_Secret"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--store-secret Not_A_Secret is not a Secret's name and key/);
+});
+
 test("the validator is not a rubber stamp: a wrong type or enum in the exported Job is rejected", async () => {
   const [, job] = await exported(["--workers", "2", "--image", "pipebench:dev"]);
   const broken = structuredClone(job) as { spec: Record<string, unknown> };

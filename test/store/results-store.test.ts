@@ -138,8 +138,9 @@ for (const backend of [sqlite, postgres]) {
     test("a stored run reads back with its scenarios, histograms, series, probes and verdicts; secrets masked", async () => {
       const location = await backend.fresh();
       const store = await ResultsStore.open(location);
-      const runId = await store.beginRun(newRun({ startedAt: Date.now(), suite: { targets: { pg: { url: "postgres://app:hunter2@db:5432/x", password: "hunter2" } } } }));
-      await store.saveScenario(runId, writes);
+      // An agreed start (--start-at) has a fraction of a millisecond: kept to the millisecond.
+      const runId = await store.beginRun(newRun({ startedAt: Date.now() + 0.781, suite: { targets: { pg: { url: "postgres://app:hunter2@db:5432/x", password: "hunter2" } } } }));
+      await store.saveScenario(runId, { ...writes, result: { ...result, startedAt: result.startedAt + 0.5 } });
       await store.finishRun(runId, "passed", 0, []);
 
       const run = await store.getRun(runId);
@@ -148,7 +149,7 @@ for (const backend of [sqlite, postgres]) {
       assert.equal(run.scenarios, 1);
       const [s] = run.scenarioResults;
       assert.ok(s);
-      assert.deepEqual(s.result, result);
+      assert.deepEqual(s.result, { ...result, startedAt: result.startedAt + 0.5 });
       assert.equal(s.thresholds[0]?.passed, true);
       assert.equal(s.probes[0]?.reading.metrics.cache_hit_ratio, 0.995);
       assert.deepEqual((await store.getRun("latest"))?.id, runId);

@@ -307,57 +307,63 @@ describe("run --workers against the quickstart ingest service", { timeout: 240_0
     });
   }
 
-  it("the Indexed Job's command, run here once per index with the variable Kubernetes sets: segments that sum to the whole, started together", async () => {
-    await transactions();
-    const file = suiteFile("job", url, 60, "2s", 7);
-    // Ahead of two CLI start-ups on a busy machine (4 s was not enough at load 30).
-    const at = Date.now() + 10_000;
-    // The exported container command, its paths mapped to this machine.
-    const command = workerCommand({ file: "job.yaml", workers: 2, startAt: String(at), name: "job", suiteDir: dir, resultsDir: dir });
-    const runs = await Promise.all(
-      [0, 1].map((index) => pipebench(expandK8sVars(command, { JOB_COMPLETION_INDEX: String(index) }).slice(1))),
-    );
-    for (const r of runs) assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
-    const whole = constantRateSchedule(60, 2000).count;
-    let ops = 0;
-    for (const index of [0, 1]) {
-      const s = await ResultsStore.open(join(dir, `job-${index}.db`));
+  for (const kind of stores) {
+    it(`the Indexed Job's command, run here once per index with the variable Kubernetes sets: segments that sum to the whole, started together (${kind.name} store)`, async () => {
+      await transactions();
+      const file = suiteFile("job", url, 60, "2s", 7);
+      // Ahead of two CLI start-ups on a busy machine (4 s was not enough at load 30).
+      const at = Date.now() + 10_000;
+      // A shared store comes from the environment, as the exported Secret gives it; files go under /results.
+      const shared = kind.name === "PostgreSQL" ? await kind.at("job") : undefined;
+      // The exported container command, its paths mapped to this machine.
+      const command = workerCommand({ file: "job.yaml", workers: 2, startAt: String(at), name: "job", suiteDir: dir, resultsDir: join(dir, kind.name), storeFromEnv: shared !== undefined });
+      const runs = await Promise.all(
+        [0, 1].map((index) => pipebench(expandK8sVars(command, { JOB_COMPLETION_INDEX: String(index) }).slice(1), shared === undefined ? {} : { PIPEBENCH_STORE: shared })),
+      );
+      for (const r of runs) assert.ok(r.code === 0 || r.code === 4, `exit ${r.code}\n${r.stderr}\n${r.stdout}`);
+      const whole = constantRateSchedule(60, 2000).count;
+      let ops = 0;
+      for (const index of [0, 1]) {
+        const s = await ResultsStore.open(shared ?? join(dir, kind.name, `job-${index}.db`));
+        try {
+          // In a shared store, the generator's run is the one holding its segment.
+          const stored = await Promise.all((await s.listRuns()).map((r) => s.getRun(r.id)));
+          const result = stored.map((r) => r?.scenarioResults[0]?.result).find((r) => r?.segments?.[0]?.worker === `${index + 1}/2`);
+          assert.ok(result !== undefined);
+          assert.equal(result.ops, segmentShare(whole, index, 2));
+          const [own] = result.segments ?? [];
+          // Started together: not before the agreed time, and the stored skew is how late it was (its
+          // size is the machine's: a CLI start-up at load 12 took the generator past the 10 s given).
+          const skew = own?.startSkewMs ?? null;
+          assert.ok(skew !== null && skew >= -5, `skew ${skew}`);
+          assert.ok(Math.abs(result.startedAt - (at + skew)) <= 5, `started at ${result.startedAt - at} ms after the agreed time, skew ${skew}`);
+          ops += result.ops;
+        } finally {
+          await s.close();
+        }
+      }
+      assert.equal(ops, whole);
+      assert.deepEqual(await transactions(), { rows: whole, distinct: whole });
+
+      // The pods' recordings merged into one run, as run --workers merges: exact, judged once.
+      const merged = shared ?? join(dir, kind.name, "job-merged.db");
+      const m = await pipebench(["merge", file, join(dir, kind.name, "recordings"), "--store", merged]);
+      assert.ok(m.code === 0 || m.code === 4, `exit ${m.code}\n${m.stderr}\n${m.stdout}`);
+      assert.match(m.stdout, /2 workers, merged: 1\/2 60 ops start [+-]\d+ ms( INVALID)? · 2\/2 60 ops start [+-]\d+ ms( INVALID)?/);
+      const s = await ResultsStore.open(merged);
       try {
-        const result = (await s.getRun("latest"))?.scenarioResults[0]?.result;
-        assert.ok(result !== undefined);
-        assert.equal(result.ops, segmentShare(whole, index, 2));
-        const [own] = result.segments ?? [];
-        assert.equal(own?.worker, `${index + 1}/2`);
-        // Started together: not before the agreed time, and the stored skew is how late it was (its
-        // size is the machine's: a CLI start-up at load 12 took the generator past the 10 s given).
-        const skew = own?.startSkewMs ?? null;
-        assert.ok(skew !== null && skew >= -5, `skew ${skew}`);
-        assert.ok(Math.abs(result.startedAt - (at + skew)) <= 5, `started at ${result.startedAt - at} ms after the agreed time, skew ${skew}`);
-        ops += result.ops;
+        const run = await s.getRun("latest");
+        const result = run?.scenarioResults[0]?.result;
+        assert.equal(result?.ops, whole);
+        assert.equal(decodeHistogram(result?.latencyHistogram ?? "").count, whole);
+        assert.deepEqual(run?.scenarioResults[0]?.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
+        assert.equal(run?.thresholds.length, 1);
+        if (shared !== undefined) assert.equal((await s.listRuns()).length, 3, "the two generators' runs and the merged one, in one store");
       } finally {
         await s.close();
       }
-    }
-    assert.equal(ops, whole);
-    assert.deepEqual(await transactions(), { rows: whole, distinct: whole });
-
-    // The pods' recordings merged into one run, as run --workers merges: exact, judged once.
-    const merged = join(dir, "job-merged.db");
-    const m = await pipebench(["merge", file, join(dir, "recordings"), "--store", merged]);
-    assert.ok(m.code === 0 || m.code === 4, `exit ${m.code}\n${m.stderr}\n${m.stdout}`);
-    assert.match(m.stdout, /2 workers, merged: 1\/2 60 ops start [+-]\d+ ms( INVALID)? · 2\/2 60 ops start [+-]\d+ ms( INVALID)?/);
-    const s = await ResultsStore.open(merged);
-    try {
-      const run = await s.getRun("latest");
-      const result = run?.scenarioResults[0]?.result;
-      assert.equal(result?.ops, whole);
-      assert.equal(decodeHistogram(result?.latencyHistogram ?? "").count, whole);
-      assert.deepEqual(run?.scenarioResults[0]?.thresholds.map((t) => t.expr), ["p99 < 5s", "error_rate < 1%"]);
-      assert.equal(run?.thresholds.length, 1);
-    } finally {
-      await s.close();
-    }
-  });
+    });
+  }
 
   it("the coordinator interrupted (its signal alone, not the group's): every worker stops at its second's end, the merged run interrupted", async () => {
     const file = suiteFile("interrupted", url, 30, "20s", 8);
