@@ -44,12 +44,26 @@ export class ProcessWorker implements ScenarioWorker {
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => this.onStderr(chunk));
     child.on("exit", (code, signal) => {
-      this.exitedOwn = signal === null;
-      this.exited = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}${this.lastError === undefined ? "" : `: ${this.lastError}`}`;
-      const w = this.waiter;
-      this.waiter = undefined;
-      w?.reject(new Error(`worker ${this.name} ${this.exited}`));
-      for (const l of this.exitListeners) l();
+      const settle = (): void => {
+        if (this.exited !== undefined) return;
+        this.partialLine += "\n";
+        this.onStderr("");
+        this.exitedOwn = signal === null;
+        this.exited = signal !== null ? `killed by ${signal}` : `exited with code ${String(code)}${this.lastError === undefined ? "" : `: ${this.lastError}`}`;
+        const w = this.waiter;
+        this.waiter = undefined;
+        w?.reject(new Error(`worker ${this.name} ${this.exited}`));
+        for (const l of this.exitListeners) l();
+      };
+      // Its last lines (the error that ended it) can still be on their way: wait for the end of its
+      // stderr, briefly (a process it started could hold the pipe open).
+      const stderr = child.stderr;
+      if (stderr === null || stderr.readableEnded) return settle();
+      const timer = setTimeout(settle, 500);
+      stderr.once("end", () => {
+        clearTimeout(timer);
+        settle();
+      });
     });
   }
 
@@ -161,6 +175,7 @@ export class ProcessWorker implements ScenarioWorker {
     const lines = (this.partialLine + chunk).split("\n");
     this.partialLine = lines.pop() ?? "";
     for (const line of lines) {
+      if (line === "") continue;
       const error = /^(?:internal )?error: (.*)$/.exec(line);
       if (error?.[1] !== undefined) this.lastError = error[1];
       process.stderr.write(line.startsWith("[worker ") ? `${line}\n` : `[worker ${this.name}] ${line}\n`);
