@@ -38,7 +38,8 @@ async function fromSuite(file: string): Promise<DashboardInput> {
 }
 
 async function fromRun(ref: string, storePath: string): Promise<DashboardInput> {
-  const store = await ResultsStore.open(storePath);
+  // Only read: a mistyped --store is an error, not a new empty store.
+  const store = await ResultsStore.open(storePath, { create: false });
   try {
     const run = await loadRun(store, ref);
     const scenarios = new Map<string, Threshold[]>();

@@ -201,7 +201,7 @@ describe("merged segments equal the single process", () => {
         ordinal: 0,
         trial: 0,
         options: { clock: c, load: steps, operation: op(c, []) },
-        checkpoints: checkpointWriter({ executor: "steps", startedAt: 0, warmupMs: 0 }, () => undefined),
+        checkpoints: checkpointWriter({ executor: "steps", startedAt: 0, warmupMs: 0 }, () => Promise.resolve()),
         progress: (p) => void totals.push(p.totalMs),
         workers: localWorkers(2, c),
       }),

@@ -6,6 +6,7 @@
 // broken copy (a misspelt key, an enum value Grafana does not know) must be rejected the same way.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -150,4 +151,12 @@ test("per scenario: throughput, errors and p50/p95/p99 from the summed native hi
   assert.deepEqual(byTitle.get("browse: errors")!.fieldConfig!.defaults.thresholds!.steps.map((s) => s.value), [null, 0.001]);
   assert.deepEqual(byTitle.get("browse: throughput")!.fieldConfig!.defaults.thresholds!.steps.map((s) => s.value), [null, 5]);
   assert.deepEqual(byTitle.get("pay: latency")!.fieldConfig!.defaults.thresholds!.steps.map((s) => s.value), [null, 1]);
+});
+
+test("export grafana of a run in a store that is not there: exit 2 with a hint, and no empty store left behind", async () => {
+  const store = join(dir, "no-such", "results.db");
+  const r = await pipebench(["export", "grafana", "latest", "--store", store]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /there is no results store at/);
+  assert.equal(existsSync(store), false);
 });
