@@ -17,7 +17,7 @@ import { checkpointWriter, type CheckpointWriter } from "./checkpoint.js";
 import { closeAll, connectTargets, refResolver } from "./connect-targets.js";
 import type { LiveTotals, Progress, ScenarioRunOptions } from "./run-scenario.js";
 import type { Segment } from "./schedule.js";
-import { runScenarioLoad } from "./scenario-load.js";
+import { agreedNextStart, runScenarioLoad } from "./scenario-load.js";
 import type { WorkerPool } from "./scenario-worker.js";
 import { atMeasureStart, bindProbes, readingsByTarget, sampleDuring, snapshot, summarize, type BoundProbe } from "./suite-probes.js";
 import { judgedPercentiles } from "./validity.js";
@@ -135,7 +135,8 @@ export class SuiteSession {
   private crashed = false;
   private runBefore: (ProbeSnapshot | undefined)[] = [];
   private readonly log: (line: string) => void;
-  private firstStartAt: number | undefined;
+  /** With --segment and --start-at: when the next scenario starts, as every generator computes it. */
+  private agreedStart: number | undefined;
 
   private constructor(
     private readonly options: RunSuiteOptions,
@@ -148,7 +149,7 @@ export class SuiteSession {
     this.environment = init.environment;
     this.startedAt = init.startedAt;
     this.log = options.hooks?.log ?? (() => undefined);
-    this.firstStartAt = options.startAtEpochMs;
+    this.agreedStart = options.startAtEpochMs;
   }
 
   static async open(suite: Suite, options: RunSuiteOptions): Promise<SuiteSession> {
@@ -230,9 +231,9 @@ export class SuiteSession {
           ...(signal === undefined ? {} : { signal }),
           onProgress: (p, live) => hooks.progress?.(scenario, p, live),
         };
-        // The agreed start is the first scenario's; later ones start when the one before ends.
-        const startAtEpochMs = this.firstStartAt;
-        if (this.options.segment !== undefined) this.firstStartAt = undefined;
+        // --start-at is the first scenario's; each later one's is computed alike by every generator.
+        const startAtEpochMs = this.agreedStart;
+        if (this.options.segment !== undefined) this.agreedStart = startAtEpochMs === undefined ? undefined : agreedNextStart(startAtEpochMs, scenario.load);
         const load = await runScenarioLoad({
           scenario,
           ordinal: placement.ordinal,

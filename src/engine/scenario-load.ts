@@ -22,7 +22,7 @@ export interface ScenarioLoad {
   readonly progress: ((progress: Progress, live: LiveTotals) => void) | undefined;
   readonly workers?: WorkerPool | undefined;
   readonly segment?: Segment | undefined;
-  /** With `segment`: the agreed start (the first scenario's; later ones start when the one before ends). */
+  /** With `segment`: the agreed start of this scenario (agreedNextStart gives the next one's). */
   readonly startAtEpochMs?: number | undefined;
   readonly recordingsDir?: string | undefined;
 }
@@ -31,6 +31,21 @@ export interface ScenarioLoad {
 export interface LoadOutcome {
   readonly result: ScenarioResult;
   readonly seqs: number;
+}
+
+/**
+ * Generators with no coordinator (`--segment` with `--start-at`, the pods of an Indexed Job) cannot
+ * tell each other when a scenario is over, so each computes the next one's start the same way: this
+ * one's agreed start, its planned length (warm-up and measured time) and this margin for its drain,
+ * its probes and the next scenario's preparation. A generator not ready by then starts late, and its
+ * stored skew says by how much.
+ */
+export const SCENARIO_MARGIN_MS = 15_000;
+
+/** The next scenario's agreed start; undefined when this load has no planned length (iterations). */
+export function agreedNextStart(startAtEpochMs: number, load: SuiteScenario["load"]): number | undefined {
+  const measuredMs = isOpen(load) ? scheduleFor(load).durationMs : load.duration;
+  return measuredMs === undefined ? undefined : startAtEpochMs + (load.warmup ?? 0) + measuredMs + SCENARIO_MARGIN_MS;
 }
 
 export async function runScenarioLoad(o: ScenarioLoad): Promise<LoadOutcome> {
