@@ -39,6 +39,12 @@ export interface BarsChart {
   before: (number | null)[];
   after: (number | null)[];
   verdicts: string[];
+  /**
+   * Drawn as each scenario's after in % of its own before (before = 100), so scenarios of very
+   * different size (100 rows/s beside 136,400) each show their change; null where before is 0 or
+   * missing. Absent for error_rate, a ratio every scenario shares the scale of.
+   */
+  relative?: { before: (number | null)[]; after: (number | null)[] };
 }
 
 export interface HeatMap {
@@ -146,6 +152,8 @@ function spectrumCharts(run: StoredRun, baseline: StoredRun | undefined): Spectr
 
 /** The metrics drawn as bars (the comparison's tables list every metric). */
 const BAR_METRICS = ["throughput", "ops", "p50", "p95", "p99", "error_rate"];
+/** Bars drawn against each scenario's own before: rates and latencies differ by orders of magnitude between scenarios. */
+const RELATIVE_BARS = new Set(["throughput", "ops", "p50", "p95", "p99"]);
 
 function barCharts(input: ReportInput): BarsChart[] {
   const c = input.comparison;
@@ -170,6 +178,17 @@ function barCharts(input: ReportInput): BarsChart[] {
     const workloads = new Map(scenarioGroups(input.run).map((g) => [g.key, g.trials[0]?.workload]));
     const units = new Set(throughput.scenarios.map((s) => recordsUnit(workloads.get(s))));
     throughput.unit = units.size === 1 ? [...units][0]! : "records/s; a query's: rows/s";
+  }
+  for (const chart of byMetric.values()) {
+    if (!RELATIVE_BARS.has(chart.metric)) continue;
+    const ok = (b: number | null): b is number => b !== null && b > 0;
+    chart.relative = {
+      before: chart.before.map((b) => (ok(b) ? 100 : null)),
+      after: chart.after.map((a, i) => {
+        const b = chart.before[i] ?? null;
+        return ok(b) && a !== null ? (a / b) * 100 : null;
+      }),
+    };
   }
   return BAR_METRICS.map((name) => byMetric.get(name)).filter((x): x is BarsChart => x !== undefined);
 }

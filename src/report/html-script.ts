@@ -84,26 +84,37 @@ export const REPORT_SCRIPT = chartScript(String.raw`
     }, [xs].concat(ys));
   });
 
-  // Before / after bars: one chart per metric, the scenarios along x.
+  // Before / after bars: one chart per metric, the scenarios along x. Rates and latencies are drawn
+  // as each scenario's after in % of its own before (100 %), so a small scenario's change shows
+  // beside a large one's; hovering gives the measured values.
   data.bars.forEach(function (c) {
     var n = c.scenarios.length;
     var xs = c.scenarios.map(function (_, i) { return i; });
     var fmt = fmtUnit(c.unit);
+    var rel = c.relative;
+    function pct(v) { return +v.toPrecision(3) + "%"; }
+    var axisFmt = rel ? pct : fmt;
     var bars = uPlot.paths.bars;
     // At rest the legend says which run is which colour; hovering, the values of that scenario.
-    function barValue(u, v, si, idx) { return idx == null ? "run " + (si === 1 ? data.baseline : data.run) : v == null ? "not measured" : fmt(v); }
-    draw("bars", "bars-charts", c.metric + " (" + c.unit + ", " + (c.higherIsBetter ? "higher" : "lower") + " is better)", {
+    function barValue(u, v, si, idx) {
+      if (idx == null) return "run " + (si === 1 ? data.baseline : data.run);
+      var measured = (si === 1 ? c.before : c.after)[idx];
+      if (measured == null) return "not measured";
+      return rel && si === 2 && v != null ? fmt(measured) + " (" + pct(v) + " of before)" : fmt(measured);
+    }
+    var what = rel ? "after in % of before; " + c.unit : c.unit;
+    draw("bars", "bars-charts", c.metric + " (" + what + ", " + (c.higherIsBetter ? "higher" : "lower") + " is better)", {
       scales: { x: { time: false, range: [-0.6, n - 0.4] }, y: { range: fromZero } },
       axes: [
         { splits: function () { return xs; }, values: function (u, vs) { return vs.map(function (v) { return c.scenarios[v] != null ? c.scenarios[v] : ""; }); }, gap: 6 },
-        { size: 70, values: function (u, vs) { return vs.map(function (v) { return tick(fmt(v)); }); } },
+        { size: 70, values: function (u, vs) { return vs.map(function (v) { return tick(axisFmt(v)); }); } },
       ],
       series: [
         { label: "scenario", value: function (u, v) { return v == null ? "hover a bar for its values" : c.scenarios[v] + " (" + c.verdicts[v] + ")"; } },
         { label: "before", fill: before, stroke: before, paths: bars({ size: [0.35, 80], align: -1 }), points: { show: false }, value: barValue },
         { label: "after", fill: palette[0], stroke: palette[0], paths: bars({ size: [0.35, 80], align: 1 }), points: { show: false }, value: barValue },
       ],
-    }, [xs, c.before, c.after]);
+    }, [xs, rel ? rel.before : c.before, rel ? rel.after : c.after]);
   });
 ` + SCALABILITY_SCRIPT + PLAN_DRAW + `
   // A capacity plan given with report --plan: its nodes and cost charts, as plan.html draws them.

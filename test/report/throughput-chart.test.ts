@@ -63,3 +63,28 @@ test("a query's charts say rows/s, as its table row does; other workloads' say r
   assert.equal(bars([produce]), "records/s");
   assert.equal(bars([query, produce]), "records/s; a query's: rows/s");
 });
+
+test("before/after bars of rates and latencies are each scenario's after in % of its own before, so a small scenario's change shows beside a large one", async () => {
+  const { chartData } = await import("../../src/report/chart-data.js");
+  const result = { status: "completed", durationS: 2, ops: 400, records: 400, throughput: 200, series: [point(0, 200), point(1, 200)], generator: { askedRate: null }, latency: { count: 0 } };
+  const scenario = (id: number, name: string) => ({ id, ordinal: id, name, trial: 0, target: "t", targetKind: "duckdb", workload: { type: "query", sql: "select 1" }, load: { executor: "closed", workers: 1 }, status: "completed", result, thresholds: [], probes: [] });
+  const scenarios = [scenario(1, "small"), scenario(2, "large"), scenario(3, "new")];
+  const runOf = (id: number) => ({ id, suiteName: "s", scenarioResults: scenarios, environment: { host: {}, targets: {} } }) as unknown as Parameters<typeof chartData>[0]["run"];
+  const m = (scenario: string, metric: string, unit: string, before: number, after: number) => ({ scenario, metric, unit, higherIsBetter: metric === "throughput", before: { median: before }, after: { median: after }, verdict: "~" });
+  const metrics = [
+    m("small", "throughput", "records/s", 200, 300), m("large", "throughput", "records/s", 136_400, 122_760), m("new", "throughput", "records/s", 0, 50),
+    m("small", "p99", "ms", 6.1, 27.2), m("large", "p99", "ms", 4.1, 3.36), m("new", "p99", "ms", 1, 1),
+    m("small", "error_rate", "ratio", 0, 0.01), m("large", "error_rate", "ratio", 0.02, 0.01), m("new", "error_rate", "ratio", 0, 0),
+  ];
+  const input = { run: runOf(2), baseline: runOf(1), comparison: { metrics }, findings: [], generatedAt: 0 } as unknown as Parameters<typeof chartData>[0];
+  const bars = chartData(input).bars;
+  const round = (xs: readonly (number | null)[] | undefined): (number | null)[] | undefined => xs?.map((x) => (x === null ? null : Math.round(x * 10) / 10));
+  const throughput = bars.find((b) => b.metric === "throughput");
+  // 200 → 300 rows/s is +50 % whatever 136,400 → 122,760 beside it; nothing before: no ratio to draw.
+  assert.deepEqual(round(throughput?.relative?.before), [100, 100, null]);
+  assert.deepEqual(round(throughput?.relative?.after), [150, 90, null]);
+  assert.deepEqual(throughput?.after, [300, 122_760, 50], "the measured values stay, for the legend");
+  assert.deepEqual(round(bars.find((b) => b.metric === "p99")?.relative?.after), [445.9, 82, 100]);
+  // An error ratio shares one scale across scenarios (0-100 %): drawn as measured.
+  assert.equal(bars.find((b) => b.metric === "error_rate")?.relative, undefined);
+});
