@@ -180,7 +180,9 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
   let dashboard: LiveDashboard | undefined;
   let metricsOut: PrometheusRemoteOutput | undefined;
   try {
-    progress.log(`pipebench · ${suite.name} · ${suite.scenarios.length} scenarios · results → ${store.path}`);
+    const scenarios = `${suite.scenarios.length} scenario${suite.scenarios.length === 1 ? "" : "s"}`;
+    // The store as the last line names it: relative under the working directory (a pasted terminal shows no machine path).
+    progress.log(`pipebench · ${suite.name} · ${scenarios} · results → ${displayPath(store.path)}`);
     progress.log(`targets: ${targetEndpoints(suite).join(" · ")}`);
     if (live.settings !== undefined) {
       dashboard = await LiveDashboard.start(live.settings, (line) => progress.log(line));

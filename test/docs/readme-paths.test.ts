@@ -29,7 +29,7 @@ test("the README shows no machine's own path", () => {
 const dir = realpathSync(mkdtempSync(join(tmpdir(), "pipebench-readme-paths-")));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("pipebench run names its store relative to the working directory: its stdout has no absolute path", () => {
+test("pipebench run names its store relative to the working directory: its stdout and stderr have no absolute path", () => {
   writeFileSync(
     join(dir, "one.yaml"),
     `name: one
@@ -55,4 +55,7 @@ scenarios:
   assert.match(r.stdout, /^stored as run 1 in \.pipebench\/results\.db — see it again with: pipebench show 1$/m);
   assert.ok(!r.stdout.includes(dir), `stdout names ${dir}:\n${r.stdout}`);
   assert.deepEqual([...r.stdout.matchAll(MACHINE_PATH)].map((m) => m[0].trim()), []);
+  // The progress on stderr names it the same way, so a pasted terminal shows no machine path either.
+  assert.match(r.stderr, /^pipebench · one · 1 scenario · results → \.pipebench\/results\.db$/m);
+  assert.deepEqual([...r.stderr.matchAll(MACHINE_PATH)].map((m) => m[0].trim()), [], r.stderr);
 });
