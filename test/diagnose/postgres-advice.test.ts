@@ -114,7 +114,7 @@ scenarios:
     assert.ok(stored);
     run = stored;
   } finally {
-    s.close();
+    await s.close();
   }
 }
 
