@@ -7,6 +7,7 @@
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
+import { cpuUnit } from "../cpu-share.js";
 import { arrayAt, intervalReading, numberAt } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 import { notTheTarget } from "./culprit.js";
@@ -29,22 +30,47 @@ interface UsageMatch {
   scenario: StoredScenario;
   /** Where the share came from: "promql.cpu" or "ingest /metrics process_cpu_usage". */
   source: string;
+  /** The share (0–1) judged against the runbook's target. */
   usage: number;
   detail: string | undefined;
+  /** PromQL readings that were not judged, and why (a counter, a unit nobody said). */
+  skipped: string[];
 }
 
+/** A reading as read, to three significant digits. */
+const formatNumber = (v: number): string => Number(v.toPrecision(3)).toLocaleString("en-US", { maximumFractionDigits: 6 });
+
+/** How a PromQL reading of this name becomes a share: its value × factor, and what was read. */
+type PromqlShare = (name: string, value: number, query: string | undefined) => { usage: number; read: string } | { skipped: string } | undefined;
+
+/** Memory readings are taken as they come (a share of the limit), as before. */
+const asShare: PromqlShare = (name, value, query) => (/mem/.test(name) ? { usage: value, read: query ?? "" } : undefined);
+
+/** A CPU reading is judged only when its query (or name) says its unit: a counter of seconds or a count of cores over several is not a share. */
+const cpuShare: PromqlShare = (name, value, query) => {
+  if (!/cpu/.test(name)) return undefined;
+  const unit = cpuUnit(name, query);
+  if (unit.kind === "not-a-share") return { skipped: `promql.${name} (${formatNumber(value)}) not judged: ${unit.unit}` };
+  const read = `read ${formatNumber(value)} in ${unit.unit}${query === undefined ? "" : ` from ${query}`}`;
+  return { usage: value * unit.factor, read };
+};
+
 /** The largest share among the readings a rule knows: the endpoint's own, or PromQL readings by name. */
-function usage(scenario: StoredScenario, endpointMetric: string, promqlName: RegExp, max: number): UsageMatch | undefined {
-  const found: UsageMatch[] = [];
+function usage(scenario: StoredScenario, endpointMetric: string, promqlShare: PromqlShare, max: number): UsageMatch | undefined {
+  const found: Omit<UsageMatch, "skipped">[] = [];
+  const skipped: string[] = [];
   const endpoint = intervalReading(scenario, "metrics-endpoint", scenario.target);
   const own = endpoint?.metrics[endpointMetric];
   if (own !== undefined) found.push({ scenario, source: `${scenario.target}'s /metrics ${endpointMetric}`, usage: own, detail: endpointDetail(endpoint!, endpointMetric) });
   const promql = intervalReading(scenario, "prometheus", "promql");
   for (const [name, value] of Object.entries(promql?.metrics ?? {})) {
-    if (promqlName.test(name)) found.push({ scenario, source: `promql.${name}`, usage: value, detail: queryOf(promql!, name) });
+    const share = promqlShare(name, value, queryOf(promql!, name));
+    if (share === undefined) continue;
+    if ("skipped" in share) skipped.push(share.skipped);
+    else found.push({ scenario, source: `promql.${name}`, usage: share.usage, detail: share.read === "" ? undefined : share.read });
   }
   const worst = found.sort((a, b) => b.usage - a.usage)[0];
-  return worst !== undefined && worst.usage > max ? worst : undefined;
+  return worst !== undefined && worst.usage > max ? { ...worst, skipped } : undefined;
 }
 
 function endpointDetail(reading: ProbeReading, metric: string): string | undefined {
@@ -94,10 +120,11 @@ export const SERVER_METRICS_RULES = [
     impact: "high",
     rank: (m) => m.usage,
     runbook: RUNBOOK_CPU,
-    when: ({ scenario }: Subject) => (scenario === null || notTheTarget(scenario) ? undefined : usage(scenario, "process_cpu_usage", /cpu/, SERVER_CPU_MAX)),
+    when: ({ scenario }: Subject) => (scenario === null || notTheTarget(scenario) ? undefined : usage(scenario, "process_cpu_usage", cpuShare, SERVER_CPU_MAX)),
     evidence: (m) => [
       `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (the runbook's target: below ${formatPercent(SERVER_CPU_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
       `pipebench's p99 ${formatMs(m.scenario.result.latency.p99)} at ${Math.round(m.scenario.result.opsPerSec)} ops/s`,
+      ...m.skipped,
     ],
     recommendation: () =>
       "give the service more CPU or more replicas before this load reaches production: raise resources.limits.cpu (the runbook: 2000m, " +
@@ -113,7 +140,7 @@ export const SERVER_METRICS_RULES = [
     impact: "high",
     rank: (m) => m.usage,
     runbook: RUNBOOK_MEMORY,
-    when: ({ scenario }: Subject) => (scenario === null ? undefined : usage(scenario, "process_memory_usage", /mem/, SERVER_MEMORY_MAX)),
+    when: ({ scenario }: Subject) => (scenario === null ? undefined : usage(scenario, "process_memory_usage", asShare, SERVER_MEMORY_MAX)),
     evidence: (m) => [
       `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (the runbook's target: below ${formatPercent(SERVER_MEMORY_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
     ],
