@@ -4,7 +4,7 @@
 import { displayPath } from "../suite/format-error.js";
 import type { LoadProfile } from "../engine/load.js";
 import { ExitCode } from "../errors.js";
-import { scheduleFor, warmupScheduleFor } from "../engine/schedule.js";
+import { planOf } from "../engine/executors/index.js";
 import { formatCount, formatRate, table } from "../report/format.js";
 import { redactText } from "../store/redact.js";
 import type { Suite, SuiteScenario, SuiteTarget } from "../suite/types.js";
@@ -118,8 +118,10 @@ function planScenario(s: SuiteScenario): ScenarioPlan {
     case "constant-rate":
     case "ramp":
     case "steps": {
-      const schedule = scheduleFor(load);
-      const warmup = load.warmup === undefined ? 0 : warmupScheduleFor(load).count;
+      const plan = planOf(load);
+      const schedule = plan.schedule;
+      if (schedule === undefined) throw new TypeError(`${load.executor}: an open loop has a schedule`);
+      const warmup = plan.warmup?.count ?? 0;
       const shown =
         load.executor === "constant-rate" ? rate(load.rate)
         : load.executor === "ramp" ? `${rate(load.from)} → ${rate(load.to)}`

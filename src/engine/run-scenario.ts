@@ -26,11 +26,11 @@ import { closedLoopStopProblem, type LoadProfile } from "./load.js";
 import { ScenarioObserver } from "./observer.js";
 import { OpRunner } from "./op-runner.js";
 import { monitor, settleWorkload, type LiveTotals, type Progress } from "./scenario-monitor.js";
-import { scheduleFor, segmentSchedule, type Schedule, type Segment } from "./schedule.js";
-import { fixedOperationCount, isOpen, startExecutor } from "./start-executor.js";
+import { planOf, startExecutor } from "./executors/index.js";
+import { segmentSchedule, type Schedule, type Segment } from "./schedule.js";
 import { DEFAULT_ERROR_POLICY, firstErrorReason, type ErrorPolicy } from "./target-failure.js";
 
-export { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_IN_FLIGHT } from "./start-executor.js";
+export { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_IN_FLIGHT } from "./executors/index.js";
 export type { LiveTotals, Progress } from "./scenario-monitor.js";
 /** How long the end of a scenario waits for operations still in flight. */
 export const DRAIN_TIMEOUT_MS = 10_000;
@@ -144,9 +144,10 @@ export async function recordScenario(options: ScenarioRunOptions): Promise<Recor
       : undefined;
   // Before anything is launched or listened to: a workload that throws here leaves nothing running.
   if (observer !== undefined) observing?.attach?.(observer.observer);
-  const whole: Schedule | undefined = isOpen(load) ? scheduleFor(load) : undefined;
+  const plan = planOf(load);
+  const whole: Schedule | undefined = plan.schedule;
   const schedule = whole === undefined || segment === undefined ? whole : segmentSchedule(whole, segment.index, segment.count);
-  const measuredLimitMs = schedule !== undefined ? schedule.durationMs : "duration" in load ? load.duration : undefined;
+  const measuredLimitMs = plan.measuredMs;
   const measureEndMs = measuredLimitMs === undefined ? undefined : measureStartMs + measuredLimitMs;
 
   const errorPolicy = options.errorPolicy ?? DEFAULT_ERROR_POLICY;
@@ -253,8 +254,8 @@ export async function recordScenario(options: ScenarioRunOptions): Promise<Recor
   });
 
   try {
-    const executor = startExecutor({
-      load,
+    const executor = startExecutor(load, {
+      plan,
       schedule,
       warmupMs,
       t0,
@@ -381,7 +382,7 @@ export async function recordScenario(options: ScenarioRunOptions): Promise<Recor
       ...(closedSeconds === undefined ? {} : { seconds: closedSeconds }),
       ...(startSkewMs === undefined ? {} : { startSkewMs }),
       maxInFlight: executor.maxInFlight,
-      seqs: fixedOperationCount(load) ?? runner.seqsUsed,
+      seqs: plan.fixedCount ?? runner.seqsUsed,
     };
   } finally {
     options.signal?.removeEventListener("abort", onInterrupt);

@@ -9,9 +9,9 @@ import type { CheckpointWriter } from "./checkpoint.js";
 import { mergeWorkerParts } from "./recording-merge.js";
 import { toWire, writeRecording } from "./recording-wire.js";
 import { recordScenario, type LiveTotals, type Progress, type ScenarioRunOptions } from "./run-scenario.js";
-import { scheduleFor, type Segment } from "./schedule.js";
+import { planOf } from "./executors/index.js";
+import type { Segment } from "./schedule.js";
 import { runOnWorkers, type WorkerPool } from "./scenario-worker.js";
-import { isOpen } from "./start-executor.js";
 
 export interface ScenarioLoad {
   readonly scenario: SuiteScenario;
@@ -44,7 +44,7 @@ export const SCENARIO_MARGIN_MS = 15_000;
 
 /** The next scenario's agreed start; undefined when this load has no planned length (iterations). */
 export function agreedNextStart(startAtEpochMs: number, load: SuiteScenario["load"]): number | undefined {
-  const measuredMs = isOpen(load) ? scheduleFor(load).durationMs : load.duration;
+  const measuredMs = planOf(load).measuredMs;
   return measuredMs === undefined ? undefined : startAtEpochMs + (load.warmup ?? 0) + measuredMs + SCENARIO_MARGIN_MS;
 }
 
@@ -53,7 +53,7 @@ export async function runScenarioLoad(o: ScenarioLoad): Promise<LoadOutcome> {
   if (workers !== undefined) {
     // The measured interval's length, as a single process shows it (steps: their durations added).
     const load = scenario.load;
-    const totalMs = isOpen(load) ? scheduleFor(load).durationMs : (load.duration ?? null);
+    const totalMs = planOf(load).measuredMs ?? null;
     let shownSecond = -1;
     return runOnWorkers(workers, {
       scenario,

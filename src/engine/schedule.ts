@@ -5,7 +5,6 @@
 // Each schedule is defined by its cumulative count N(t): how many operations are due by time t. The
 // i-th operation (0-based) is due when N(t) = i, so the first is at t = 0, and the schedule holds
 // every i with t < duration, i.e. ceil(N(duration)) operations.
-import type { OpenLoad } from "./load.js";
 
 export interface Schedule {
   /** Operations in the schedule. */
@@ -117,28 +116,6 @@ export function stepsSchedule(steps: readonly RateStep[]): Schedule {
     },
     countBefore: (at) => countFromCumulative(cumulative(Math.min(at, durationMs)), count),
   };
-}
-
-/** The measured schedule of an open-loop profile. */
-export function scheduleFor(load: OpenLoad): Schedule {
-  switch (load.executor) {
-    case "constant-rate":
-      return constantRateSchedule(load.rate, load.duration);
-    case "ramp":
-      return rampSchedule(load.from, load.to, load.duration);
-    case "steps":
-      return stepsSchedule(load.steps);
-  }
-}
-
-/**
- * The warm-up of an open-loop profile: its starting rate, held for `warmup`. (A ramp warms up at
- * `from`, steps at the first step's rate: the load the measured part begins with.)
- */
-export function warmupScheduleFor(load: OpenLoad): Schedule {
-  const rate =
-    load.executor === "constant-rate" ? load.rate : load.executor === "ramp" ? load.from : load.steps[0]!.rate;
-  return constantRateSchedule(rate, load.warmup ?? 0);
 }
 
 /** One of `count` interleaved parts of a scenario (`--segment index/count`, 0-based index). */

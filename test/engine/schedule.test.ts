@@ -3,9 +3,7 @@ import { describe, test } from "node:test";
 import {
   constantRateSchedule,
   rampSchedule,
-  scheduleFor,
   stepsSchedule,
-  warmupScheduleFor,
   type Schedule,
 } from "../../src/engine/schedule.js";
 
@@ -132,20 +130,4 @@ describe("steps schedule", () => {
   });
 
   test("needs at least one step", () => assert.throws(() => stepsSchedule([]), RangeError));
-});
-
-describe("schedules of load profiles", () => {
-  test("scheduleFor picks the profile's schedule", () => {
-    assert.equal(scheduleFor({ executor: "constant-rate", rate: 100, duration: 3000 }).count, 300);
-    assert.equal(scheduleFor({ executor: "ramp", from: 0.5, to: 1.5, duration: 10_000 }).count, 10);
-    assert.equal(scheduleFor({ executor: "steps", steps: [{ rate: 1, duration: 2000 }] }).count, 2);
-  });
-
-  test("warm-up runs at the rate the measured schedule starts with", () => {
-    const warm = (load: Parameters<typeof warmupScheduleFor>[0]): number => warmupScheduleFor(load).count;
-    assert.equal(warm({ executor: "constant-rate", rate: 100, duration: 3000, warmup: 2000 }), 200);
-    assert.equal(warm({ executor: "ramp", from: 10, to: 1000, duration: 3000, warmup: 2000 }), 20);
-    assert.equal(warm({ executor: "steps", steps: [{ rate: 5, duration: 1000 }], warmup: 1000 }), 5);
-    assert.equal(warm({ executor: "constant-rate", rate: 100, duration: 3000 }), 0);
-  });
 });
