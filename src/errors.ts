@@ -8,6 +8,10 @@ export const ExitCode = {
   targetFailed: 3,
   /** The thresholds passed, but a result they judged is invalid (`--allow-invalid` accepts it). */
   resultsInvalid: 4,
+  /** A bug in pipebench (`--verbose` prints the stack). */
+  internal: 70,
+  /** Interrupted with Ctrl-C or SIGTERM: 128 + SIGINT, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -3,7 +3,6 @@
 // failed mid-run, 130 interrupted (partial results kept), 70 a bug in pipebench.
 import { Command, CommanderError, Option } from "commander";
 import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
-import { DEFAULT_STORE } from "../store/results-store.js";
 import { formatSuiteError } from "../suite/format-error.js";
 import { redactText } from "../store/redact.js";
 import { PIPEBENCH_VERSION } from "../version.js";
@@ -18,16 +17,13 @@ import { reportCommand } from "./report.js";
 import { RUN_FORMATS, runCommand } from "./run.js";
 import { workerCommand } from "./scale-out.js";
 import { mergeCommand, type MergeFlags } from "./merge.js";
+import { storeOption } from "./options.js";
 import { exportK8sCommand, type ExportK8sFlags } from "./export-k8s.js";
 import { runsCommand } from "./runs.js";
 import { schemaCommand } from "./schema.js";
 import { showCommand } from "./show.js";
 import { STARTER_KINDS } from "./starters.js";
 
-const EXIT_INTERNAL = 70;
-/** --store: a file, or a PostgreSQL database that many machines share; PIPEBENCH_STORE keeps a URL (and its password) off the command line. */
-const STORE_HELP = "results store: an SQLite file, or postgres://user@host/db (env PIPEBENCH_STORE)";
-const STORE_DEFAULT = process.env["PIPEBENCH_STORE"] ?? DEFAULT_STORE;
 
 /** Every exit code, for `pipebench --help` (the README's table says the same). */
 const EXIT_CODES_HELP = `
@@ -86,7 +82,7 @@ function program(result: { code: number }): Command {
     .option("--segment <i/n>", "run only segment i (0-based) of n of every scenario: one of n load generators (an Indexed Job passes $JOB_COMPLETION_INDEX/n)")
     .option("--start-at <time>", "--segment: start the first scenario at this time (epoch ms or ISO), agreed by every generator")
     .option("--recordings <dir>", "--segment: also write each scenario's recording into this directory, for pipebench merge")
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
       result.code = await runCommand(suite, { ...flags, color });
     });
@@ -98,7 +94,7 @@ function program(result: { code: number }): Command {
     .argument("<dir>", "the directory their --recordings went to")
     .option("--tag <name>", "label the merged run")
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID")
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (suite: string, dir: string, flags: Omit<MergeFlags, "color">) => {
       result.code = await mergeCommand(suite, dir, { ...flags, color });
     });
@@ -122,7 +118,7 @@ function program(result: { code: number }): Command {
     .option("-n, --limit <n>", "how many", "20")
     .option("--suite <name>", "only runs of this suite")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (flags: Parameters<typeof runsCommand>[0]) => {
       result.code = await runsCommand(flags);
     });
@@ -136,7 +132,7 @@ function program(result: { code: number }): Command {
         .choices(RUN_FORMATS)
         .default("table"),
     )
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; format: string }) => {
       result.code = await showCommand(ref, { ...flags, color });
     });
@@ -146,7 +142,7 @@ function program(result: { code: number }): Command {
     .description("find the bottlenecks of a stored run: evidence, impact, the setting to change, the runbook section")
     .argument("<run>", "run id, latest, latest~N, baseline or a tag")
     .addOption(new Option("-f, --format <format>", "output format").choices(DIAGNOSE_FORMATS).default("table"))
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; format: string }) => {
       result.code = await diagnoseCommand(ref, { ...flags, color });
     });
@@ -158,7 +154,7 @@ function program(result: { code: number }): Command {
     .option("--vs <run>", "compare with this run (the baseline: before) and report the improvement")
     .option("-o, --out <dir>", "directory to write into (default: reports/<run id>, or reports/<run id>-vs-<other id>)")
     .option("--plan <file>", "add this capacity plan (e.g. suites/plans/seed-004-find-max.yaml) as a section, its measured capacities read from the same store")
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; vs?: string; out?: string; plan?: string }) => {
       result.code = await reportCommand(ref, flags);
     });
@@ -173,7 +169,7 @@ function program(result: { code: number }): Command {
     .option("--gate <metrics>", "the metrics --fail-on-regression judges, e.g. throughput,p99 (default: all but resource usage and the parts of latency)")
     .option("--noise-floor <pct>", "a significant change smaller than this is still no change (~)", "2%")
     .option("--alpha <p>", "significance level of the tests", "0.05")
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (before: string, after: string, flags: Omit<CompareFlags, "color">) => {
       result.code = await compareCommand(before, after, { ...flags, color });
     });
@@ -191,7 +187,7 @@ function program(result: { code: number }): Command {
     .option("--bootstrap <replicates>", "also give percentile intervals of σ, κ, λ (and N*) from this many residual-bootstrap refits, e.g. 1000")
     .option("--seed <n>", "--bootstrap: the random seed (the same seed, the same intervals)", "1")
     .addOption(new Option("-f, --format <format>", "output format").choices(FIT_FORMATS).default("table"))
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (ref: string | undefined, flags: FitFlags) => {
       result.code = await fitCommand(ref, flags);
     });
@@ -202,7 +198,7 @@ function program(result: { code: number }): Command {
     .argument("<plan>", "plan YAML file, e.g. suites/plans/seed-004.yaml")
     .addOption(new Option("-f, --format <format>", "output format").choices(PLAN_FORMATS).default("table"))
     .option("-o, --out <dir>", "also write plan.md (the plan as a report section), plan.json and plan.html (with charts) into this directory")
-    .option("--store <path|url>", `${STORE_HELP} (read when a capacity is measured)`, STORE_DEFAULT)
+    .addOption(storeOption("read when a capacity is measured"))
     .action(async (file: string, flags: { store: string; format: string; out?: string }) => {
       result.code = await planCommand(file, flags);
     });
@@ -231,7 +227,7 @@ function program(result: { code: number }): Command {
     .description("a Grafana dashboard (JSON) of pipebench's live metrics (run --prometheus-rw): throughput, errors, p50/p95/p99 per scenario, thresholds as lines")
     .argument("<suite|run>", "suite YAML file, or a stored run (id, latest, a tag), which the dashboard opens on")
     .option("-o, --out <file>", "write the dashboard here instead of printing it")
-    .option("--store <path|url>", `${STORE_HELP} (for a run)`, STORE_DEFAULT)
+    .addOption(storeOption("for a run"))
     .action(async (ref: string, flags: { out?: string; store: string }) => {
       result.code = await exportGrafanaCommand(ref, flags);
     });
@@ -265,7 +261,7 @@ function program(result: { code: number }): Command {
     .command("set")
     .description("make a run its suite's baseline")
     .argument("<run>", "run id, latest, latest~N or a tag")
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (ref: string, flags: { store: string }) => {
       result.code = await baselineSetCommand(ref, flags);
     });
@@ -274,7 +270,7 @@ function program(result: { code: number }): Command {
     .description("print the baseline of a suite (default: of every suite)")
     .option("--suite <name>", "only this suite")
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
-    .option("--store <path|url>", STORE_HELP, STORE_DEFAULT)
+    .addOption(storeOption())
     .action(async (flags: { store: string; suite?: string; format: string }) => {
       result.code = await baselineShowCommand(flags);
     });
@@ -307,6 +303,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     const e = error instanceof Error ? error : new Error(String(error));
     process.stderr.write(`internal error: ${redactText(e.message)}\n`);
     process.stderr.write(verbose ? `${redactText(e.stack ?? "")}\n` : "  run again with --verbose for the stack trace, and please report it\n");
-    return EXIT_INTERNAL;
+    return ExitCode.internal;
   }
 }

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { driverSchemas } from "../drivers/index.js";
 import { mergeWorkerParts, type WorkerPart } from "../engine/recording-merge.js";
 import { fromWire, readRecordings, type RecordingFile } from "../engine/recording-wire.js";
-import { EXIT_INTERRUPTED, toStored } from "../engine/run-suite.js";
+import { toStored } from "../engine/run-suite.js";
 import { invalidJudged, invalidVerdictLine } from "../engine/run-verdict.js";
 import { ExitCode, UsageError } from "../errors.js";
 import type { ScenarioResult } from "../metrics/summary.js";
@@ -98,7 +98,7 @@ export async function mergeCommand(suiteArg: string, dir: string, flags: MergeFl
     const invalid = complete && passed ? invalidJudged(judged, suite.thresholds.length, 1) : [];
     const status: RunStatus = !complete ? "interrupted" : !passed ? "failed" : invalid.length > 0 && flags.allowInvalid !== true ? "invalid" : "passed";
     const exitCode =
-      status === "passed" ? ExitCode.ok : status === "invalid" ? ExitCode.resultsInvalid : status === "failed" ? ExitCode.thresholdsFailed : EXIT_INTERRUPTED;
+      status === "passed" ? ExitCode.ok : status === "invalid" ? ExitCode.resultsInvalid : status === "failed" ? ExitCode.thresholdsFailed : ExitCode.interrupted;
     await store.finishRun(runId, status, exitCode, toStored(runThresholds));
     const run = await store.getRun(runId);
     if (run !== undefined) process.stdout.write(`${renderRunSummary(run, { color: flags.color })}\n`);

@@ -8,7 +8,7 @@ import { LiveDashboard, observedHooks } from "../dashboard/live-run.js";
 import { driverSchemas } from "../drivers/index.js";
 import { runSuite } from "../engine/run-suite.js";
 import { ALLOW_INVALID_HINT } from "../engine/run-verdict.js";
-import { UsageError } from "../errors.js";
+import { ExitCode, UsageError } from "../errors.js";
 import { diagnose } from "../diagnose/diagnose.js";
 import { renderRunSummary } from "../report/console-summary.js";
 import { renderFindings } from "../report/findings.js";
@@ -166,9 +166,9 @@ export async function runCommand(suiteArg: string | undefined, flags: RunFlags):
       // Quit now: what is stored stays, the run marked interrupted; the exit handlers and the
       // watchdogs stop the servers and remove their temp dirs. A store across the network gets a
       // second to take the mark; the next pipebench that opens it marks the run incomplete if not.
-      const quit = (): never => process.exit(130);
+      const quit = (): never => process.exit(ExitCode.interrupted);
       setTimeout(quit, 1_000).unref();
-      store.finishUnfinished("interrupted", 130).then(quit, quit);
+      store.finishUnfinished("interrupted", ExitCode.interrupted).then(quit, quit);
       return;
     }
     progress.log("interrupted: stopping the current scenario and keeping what was measured (Ctrl-C again to quit now)");

@@ -3,14 +3,13 @@
 // load starts) and closes it before the command returns, so it never keeps the process alive.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RunHooks, RunOutcome } from "../engine/run-suite.js";
-import { isPipebenchError } from "../errors.js";
+import { ExitCode, isPipebenchError } from "../errors.js";
 import type { Suite } from "../suite/types.js";
 import { DashboardFeed, type RunEnd } from "./events.js";
 import type { DashboardSettings } from "./flags.js";
 import { startDashboard, type DashboardServer } from "./server.js";
 
 /** The exit code the CLI gives a bug in pipebench (see src/cli/main.ts). */
-const EXIT_INTERNAL = 70;
 
 export class LiveDashboard {
   private constructor(
@@ -57,7 +56,7 @@ export class LiveDashboard {
     const message = error instanceof Error ? error.message : String(error);
     this.feed.end({
       status: "error",
-      exitCode: isPipebenchError(error) ? error.exitCode : EXIT_INTERNAL,
+      exitCode: isPipebenchError(error) ? error.exitCode : ExitCode.internal,
       runId: null,
       thresholds: [],
       failure: message,

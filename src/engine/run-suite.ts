@@ -23,8 +23,6 @@ import { atMeasureStart, bindProbes, readingsByTarget, sampleDuring, snapshot, s
 import { judgedPercentiles } from "./validity.js";
 import { invalidJudged, invalidVerdictLine } from "./run-verdict.js";
 
-export const EXIT_INTERRUPTED = 130;
-
 export interface ScenarioOutcome {
   name: string;
   target: string;
@@ -367,7 +365,7 @@ export class SuiteSession {
       this.status === "passed" ? ExitCode.ok
       : this.status === "invalid" ? ExitCode.resultsInvalid
       : this.status === "failed" ? ExitCode.thresholdsFailed
-      : this.status === "interrupted" ? EXIT_INTERRUPTED
+      : this.status === "interrupted" ? ExitCode.interrupted
       : this.errorExit;
     await store.finishRun(this.runId, this.status, exitCode, toStored(thresholds));
 
