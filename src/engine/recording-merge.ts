@@ -115,7 +115,7 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
     if (p.kind === "lost") {
       const ops = sum(p.seconds.map((s) => s.point.ops));
       const errors = sum(p.seconds.map((s) => s.point.errors));
-      return { worker: workerName(p.segment), index: p.segment.index, count: p.segment.count, status: "lost", ops, errors, startSkewMs: p.startSkewMs, failure: p.failure };
+      return { worker: workerName(p.segment), index: p.segment.index, count: p.segment.count, status: "lost", ops, errors, startSkewMs: p.startSkewMs, failure: p.failure, endS: p.seconds.length };
     }
     const own = buildScenarioResult(p.outcome);
     return {
@@ -128,6 +128,7 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
       startSkewMs: p.startSkewMs,
       ...(own.validity === undefined ? {} : { validity: own.validity }),
       ...(p.outcome.failure === undefined ? {} : { failure: p.outcome.failure }),
+      endS: Math.max(0, p.outcome.measuredMs) / 1000,
     };
   });
   // The merged verdict names the workers a reason comes from (one starved worker, not "the generator").

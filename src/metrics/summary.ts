@@ -249,4 +249,9 @@ export interface SegmentReport {
   validity?: Validity;
   /** A lost worker: what happened and after how many measured seconds. */
   failure?: string;
+  /**
+   * Measured seconds its part covers (`t` of the series below this ran with it): a worker that
+   * failed or was stopped early ends before the others' last second. Absent in older results.
+   */
+  endS?: number;
 }

@@ -75,6 +75,24 @@ describe("a failing worker of run --workers 2 (real loopback HTTP service)", { t
     const other = seen.get("/0/work") ?? 0;
     assert.ok(other > 0 && other < 300, `worker 1/2 sent ${other} requests`);
     assert.ok((seen.get("/1/work") ?? 0) > 0, "worker 2/2 ran");
+
+    // The stored merged result says when each worker's part ended, and diagnose does not read the
+    // second(s) after worker 2/2 stopped (worker 1/2's alone) as the target answering again.
+    const shown = await pipebench(["show", "latest", "--store", join(dir, "mid-run.db"), "--format", "json"]);
+    const segments = (JSON.parse(shown.stdout) as { scenarioResults: { result: { segments: { worker: string; status: string; endS?: number }[] } }[] }).scenarioResults[0]!.result.segments;
+    const [one, two] = [segments.find((s) => s.worker === "1/2"), segments.find((s) => s.worker === "2/2")];
+    assert.equal(two?.status, "failed", JSON.stringify(segments));
+    assert.ok(one?.endS !== undefined && two.endS !== undefined && two.endS <= one.endS, JSON.stringify(segments));
+    const diagnosed = await pipebench(["diagnose", "latest", "--store", join(dir, "mid-run.db"), "--format", "json"]);
+    assert.equal(diagnosed.code, 0, diagnosed.stderr);
+    const outage = (JSON.parse(diagnosed.stdout) as { findings: { id: string; title: string; evidence: string[] }[] }).findings.find((f) => f.id === "target.outage");
+    // Whether the merged seconds count as an outage depends on how the striped requests fell into
+    // them (10 reset of 20 is one); when they do, the finding names the stopped worker.
+    if (outage !== undefined) {
+      assert.doesNotMatch(outage.title + outage.evidence.join("\n"), /answered again/, JSON.stringify(outage));
+      assert.match(outage.title, /^The target failed worker 2\/2 from \d+ s; the coordinator stopped the others$/);
+      assert.match(outage.evidence[1] ?? "", /^worker 2\/2 failed at [\d.]+ s \(every operation failed .*\); the coordinator stopped the others \(1\/2 interrupted after/);
+    }
   });
 
   it("it cannot reach the target: the run stops before any load, exit 3, the worker and its error named", async () => {

@@ -5,7 +5,7 @@
 // The finding says when, what the errors were by kind, and whether and when the target answered again.
 import { errorClassInfo } from "../../drivers/error-classes.js";
 import type { ErrorKind } from "../../metrics/error-kind.js";
-import type { ErrorSeriesPoint, SeriesPoint } from "../../metrics/summary.js";
+import type { ErrorSeriesPoint, SegmentReport, SeriesPoint } from "../../metrics/summary.js";
 import { errorGroupsText } from "../../report/errors-line.js";
 import { formatCount } from "../../format/numbers.js";
 import type { StoredScenario } from "../../store/results-store.js";
@@ -26,6 +26,31 @@ export interface Outage {
   /** Successes per second before it (the median of the seconds before), for "answered again at". */
   before: number;
   after: number | undefined;
+  /**
+   * Under --workers: the worker(s) that failed or were lost, and the others the coordinator then
+   * stopped. The seconds after the first one ended hold only the others' operations: not a recovery.
+   */
+  stopped: StoppedWorkers | undefined;
+}
+
+interface StoppedWorkers {
+  workers: SegmentReport[];
+  others: SegmentReport[];
+  /** The first second of the series the failed worker(s) no longer ran in; undefined when not stored. */
+  endS: number | undefined;
+}
+
+function stoppedWorkers(scenario: StoredScenario): StoppedWorkers | undefined {
+  const segments = scenario.result.segments ?? [];
+  const workers = segments.filter((s) => s.status === "failed" || s.status === "lost");
+  if (workers.length === 0 || workers.length === segments.length) return undefined;
+  const ends = workers.map((w) => w.endS);
+  return {
+    workers,
+    others: segments.filter((s) => !workers.includes(s)),
+    // Only whole seconds it ran through count: a second it left 3 ms into is the others' alone.
+    endS: ends.some((e) => e === undefined) ? undefined : Math.floor(Math.min(...(ends as number[]))),
+  };
 }
 
 const failing = (p: SeriesPoint): boolean => p.errors > 0 && p.errors >= p.ops;
@@ -56,7 +81,10 @@ export function findOutage(scenario: StoredScenario): Outage | undefined {
     for (const [cls, n] of Object.entries(point.byClass)) byClass[cls] = (byClass[cls] ?? 0) + n;
   }
   const errors = series.filter((p) => p.t >= from && p.t <= to).reduce((n, p) => n + p.errors, 0);
-  const recovered = series.find((p) => p.t > to && p.ops > 0 && p.errors <= p.ops);
+  // A second after a worker stopped holds only the others' operations: it says nothing of recovery.
+  const stopped = stoppedWorkers(scenario);
+  const allRan = (t: number): boolean => stopped === undefined || (stopped.endS !== undefined && t < stopped.endS);
+  const recovered = series.find((p) => p.t > to && allRan(p.t) && p.ops > 0 && p.errors <= p.ops);
   const beforeOps = series.filter((p) => p.t < from).map((p) => p.ops).sort((a, b) => a - b);
   return {
     scenario,
@@ -66,7 +94,8 @@ export function findOutage(scenario: StoredScenario): Outage | undefined {
     byClass,
     recoveredAt: recovered?.t,
     before: beforeOps[Math.floor(beforeOps.length / 2)] ?? 0,
-    after: recovered === undefined ? undefined : series.find((p) => p.t === recovered.t + 1)?.ops ?? recovered.ops,
+    after: recovered === undefined ? undefined : series.find((p) => p.t === recovered.t + 1 && allRan(p.t))?.ops ?? recovered.ops,
+    stopped,
   };
 }
 
@@ -75,6 +104,19 @@ function dominantKind(byClass: Readonly<Record<string, number>>): { kind: ErrorK
   for (const entry of Object.entries(byClass)) if (top === undefined || entry[1] > top[1]) top = entry;
   return top === undefined ? undefined : { kind: errorClassInfo(top[0]).kind, cls: top[0] };
 }
+
+const names = (workers: readonly SegmentReport[]): string => workers.map((w) => w.worker).join(", ");
+
+function stoppedText(stopped: StoppedWorkers): string {
+  const failed = stopped.workers.map((w) => `worker ${w.worker} ${w.status}${stopped.endS === undefined ? "" : ` at ${formatSeconds(w.endS)} s`}${w.failure === undefined ? "" : ` (${w.failure})`}`);
+  const others = stopped.others.map((w) => `${w.worker} ${w.status === "interrupted" ? w.failure ?? "stopped" : w.status}, ${formatCount(w.ops)} ops`);
+  return (
+    `${failed.join("; ")}; the coordinator stopped the others (${others.join("; ")}): ` +
+    `the seconds after ${stopped.endS === undefined ? "it stopped" : `${stopped.endS} s`} hold only their operations, not the target answering again`
+  );
+}
+
+const formatSeconds = (s: number | undefined): string => (s === undefined ? "?" : String(Math.round(s * 10) / 10));
 
 const ADVICE: Record<ErrorKind, string> = {
   refused:
@@ -95,7 +137,9 @@ export const TARGET_RULES = [
     area: "target",
     scope: "scenario",
     title: (m) =>
-      m.recoveredAt === undefined
+      m.stopped !== undefined && m.recoveredAt === undefined
+        ? `The target failed worker ${names(m.stopped.workers)} from ${m.from} s; the coordinator stopped the others`
+        : m.recoveredAt === undefined
         ? `The target stopped answering at ${m.from} s and did not come back`
         : `The target was unavailable for ${m.to - m.from + 1} s, then answered again`,
     impact: "high",
@@ -104,6 +148,10 @@ export const TARGET_RULES = [
     evidence: (m) => {
       const groups = errorGroupsText(m.byClass);
       const lines = [`from ${m.from} s to ${m.to} s of the scenario: ${formatCount(m.errors)} errors${groups === "" ? "" : ` (${groups})`}`];
+      if (m.stopped !== undefined && m.recoveredAt === undefined) {
+        lines.push(stoppedText(m.stopped));
+        return lines;
+      }
       lines.push(
         m.recoveredAt === undefined
           ? `no operation succeeded after it${m.scenario.result.status === "failed" ? ` (the scenario stopped: ${m.scenario.result.failure ?? "failed"})` : ""}`
@@ -122,7 +170,10 @@ export const TARGET_RULES = [
         m.scenario.result.status === "failed" && m.recoveredAt === undefined
           ? "; to measure an outage through to the recovery, set onError: continue on the scenario"
           : "";
-      return `${advice}${measure}`;
+      // One worker's operations failed while the others' did not: what differs for it, first.
+      const alone = m.stopped !== undefined && m.stopped.others.every((w) => w.errors === 0);
+      const first = alone ? `only worker ${names(m.stopped!.workers)}'s operations failed: look first at what differs for it (its part of the keys, paths or partitions, its host and network path); otherwise ` : "";
+      return `${first}${advice}${measure}`;
     },
   }),
 ];
