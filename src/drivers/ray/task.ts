@@ -5,7 +5,8 @@
 //
 // Errors: a task that fails on the cluster is RAY_<Ray's class>, e.g. RAY_RayTaskError(ZeroDivisionError)
 // (kind server); the agent's connection lost mid-run is ECONNRESET (kind reset), and once it is
-// lost, each operation asks the head's dashboard whether it is still there: ECONNREFUSED when not.
+// lost, each operation asks the head what became of the agent's job (agent-gone.ts): ECONNREFUSED
+// when it does not answer, HTTP_<status> when it answers with an error.
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
@@ -13,7 +14,7 @@ import type { Observer, OpContext, OpOutcome, PreparedWorkload } from "../driver
 import { AgentLost, RayTaskFailure, type AgentClient, type FunctionDef } from "./agent-client.js";
 import type { RayDashboard } from "./jobs.js";
 import type { RayTaskWorkload } from "./schema.js";
-import { networkCode } from "../unreachable.js";
+import { agentGone } from "./agent-gone.js";
 
 /** The observed latency's name: the agent's own time for each task. */
 export const RAY_TIME = "ray";
@@ -48,7 +49,7 @@ export async function prepareTask(target: TaskTarget, workload: RayTaskWorkload,
   const before = await taskStates(target).catch(() => undefined);
 
   const run = async (ctx: OpContext): Promise<OpOutcome> => {
-    if (target.agent.isLost) throw await headGone(target);
+    if (target.agent.isLost) throw await agentGone(target.dashboard, target.agent.submissionId);
     ctx.sent();
     try {
       const rayMs = await abortable(target.agent.run(key, args), ctx.signal);
@@ -111,17 +112,6 @@ async function functionDef(target: TaskTarget, workload: RayTaskWorkload, scenar
 
 function describe(w: RayTaskWorkload): string {
   return w.kind === "python" ? `${w.module ?? "?"}:${w.function ?? "?"}` : `kind ${w.kind}`;
-}
-
-/** After the agent is gone: is the head still answering? The error says which. */
-async function headGone(target: TaskTarget): Promise<Error> {
-  try {
-    await target.dashboard.getJson("/api/version", 2_000);
-    return coded("the Ray load agent is gone, though the head's dashboard still answers (its job was stopped?)", "ECONNRESET");
-  } catch (error) {
-    const code = networkCode(error) ?? (error instanceof Error && error.name === "TimeoutError" ? "TIMEOUT" : "ECONNREFUSED");
-    return coded(`the Ray head's dashboard does not answer (${code}) and the load agent is gone`, code, error);
-  }
 }
 
 function coded(message: string, code: string, cause?: unknown): Error {

@@ -12,7 +12,9 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { ConnectContext, OpContext } from "../../../src/drivers/driver.js";
 import { errorClassInfo } from "../../../src/drivers/error-classes.js";
+import { agentGone } from "../../../src/drivers/ray/agent-gone.js";
 import { ray } from "../../../src/drivers/ray/index.js";
+import { RayDashboard } from "../../../src/drivers/ray/jobs.js";
 import { pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { decodeAddress, headProcesses, offLoopback, tcpSocketsOf, useRayHead, type TcpSocket } from "../../helpers/ray.js";
 
@@ -135,6 +137,13 @@ describe("ray against a real head", () => {
     } finally {
       await connection.close();
     }
+  });
+
+  test("the real head's Jobs API answers a job id it does not know with 404: once the agent is gone, that is an HTTP error of the head, not a head that does not answer", { timeout: 30_000 }, async () => {
+    const error = (await agentGone(new RayDashboard(head.url), "raysubmit_pipebench_no_such_job")) as Error & { code?: string };
+    assert.equal(error.code, "HTTP_404", error.message);
+    assert.equal(errorClassInfo(error.code).kind, "client");
+    assert.match(error.message, /^the Ray load agent is gone, and the head's Jobs API answered HTTP 404 from \/api\/jobs\/raysubmit_pipebench_no_such_job: /);
   });
 
   test("loopback only: no socket of the head's processes had an address outside 127.0.0.0/8", () => {
