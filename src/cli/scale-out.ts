@@ -92,11 +92,17 @@ export function scaleOutOptions(
     if (flags.recordings !== undefined) throw new UsageError("--recordings goes with --segment", { hint: "add --segment i/N, or drop --recordings (--workers merges by itself)" });
     return none;
   }
-  if (flags.findMax === true || hasSweeps(suite)) {
-    throw new UsageError(`${flags.workers !== undefined ? "--workers" : "--segment"} runs plain scenarios, not a sweep or a --find-max search`, {
-      hint: "drop --sweep / --find-max (or the scenario's sweep: block via --scenario), or run without --workers",
+  if (flags.segment !== undefined && flags.findMax === true) {
+    throw new UsageError("--segment runs one part of plain scenarios, not a --find-max search", {
+      hint: "a search needs one judge that sees every generator's part of each step before it picks the next rate, and independent --segment generators have none: run --find-max --workers N (one coordinator, N worker processes)",
     });
   }
+  if (flags.segment !== undefined && hasSweeps(suite)) {
+    throw new UsageError("--segment runs one part of plain scenarios, not a sweep", {
+      hint: "drop --sweep (or the scenario's sweep: block via --scenario), or sweep with --workers N (one coordinator, N worker processes)",
+    });
+  }
+  if (flags.workers !== undefined) refuseTargetSweeps(suite);
   if (flags.workers !== undefined && flags.recordings !== undefined) {
     throw new UsageError("--recordings goes with --segment", { hint: "--workers merges its workers' recordings by itself: drop --recordings" });
   }
@@ -119,6 +125,21 @@ export function scaleOutOptions(
   const count = parseWorkers(flags.workers ?? "1");
   const pool = new ProcessWorkerPool(count, suiteArgs(file, flags));
   return { options: { workers: pool }, close: () => pool.close() };
+}
+
+/**
+ * A worker is sent each combination's scenario (its load and workload), but it connects its targets
+ * once, from the suite file as written: a combination of target settings (a producer's linger.ms)
+ * would need every worker to reconnect with settings it is never sent.
+ */
+function refuseTargetSweeps(suite: Suite): void {
+  for (const s of suite.scenarios) {
+    const axis = s.sweep?.axes.find((a) => a.root === "target");
+    if (axis === undefined) continue;
+    throw new UsageError(`--workers: scenario ${s.name} sweeps ${axis.key}, a setting of its target, and the workers connect their targets once, with the suite's settings`, {
+      hint: `sweeps of load.* and workload.* keys run on --workers; for ${axis.key}, run the sweep without --workers, or run one --workers run per value with --set targets.${s.target}.${axis.path.map((p) => (p.includes(".") ? `"${p}"` : p)).join(".")}=VALUE`,
+    });
+  }
 }
 
 /**

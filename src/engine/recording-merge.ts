@@ -127,6 +127,7 @@ export function mergeWorkerParts(parts: readonly WorkerPart[]): ScenarioResult {
       errors: own.errors,
       startSkewMs: p.startSkewMs,
       ...(own.validity === undefined ? {} : { validity: own.validity }),
+      busyCpuPercent: own.generator.cpuPercent - (own.generator.spinCpuPercent ?? 0),
       ...(p.outcome.failure === undefined ? {} : { failure: p.outcome.failure }),
       endS: Math.max(0, p.outcome.measuredMs) / 1000,
     };

@@ -247,6 +247,11 @@ export interface SegmentReport {
   startSkewMs: number | null;
   /** The worker's own verdict (its own CPU, its own part of the rate). */
   validity?: Validity;
+  /**
+   * Its process's busy CPU, % of a core (spin-waiting excluded): find-max judges every worker's
+   * generator, not only the merged result's busiest. Absent for a lost worker and older results.
+   */
+  busyCpuPercent?: number;
   /** A lost worker: what happened and after how many measured seconds. */
   failure?: string;
   /**

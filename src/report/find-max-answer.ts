@@ -6,7 +6,7 @@
 import { formatCount, formatMs, formatPercent, formatRate, table } from "./format.js";
 import { RUN_JSON_UNITS, runDocument, runJson } from "./run-json.js";
 import type { StoredRun, StoredScenario, StoredThreshold } from "../store/results-store.js";
-import { CALIBRATED_START, CONFIRM_MAJORITY } from "../sweep/find-max.js";
+import { CALIBRATED_START, CONFIRM_MAJORITY, generatorWords, moreGenerators } from "../sweep/find-max.js";
 import { findMaxInterval, type FindMaxInterval, type IntervalStep } from "../sweep/find-max-interval.js";
 import { completionRate, isGeneratorCheck, laterSeconds } from "../sweep/stability.js";
 
@@ -189,11 +189,13 @@ export function renderFindMax(a: FindMaxAnswer): string {
     );
     if (a.interval !== undefined) lines.push(...renderInterval(a.interval));
   } else if (a.generatorBound !== undefined) {
+    const bound = a.generatorBound.scenario;
+    const who = generatorWords(bound);
     lines.push(
-      `find-max ${a.scenario}: at least ${a.highestStable === undefined ? "–" : formatRate(a.highestStable)} — the search stopped at the load generator's limit, not the target's`,
+      `find-max ${a.scenario}: at least ${a.highestStable === undefined ? "–" : formatRate(a.highestStable)} — the search stopped at ${who === "the load generator" ? "the load generator's limit" : `pipebench's limit (${who} ran out of CPU)`}, not the target's`,
     );
-    lines.push(`  at ${formatRate(a.generatorBound.rate)}: ${whyFailed(a.generatorBound.scenario)}`);
-    lines.push("  the target may sustain more: run pipebench on a bigger machine, or several at once");
+    lines.push(`  at ${formatRate(a.generatorBound.rate)}: ${whyFailed(bound)}`);
+    lines.push(`  the target may sustain more: ${moreGenerators(bound)}`);
   } else {
     lines.push(`find-max ${a.scenario}: no rate was confirmed sustainable${a.highestStable === undefined ? "" : ` (highest stable step ${formatRate(a.highestStable)})`}`);
   }

@@ -32,6 +32,7 @@ import type { ScenarioOutcome, SuiteSession } from "../engine/run-suite.js";
 import { UsageError } from "../errors.js";
 import type { SuiteScenario } from "../suite/types.js";
 import type { z } from "zod";
+import { CPU_MAX_PERCENT } from "../engine/generator-health.js";
 import { CHECK, completionRate, stabilityChecks } from "./stability.js";
 
 export type FindMaxPhase = "calibrate" | "ramp" | "retest" | "confirm";
@@ -147,6 +148,24 @@ export function roundRate(rate: number): number {
   return Math.round(rate / step) * step;
 }
 
+/** Who ran out of CPU: "the load generator", or with --workers the workers' that did ("… of worker 2/4"). */
+export function generatorWords(outcome: Pick<ScenarioOutcome, "result">): string {
+  const segments = outcome.result.segments ?? [];
+  if (segments.length < 2) return "the load generator";
+  const over = segments.filter((s) => (s.busyCpuPercent ?? 0) > CPU_MAX_PERCENT || s.validity?.reasons.some((r) => r.code === "generator-saturated") === true);
+  const names = over.map((s) => s.worker).join(", ");
+  if (over.length === 0) return `the load generators (${segments.length} workers)`;
+  return over.length === 1 ? `the load generator of worker ${names}` : `the load generators of workers ${names}`;
+}
+
+/** What to do about it: more generators, on cores the target does not share. */
+export function moreGenerators(outcome: Pick<ScenarioOutcome, "result">): string {
+  const count = outcome.result.segments?.length ?? 1;
+  return count < 2
+    ? "run pipebench on a bigger machine, or several: --workers N"
+    : `run more workers than ${count} (--workers), on cores or machines the target does not share`;
+}
+
 /** What the search needs of a run: SuiteSession, or a simulated target in tests. */
 export type StepSession = Pick<SuiteSession, "canContinue" | "runScenario">;
 
@@ -211,7 +230,7 @@ export async function findMax(
   let bad: FindMaxStep | undefined;
   const judge = (s: FindMaxStep): void => {
     if (s.generatorBound) {
-      stopped = `at ${s.rate}/s the load generator ran out of CPU: that is the generator's limit, not the target's (run pipebench on a bigger machine or several)`;
+      stopped = `at ${s.rate}/s ${generatorWords(s.outcome)} ran out of CPU: that is pipebench's limit, not the target's (${moreGenerators(s.outcome)})`;
     } else if (s.stable) {
       good = Math.max(good ?? 0, s.rate);
     } else if (bad === undefined || s.rate < bad.rate) {

@@ -102,7 +102,7 @@ export class ProcessWorker implements ScenarioWorker {
     this.work = work;
     this.seconds = [];
     this.reportedFailure = undefined;
-    this.send({ type: "prepare", ordinal: work.ordinal, trial: work.trial });
+    this.send({ type: "prepare", ordinal: work.ordinal, trial: work.trial, scenario: work.scenario });
     await this.expect("prepared");
   }
 

@@ -3,9 +3,15 @@
 // as they close (the coordinator's checkpoints) → recording, then end; close at the end.
 import type { ClosedSecond } from "../metrics/recorder.js";
 import type { WireRecording } from "../engine/recording-wire.js";
+import type { SuiteScenario } from "../suite/types.js";
 
 export type ToWorker =
-  | { readonly type: "prepare"; readonly ordinal: number; readonly trial: number }
+  /**
+   * `scenario`: the scenario as the coordinator runs it (plain data). A find-max step or a sweep's
+   * combination is not in the worker's own suite (its rate, duration, workload settings), so the
+   * worker runs what it is sent, on the target of that name it connected.
+   */
+  | { readonly type: "prepare"; readonly ordinal: number; readonly trial: number; readonly scenario: SuiteScenario }
   | { readonly type: "start"; readonly startAtEpochMs: number }
   /** The coordinator was interrupted (Ctrl-C, SIGTERM): stop as a single process would. */
   | { readonly type: "interrupt" }

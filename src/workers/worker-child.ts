@@ -1,6 +1,7 @@
 // `pipebench worker SUITE --segment i/N`: one load generator of `pipebench run --workers N`, started
 // by it with an IPC channel. It connects the suite's targets itself (their `setup:` already ran in the
-// coordinator, once), then for each scenario it is asked for: prepares the workload, waits for the
+// coordinator, once), then for each scenario it is sent (a suite scenario, a find-max step, a sweep's
+// combination: the coordinator's, as plain data): prepares the workload, waits for the
 // common start time, runs its segment and ships every closed second and finally its recording; its
 // workload hears how many operation numbers the whole scenario used (`end`) before the next one.
 // Probes, thresholds and the store stay with the coordinator.
@@ -12,7 +13,7 @@ import { workerName } from "../engine/recording-merge.js";
 import { toWire } from "../engine/recording-wire.js";
 import type { Segment } from "../engine/schedule.js";
 import { UsageError } from "../errors.js";
-import type { Suite } from "../suite/types.js";
+import type { Suite, SuiteScenario } from "../suite/types.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 /** The suite with every target's `setup:` emptied: the coordinator ran it once already. */
@@ -41,7 +42,7 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
   process.on("SIGTERM", onSignal);
   const log = (line: string): void => void process.stderr.write(`[worker ${workerName(segment)}] ${line}\n`);
   const connected: Map<string, { kind: string; connection: Connection<unknown> }> = await connectTargets(withoutSetup(suite), log, interrupt.signal);
-  let prepared: { prepared: PreparedWorkload; ordinal: number } | undefined;
+  let prepared: { prepared: PreparedWorkload; scenario: SuiteScenario } | undefined;
   // The workload that ran, kept open until the coordinator says how many operation numbers the
   // whole scenario used (its `end`), which it must hear before the next scenario is prepared.
   let ran: PreparedWorkload | undefined;
@@ -78,22 +79,22 @@ export async function runWorkerChild(suite: Suite, segment: Segment): Promise<nu
         closeRan();
       } else if (message.type === "prepare") {
         closeRan();
-        const scenario = suite.scenarios[message.ordinal];
-        const target = scenario === undefined ? undefined : connected.get(scenario.target);
-        if (scenario === undefined || target === undefined) {
-          fail(new Error(`no scenario ${message.ordinal} with a connected target in this worker's suite`));
+        const scenario = message.scenario;
+        const target = connected.get(scenario.target);
+        if (target === undefined) {
+          fail(new Error(`scenario ${scenario.name}'s target ${scenario.target} is not connected in this worker's suite`));
           return;
         }
         target.connection.prepare(scenario.workload, scenario.name).then(
           (p) => {
-            prepared = { prepared: p, ordinal: message.ordinal };
+            prepared = { prepared: p, scenario };
             post({ type: "prepared" });
           },
           fail,
         );
       } else if (message.type === "start") {
         const current = prepared;
-        const scenario = current === undefined ? undefined : suite.scenarios[current.ordinal];
+        const scenario = current?.scenario;
         if (current === undefined || scenario === undefined) {
           fail(new Error("start before prepare"));
           return;
