@@ -6,7 +6,8 @@ import { readFile, stat } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
-import { kafkaLocal, useKafkaBroker } from "./helpers/kafka.js";
+import { KAFKA_LOCAL, kafkaLocal, useKafkaBroker } from "./helpers/kafka.js";
+import { assertWatchdogOwnSession } from "./helpers/watchdog.js";
 
 const kafka = useKafkaBroker();
 
@@ -49,6 +50,10 @@ test("stop on a dir that is gone is a no-op, and stop refuses a dir kafka-local 
   const refused = await kafkaLocal(["stop", "--dir", join(kafka.dir, "data")], { timeoutMs: 30_000, allowFailure: true });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /was not made by kafka-local start; not touching it/);
+});
+
+test("the watchdog runs in a session of its own: a signal to the process group that ran start leaves it watching", { timeout: 30_000 }, async () => {
+  await assertWatchdogOwnSession(kafka, KAFKA_LOCAL);
 });
 
 // Last on purpose: it stops this file's broker (the `after` hook then finds none and removes the dir).

@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { prometheusLocal } from "./helpers/prometheus.js";
+import { PROMETHEUS_LOCAL, prometheusLocal } from "./helpers/prometheus.js";
+import { assertWatchdogOwnSession } from "./helpers/watchdog.js";
 
 let exporter: Server;
 let target = "";
@@ -58,6 +59,8 @@ test("the watchdog stops the server when its owner dies; stop refuses a pid it d
   const owner = spawn("sleep", ["600"], { stdio: "ignore" });
   const started = await prometheusLocal(["start", "--owner-pid", String(owner.pid)], { timeoutMs: 90_000 });
   const p = startLine(started.stdout);
+  // It runs in a session of its own: a signal to the group that ran start leaves it watching.
+  await assertWatchdogOwnSession(p, PROMETHEUS_LOCAL);
   const refused = await prometheusLocal(["stop", String(owner.pid)], { timeoutMs: 30_000, allowFailure: true });
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /not a prometheus started by/);

@@ -17,7 +17,8 @@ import { errorClassInfo } from "../../../src/drivers/error-classes.js";
 import { freePort } from "../../../src/drivers/free-port.js";
 import { pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
-import { useClickHouse } from "../../helpers/clickhouse.js";
+import { CLICKHOUSE_LOCAL, useClickHouse } from "../../helpers/clickhouse.js";
+import { assertWatchdogOwnSession } from "../../helpers/watchdog.js";
 import { driverContract } from "../contract.js";
 
 const ch = useClickHouse();
@@ -253,6 +254,10 @@ scenarios:
     assert.match(text, /runbook: docs\/runbooks\/clickhouse-too-many-parts\.md · https:\/\/clickhouse\.com\/docs/);
     assert.match(text, /Slow ClickHouse queries.*clickhouse\.slow-query/);
     assert.match(text, /SELECT sleep\(0\.6\) — 2 calls, mean 6\d\dms/);
+  });
+
+  test("scripts/clickhouse-local's watchdog runs in a session of its own: a signal to the process group that ran start leaves it watching", { timeout: 30_000 }, async () => {
+    await assertWatchdogOwnSession(ch, CLICKHOUSE_LOCAL);
   });
 
   // Last in the file: it kills the file's server.

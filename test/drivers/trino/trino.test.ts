@@ -14,7 +14,8 @@ import { TargetUnreachable, UsageError } from "../../../src/errors.js";
 import { trinoStatsProbe } from "../../../src/probes/trino-stats.js";
 import { BIN, pipebench, runAndKillServer } from "../../cli/helpers.js";
 import { initAndRunStarter } from "../../cli/starter-run.js";
-import { useTrinoServer } from "../../helpers/trino.js";
+import { TRINO_LOCAL, useTrinoServer } from "../../helpers/trino.js";
+import { assertWatchdogOwnSession } from "../../helpers/watchdog.js";
 import { driverContract } from "../contract.js";
 import { freePort } from "../../../src/drivers/free-port.js";
 
@@ -33,22 +34,6 @@ driverContract({
 
 function op(seq: number, warmup = false): OpContext {
   return { signal: new AbortController().signal, seq, worker: 0, warmup, sent: () => undefined };
-}
-
-/** A process's group and session, from /proc/PID/stat (the fields after the command's ")"). */
-async function procStat(pid: number): Promise<{ pgrp: number; sid: number }> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { pgrp: Number(fields[2]), sid: Number(fields[3]) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** An observer that keeps what the workload reports: arrivals as (now − stamp) and counts. */
@@ -279,19 +264,7 @@ describe("trino against a real server", () => {
   });
 
   test("scripts/trino-local's watchdog runs in a session of its own: a signal to the process group that ran start leaves it watching", { timeout: 30_000 }, async () => {
-    const watchdog = Number((await readFile(join(server.dir, "watchdog.pid"), "utf8")).trim());
-    const [wd, java] = await Promise.all([procStat(watchdog), procStat(server.pid)]);
-    assert.match(await readFile(`/proc/${watchdog}/cmdline`, "utf8"), /trino-local\0_watchdog\0/, "the watchdog process is trino-local _watchdog");
-    // The server stays in the group `start` ran in (the helper's, as a shell's job or a CI step's
-    // would be); the watchdog must not be in it.
-    assert.equal(wd.sid, watchdog, "the watchdog leads a session of its own");
-    assert.notEqual(wd.pgrp, java.pgrp, "the watchdog is in the process group that ran start");
-    // Signal that whole group with a signal the JVM ignores and a shell dies of (SIGPIPE): the
-    // server and its watchdog are both still there (before setsid, the watchdog died of it).
-    process.kill(-java.pgrp, "SIGPIPE");
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    assert.ok(alive(server.pid), "the server survived SIGPIPE");
-    assert.ok(alive(watchdog), "the watchdog survived a signal to the group that ran start");
+    await assertWatchdogOwnSession(server, TRINO_LOCAL);
   });
 
   // Last: it kills the file's server.
