@@ -1,8 +1,10 @@
-// What a PromQL "cpu" reading is measured in, read from the query itself (Prometheus's own grammar,
-// @prometheus-io/lezer-promql), so server.cpu-high judges only what is a share of the CPU: a counter
-// of CPU seconds (process_cpu_seconds_total) grows without end, `100 * …` is percent, and
-// rate(…cpu_seconds_total[…]) is cores: a share of one core, or of N when the query divides by N
-// (or by a CPU limit). A query whose unit cannot be told is not judged, never guessed.
+// What a PromQL "cpu" or "memory" reading is measured in, read from the query itself (Prometheus's
+// own grammar, @prometheus-io/lezer-promql), so server.cpu-high and server.memory-high judge only a
+// share: a counter of CPU seconds (process_cpu_seconds_total) grows without end, `100 * …` is
+// percent, rate(…cpu_seconds_total[…]) is cores (a share of one core, or of N when the query divides
+// by N or by a CPU limit), and memory in bytes is a share only divided by its limit or total (seed
+// 002's container_memory_usage_bytes / container_spec_memory_limit_bytes). A query whose unit cannot
+// be told is not judged, never guessed.
 import { parser } from "@prometheus-io/lezer-promql";
 
 type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
@@ -16,6 +18,7 @@ export type CpuUnit =
 type Value =
   | { u: "share"; factor: number; unit: string }
   | { u: "cores"; factor: number }
+  | { u: "bytes"; factor: number }
   | { u: "limit" }
   | { u: "number"; value: number }
   | { u: "counter" }
@@ -40,10 +43,11 @@ function selectorValue(node: SyntaxNode, src: string): Value {
   const metric = children(node).find((c) => c.name === "Identifier");
   const name = metric === undefined ? "" : src.slice(metric.from, metric.to);
   const text = src.slice(node.from, node.to);
-  if (/limit|quota|machine_cpu_cores|cpu_cores$/.test(name) || /resource="cpu"/.test(text)) return { u: "limit" };
+  if (/limit|quota|machine_cpu_cores|cpu_cores$/.test(name) || /resource="(cpu|memory)"/.test(text)) return { u: "limit" };
   if (/_total$/.test(name)) return { u: "counter" };
-  if (/cpu/.test(name) && /ratio|utili[sz]ation|share|fraction/.test(name)) return { u: "share", factor: 1, unit: SHARE };
-  if (/cpu/.test(name) && /percent|pct/.test(name)) return { u: "share", factor: 0.01, unit: PERCENT };
+  if (/_bytes$/.test(name)) return { u: "bytes", factor: 1 };
+  if (/cpu|mem/.test(name) && /ratio|utili[sz]ation|share|fraction/.test(name)) return { u: "share", factor: 1, unit: SHARE };
+  if (/cpu|mem/.test(name) && /percent|pct/.test(name)) return { u: "share", factor: 0.01, unit: PERCENT };
   if (/cpu/.test(name) && /cores/.test(name)) return { u: "cores", factor: 1 };
   return UNKNOWN;
 }
@@ -103,7 +107,10 @@ function binaryValue(kids: SyntaxNode[], src: string): Value {
   const left = valueOf(operands[0]!, src);
   const right = valueOf(operands[1]!, src);
   const scaled = (v: Value, by: number): Value =>
-    v.u === "share" ? { u: "share", factor: v.factor * by, unit: v.unit } : v.u === "cores" ? { u: "cores", factor: v.factor * by } : UNKNOWN;
+    v.u === "share" ? { u: "share", factor: v.factor * by, unit: v.unit }
+    : v.u === "cores" ? { u: "cores", factor: v.factor * by }
+    : v.u === "bytes" ? { u: "bytes", factor: v.factor * by }
+    : UNKNOWN;
   const number = (v: Value): number | undefined => (v.u === "number" && v.value > 0 ? v.value : undefined);
   if (op === "Mul") {
     // 100 × a share is percent; 100 × cores is percent of one core.
@@ -115,28 +122,57 @@ function binaryValue(kids: SyntaxNode[], src: string): Value {
   }
   // node_exporter's utilisation: 1 - rate(node_cpu_seconds_total{mode="idle"}[…]), each series one core.
   if (op === "Sub" && left.u === "number" && left.value === 1 && (right.u === "cores" || right.u === "share") && right.factor === 1) {
-    return { u: "share", factor: 1, unit: "a share of the CPU (1 − an idle share)" };
+    return { u: "share", factor: 1, unit: right.u === "cores" ? "a share of the CPU (1 − an idle share)" : `1 − ${right.unit}` };
   }
   if (op === "Div") {
     // cores / N cores, or cores / the CPU limit: a share of them.
     const n = number(right);
     if (left.u === "cores" && n !== undefined) return { u: "share", factor: left.factor, unit: `a share of ${n} cores (cores ÷ ${n})` };
     if (left.u === "cores" && right.u === "limit") return { u: "share", factor: left.factor, unit: "a share of the CPU limit (cores ÷ the limit)" };
+    const inPercent = left.u === "bytes" && left.factor === 0.01;
+    if (left.u === "bytes" && right.u === "limit") {
+      return { u: "share", factor: left.factor, unit: inPercent ? "percent of the memory limit (100 × bytes ÷ the limit)" : "a share of the memory limit (bytes ÷ the limit)" };
+    }
+    // node_exporter's available ÷ total, container usage ÷ the machine's: one amount of memory over another.
+    if (left.u === "bytes" && right.u === "bytes" && right.factor === 1) {
+      return { u: "share", factor: left.factor, unit: inPercent ? "percent of memory (100 × bytes ÷ bytes)" : "a share of memory (bytes ÷ bytes)" };
+    }
     if (n !== undefined) return scaled(left, n);
     return UNKNOWN;
   }
   return UNKNOWN;
 }
 
+/** What the query says, or UNKNOWN when there is none or it does not parse. */
+function queryValue(query: string | undefined): Value {
+  if (query === undefined) return UNKNOWN;
+  const tree = parser.parse(query);
+  let bad = false;
+  tree.iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
+  return bad ? UNKNOWN : valueOf(tree.topNode, query);
+}
+
+/** The unit of a PromQL memory reading, as far as the query (or, failing it, its name) says. */
+export function memoryUnit(name: string, query: string | undefined): CpuUnit {
+  let value = queryValue(query);
+  if (value.u === "unknown") {
+    if (/_bytes$/.test(name)) value = { u: "bytes", factor: 1 };
+    else if (/(percent|pct)$/.test(name)) value = { u: "share", factor: 0.01, unit: `${PERCENT} (as its name says)` };
+    else if (/(ratio|share|fraction|utili[sz]ation)$/.test(name)) value = { u: "share", factor: 1, unit: "a share of memory (as its name says)" };
+  }
+  switch (value.u) {
+    case "share":
+      return { kind: "share", factor: value.factor, unit: value.unit };
+    case "bytes":
+      return { kind: "not-a-share", unit: "bytes, not a share (divide by the memory limit in the query: … / container_spec_memory_limit_bytes)" };
+    default:
+      return { kind: "not-a-share", unit: "no unit the query or its name tells (a share of the limit, or percent)" };
+  }
+}
+
 /** The unit of a PromQL reading, as far as the query (or, failing it, the reading's name) says. */
 export function cpuUnit(name: string, query: string | undefined): CpuUnit {
-  let value: Value = UNKNOWN;
-  if (query !== undefined) {
-    const tree = parser.parse(query);
-    let bad = false;
-    tree.iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
-    if (!bad) value = valueOf(tree.topNode, query);
-  }
+  let value = queryValue(query);
   // The reading's name says it when the query does not: cpu_percent, cpu_ratio, cpu_cores.
   if (value.u === "unknown") {
     if (/_total$|_seconds$/.test(name)) value = { u: "counter" };

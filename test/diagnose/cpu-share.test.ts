@@ -4,7 +4,7 @@
 // details keep each query), through the real diagnose path.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cpuUnit } from "../../src/diagnose/cpu-share.js";
+import { cpuUnit, memoryUnit } from "../../src/diagnose/cpu-share.js";
 import { diagnose, type Finding } from "../../src/diagnose/diagnose.js";
 import { reading, run, scenario } from "./fixtures.js";
 
@@ -76,4 +76,36 @@ test("server.cpu-high: percent and cores over a limit are converted; the finding
   // Seed 002's query, cores with no limit: one core assumed, and said.
   const seed = cpuHigh(diagnose(promqlRun({ cpu: [0.92, `rate(container_cpu_usage_seconds_total{pod=~"ingest.*"}[1m])`] })));
   assert.match(seed?.evidence[0] ?? "", /^promql\.cpu: 92% at its peak .* read 0\.92 in cores, read as a share of one core \(the query names no limit/);
+});
+
+const memoryCases: [name: string, query: string, kind: "share" | "not-a-share", factor?: number][] = [
+  // Seed 002's alert: usage over the container's limit.
+  ["memory", `container_memory_usage_bytes{pod=~"ingest.*"} / container_spec_memory_limit_bytes{pod=~"ingest.*"}`, "share", 1],
+  ["memory", `max(container_memory_working_set_bytes) / max(kube_pod_container_resource_limits{resource="memory"})`, "share", 1],
+  ["memory", `100 * container_memory_usage_bytes / container_spec_memory_limit_bytes`, "share", 0.01],
+  ["memory", `1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes`, "share", 1],
+  ["memory_ratio", `my_service_memory{job="ingest"}`, "share", 1],
+  ["mem_percent", `my_service_memory{job="ingest"}`, "share", 0.01],
+  ["memory", `process_resident_memory_bytes{job="ingest"}`, "not-a-share"],
+  ["memory_bytes", `sum(container_memory_usage_bytes)`, "not-a-share"],
+  ["memory", `my_service_memory{job="ingest"}`, "not-a-share"],
+];
+
+test("the unit of a PromQL memory reading: bytes are a share only over a limit or a total", () => {
+  for (const [name, query, kind, factor] of memoryCases) {
+    const unit = memoryUnit(name, query);
+    assert.equal(unit.kind, kind, `${name}: ${query} → ${JSON.stringify(unit)}`);
+    if (unit.kind === "share") assert.equal(unit.factor, factor, `${name}: ${query}`);
+  }
+});
+
+test("server.memory-high: resident bytes are never read as a share (before: 1.2e8 × 100 %); usage over the limit is, and says so", () => {
+  const memoryHigh = (findings: Finding[]): Finding | undefined => findings.find((f) => f.id === "server.memory-high");
+  assert.equal(memoryHigh(diagnose(promqlRun({ memory: [123_456_789, `process_resident_memory_bytes{job="ingest"}`] }))), undefined);
+  const seed = `container_memory_usage_bytes{pod=~"ingest.*"} / container_spec_memory_limit_bytes{pod=~"ingest.*"}`;
+  assert.equal(memoryHigh(diagnose(promqlRun({ memory: [0.5, seed] }))), undefined, "50 % of the limit is below 80 %");
+  const f = memoryHigh(diagnose(promqlRun({ memory: [0.91, seed], memory_bytes: [123_456_789, `process_resident_memory_bytes{job="ingest"}`] })));
+  assert.ok(f, "91 % of the limit is above 80 %");
+  assert.equal(f.evidence[0], `promql.memory: 91% at its peak over the scenario (the runbook's target: below 80%) — read 0.91 in a share of the memory limit (bytes ÷ the limit) from ${seed}`);
+  assert.ok(f.evidence.some((e) => e.startsWith("promql.memory_bytes (123,000,000) not judged: bytes, not a share")), JSON.stringify(f.evidence));
 });

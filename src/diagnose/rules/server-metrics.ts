@@ -7,7 +7,7 @@
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
-import { cpuUnit } from "../cpu-share.js";
+import { cpuUnit, memoryUnit } from "../cpu-share.js";
 import { arrayAt, intervalReading, numberAt } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 import { notTheTarget } from "./culprit.js";
@@ -43,17 +43,22 @@ const formatNumber = (v: number): string => Number(v.toPrecision(3)).toLocaleStr
 /** How a PromQL reading of this name becomes a share: its value × factor, and what was read. */
 type PromqlShare = (name: string, value: number, query: string | undefined) => { usage: number; read: string } | { skipped: string } | undefined;
 
-/** Memory readings are taken as they come (a share of the limit), as before. */
-const asShare: PromqlShare = (name, value, query) => (/mem/.test(name) ? { usage: value, read: query ?? "" } : undefined);
+/**
+ * A PromQL reading whose name matches `names` is judged only when its query (or name) says its unit:
+ * a counter of CPU seconds, memory in bytes, or a number nobody said the unit of is not a share.
+ */
+function promqlShare(names: RegExp, unitOf: typeof cpuUnit): PromqlShare {
+  return (name, value, query) => {
+    if (!names.test(name)) return undefined;
+    const unit = unitOf(name, query);
+    if (unit.kind === "not-a-share") return { skipped: `promql.${name} (${formatNumber(value)}) not judged: ${unit.unit}` };
+    const read = `read ${formatNumber(value)} in ${unit.unit}${query === undefined ? "" : ` from ${query}`}`;
+    return { usage: value * unit.factor, read };
+  };
+}
 
-/** A CPU reading is judged only when its query (or name) says its unit: a counter of seconds or a count of cores over several is not a share. */
-const cpuShare: PromqlShare = (name, value, query) => {
-  if (!/cpu/.test(name)) return undefined;
-  const unit = cpuUnit(name, query);
-  if (unit.kind === "not-a-share") return { skipped: `promql.${name} (${formatNumber(value)}) not judged: ${unit.unit}` };
-  const read = `read ${formatNumber(value)} in ${unit.unit}${query === undefined ? "" : ` from ${query}`}`;
-  return { usage: value * unit.factor, read };
-};
+const cpuShare = promqlShare(/cpu/, cpuUnit);
+const memoryShare = promqlShare(/mem/, memoryUnit);
 
 /** The largest share among the readings a rule knows: the endpoint's own, or PromQL readings by name. */
 function usage(scenario: StoredScenario, endpointMetric: string, promqlShare: PromqlShare, max: number): UsageMatch | undefined {
@@ -140,9 +145,10 @@ export const SERVER_METRICS_RULES = [
     impact: "high",
     rank: (m) => m.usage,
     runbook: RUNBOOK_MEMORY,
-    when: ({ scenario }: Subject) => (scenario === null ? undefined : usage(scenario, "process_memory_usage", asShare, SERVER_MEMORY_MAX)),
+    when: ({ scenario }: Subject) => (scenario === null ? undefined : usage(scenario, "process_memory_usage", memoryShare, SERVER_MEMORY_MAX)),
     evidence: (m) => [
       `${m.source}: ${formatPercent(m.usage, 0)} at its peak over the scenario (the runbook's target: below ${formatPercent(SERVER_MEMORY_MAX, 0)})${m.detail === undefined ? "" : ` — ${m.detail}`}`,
+      ...m.skipped,
     ],
     recommendation: () =>
       "raise resources.limits.memory (the runbook: 4Gi, requests 2Gi) before an OOMKill does it for you, process data in " +
