@@ -7,7 +7,7 @@
 import type { ProbeReading } from "../../probes/probe.js";
 import { formatBytes, formatMs, formatPercent } from "../../report/format.js";
 import type { StoredScenario } from "../../store/results-store.js";
-import { cpuUnit, memoryUnit } from "../cpu-share.js";
+import { cpuUnit, memoryUnit } from "../promql-unit.js";
 import { arrayAt, intervalReading, numberAt } from "../readings.js";
 import { defineRule, type Subject } from "../rule.js";
 import { notTheTarget } from "./culprit.js";

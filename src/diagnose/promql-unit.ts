@@ -10,7 +10,7 @@ import { parser } from "@prometheus-io/lezer-promql";
 type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
 
 /** How a reading becomes a share of the CPU: share = value × factor. */
-export type CpuUnit =
+export type ShareUnit =
   | { kind: "share"; factor: number; unit: string }
   | { kind: "not-a-share"; unit: string };
 
@@ -153,7 +153,7 @@ function queryValue(query: string | undefined): Value {
 }
 
 /** The unit of a PromQL memory reading, as far as the query (or, failing it, its name) says. */
-export function memoryUnit(name: string, query: string | undefined): CpuUnit {
+export function memoryUnit(name: string, query: string | undefined): ShareUnit {
   let value = queryValue(query);
   if (value.u === "unknown") {
     if (/_bytes$/.test(name)) value = { u: "bytes", factor: 1 };
@@ -171,7 +171,7 @@ export function memoryUnit(name: string, query: string | undefined): CpuUnit {
 }
 
 /** The unit of a PromQL reading, as far as the query (or, failing it, the reading's name) says. */
-export function cpuUnit(name: string, query: string | undefined): CpuUnit {
+export function cpuUnit(name: string, query: string | undefined): ShareUnit {
   let value = queryValue(query);
   // The reading's name says it when the query does not: cpu_percent, cpu_ratio, cpu_cores.
   if (value.u === "unknown") {

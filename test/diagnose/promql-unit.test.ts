@@ -4,7 +4,7 @@
 // details keep each query), through the real diagnose path.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cpuUnit, memoryUnit } from "../../src/diagnose/cpu-share.js";
+import { cpuUnit, memoryUnit } from "../../src/diagnose/promql-unit.js";
 import { diagnose, type Finding } from "../../src/diagnose/diagnose.js";
 import { reading, run, scenario } from "./fixtures.js";
 
