@@ -73,7 +73,12 @@ export async function readRun(sql: Sql, ref: string | number): Promise<StoredRun
   // A run's histograms and series in one query per table, not one per scenario.
   const byScenario = async (text: string): Promise<Map<number, Row[]>> => {
     const out = new Map<number, Row[]>();
-    for (const r of await sql.all(text, [id])) out.set(Number(r.scenario_id), [...(out.get(Number(r.scenario_id)) ?? []), r]);
+    for (const r of await sql.all(text, [id])) {
+      const key = Number(r.scenario_id);
+      const rows = out.get(key);
+      if (rows === undefined) out.set(key, [r]);
+      else rows.push(r);
+    }
     return out;
   };
   const histograms = await byScenario(
