@@ -4,13 +4,12 @@
 // the target stops the run before any load; one whose target fails it mid-run stops the other
 // promptly (at its second's end, its part kept), and the run exits 3 naming the worker and its error.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pipebench } from "../cli/helpers.js";
+import { startLoopbackHttp, type LoopbackHttp } from "../helpers/loopback-http.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-failing-worker-"));
 
@@ -18,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), "pipebench-failing-worker-"));
 const seen = new Map<string, number>();
 /** Paths on which the service resets the connection instead of answering. */
 const failing = new Set<string>();
-let server: Server;
+let server: LoopbackHttp | undefined;
 let url = "";
 
 function suiteFile(name: string, path: string, duration: string): string {
@@ -43,7 +42,7 @@ scenarios:
 
 describe("a failing worker of run --workers 2 (real loopback HTTP service)", { timeout: 120_000 }, () => {
   before(async () => {
-    server = createServer((req, res) => {
+    server = await startLoopbackHttp((req, res) => {
       const path = req.url ?? "";
       seen.set(path, (seen.get(path) ?? 0) + 1);
       if (failing.has(path) || [...failing].some((f) => f.endsWith("*") && path.startsWith(f.slice(0, -1)))) {
@@ -52,12 +51,10 @@ describe("a failing worker of run --workers 2 (real loopback HTTP service)", { t
       }
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -8,21 +8,20 @@
 // with the single process's operation counts. Before --workers took searches and sweeps, all of
 // these were refused: "--workers runs plain scenarios, not a sweep or a --find-max search".
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { StoredRun } from "../../src/store/results-store.js";
 import { pipebench } from "../cli/helpers.js";
+import { startLoopbackHttp, type LoopbackHttp } from "../helpers/loopback-http.js";
 
 const CAPACITY = 200;
 const dir = mkdtempSync(join(tmpdir(), "pipebench-find-max-workers-"));
 
 /** Requests by path: /0/… from worker 1/2, /1/… from worker 2/2, /c/… from the coordinator. */
 const seen = new Map<string, number>();
-let server: Server;
+let server: LoopbackHttp | undefined;
 let url = "";
 
 function suiteFile(name: string, scenario: string): string {
@@ -52,19 +51,17 @@ describe("find-max and sweeps on run --workers 2 (real loopback HTTP service of 
     // One queue for every connection: each request is answered at the next free slot, 1/CAPACITY s
     // after the one before, so the service completes at most CAPACITY requests per second.
     let nextSlot = 0;
-    server = createServer((req, res) => {
+    server = await startLoopbackHttp((req, res) => {
       const path = req.url ?? "";
       seen.set(path, (seen.get(path) ?? 0) + 1);
       const now = performance.now();
       nextSlot = Math.max(now, nextSlot) + 1000 / CAPACITY;
       setTimeout(() => res.writeHead(200, { "content-type": "text/plain" }).end("ok"), nextSlot - now);
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
   after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
