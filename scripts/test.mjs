@@ -45,7 +45,18 @@ function runTests(files, concurrency) {
   if (files.length === 0) return 0;
   const r = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+    [
+      "--import",
+      "tsx",
+      "--test",
+      `--test-concurrency=${concurrency}`,
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      // The time budget (20 minutes on 2 cores) is watched file by file: the slowest are listed.
+      "--test-reporter=./scripts/slowest-files.mjs",
+      "--test-reporter-destination=stdout",
+      ...files,
+    ],
     { stdio: "inherit" },
   );
   return r.status ?? 1;
