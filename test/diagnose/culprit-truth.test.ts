@@ -4,14 +4,16 @@
 //   (b) a fast service (1 ms, any number at once) behind 2 connections, asked 20,000/s → pipebench's
 //       connections (2 ÷ ~1.1 ms ≈ 1,800/s)
 //   (c) a rate far beyond one pipebench process → pipebench's process
-//   (d) a modest rate beside two CPU-burning processes the test starts → the busy machine
+//   (d) a modest rate beside two CPU-burning processes per core, started by the test → the busy
+//       machine (two per core, not one: with one, pipebench's share of a core sat at the verdict's
+//       line, waiting for a CPU 48 % of the time it wanted one in a CI run, and was not judged starved)
 //   (e) a service that answers 503 → the target
 //   (f) a PostgreSQL pool of 1 shared by 4 closed-loop workers → pipebench's pool
 // Runs in npm test's serial phase: (a)–(c) need the machine to themselves, as (d) needs to be the
 // only one that has it taken.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test, type TestContext } from "node:test";
 import type { Culprit } from "../../src/diagnose/culprit.js";
@@ -170,11 +172,11 @@ test("(c) a rate far beyond one pipebench process: pipebench's process", async (
   assert.ok((result.droppedBy?.["never-sent"] ?? 0) > 0, JSON.stringify(result.droppedBy));
 });
 
-test("(d) a modest rate beside two CPU-burning processes: the busy machine, and nobody else blamed", async (t) => {
-  const burning = burners(2, 30_000);
+test("(d) a modest rate beside two CPU-burning processes per core: the busy machine, and nobody else blamed", async (t) => {
+  const burning = burners(2 * availableParallelism(), 30_000);
   try {
     const { result, diagnosis } = await runAndDiagnose("busy", suite("busy", "fast.mjs", 10, "{ executor: constant-rate, rate: 3000, duration: 3s }"));
-  report(t, result, diagnosis);
+    report(t, result, diagnosis);
     assertCulprit(diagnosis, "machine");
     assert.equal(result.generator.machine?.starved, true);
     assert.equal(result.validity?.reasons[0]?.code, "machine-busy");
