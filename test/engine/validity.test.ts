@@ -62,16 +62,29 @@ test("machine-busy: pipebench waited for a CPU; the lag and the shortfall are sa
   const quiet = result({ generator: health({ eventLoopLagP99Ms: 35, eventLoopLagMaxMs: 80, machine: { ...starvedMachine, waitShare: 0.3, starved: false } }) });
   assert.deepEqual(codes(quiet), ["schedule-lag"]);
   // Starved, but it cost nothing visible: waits of 0.2 ms under a 50 ms median, on schedule, at rate.
-  const slowTarget = result({ latency: latency({ p50: 50 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) });
+  const slowTarget = result({ latency: latency({ p50: 50 }), service: latency({ p50: 50 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) });
   assert.deepEqual(codes(slowTarget), []);
   // A slow target on a loaded machine (the truth matrix's serial service beside other work): late
   // starts of 30 ms and some lag under a 1.7 s median change nothing a person reads.
   const queued = result({
     latency: latency({ p50: 1700 }),
+    service: latency({ p50: 1690 }),
     startDelay: latency({ p99: 30 }),
     generator: health({ lateStarts: 40, eventLoopLagP99Ms: 25, eventLoopLagMaxMs: 40, machine: { ...starvedMachine, meanWaitMs: 0.3 } }),
   });
   assert.deepEqual(codes(queued), []);
+  // A fast target behind pipebench's connections on a starved machine (the truth matrix's (d) in a
+  // CI run): a 1.2 s median made of client wait, services of 2 ms, starts 60 ms late. The queue for
+  // connections grew because the machine slowed everything: the machine, not the connections.
+  const pinned = result({
+    latency: latency({ p50: 1230 }),
+    service: latency({ p50: 2.25 }),
+    clientWait: latency({ p50: 1225 }),
+    startDelay: latency({ p99: 60 }),
+    generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.3 } }),
+  });
+  assert.deepEqual(codes(pinned), ["machine-busy"]);
+  assert.deepEqual(codes({ ...pinned, generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.3, starved: false } }) }), []);
   // An in-process target (DuckDB) runs its threads in this process: they took the CPU, not others.
   assert.deepEqual(codes(result({ latency: latency({ p50: 0.3 }), generator: health({ machine: { ...starvedMachine, meanWaitMs: 0.2 } }) }), { inProcessTarget: true }), []);
   // The same waits under a 0.3 ms median are most of it.
