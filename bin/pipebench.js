@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import module from "node:module";
+
+// Node keeps the compiled code of pipebench's modules on disk (its tmpdir's node-compile-cache, as
+// tsc does): each later start skips compiling them. Enabled before they load, so imported after.
+module.enableCompileCache?.();
+const { main } = await import("../dist/cli/main.js");
 
 // A reader that went away (`pipebench run … | head -1`) ends what we print, not the run: the run
 // is stored and its exit code stands. Anything else on stdout or stderr is still an error.

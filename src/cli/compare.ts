@@ -17,8 +17,8 @@ import {
 import { renderComparison, runLabel } from "../compare/render.js";
 import { loadRun } from "./run-ref.js";
 import { ResultsStore, type StoredRun } from "../store/results-store.js";
+import { COMPARE_FORMATS } from "./formats.js";
 
-export const COMPARE_FORMATS = ["table", "json"] as const;
 
 export interface CompareFlags {
   store: string;

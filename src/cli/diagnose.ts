@@ -6,8 +6,8 @@ import { UsageError } from "../errors.js";
 import { renderFindings } from "../report/findings.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
+import { DIAGNOSE_FORMATS } from "./formats.js";
 
-export const DIAGNOSE_FORMATS = ["table", "json"] as const;
 
 export async function diagnoseCommand(ref: string, flags: { store: string; format: string; color: boolean }): Promise<number> {
   if (!(DIAGNOSE_FORMATS as readonly string[]).includes(flags.format)) {

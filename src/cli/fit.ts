@@ -11,8 +11,8 @@ import { bootstrapUsl, type UslBootstrap } from "../fit/usl-bootstrap.js";
 import { fitUsl, predictThroughput, uslCurve, type CurvePoint, type FitPoint, type UslFit } from "../fit/usl-fit.js";
 import { ResultsStore } from "../store/results-store.js";
 import { loadRun } from "./run-ref.js";
+import { FIT_FORMATS } from "./formats.js";
 
-export const FIT_FORMATS = ["table", "json"] as const;
 
 export interface FitFlags {
   store: string;

@@ -7,20 +7,10 @@ import { fileURLToPath } from "node:url";
 import { ExitCode, UsageError } from "../errors.js";
 import { didYouMean } from "../suite/did-you-mean.js";
 import { suiteSchemaText } from "./schema.js";
-import { exportLine, isStarterKind, LOCAL_SERVERS, needsLocalServer, STARTER_KINDS, STARTER_WORDS, starterSuite, type StarterKind } from "./starters.js";
+import { exportLine, isStarterKind, LOCAL_SERVERS, needsLocalServer, STARTER_KINDS, STARTER_WORDS, starterList, starterSuite, type StarterKind } from "./starters.js";
 
 export const SCHEMA_FILE = "pipebench.schema.json";
 const SCRIPTS = fileURLToPath(new URL("../../scripts", import.meta.url));
-
-/** The kinds, one line each: `pipebench init` without a kind. */
-export function starterList(): string {
-  const width = Math.max(...STARTER_KINDS.map((k) => k.length));
-  return [
-    "pipebench init KIND [FILE] writes a starter suite (default FILE: KIND.yaml) that runs as written:",
-    ...STARTER_KINDS.map((k) => `  ${k.padEnd(width)}  ${STARTER_WORDS[k]}`),
-    "e.g. pipebench init http",
-  ].join("\n");
-}
 
 export function initCommand(kind: string | undefined, file: string | undefined): number {
   if (kind === undefined) {

@@ -6,23 +6,18 @@ import { isPipebenchError, ExitCode, SuiteError } from "../errors.js";
 import { formatSuiteError } from "../suite/format-error.js";
 import { redactText } from "../store/redact.js";
 import { PIPEBENCH_VERSION } from "../version.js";
-import { baselineSetCommand, baselineShowCommand } from "./baseline.js";
-import { COMPARE_FORMATS, compareCommand, type CompareFlags } from "./compare.js";
-import { DIAGNOSE_FORMATS, diagnoseCommand } from "./diagnose.js";
-import { exportGrafanaCommand, exportPrometheusRulesCommand } from "./export.js";
-import { FIT_FORMATS, fitCommand, type FitFlags } from "./fit.js";
-import { initCommand, starterList } from "./init.js";
-import { PLAN_FORMATS, planCommand } from "./plan.js";
-import { reportCommand } from "./report.js";
-import { RUN_FORMATS, runCommand } from "./run.js";
-import { workerCommand } from "./scale-out.js";
-import { mergeCommand, type MergeFlags } from "./merge.js";
+// Each command's module is loaded when the command runs: `--help`, `--version` and a command
+// that reads the store do not load the engine, the drivers and the report's charts.
+import type { CompareFlags } from "./compare.js";
+import type { ExportK8sFlags } from "./export-k8s.js";
+import type { FitFlags } from "./fit.js";
+import { COMPARE_FORMATS, DIAGNOSE_FORMATS, FIT_FORMATS, PLAN_FORMATS, RUN_FORMATS } from "./formats.js";
+import type { MergeFlags } from "./merge.js";
 import { storeOption } from "./options.js";
-import { exportK8sCommand, type ExportK8sFlags } from "./export-k8s.js";
-import { runsCommand } from "./runs.js";
-import { schemaCommand } from "./schema.js";
-import { showCommand } from "./show.js";
-import { STARTER_KINDS } from "./starters.js";
+import type { runCommand } from "./run.js";
+import type { runsCommand } from "./runs.js";
+import type { workerCommand } from "./scale-out.js";
+import { STARTER_KINDS, starterList } from "./starters.js";
 
 
 /** Every exit code, for `pipebench --help` (the README's table says the same). */
@@ -84,7 +79,7 @@ function program(result: { code: number }): Command {
     .option("--recordings <dir>", "--segment: also write each scenario's recording into this directory, for pipebench merge")
     .addOption(storeOption())
     .action(async (suite: string | undefined, flags: Parameters<typeof runCommand>[1]) => {
-      result.code = await runCommand(suite, { ...flags, color });
+      result.code = await (await import("./run.js")).runCommand(suite, { ...flags, color });
     });
 
   cli
@@ -96,7 +91,7 @@ function program(result: { code: number }): Command {
     .option("--allow-invalid", "exit 0, not 4, when the thresholds passed on results pipebench marks INVALID")
     .addOption(storeOption())
     .action(async (suite: string, dir: string, flags: Omit<MergeFlags, "color">) => {
-      result.code = await mergeCommand(suite, dir, { ...flags, color });
+      result.code = await (await import("./merge.js")).mergeCommand(suite, dir, { ...flags, color });
     });
 
   cli
@@ -109,7 +104,7 @@ function program(result: { code: number }): Command {
     .option("-d, --duration <time>", "override every scenario's duration")
     .option("-r, --rate <ops/s>", "override every open-loop scenario's rate")
     .action(async (suite: string, flags: Parameters<typeof workerCommand>[1]) => {
-      result.code = await workerCommand(suite, flags);
+      result.code = await (await import("./scale-out.js")).workerCommand(suite, flags);
     });
 
   cli
@@ -120,7 +115,7 @@ function program(result: { code: number }): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .addOption(storeOption())
     .action(async (flags: Parameters<typeof runsCommand>[0]) => {
-      result.code = await runsCommand(flags);
+      result.code = await (await import("./runs.js")).runsCommand(flags);
     });
 
   cli
@@ -134,7 +129,7 @@ function program(result: { code: number }): Command {
     )
     .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; format: string }) => {
-      result.code = await showCommand(ref, { ...flags, color });
+      result.code = await (await import("./show.js")).showCommand(ref, { ...flags, color });
     });
 
   cli
@@ -144,7 +139,7 @@ function program(result: { code: number }): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(DIAGNOSE_FORMATS).default("table"))
     .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; format: string }) => {
-      result.code = await diagnoseCommand(ref, { ...flags, color });
+      result.code = await (await import("./diagnose.js")).diagnoseCommand(ref, { ...flags, color });
     });
 
   cli
@@ -156,7 +151,7 @@ function program(result: { code: number }): Command {
     .option("--plan <file>", "add this capacity plan (e.g. suites/plans/seed-004-find-max.yaml) as a section, its measured capacities read from the same store")
     .addOption(storeOption())
     .action(async (ref: string, flags: { store: string; vs?: string; out?: string; plan?: string }) => {
-      result.code = await reportCommand(ref, flags);
+      result.code = await (await import("./report.js")).reportCommand(ref, flags);
     });
 
   cli
@@ -171,7 +166,7 @@ function program(result: { code: number }): Command {
     .option("--alpha <p>", "significance level of the tests", "0.05")
     .addOption(storeOption())
     .action(async (before: string, after: string, flags: Omit<CompareFlags, "color">) => {
-      result.code = await compareCommand(before, after, { ...flags, color });
+      result.code = await (await import("./compare.js")).compareCommand(before, after, { ...flags, color });
     });
 
   cli
@@ -189,7 +184,7 @@ function program(result: { code: number }): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(FIT_FORMATS).default("table"))
     .addOption(storeOption())
     .action(async (ref: string | undefined, flags: FitFlags) => {
-      result.code = await fitCommand(ref, flags);
+      result.code = await (await import("./fit.js")).fitCommand(ref, flags);
     });
 
   cli
@@ -200,7 +195,7 @@ function program(result: { code: number }): Command {
     .option("-o, --out <dir>", "also write plan.md (the plan as a report section), plan.json and plan.html (with charts) into this directory")
     .addOption(storeOption("read when a capacity is measured"))
     .action(async (file: string, flags: { store: string; format: string; out?: string }) => {
-      result.code = await planCommand(file, flags);
+      result.code = await (await import("./plan.js")).planCommand(file, flags);
     });
 
   cli
@@ -209,8 +204,8 @@ function program(result: { code: number }): Command {
     .argument("[kind]", `${STARTER_KINDS.join(" | ")}; without one, list them and write nothing`)
     .argument("[file]", "where to write the suite (default: KIND.yaml; a directory: KIND.yaml in it); never overwritten")
     .addHelpText("after", `\n${starterList()}`)
-    .action((kind: string | undefined, file: string | undefined) => {
-      result.code = initCommand(kind, file);
+    .action(async (kind: string | undefined, file: string | undefined) => {
+      result.code = (await import("./init.js")).initCommand(kind, file);
     });
 
   const exporter = cli.command("export").description("hand a suite's targets on to monitoring: Prometheus alert rules, a Grafana dashboard");
@@ -220,7 +215,7 @@ function program(result: { code: number }): Command {
     .argument("<suite>", "suite YAML file")
     .option("-o, --out <file>", "write the rules here instead of printing them")
     .action(async (file: string, flags: { out?: string }) => {
-      result.code = await exportPrometheusRulesCommand(file, flags);
+      result.code = await (await import("./export.js")).exportPrometheusRulesCommand(file, flags);
     });
   exporter
     .command("grafana")
@@ -229,7 +224,7 @@ function program(result: { code: number }): Command {
     .option("-o, --out <file>", "write the dashboard here instead of printing it")
     .addOption(storeOption("for a run"))
     .action(async (ref: string, flags: { out?: string; store: string }) => {
-      result.code = await exportGrafanaCommand(ref, flags);
+      result.code = await (await import("./export.js")).exportGrafanaCommand(ref, flags);
     });
 
   exporter
@@ -246,14 +241,14 @@ function program(result: { code: number }): Command {
     .option("--namespace <ns>", "the namespace of the ConfigMap and the Job")
     .option("-o, --out <file>", "write the manifests here instead of printing them")
     .action(async (file: string, flags: ExportK8sFlags) => {
-      result.code = await exportK8sCommand(file, flags);
+      result.code = await (await import("./export-k8s.js")).exportK8sCommand(file, flags);
     });
 
   cli
     .command("schema")
     .description("print the suite's JSON Schema (for editors: pipebench schema > pipebench.schema.json)")
-    .action(() => {
-      result.code = schemaCommand();
+    .action(async () => {
+      result.code = (await import("./schema.js")).schemaCommand();
     });
 
   const baseline = cli.command("baseline").description("mark or show the baseline run of a suite (compare baseline latest)");
@@ -263,7 +258,7 @@ function program(result: { code: number }): Command {
     .argument("<run>", "run id, latest, latest~N or a tag")
     .addOption(storeOption())
     .action(async (ref: string, flags: { store: string }) => {
-      result.code = await baselineSetCommand(ref, flags);
+      result.code = await (await import("./baseline.js")).baselineSetCommand(ref, flags);
     });
   baseline
     .command("show")
@@ -272,7 +267,7 @@ function program(result: { code: number }): Command {
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
     .addOption(storeOption())
     .action(async (flags: { store: string; suite?: string; format: string }) => {
-      result.code = await baselineShowCommand(flags);
+      result.code = await (await import("./baseline.js")).baselineShowCommand(flags);
     });
 
   return cli;

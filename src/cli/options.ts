@@ -1,6 +1,6 @@
 // Options several commands share, declared once.
 import { Option } from "commander";
-import { DEFAULT_STORE } from "../store/results-store.js";
+import { DEFAULT_STORE } from "../store/model.js";
 
 /** --store: a file, or a PostgreSQL database that many machines share; PIPEBENCH_STORE keeps a URL (and its password) off the command line. */
 export function storeOption(use?: string): Option {

@@ -12,8 +12,8 @@ import { loadPlan, planComponents } from "../plan/load-plan.js";
 import { renderPlan } from "../report/plan-console.js";
 import { findMaxAnswer } from "../report/find-max-answer.js";
 import { ResultsStore } from "../store/results-store.js";
+import { PLAN_FORMATS } from "./formats.js";
 
-export const PLAN_FORMATS = ["table", "json"] as const;
 
 /** The reads a plan makes of an open store (plan/capacity-source.ts), find-max read back as `show` does. */
 export function runReader(store: ResultsStore): RunReader {

@@ -30,10 +30,10 @@ import { findMaxRunner } from "../sweep/find-max-run.js";
 import { hasSweeps, runSweeps } from "../sweep/run-sweep.js";
 import { PrometheusRemoteOutput } from "../metrics-out/live-output.js";
 import { scaleOutOptions } from "./scale-out.js";
+import { RUN_FORMATS } from "./formats.js";
 
 export const QUICKSTART_SUITE = fileURLToPath(new URL("../../suites/quickstart.yaml", import.meta.url));
 
-export const RUN_FORMATS = ["table", "json", "kafka-perf"] as const;
 export type RunFormat = (typeof RUN_FORMATS)[number];
 
 export function isRunFormat(format: string): format is RunFormat {

@@ -19,6 +19,16 @@ export const STARTER_WORDS: Readonly<Record<StarterKind, string>> = {
   clickhouse: "a local ClickHouse (scripts/clickhouse-local; Debian's clickhouse-server): inserts and queries",
 };
 
+/** The kinds, one line each: `pipebench init` without a kind. */
+export function starterList(): string {
+  const width = Math.max(...STARTER_KINDS.map((k) => k.length));
+  return [
+    "pipebench init KIND [FILE] writes a starter suite (default FILE: KIND.yaml) that runs as written:",
+    ...STARTER_KINDS.map((k) => `  ${k.padEnd(width)}  ${STARTER_WORDS[k]}`),
+    "e.g. pipebench init http",
+  ].join("\n");
+}
+
 /** The servers a starter needs started first, by the repository's scripts/*-local. */
 export const LOCAL_SERVERS = {
   kafka: { script: "kafka-local", env: "KAFKA_BOOTSTRAP", key: "bootstrap", what: "a real Apache Kafka in one JVM; Java 17+, and Maven for the first fetch", is: "that host:port" },
