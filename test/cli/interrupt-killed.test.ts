@@ -5,13 +5,13 @@
 // quits at once, and still leaves its run marked interrupted.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { BIN, pipebench } from "./helpers.js";
-import { gone, runAndSignal } from "./interrupt-run.js";
+import { gone, leftInTmp, runAndSignal } from "./interrupt-run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-killed-"));
 // As root the embedded server runs as the OS user postgres, which must reach the temp dirs inside.
@@ -85,7 +85,7 @@ test("SIGKILL mid-run: store intact, servers and temp dirs cleaned up, the run m
   assert.ok(run.started.postgres > 0 && run.started.ingest > 0, `found both when killed: ${JSON.stringify(run.started)}`);
   const pgMs = await waitFor(`postgres ${run.started.postgres} stopped`, () => gone(run.started.postgres), CLEANUP_WITHIN_MS);
   const ingestMs = await waitFor(`ingest service ${run.started.ingest} stopped`, () => gone(run.started.ingest), CLEANUP_WITHIN_MS);
-  const tmpMs = await waitFor("temp dirs removed", () => readdirSync(tmp).length === 0, CLEANUP_WITHIN_MS);
+  const tmpMs = await waitFor("temp dirs removed", () => leftInTmp(tmp).length === 0, CLEANUP_WITHIN_MS);
   console.log(`after SIGKILL: postgres gone in ${Math.round(pgMs)} ms, ingest +${Math.round(ingestMs)} ms, temp dirs +${Math.round(tmpMs)} ms`);
 
   // The next start marks it incomplete; runs and show say so, with the scenario it stored.

@@ -52,6 +52,14 @@ function children(pid: number): { pid: number; cmd: string }[] {
 }
 
 /**
+ * What pipebench left in the TMPDIR it ran with. Node's compile cache (bin/pipebench.js enables it)
+ * is kept there on purpose, shared by every later start, as tsc's is: not a temp dir of the run.
+ */
+export function leftInTmp(tmp: string): string[] {
+  return readdirSync(tmp).filter((name) => name !== "node-compile-cache");
+}
+
+/**
  * Runs the suite with `tmp` as its TMPDIR (so every temp dir it makes is ours to check) and sends
  * `signal` `afterMs` into the HTTP scenario.
  */

@@ -2,13 +2,13 @@
 // service pipebench started against it). pipebench finishes the measured second under way, stores
 // the partial results marked interrupted, stops what it started, removes its temp dirs, exits 130.
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
 import { pipebench } from "./helpers.js";
-import { gone, runAndSignal } from "./interrupt-run.js";
+import { gone, leftInTmp, runAndSignal } from "./interrupt-run.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pipebench-interrupt-"));
 // As root the embedded server runs as the OS user postgres, which must reach the temp dirs inside.
@@ -39,7 +39,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     assert.ok(gone(run.started.postgres), `postgres ${run.started.postgres} still running`);
     assert.ok(gone(run.started.ingest), `ingest service ${run.started.ingest} still running`);
     // Every temp dir it made (the embedded cluster, its socket and log) is removed.
-    assert.deepEqual(readdirSync(tmp), []);
+    assert.deepEqual(leftInTmp(tmp), []);
 
     const db = new Database(store, { readonly: true });
     try {
