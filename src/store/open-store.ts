@@ -1,13 +1,13 @@
 // Opening the results store where --store says: an SQLite file (the default) or a PostgreSQL
 // database (postgres://…), migrated either way, then marking `incomplete` the runs whose process
 // died mid-run. Nothing here reads or writes a run.
-import { openPostgres, isPostgresUrl } from "./postgres-store.js";
 import { ownerGone } from "./run-owner.js";
 import type { OpenedSql, Sql } from "./sql.js";
 import { openSqlite } from "./sqlite-store.js";
 
 export async function openStore(location: string, options: { create?: boolean } = {}): Promise<OpenedSql> {
-  const opened = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
+  // pg is loaded only for a store on PostgreSQL: the SQLite file, the default, does not pay for it.
+  const opened = isPostgresUrl(location) ? await (await import("./postgres-store.js")).openPostgres(location, options) : openSqlite(location, options);
   try {
     await markAbandoned(opened.sql);
   } catch (error) {
@@ -51,4 +51,9 @@ export async function markAbandoned(sql: Sql, now = Date.now()): Promise<number[
     return [];
   }
   return gone.map((r) => Number(r.id));
+}
+
+/** Whether `--store` names a PostgreSQL database rather than an SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
 }

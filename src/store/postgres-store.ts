@@ -12,11 +12,6 @@ const SCHEMA = "pipebench";
 /** Any constant: the advisory lock two pipebench processes migrating one database take. */
 const MIGRATION_LOCK = 7_318_004;
 
-/** Whether `--store` names a PostgreSQL database rather than an SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /** `?` placeholders, as the store's statements are written, to PostgreSQL's `$1 …`. */
 function numbered(text: string): string {
   let n = 0;
