@@ -270,16 +270,17 @@ function slowPath(to: URL, delayMs: number): Promise<{ url: string; close(): Pro
 }
 
 test("the service's own p99 small but pipebench's large: the finding says the time went outside the service", { timeout: 120_000 }, async () => {
-  // A second per answer: even on a busy machine the service's own p99 stays far below a third of it.
-  const path = await slowPath(new URL(serviceUrl), 1_000);
+  // 2.5 s per answer: the service's own p99 stays below a third of it even on a busy machine (a CI
+  // run's was 425 ms, in the 500 ms bucket, against a 1 s path: 1.37 s was not 3 × 500 ms).
+  const path = await slowPath(new URL(serviceUrl), 2_500);
   try {
     const store = join(dir, "outside.db");
-    const r = await pipebench(["run", suite("outside", { thresholds: [], url: path.url, rate: 20, duration: "6s", connections: 40 }), "--store", store, "--allow-invalid"]);
+    const r = await pipebench(["run", suite("outside", { thresholds: [], url: path.url, rate: 20, duration: "6s", connections: 80 }), "--store", store, "--allow-invalid"]);
     assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
     const { json } = await shown(store);
     const own = reading(json, "metrics-endpoint");
     const client = json.scenarioResults[0]!.result.latency;
-    assert.ok(client.p99 >= 1_000, `pipebench's p99 ${client.p99} ms includes the 1 s path`);
+    assert.ok(client.p99 >= 2_500, `pipebench's p99 ${client.p99} ms includes the 2.5 s path`);
     const found = await findings(store);
     const outside = found.find((f) => f.id === "server.latency-outside-service");
     assert.ok(outside, `server p99 ${own.server_p99} ms, client p99 ${client.p99} ms: ${JSON.stringify(found.map((f) => f.id))}`);
