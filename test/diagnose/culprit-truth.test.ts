@@ -17,6 +17,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test, type TestContext } from "node:test";
 import type { Culprit } from "../../src/diagnose/culprit.js";
+import { STARVED_TAKEN_PERCENT } from "../../src/engine/cpu-contention.js";
 import { findingWhere, type Finding } from "../../src/diagnose/diagnose.js";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { ResultsStore } from "../../src/store/results-store.js";
@@ -85,7 +86,30 @@ interface Diagnosis {
   findings: Finding[];
 }
 
-/** Runs the suite into its own store; returns the stored result and the diagnosis. */
+/**
+ * Runs a case's suite into its own store; returns the stored result and the diagnosis. Once more
+ * when the hypervisor (steal) or a cgroup quota took a tenth of the CPU during the run: the
+ * machine's verdict then rightly outranks the case's (a CI run's (f): 12.4 % steal, "machine"), and
+ * the second run checks the case. Taken again, the verdict must be the machine's (pipebench's process
+ * outranks it), and the case is skipped, saying why.
+ */
+async function runCase(t: TestContext, name: string, file: string, wanted: Exclude<Culprit, "machine">) {
+  const first = await runAndDiagnose(name, file);
+  if (!taken(first.result)) return first;
+  t.diagnostic(`${name}: CPU taken during the run (${JSON.stringify(first.result.generator.machine)}): run again`);
+  const second = await runAndDiagnose(`${name}-again`, file);
+  if (!taken(second.result)) return second;
+  assertCulprit(second.diagnosis, wanted === "process" ? "process" : "machine");
+  t.skip(`the hypervisor or a cgroup took CPU in both runs (${JSON.stringify(second.result.generator.machine)}): the machine's verdict, not the case's`);
+  return undefined;
+}
+
+/** CPU taken from outside this machine's processes: steal, or a cgroup's quota (the starved verdict's other half). */
+function taken(result: ScenarioResult): boolean {
+  const m = result.generator.machine;
+  return (m?.stealPercent ?? 0) >= STARVED_TAKEN_PERCENT || (m?.throttledPercent ?? 0) >= STARVED_TAKEN_PERCENT;
+}
+
 async function runAndDiagnose(name: string, file: string) {
   const store = join(dir, `${name}.db`);
   const run = await pipebench(["run", file, "--store", store]);
@@ -128,7 +152,9 @@ function assertCulprit(d: Diagnosis, expected: Culprit): void {
 }
 
 test("(a) a service that queues requests, asked twice what it serves: the target", async (t) => {
-  const { result, diagnosis } = await runAndDiagnose("serial", suite("serial", "serial.mjs", 64, "{ executor: constant-rate, rate: 40, duration: 3s }"));
+  const ran = await runCase(t, "serial", suite("serial", "serial.mjs", 64, "{ executor: constant-rate, rate: 40, duration: 3s }"), "target");
+  if (ran === undefined) return;
+  const { result, diagnosis } = ran;
   report(t, result, diagnosis);
   assertCulprit(diagnosis, "target");
   const f = diagnosis.findings.find((x) => x.id === "culprit.target");
@@ -139,7 +165,9 @@ test("(a) a service that queues requests, asked twice what it serves: the target
 });
 
 test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's connections, with the Little's-law ceiling", async (t) => {
-  const { result, diagnosis } = await runAndDiagnose("capped", suite("capped", "one-ms.mjs", 2, "{ executor: constant-rate, rate: 20000, duration: 3s }"));
+  const ran = await runCase(t, "capped", suite("capped", "one-ms.mjs", 2, "{ executor: constant-rate, rate: 20000, duration: 3s }"), "client");
+  if (ran === undefined) return;
+  const { result, diagnosis } = ran;
   report(t, result, diagnosis);
   assertCulprit(diagnosis, "client");
   const f = diagnosis.findings.find((x) => x.id === "culprit.client");
@@ -159,10 +187,10 @@ test("(b) a fast service behind 2 connections, asked 20,000/s: pipebench's conne
 });
 
 test("(c) a rate far beyond one pipebench process: pipebench's process", async (t) => {
-  const { result, diagnosis, stdout } = await runAndDiagnose(
-    "flood",
-    suite("flood", "fast.mjs", 64, "{ executor: constant-rate, rate: 1000000, duration: 1s, maxInFlight: 10000000 }"),
-  );
+  const flood = suite("flood", "fast.mjs", 64, "{ executor: constant-rate, rate: 1000000, duration: 1s, maxInFlight: 10000000 }");
+  const ran = await runCase(t, "flood", flood, "process");
+  if (ran === undefined) return;
+  const { result, diagnosis, stdout } = ran;
   report(t, result, diagnosis);
   assertCulprit(diagnosis, "process");
   assert.match(stdout, /INVALID: pipebench's process kept [\d.]+ % of a CPU core busy .*\[generator-saturated\]/);
@@ -175,6 +203,7 @@ test("(c) a rate far beyond one pipebench process: pipebench's process", async (
 test("(d) a modest rate beside two CPU-burning processes per core: the busy machine, and nobody else blamed", async (t) => {
   const burning = burners(2 * availableParallelism(), 30_000);
   try {
+    // Steal or a quota on top of the burners is the busy machine too: no second run.
     const { result, diagnosis } = await runAndDiagnose("busy", suite("busy", "fast.mjs", 10, "{ executor: constant-rate, rate: 3000, duration: 3s }"));
     report(t, result, diagnosis);
     assertCulprit(diagnosis, "machine");
@@ -187,7 +216,9 @@ test("(d) a modest rate beside two CPU-burning processes per core: the busy mach
 });
 
 test("(e) a service that answers 503: the target", async (t) => {
-  const { result, diagnosis } = await runAndDiagnose("unavailable", suite("unavailable", "unavailable.mjs", 10, "{ executor: constant-rate, rate: 200, duration: 2s }", "/ingest"));
+  const ran = await runCase(t, "unavailable", suite("unavailable", "unavailable.mjs", 10, "{ executor: constant-rate, rate: 200, duration: 2s }", "/ingest"), "target");
+  if (ran === undefined) return;
+  const { result, diagnosis } = ran;
   report(t, result, diagnosis);
   assertCulprit(diagnosis, "target");
   assert.ok(diagnosis.findings.some((f) => f.id === "http.server-errors"), show(diagnosis));
@@ -208,7 +239,9 @@ scenarios:
     load: { executor: closed, workers: 4, duration: 3s }
 `,
   );
-  const { result, diagnosis } = await runAndDiagnose("pool", file);
+  const ran = await runCase(t, "pool", file, "client");
+  if (ran === undefined) return;
+  const { result, diagnosis } = ran;
   report(t, result, diagnosis);
   assertCulprit(diagnosis, "client");
   const f = diagnosis.findings.find((x) => x.id === "culprit.client");
