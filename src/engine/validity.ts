@@ -16,6 +16,7 @@ import {
   CPU_MIN_JUDGED_MS,
   LAG_P99_MAX_MS,
   LATE_START_MAX_FRACTION,
+  lateStartsMatter,
 } from "./generator-health.js";
 import { LATE_START_MS } from "../metrics/recorder.js";
 import type { ScenarioResult, SeriesPoint, Validity, ValidityReason } from "../metrics/summary.js";
@@ -124,7 +125,7 @@ function lagFacts(r: UnjudgedResult, c: ValidityContext): string[] {
   // Late starts mean something only on a schedule, and only when the generator (not a full
   // maxInFlight, which is the target's doing) made them late.
   const started = r.ops + r.errors;
-  if (open && (c.capWaits ?? 0) === 0 && started > 0 && g.lateStarts > started * LATE_START_MAX_FRACTION) {
+  if (open && (c.capWaits ?? 0) === 0 && lateStartsMatter(g.lateStarts, started)) {
     facts.push(
       `${fmtCount(g.lateStarts)} of ${fmtCount(started)} operations (${round1((g.lateStarts / started) * 100)} %) ` +
         `started more than 10 ms after their intended time (limit ${LATE_START_MAX_FRACTION * 100} %)`,

@@ -121,6 +121,11 @@ test("schedule-lag: event-loop lag p99 over 20 ms, or over 1 % late starts the g
   const late = assessValidity(result({ generator: health({ lateStarts: 900 }) }));
   assert.match(late.reasons[0]?.message ?? "", /900 of 20,000 operations \(4\.5 %\) started more than 10 ms/);
   assert.deepEqual(codes(result({ generator: health({ lateStarts: 200 }) })), []);
+  // A short run: 2 late of 120 is over 1 % but one stall's few (a CI run of the truth matrix's (a));
+  // 5 of 120 is a pattern.
+  const short = { ops: 120, series: Array.from({ length: 3 }, (_, t) => point(t, 40)) };
+  assert.deepEqual(codes(result({ ...short, generator: health({ askedRate: 40, achievedRate: 40, lateStarts: 2 }) })).filter((c) => c === "schedule-lag"), []);
+  assert.deepEqual(codes(result({ ...short, generator: health({ askedRate: 40, achievedRate: 40, lateStarts: 5 }) })).filter((c) => c === "schedule-lag"), ["schedule-lag"]);
   // Late because the target held every maxInFlight slot: the target's doing, counted in latency.
   assert.deepEqual(codes(result({ generator: health({ lateStarts: 900 }) }), { capWaits: 900 }), []);
 });
