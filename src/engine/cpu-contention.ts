@@ -115,8 +115,12 @@ export class ContentionMeter {
 /** The verdict: waited at least as long as it ran and long enough to matter, or CPU was taken. */
 export function isStarved(c: Omit<MachineContention, "starved">): boolean {
   const waited = c.waitShare >= STARVED_WAIT_SHARE && c.waitPercent >= STARVED_WAIT_PERCENT;
-  const taken = (c.stealPercent ?? 0) >= STARVED_TAKEN_PERCENT || (c.throttledPercent ?? 0) >= STARVED_TAKEN_PERCENT;
-  return waited || taken;
+  return waited || cpuTaken(c);
+}
+
+/** CPU taken from outside the machine's processes: steal (the hypervisor) or a cgroup's quota. */
+export function cpuTaken(c: Pick<MachineContention, "stealPercent" | "throttledPercent">): boolean {
+  return (c.stealPercent ?? 0) >= STARVED_TAKEN_PERCENT || (c.throttledPercent ?? 0) >= STARVED_TAKEN_PERCENT;
 }
 
 function round1(x: number): number {

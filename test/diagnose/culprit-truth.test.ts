@@ -17,7 +17,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test, type TestContext } from "node:test";
 import type { Culprit } from "../../src/diagnose/culprit.js";
-import { STARVED_TAKEN_PERCENT } from "../../src/engine/cpu-contention.js";
+import { cpuTaken } from "../../src/engine/cpu-contention.js";
 import { findingWhere, type Finding } from "../../src/diagnose/diagnose.js";
 import type { ScenarioResult } from "../../src/metrics/summary.js";
 import { ResultsStore } from "../../src/store/results-store.js";
@@ -104,10 +104,10 @@ async function runCase(t: TestContext, name: string, file: string, wanted: Exclu
   return undefined;
 }
 
-/** CPU taken from outside this machine's processes: steal, or a cgroup's quota (the starved verdict's other half). */
+/** CPU taken from outside this machine's processes during the run (the starved verdict's other half). */
 function taken(result: ScenarioResult): boolean {
   const m = result.generator.machine;
-  return (m?.stealPercent ?? 0) >= STARVED_TAKEN_PERCENT || (m?.throttledPercent ?? 0) >= STARVED_TAKEN_PERCENT;
+  return m !== undefined && cpuTaken(m);
 }
 
 async function runAndDiagnose(name: string, file: string) {
